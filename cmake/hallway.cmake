@@ -1,0 +1,33 @@
+# hallway_add_plugin(<name> SOURCES <files...> [LIBS <targets...>])
+# Builds build/plugins/<name>.so: hidden visibility, every symbol resolved at
+# link time (-z defs), only the hallway_plugin descriptor exported.
+function(hallway_add_plugin name)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} MODULE ${P_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    C_VISIBILITY_PRESET hidden
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/plugins)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include)
+  target_compile_options(${name} PRIVATE ${HALLWAY_WARNINGS})
+  if(NOT HALLWAY_SANITIZE)
+    target_link_options(${name} PRIVATE -Wl,-z,defs)
+  endif()
+  target_link_libraries(${name} PRIVATE PkgConfig::JANSSON PkgConfig::SQLITE ${P_LIBS})
+  install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hallway/plugins)
+endfunction()
+
+# hallway_add_unit_test(<name> SOURCES <files...> [LIBS <targets...>])
+# A C unit test executable built into build/tests and registered with CTest.
+function(hallway_add_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/bot
+    ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_compile_options(${name} PRIVATE ${HALLWAY_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS})
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES
+    ENVIRONMENT "HALLWAY_SHARED_DATA=${HALLWAY_SHARED_DATA};HALLWAY_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endfunction()

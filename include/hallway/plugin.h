@@ -1,0 +1,288 @@
+/*
+ * hallway plugin API — the only header a plugin needs.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * `hallway_plugin` (use HW_PLUGIN_DEFINE below). The host checks the ABI
+ * version in it, then calls init() with an opaque owner token (hw_plugin *)
+ * and a function table (hw_api). Plugins never link against the daemon:
+ * every service is reached through the table.
+ *
+ * Versioning: HW_ABI_MAJOR changes only on incompatible changes; the host
+ * refuses plugins built for another major. HW_ABI_MINOR grows when members
+ * are appended to hw_api or to the structs below; the host refuses plugins
+ * built for a newer minor than its own. Structs carry struct_size so both
+ * sides can tell which members exist.
+ *
+ * Ownership: the host records every command, subscription, timer, HTTP
+ * request, kept invocation and database statement against the plugin and
+ * sweeps them when the plugin is unloaded, before dlclose(). Every string
+ * the host keeps is copied; strings handed to callbacks are borrowed and
+ * valid only during the callback. json_t arguments are borrowed unless a
+ * comment says "steals" (the host then owns the reference, also on error).
+ *
+ * Threads: every callback runs on the host's single event-loop thread.
+ * Plugins must not start threads, block, or change process-global state.
+ */
+#ifndef HALLWAY_PLUGIN_H
+#define HALLWAY_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HW_ABI_MAJOR 1
+#define HW_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define HW_EXPORT __attribute__((visibility("default")))
+#define HW_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define HW_EXPORT
+#define HW_PRINTF(fmt, args)
+#endif
+
+/* Opaque token naming the calling plugin; the owner of its registrations. */
+typedef struct hw_plugin hw_plugin;
+/* Timers and HTTP requests; 0 means failure. */
+typedef uint64_t hw_handle;
+
+/* Error codes returned by API calls (0 = success). */
+enum hw_err {
+	HW_OK = 0,
+	HW_ERR_INVALID = -1,    /* bad argument */
+	HW_ERR_NOMEM = -2,      /* allocation failed */
+	HW_ERR_EXISTS = -3,     /* name already registered */
+	HW_ERR_NOT_FOUND = -4,  /* no such object */
+	HW_ERR_DENIED = -5,     /* not allowed (e.g. another plugin's table) */
+	HW_ERR_UNSUPPORTED = -6,/* not possible through this door / offline */
+	HW_ERR_STORAGE = -7,    /* SQLite failed */
+	HW_ERR_PLUGIN = -8,     /* generic plugin failure ("something went wrong") */
+};
+
+enum hw_log_level { HW_LOG_ERROR = 0, HW_LOG_WARN, HW_LOG_INFO, HW_LOG_DEBUG };
+
+/* Who may run a command. */
+enum hw_perm { HW_PERM_EVERYONE = 0, HW_PERM_ORGANIZER = 1 };
+
+/* Where a command came from. */
+enum hw_door { HW_DOOR_CHAT = 0, HW_DOOR_SLASH = 1, HW_DOOR_CONSOLE = 2 };
+
+/* Argument types, mapped to Discord option types for slash commands. */
+enum hw_arg_type {
+	HW_ARG_STRING = 0, /* one word in chat (quotes group words) */
+	HW_ARG_TEXT = 1,   /* the rest of the line; only as the last argument */
+	HW_ARG_INTEGER = 2,
+	HW_ARG_BOOL = 3,
+};
+
+typedef struct hw_arg_spec {
+	const char *name;        /* lowercase, [a-z0-9_-], <= 32 chars */
+	enum hw_arg_type type;
+	int required;            /* required arguments come first */
+	const char *description; /* <= 100 chars; shown in help and slash UI */
+	int autocomplete;        /* 1: the command's complete() offers values */
+} hw_arg_spec;
+
+/* One parsed argument of an invocation. */
+typedef struct hw_arg {
+	const char *name;
+	int present;
+	const char *str; /* always set when present (integers as text too) */
+	int64_t num;     /* for HW_ARG_INTEGER and HW_ARG_BOOL */
+} hw_arg;
+
+/*
+ * One invocation of a command: a chat message, a slash interaction or a
+ * console line. Borrowed: valid during the command callback only, unless
+ * the plugin calls invocation_keep() to answer later.
+ */
+typedef struct hw_invocation {
+	uint32_t struct_size;
+	enum hw_door door;
+	const char *command;      /* full name, e.g. "sprint join" */
+	const char *user_id;      /* snowflake; "console" in the console */
+	const char *user_name;    /* display name */
+	const char *channel_id;   /* NULL in the console */
+	const char *guild_id;     /* NULL in DMs and the console */
+	int is_dm;
+	int is_organizer;
+	size_t argc;
+	const hw_arg *argv;       /* in spec order, one per declared argument */
+	const char *raw_args;     /* the unparsed argument text (chat/console) */
+	void *reserved[4];
+} hw_invocation;
+
+/* Handlers return HW_OK, or an error: the user then sees a short
+ * "something went wrong" and the host logs the failure. */
+typedef int (*hw_command_fn)(hw_plugin *self, const hw_invocation *inv, void *ud);
+
+/* Autocomplete: add up to 25 choices with api->complete_add(). `partial`
+ * is what the user has typed so far for argument `arg`. */
+typedef struct hw_completion hw_completion;
+typedef void (*hw_complete_fn)(hw_plugin *self, const char *arg,
+			       const char *partial, hw_completion *out, void *ud);
+
+typedef struct hw_command_spec {
+	uint32_t struct_size;     /* sizeof(hw_command_spec) */
+	/* "next", or "group sub" (e.g. "sprint join"): a two-word name becomes
+	 * a subcommand of a slash command named after the first word. */
+	const char *name;
+	const char *summary;      /* one line, <= 100 chars */
+	const char *help;         /* longer text for `help <command>`; may be NULL */
+	enum hw_perm perm;
+	const hw_arg_spec *args;
+	size_t nargs;
+	hw_command_fn fn;
+	hw_complete_fn complete;  /* may be NULL */
+	void *ud;
+	void *reserved[4];
+} hw_command_spec;
+
+/* A message to post. All fields optional but at least content or embeds.
+ * Content is user-visible text; it is never interpreted as a format. */
+typedef struct hw_message {
+	uint32_t struct_size;
+	const char *content;
+	json_t *embeds;           /* borrowed array of embed objects, or NULL */
+	int ephemeral;            /* only honoured for slash replies */
+	int allow_mentions;       /* 0: ping nobody (default). 1: parse
+				   * users/roles/everyone as written */
+	const char *nonce;        /* optional; sent with enforce_nonce */
+	void *reserved[4];
+} hw_message;
+
+/* Result of a send: message_id is NULL on failure and error says why. */
+typedef void (*hw_send_fn)(hw_plugin *self, int status, const char *message_id,
+			   const char *error, void *ud);
+
+typedef void (*hw_event_fn)(hw_plugin *self, const char *type, json_t *data, void *ud);
+typedef void (*hw_timer_fn)(hw_plugin *self, hw_handle timer, void *ud);
+
+typedef struct hw_http_request {
+	uint32_t struct_size;
+	const char *method;       /* NULL = GET */
+	const char *url;
+	const char *const *headers; /* NULL-terminated "Name: value" list, or NULL */
+	const char *body;
+	size_t body_len;
+	size_t max_bytes;         /* 0 = host default (64 MiB) */
+	long timeout_ms;          /* 0 = host default (60 s) */
+	void *reserved[4];
+} hw_http_request;
+
+typedef struct hw_http_response {
+	uint32_t struct_size;
+	long status;              /* 0 on transport error */
+	const char *error;        /* transport error text, or NULL */
+	const char *body;         /* NUL-terminated copy, valid during callback */
+	size_t body_len;
+	const char *etag;         /* or NULL */
+	const char *last_modified;/* or NULL */
+	const char *content_type; /* or NULL */
+} hw_http_response;
+
+typedef void (*hw_http_fn)(hw_plugin *self, hw_handle req,
+			   const hw_http_response *res, void *ud);
+
+/* The host's function table. Append-only within a major version. */
+typedef struct hw_api {
+	uint32_t struct_size;
+	uint16_t abi_major, abi_minor;
+
+	/* Logging: user text goes in arguments, never in fmt. */
+	void (*log)(hw_plugin *self, enum hw_log_level level, const char *fmt, ...)
+		HW_PRINTF(3, 4);
+
+	/* This plugin's config object (plugins.<name>): borrowed, may be an
+	 * empty object, valid until the plugin is unloaded. */
+	const json_t *(*config)(hw_plugin *self);
+
+	/* Commands. The spec and every string in it are copied. */
+	int (*command_add)(hw_plugin *self, const hw_command_spec *spec);
+	void (*complete_add)(hw_completion *out, const char *name, const char *value);
+
+	/* Replies. The invocation must be the one being handled, or a kept one. */
+	int (*reply)(hw_plugin *self, const hw_invocation *inv, const char *text);
+	int (*reply_message)(hw_plugin *self, const hw_invocation *inv, const hw_message *msg);
+	int (*reply_file)(hw_plugin *self, const hw_invocation *inv, const char *text,
+			  const char *filename, const void *data, size_t len);
+	/* Keep an invocation to answer after the callback returns (interactions
+	 * are deferred for you). Returns a new reference; release it with
+	 * invocation_release() once answered. */
+	const hw_invocation *(*invocation_keep)(hw_plugin *self, const hw_invocation *inv);
+	void (*invocation_release)(hw_plugin *self, const hw_invocation *inv);
+
+	/* Sending. cb may be NULL. Long content is split at 2000 characters. */
+	int (*send)(hw_plugin *self, const char *channel_id, const hw_message *msg,
+		    hw_send_fn cb, void *ud);
+	int (*dm)(hw_plugin *self, const char *user_id, const hw_message *msg,
+		  hw_send_fn cb, void *ud);
+	int (*send_file)(hw_plugin *self, const char *channel_id, const char *text,
+			 const char *filename, const void *data, size_t len,
+			 hw_send_fn cb, void *ud);
+
+	/* Events: gateway dispatches ("MESSAGE_CREATE", "*" for all) and events
+	 * plugins publish ("schedule.changed"). data is borrowed. */
+	int (*subscribe)(hw_plugin *self, const char *type, hw_event_fn fn, void *ud);
+	/* data: borrowed; delivered synchronously to every subscriber. */
+	int (*publish)(hw_plugin *self, const char *type, json_t *data);
+
+	/* Clock: plugins read time only from the host (HALLWAY_NOW, speed). */
+	int64_t (*now_ms)(hw_plugin *self);   /* Unix time in ms */
+
+	/* Timers follow the host clock. repeat_ms 0 = one-shot. */
+	hw_handle (*timer_add)(hw_plugin *self, int64_t delay_ms, int64_t repeat_ms,
+			       hw_timer_fn fn, void *ud);
+	/* Cancel a timer or HTTP request: no callback fires after return. */
+	void (*cancel)(hw_plugin *self, hw_handle h);
+
+	/* Asynchronous HTTP through the host's libcurl multi. */
+	hw_handle (*http)(hw_plugin *self, const hw_http_request *req, hw_http_fn fn, void *ud);
+
+	/* Storage: a connection to the host database in which this plugin may
+	 * only touch tables named "<plugin>_*". Borrowed, host-owned; prepared
+	 * statements left open are finalized at unload. */
+	sqlite3 *(*db)(hw_plugin *self);
+	/* Apply migrations[version..n-1] in one transaction each; the applied
+	 * version is recorded by the host. */
+	int (*db_migrate)(hw_plugin *self, const char *const *migrations, size_t n);
+
+	/* The names of this plugin and the bot's command prefix. Borrowed. */
+	const char *(*name)(hw_plugin *self);
+	const char *(*prefix)(hw_plugin *self);
+
+	void *reserved[8];
+} hw_api;
+
+typedef struct hw_plugin_desc {
+	uint32_t struct_size;     /* sizeof(hw_plugin_desc) when built */
+	uint16_t abi_major, abi_minor;
+	uint32_t api_size;        /* sizeof(hw_api) when built */
+	const char *name;         /* must equal the file name without .so */
+	const char *version;
+	const char *description;
+	/* Return HW_OK, or an error to refuse loading (the host sweeps
+	 * whatever was registered). */
+	int (*init)(hw_plugin *self, const hw_api *api);
+	/* Called before unload while the API still works; may be NULL. */
+	void (*shutdown)(hw_plugin *self);
+	void *reserved[4];
+} hw_plugin_desc;
+
+#define HW_PLUGIN_SYMBOL "hallway_plugin"
+
+#define HW_PLUGIN_DEFINE(name_, version_, description_, init_, shutdown_)      \
+	HW_EXPORT const hw_plugin_desc hallway_plugin = {                         \
+		sizeof(hw_plugin_desc), HW_ABI_MAJOR, HW_ABI_MINOR, sizeof(hw_api), \
+		(name_), (version_), (description_), (init_), (shutdown_), {0}}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HALLWAY_PLUGIN_H */
