@@ -253,6 +253,13 @@ typedef struct hw_api {
 	 * version is recorded by the host. */
 	int (*db_migrate)(hw_plugin *self, const char *const *migrations, size_t n);
 
+	/* CPU-heavy work (parsing a large schedule) off the loop: run(arg) runs
+	 * on a worker thread and must not call the API; done(arg) runs later on
+	 * the loop thread, with cancelled=1 if the plugin is being unloaded
+	 * (free arg then). Returns a handle, or 0. */
+	hw_handle (*work)(hw_plugin *self, void (*run)(void *arg),
+			  void (*done)(hw_plugin *self, void *arg, int cancelled), void *arg);
+
 	/* The names of this plugin and the bot's command prefix. Borrowed. */
 	const char *(*name)(hw_plugin *self);
 	const char *(*prefix)(hw_plugin *self);
