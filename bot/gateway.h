@@ -1,0 +1,60 @@
+/*
+ * Discord Gateway v10 client on libwebsockets: zlib-stream, HELLO,
+ * IDENTIFY/RESUME, jittered heartbeats with zombie detection, op 1/7/9,
+ * the close-code policy, backoff with jitter that never gives up on
+ * transient failures, and a send limiter (<= 120 per 60 s, heartbeats
+ * first, payloads <= 4096 bytes). DNS is resolved on a worker thread.
+ */
+#ifndef HALLWAY_GATEWAY_H
+#define HALLWAY_GATEWAY_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdint.h>
+
+struct gateway;
+struct work;
+
+struct gateway_config {
+	const char *token;      /* raw token */
+	uint32_t intents;
+	int compress;           /* zlib-stream */
+	int large_threshold;    /* default 250 */
+};
+
+struct gateway_callbacks {
+	/* Every dispatch (op 0), in sequence order, exactly once per session:
+	 * type is "t", data is "d" (borrowed). READY and RESUMED included. */
+	void (*dispatch)(void *ud, const char *type, json_t *data, int64_t seq);
+	/* A fatal close (4004, 4010-4014): the gateway has stopped for good.
+	 * why is a sentence for the bot owner. */
+	void (*fatal)(void *ud, int close_code, const char *why);
+	void *ud;
+};
+
+struct gateway_stats {
+	int ready;                   /* READY or RESUMED on the current socket */
+	int64_t last_ack_ms;         /* monotonic ms of the last heartbeat ACK, 0 = none */
+	int64_t heartbeat_interval_ms;
+	double last_rtt_ms;
+	uint64_t connects, resumes, identifies, reconnects, zombies, dispatches;
+};
+
+/* The lws protocol callback for the gateway socket ("hallway-gateway"). */
+int gateway_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len);
+
+struct gateway *gateway_create(struct lws_context *lws, struct lws_vhost *vhost,
+			       struct work *work, const struct gateway_config *cfg,
+			       const struct gateway_callbacks *cb);
+/* Connect to url (from GET /gateway/bot, e.g. "wss://gateway.discord.gg"). */
+int gateway_start(struct gateway *g, const char *url);
+/* Queue a payload (op 3, op 8 ...): stolen. Fails if > 4096 bytes. */
+int gateway_send(struct gateway *g, json_t *payload);
+/* Close with 1000 (ends the session) and stop reconnecting. */
+void gateway_stop(struct gateway *g);
+int gateway_is_stopped(const struct gateway *g);
+void gateway_get_stats(const struct gateway *g, struct gateway_stats *out);
+void gateway_destroy(struct gateway *g);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * The daemon's context: one struct hallway per process, passed down to every
+ * module (no mutable globals). lws callbacks find it with
+ * lws_context_user(lws_get_context(wsi)).
+ */
+#ifndef HALLWAY_HALLWAY_H
+#define HALLWAY_HALLWAY_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct lws_context;
+struct lws_vhost;
+struct config;
+struct work;
+struct http;
+struct rest;
+struct gateway;
+struct bus;
+struct storage;
+struct host;
+struct router;
+struct console;
+struct guild_cache;
+
+struct hallway {
+	struct lws_context *lws;
+	struct lws_vhost *vhost;
+	struct config *cfg;        /* owned; replaced on SIGHUP */
+	struct work *work;         /* worker threads (DNS, parsing) */
+	struct http *http;         /* libcurl multi inside the lws loop */
+	struct rest *rest;         /* Discord REST with rate limits */
+	struct gateway *gw;        /* NULL in the console */
+	struct bus *bus;           /* dispatches and plugin events */
+	struct storage *storage;   /* SQLite database */
+	struct host *host;         /* plugins */
+	struct router *router;     /* commands: chat, slash, console */
+	struct console *console;   /* NULL unless --console */
+	struct guild_cache *guilds;/* roles, for organizer checks */
+
+	char self_user_id[32];     /* learned from READY */
+	char application_id[32];   /* config or READY */
+
+	volatile sig_atomic_t signal_stop;   /* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t signal_reload; /* set by SIGHUP */
+	int exit_code;
+	int stopping;
+};
+
+/* Stop the loop soon with this exit code (safe from any callback). */
+void hallway_request_stop(struct hallway *hw, int exit_code);
+
+#endif

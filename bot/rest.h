@@ -1,0 +1,65 @@
+/*
+ * Discord's REST API: Authorization and User-Agent, JSON bodies built with
+ * jansson, per-route buckets (route x major parameter) learned from the
+ * X-RateLimit-* headers, the global 50/s limit, 429 handling (body
+ * retry_after and Retry-After header), bounded retries with backoff on 5xx
+ * and transport errors. Requests wait in their bucket's queue, in order,
+ * and are never dropped.
+ */
+#ifndef HALLWAY_REST_H
+#define HALLWAY_REST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http;
+struct lws_context;
+struct rest;
+
+struct rest_config {
+	const char *api_base;   /* e.g. https://discord.com/api/v10 */
+	const char *token;      /* raw token, without "Bot " */
+	int max_retries;        /* 5xx / transport; default 5 */
+};
+
+/* status: HTTP status (0 on transport failure after retries). body: parsed
+ * JSON (borrowed; NULL when not JSON). error: short text on failure. */
+typedef void (*rest_done_fn)(void *ud, long status, json_t *body, const char *error);
+
+struct rest *rest_create(struct lws_context *lws, struct http *http, const struct rest_config *cfg);
+/* Replaces the api base / token (config reload). */
+int rest_configure(struct rest *r, const struct rest_config *cfg);
+
+/* method "GET" etc.; path relative to api_base ("/channels/1/messages").
+ * body: stolen, may be NULL. Returns request id (> 0) or 0. done may be NULL. */
+uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
+		      rest_done_fn done, void *ud);
+/* multipart/form-data: payload_json (stolen) plus one file (copied). */
+uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
+			   json_t *payload_json, const char *filename, const void *data,
+			   size_t len, rest_done_fn done, void *ud);
+/* done() will not be called for this id (the request may still be sent). */
+void rest_cancel(struct rest *r, uint64_t id);
+
+/* Post content to a channel, split into <= 2000-character messages on line
+ * or UTF-8 boundaries, in order. msg_template (borrowed, may be NULL) adds
+ * fields (embeds go on the last part, nonce on the first). Unless
+ * allow_mentions, every part carries allowed_mentions {"parse": []}.
+ * done is called once, after the last part (status of the first failure). */
+uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *content,
+			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
+			   void *ud);
+
+/* Requests queued or in flight (for the shutdown drain). */
+size_t rest_pending(const struct rest *r);
+/* Counters for logs and metrics. */
+struct rest_stats {
+	uint64_t requests, responses_2xx, responses_4xx, responses_5xx, rate_limited_429,
+		retries, transport_errors;
+};
+void rest_get_stats(const struct rest *r, struct rest_stats *out);
+/* Cancels everything (no callbacks) and frees. */
+void rest_destroy(struct rest *r);
+
+#endif
