@@ -1,0 +1,72 @@
+/*
+ * Configuration: one JSON file, validated against a table of options
+ * (config.c: config_options[]), which also documents them.
+ */
+#ifndef HALLWAY_CONFIG_H
+#define HALLWAY_CONFIG_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_API_BASE "https://discord.com/api/v10"
+/* GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT */
+#define CONFIG_DEFAULT_INTENTS 37377u
+
+struct config {
+	json_t *root;            /* owned: the parsed file */
+	char *path;              /* owned: the file it came from */
+	char *dir;               /* owned: its directory (relative paths start here) */
+
+	/* Every string below is owned by the config. */
+	char *token;             /* HALLWAY_DISCORD_TOKEN wins over discord.token */
+	char *api_base;
+	char *application_id;    /* may be NULL */
+	char *guild_id;          /* may be NULL */
+	char *prefix;
+	uint32_t intents;
+	int compress;
+	int large_threshold;
+	char *storage_path;      /* absolute or relative to cwd after resolution */
+	char *plugin_dir;        /* NULL: plugins/ beside the binary */
+	json_t *plugins;         /* borrowed from root: object, maybe empty */
+	json_t *organizer_roles; /* borrowed from root: array of strings, maybe empty */
+	char *log_level;
+	char *log_format;
+	char *http_listen;       /* NULL: no HTTP endpoint */
+	int shutdown_timeout_ms;
+};
+
+/* A problem found while loading: "key: reason". */
+struct config_problem {
+	int is_error; /* 0 = warning */
+	char text[384];
+};
+
+struct config_report {
+	struct config_problem items[64];
+	int count, errors, warnings;
+};
+
+enum config_mode {
+	CONFIG_MODE_RUN = 0,     /* a token is required */
+	CONFIG_MODE_CONSOLE = 1, /* no network: no token needed */
+};
+
+/* Loads and validates path. On success (no errors) *out gets a new config
+ * (caller frees with config_free). Every problem, warnings included, goes
+ * into report. Returns 0, or -1 when there were errors. */
+int config_load(const char *path, enum config_mode mode, struct config **out,
+		struct config_report *report);
+/* Same, from a JSON text already in memory (tests, fuzzing). */
+int config_load_string(const char *text, const char *origin_path, enum config_mode mode,
+		       struct config **out, struct config_report *report);
+void config_free(struct config *c);
+
+/* Borrowed: plugins.<name>, or NULL when the plugin is not configured. */
+json_t *config_plugin(const struct config *c, const char *name);
+
+/* Prints the option table (for --help and docs). */
+void config_print_options(FILE *out);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Storage: one SQLite database file (WAL, synchronous=FULL, busy timeout)
+ * for everything the bot persists. The host has its own connection with
+ * hw_* tables (meta key/values, plugin schema versions). Each plugin gets
+ * its own connection to the same file, guarded by an authorizer that only
+ * lets it touch tables (and indexes) named "<plugin>_*"; ATTACH, most
+ * PRAGMAs and writes to the schema are refused.
+ */
+#ifndef HALLWAY_STORAGE_H
+#define HALLWAY_STORAGE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct storage;
+struct storage_plugin_db;
+
+/* Opens (creating) path; ":memory:" is refused (plugins need a shared
+ * file). Returns 0 and *out, or -1 with a log line. */
+int storage_open(const char *path, struct storage **out);
+void storage_close(struct storage *st);
+/* The host's connection (borrowed). */
+sqlite3 *storage_db(struct storage *st);
+
+/* Host key/value table hw_meta. get returns a new string (free) or NULL. */
+char *storage_meta_get(struct storage *st, const char *key);
+int storage_meta_set(struct storage *st, const char *key, const char *value);
+
+/* A connection for plugin `name` (table prefix "<name>_"). */
+int storage_plugin_open(struct storage *st, const char *name, struct storage_plugin_db **out);
+sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb);
+/* Applies steps[v..n-1], each in its own transaction together with the
+ * version bump (so a crash never leaves a step half-recorded). Returns 0,
+ * or -1 with the failing step logged. */
+int storage_plugin_migrate(struct storage_plugin_db *pdb, const char *const *steps, size_t n);
+int storage_plugin_version(struct storage_plugin_db *pdb);
+/* Finalizes every statement the plugin left open, rolls back an open
+ * transaction, closes the connection. */
+void storage_plugin_close(struct storage_plugin_db *pdb);
+
+#endif

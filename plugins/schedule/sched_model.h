@@ -1,0 +1,92 @@
+/*
+ * The schedule model: one conference, its talks as absolute instants.
+ *
+ * Every loader produces a struct sched; everything else (queries, diff,
+ * rendering) reads it. All strings are owned by the talk or the schedule
+ * and freed by sched_model_free(). Times are Unix seconds, UTC; the
+ * conference time zone is used only for display and for "which day".
+ */
+#ifndef SCHED_MODEL_H
+#define SCHED_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched_tz.h"
+
+/* Error codes of the schedule modules (0 = success). */
+enum sched_err {
+	SCHED_OK = 0,
+	SCHED_ERR_NOMEM = -1,
+	SCHED_ERR_PARSE = -2,   /* the input is not valid JSON/XML/iCalendar */
+	SCHED_ERR_FORMAT = -3,  /* valid syntax, but not a schedule we know */
+	SCHED_ERR_TZ = -4,      /* unknown or unreadable time zone */
+	SCHED_ERR_IO = -5,      /* a file could not be read */
+	SCHED_ERR_EMPTY = -6,   /* parsed, but no talks at all */
+};
+
+const char *sched_strerror(int err);
+
+struct sched_talk {
+	char *id;        /* unique within the schedule (see sched_model_finish) */
+	char *guid;      /* may be NULL */
+	char *title;     /* never NULL ("" at worst) */
+	char *subtitle, *abstract, *track, *type, *language, *level, *url;
+	char *room;      /* NULL when the talk has no room */
+	char **speakers; /* NULL-terminated, may be empty */
+	size_t nspeakers;
+	char **tags;     /* NULL-terminated, may be empty */
+	size_t ntags;
+	int64_t start, end; /* Unix seconds UTC; end >= start */
+	int cancelled;
+};
+
+struct sched {
+	char *name;      /* conference title, may be NULL */
+	char *version;   /* release name from the source, may be NULL */
+	char *tz_name;   /* IANA name used for display, may be NULL */
+	struct sched_tz *tz; /* owned; never NULL after sched_model_finish */
+	struct sched_talk *talks; /* sorted by (start, room, title) after finish */
+	size_t ntalks, cap;
+	char **rooms;    /* distinct room names, first-seen order; NULL-terminated */
+	size_t nrooms;
+};
+
+/* Returns a new empty schedule, or NULL on out of memory. */
+struct sched *sched_model_new(void);
+void sched_model_free(struct sched *s);
+
+/* Appends a zeroed talk and returns it (owned by s), or NULL on OOM. */
+struct sched_talk *sched_model_add(struct sched *s);
+
+/* Drops the last talk added (a loader that gave up on it). */
+void sched_model_drop_last(struct sched *s);
+
+/* Copies `len` bytes of `str` into *dst (replacing it); trims whitespace.
+ * An empty result leaves NULL. Returns 0 or SCHED_ERR_NOMEM. */
+int sched_model_setn(char **dst, const char *str, size_t len);
+int sched_model_set(char **dst, const char *str);
+
+/* Appends a copy of name to a NULL-terminated vector. */
+int sched_model_strv_add(char ***v, size_t *n, const char *str);
+
+/* Adds a room to the rooms list unless already there (exact match). */
+int sched_model_room_add(struct sched *s, const char *room);
+
+/*
+ * Validates and normalises after loading: drops talks without a start,
+ * fills empty titles, makes ids unique ("#2" suffixes), registers rooms,
+ * sorts talks. tz_name (may be NULL) is the zone to use when the source
+ * named none; if neither is known a fixed offset guessed by the loader in
+ * *fallback_offset (or UTC) is used. Returns 0, SCHED_ERR_EMPTY, or NOMEM.
+ */
+int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
+		       int32_t fallback_offset);
+
+/* Index of room `name` in s->rooms, or -1. */
+int sched_model_room_index(const struct sched *s, const char *name);
+
+/* Finds a talk by id, or NULL. Linear; for diffs use sorted arrays. */
+const struct sched_talk *sched_model_find(const struct sched *s, const char *id);
+
+#endif
