@@ -1,0 +1,181 @@
+/*
+ * Send limiter: two FIFO queues (CONTROL before NORMAL) and a ring of the
+ * last max_sends send times. A frame of class c may go when fewer than
+ * cap(c) sends fall in the rolling window (now - window_ms, now].
+ */
+#include "gateway_limiter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fifo {
+	struct gateway_frame *head, *tail;
+	size_t n;
+};
+
+struct gateway_limiter {
+	struct gateway_limiter_config cfg;
+	struct fifo q[2];
+	int64_t *ts; /* ring of send times, oldest at ts_head */
+	int ts_head, ts_n;
+};
+
+struct gateway_limiter *gateway_limiter_new(const struct gateway_limiter_config *cfg)
+{
+	struct gateway_limiter *l;
+
+	if (cfg->max_sends < 1 || cfg->control_reserve < 0 ||
+	    cfg->control_reserve >= cfg->max_sends || cfg->window_ms <= 0)
+		return NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->cfg = *cfg;
+	l->ts = calloc((size_t)cfg->max_sends, sizeof(*l->ts));
+	if (!l->ts) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static void fifo_clear(struct fifo *q)
+{
+	struct gateway_frame *f = q->head, *next;
+
+	for (; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	memset(q, 0, sizeof(*q));
+}
+
+void gateway_limiter_free(struct gateway_limiter *l)
+{
+	if (!l)
+		return;
+	fifo_clear(&l->q[0]);
+	fifo_clear(&l->q[1]);
+	free(l->ts);
+	free(l);
+}
+
+int gateway_limiter_push(struct gateway_limiter *l, enum gateway_prio prio, const void *data,
+			 size_t len)
+{
+	struct gateway_frame *f;
+	struct fifo *q = &l->q[prio == GATEWAY_PRIO_CONTROL ? 0 : 1];
+
+	if (len > GATEWAY_LIMITER_MAX_PAYLOAD)
+		return GATEWAY_LIMITER_ETOOBIG;
+	if (prio != GATEWAY_PRIO_CONTROL && q->n >= l->cfg.max_queued)
+		return GATEWAY_LIMITER_EFULL;
+	f = malloc(sizeof(*f) + l->cfg.headroom + len + 1);
+	if (!f)
+		return GATEWAY_LIMITER_ENOMEM;
+	f->next = NULL;
+	f->prio = prio == GATEWAY_PRIO_CONTROL ? GATEWAY_PRIO_CONTROL : GATEWAY_PRIO_NORMAL;
+	f->len = len;
+	f->data = f->buf + l->cfg.headroom;
+	if (len)
+		memcpy(f->data, data, len);
+	f->data[len] = '\0';
+	if (q->tail)
+		q->tail->next = f;
+	else
+		q->head = f;
+	q->tail = f;
+	q->n++;
+	return GATEWAY_LIMITER_OK;
+}
+
+/* Forgets sends that left the window. */
+static void expire(struct gateway_limiter *l, int64_t now_ms)
+{
+	while (l->ts_n && l->ts[l->ts_head] <= now_ms - l->cfg.window_ms) {
+		l->ts_head = (l->ts_head + 1) % l->cfg.max_sends;
+		l->ts_n--;
+	}
+}
+
+int gateway_limiter_in_window(struct gateway_limiter *l, int64_t now_ms)
+{
+	expire(l, now_ms);
+	return l->ts_n;
+}
+
+/* 0 if a send under cap may happen now, else ms until it may. */
+static int64_t wait_for(struct gateway_limiter *l, int cap, int64_t now_ms)
+{
+	int k;
+
+	if (l->ts_n < cap)
+		return 0;
+	/* The (ts_n - cap)-th oldest send must leave the window first. */
+	k = (l->ts_head + (l->ts_n - cap)) % l->cfg.max_sends;
+	return l->ts[k] + l->cfg.window_ms - now_ms;
+}
+
+struct gateway_frame *gateway_limiter_next(struct gateway_limiter *l, int64_t now_ms,
+					   int normal_ok, int64_t *wait_ms)
+{
+	int64_t w;
+
+	*wait_ms = -1;
+	expire(l, now_ms);
+	if (l->q[0].head) {
+		w = wait_for(l, l->cfg.max_sends, now_ms);
+		if (!w)
+			return l->q[0].head;
+		*wait_ms = w;
+		return NULL;
+	}
+	if (l->q[1].head && normal_ok) {
+		w = wait_for(l, l->cfg.max_sends - l->cfg.control_reserve, now_ms);
+		if (!w)
+			return l->q[1].head;
+		*wait_ms = w;
+	}
+	return NULL;
+}
+
+void gateway_limiter_sent(struct gateway_limiter *l, struct gateway_frame *f, int64_t now_ms)
+{
+	struct fifo *q = &l->q[f->prio == GATEWAY_PRIO_CONTROL ? 0 : 1];
+	int slot;
+
+	if (q->head != f)
+		return; /* not the frame next() handed out */
+	q->head = f->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->n--;
+	free(f);
+
+	expire(l, now_ms);
+	if (l->ts_n == l->cfg.max_sends) { /* full: overwrite the oldest */
+		l->ts_head = (l->ts_head + 1) % l->cfg.max_sends;
+		l->ts_n--;
+	}
+	slot = (l->ts_head + l->ts_n) % l->cfg.max_sends;
+	l->ts[slot] = now_ms;
+	l->ts_n++;
+}
+
+void gateway_limiter_reset(struct gateway_limiter *l)
+{
+	fifo_clear(&l->q[0]);
+	l->ts_head = 0;
+	l->ts_n = 0;
+}
+
+void gateway_limiter_clear(struct gateway_limiter *l)
+{
+	gateway_limiter_reset(l);
+	fifo_clear(&l->q[1]);
+}
+
+size_t gateway_limiter_queued(const struct gateway_limiter *l, enum gateway_prio prio)
+{
+	return l->q[prio == GATEWAY_PRIO_CONTROL ? 0 : 1].n;
+}

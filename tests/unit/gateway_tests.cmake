@@ -1,0 +1,12 @@
+# Gateway unit tests (pure units: zlib-stream, close-code policy, send
+# limiter). Included from tests/unit/CMakeLists.txt; the sources are compiled
+# straight into each test so no library target is needed.
+hallway_add_unit_test(test_zstream
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_zstream.c ${CMAKE_SOURCE_DIR}/bot/zstream.c
+  LIBS PkgConfig::ZLIB)
+hallway_add_unit_test(test_gateway_policy
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_gateway_policy.c
+          ${CMAKE_SOURCE_DIR}/bot/gateway_policy.c)
+hallway_add_unit_test(test_gateway_limiter
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_gateway_limiter.c
+          ${CMAKE_SOURCE_DIR}/bot/gateway_limiter.c)
