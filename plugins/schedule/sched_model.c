@@ -197,7 +197,7 @@ static int idp_cmp(const void *a, const void *b)
 {
 	const struct sched_talk *x = *(struct sched_talk *const *)a;
 	const struct sched_talk *y = *(struct sched_talk *const *)b;
-	int c = strcmp(x->id, y->id);
+	int c = strcmp(x->id ? x->id : "", y->id ? y->id : "");
 
 	if (c)
 		return c;
@@ -236,6 +236,32 @@ static int unique_ids(struct sched *s)
 	}
 	free(v);
 	return ret;
+}
+
+int sched_model_dedupe(struct sched *s)
+{
+	struct sched_talk **v = malloc((s->ntalks + 1) * sizeof(*v));
+	size_t j = 0;
+
+	if (!v)
+		return SCHED_ERR_NOMEM;
+	for (size_t k = 0; k < s->ntalks; k++)
+		v[k] = &s->talks[k];
+	qsort(v, s->ntalks, sizeof(*v), idp_cmp);
+	/* Mark later duplicates (pointer order = insertion order). */
+	for (size_t k = 1; k < s->ntalks; k++)
+		if (v[k]->id && v[k - 1]->id && !strcmp(v[k]->id, v[k - 1]->id))
+			v[k]->start = INT64_MAX;
+	free(v);
+	for (size_t k = 0; k < s->ntalks; k++) {
+		if (s->talks[k].start == INT64_MAX) {
+			talk_free(&s->talks[k]);
+			continue;
+		}
+		s->talks[j++] = s->talks[k];
+	}
+	s->ntalks = j;
+	return SCHED_OK;
 }
 
 /* Rebuilds s->rooms: rooms the source declared (in its order) that have

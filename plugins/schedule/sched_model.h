@@ -83,6 +83,9 @@ int sched_model_room_add(struct sched *s, const char *room);
 int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
 		       int32_t fallback_offset);
 
+/* Removes talks whose id repeats an earlier talk's (keeps the first). */
+int sched_model_dedupe(struct sched *s);
+
 /* Index of room `name` in s->rooms, or -1. */
 int sched_model_room_index(const struct sched *s, const char *name);
 
