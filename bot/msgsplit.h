@@ -26,7 +26,7 @@ char *msgsplit_sanitize(const char *text, size_t len, size_t *out_len);
 size_t msgsplit_count(const char *s, size_t len);
 
 /* The next part of valid UTF-8 text[0, len), starting at *pos (0 at first).
- * Returns 1 and sets *part_off/*part_len (byte range, at most max_chars code
+ * Returns 1 and sets *part_off and *part_len (byte range, at most max_chars code
  * points) and advances *pos, or returns 0 when nothing is left.
  *
  * A part ends, in order of preference, at the last line break that fits (the

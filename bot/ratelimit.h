@@ -31,6 +31,10 @@ struct rl_verdict {
 	char scope[16];     /* X-RateLimit-Scope or "" */
 };
 
+/* Added to every reset and retry time: headers are rounded to milliseconds
+ * and the server's window may start a little after ours. */
+#define RL_MARGIN_S 0.05
+
 #define RL_ROUTE_SECRET 1  /* the path holds a token: log the template only */
 #define RL_ROUTE_EXEMPT 2  /* exempt from the global limit (interactions) */
 
