@@ -1,1 +1,329 @@
-int main(void) { return 0; }
+/*
+ * Loader tests on every real schedule in ../shared/data/schedules: talk
+ * counts, rooms, zones, and a few talks whose start instant was checked
+ * by hand against the file; auto-detection; truncated and corrupted
+ * input must give an error or a partial schedule, never a crash.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "sched_test_util.h"
+#include "sched_time.h"
+
+#define D "schedules/"
+
+struct real_file {
+	const char *rel;
+	enum sched_format fmt;
+	const char *cfg_tz; /* what an organiser would configure */
+	size_t ntalks;
+};
+
+static const struct real_file files[] = {
+	{D "mch2022-pretalx-schedule.json", SCHED_FMT_FRAB_JSON, "Europe/Amsterdam", 183},
+	{D "cccamp2019-frab-schedule.json", SCHED_FMT_FRAB_JSON, NULL, 79},
+	{D "pyconfr2025-pretalx-api.json", SCHED_FMT_PRETALX_API, "Europe/Paris", 93},
+	{D "pyconus2024-conference.json", SCHED_FMT_PYCON, "America/New_York", 234},
+	{D "fosdem2025-schedule.xml", SCHED_FMT_XML, NULL, 943},
+	{D "fosdem2023-pentabarf-schedule.xml", SCHED_FMT_XML, "Europe/Brussels", 780},
+	{D "debconf23-wafer-schedule.xml", SCHED_FMT_XML, NULL, 117},
+	{D "lca2020-schedule.ics", SCHED_FMT_ICS, NULL, 262},
+	{D "jres2022-schedule.ics", SCHED_FMT_ICS, NULL, 120},
+};
+#define NFILES (sizeof(files) / sizeof(*files))
+
+static int has_speaker(const struct sched_talk *t, const char *name)
+{
+	for (size_t i = 0; i < t->nspeakers; i++)
+		if (!strcmp(t->speakers[i], name))
+			return 1;
+	return 0;
+}
+
+TEST(detect)
+{
+	for (size_t i = 0; i < NFILES; i++) {
+		size_t len;
+		char *buf = sched_test_read(files[i].rel, &len);
+		REQUIRE(buf);
+		if (sched_load_detect(buf, len) != files[i].fmt)
+			fprintf(stderr, "  detect failed for %s\n", files[i].rel);
+		CHECK(sched_load_detect(buf, len) == files[i].fmt);
+		free(buf);
+	}
+	CHECK(sched_load_detect("hello", 5) == SCHED_FMT_AUTO);
+	CHECK(sched_load_detect("{\"a\": 1}", 8) == SCHED_FMT_AUTO);
+	CHECK(sched_load_detect("\xEF\xBB\xBF  BEGIN:VCALENDAR\r\n", 22) == SCHED_FMT_ICS);
+}
+
+TEST(counts)
+{
+	for (size_t i = 0; i < NFILES; i++) {
+		double ms = 0;
+		struct sched *s = sched_test_load(files[i].rel, SCHED_FMT_AUTO, files[i].cfg_tz, &ms);
+		CHECK(s != NULL);
+		if (!s)
+			continue;
+		if (s->ntalks != files[i].ntalks)
+			fprintf(stderr, "  %s: %zu talks, expected %zu\n", files[i].rel, s->ntalks,
+				files[i].ntalks);
+		CHECK_INTEQ(s->ntalks, files[i].ntalks);
+		fprintf(stderr, "  %-40s %4zu talks %3zu rooms %-20s %7.2f ms\n", files[i].rel,
+			s->ntalks, s->nrooms, s->tz_name, ms);
+		for (size_t k = 1; k < s->ntalks; k++)
+			CHECK(s->talks[k - 1].start <= s->talks[k].start);
+		sched_model_free(s);
+	}
+}
+
+TEST(mch2022)
+{
+	struct sched *s = sched_test_load(D "mch2022-pretalx-schedule.json", SCHED_FMT_AUTO,
+					  "Europe/Amsterdam", NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->name, "MCH2022");
+	CHECK_STREQ(s->tz_name, "Europe/Amsterdam");
+	CHECK_INTEQ(s->nrooms, 8);
+	CHECK(sched_model_room_index(s, "Envelope \xE2\x9C\x89\xEF\xB8\x8F") >= 0);
+	CHECK(sched_model_room_index(s, "Abacus  \xF0\x9F\xA7\xAE") >= 0);
+	t = sched_test_title(s, "Building public, dynamic webapps using Micropython on the ESP32");
+	REQUIRE(t);
+	/* "date": "2022-07-22T20:40:00+02:00", "duration": "03:00" */
+	CHECK_INTEQ(t->start, 1658515200);
+	CHECK_INTEQ(t->end, 1658515200 + 3 * 3600);
+	CHECK_STREQ(t->room, "Envelope \xE2\x9C\x89\xEF\xB8\x8F");
+	CHECK(has_speaker(t, "Bjarni R\xC3\xBAnar Einarsson"));
+	CHECK(t->url && strstr(t->url, "https://") == t->url);
+	sched_model_free(s);
+	/* Without a configured zone, the offset seen in the file is used. */
+	s = sched_test_load(D "mch2022-pretalx-schedule.json", SCHED_FMT_FRAB_JSON, NULL, NULL);
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "UTC+02:00");
+	sched_model_free(s);
+}
+
+TEST(camp2019)
+{
+	struct sched *s = sched_test_load(D "cccamp2019-frab-schedule.json", SCHED_FMT_AUTO,
+					  "Europe/London", NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	/* The file's own zone wins over configuration. */
+	CHECK_STREQ(s->tz_name, "Europe/Berlin");
+	CHECK_STREQ(s->version, "Gacrux");
+	CHECK_INTEQ(s->nrooms, 2);
+	t = sched_test_title(s, "Opening Ceremony");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1566378000); /* 2019-08-21T11:00:00+02:00 */
+	CHECK_INTEQ(t->end - t->start, 1800);
+	CHECK_STREQ(t->id, "a0a0fcfe-b7fb-46e3-84b6-97a5406016b4");
+	CHECK(has_speaker(t, "jinxx") && has_speaker(t, "smtw"));
+	CHECK_STREQ(t->track, "CCC");
+	t = sched_test_title(s, "Visualization of networks using physics");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1566741600);
+	CHECK_STREQ(t->room, "Meitner");
+	sched_model_free(s);
+}
+
+TEST(pyconfr2025)
+{
+	struct sched *s = sched_test_load(D "pyconfr2025-pretalx-api.json", SCHED_FMT_AUTO,
+					  "Europe/Paris", NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "Europe/Paris");
+	t = sched_test_title(s, "Accueil\xE2\x80\xAF/ Welcome"); /* U+202F */
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1761983400); /* 2025-11-01T08:50:00+01:00 */
+	CHECK_INTEQ(t->end, 1761986100);   /* 09:35 */
+	CHECK_STREQ(t->room, "B003");      /* i18n {"en": "B003", "fr": ...} */
+	CHECK_STREQ(t->type, "Short plenary");
+	CHECK(has_speaker(t, "Lucie Anglade"));
+	CHECK(t->id && !strncmp(t->id, "pretalx:38LRHE@", 15));
+	sched_model_free(s);
+}
+
+TEST(pyconus2024)
+{
+	struct sched *s = sched_test_load(D "pyconus2024-conference.json", SCHED_FMT_AUTO,
+					  "America/New_York", NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	t = sched_test_title(s, "Hacking `import` for speed: how we wrote a GPU accelerator "
+				"for pandas");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1716042600); /* 2024-05-18T10:30:00-04:00 */
+	CHECK_STREQ(t->room, "Ballroom BC");
+	CHECK(has_speaker(t, "Bradley Dice"));
+	CHECK_STREQ(t->type, "talk");
+	t = sched_test_title(s, "Registration Desk Opens");
+	REQUIRE(t);
+	CHECK_INTEQ(t->end, t->start); /* a zero-length marker */
+	CHECK(sched_test_title(s, "Slot") == NULL);
+	sched_model_free(s);
+}
+
+TEST(fosdem2025)
+{
+	struct sched *s = sched_test_load(D "fosdem2025-schedule.xml", SCHED_FMT_AUTO, NULL, NULL);
+	const struct sched_talk *t;
+	size_t cancelled = 0;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "Europe/Brussels");
+	CHECK_STREQ(s->name, "FOSDEM 2025");
+	CHECK_INTEQ(s->nrooms, 29);
+	t = sched_test_title(s, "An introduction to Torch-MLIR");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1738409100); /* 2025-02-01T12:25:00+01:00 */
+	CHECK_INTEQ(t->end - t->start, 1200);
+	CHECK_STREQ(t->room, "K.3.201");
+	for (size_t i = 0; i < s->ntalks; i++)
+		cancelled += s->talks[i].cancelled;
+	/* "Cancelling POSIX syscalls..." is not a cancellation. */
+	CHECK_INTEQ(cancelled, 0);
+	sched_model_free(s);
+}
+
+TEST(fosdem2023_pentabarf)
+{
+	struct sched *s = sched_test_load(D "fosdem2023-pentabarf-schedule.xml", SCHED_FMT_AUTO,
+					  "Europe/Brussels", NULL);
+	const struct sched_talk *t;
+	size_t cancelled = 0;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "Europe/Brussels");
+	CHECK_INTEQ(s->nrooms, 35);
+	/* No <date>: day 2023-02-04 + <start>15:00 in Brussels = 14:00 UTC. */
+	t = sched_test_title(s, "Similarity Detection in Online Integrity");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1675519200);
+	CHECK_INTEQ(t->end - t->start, 3000);
+	CHECK_STREQ(t->room, "Janson");
+	CHECK_STREQ(t->id, "xml:13744@1675519200");
+	t = sched_test_title(s, "Welcome to FOSDEM 2023");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1675499400); /* 09:30 CET */
+	CHECK(has_speaker(t, "Richard Hartmann"));
+	for (size_t i = 0; i < s->ntalks; i++)
+		cancelled += s->talks[i].cancelled;
+	CHECK_INTEQ(cancelled, 5);
+	t = sched_test_title(s, "CANCELLED First class support in OSS");
+	CHECK(t && t->cancelled);
+	sched_model_free(s);
+}
+
+TEST(debconf23_wafer)
+{
+	struct sched *s = sched_test_load(D "debconf23-wafer-schedule.xml", SCHED_FMT_AUTO, NULL,
+					  NULL);
+	const struct sched_talk *t;
+	struct sched_civil c;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "Asia/Kolkata");
+	CHECK_INTEQ(s->nrooms, 5);
+	/* <date>2023-09-10T12:30:00+00:00</date> with <start>18:00</start> IST */
+	t = sched_test_title(s, "From 5 to 100: The Debian Bras\xC3\xADlia Community's Story");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1694349000);
+	sched_time_split(sched_tz_to_local(s->tz, t->start), &c);
+	CHECK(c.day == 10 && c.hour == 18 && c.min == 0);
+	sched_model_free(s);
+}
+
+/* Loads buf[0..len) and checks the result is an error or a sane schedule. */
+static void check_robust(const char *buf, size_t len, const char *what)
+{
+	struct sched *s = NULL;
+	char err[256];
+	int ret = sched_load(buf, len, SCHED_FMT_AUTO, "Europe/Brussels", &s, err, sizeof(err));
+
+	if (ret) {
+		CHECK(s == NULL);
+		CHECK(err[0] != 0);
+		return;
+	}
+	CHECK(s && s->ntalks > 0);
+	for (size_t i = 0; s && i < s->ntalks; i++) {
+		CHECK(s->talks[i].title && s->talks[i].id);
+		CHECK(s->talks[i].end >= s->talks[i].start);
+	}
+	(void)what;
+	sched_model_free(s);
+}
+
+TEST(truncated_and_corrupted)
+{
+	for (size_t i = 0; i < NFILES; i++) {
+		size_t len;
+		char *buf = sched_test_read(files[i].rel, &len);
+		REQUIRE(buf);
+		/* Truncate at 0, a few bytes, and 13 points through the file. */
+		size_t cuts[] = {0, 1, 7, 64, 100};
+		for (size_t k = 0; k < sizeof(cuts) / sizeof(*cuts); k++)
+			check_robust(buf, cuts[k] < len ? cuts[k] : len, files[i].rel);
+		for (size_t k = 1; k < 14; k++) {
+			size_t cut = len * k / 14;
+			char *copy = malloc(cut + 1);
+			REQUIRE(copy);
+			memcpy(copy, buf, cut); /* exact length: ASan sees overreads */
+			check_robust(copy, cut, files[i].rel);
+			free(copy);
+		}
+		/* Corrupt bytes in the middle: quotes, angle brackets, NULs. */
+		for (size_t k = 1; k < 6; k++) {
+			char *copy = malloc(len);
+			REQUIRE(copy);
+			memcpy(copy, buf, len);
+			for (size_t j = k; j < len; j += len / 7 + k)
+				copy[j] = "\"<\0:\n"[k % 5];
+			check_robust(copy, len, files[i].rel);
+			free(copy);
+		}
+		free(buf);
+	}
+	check_robust("", 0, "empty");
+	check_robust("{}", 2, "empty object");
+	check_robust("[]", 2, "empty array");
+	check_robust("<schedule/>", 11, "empty xml");
+	check_robust("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", 32, "empty ics");
+}
+
+TEST(explicit_format_mismatch)
+{
+	struct sched *s = NULL;
+	char err[256];
+	size_t len;
+	char *buf = sched_test_read(D "cccamp2019-frab-schedule.json", &len);
+
+	REQUIRE(buf);
+	CHECK(sched_load(buf, len, SCHED_FMT_XML, NULL, &s, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "XML") != NULL);
+	CHECK(sched_load(buf, len, SCHED_FMT_PYCON, NULL, &s, err, sizeof(err)) != 0);
+	CHECK(s == NULL);
+	free(buf);
+}
+
+int main(void)
+{
+	RUN(detect);
+	RUN(counts);
+	RUN(mch2022);
+	RUN(camp2019);
+	RUN(pyconfr2025);
+	RUN(pyconus2024);
+	RUN(fosdem2025);
+	RUN(fosdem2023_pentabarf);
+	RUN(debconf23_wafer);
+	RUN(truncated_and_corrupted);
+	RUN(explicit_format_mismatch);
+	return test_summary();
+}
