@@ -12,7 +12,7 @@
 
 struct http;
 struct curl_slist;
-typedef struct curl_mime_s curl_mime;
+typedef struct curl_mime curl_mime; /* as in <curl/curl.h> (C11 allows the repeat) */
 
 struct http_request {
 	const char *method;            /* NULL = GET */
