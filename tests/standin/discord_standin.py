@@ -653,8 +653,8 @@ class Gateway:
 
     async def _finish(self, conn):
         if conn.writer is not None and not conn.writer.done():
-            if conn.close_by is None:
-                conn.writer.cancel()
+            if conn.close_by != "server":
+                conn.writer.cancel()  # the client is gone; pending frames are dropped
             try:
                 await asyncio.wait_for(asyncio.shield(conn.writer), 3.0)
             except (asyncio.TimeoutError, asyncio.CancelledError):
@@ -1912,11 +1912,12 @@ class Messages:
                                  .get("name", ""), "user": user},
                  "interaction_metadata": {"id": inter.id, "type": inter.type, "user": user,
                                           "authorizing_integration_owners": {"0": self.world.guild_id}}}
-        flags = (data.get("flags") or 0) | ((1 << 7) if loading else 0)
-        body = dict(data, flags=flags)
-        msg = self.build(channel, self.world.bot_user, body, files, default_parse=("users",),
+        flags = data.get("flags") or 0
+        msg = self.build(channel, self.world.bot_user, dict(data, flags=flags), files, default_parse=("users",),
                          msg_type=msg_type, webhook_id=self.world.app_id, require_content=not loading,
                          extra=extra)
+        if loading:
+            msg["flags"] |= 1 << 7  # "thinking" until the original response is edited
         self.publish(msg, ephemeral=bool(flags & 64))
         return msg
 
