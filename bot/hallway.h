@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "clock.h"
+
 struct lws_context;
 struct lws_vhost;
 struct config;
@@ -38,8 +40,13 @@ struct hallway {
 	struct console *console;   /* NULL unless --console */
 	struct guild_cache *guilds;/* roles, for organizer checks */
 
+	struct clock clock;        /* the conference clock */
+
 	char self_user_id[32];     /* learned from READY */
 	char application_id[32];   /* config or READY */
+
+	int slash_inflight;        /* a command registration PUT is running */
+	int slash_dirty;           /* commands changed since the last sync */
 
 	volatile sig_atomic_t signal_stop;   /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t signal_reload; /* set by SIGHUP */

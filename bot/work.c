@@ -19,12 +19,14 @@ struct job {
 	work_done_fn done;
 	void *arg;
 	int cancelled; /* written on the loop thread under the lock */
+	int running;   /* a worker is in run() (under the lock) */
 };
 
 struct work {
 	struct lws_context *lws;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t finished; /* a job left run() */
 	struct job *queue_head, *queue_tail; /* waiting to run */
 	struct job *done_head, *done_tail;   /* finished, waiting for drain */
 	struct job *all;                     /* every job not yet drained */
@@ -59,11 +61,14 @@ static void *worker_main(void *p)
 		if (!w->queue_head)
 			w->queue_tail = NULL;
 		int skip = j->cancelled;
+		j->running = !skip;
 		pthread_mutex_unlock(&w->lock);
 		if (!skip)
 			j->run(j->arg);
 		pthread_mutex_lock(&w->lock);
+		j->running = 0;
 		list_push(&w->done_head, &w->done_tail, j);
+		pthread_cond_broadcast(&w->finished);
 		pthread_mutex_unlock(&w->lock);
 		if (w->lws)
 			lws_cancel_service(w->lws);
@@ -86,6 +91,7 @@ struct work *work_create(struct lws_context *lws, int nthreads)
 	w->next_id = 1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	pthread_cond_init(&w->finished, NULL);
 	for (int i = 0; i < nthreads; i++) {
 		if (pthread_create(&w->threads[i], NULL, worker_main, w)) {
 			LOGE("work", "cannot start worker thread %d", i);
@@ -135,6 +141,58 @@ void work_cancel(struct work *w, uint64_t id)
 	pthread_mutex_unlock(&w->lock);
 }
 
+static void unlink_all(struct work *w, struct job *j)
+{
+	if (j->all_prev)
+		j->all_prev->all_next = j->all_next;
+	else
+		w->all = j->all_next;
+	if (j->all_next)
+		j->all_next->all_prev = j->all_prev;
+}
+
+/* Removes j from a singly linked list with head/tail; returns 1 if found. */
+static int list_remove(struct job **head, struct job **tail, struct job *j)
+{
+	struct job *prev = NULL;
+	for (struct job *x = *head; x; prev = x, x = x->next) {
+		if (x != j)
+			continue;
+		if (prev)
+			prev->next = x->next;
+		else
+			*head = x->next;
+		if (*tail == x)
+			*tail = prev;
+		return 1;
+	}
+	return 0;
+}
+
+int work_reclaim(struct work *w, uint64_t id)
+{
+	struct job *j = NULL;
+	int found = 0;
+	if (!w || !id)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	for (struct job *x = w->all; x; x = x->all_next)
+		if (x->id == id)
+			j = x;
+	if (j) {
+		j->cancelled = 1;
+		while (j->running)
+			pthread_cond_wait(&w->finished, &w->lock);
+		if (!list_remove(&w->queue_head, &w->queue_tail, j))
+			list_remove(&w->done_head, &w->done_tail, j);
+		unlink_all(w, j);
+		free(j);
+		found = 1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return found;
+}
+
 void work_drain(struct work *w)
 {
 	struct job *list;
@@ -143,14 +201,8 @@ void work_drain(struct work *w)
 	pthread_mutex_lock(&w->lock);
 	list = w->done_head;
 	w->done_head = w->done_tail = NULL;
-	for (struct job *j = list; j; j = j->next) {
-		if (j->all_prev)
-			j->all_prev->all_next = j->all_next;
-		else
-			w->all = j->all_next;
-		if (j->all_next)
-			j->all_next->all_prev = j->all_prev;
-	}
+	for (struct job *j = list; j; j = j->next)
+		unlink_all(w, j);
 	pthread_mutex_unlock(&w->lock);
 	while (list) {
 		struct job *j = list;
@@ -184,5 +236,6 @@ void work_destroy(struct work *w)
 	work_drain(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
+	pthread_cond_destroy(&w->finished);
 	free(w);
 }

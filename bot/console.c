@@ -1,0 +1,166 @@
+/* The console door: stdin adopted into the lws loop as a raw file. */
+#include "console.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hallway.h"
+#include "host.h"
+#include "log.h"
+#include "router.h"
+
+#define CONSOLE_MAX_LINE (64 * 1024)
+#define CONSOLE_MAX_BUFFER (4 * 1024 * 1024)
+
+struct console {
+	struct hallway *hw;
+	struct lws *wsi;
+	int as_organizer;
+	int eof;
+	int tty;
+	char *buf;           /* bytes read, not yet handled */
+	size_t len;
+	lws_sorted_usec_list_t pump_sul;
+};
+
+void console_print(struct console *c, const char *text)
+{
+	(void)c;
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void out_line(void *ud, const char *text)
+{
+	console_print(ud, text);
+}
+
+static void pump(lws_sorted_usec_list_t *sul);
+
+static void schedule_pump(struct console *c, lws_usec_t us)
+{
+	lws_sul_schedule(c->hw->lws, 0, &c->pump_sul, pump, us);
+}
+
+/* Handles queued lines while nothing asynchronous is in flight. */
+static void pump(lws_sorted_usec_list_t *sul)
+{
+	struct console *c = lws_container_of(sul, struct console, pump_sul);
+	for (;;) {
+		char *nl;
+		size_t n;
+		if (host_busy(c->hw->host)) {
+			schedule_pump(c, 10 * LWS_US_PER_MS);
+			return;
+		}
+		nl = memchr(c->buf, '\n', c->len);
+		if (!nl && c->eof && c->len) {
+			nl = c->buf + c->len; /* last line without a newline */
+			if (c->len == CONSOLE_MAX_BUFFER)
+				nl--;
+		}
+		if (!nl)
+			break;
+		*nl = '\0';
+		n = (size_t)(nl - c->buf);
+		if (n && c->buf[n - 1] == '\r')
+			c->buf[n - 1] = '\0';
+		if (n > CONSOLE_MAX_LINE)
+			console_print(c, "That line is too long.");
+		else
+			router_console_line(c->hw->router, c->buf, c->as_organizer, out_line, c);
+		n = n < c->len ? n + 1 : c->len;
+		memmove(c->buf, c->buf + n, c->len - n);
+		c->len -= n;
+		if (c->tty && !c->len) {
+			fputs("> ", stdout);
+			fflush(stdout);
+		}
+	}
+	if (c->eof && !c->len && !host_busy(c->hw->host))
+		hallway_request_stop(c->hw, 0);
+}
+
+int console_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len)
+{
+	struct console *c = lws_get_opaque_user_data(wsi);
+	ssize_t n;
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if (!c)
+			return -1;
+		if (c->len >= CONSOLE_MAX_BUFFER) {
+			lws_rx_flow_control(wsi, 0);
+			break;
+		}
+		n = read(lws_get_socket_fd(wsi), c->buf + c->len, CONSOLE_MAX_BUFFER - c->len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			c->eof = 1;
+			c->wsi = NULL;
+			schedule_pump(c, 1);
+			return -1; /* lws closes the descriptor */
+		}
+		c->len += (size_t)n;
+		schedule_pump(c, 1);
+		break;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		if (c) {
+			c->eof = 1;
+			c->wsi = NULL;
+			schedule_pump(c, 1);
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+struct console *console_create(struct hallway *hw, int as_organizer)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	lws_sock_file_fd_type fd;
+	if (!c || !(c->buf = malloc(CONSOLE_MAX_BUFFER + 1))) {
+		free(c);
+		return NULL;
+	}
+	c->hw = hw;
+	c->as_organizer = as_organizer;
+	c->tty = isatty(0);
+	fd.filefd = 0;
+	c->wsi = lws_adopt_descriptor_vhost(hw->vhost, LWS_ADOPT_RAW_FILE_DESC, fd,
+					    "hallway-console", NULL);
+	if (!c->wsi) {
+		LOGE("console", "cannot read standard input");
+		free(c->buf);
+		free(c);
+		return NULL;
+	}
+	lws_set_opaque_user_data(c->wsi, c);
+	if (c->tty) {
+		printf("hallway console: type commands as in chat (try \"help\"), Ctrl-D to quit.\n> ");
+		fflush(stdout);
+	}
+	return c;
+}
+
+void console_destroy(struct console *c)
+{
+	if (!c)
+		return;
+	lws_sul_cancel(&c->pump_sul);
+	if (c->wsi)
+		lws_set_opaque_user_data(c->wsi, NULL);
+	free(c->buf);
+	free(c);
+}

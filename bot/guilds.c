@@ -1,0 +1,239 @@
+/* Guild roles and organizer resolution. Small linear tables: a conference
+ * bot sits in a handful of guilds with tens of roles. */
+#include "guilds.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bus.h"
+#include "log.h"
+
+#define MAX_KNOWN_USERS 4096
+
+struct role {
+	char id[24];
+	char *name;
+};
+
+struct guild {
+	struct guild *next;
+	char id[24];
+	struct role *roles;
+	size_t nroles;
+};
+
+struct user_seen {
+	char id[24];
+	int organizer;
+};
+
+struct guild_cache {
+	struct guild *head;
+	json_t *organizer_roles; /* own reference */
+	struct user_seen *users; /* ring of users last seen in a guild */
+	size_t nusers, next_user;
+};
+
+static struct guild *find_guild(struct guild_cache *gc, const char *id, int create)
+{
+	struct guild *g;
+	for (g = gc->head; g; g = g->next)
+		if (!strcmp(g->id, id))
+			return g;
+	if (!create || strlen(id) >= sizeof(g->id))
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	snprintf(g->id, sizeof(g->id), "%s", id);
+	g->next = gc->head;
+	gc->head = g;
+	return g;
+}
+
+static void clear_roles(struct guild *g)
+{
+	for (size_t i = 0; i < g->nroles; i++)
+		free(g->roles[i].name);
+	free(g->roles);
+	g->roles = NULL;
+	g->nroles = 0;
+}
+
+static void put_role(struct guild *g, json_t *role)
+{
+	const char *id = json_string_value(json_object_get(role, "id"));
+	const char *name = json_string_value(json_object_get(role, "name"));
+	struct role *grown;
+	if (!id || !name || strlen(id) >= sizeof(g->roles[0].id))
+		return;
+	for (size_t i = 0; i < g->nroles; i++) {
+		if (!strcmp(g->roles[i].id, id)) {
+			char *copy = strdup(name);
+			if (copy) {
+				free(g->roles[i].name);
+				g->roles[i].name = copy;
+			}
+			return;
+		}
+	}
+	grown = realloc(g->roles, (g->nroles + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	g->roles = grown;
+	snprintf(g->roles[g->nroles].id, sizeof(g->roles[0].id), "%s", id);
+	g->roles[g->nroles].name = strdup(name);
+	if (g->roles[g->nroles].name)
+		g->nroles++;
+}
+
+static void drop_role(struct guild *g, const char *id)
+{
+	for (size_t i = 0; i < g->nroles; i++) {
+		if (!strcmp(g->roles[i].id, id)) {
+			free(g->roles[i].name);
+			g->roles[i] = g->roles[--g->nroles];
+			return;
+		}
+	}
+}
+
+static void on_event(void *ud, const char *type, json_t *d)
+{
+	struct guild_cache *gc = ud;
+	const char *gid = json_string_value(json_object_get(d, json_object_get(d, "guild_id") ? "guild_id" : "id"));
+	struct guild *g;
+	if (!gid)
+		return;
+	if (!strcmp(type, "GUILD_CREATE") || !strcmp(type, "GUILD_UPDATE")) {
+		json_t *roles = json_object_get(d, "roles"), *r;
+		size_t i;
+		if (!json_is_array(roles) || !(g = find_guild(gc, gid, 1)))
+			return;
+		clear_roles(g);
+		json_array_foreach(roles, i, r)
+			put_role(g, r);
+		LOGD("guilds", "guild %s: %zu roles", gid, g->nroles);
+	} else if (!strcmp(type, "GUILD_ROLE_CREATE") || !strcmp(type, "GUILD_ROLE_UPDATE")) {
+		if ((g = find_guild(gc, gid, 1)))
+			put_role(g, json_object_get(d, "role"));
+	} else if (!strcmp(type, "GUILD_ROLE_DELETE")) {
+		const char *rid = json_string_value(json_object_get(d, "role_id"));
+		if (rid && (g = find_guild(gc, gid, 0)))
+			drop_role(g, rid);
+	}
+}
+
+struct guild_cache *guilds_create(struct bus *bus, json_t *organizer_roles)
+{
+	static const char *const types[] = {"GUILD_CREATE", "GUILD_UPDATE", "GUILD_ROLE_CREATE",
+					    "GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE"};
+	struct guild_cache *gc = calloc(1, sizeof(*gc));
+	if (!gc)
+		return NULL;
+	gc->users = calloc(MAX_KNOWN_USERS, sizeof(*gc->users));
+	if (!gc->users) {
+		free(gc);
+		return NULL;
+	}
+	guilds_set_organizer_roles(gc, organizer_roles);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (bus && bus_subscribe(bus, gc, types[i], on_event, gc, NULL)) {
+			guilds_destroy(gc);
+			return NULL;
+		}
+	return gc;
+}
+
+void guilds_set_organizer_roles(struct guild_cache *gc, json_t *organizer_roles)
+{
+	json_decref(gc->organizer_roles);
+	gc->organizer_roles = json_incref(organizer_roles);
+}
+
+/* Does role id `rid` of guild g match an entry of organizer_roles (an ID,
+ * or a role name compared case-insensitively)? */
+static int role_matches(struct guild_cache *gc, struct guild *g, const char *rid)
+{
+	size_t i;
+	json_t *e;
+	const char *rname = NULL;
+	if (g)
+		for (size_t k = 0; k < g->nroles; k++)
+			if (!strcmp(g->roles[k].id, rid))
+				rname = g->roles[k].name;
+	json_array_foreach(gc->organizer_roles, i, e) {
+		const char *want = json_string_value(e);
+		if (!want)
+			continue;
+		if (!strcmp(want, rid) || (rname && !strcasecmp(want, rname)))
+			return 1;
+	}
+	return 0;
+}
+
+static struct user_seen *find_user(struct guild_cache *gc, const char *user_id)
+{
+	for (size_t i = 0; i < gc->nusers; i++)
+		if (!strcmp(gc->users[i].id, user_id))
+			return &gc->users[i];
+	return NULL;
+}
+
+int guilds_is_organizer(struct guild_cache *gc, const char *guild_id, const char *user_id,
+			json_t *member_roles)
+{
+	struct user_seen *u;
+	int yes = 0;
+	size_t i;
+	json_t *e;
+	if (!gc || !user_id)
+		return 0;
+	if (!guild_id) {
+		u = find_user(gc, user_id);
+		return u ? u->organizer : 0;
+	}
+	json_array_foreach(member_roles, i, e) {
+		const char *rid = json_string_value(e);
+		if (rid && role_matches(gc, find_guild(gc, guild_id, 0), rid)) {
+			yes = 1;
+			break;
+		}
+	}
+	if (strlen(user_id) < sizeof(gc->users[0].id)) {
+		u = find_user(gc, user_id);
+		if (!u) {
+			u = &gc->users[gc->next_user];
+			gc->next_user = (gc->next_user + 1) % MAX_KNOWN_USERS;
+			if (gc->nusers < MAX_KNOWN_USERS)
+				gc->nusers++;
+			snprintf(u->id, sizeof(u->id), "%s", user_id);
+		}
+		u->organizer = yes;
+	}
+	return yes;
+}
+
+size_t guilds_count(const struct guild_cache *gc)
+{
+	size_t n = 0;
+	for (struct guild *g = gc ? gc->head : NULL; g; g = g->next)
+		n++;
+	return n;
+}
+
+void guilds_destroy(struct guild_cache *gc)
+{
+	struct guild *g, *next;
+	if (!gc)
+		return;
+	for (g = gc->head; g; g = next) {
+		next = g->next;
+		clear_roles(g);
+		free(g);
+	}
+	json_decref(gc->organizer_roles);
+	free(gc->users);
+	free(gc);
+}

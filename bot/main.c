@@ -1,0 +1,451 @@
+/*
+ * hallway: command line, start-up and shutdown order, the event loop.
+ *
+ *   hallway --config FILE            run the bot
+ *   hallway --check-config FILE      validate, list every problem
+ *   hallway --console --config FILE  talk to the plugins at the terminal
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "bus.h"
+#include "clock.h"
+#include "config.h"
+#include "console.h"
+#include "gateway.h"
+#include "guilds.h"
+#include "hallway.h"
+#include "host.h"
+#include "http.h"
+#include "log.h"
+#include "rest.h"
+#include "router.h"
+#include "slash.h"
+#include "storage.h"
+#include "work.h"
+
+#define HALLWAY_VERSION "0.1.0"
+#define EXIT_CONFIG 2
+#define EXIT_FATAL 3
+
+/* Signal handlers only set these; the tick copies them into the context. */
+static volatile sig_atomic_t got_stop, got_reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_reload = 1;
+	else
+		got_stop = 1;
+}
+
+struct runtime {
+	struct hallway hw;
+	lws_sorted_usec_list_t tick_sul;
+	lws_sorted_usec_list_t connect_sul;
+	int64_t stop_deadline_ms;
+	int connect_attempt;
+	int quit;
+	unsigned seen_generation;
+	int ready_seen;
+	int console;
+	int as_organizer;
+};
+
+void hallway_request_stop(struct hallway *hw, int exit_code)
+{
+	if (!hw->stopping) {
+		hw->exit_code = exit_code;
+		hw->signal_stop = 1;
+	}
+}
+
+/* ---- lws plumbing ---- */
+
+static int loop_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			     void *in, size_t len)
+{
+	struct hallway *hw = lws_context_user(lws_get_context(wsi));
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && hw && hw->work)
+		work_drain(hw->work);
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{"hallway-loop", loop_lws_callback, 0, 0, 0, NULL, 0},
+	{"hallway-gateway", gateway_lws_callback, 0, 0, 0, NULL, 0},
+	{"hallway-curl", http_lws_callback, 0, 0, 0, NULL, 0},
+	{"hallway-console", console_lws_callback, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0}};
+
+/* ---- gateway wiring ---- */
+
+static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
+{
+	struct runtime *rt = ud;
+	struct hallway *hw = &rt->hw;
+	(void)seq;
+	if (!strcmp(type, "READY")) {
+		const char *uid = json_string_value(json_object_get(json_object_get(d, "user"), "id"));
+		const char *app = json_string_value(
+			json_object_get(json_object_get(d, "application"), "id"));
+		if (uid && strlen(uid) < sizeof(hw->self_user_id))
+			snprintf(hw->self_user_id, sizeof(hw->self_user_id), "%s", uid);
+		if (!hw->application_id[0] && app && strlen(app) < sizeof(hw->application_id))
+			snprintf(hw->application_id, sizeof(hw->application_id), "%s", app);
+		hw->slash_dirty = 1;
+	}
+	if (!strcmp(type, "MESSAGE_CREATE")) {
+		const char *author = json_string_value(
+			json_object_get(json_object_get(d, "author"), "id"));
+		if (author && !strcmp(author, hw->self_user_id))
+			return; /* the bot ignores its own messages */
+	}
+	bus_publish(hw->bus, type, d);
+}
+
+static void on_fatal(void *ud, int code, const char *why)
+{
+	struct runtime *rt = ud;
+	LOGE("main", "stopping: the gateway closed with %d: %s", code, why);
+	hallway_request_stop(&rt->hw, EXIT_FATAL);
+}
+
+static void connect_gateway(lws_sorted_usec_list_t *sul);
+
+static void retry_connect(struct runtime *rt)
+{
+	int64_t delay = 1000LL << (rt->connect_attempt < 6 ? rt->connect_attempt : 6);
+	delay += rand() % (delay / 5 + 1);
+	rt->connect_attempt++;
+	LOGW("main", "retrying GET /gateway/bot in %.1f s", delay / 1000.0);
+	lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, delay * 1000);
+}
+
+static void gateway_bot_done(void *ud, long status, json_t *body, const char *error)
+{
+	struct runtime *rt = ud;
+	const char *url = json_string_value(json_object_get(body, "url"));
+	if (rt->hw.stopping)
+		return;
+	if (status == 401) {
+		LOGE("main", "Discord rejected the bot token (HTTP 401 on /gateway/bot): check "
+			     "discord.token or HALLWAY_DISCORD_TOKEN");
+		hallway_request_stop(&rt->hw, EXIT_FATAL);
+		return;
+	}
+	if (status != 200 || !url) {
+		LOGW("main", "GET /gateway/bot failed: HTTP %ld %s", status, error ? error : "");
+		retry_connect(rt);
+		return;
+	}
+	rt->connect_attempt = 0;
+	if (gateway_start(rt->hw.gw, url)) {
+		LOGE("main", "cannot start the gateway connection to %s", url);
+		retry_connect(rt);
+	}
+}
+
+static void connect_gateway(lws_sorted_usec_list_t *sul)
+{
+	struct runtime *rt = lws_container_of(sul, struct runtime, connect_sul);
+	if (!rest_request(rt->hw.rest, "GET", "/gateway/bot", NULL, gateway_bot_done, rt))
+		retry_connect(rt);
+}
+
+/* ---- reload, stop, periodic work ---- */
+
+static void apply_log_settings(const struct config *cfg)
+{
+	const char *lv = cfg->log_level;
+	log_set_level(!strcmp(lv, "error") ? LOG_ERROR :
+		      !strcmp(lv, "warn")  ? LOG_WARN :
+		      !strcmp(lv, "debug") ? LOG_DEBUG : LOG_INFO);
+	log_set_json(!strcmp(cfg->log_format, "json"));
+	if (cfg->token)
+		log_add_secret(cfg->token);
+}
+
+static void reload_config(struct runtime *rt)
+{
+	struct hallway *hw = &rt->hw;
+	struct config_report rep;
+	struct config *fresh = NULL;
+	if (config_load(hw->cfg->path, rt->console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_RUN, &fresh,
+			&rep)) {
+		for (int i = 0; i < rep.count; i++)
+			LOGE("config", "%s", rep.items[i].text);
+		LOGE("main", "SIGHUP: the new config has errors; keeping the running one");
+		return;
+	}
+	for (int i = 0; i < rep.count; i++)
+		LOGW("config", "%s", rep.items[i].text);
+	config_free(hw->cfg);
+	hw->cfg = fresh;
+	apply_log_settings(fresh);
+	guilds_set_organizer_roles(hw->guilds, fresh->organizer_roles);
+	LOGI("main", "SIGHUP: config reloaded; reloading plugins");
+	host_reload_all(hw->host);
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct runtime *rt = lws_container_of(sul, struct runtime, tick_sul);
+	struct hallway *hw = &rt->hw;
+
+	if (got_stop) {
+		got_stop = 0;
+		hw->signal_stop = 1;
+	}
+	if (got_reload) {
+		got_reload = 0;
+		if (!hw->stopping)
+			reload_config(rt);
+	}
+	if (hw->signal_stop && !hw->stopping) {
+		hw->stopping = 1;
+		rt->stop_deadline_ms = clock_mono_ms() + (hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
+		LOGI("main", "stopping: unloading plugins, then finishing queued sends (up to %d ms)",
+		     hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
+		host_destroy(hw->host);
+		hw->host = NULL;
+	}
+	if (hw->stopping) {
+		size_t left = hw->rest ? rest_pending(hw->rest) : 0;
+		if (!left || clock_mono_ms() >= rt->stop_deadline_ms) {
+			if (left)
+				LOGW("main", "%zu queued sends not finished at the deadline", left);
+			if (hw->gw && !gateway_is_stopped(hw->gw))
+				gateway_stop(hw->gw);
+			rt->quit = 1;
+			lws_cancel_service(hw->lws);
+			return;
+		}
+	} else if (hw->host) {
+		if (hw->host->generation != rt->seen_generation) {
+			rt->seen_generation = hw->host->generation;
+			hw->slash_dirty = 1;
+		}
+		if (hw->slash_dirty && hw->application_id[0])
+			slash_sync(hw);
+	}
+	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, 50 * LWS_US_PER_MS);
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hallway --config FILE           run the bot\n"
+		"       hallway --check-config FILE     validate a config file\n"
+		"       hallway --console --config FILE [--as organizer] [--now ISO-8601]\n"
+		"                                       type commands at the terminal, no network\n"
+		"Options:\n"
+		"  -c, --config FILE        config file (JSON)\n"
+		"      --check-config FILE  exit 0 when valid, else 1 listing every problem\n"
+		"      --console            the console door instead of Discord\n"
+		"      --as ROLE            console role: attendee (default) or organizer\n"
+		"      --now ISO-8601       start the clock at this instant (also HALLWAY_NOW)\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            the version\n"
+		"Environment: HALLWAY_DISCORD_TOKEN (wins over discord.token), HALLWAY_NOW,\n"
+		"             HALLWAY_CLOCK_SPEED (run the clock N times faster)\n"
+		"Config keys:\n");
+	config_print_options(out);
+}
+
+static int check_config(const char *path)
+{
+	struct config_report rep;
+	struct config *cfg = NULL;
+	int rc = config_load(path, CONFIG_MODE_RUN, &cfg, &rep);
+	for (int i = 0; i < rep.count; i++)
+		printf("%s%s\n", rep.items[i].is_error ? "" : "warning: ", rep.items[i].text);
+	if (rep.count > (int)(sizeof(rep.items) / sizeof(rep.items[0])))
+		printf("(more problems not shown)\n");
+	config_free(cfg);
+	if (rc) {
+		fprintf(stderr, "%s: %d problem%s\n", path, rep.errors, rep.errors == 1 ? "" : "s");
+		return 1;
+	}
+	printf("%s: OK\n", path);
+	return 0;
+}
+
+/* ---- start-up and teardown ---- */
+
+static int start(struct runtime *rt, const char *now_iso)
+{
+	struct hallway *hw = &rt->hw;
+	struct lws_context_creation_info info;
+	const char *speed_env = getenv("HALLWAY_CLOCK_SPEED");
+	double speed = speed_env ? strtod(speed_env, NULL) : 1.0;
+
+	if (!now_iso)
+		now_iso = getenv("HALLWAY_NOW");
+	if (clock_init(&hw->clock, now_iso && *now_iso ? now_iso : NULL, speed)) {
+		LOGE("main", "cannot parse the start instant \"%s\" (want e.g. 2026-11-26T09:55:00+01:00)",
+		     now_iso);
+		return EXIT_CONFIG;
+	}
+	if (hw->clock.fixed)
+		LOGI("main", "conference clock starts at %s, speed %.1fx", now_iso ? now_iso : "now",
+		     hw->clock.speed);
+	if (storage_open(hw->cfg->storage_path, &hw->storage))
+		return EXIT_FATAL;
+
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.user = hw;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.fd_limit_per_thread = 1024;
+	hw->lws = lws_create_context(&info);
+	if (!hw->lws) {
+		LOGE("main", "cannot create the event loop (libwebsockets context)");
+		return EXIT_FATAL;
+	}
+	hw->vhost = lws_get_vhost_by_name(hw->lws, "default");
+	if (!(hw->work = work_create(hw->lws, 2)) || !(hw->http = http_create(hw->lws, hw->vhost)) ||
+	    !(hw->bus = bus_create()) ||
+	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
+	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
+	    !(hw->host = host_create(hw))) {
+		LOGE("main", "start-up failed");
+		return EXIT_FATAL;
+	}
+	if (!rt->console) {
+		struct rest_config rc = {hw->cfg->api_base, hw->cfg->token, 5};
+		struct gateway_config gc = {hw->cfg->token, hw->cfg->intents, hw->cfg->compress,
+					    hw->cfg->large_threshold};
+		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt};
+		if (hw->cfg->application_id)
+			snprintf(hw->application_id, sizeof(hw->application_id), "%s",
+				 hw->cfg->application_id);
+		if (!(hw->rest = rest_create(hw->lws, hw->http, &rc)) ||
+		    !(hw->gw = gateway_create(hw->lws, hw->vhost, hw->work, &gc, &cb))) {
+			LOGE("main", "start-up failed (REST or gateway)");
+			return EXIT_FATAL;
+		}
+	}
+	host_load_all(hw->host);
+	rt->seen_generation = hw->host->generation;
+	if (rt->console) {
+		if (!(hw->console = console_create(hw, rt->as_organizer)))
+			return EXIT_FATAL;
+	} else {
+		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
+	}
+	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, 50 * LWS_US_PER_MS);
+	return 0;
+}
+
+static void teardown(struct runtime *rt)
+{
+	struct hallway *hw = &rt->hw;
+	if (hw->lws) {
+		lws_sul_cancel(&rt->tick_sul);
+		lws_sul_cancel(&rt->connect_sul);
+	}
+	host_destroy(hw->host);
+	hw->host = NULL;
+	console_destroy(hw->console);
+	gateway_destroy(hw->gw);
+	rest_destroy(hw->rest);
+	http_destroy(hw->http);
+	work_destroy(hw->work);
+	router_destroy(hw->router);
+	guilds_destroy(hw->guilds);
+	bus_destroy(hw->bus);
+	if (hw->lws)
+		lws_context_destroy(hw->lws);
+	storage_close(hw->storage);
+	config_free(hw->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", required_argument, NULL, 'k'},
+		{"console", no_argument, NULL, 'C'},
+		{"as", required_argument, NULL, 'a'},
+		{"now", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	static struct runtime rt; /* large; lives for the whole process */
+	struct config_report rep;
+	const char *config_path = NULL, *now_iso = NULL;
+	struct sigaction sa;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'k': return check_config(optarg);
+		case 'C': rt.console = 1; break;
+		case 'a':
+			if (!strcmp(optarg, "organizer"))
+				rt.as_organizer = 1;
+			else if (strcmp(optarg, "attendee")) {
+				fprintf(stderr, "hallway: --as takes organizer or attendee\n");
+				return EXIT_CONFIG;
+			}
+			break;
+		case 'n': now_iso = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("hallway %s (plugin ABI %d.%d)\n", HALLWAY_VERSION, HW_ABI_MAJOR, HW_ABI_MINOR); return 0;
+		default: usage(stderr); return EXIT_CONFIG;
+		}
+	}
+	if (!config_path || optind < argc) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	if (getenv("HALLWAY_DISCORD_TOKEN"))
+		log_add_secret(getenv("HALLWAY_DISCORD_TOKEN"));
+	if (config_load(config_path, rt.console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_RUN, &rt.hw.cfg,
+			&rep)) {
+		for (int i = 0; i < rep.count; i++)
+			LOGE("config", "%s", rep.items[i].text);
+		return EXIT_CONFIG;
+	}
+	for (int i = 0; i < rep.count; i++)
+		LOGW("config", "%s", rep.items[i].text);
+	apply_log_settings(rt.hw.cfg);
+	log_route_lws();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = start(&rt, now_iso);
+	if (!rc) {
+		LOGI("main", "hallway %s running%s", HALLWAY_VERSION, rt.console ? " (console)" : "");
+		while (!rt.quit)
+			if (lws_service(rt.hw.lws, 0) < 0)
+				break;
+		rc = rt.hw.exit_code;
+	}
+	teardown(&rt);
+	curl_global_cleanup();
+	LOGI("main", "exit %d", rc);
+	return rc;
+}

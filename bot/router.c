@@ -1,0 +1,600 @@
+/*
+ * The command router. Chat and slash inputs come from the bus; console
+ * lines come from console.c. All three become a struct invocation and go
+ * through router_run(): permission check, handler, failure containment.
+ */
+#include "router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "guilds.h"
+#include "hallway.h"
+#include "config.h"
+#include "host.h"
+#include "log.h"
+#include "msgsplit.h"
+#include "rest.h"
+
+#define MSG_FLAG_EPHEMERAL 64
+
+struct router {
+	struct hallway *hw;
+	struct commands cmds;
+	int running; /* handlers on the stack: commands_collect waits */
+	/* console door */
+	router_console_out console_out;
+	void *console_ud;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct commands *router_commands(struct router *r)
+{
+	return &r->cmds;
+}
+
+struct hallway *router_hallway(struct router *r)
+{
+	return r->hw;
+}
+
+/* ---- invocations ---- */
+
+static struct invocation *invocation_new(struct router *r, enum hw_door door)
+{
+	struct invocation *inv = calloc(1, sizeof(*inv));
+	if (!inv)
+		return NULL;
+	inv->router = r;
+	inv->refs = 1;
+	inv->pub.struct_size = sizeof(inv->pub);
+	inv->pub.door = door;
+	return inv;
+}
+
+void invocation_ref(struct invocation *inv)
+{
+	inv->refs++;
+}
+
+void invocation_unref(struct invocation *inv)
+{
+	if (!inv || --inv->refs > 0)
+		return;
+	parsed_args_free(&inv->args);
+	free(inv->user_id);
+	free(inv->user_name);
+	free(inv->channel_id);
+	free(inv->guild_id);
+	free(inv->command);
+	free(inv->message_id);
+	free(inv->interaction_id);
+	free(inv->interaction_token);
+	free(inv);
+}
+
+/* Publishes the owned strings and parsed args through inv->pub. */
+static void invocation_publish(struct invocation *inv)
+{
+	hw_invocation *p = &inv->pub;
+	p->command = inv->command;
+	p->user_id = inv->user_id;
+	p->user_name = inv->user_name;
+	p->channel_id = inv->channel_id;
+	p->guild_id = inv->guild_id;
+	p->argc = inv->args.cmd ? inv->args.cmd->nargs : 0;
+	p->argv = inv->args.argv;
+	p->raw_args = inv->args.raw ? inv->args.raw : "";
+}
+
+/* ---- replies ---- */
+
+json_t *router_message_json(const hw_message *msg)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	if (msg->content && *msg->content)
+		json_object_set_new(o, "content", json_string(msg->content));
+	if (msg->embeds && json_is_array(msg->embeds) && json_array_size(msg->embeds))
+		json_object_set(o, "embeds", msg->embeds);
+	if (msg->allow_mentions)
+		json_object_set_new(o, "allowed_mentions",
+				    json_pack("{s:[sss]}", "parse", "users", "roles", "everyone"));
+	else
+		json_object_set_new(o, "allowed_mentions", json_pack("{s:[]}", "parse"));
+	return o;
+}
+
+/* Console rendering of a message: content, then each embed as text. */
+static void console_render(struct router *r, const hw_message *msg)
+{
+	size_t i;
+	json_t *e;
+	if (!r->console_out)
+		return;
+	if (msg->content && *msg->content)
+		r->console_out(r->console_ud, msg->content);
+	json_array_foreach(msg->embeds, i, e) {
+		const char *title = json_string_value(json_object_get(e, "title"));
+		const char *desc = json_string_value(json_object_get(e, "description"));
+		json_t *fields = json_object_get(e, "fields"), *f;
+		size_t k;
+		if (title)
+			r->console_out(r->console_ud, title);
+		if (desc)
+			r->console_out(r->console_ud, desc);
+		json_array_foreach(fields, k, f) {
+			const char *n = json_string_value(json_object_get(f, "name"));
+			const char *v = json_string_value(json_object_get(f, "value"));
+			char *line;
+			size_t len = (n ? strlen(n) : 0) + (v ? strlen(v) : 0) + 4;
+			if (!(line = malloc(len)))
+				continue;
+			snprintf(line, len, "%s: %s", n ? n : "", v ? v : "");
+			r->console_out(r->console_ud, line);
+			free(line);
+		}
+	}
+}
+
+static void interaction_path(struct invocation *inv, char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "/webhooks/%s/%s%s", inv->router->hw->application_id,
+		 inv->interaction_token, suffix);
+}
+
+static void log_rest_failure(void *ud, long status, json_t *body, const char *error)
+{
+	const char *what = ud;
+	if (status >= 200 && status < 300)
+		return;
+	LOGW("router", "%s failed: HTTP %ld %s %s", what, status, error ? error : "",
+	     json_string_value(json_object_get(body, "message")) ?
+		     json_string_value(json_object_get(body, "message")) : "");
+}
+
+/* Sends one message part of a slash reply: the initial response, an edit
+ * of the deferred original, or a followup. data: stolen. */
+static void slash_send_part(struct invocation *inv, json_t *data)
+{
+	struct rest *rest = inv->router->hw->rest;
+	char path[512];
+	if (!inv->responded && !inv->deferred && inv->in_handler) {
+		snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
+			 inv->interaction_token);
+		rest_request(rest, "POST", path, json_pack("{s:i, s:o}", "type", 4, "data", data),
+			     log_rest_failure, "interaction response");
+		inv->responded = 1;
+	} else if (!inv->responded && inv->deferred) {
+		json_object_del(data, "flags"); /* ephemerality was fixed by the defer */
+		interaction_path(inv, path, sizeof(path), "/messages/@original");
+		rest_request(rest, "PATCH", path, data, log_rest_failure, "deferred reply");
+		inv->responded = 1;
+	} else {
+		interaction_path(inv, path, sizeof(path), "");
+		rest_request(rest, "POST", path, data, log_rest_failure, "followup");
+	}
+}
+
+static int reply_slash(struct invocation *inv, const hw_message *msg)
+{
+	const char *text = msg->content ? msg->content : "";
+	size_t len, pos = 0, off, n;
+	char *clean = msgsplit_sanitize(text, strlen(text), &len);
+	int parts = 0;
+	if (!clean)
+		return HW_ERR_NOMEM;
+	for (;;) {
+		int more = msgsplit_next(clean, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n);
+		json_t *data;
+		if (!more && parts > 0)
+			break;
+		data = json_object();
+		if (!data)
+			break;
+		if (more)
+			json_object_set_new(data, "content", json_stringn(clean + off, n));
+		json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
+		if (msg->ephemeral)
+			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
+		/* Embeds ride on the last part: peek whether another follows. */
+		{
+			size_t p2 = pos, o2, n2;
+			if (!more || !msgsplit_next(clean, len, MSGSPLIT_DISCORD_MAX, &p2, &o2, &n2))
+				if (msg->embeds && json_array_size(msg->embeds))
+					json_object_set(data, "embeds", msg->embeds);
+		}
+		if (!json_object_get(data, "content") && !json_object_get(data, "embeds")) {
+			json_decref(data);
+			break;
+		}
+		slash_send_part(inv, data);
+		parts++;
+		if (!more)
+			break;
+	}
+	free(clean);
+	return HW_OK;
+}
+
+int router_reply(struct invocation *inv, const hw_message *msg)
+{
+	struct router *r = inv->router;
+	if (!msg || ((!msg->content || !*msg->content) &&
+		     (!msg->embeds || !json_array_size(msg->embeds))))
+		return HW_ERR_INVALID;
+	inv->replies++;
+	switch (inv->pub.door) {
+	case HW_DOOR_CONSOLE:
+		console_render(r, msg);
+		return HW_OK;
+	case HW_DOOR_SLASH:
+		return reply_slash(inv, msg);
+	case HW_DOOR_CHAT: {
+		json_t *tmpl = json_object();
+		uint64_t id;
+		if (!tmpl)
+			return HW_ERR_NOMEM;
+		if (inv->message_id)
+			json_object_set_new(tmpl, "message_reference",
+					    json_pack("{s:s, s:b}", "message_id", inv->message_id,
+						      "fail_if_not_exists", 0));
+		if (msg->embeds && json_array_size(msg->embeds))
+			json_object_set(tmpl, "embeds", msg->embeds);
+		id = rest_send_message(r->hw->rest, inv->channel_id, msg->content ? msg->content : "",
+				       tmpl, msg->allow_mentions, log_rest_failure, "reply");
+		json_decref(tmpl);
+		return id ? HW_OK : HW_ERR_NOMEM;
+	}
+	}
+	return HW_ERR_INVALID;
+}
+
+int router_reply_file(struct invocation *inv, const char *text, const char *filename,
+		      const void *data, size_t len)
+{
+	struct router *r = inv->router;
+	char path[512];
+	json_t *payload;
+	if (!filename || !data)
+		return HW_ERR_INVALID;
+	inv->replies++;
+	if (inv->pub.door == HW_DOOR_CONSOLE) {
+		char line[512];
+		snprintf(line, sizeof(line), "[file %s, %zu bytes]", filename, len);
+		if (text && *text && r->console_out)
+			r->console_out(r->console_ud, text);
+		if (r->console_out)
+			r->console_out(r->console_ud, line);
+		return HW_OK;
+	}
+	payload = json_pack("{s:s, s:{s:[]}}", "content", text ? text : "", "allowed_mentions", "parse");
+	if (!payload)
+		return HW_ERR_NOMEM;
+	if (inv->pub.door == HW_DOOR_SLASH) {
+		if (!inv->responded && !inv->deferred && inv->in_handler) {
+			/* Files cannot ride a type 4 JSON callback here: defer, then
+			 * edit the original with the upload. */
+			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
+				 inv->interaction_token);
+			rest_request(r->hw->rest, "POST", path, json_pack("{s:i}", "type", 5),
+				     log_rest_failure, "defer");
+			inv->deferred = 1;
+		}
+		interaction_path(inv, path, sizeof(path), "");
+		inv->responded = 1;
+	} else {
+		snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
+	}
+	return rest_request_file(r->hw->rest, "POST", path, payload, filename, data, len,
+				 log_rest_failure, "file upload") ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void reply_text(struct invocation *inv, const char *text, int ephemeral)
+{
+	hw_message m = {.struct_size = sizeof(m), .content = text, .ephemeral = ephemeral};
+	router_reply(inv, &m);
+}
+
+/* ---- running a command ---- */
+
+static void router_run(struct router *r, struct invocation *inv)
+{
+	struct command *cmd = inv->args.cmd;
+	struct plugin *p = cmd->owner;
+	int rc;
+
+	invocation_publish(inv);
+	if (cmd->perm == HW_PERM_ORGANIZER && !inv->pub.is_organizer) {
+		LOGI("router", "refused organizer command \"%s\" from user %s", cmd->name,
+		     inv->user_id);
+		reply_text(inv, "Sorry, that command is for organizers only.", 1);
+		return;
+	}
+	if (p && p->state != PLUGIN_ACTIVE) {
+		reply_text(inv, "That plugin is reloading; please try again in a moment.", 1);
+		return;
+	}
+	inv->in_handler = 1;
+	r->running++;
+	rc = cmd->fn(p ? plugin_token(p) : NULL, &inv->pub, cmd->ud);
+	r->running--;
+	inv->in_handler = 0;
+	if (p)
+		p->commands_run++;
+	if (rc != HW_OK) {
+		if (p)
+			host_plugin_error(p, cmd->name, rc);
+		else
+			LOGW("router", "built-in command \"%s\" failed (%d)", cmd->name, rc);
+		reply_text(inv, "Sorry, something went wrong. The organizers' logs have the details.", 1);
+	} else if (inv->pub.door == HW_DOOR_SLASH && !inv->responded && !inv->deferred) {
+		char path[512];
+		if (inv->refs > 1) {
+			/* The plugin kept the invocation to answer later: acknowledge
+			 * now so Discord's 3-second window is met. */
+			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
+				 inv->interaction_token);
+			rest_request(r->hw->rest, "POST", path, json_pack("{s:i}", "type", 5),
+				     log_rest_failure, "defer");
+			inv->deferred = 1;
+		} else {
+			reply_text(inv, "Done.", 1);
+		}
+	}
+	if (!r->running)
+		commands_collect(&r->cmds);
+}
+
+/* Usage and "no such command" answers. */
+static void answer_parse_error(struct router *r, struct invocation *inv, enum parse_result pr,
+			       const char *why)
+{
+	char buf[700];
+	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	if (pr == PARSE_NO_COMMAND) {
+		if (!why || !*why)
+			return; /* chatter that happens to start with the prefix */
+		snprintf(buf, sizeof(buf), "%s (Type %shelp for the list of commands.)", why, prefix);
+	} else if (pr == PARSE_BAD_ARGS && inv->args.cmd) {
+		char usage[300];
+		commands_usage(inv->args.cmd, prefix, usage, sizeof(usage));
+		snprintf(buf, sizeof(buf), "%s. Usage: %s", why, usage);
+	} else {
+		snprintf(buf, sizeof(buf), "%s", why && *why ? why : "Sorry, I could not read that.");
+	}
+	reply_text(inv, buf, 1);
+}
+
+/* ---- chat door ---- */
+
+/* If content addresses the bot (prefix or mention), returns the rest. */
+static const char *strip_prefix(struct router *r, const char *content)
+{
+	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	size_t plen = strlen(prefix);
+	const char *self = r->hw->self_user_id;
+	while (*content == ' ')
+		content++;
+	if (plen && !strncmp(content, prefix, plen))
+		return content + plen;
+	if (*self && content[0] == '<' && content[1] == '@') {
+		const char *p = content + 2;
+		size_t slen = strlen(self);
+		if (*p == '!')
+			p++;
+		if (!strncmp(p, self, slen) && p[slen] == '>') {
+			p += slen + 1;
+			while (*p == ' ')
+				p++;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void on_message(void *ud, const char *type, json_t *d)
+{
+	struct router *r = ud;
+	json_t *author = json_object_get(d, "author");
+	json_t *member = json_object_get(d, "member");
+	const char *content = json_string_value(json_object_get(d, "content"));
+	const char *author_id = json_string_value(json_object_get(author, "id"));
+	const char *rest, *name;
+	struct invocation *inv;
+	enum parse_result pr;
+	char why[512] = "";
+
+	if (!content || !author_id || json_is_true(json_object_get(author, "bot")) ||
+	    !strcmp(author_id, r->hw->self_user_id) || r->hw->stopping)
+		return;
+	if (!(rest = strip_prefix(r, content)))
+		return;
+	if (!(inv = invocation_new(r, HW_DOOR_CHAT)))
+		return;
+	name = json_string_value(json_object_get(member, "nick"));
+	if (!name)
+		name = json_string_value(json_object_get(author, "global_name"));
+	if (!name)
+		name = json_string_value(json_object_get(author, "username"));
+	inv->user_id = strdup(author_id);
+	inv->user_name = strdup(name ? name : author_id);
+	inv->channel_id = dup_or_null(json_string_value(json_object_get(d, "channel_id")));
+	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
+	inv->message_id = dup_or_null(json_string_value(json_object_get(d, "id")));
+	inv->pub.is_dm = inv->guild_id == NULL;
+	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, inv->guild_id, author_id,
+						    json_object_get(member, "roles"));
+	if (!inv->user_id || !inv->user_name || !inv->channel_id) {
+		invocation_unref(inv);
+		return;
+	}
+	pr = commands_parse_line(&r->cmds, rest, &inv->args, why, sizeof(why));
+	if (pr != PARSE_OK) {
+		answer_parse_error(r, inv, pr, why);
+	} else {
+		inv->command = strdup(inv->args.cmd->name);
+		router_run(r, inv);
+	}
+	(void)type;
+	invocation_unref(inv);
+}
+
+/* ---- slash door ---- */
+
+static void autocomplete(struct router *r, json_t *d)
+{
+	const char *id = json_string_value(json_object_get(d, "id"));
+	const char *token = json_string_value(json_object_get(d, "token"));
+	struct parsed_args pa;
+	char why[256];
+	char path[512];
+	json_t *choices = json_array();
+	struct hw_completion comp = {choices};
+
+	if (!id || !token || !choices) {
+		json_decref(choices);
+		return;
+	}
+	memset(&pa, 0, sizeof(pa));
+	if (commands_parse_interaction(&r->cmds, json_object_get(d, "data"), &pa, why,
+				       sizeof(why)) == PARSE_OK &&
+	    pa.cmd->complete && pa.focused_arg && (!pa.cmd->owner ||
+						   pa.cmd->owner->state == PLUGIN_ACTIVE)) {
+		pa.cmd->complete(pa.cmd->owner ? plugin_token(pa.cmd->owner) : NULL, pa.focused_arg,
+				 pa.focused_value ? pa.focused_value : "",
+				 &comp, pa.cmd->ud);
+	}
+	parsed_args_free(&pa);
+	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
+	rest_request(r->hw->rest, "POST", path,
+		     json_pack("{s:i, s:{s:o}}", "type", 8, "data", "choices", choices),
+		     log_rest_failure, "autocomplete");
+}
+
+static void on_interaction(void *ud, const char *type, json_t *d)
+{
+	struct router *r = ud;
+	json_t *member = json_object_get(d, "member");
+	json_t *user = member ? json_object_get(member, "user") : json_object_get(d, "user");
+	const char *user_id = json_string_value(json_object_get(user, "id"));
+	json_int_t itype = json_integer_value(json_object_get(d, "type"));
+	const char *name;
+	struct invocation *inv;
+	enum parse_result pr;
+	char why[512] = "";
+
+	(void)type;
+	if (itype == 4) {
+		autocomplete(r, d);
+		return;
+	}
+	if (itype != 2 || !user_id)
+		return;
+	if (!(inv = invocation_new(r, HW_DOOR_SLASH)))
+		return;
+	name = json_string_value(json_object_get(member, "nick"));
+	if (!name)
+		name = json_string_value(json_object_get(user, "global_name"));
+	if (!name)
+		name = json_string_value(json_object_get(user, "username"));
+	inv->user_id = strdup(user_id);
+	inv->user_name = strdup(name ? name : user_id);
+	inv->channel_id = dup_or_null(json_string_value(json_object_get(d, "channel_id")));
+	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
+	inv->interaction_id = dup_or_null(json_string_value(json_object_get(d, "id")));
+	inv->interaction_token = dup_or_null(json_string_value(json_object_get(d, "token")));
+	if (!r->hw->application_id[0]) {
+		const char *app = json_string_value(json_object_get(d, "application_id"));
+		if (app && strlen(app) < sizeof(r->hw->application_id))
+			snprintf(r->hw->application_id, sizeof(r->hw->application_id), "%s", app);
+	}
+	inv->pub.is_dm = inv->guild_id == NULL;
+	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, inv->guild_id, user_id,
+						    json_object_get(member, "roles"));
+	if (!inv->user_id || !inv->user_name || !inv->interaction_id || !inv->interaction_token) {
+		invocation_unref(inv);
+		return;
+	}
+	inv->in_handler = 1; /* parse errors answer with the initial response */
+	pr = commands_parse_interaction(&r->cmds, json_object_get(d, "data"), &inv->args, why,
+					sizeof(why));
+	if (pr != PARSE_OK) {
+		if (!*why)
+			snprintf(why, sizeof(why), "I do not know that command any more.");
+		answer_parse_error(r, inv, pr == PARSE_NO_COMMAND ? PARSE_BAD_ARGS : pr, why);
+	} else {
+		inv->in_handler = 0;
+		inv->command = strdup(inv->args.cmd->name);
+		router_run(r, inv);
+	}
+	invocation_unref(inv);
+}
+
+/* ---- console door ---- */
+
+void router_console_line(struct router *r, const char *line, int as_organizer,
+			 router_console_out out, void *ud)
+{
+	struct invocation *inv;
+	const char *text = line;
+	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	enum parse_result pr;
+	char why[512] = "";
+
+	r->console_out = out;
+	r->console_ud = ud;
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (!strncmp(text, prefix, strlen(prefix)))
+		text += strlen(prefix);
+	if (!*text)
+		return;
+	if (!(inv = invocation_new(r, HW_DOOR_CONSOLE)))
+		return;
+	inv->user_id = strdup("console");
+	inv->user_name = strdup(as_organizer ? "Console Organizer" : "Console Attendee");
+	inv->pub.is_dm = 1;
+	inv->pub.is_organizer = as_organizer;
+	pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
+	if (pr != PARSE_OK) {
+		if (pr == PARSE_NO_COMMAND && !*why)
+			snprintf(why, sizeof(why), "Unknown command.");
+		answer_parse_error(r, inv, pr, why);
+	} else {
+		inv->command = strdup(inv->args.cmd->name);
+		router_run(r, inv);
+	}
+	invocation_unref(inv);
+}
+
+/* ---- lifecycle ---- */
+
+struct router *router_create(struct hallway *hw)
+{
+	struct router *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->hw = hw;
+	if (bus_subscribe(hw->bus, r, "MESSAGE_CREATE", on_message, r, NULL) ||
+	    bus_subscribe(hw->bus, r, "INTERACTION_CREATE", on_interaction, r, NULL)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void router_destroy(struct router *r)
+{
+	if (!r)
+		return;
+	bus_remove_owner(r->hw->bus, r);
+	commands_free(&r->cmds);
+	free(r);
+}

@@ -1,0 +1,65 @@
+/*
+ * The command router: three doors (chat messages, slash interactions, the
+ * console), one path. Each door turns its input into a parsed command and
+ * an invocation; the router checks permissions, calls the handler, contains
+ * its failure, and carries replies back through the door they came from.
+ */
+#ifndef HALLWAY_ROUTER_H
+#define HALLWAY_ROUTER_H
+
+#include <hallway/plugin.h>
+#include <jansson.h>
+
+#include "commands.h"
+
+struct hallway;
+struct router;
+struct plugin;
+
+struct invocation {
+	hw_invocation pub;        /* first: plugins see this */
+	struct router *router;
+	int refs;
+	struct plugin *owner;     /* plugin that kept it, or NULL */
+	struct invocation *next_kept;
+	struct parsed_args args;
+	char *user_id, *user_name, *channel_id, *guild_id, *command;
+	char *message_id;         /* chat: the message to reply to */
+	char *interaction_id, *interaction_token; /* slash */
+	int in_handler;
+	int responded;            /* slash: initial response sent */
+	int deferred;             /* slash: type 5 sent; next reply edits @original */
+	int replies;
+};
+
+/* Autocomplete results being collected (api->complete_add). */
+struct hw_completion {
+	json_t *choices; /* array of {name, value}, at most 25 */
+};
+
+/* Output of the console door (replies, one call per message). */
+typedef void (*router_console_out)(void *ud, const char *text);
+
+struct router *router_create(struct hallway *hw);
+struct commands *router_commands(struct router *r);
+struct hallway *router_hallway(struct router *r);
+/* Registers help, plugins, reload. */
+int router_add_builtins(struct router *r);
+
+/* Console door: one line as an attendee would type it (prefix optional). */
+void router_console_line(struct router *r, const char *line, int as_organizer,
+			 router_console_out out, void *ud);
+
+/* Reply through the invocation's door. */
+int router_reply(struct invocation *inv, const hw_message *msg);
+int router_reply_file(struct invocation *inv, const char *text, const char *filename,
+		      const void *data, size_t len);
+void invocation_ref(struct invocation *inv);
+void invocation_unref(struct invocation *inv);
+
+/* Post a message to a channel / a file, used by api.c. msg copied. */
+json_t *router_message_json(const hw_message *msg);
+
+void router_destroy(struct router *r);
+
+#endif
