@@ -990,7 +990,7 @@ class Route:
                  group=None):
         self.method, self.template, self.handler = method, template, handler
         self.kind, self.auth, self.exempt, self.files = kind, auth, exempt, files
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.replace("@", "@"))
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
         self.regex = re.compile("^" + pattern + "$")
         key = "%s %s" % (method, group or template)
         self.bucket_hash = hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -1205,7 +1205,9 @@ class Rest:
                 self.auth_failures += 1
                 rl.note_invalid(401)
                 return json_response(401, {"message": "401: Unauthorized", "code": 0})
-        if self.st.cfg.require_user_agent and \
+        # Only bot-authenticated routes check the User-Agent: discord.py's own webhook
+        # adapter (interaction callbacks, followups) sends aiohttp's default one.
+        if route.auth and self.st.cfg.require_user_agent and \
                 not request.headers.get("User-Agent", "").startswith("DiscordBot ("):
             self.ua_violations += 1
             rl.note_invalid(403)
