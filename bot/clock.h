@@ -26,6 +26,12 @@ int clock_init(struct clock *c, const char *now_iso, double speed);
 int64_t clock_now_ms(const struct clock *c);
 /* Real microseconds until the conference clock reaches at_ms (>= 0). */
 int64_t clock_real_delay_us(const struct clock *c, int64_t at_ms);
+/* The same two, computed at a given monotonic instant in microseconds
+ * (clock_mono_ms() * 1000 + µs): exact, for tests and for callers that
+ * have already read the clock. The delay is rounded up to the next
+ * microsecond, so a timer armed with it never fires early. */
+int64_t clock_now_ms_at(const struct clock *c, int64_t mono_us);
+int64_t clock_real_delay_us_at(const struct clock *c, int64_t at_ms, int64_t mono_us);
 
 /* Parses "2026-11-26T09:30:00+01:00", "...Z", fractional seconds allowed,
  * "2026-11-26 09:30:00+0100". An offset (or Z) is required. Returns 0 and

@@ -1,0 +1,567 @@
+/*
+ * Storage: the host database and the per-plugin connections to it.
+ *
+ * Durability: WAL with synchronous=FULL, so a commit that returned has
+ * been fsync'd to the WAL and survives a SIGKILL or a power cut.
+ *
+ * Isolation: every plugin gets its own connection with an authorizer
+ * (plugin_authorize below) that admits only objects named "<plugin>_*".
+ * Plugins are native code in our process, so this is a guard rail against
+ * mistakes (a typo'd table name, a copy-pasted migration), not a sandbox.
+ */
+#include "storage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define MOD "storage"
+#define PLUGIN_NAME_MAX 32
+
+struct storage {
+	sqlite3 *db;
+	char *path;
+};
+
+/* What the authorizer of one plugin connection knows. */
+struct plugin_authz {
+	char prefix[PLUGIN_NAME_MAX + 2]; /* "<name>_" */
+	size_t prefix_len;
+	int bypass;    /* storage.c itself is writing hw_plugin_schema */
+	int migrating; /* a migration step runs: its transaction is ours */
+};
+
+struct storage_plugin_db {
+	struct storage *st;
+	sqlite3 *db;
+	char name[PLUGIN_NAME_MAX + 1];
+	struct plugin_authz authz;
+};
+
+/* Runs constant SQL (no parameters). Returns 0, or -1 with a log line. */
+static int exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	char *err = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		LOGE(MOD, "%s: %s", what, err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory part of path must exist: we never create directories,
+ * and SQLite's own "unable to open database file" does not say why. */
+static int check_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	char *dir;
+	int rc = 0;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -1;
+	if (stat(dir, &sb) != 0) {
+		LOGE(MOD, "%s: directory %s: %s", path, dir, strerror(errno));
+		rc = -1;
+	} else if (!S_ISDIR(sb.st_mode)) {
+		LOGE(MOD, "%s: %s is not a directory", path, dir);
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Opens one connection with the pragmas every connection needs. */
+static int open_conn(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	/* Single-threaded use (the loop thread): no connection mutex. No URI
+	 * flag, so the path is always a plain file name. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					       SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		LOGE(MOD, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+
+	/* journal_mode answers with the mode in force: a file on a system
+	 * without shared memory (or a read-only WAL) stays in another mode. */
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		LOGE(MOD, "%s: journal_mode=WAL: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+		LOGE(MOD, "%s: journal_mode is %s, not wal", path,
+		     (const char *)sqlite3_column_text(st, 0));
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* FULL (not NORMAL) in WAL mode: every commit syncs the WAL, so an
+	 * acknowledged write survives a power cut, not only a crash. */
+	if (exec_sql(db, "PRAGMA synchronous=FULL", path) ||
+	    exec_sql(db, "PRAGMA foreign_keys=ON", path))
+		goto out;
+	*out = db;
+	db = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+int storage_open(const char *path, struct storage **out)
+{
+	struct storage *st = NULL;
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	if (!path || !*path || !strcmp(path, ":memory:")) {
+		LOGE(MOD, "database path %s refused: plugins need a shared file",
+		     path && *path ? path : "(empty)");
+		return -1;
+	}
+	if (check_parent_dir(path) || open_conn(path, &db))
+		goto out;
+	if (exec_sql(db,
+		     "CREATE TABLE IF NOT EXISTS hw_meta("
+		     "key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+		     "CREATE TABLE IF NOT EXISTS hw_plugin_schema("
+		     "plugin TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+		     path))
+		goto out;
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->path = strdup(path))) {
+		LOGE(MOD, "out of memory");
+		goto out;
+	}
+	st->db = db;
+	db = NULL;
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	if (st)
+		free(st->path);
+	free(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+void storage_close(struct storage *st)
+{
+	if (!st)
+		return;
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		LOGE(MOD, "%s: close: %s", st->path, sqlite3_errmsg(st->db));
+	free(st->path);
+	free(st);
+}
+
+sqlite3 *storage_db(struct storage *st)
+{
+	return st->db;
+}
+
+char *storage_meta_get(struct storage *st, const char *key)
+{
+	sqlite3_stmt *s = NULL;
+	char *val = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM hw_meta WHERE key = ?1", -1, &s,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK) {
+		LOGE(MOD, "meta get %s: %s", key, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		val = strdup((const char *)sqlite3_column_text(s, 0));
+		if (!val)
+			LOGE(MOD, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		LOGE(MOD, "meta get %s: %s", key, sqlite3_errmsg(st->db));
+	}
+out:
+	sqlite3_finalize(s);
+	return val;
+}
+
+int storage_meta_set(struct storage *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (!key || !value)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO hw_meta(key, value) VALUES(?1, ?2) "
+			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		LOGE(MOD, "meta set %s: %s", key, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- plugin connections ------------------------------------------------ */
+
+static int is_own(const struct plugin_authz *a, const char *name)
+{
+	return name && sqlite3_strnicmp(name, a->prefix, (int)a->prefix_len) == 0 &&
+	       name[a->prefix_len] != '\0';
+}
+
+/* The schema table under its four names. SQLite itself refuses direct
+ * writes to it (writable_schema is a PRAGMA we refuse), so writes seen
+ * here are the ones CREATE/DROP/ALTER make. */
+static int is_schema_table(const char *t)
+{
+	return t && (!sqlite3_stricmp(t, "sqlite_master") || !sqlite3_stricmp(t, "sqlite_schema") ||
+		     !sqlite3_stricmp(t, "sqlite_temp_master") ||
+		     !sqlite3_stricmp(t, "sqlite_temp_schema"));
+}
+
+/* Tables SQLite keeps for AUTOINCREMENT and ANALYZE. DROP TABLE and
+ * ANALYZE delete a table's rows from them through SQL, so DELETE must be
+ * allowed; their inserts and updates are not SQL and need no permission. */
+static int is_internal_table(const char *t)
+{
+	return t && (!sqlite3_stricmp(t, "sqlite_sequence") || !sqlite3_stricmp(t, "sqlite_stat1") ||
+		     !sqlite3_stricmp(t, "sqlite_stat4"));
+}
+
+/* Read-only PRAGMAs about one table or index, allowed on own objects. */
+static int pragma_allowed(const struct plugin_authz *a, const char *pragma, const char *arg)
+{
+	static const char *const ok[] = {"table_info",   "table_xinfo", "index_list",
+					 "index_info",   "index_xinfo", "foreign_key_list",
+					 "foreign_key_check"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!sqlite3_stricmp(pragma, ok[i]))
+			return is_own(a, arg);
+	return 0;
+}
+
+/*
+ * The isolation rules. a1/a2 are the action's arguments (see sqlite3.h
+ * "Authorizer Action Codes"), inner the innermost trigger, view or CTE
+ * the access comes from. Anything not listed is refused. Denials are
+ * logged at debug level, to help plugin authors. A denied FUNCTION makes
+ * prepare fail with SQLITE_ERROR "not authorized to use function", every
+ * other denial with SQLITE_AUTH.
+ */
+static int plugin_authorize(void *ud, int action, const char *a1, const char *a2,
+			    const char *dbname, const char *inner)
+{
+	const struct plugin_authz *a = ud;
+	int ok = 0;
+
+	(void)dbname;
+	if (a->bypass)
+		return SQLITE_OK;
+	/* inner is not checked: it also names common table expressions
+	 * ("WITH c AS ..."), and every access a view or trigger makes is
+	 * checked by itself anyway. */
+
+	switch (action) {
+	case SQLITE_CREATE_TABLE:
+	case SQLITE_CREATE_TEMP_TABLE:
+		/* SQLite creates sqlite_sequence and sqlite_stat1 itself; a
+		 * plugin cannot name a table sqlite_* (SQLite refuses). */
+		ok = is_own(a, a1) || is_internal_table(a1);
+		break;
+	case SQLITE_DROP_TABLE:
+	case SQLITE_DROP_TEMP_TABLE:
+	case SQLITE_CREATE_VIEW:
+	case SQLITE_CREATE_TEMP_VIEW:
+	case SQLITE_DROP_VIEW:
+	case SQLITE_DROP_TEMP_VIEW:
+	case SQLITE_CREATE_VTABLE: /* a2 is the module (fts5, rtree) */
+	case SQLITE_DROP_VTABLE:
+	case SQLITE_ANALYZE:
+	case SQLITE_REINDEX: /* a1 is the index (or table) */
+		ok = is_own(a, a1);
+		break;
+	case SQLITE_CREATE_INDEX:
+	case SQLITE_CREATE_TEMP_INDEX:
+	case SQLITE_DROP_INDEX:
+	case SQLITE_DROP_TEMP_INDEX:
+		/* a1 index, a2 table. UNIQUE and PRIMARY KEY constraints make
+		 * sqlite_autoindex_<table>_N indexes. */
+		ok = is_own(a, a2) &&
+		     (is_own(a, a1) || sqlite3_strnicmp(a1, "sqlite_autoindex_", 17) == 0);
+		break;
+	case SQLITE_CREATE_TRIGGER:
+	case SQLITE_CREATE_TEMP_TRIGGER:
+	case SQLITE_DROP_TRIGGER:
+	case SQLITE_DROP_TEMP_TRIGGER:
+		ok = is_own(a, a1) && is_own(a, a2); /* trigger, table */
+		break;
+	case SQLITE_ALTER_TABLE:
+		ok = is_own(a, a2); /* a1 is the schema name */
+		break;
+	case SQLITE_INSERT:
+	case SQLITE_UPDATE:
+		ok = is_own(a, a1) || is_schema_table(a1);
+		break;
+	case SQLITE_DELETE:
+		ok = is_own(a, a1) || is_schema_table(a1) || is_internal_table(a1);
+		break;
+	case SQLITE_READ:
+		/* Table names are no secret; json_each/json_tree are table-
+		 * valued functions. */
+		ok = is_own(a, a1) || is_schema_table(a1) || is_internal_table(a1) ||
+		     !sqlite3_stricmp(a1, "json_each") || !sqlite3_stricmp(a1, "json_tree");
+		break;
+	case SQLITE_SELECT:
+	case SQLITE_RECURSIVE:
+	case SQLITE_SAVEPOINT:
+		ok = 1;
+		break;
+	case SQLITE_TRANSACTION:
+		/* A migration step runs inside our transaction: a COMMIT in
+		 * it would record the step without its version. */
+		ok = !a->migrating;
+		break;
+	case SQLITE_FUNCTION:
+		/* a2 is the function. ALTER TABLE ... RENAME TO rewrites the
+		 * schema with sqlite_rename_table(), and the authorizer is
+		 * never told the new name, so a table could be renamed into
+		 * another plugin's namespace: refused (rename columns, or
+		 * copy into a new table, instead). */
+		ok = sqlite3_stricmp(a2, "sqlite_rename_table") != 0 &&
+		     sqlite3_stricmp(a2, "load_extension") != 0;
+		break;
+	case SQLITE_PRAGMA:
+		ok = pragma_allowed(a, a1, a2);
+		break;
+	default: /* ATTACH, DETACH, and codes added after this was written */
+		ok = 0;
+		break;
+	}
+	if (!ok)
+		LOGD(MOD, "denied %.*s: action %d (%s, %s) in %s", (int)a->prefix_len - 1,
+		     a->prefix, action, a1 ? a1 : "-", a2 ? a2 : "-", inner ? inner : "-");
+	return ok ? SQLITE_OK : SQLITE_DENY;
+}
+
+/* Plugin names become table prefixes. Lowercase letters, digits and '-':
+ * no '_', or plugin "a" (prefix "a_") would own plugin "a_b"'s tables;
+ * not "hw", whose prefix is the host's; not "sqlite". */
+static int plugin_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > PLUGIN_NAME_MAX || !strcmp(name, "hw") || !strcmp(name, "sqlite"))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int storage_plugin_open(struct storage *st, const char *name, struct storage_plugin_db **out)
+{
+	struct storage_plugin_db *p = NULL;
+	int rc = -1;
+
+	if (!plugin_name_ok(name)) {
+		LOGE(MOD, "plugin name %s refused for a table prefix (want [a-z0-9-], 1-%d chars)",
+		     name ? name : "(null)", PLUGIN_NAME_MAX);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		LOGE(MOD, "out of memory");
+		return -1;
+	}
+	p->st = st;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->authz.prefix_len = (size_t)snprintf(p->authz.prefix, sizeof(p->authz.prefix), "%s_", name);
+	if (open_conn(st->path, &p->db))
+		goto out;
+	/* Defensive mode: no writable_schema even through sqlite3_db_config
+	 * by mistake, no journal_mode=OFF, no writes to shadow tables. */
+	sqlite3_db_config(p->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (sqlite3_set_authorizer(p->db, plugin_authorize, &p->authz) != SQLITE_OK) {
+		LOGE(MOD, "plugin %s: authorizer: %s", name, sqlite3_errmsg(p->db));
+		goto out;
+	}
+	*out = p;
+	p = NULL;
+	rc = 0;
+out:
+	if (p) {
+		sqlite3_close(p->db);
+		free(p);
+	}
+	return rc;
+}
+
+sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb)
+{
+	return pdb->db;
+}
+
+/* The plugin's recorded version, read on its own connection (so inside a
+ * migration's transaction). 0 when none is recorded, -1 on error. */
+static int read_version(struct storage_plugin_db *pdb)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1, rc;
+
+	pdb->authz.bypass = 1;
+	if (sqlite3_prepare_v2(pdb->db, "SELECT version FROM hw_plugin_schema WHERE plugin = ?1",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 1, pdb->name, -1, SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	else if (rc == SQLITE_DONE)
+		v = 0;
+out:
+	if (v < 0)
+		LOGE(MOD, "plugin %s: schema version: %s", pdb->name, sqlite3_errmsg(pdb->db));
+	sqlite3_finalize(s);
+	pdb->authz.bypass = 0;
+	return v;
+}
+
+static int write_version(struct storage_plugin_db *pdb, int version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	pdb->authz.bypass = 1;
+	if (sqlite3_prepare_v2(pdb->db,
+			       "INSERT INTO hw_plugin_schema(plugin, version) VALUES(?1, ?2) "
+			       "ON CONFLICT(plugin) DO UPDATE SET version = excluded.version",
+			       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(s, 1, pdb->name, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int(s, 2, version) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(s);
+	pdb->authz.bypass = 0;
+	return rc;
+}
+
+int storage_plugin_version(struct storage_plugin_db *pdb)
+{
+	return read_version(pdb);
+}
+
+/* One step: BEGIN IMMEDIATE; step; version = i + 1; COMMIT. The version
+ * is re-read under the write lock, so two connections migrating the same
+ * plugin cannot both apply a step. Returns 0 or -1 (logged). */
+static int migrate_step(struct storage_plugin_db *pdb, const char *step, size_t i)
+{
+	char *err = NULL;
+	const char *why;
+	int v, rc = -1;
+
+	if (sqlite3_exec(pdb->db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK) {
+		LOGE(MOD, "plugin %s: migration %zu failed: %s", pdb->name, i,
+		     err ? err : sqlite3_errmsg(pdb->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	v = read_version(pdb);
+	if (v < 0)
+		goto fail;
+	if ((size_t)v > i) { /* someone else applied it meanwhile */
+		rc = 0;
+		goto commit;
+	}
+	pdb->authz.migrating = 1;
+	rc = sqlite3_exec(pdb->db, step, NULL, NULL, &err);
+	pdb->authz.migrating = 0;
+	if (rc != SQLITE_OK)
+		goto fail;
+	if (write_version(pdb, (int)i + 1))
+		goto fail;
+commit:
+	if (sqlite3_exec(pdb->db, "COMMIT", NULL, NULL, &err) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	why = err ? err : sqlite3_errmsg(pdb->db);
+	LOGE(MOD, "plugin %s: migration %zu failed: %s", pdb->name, i, why);
+	sqlite3_free(err);
+	if (!sqlite3_get_autocommit(pdb->db))
+		sqlite3_exec(pdb->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int storage_plugin_migrate(struct storage_plugin_db *pdb, const char *const *steps, size_t n)
+{
+	int v = read_version(pdb);
+
+	if (v < 0)
+		return -1;
+	if (!sqlite3_get_autocommit(pdb->db)) {
+		LOGE(MOD, "plugin %s: migrate called inside an open transaction", pdb->name);
+		return -1;
+	}
+	/* A database migrated by a newer build: this one does not know the
+	 * schema it would be running against. */
+	if ((size_t)v > n) {
+		LOGE(MOD, "plugin %s: database schema is version %d, this plugin knows %zu",
+		     pdb->name, v, n);
+		return -1;
+	}
+	for (size_t i = (size_t)v; i < n; i++) {
+		if (!steps[i] || migrate_step(pdb, steps[i], i))
+			return -1;
+		LOGI(MOD, "plugin %s: schema now at version %zu", pdb->name, i + 1);
+	}
+	return 0;
+}
+
+void storage_plugin_close(struct storage_plugin_db *pdb)
+{
+	sqlite3_stmt *s;
+	int leftover = 0, rc;
+
+	if (!pdb)
+		return;
+	while ((s = sqlite3_next_stmt(pdb->db, NULL))) {
+		sqlite3_finalize(s);
+		leftover++;
+	}
+	if (leftover)
+		LOGD(MOD, "plugin %s: finalized %d statement(s) left open", pdb->name, leftover);
+	if (!sqlite3_get_autocommit(pdb->db)) {
+		LOGW(MOD, "plugin %s: rolling back a transaction left open", pdb->name);
+		pdb->authz.bypass = 1; /* ROLLBACK must not depend on the rules */
+		sqlite3_exec(pdb->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	rc = sqlite3_close(pdb->db);
+	if (rc != SQLITE_OK)
+		LOGE(MOD, "plugin %s: close: %s", pdb->name, sqlite3_errstr(rc));
+	free(pdb);
+}
