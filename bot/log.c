@@ -81,7 +81,7 @@ static void redact(char *line, size_t cap)
 void hw_logv(enum log_level level, const char *module, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	char stamp[32];
+	char stamp[64];
 	struct timespec ts;
 	struct tm tm;
 
