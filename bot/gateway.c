@@ -45,12 +45,17 @@ struct gateway_dns {
 
 static void connect_timer(lws_sorted_usec_list_t *sul);
 
-int64_t gateway_now_ms(void)
+int64_t gateway_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t gateway_now_ms(void)
+{
+	return gateway_now_us() / 1000;
 }
 
 double gateway_rand01(struct gateway *g)
@@ -183,6 +188,10 @@ static void schedule_reconnect(struct gateway *g, const char *why)
 		g->retry++;
 	if (delay < g->min_delay_ms)
 		delay = g->min_delay_ms;
+	/* One IDENTIFY per 5 s (max_concurrency 1), or Discord answers op 9. */
+	if (!resume && g->identify_ms &&
+	    delay < g->identify_ms + GATEWAY_IDENTIFY_GAP_MS - gateway_now_ms())
+		delay = g->identify_ms + GATEWAY_IDENTIFY_GAP_MS - gateway_now_ms();
 	g->min_delay_ms = 0;
 	g->state = GW_BACKOFF;
 	g->stats.reconnects++;

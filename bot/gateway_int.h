@@ -18,6 +18,7 @@
 #define GATEWAY_ZIN_MAX (16u << 20)      /* compressed bytes per payload */
 #define GATEWAY_ZOUT_MAX (64u << 20)     /* one inflated payload */
 #define GATEWAY_STABLE_MS 5000           /* READY this long = healthy socket */
+#define GATEWAY_IDENTIFY_GAP_MS 5250     /* IDENTIFYs at least this far apart */
 
 enum gateway_state {
 	GW_IDLE,        /* created, not started */
@@ -60,7 +61,7 @@ struct gateway {
 	/* Per socket. */
 	int64_t hb_interval_ms;
 	int ack_pending;        /* heartbeat sent, no ACK yet */
-	int64_t hb_sent_ms;
+	int64_t hb_sent_us;     /* monotonic us of the last heartbeat queued */
 	int64_t hb_due_ms;      /* when the heartbeat timer was meant to fire */
 	int close_requested;    /* local close: code/reason/action below */
 	int close_code;
@@ -78,6 +79,7 @@ struct gateway {
 	unsigned retry;           /* attempts since the last healthy socket */
 	unsigned retry_at_ready;  /* retry before the last READY/RESUMED */
 	int64_t min_delay_ms;     /* at least this before the next connect */
+	int64_t identify_ms;      /* when the last IDENTIFY was queued, 0 = never */
 
 	struct gateway_limiter *tx;
 	lws_sorted_usec_list_t sul_hb, sul_tx, sul_reconnect;
@@ -87,6 +89,7 @@ struct gateway {
 
 /* gateway.c */
 int64_t gateway_now_ms(void);
+int64_t gateway_now_us(void);
 double gateway_rand01(struct gateway *g);
 /* Ask the socket to close with code; action says what happens next. */
 void gateway_close_local(struct gateway *g, int code, const char *reason,

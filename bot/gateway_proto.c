@@ -48,7 +48,7 @@ static void send_heartbeat(struct gateway *g)
 		return;
 	}
 	g->ack_pending = 1;
-	g->hb_sent_ms = gateway_now_ms();
+	g->hb_sent_us = gateway_now_us();
 }
 
 static void heartbeat_timer(lws_sorted_usec_list_t *sul)
@@ -65,7 +65,7 @@ static void heartbeat_timer(lws_sorted_usec_list_t *sul)
 		LOGW(GATEWAY_LOG,
 		     "zombie connection: no heartbeat ACK within %lld ms; closing with 4000 "
 		     "to resume",
-		     (long long)(now - g->hb_sent_ms));
+		     (long long)(now - g->hb_sent_us / 1000));
 		gateway_close_local(g, 4000, "heartbeat ACK missing", GATEWAY_CLOSE_RESUME);
 		return;
 	}
@@ -104,6 +104,7 @@ static void send_identify(struct gateway *g)
 		return;
 	}
 	g->state = GW_IDENTIFYING;
+	g->identify_ms = gateway_now_ms();
 	g->stats.identifies++;
 	LOGI(GATEWAY_LOG, "identifying (intents %u)", (unsigned)g->intents);
 }
@@ -273,12 +274,12 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 		on_hello(g, d);
 		break;
 	case 11: {
-		int64_t now = gateway_now_ms();
+		int64_t now = gateway_now_us();
 
 		g->ack_pending = 0;
-		g->stats.last_ack_ms = now;
-		if (g->hb_sent_ms)
-			g->stats.last_rtt_ms = (double)(now - g->hb_sent_ms);
+		g->stats.last_ack_ms = now / 1000;
+		if (g->hb_sent_us)
+			g->stats.last_rtt_ms = (double)(now - g->hb_sent_us) / 1000.0;
 		break;
 	}
 	default:
