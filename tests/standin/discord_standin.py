@@ -1235,6 +1235,10 @@ class Rest:
         except ApiError as err:
             resp = err.response()
             rl.note_invalid(err.status)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            # A malformed body or query that the handlers did not anticipate.
+            LOG.info("%s %s: malformed request (%s: %s)", request.method, path, type(err).__name__, err)
+            resp = ApiError(400, 50035, "Invalid Form Body").response()
         for key, value in headers.items():
             resp.headers[key] = value
         return resp
@@ -1803,15 +1807,18 @@ class Messages:
         guild = channel.get("guild_id")
         reference, referenced = body.get("message_reference"), None
         if reference is not None:
-            ref_id = str(reference.get("message_id", "")) if isinstance(reference, dict) else ""
-            referenced = self.world.message_by_id.get(ref_id)
-            if referenced is None and reference.get("fail_if_not_exists", True) if isinstance(reference, dict) \
-                    else True:
-                errors = FormErrors()
+            errors = FormErrors()
+            if not isinstance(reference, dict):
+                errors.add(["message_reference"], "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+                errors.raise_if_any()
+            referenced = self.world.message_by_id.get(str(reference.get("message_id", "")))
+            if referenced is not None and referenced["id"] in self.world.deleted:
+                referenced = None
+            if referenced is None and reference.get("fail_if_not_exists", True):
                 errors.add(["message_reference"], "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
                 errors.raise_if_any()
-            if referenced is not None:
-                msg_type = 19 if msg_type == 0 else msg_type
+            if referenced is not None and msg_type == 0:
+                msg_type = 19
         everyone, mentions, roles = self.mentions(
             body.get("content"), body.get("allowed_mentions"), default_parse, guild,
             referenced["author"]["id"] if referenced else None)
@@ -2274,6 +2281,24 @@ class Control:
 # The stand-in itself, the thread helper and the script entry point.
 # --------------------------------------------------------------------------
 
+async def not_found(request):
+    return json_response(404, {"message": "404: Not Found", "code": 0})
+
+
+@web.middleware
+async def error_middleware(request, handler):
+    """Turns a bad control request (or a stand-in bug) into a JSON error, never an HTML page."""
+    try:
+        return await handler(request)
+    except web.HTTPException as err:
+        if err.status < 400:
+            raise
+        return json_response(err.status, {"error": err.text or err.reason})
+    except (ValueError, TypeError, KeyError, AttributeError, StopIteration) as err:
+        LOG.exception("%s %s failed", request.method, request.path)
+        return json_response(400, {"error": "%s: %s" % (type(err).__name__, err)})
+
+
 class Standin:
     """The whole fake: one aiohttp app serving gateway, REST and /_test/ on one port.
 
@@ -2368,11 +2393,12 @@ class Standin:
         self.bump()
 
     def make_app(self):
-        app = web.Application(client_max_size=26 * 1024 * 1024)
+        app = web.Application(client_max_size=26 * 1024 * 1024, middlewares=[error_middleware])
         app.router.add_routes(self.control.routes())
         for path in ("/", "/gateway", "/resume-gateway"):
             app.router.add_get(path, self.gateway.handle)
         app.router.add_route("*", "/api/v%d/{tail:.*}" % API_VERSION, self.rest.handle)
+        app.router.add_route("*", "/api/{tail:.*}", not_found)
         return app
 
     async def start(self):

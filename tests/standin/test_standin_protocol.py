@@ -235,6 +235,32 @@ class TransportAndHandshake(StandinCase):
         self.assertEqual(body["session_start_limit"]["remaining"], remaining - 1)
 
 
+class SeparateResumePort(StandinCase):
+
+    async def asyncSetUp(self):
+        self.st = await Standin(token=TOKEN, heartbeat_ms=1000, identify_window_s=0.0,
+                                separate_resume_port=True).start()
+        self.http = aiohttp.ClientSession()
+
+    async def test_resume_url_on_second_port_and_large_guild_create(self):
+        gw = self.gw()
+        _, ready = await gw.handshake(self.st.gateway_url)
+        url = ready["d"]["resume_gateway_url"]
+        self.assertNotIn(":%d/" % self.st.port, url)
+        self.assertIn(":%d/" % self.st.resume_port, url)
+        await self.ctl("POST", "/_test/gateway/fault", {"action": "large_guild_create", "members": 3000})
+        await gw.expect(0, "GUILD_CREATE")
+        big = await gw.expect(0, "GUILD_CREATE", timeout=10)
+        self.assertEqual(len(big["d"]["members"]), 3006)
+        self.assertTrue(big["d"]["large"])
+        await gw.close(4000)
+        gw2 = self.gw()
+        await gw2.connect(url)
+        await gw2.expect(10)
+        await gw2.send(6, {"token": TOKEN, "session_id": ready["d"]["session_id"], "seq": 3})
+        self.assertEqual((await gw2.expect(0))["t"], "RESUMED")
+
+
 class Heartbeats(StandinCase):
 
     async def test_ack_and_seq_check(self):
@@ -449,6 +475,26 @@ class RestSemantics(StandinCase):
         self.assertEqual(msg["mention_roles"], [organizer])
         _, msg, _ = await self.api("POST", path, {"content": text, "allowed_mentions": {"parse": []}})
         self.assertEqual((msg["mention_everyone"], msg["mentions"], msg["mention_roles"]), (False, [], []))
+
+    async def test_replies_and_malformed_bodies(self):
+        path = "/channels/%s/messages" % self.general
+        user_msg = await self.ctl("POST", "/_test/messages", {"content": "question"})
+        status, reply, _ = await self.api("POST", path, {"content": "answer", "message_reference": {
+            "message_id": user_msg["id"]}, "allowed_mentions": {"parse": [], "replied_user": False}})
+        self.assertEqual((status, reply["type"]), (200, 19))
+        self.assertEqual(reply["referenced_message"]["id"], user_msg["id"])
+        self.assertEqual(reply["mentions"], [])
+        status, body, _ = await self.api("POST", path, {"content": "x", "message_reference": {"message_id": "5"}})
+        self.assertEqual((status, body["code"]), (400, 50035))
+        status, body, _ = await self.api("POST", path, {"content": "x", "message_reference": {
+            "message_id": "5", "fail_if_not_exists": False}})
+        self.assertEqual((status, body["type"]), (200, 0))
+        status, body, _ = await self.api("POST", path, {"content": "x", "embeds": ["nope"]})
+        self.assertEqual((status, body["code"]), (400, 50035))
+        status, body, headers = await self.api("GET", "/guilds/%s/members?limit=abc" % self.st.world.guild_id)
+        self.assertEqual((status, headers["Content-Type"]), (400, "application/json"))
+        async with self.http.get(self.st.base_url + "/api/v9/users/@me") as resp:
+            self.assertEqual((resp.status, resp.headers["Content-Type"]), (404, "application/json"))
 
     async def test_nonce_and_gateway_echo(self):
         gw = self.gw()
