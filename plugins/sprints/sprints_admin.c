@@ -1,0 +1,403 @@
+/*
+ * sprints_admin — organizer commands: sprint add, sprint edit, sprint
+ * remove, sprint export. The host enforces HW_PERM_ORGANIZER; each handler
+ * checks inv->is_organizer again rather than trust that.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sprints.h"
+#include "sprints_buf.h"
+#include "sprints_csv.h"
+#include "sprints_db.h"
+#include "sprints_fold.h"
+#include "sprints_notify.h"
+#include "sprints_store.h"
+
+#define SPRINTS_ADMIN_MAX_CAPACITY 100000
+#define SPRINTS_ADMIN_MAX_ITEMS 20
+#define SPRINTS_ADMIN_EXPORT_MAX ((size_t)8 << 20)
+
+static int sprints_admin_denied(sprints *s, const hw_invocation *inv)
+{
+	if (inv->is_organizer)
+		return 0;
+	sprints_reply(s, inv, "Only organizers can do that.");
+	return 1;
+}
+
+/* Splits text on commas (or on spaces when it has no comma) into a new
+ * array of trimmed, non-empty strings of at most max_len bytes. NULL when
+ * an item is too long, there are too many, or on OOM. */
+static json_t *sprints_admin_split(const char *text, size_t max_len)
+{
+	json_t *out = json_array();
+	int commas = strchr(text, ',') != NULL;
+	const char *p = text;
+	while (out && *p) {
+		const char *end = p;
+		size_t n;
+		char *item;
+		while (*end && (commas ? *end != ',' : !isspace((unsigned char)*end)))
+			end++;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		n = (size_t)(end - p);
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n > max_len || json_array_size(out) >= SPRINTS_ADMIN_MAX_ITEMS) {
+			json_decref(out);
+			return NULL;
+		}
+		if (n) {
+			item = strndup(p, n);
+			if (!item || json_array_append_new(out, json_string(item))) {
+				free(item);
+				json_decref(out);
+				return NULL;
+			}
+			free(item);
+		}
+		p = *end ? end + 1 : end;
+	}
+	return out;
+}
+
+static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const char *name)
+{
+	char *fold;
+	json_t *utf8;
+	int ok;
+	if (strlen(name) > SPRINTS_NAME_MAX) {
+		sprints_reply(s, inv, "Project names are limited to 100 bytes.");
+		return 0;
+	}
+	fold = sprints_fold(name);
+	utf8 = json_string(name); /* NULL when not valid UTF-8 */
+	ok = fold && *fold && utf8;
+	free(fold);
+	json_decref(utf8);
+	if (!ok)
+		sprints_reply(s, inv, "That name has no letters or digits (or is not valid UTF-8).");
+	return ok;
+}
+
+static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	const char *name = sprints_cmd_arg(inv, "project");
+	const char *leads_text = sprints_cmd_arg(inv, "leads");
+	json_t *leads = NULL;
+	int64_t cap = s->default_capacity, id = 0;
+	sprints_buf b;
+	size_t i;
+	int rc = HW_OK;
+
+	if (sprints_admin_denied(s, inv))
+		return HW_OK;
+	if (!name || !sprints_admin_name_ok(s, inv, name))
+		return HW_OK;
+	for (i = 0; i < inv->argc; i++)
+		if (inv->argv[i].present && !strcmp(inv->argv[i].name, "capacity"))
+			cap = inv->argv[i].num;
+	if (cap < 0 || cap > SPRINTS_ADMIN_MAX_CAPACITY)
+		return sprints_reply(s, inv, "Capacity must be between 0 and 100000.");
+	leads = sprints_admin_split(leads_text ? leads_text : "", 100);
+	if (!leads)
+		return sprints_reply(s, inv, "Up to 20 leads, 100 bytes each, separated by commas.");
+	sprints_buf_init(&b, 2000);
+	rc = sprints_store_add(s->db, name, cap, leads, s->api->now_ms(self), &id);
+	if (rc == HW_ERR_EXISTS) {
+		rc = sprints_reply(s, inv, "A project with that name already exists; use `sprint edit`.");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	sprints_buf_add(&b, "Added ");
+	sprints_buf_add_safe(&b, name, SPRINTS_NAME_MAX);
+	sprints_buf_add(&b, " with ");
+	sprints_buf_addint(&b, cap);
+	sprints_buf_add(&b, " seats. Set days and details with `sprint edit`.");
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+out:
+	sprints_buf_free(&b);
+	json_decref(leads);
+	return rc;
+}
+
+/* "capacity=20 day=2026-11-28 title=Long title leads=a,b" into an object:
+ * a key starts a new value only at the start or after a space. */
+static const char *const sprints_admin_keys[] = {"name", "title", "description", "level",
+						 "capacity", "days", "day", "leads", "links"};
+
+static size_t sprints_admin_key_at(const char *text, size_t i, size_t *klen)
+{
+	size_t k;
+	if (i && !isspace((unsigned char)text[i - 1]))
+		return (size_t)-1;
+	for (k = 0; k < sizeof(sprints_admin_keys) / sizeof(sprints_admin_keys[0]); k++) {
+		size_t n = strlen(sprints_admin_keys[k]);
+		if (!strncasecmp(text + i, sprints_admin_keys[k], n) && text[i + n] == '=') {
+			*klen = n;
+			return k;
+		}
+	}
+	return (size_t)-1;
+}
+
+/* Returns a new object of changes, or NULL with a reason in err. */
+static json_t *sprints_admin_changes(const char *text, sprints_buf *err)
+{
+	json_t *out = json_object();
+	size_t i = 0, len = strlen(text), klen = 0, key;
+	while (i < len && isspace((unsigned char)text[i]))
+		i++;
+	if (!out || i == len || (key = sprints_admin_key_at(text, i, &klen)) == (size_t)-1) {
+		sprints_buf_add(err, "Use key=value pairs: name, title, description, level, capacity, "
+				     "day or days, leads, links (lists separated by commas).");
+		goto fail;
+	}
+	while (i < len) {
+		size_t start = i + klen + 1, end = start, nk = 0, nlen = 0, vlen;
+		const char *k = sprints_admin_keys[key];
+		char *value;
+		json_t *v = NULL;
+		while (end < len && (nk = sprints_admin_key_at(text, end, &nlen)) == (size_t)-1)
+			end++;
+		vlen = end - start;
+		while (vlen && isspace((unsigned char)text[start + vlen - 1]))
+			vlen--;
+		while (vlen && isspace((unsigned char)text[start])) {
+			start++;
+			vlen--;
+		}
+		value = strndup(text + start, vlen);
+		if (!value)
+			goto fail;
+		if (!strcmp(k, "capacity")) {
+			char *e;
+			long long c = strtoll(value, &e, 10);
+			if (!*value || *e || c < 0 || c > SPRINTS_ADMIN_MAX_CAPACITY)
+				sprints_buf_add(err, "capacity must be a number from 0 to 100000.");
+			else
+				v = json_integer(c);
+		} else if (!strcmp(k, "day") || !strcmp(k, "days") || !strcmp(k, "leads") ||
+			   !strcmp(k, "links")) {
+			v = sprints_admin_split(value, !strcmp(k, "links") ? 500 : 100);
+			if (!v)
+				sprints_buf_add(err, "Lists take up to 20 items separated by commas.");
+			k = !strcmp(k, "day") ? "days" : k;
+		} else if (!strcmp(k, "name") && (vlen > SPRINTS_NAME_MAX || !vlen)) {
+			sprints_buf_add(err, "Project names are 1 to 100 bytes.");
+		} else if (vlen > SPRINTS_FIELD_MAX) {
+			sprints_buf_add(err, "Values are limited to 4000 bytes.");
+		} else {
+			v = json_string(value); /* NULL for invalid UTF-8 */
+			if (!v)
+				sprints_buf_add(err, "Text must be valid UTF-8.");
+		}
+		free(value);
+		if (!v || json_object_set_new(out, k, v))
+			goto fail;
+		i = end;
+		key = nk;
+		klen = nlen;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sprints_project p;
+	sprints_buf b, err;
+	json_t *changes = NULL;
+	int64_t promoted = 0;
+	int rc;
+
+	if (sprints_admin_denied(s, inv))
+		return HW_OK;
+	rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	if (rc)
+		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	sprints_buf_init(&b, 4000);
+	sprints_buf_init(&err, 2000);
+	changes = sprints_admin_changes(sprints_cmd_arg(inv, "changes") ? sprints_cmd_arg(inv, "changes")
+									 : "",
+					&err);
+	if (!changes) {
+		rc = sprints_reply(s, inv, err.len ? sprints_buf_str(&err) : "Out of memory.");
+		goto out;
+	}
+	rc = sprints_store_edit(s->db, p.id, changes, s->api->now_ms(self), &promoted, &err);
+	if (rc == HW_ERR_EXISTS || rc == HW_ERR_NOT_FOUND) {
+		rc = sprints_reply(s, inv, err.len ? sprints_buf_str(&err) : "That project is gone.");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	sprints_buf_add(&b, "Updated ");
+	sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+	sprints_buf_add(&b, ".");
+	if (promoted) {
+		sprints_buf_add(&b, " ");
+		sprints_buf_addint(&b, promoted);
+		sprints_buf_add(&b, " people moved from the waitlist to a seat.");
+	}
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	if (promoted)
+		sprints_notify_flush(s);
+out:
+	json_decref(changes);
+	sprints_buf_free(&b);
+	sprints_buf_free(&err);
+	sprints_store_project_free(&p);
+	return rc;
+}
+
+static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	const char *confirm = sprints_cmd_arg(inv, "confirm");
+	sprints_project p;
+	sprints_buf b;
+	int64_t signed_up = 0;
+	int ok, rc;
+
+	if (sprints_admin_denied(s, inv))
+		return HW_OK;
+	rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	if (rc)
+		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	ok = confirm && (!strcasecmp(confirm, "confirm") || !strcasecmp(confirm, "yes") ||
+			 !strcasecmp(confirm, "true"));
+	sprints_buf_init(&b, 4000);
+	rc = sprints_store_remove(s->db, p.id, ok, s->api->now_ms(self), &signed_up);
+	if (rc)
+		goto out;
+	if (signed_up && !ok) {
+		sprints_buf_addint(&b, signed_up);
+		sprints_buf_add(&b, signed_up == 1 ? " person is" : " people are");
+		sprints_buf_add(&b, " signed up for ");
+		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		sprints_buf_add(&b, " (waitlist included). To remove it anyway, run `sprint remove \"");
+		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		sprints_buf_add(&b, "\" confirm`; the signups are archived, not deleted.");
+	} else {
+		sprints_buf_add(&b, "Removed ");
+		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		sprints_buf_add(&b, "; ");
+		sprints_buf_addint(&b, signed_up);
+		sprints_buf_add(&b, " signups archived.");
+	}
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+out:
+	sprints_buf_free(&b);
+	sprints_store_project_free(&p);
+	return rc;
+}
+
+static void sprints_admin_time(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, len, "%lld", (long long)ms);
+}
+
+static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	static const char *const header[] = {"project", "day", "user_id", "display_name", "status",
+					     "signed_up_at"};
+	sprints *s = ud;
+	sqlite3_stmt *st = NULL;
+	sprints_buf csv, msg;
+	int64_t rows = 0;
+	int rc;
+
+	if (sprints_admin_denied(s, inv))
+		return HW_OK;
+	sprints_buf_init(&csv, SPRINTS_ADMIN_EXPORT_MAX);
+	sprints_buf_init(&msg, 200);
+	sprints_csv_row(&csv, header, 6);
+	rc = sprints_db_prepare(s->db, &st,
+				"SELECT p.name, s.day, s.user_id, s.user_name, s.status, s.created_ms"
+				" FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
+				" WHERE p.removed_ms IS NULL"
+				" ORDER BY p.name, s.day, s.status, s.id",
+				NULL);
+	if (rc)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char when[32];
+		const char *cells[6];
+		sprints_admin_time(sqlite3_column_int64(st, 5), when, sizeof(when));
+		cells[0] = sprints_db_text(st, 0);
+		cells[1] = sprints_db_text(st, 1);
+		cells[2] = sprints_db_text(st, 2);
+		cells[3] = sprints_db_text(st, 3);
+		cells[4] = sprints_db_text(st, 4);
+		cells[5] = when;
+		sprints_csv_row(&csv, cells, 6);
+		rows++;
+	}
+	if (!sprints_buf_str(&csv)) {
+		rc = sprints_reply(s, inv, "The export is too large to send.");
+		goto out;
+	}
+	sprints_buf_add(&msg, "Sprint signups: ");
+	sprints_buf_addint(&msg, rows);
+	sprints_buf_add(&msg, rows == 1 ? " row." : " rows.");
+	rc = s->api->reply_file(self, inv, sprints_buf_str(&msg), "sprints.csv", csv.data, csv.len);
+out:
+	sqlite3_finalize(st);
+	sprints_buf_free(&csv);
+	sprints_buf_free(&msg);
+	return rc;
+}
+
+static const hw_arg_spec sprints_admin_add_args[] = {
+	{"project", HW_ARG_STRING, 1, "Project name", 0},
+	{"capacity", HW_ARG_INTEGER, 0, "Seats per day (default 20)", 0},
+	{"leads", HW_ARG_TEXT, 0, "Leads, separated by commas", 0},
+};
+static const hw_arg_spec sprints_admin_edit_args[] = {
+	{"project", HW_ARG_STRING, 1, "Project name", 1},
+	{"changes", HW_ARG_TEXT, 1,
+	 "key=value: capacity, day(s), level, title, description, leads, links, name", 0},
+};
+static const hw_arg_spec sprints_admin_remove_args[] = {
+	{"project", HW_ARG_STRING, 1, "Project name", 1},
+	{"confirm", HW_ARG_STRING, 0, "Type confirm to remove a project people signed up for", 0},
+};
+
+int sprints_admin_register(sprints *s)
+{
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), "sprint add", "Add a sprint project (organizers)", NULL,
+		 HW_PERM_ORGANIZER, sprints_admin_add_args, 3, sprints_admin_add, NULL, s, {0}},
+		{sizeof(hw_command_spec), "sprint edit", "Change a sprint project (organizers)",
+		 "e.g. sprint edit django capacity=20 day=2026-11-28 level=beginner leads=a,b",
+		 HW_PERM_ORGANIZER, sprints_admin_edit_args, 2, sprints_admin_edit,
+		 sprints_cmd_complete, s, {0}},
+		{sizeof(hw_command_spec), "sprint remove", "Remove a sprint project (organizers)",
+		 "Asks for confirmation when people signed up; signups are archived.",
+		 HW_PERM_ORGANIZER, sprints_admin_remove_args, 2, sprints_admin_remove,
+		 sprints_cmd_complete, s, {0}},
+		{sizeof(hw_command_spec), "sprint export", "All signups as CSV (organizers)", NULL,
+		 HW_PERM_ORGANIZER, NULL, 0, sprints_admin_export, NULL, s, {0}},
+	};
+	size_t i;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int rc = s->api->command_add(s->self, &specs[i]);
+		if (rc)
+			return rc;
+	}
+	return HW_OK;
+}

@@ -1,0 +1,96 @@
+/*
+ * sprints_buf — growable text buffer with a cap. See sprints_buf.h.
+ */
+#include "sprints_buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPRINTS_BUF_DEFAULT_MAX ((size_t)16 << 20)
+
+void sprints_buf_init(sprints_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max ? max : SPRINTS_BUF_DEFAULT_MAX;
+}
+
+void sprints_buf_free(sprints_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+void sprints_buf_addn(sprints_buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (n > b->max - b->len) {
+		b->failed = 1;
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *grown;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		grown = realloc(b->data, cap);
+		if (!grown) {
+			b->failed = 1;
+			return;
+		}
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+void sprints_buf_add(sprints_buf *b, const char *s)
+{
+	sprints_buf_addn(b, s, strlen(s));
+}
+
+void sprints_buf_addint(sprints_buf *b, long long v)
+{
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%lld", v);
+	sprints_buf_add(b, tmp);
+}
+
+void sprints_buf_add_safe(sprints_buf *b, const char *s, size_t max_bytes)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t used = 0;
+	while (*p) {
+		size_t n = 1;
+		if (*p >= 0xC0) /* a lead byte: keep its sequence whole */
+			while ((p[n] & 0xC0) == 0x80 && n < 4)
+				n++;
+		if (used + n > max_bytes) {
+			sprints_buf_add(b, "\xE2\x80\xA6"); /* … */
+			return;
+		}
+		if (n == 3 && p[0] == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+					       (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)))
+			; /* bidi embeddings, overrides and isolates: they reorder the reply */
+		else if (*p < 0x20 || *p == 0x7F)
+			sprints_buf_addn(b, " ", 1);
+		else if (*p == '@')
+			sprints_buf_addn(b, "@\xE2\x80\x8B", 4);
+		else if (*p >= 0x80 && *p < 0xC0)
+			; /* a stray continuation byte */
+		else
+			sprints_buf_addn(b, (const char *)p, n);
+		used += n;
+		p += n;
+	}
+}
+
+const char *sprints_buf_str(sprints_buf *b)
+{
+	if (b->failed)
+		return NULL;
+	return b->data ? b->data : "";
+}

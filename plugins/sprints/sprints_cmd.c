@@ -1,0 +1,528 @@
+/*
+ * sprints_cmd — the attendee commands: sprints, sprint info, sprint join,
+ * sprint leave, sprint mine.
+ *
+ * Join and leave reply only after sprints_store has committed, so every
+ * answer describes durable state; a retried command is a no-op that gets
+ * the same answer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sprints.h"
+#include "sprints_buf.h"
+#include "sprints_db.h"
+#include "sprints_fold.h"
+#include "sprints_notify.h"
+#include "sprints_query.h"
+#include "sprints_store.h"
+
+#define SPRINTS_REPLY_MAX 16000
+#define SPRINTS_SHOW_NAME 100
+
+const char *sprints_cmd_arg(const hw_invocation *inv, const char *name)
+{
+	size_t i;
+	for (i = 0; i < inv->argc; i++)
+		if (inv->argv[i].present && inv->argv[i].name && !strcmp(inv->argv[i].name, name))
+			return inv->argv[i].str;
+	return NULL;
+}
+
+int sprints_reply(sprints *s, const hw_invocation *inv, const char *text)
+{
+	return s->api->reply(s->self, inv, text ? text : "Sorry, that reply got too long.");
+}
+
+void sprints_cmd_add_day(sprints_buf *b, const char *day)
+{
+	if (*day) {
+		sprints_buf_add(b, " on ");
+		sprints_buf_add_safe(b, day, 64);
+	}
+}
+
+int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
+		       sprints_project *p)
+{
+	sprints_buf sugg, msg;
+	int64_t id = 0;
+	int rc;
+	sprints_buf_init(&sugg, 2000);
+	sprints_buf_init(&msg, 2000);
+	rc = sprints_query_resolve(s->db, typed ? typed : "", &id, &sugg);
+	if (rc == HW_OK)
+		rc = sprints_store_project(s->db, id, p);
+	if (rc == HW_ERR_NOT_FOUND) {
+		/* The typed text is not echoed: it may be anything. */
+		sprints_buf_add(&msg, "No sprint project by that name.");
+		if (sugg.len) {
+			sprints_buf_add(&msg, " Did you mean: ");
+			sprints_buf_add(&msg, sprints_buf_str(&sugg));
+			sprints_buf_add(&msg, "?");
+		} else {
+			sprints_buf_add(&msg, " Run `sprints` to see them all.");
+		}
+		rc = sprints_reply(s, inv, sprints_buf_str(&msg));
+		rc = rc ? rc : SPRINTS_REPLIED;
+	}
+	sprints_buf_free(&sugg);
+	sprints_buf_free(&msg);
+	return rc;
+}
+
+/* Picks the day: the typed one (exact, forgiving, a 1-based index, or a
+ * unique suffix such as "31" for 2025-10-31), else the first. *day is
+ * borrowed from p. Replies and returns SPRINTS_REPLIED when it is not one
+ * of the project's days. */
+static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_project *p,
+			   const char *typed, const char **day)
+{
+	size_t n = json_array_size(p->days), i, hits = 0;
+	const char *hit = NULL;
+	sprints_buf msg;
+	int rc;
+	if (!typed || !*typed) {
+		*day = n ? json_string_value(json_array_get(p->days, 0)) : "";
+		return HW_OK;
+	}
+	for (i = 0; i < n; i++) {
+		const char *d = json_string_value(json_array_get(p->days, i));
+		size_t dl = strlen(d), tl = strlen(typed);
+		char idx[24];
+		snprintf(idx, sizeof(idx), "%zu", i + 1);
+		if (!strcmp(d, typed) || !strcmp(idx, typed)) {
+			*day = d;
+			return HW_OK;
+		}
+		if (tl < dl && !strcmp(d + dl - tl, typed) && d[dl - tl - 1] == '-') {
+			hit = d;
+			hits++;
+		}
+	}
+	if (hits == 1) {
+		*day = hit;
+		return HW_OK;
+	}
+	sprints_buf_init(&msg, 4000);
+	sprints_buf_add_safe(&msg, p->name, SPRINTS_SHOW_NAME);
+	if (!n) {
+		sprints_buf_add(&msg, " runs as one session; leave the day out.");
+	} else {
+		sprints_buf_add(&msg, " does not run that day. Its days: ");
+		for (i = 0; i < n; i++) {
+			if (i)
+				sprints_buf_add(&msg, ", ");
+			sprints_buf_add_safe(&msg, json_string_value(json_array_get(p->days, i)), 64);
+		}
+		sprints_buf_add(&msg, ".");
+	}
+	rc = sprints_reply(s, inv, sprints_buf_str(&msg));
+	sprints_buf_free(&msg);
+	return rc ? rc : SPRINTS_REPLIED;
+}
+
+static void sprints_cmd_add_list(sprints_buf *b, const json_t *arr, size_t max_each)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		if (i)
+			sprints_buf_add(b, ", ");
+		sprints_buf_add_safe(b, json_string_value(v), max_each);
+	}
+}
+
+static int sprints_cmd_counts(sprints *s, int64_t id, const char *day, int64_t *taken,
+			      int64_t *waiting)
+{
+	int rc = sprints_db_int(s->db, taken,
+				"SELECT count(*) FROM sprints_signups WHERE project_id = ? AND day = ?"
+				" AND status = 'confirmed'",
+				"it", id, day);
+	if (!rc)
+		rc = sprints_db_int(s->db, waiting,
+				    "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
+				    " AND day = ? AND status = 'waitlist'",
+				    "it", id, day);
+	return rc;
+}
+
+/* "3/20" or "2025-10-30 3/20 (+2 waiting)" for every day of p. */
+static int sprints_cmd_add_seats(sprints *s, sprints_buf *b, const sprints_project *p)
+{
+	size_t n = json_array_size(p->days), i;
+	for (i = 0; i < (n ? n : 1); i++) {
+		const char *day = n ? json_string_value(json_array_get(p->days, i)) : "";
+		int64_t taken, waiting;
+		int rc = sprints_cmd_counts(s, p->id, day, &taken, &waiting);
+		if (rc)
+			return rc;
+		if (i)
+			sprints_buf_add(b, ", ");
+		if (*day) {
+			sprints_buf_add_safe(b, day, 64);
+			sprints_buf_add(b, " ");
+		}
+		sprints_buf_addint(b, taken);
+		sprints_buf_add(b, "/");
+		sprints_buf_addint(b, p->capacity);
+		sprints_buf_add(b, " seats");
+		if (waiting) {
+			sprints_buf_add(b, " (waitlist ");
+			sprints_buf_addint(b, waiting);
+			sprints_buf_add(b, ")");
+		}
+	}
+	return HW_OK;
+}
+
+static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sqlite3_stmt *st = NULL;
+	sprints_buf b;
+	size_t n = 0;
+	int rc;
+	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	rc = sprints_db_prepare(s->db, &st,
+				"SELECT id FROM sprints_projects WHERE removed_ms IS NULL ORDER BY name",
+				NULL);
+	if (rc)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sprints_project p;
+		rc = sprints_store_project(s->db, sqlite3_column_int64(st, 0), &p);
+		if (rc)
+			goto out;
+		sprints_buf_add(&b, n++ ? "\n- " : "Sprint projects:\n- ");
+		sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+		if (json_array_size(p.leads)) {
+			sprints_buf_add(&b, " | leads: ");
+			sprints_cmd_add_list(&b, p.leads, 60);
+		}
+		if (*p.level) {
+			sprints_buf_add(&b, " | level: ");
+			sprints_buf_add_safe(&b, p.level, 40);
+		}
+		sprints_buf_add(&b, " | ");
+		rc = sprints_cmd_add_seats(s, &b, &p);
+		sprints_store_project_free(&p);
+		if (rc)
+			goto out;
+	}
+	if (!n)
+		sprints_buf_add(&b, "No sprint projects yet.");
+	else
+		sprints_buf_add(&b, "\nJoin with `sprint join <project> [day]`.");
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+out:
+	sqlite3_finalize(st);
+	sprints_buf_free(&b);
+	return rc;
+}
+
+/* The names on (id, day) with one status, comma-separated. */
+static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const char *day,
+				  const char *status)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc = sprints_db_prepare(s->db, &st,
+				    "SELECT user_name FROM sprints_signups WHERE project_id = ?"
+				    " AND day = ? AND status = ? ORDER BY id",
+				    "itt", id, day, status);
+	if (rc)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++)
+			sprints_buf_add(b, ", ");
+		sprints_buf_add_safe(b, sprints_db_text(st, 0), 64);
+	}
+	if (!n)
+		sprints_buf_add(b, "nobody yet");
+	sqlite3_finalize(st);
+	return HW_OK;
+}
+
+static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sprints_project p;
+	sprints_buf b;
+	size_t i, n;
+	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	if (rc)
+		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+	if (*p.title && strcmp(p.title, p.name)) {
+		sprints_buf_add(&b, ": ");
+		sprints_buf_add_safe(&b, p.title, 200);
+	}
+	sprints_buf_add(&b, "\nSeats: ");
+	sprints_buf_addint(&b, p.capacity);
+	sprints_buf_add(&b, json_array_size(p.days) > 1 ? " per day" : "");
+	if (*p.level) {
+		sprints_buf_add(&b, " | level: ");
+		sprints_buf_add_safe(&b, p.level, 40);
+	}
+	if (json_array_size(p.leads)) {
+		sprints_buf_add(&b, "\nLeads: ");
+		sprints_cmd_add_list(&b, p.leads, 60);
+	}
+	if (json_array_size(p.links)) {
+		sprints_buf_add(&b, "\nLinks: ");
+		sprints_cmd_add_list(&b, p.links, 200);
+	}
+	if (*p.description) {
+		sprints_buf_add(&b, "\n");
+		sprints_buf_add_safe(&b, p.description, 600);
+	}
+	n = json_array_size(p.days);
+	for (i = 0; i < (n ? n : 1) && !rc; i++) {
+		const char *day = n ? json_string_value(json_array_get(p.days, i)) : "";
+		int64_t taken, waiting;
+		rc = sprints_cmd_counts(s, p.id, day, &taken, &waiting);
+		if (rc)
+			break;
+		sprints_buf_add(&b, "\n");
+		sprints_buf_add(&b, *day ? "" : "Signed up");
+		sprints_buf_add_safe(&b, day, 64);
+		sprints_buf_add(&b, " (");
+		sprints_buf_addint(&b, taken);
+		sprints_buf_add(&b, "/");
+		sprints_buf_addint(&b, p.capacity);
+		sprints_buf_add(&b, "): ");
+		rc = sprints_cmd_add_people(s, &b, p.id, day, "confirmed");
+		if (!rc && waiting) {
+			sprints_buf_add(&b, " | waitlist: ");
+			rc = sprints_cmd_add_people(s, &b, p.id, day, "waitlist");
+		}
+	}
+	if (!rc)
+		rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	sprints_buf_free(&b);
+	sprints_store_project_free(&p);
+	return rc;
+}
+
+/* The stored display name: at most SPRINTS_USER_NAME_MAX bytes, whole
+ * UTF-8 sequences. New string; NULL on OOM. */
+static char *sprints_cmd_user_name(const hw_invocation *inv)
+{
+	const char *src = inv->user_name && *inv->user_name ? inv->user_name : inv->user_id;
+	size_t n = strlen(src);
+	char *d;
+	if (n > SPRINTS_USER_NAME_MAX) {
+		n = SPRINTS_USER_NAME_MAX;
+		while (n && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	d = malloc(n + 1);
+	if (d) {
+		memcpy(d, src, n);
+		d[n] = 0;
+	}
+	return d;
+}
+
+static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sprints_project p;
+	sprints_result res;
+	sprints_buf b;
+	const char *day = "";
+	char *uname = NULL;
+	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	if (rc)
+		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	sprints_buf_init(&b, 4000);
+	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
+	if (rc)
+		goto out;
+	uname = sprints_cmd_user_name(inv);
+	if (!uname) {
+		rc = HW_ERR_NOMEM;
+		goto out;
+	}
+	rc = sprints_store_join(s->db, p.id, day, inv->user_id, uname, s->api->now_ms(self), &res);
+	if (rc == HW_ERR_NOT_FOUND) {
+		rc = sprints_reply(s, inv, "That project was just removed.");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	/* Committed: now the answer may go out. */
+	switch (res.outcome) {
+	case SPRINTS_CONFIRMED:
+	case SPRINTS_ALREADY_CONFIRMED:
+		sprints_buf_add(&b, res.outcome == SPRINTS_CONFIRMED ? "You're in: "
+								     : "You're already signed up: ");
+		sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+		sprints_cmd_add_day(&b, day);
+		sprints_buf_add(&b, " (");
+		sprints_buf_addint(&b, res.taken);
+		sprints_buf_add(&b, "/");
+		sprints_buf_addint(&b, res.capacity);
+		sprints_buf_add(&b, " seats taken).");
+		break;
+	default:
+		if (res.outcome == SPRINTS_WAITLISTED) {
+			sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+			sprints_cmd_add_day(&b, day);
+			sprints_buf_add(&b, " is full, so you're on the waitlist at position ");
+		} else {
+			sprints_buf_add(&b, "You're already on the waitlist for ");
+			sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+			sprints_cmd_add_day(&b, day);
+			sprints_buf_add(&b, " at position ");
+		}
+		sprints_buf_addint(&b, res.position);
+		sprints_buf_add(&b, ". You'll get a DM if a seat opens up.");
+		break;
+	}
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+out:
+	free(uname);
+	sprints_buf_free(&b);
+	sprints_store_project_free(&p);
+	return rc == SPRINTS_REPLIED ? HW_OK : rc;
+}
+
+static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sprints_project p;
+	sprints_result res;
+	sprints_buf b;
+	const char *day = "";
+	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	if (rc)
+		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	sprints_buf_init(&b, 4000);
+	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
+	if (rc)
+		goto out;
+	rc = sprints_store_leave(s->db, p.id, day, inv->user_id, s->api->now_ms(self), &res);
+	if (rc == HW_ERR_NOT_FOUND) {
+		rc = sprints_reply(s, inv, "That project was just removed.");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (res.outcome == SPRINTS_NOT_SIGNED_UP)
+		sprints_buf_add(&b, "You're not signed up for ");
+	else if (res.outcome == SPRINTS_LEFT_WAITLIST)
+		sprints_buf_add(&b, "You left the waitlist for ");
+	else
+		sprints_buf_add(&b, "You left ");
+	sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+	sprints_cmd_add_day(&b, day);
+	sprints_buf_add(&b, res.outcome == SPRINTS_NOT_SIGNED_UP ? "; nothing to do." : ".");
+	if (res.promoted)
+		sprints_buf_add(&b, " Your seat went to the next person on the waitlist.");
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	if (res.promoted)
+		sprints_notify_flush(s);
+out:
+	sprints_buf_free(&b);
+	sprints_store_project_free(&p);
+	return rc == SPRINTS_REPLIED ? HW_OK : rc;
+}
+
+static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sprints *s = ud;
+	sqlite3_stmt *st = NULL;
+	sprints_buf b;
+	size_t n = 0;
+	int rc;
+	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	rc = sprints_db_prepare(s->db, &st,
+				"SELECT p.name, s.day, s.status, (SELECT count(*) FROM sprints_signups w"
+				"  WHERE w.project_id = s.project_id AND w.day = s.day"
+				"  AND w.status = 'waitlist' AND w.id <= s.id)"
+				" FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
+				" WHERE s.user_id = ? AND p.removed_ms IS NULL ORDER BY p.name, s.day",
+				"t", inv->user_id);
+	if (rc)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sprints_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
+		sprints_buf_add_safe(&b, sprints_db_text(st, 0), SPRINTS_SHOW_NAME);
+		sprints_cmd_add_day(&b, sprints_db_text(st, 1));
+		if (!strcmp(sprints_db_text(st, 2), "confirmed")) {
+			sprints_buf_add(&b, ": confirmed");
+		} else {
+			sprints_buf_add(&b, ": waitlist position ");
+			sprints_buf_addint(&b, sqlite3_column_int64(st, 3));
+		}
+	}
+	if (!n)
+		sprints_buf_add(&b, "You haven't joined any sprint. See `sprints`.");
+	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+out:
+	sqlite3_finalize(st);
+	sprints_buf_free(&b);
+	return rc;
+}
+
+typedef struct sprints_cmd_completion {
+	sprints *s;
+	hw_completion *out;
+} sprints_cmd_completion;
+
+static void sprints_cmd_complete_one(const char *name, void *ud)
+{
+	sprints_cmd_completion *c = ud;
+	c->s->api->complete_add(c->out, name, name);
+}
+
+void sprints_cmd_complete(hw_plugin *self, const char *arg, const char *partial,
+			  hw_completion *out, void *ud)
+{
+	sprints_cmd_completion c = {ud, out};
+	if (arg && strcmp(arg, "project"))
+		return;
+	sprints_query_complete(c.s->db, partial, 25, sprints_cmd_complete_one, &c);
+}
+
+static const hw_arg_spec sprints_cmd_project_arg[] = {
+	{"project", HW_ARG_STRING, 1, "Project name (case and accents don't matter)", 1},
+};
+static const hw_arg_spec sprints_cmd_project_day_args[] = {
+	{"project", HW_ARG_STRING, 1, "Project name (case and accents don't matter)", 1},
+	{"day", HW_ARG_STRING, 0, "Which day (default: the first); e.g. 2025-10-31 or 2", 0},
+};
+
+int sprints_cmd_register(sprints *s)
+{
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), "sprints", "List sprint projects with seats and waitlists",
+		 "Every project: leads, days, level, seats taken / capacity, waitlist length.",
+		 HW_PERM_EVERYONE, NULL, 0, sprints_cmd_list, NULL, s, {0}},
+		{sizeof(hw_command_spec), "sprint info", "Show a sprint project and who signed up",
+		 NULL, HW_PERM_EVERYONE, sprints_cmd_project_arg, 1, sprints_cmd_info,
+		 sprints_cmd_complete, s, {0}},
+		{sizeof(hw_command_spec), "sprint join", "Join a sprint (waitlist when full)",
+		 "Joining twice is harmless. When the project is full you are put on its waitlist "
+		 "and get a DM when a seat frees up.",
+		 HW_PERM_EVERYONE, sprints_cmd_project_day_args, 2, sprints_cmd_join,
+		 sprints_cmd_complete, s, {0}},
+		{sizeof(hw_command_spec), "sprint leave", "Leave a sprint or its waitlist", NULL,
+		 HW_PERM_EVERYONE, sprints_cmd_project_day_args, 2, sprints_cmd_leave,
+		 sprints_cmd_complete, s, {0}},
+		{sizeof(hw_command_spec), "sprint mine", "Your sprint signups and waitlist positions",
+		 NULL, HW_PERM_EVERYONE, NULL, 0, sprints_cmd_mine, NULL, s, {0}},
+	};
+	size_t i;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int rc = s->api->command_add(s->self, &specs[i]);
+		if (rc)
+			return rc;
+	}
+	return HW_OK;
+}

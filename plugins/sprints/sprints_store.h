@@ -1,0 +1,81 @@
+/*
+ * sprints_store — the sprint tables and every write to them.
+ *
+ * Each write is one BEGIN IMMEDIATE transaction that is committed before the
+ * function returns, so the caller replies only about committed state. Seats
+ * are counted inside the transaction; UNIQUE(project, day, user) makes a
+ * replayed join a no-op, and triggers refuse a confirmed seat beyond
+ * capacity even if the code above them were wrong.
+ */
+#ifndef SPRINTS_STORE_H
+#define SPRINTS_STORE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "sprints_buf.h"
+
+/* A project row; every pointer owned (free with sprints_store_project_free). */
+typedef struct sprints_project {
+	int64_t id;
+	char *name, *title, *description, *level, *source;
+	int64_t capacity;
+	json_t *days, *leads, *links; /* arrays of strings */
+} sprints_project;
+
+enum sprints_outcome {
+	SPRINTS_CONFIRMED = 1,      /* joined with a seat */
+	SPRINTS_WAITLISTED,         /* joined the waitlist */
+	SPRINTS_ALREADY_CONFIRMED,  /* join replayed */
+	SPRINTS_ALREADY_WAITLISTED,
+	SPRINTS_LEFT,               /* gave up a seat */
+	SPRINTS_LEFT_WAITLIST,
+	SPRINTS_NOT_SIGNED_UP,      /* leave replayed */
+};
+
+typedef struct sprints_result {
+	enum sprints_outcome outcome;
+	int64_t position; /* waitlist position, from 1 */
+	int64_t taken, capacity;
+	int64_t promoted; /* people moved from the waitlist to a seat */
+} sprints_result;
+
+/* The schema steps for api->db_migrate. */
+extern const char *const sprints_store_migrations[];
+extern const size_t sprints_store_nmigrations;
+
+/* Loads the active project `id`. HW_OK, HW_ERR_NOT_FOUND, HW_ERR_STORAGE. */
+int sprints_store_project(sqlite3 *db, int64_t id, sprints_project *out);
+void sprints_store_project_free(sprints_project *p);
+
+/* Join or leave `day` ("" for a project without days) of project `id`.
+ * Promotions on leave happen in the same transaction and queue a DM in
+ * sprints_outbox. HW_ERR_NOT_FOUND if the project was removed meanwhile. */
+int sprints_store_join(sqlite3 *db, int64_t id, const char *day, const char *user_id,
+		       const char *user_name, int64_t now, sprints_result *res);
+int sprints_store_leave(sqlite3 *db, int64_t id, const char *day, const char *user_id,
+			int64_t now, sprints_result *res);
+
+/* Creates a project. HW_ERR_EXISTS when an active project folds the same. */
+int sprints_store_add(sqlite3 *db, const char *name, int64_t capacity, json_t *leads,
+		      int64_t now, int64_t *id);
+/* Applies changes {name,title,description,level,capacity,days,leads,links}
+ * (borrowed) and pins the project against feed updates. A raised capacity
+ * promotes waiting people. Refuses to drop a day that has signups: then
+ * HW_ERR_EXISTS and a reason in err. */
+int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t now,
+		       int64_t *promoted, sprints_buf *err);
+/* Archives the project and its signups. With confirm == 0 and signups
+ * present nothing changes and *signed_up says how many there are. */
+int sprints_store_remove(sqlite3 *db, int64_t id, int confirm, int64_t now,
+			 int64_t *signed_up);
+/* Upserts project records (borrowed array of {name, title, description,
+ * level, capacity, days, leads, links, source_id}) in one transaction.
+ * Signups are never touched; removed and pinned projects keep their state.
+ * *added and *updated may be NULL. */
+int sprints_store_merge(sqlite3 *db, const json_t *records, const char *source, int64_t now,
+			int64_t *added, int64_t *updated);
+
+#endif
