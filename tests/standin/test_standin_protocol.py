@@ -118,11 +118,20 @@ class StandinCase(unittest.IsolatedAsyncioTestCase):
         self.http = aiohttp.ClientSession()
 
     async def asyncTearDown(self):
+        for client in self.clients:
+            if client.ws is not None and not client.ws.closed:
+                await client.ws.close()
         await self.http.close()
         await self.st.stop()
 
+    @property
+    def clients(self):
+        return self.__dict__.setdefault("_clients", [])
+
     def gw(self):
-        return GatewayClient(self.http)
+        client = GatewayClient(self.http)
+        self.clients.append(client)
+        return client
 
     async def ctl(self, method, path, body=None):
         async with self.http.request(method, self.st.base_url + path, json=body) as resp:
@@ -736,6 +745,7 @@ class Harness(unittest.TestCase):
         finally:
             proc.send_signal(signal.SIGTERM)
             self.assertEqual(proc.wait(10), 0)
+            proc.stdout.close()
 
     def test_thread_helper(self):
         with StandinThread(heartbeat_ms=1000) as st:
