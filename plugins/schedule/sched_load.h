@@ -55,6 +55,9 @@ int sched_pycon_load(const json_t *root, struct sched *s, struct sched_hint *h);
 int sched_xml_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h);
 int sched_ics_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h);
 
+/* Initialises libxml2 once, on the loop thread, before workers parse. */
+void sched_xml_init(void);
+
 /* Shared loader helpers (sched_load.c). */
 
 /* Makes sure s->tz is set for reading naive local times: the source's

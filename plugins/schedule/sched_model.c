@@ -4,6 +4,8 @@
  */
 #include "sched_model.h"
 
+#include "sched_fold.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,10 @@ static void talk_free(struct sched_talk *t)
 	free(t->room);
 	strv_free(t->speakers);
 	strv_free(t->tags);
+	free(t->f_title);
+	free(t->f_people);
+	free(t->f_meta);
+	free(t->f_text);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -264,6 +270,48 @@ int sched_model_dedupe(struct sched *s)
 	return SCHED_OK;
 }
 
+/* Folds the joined strings of a NULL-terminated list into a new string. */
+static char *fold_join(const char *const *parts, size_t n, const char *sep)
+{
+	size_t len = 1;
+	char *joined, *folded;
+
+	for (size_t i = 0; i < n; i++)
+		len += (parts[i] ? strlen(parts[i]) : 0) + strlen(sep);
+	joined = malloc(len);
+	if (!joined)
+		return NULL;
+	joined[0] = 0;
+	for (size_t i = 0, o = 0; i < n; i++) {
+		if (!parts[i])
+			continue;
+		o += (size_t)snprintf(joined + o, len - o, "%s%s", o ? sep : "", parts[i]);
+	}
+	folded = sched_fold(joined);
+	free(joined);
+	return folded;
+}
+
+/* Fills the f_* matching fields of t. */
+static int talk_fold(struct sched_talk *t)
+{
+	const char *meta[4] = {t->track, t->type, t->room, NULL};
+	const char *text[2] = {t->subtitle, t->abstract};
+	char *tags = fold_join((const char *const *)t->tags, t->ntags, " ");
+
+	if (!tags)
+		return SCHED_ERR_NOMEM;
+	meta[3] = tags;
+	t->f_title = sched_fold(t->title);
+	t->f_people = fold_join((const char *const *)t->speakers, t->nspeakers, " ");
+	t->f_meta = fold_join(meta, 4, " ");
+	t->f_text = fold_join(text, 2, " ");
+	free(tags);
+	if (!t->f_title || !t->f_people || !t->f_meta || !t->f_text)
+		return SCHED_ERR_NOMEM;
+	return SCHED_OK;
+}
+
 /* Rebuilds s->rooms: rooms the source declared (in its order) that have
  * talks, then rooms only named by talks, in order of first use. */
 static int rooms_rebuild(struct sched *s)
@@ -338,6 +386,9 @@ int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
 	if (ret)
 		return ret;
 	qsort(s->talks, s->ntalks, sizeof(*s->talks), talk_cmp);
+	for (size_t i = 0; i < s->ntalks; i++)
+		if (talk_fold(&s->talks[i]))
+			return SCHED_ERR_NOMEM;
 	return rooms_rebuild(s);
 }
 

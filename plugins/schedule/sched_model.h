@@ -39,6 +39,10 @@ struct sched_talk {
 	size_t ntags;
 	int64_t start, end; /* Unix seconds UTC; end >= start */
 	int cancelled;
+	/* Folded copies for matching (sched_fold), set by sched_model_finish:
+	 * title; speakers; track, type, room and tags; and
+	 * subtitle plus abstract. Never NULL after finish. */
+	char *f_title, *f_people, *f_meta, *f_text;
 };
 
 struct sched {

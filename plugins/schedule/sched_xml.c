@@ -211,6 +211,11 @@ static int load_doc(struct xml_ctx *x, const xmlNode *root)
 	return SCHED_OK;
 }
 
+void sched_xml_init(void)
+{
+	xmlInitParser();
+}
+
 int sched_xml_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h)
 {
 	struct xml_ctx x = {.s = s, .h = h, .day_change = -1};

@@ -1,0 +1,392 @@
+/*
+ * The schedule plugin: configuration, commands, autocomplete, and the
+ * descriptor. Answers come from sched_cmd.c, loading from sched_refresh.c.
+ *
+ * Config (plugins.schedule):
+ *   source           file path or http(s) URL of the schedule
+ *   format           "auto" (default), "frab", "pretalx-api", "pycon", "xml", "ics"
+ *   timezone         IANA zone for sources that name none ("Europe/Brussels")
+ *   refresh_seconds  how often to re-read the source (default 300, min 10)
+ */
+#include "sched_plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_cmd.h"
+#include "sched_fold.h"
+#include "sched_match.h"
+#include "sched_query.h"
+#include "sched_store.h"
+#include "sched_tz.h"
+
+#define PLUGIN_REFRESH_DEFAULT 300
+#define PLUGIN_REFRESH_MIN 10
+#define PLUGIN_CHOICES 25
+#define PLUGIN_CHOICE_LEN 100
+
+/*
+ * The host's shutdown() callback carries no user data, so the plugin
+ * keeps its one state pointer here, written in init and cleared in
+ * shutdown (both on the loop thread). Nothing else is global.
+ */
+static struct sched_plugin *plugin_state;
+
+static int set_str(char **dst, const json_t *cfg, const char *key)
+{
+	json_t *v = json_object_get(cfg, key);
+
+	free(*dst);
+	*dst = NULL;
+	if (!json_is_string(v) || !json_string_length(v))
+		return HW_OK;
+	*dst = strdup(json_string_value(v));
+	return *dst ? HW_OK : HW_ERR_NOMEM;
+}
+
+int sched_plugin_config(struct sched_plugin *p)
+{
+	const json_t *cfg = p->api->config(p->self);
+	json_t *fmt = json_object_get(cfg, "format"), *refresh;
+	struct sched_tz *tz = NULL;
+	json_int_t secs = PLUGIN_REFRESH_DEFAULT;
+
+	if (set_str(&p->source, cfg, "source") || set_str(&p->tz, cfg, "timezone"))
+		return HW_ERR_NOMEM;
+	p->is_url = p->source && (!strncmp(p->source, "http://", 7) ||
+				  !strncmp(p->source, "https://", 8));
+	if (sched_load_format_parse(json_string_value(fmt), &p->fmt)) {
+		p->api->log(p->self, HW_LOG_ERROR,
+			    "plugins.schedule.format \"%s\" is unknown; use auto, frab, "
+			    "pretalx-api, pycon, xml or ics",
+			    json_string_value(fmt));
+		return HW_ERR_INVALID;
+	}
+	if (p->tz && sched_tz_load(NULL, p->tz, &tz)) {
+		p->api->log(p->self, HW_LOG_ERROR,
+			    "plugins.schedule.timezone \"%s\" is not a known IANA zone", p->tz);
+		return HW_ERR_INVALID;
+	}
+	sched_tz_free(tz);
+	refresh = json_object_get(cfg, "refresh_seconds");
+	if (json_is_integer(refresh))
+		secs = json_integer_value(refresh);
+	if (secs < PLUGIN_REFRESH_MIN)
+		secs = PLUGIN_REFRESH_MIN;
+	p->refresh_ms = (int64_t)secs * 1000;
+	return HW_OK;
+}
+
+/* Sends every message of r as a reply. */
+static int send_reply(struct sched_plugin *p, const hw_invocation *inv, struct sched_reply *r,
+		      int ret)
+{
+	for (size_t i = 0; ret == SCHED_OK && i < r->n; i++)
+		if (p->api->reply(p->self, inv, r->msgs[i]) != HW_OK)
+			ret = HW_ERR_PLUGIN;
+	sched_reply_free(r);
+	return ret == SCHED_OK ? HW_OK : ret == SCHED_ERR_NOMEM ? HW_ERR_NOMEM : ret;
+}
+
+static const char *arg0(const hw_invocation *inv)
+{
+	return inv->argc && inv->argv[0].present ? inv->argv[0].str : NULL;
+}
+
+static int64_t now_s(struct sched_plugin *p)
+{
+	int64_t ms = p->api->now_ms(p->self);
+	return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+static int cmd_next(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+
+	return send_reply(p, inv, &r, sched_cmd_next(p->cur, now_s(p), arg0(inv), &r));
+}
+
+static int cmd_now(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+
+	return send_reply(p, inv, &r, sched_cmd_now(p->cur, now_s(p), arg0(inv), &r));
+}
+
+static int cmd_today(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+
+	return send_reply(p, inv, &r, sched_cmd_day(p->cur, now_s(p), "today", &r));
+}
+
+static int cmd_day(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+
+	return send_reply(p, inv, &r, sched_cmd_day(p->cur, now_s(p), arg0(inv), &r));
+}
+
+static int cmd_talk(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+	const char *w = arg0(inv);
+
+	if (!w || !*w)
+		return p->api->reply(self, inv, "Usage: `talk <words>` (title, speaker, track...)");
+	return send_reply(p, inv, &r, sched_cmd_talk(p->cur, w, &r));
+}
+
+static int cmd_speaker(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+	const char *w = arg0(inv);
+
+	if (!w || !*w)
+		return p->api->reply(self, inv, "Usage: `speaker <name>`");
+	return send_reply(p, inv, &r, sched_cmd_speaker(p->cur, w, &r));
+}
+
+static int cmd_rooms(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_reply r = {0};
+
+	return send_reply(p, inv, &r, sched_cmd_rooms(p->cur, &r));
+}
+
+/* Copies at most PLUGIN_CHOICE_LEN bytes of s, on a UTF-8 boundary.
+ * Discord counts characters, so bytes are a safe bound. */
+static void choice(char *buf, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > PLUGIN_CHOICE_LEN) {
+		n = PLUGIN_CHOICE_LEN;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(buf, s, n);
+	buf[n] = 0;
+}
+
+static void complete_rooms(struct sched_plugin *p, const char *partial, hw_completion *out)
+{
+	const struct sched *s = p->cur;
+	size_t idx[PLUGIN_CHOICES], n = 0;
+	char c[PLUGIN_CHOICE_LEN + 1];
+
+	if (!partial || !*partial) {
+		for (size_t i = 0; i < s->nrooms && i < PLUGIN_CHOICES; i++)
+			idx[n++] = i;
+	} else if (sched_match((const char *const *)s->rooms, s->nrooms, partial, idx,
+			       PLUGIN_CHOICES, &n) == SCHED_MATCH_NONE) {
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		choice(c, s->rooms[idx[i]]);
+		p->api->complete_add(out, c, c);
+	}
+}
+
+static void complete_titles(struct sched_plugin *p, const char *partial, hw_completion *out)
+{
+	const struct sched_talk *t[PLUGIN_CHOICES];
+	char c[PLUGIN_CHOICE_LEN + 1];
+	size_t n;
+
+	if (!partial || !*partial)
+		n = sched_query_next(p->cur, now_s(p), NULL, t, PLUGIN_CHOICES);
+	else
+		n = sched_query_search(p->cur, partial, t, PLUGIN_CHOICES);
+	for (size_t i = 0; i < n; i++) {
+		/* Skip repeats (multi-slot sessions share a title). */
+		size_t k = 0;
+		while (k < i && strcmp(t[k]->title, t[i]->title))
+			k++;
+		if (k < i)
+			continue;
+		choice(c, t[i]->title);
+		p->api->complete_add(out, c, c);
+	}
+}
+
+static void complete_speakers(struct sched_plugin *p, const char *partial, hw_completion *out)
+{
+	const char **all = malloc(4096 * sizeof(*all));
+	size_t na, idx[PLUGIN_CHOICES], n = 0;
+	char c[PLUGIN_CHOICE_LEN + 1];
+
+	if (!all)
+		return;
+	na = sched_query_speakers(p->cur, all, 4096);
+	if (!partial || !*partial) {
+		for (; n < na && n < PLUGIN_CHOICES; n++)
+			idx[n] = n;
+	} else if (sched_match(all, na, partial, idx, PLUGIN_CHOICES, &n) == SCHED_MATCH_NONE) {
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		choice(c, all[idx[i]]);
+		p->api->complete_add(out, c, c);
+	}
+	free(all);
+}
+
+static void complete_days(struct sched_plugin *p, const char *partial, hw_completion *out)
+{
+	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	struct sched_civil days[PLUGIN_CHOICES];
+	size_t n = sched_query_days(p->cur, days, PLUGIN_CHOICES - 2);
+	char name[48], value[16], f[PLUGIN_CHOICE_LEN + 1], fp[PLUGIN_CHOICE_LEN + 1];
+
+	sched_fold_into(partial, fp, sizeof(fp));
+	if (!fp[0] || !strncmp("today", fp, strlen(fp)))
+		p->api->complete_add(out, "today", "today");
+	if (!fp[0] || !strncmp("tomorrow", fp, strlen(fp)))
+		p->api->complete_add(out, "tomorrow", "tomorrow");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s %04d-%02d-%02d", wd[days[i].wday], days[i].year,
+			 days[i].mon, days[i].day);
+		snprintf(value, sizeof(value), "%04d-%02d-%02d", days[i].year, days[i].mon,
+			 days[i].day);
+		sched_fold_into(name, f, sizeof(f));
+		if (!fp[0] || strstr(f, fp))
+			p->api->complete_add(out, name, value);
+	}
+}
+
+static void complete(hw_plugin *self, const char *arg, const char *partial, hw_completion *out,
+		     void *ud)
+{
+	struct sched_plugin *p = ud;
+
+	if (!p->cur || !arg)
+		return;
+	if (!strcmp(arg, "room"))
+		complete_rooms(p, partial, out);
+	else if (!strcmp(arg, "words"))
+		complete_titles(p, partial, out);
+	else if (!strcmp(arg, "name"))
+		complete_speakers(p, partial, out);
+	else if (!strcmp(arg, "when"))
+		complete_days(p, partial, out);
+}
+
+int sched_plugin_commands(struct sched_plugin *p)
+{
+	static const hw_arg_spec room_arg[] = {
+		{"room", HW_ARG_TEXT, 0, "A room (any part of its name)", 1}};
+	static const hw_arg_spec when_arg[] = {
+		{"when", HW_ARG_TEXT, 1, "today, tomorrow, a weekday or a date; then a room", 1}};
+	static const hw_arg_spec words_arg[] = {
+		{"words", HW_ARG_TEXT, 1, "Words from the title, abstract, speakers or track", 1}};
+	static const hw_arg_spec name_arg[] = {{"name", HW_ARG_TEXT, 1, "A speaker's name", 1}};
+	const struct {
+		const char *name, *summary, *help;
+		const hw_arg_spec *args;
+		size_t nargs;
+		hw_command_fn fn;
+	} cmds[] = {
+		{"next", "The talks starting next, in every room or in one",
+		 "`next` lists the next talk in each room; `next <room>` the next one there.",
+		 room_arg, 1, cmd_next},
+		{"now", "What is on right now", "`now [room]`", room_arg, 1, cmd_now},
+		{"today", "Today's programme", NULL, NULL, 0, cmd_today},
+		{"day", "A day's programme", "`day sat`, `day 2026-11-27`, `day tomorrow envelope`",
+		 when_arg, 1, cmd_day},
+		{"talk", "Search talks by title, speaker, track or abstract", NULL, words_arg, 1,
+		 cmd_talk},
+		{"speaker", "Talks by a speaker", NULL, name_arg, 1, cmd_speaker},
+		{"rooms", "The conference rooms", NULL, NULL, 0, cmd_rooms},
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		hw_command_spec spec = {
+			.struct_size = sizeof(spec), .name = cmds[i].name,
+			.summary = cmds[i].summary, .help = cmds[i].help,
+			.perm = HW_PERM_EVERYONE, .args = cmds[i].args, .nargs = cmds[i].nargs,
+			.fn = cmds[i].fn, .complete = cmds[i].nargs ? complete : NULL, .ud = p,
+		};
+		int ret = p->api->command_add(p->self, &spec);
+		if (ret != HW_OK) {
+			p->api->log(p->self, HW_LOG_ERROR, "cannot register command %s: %d",
+				    cmds[i].name, ret);
+			return ret;
+		}
+	}
+	return HW_OK;
+}
+
+void sched_plugin_free(struct sched_plugin *p)
+{
+	if (!p)
+		return;
+	sched_model_free(p->cur);
+	free(p->source);
+	free(p->tz);
+	free(p->etag);
+	free(p->last_modified);
+	free(p);
+}
+
+int sched_plugin_init(hw_plugin *self, const hw_api *api)
+{
+	struct sched_plugin *p = calloc(1, sizeof(*p));
+	int ret = HW_ERR_NOMEM;
+
+	if (!p)
+		return HW_ERR_NOMEM;
+	p->self = self;
+	p->api = api;
+	sched_xml_init(); /* before any worker parses XML */
+	ret = sched_plugin_config(p);
+	if (ret)
+		goto fail;
+	ret = api->db_migrate(self, sched_store_migrations, sched_store_nmigrations);
+	if (ret) {
+		api->log(self, HW_LOG_ERROR, "schedule storage migration failed: %d", ret);
+		goto fail;
+	}
+	ret = sched_plugin_commands(p);
+	if (ret)
+		goto fail;
+	plugin_state = p;
+	ret = sched_refresh_start(p);
+	if (ret) {
+		plugin_state = NULL;
+		goto fail;
+	}
+	return HW_OK;
+fail:
+	sched_plugin_free(p);
+	return ret;
+}
+
+void sched_plugin_shutdown(hw_plugin *self)
+{
+	struct sched_plugin *p = plugin_state;
+
+	plugin_state = NULL;
+	if (!p)
+		return;
+	/* Jobs still running are handed back cancelled and free themselves;
+	 * the host sweeps the timer and any HTTP request. */
+	p->shutting_down = 1;
+	if (p->http)
+		p->api->cancel(self, p->http);
+	if (p->timer)
+		p->api->cancel(self, p->timer);
+	sched_plugin_free(p);
+}
+
+HW_PLUGIN_DEFINE("schedule", "1.0.0",
+		 "The conference programme: next, now, today, day, talk, speaker, rooms",
+		 sched_plugin_init, sched_plugin_shutdown);

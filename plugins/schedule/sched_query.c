@@ -1,0 +1,368 @@
+/*
+ * The query logic behind next/now/today/day/talk/speaker. Pure functions
+ * of (schedule, instant, arguments), so tests pin any instant.
+ */
+#include "sched_query.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sched_fold.h"
+
+#define QUERY_MAX_WORDS 8
+#define QUERY_WORDLEN 64
+#define QUERY_MARKER_SECS 60
+
+static int in_rooms(const struct sched_talk *t, const struct sched_roomset *rooms)
+{
+	if (!rooms)
+		return 1;
+	for (size_t i = 0; i < rooms->n; i++)
+		if (t->room && !strcmp(t->room, rooms->names[i]))
+			return 1;
+	return 0;
+}
+
+/* Index of the first talk starting after `now` (talks are sorted). */
+static size_t first_after(const struct sched *s, int64_t now)
+{
+	size_t lo = 0, hi = s->ntalks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->talks[mid].start <= now)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int64_t local_day(const struct sched *s, int64_t utc)
+{
+	int64_t l = sched_tz_to_local(s->tz, utc);
+	return (l - ((l % 86400) + 86400) % 86400) / 86400;
+}
+
+size_t sched_query_next(const struct sched *s, int64_t now, const struct sched_roomset *rooms,
+			const struct sched_talk **out, size_t max)
+{
+	size_t n = 0;
+	int64_t first = 0, first_day = 0;
+
+	if (!s)
+		return 0;
+	for (size_t i = first_after(s, now); i < s->ntalks && n < max; i++) {
+		const struct sched_talk *t = &s->talks[i];
+		int seen = 0;
+		if (t->cancelled || !in_rooms(t, rooms))
+			continue;
+		if (n == 0) {
+			first = t->start;
+			first_day = local_day(s, t->start);
+		}
+		if (rooms) {
+			if (t->start != first)
+				break;
+			out[n++] = t;
+			continue;
+		}
+		if (local_day(s, t->start) != first_day)
+			break;
+		/* One per room: the room's next talk (no-room talks count as one room). */
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = (!t->room && !out[k]->room) ||
+			       (t->room && out[k]->room && !strcmp(t->room, out[k]->room));
+		if (!seen)
+			out[n++] = t;
+	}
+	return n;
+}
+
+size_t sched_query_now(const struct sched *s, int64_t now, const struct sched_roomset *rooms,
+		       const struct sched_talk **out, size_t max)
+{
+	size_t n = 0, end;
+
+	if (!s)
+		return 0;
+	end = first_after(s, now);
+	for (size_t i = 0; i < end && n < max; i++) {
+		const struct sched_talk *t = &s->talks[i];
+		int on = now < t->end || (t->end == t->start && now - t->start < QUERY_MARKER_SECS);
+		if (on && !t->cancelled && in_rooms(t, rooms))
+			out[n++] = t;
+	}
+	return n;
+}
+
+size_t sched_query_day(const struct sched *s, int year, int mon, int day,
+		       const struct sched_roomset *rooms, const struct sched_talk **out,
+		       size_t max)
+{
+	int64_t from, to;
+	size_t n = 0;
+
+	if (!s)
+		return 0;
+	from = sched_tz_to_utc(s->tz, sched_time_make(year, mon, day, 0, 0, 0));
+	to = sched_tz_to_utc(s->tz, sched_time_make(year, mon, day + 1, 0, 0, 0));
+	for (size_t i = first_after(s, from - 1); i < s->ntalks && s->talks[i].start < to; i++) {
+		if (!in_rooms(&s->talks[i], rooms))
+			continue;
+		if (n < max)
+			out[n] = &s->talks[i];
+		n++;
+	}
+	return n;
+}
+
+size_t sched_query_days(const struct sched *s, struct sched_civil *out, size_t max)
+{
+	size_t n = 0;
+	int64_t last = INT64_MIN;
+
+	for (size_t i = 0; s && i < s->ntalks && n < max; i++) {
+		int64_t d = local_day(s, s->talks[i].start);
+		if (d == last)
+			continue;
+		last = d;
+		sched_time_split(d * 86400, &out[n++]);
+	}
+	return n;
+}
+
+static const char *const weekdays[][3] = {
+	{"sunday", "sun", "dimanche"},  {"monday", "mon", "lundi"},
+	{"tuesday", "tue", "mardi"},    {"wednesday", "wed", "mercredi"},
+	{"thursday", "thu", "jeudi"},   {"friday", "fri", "vendredi"},
+	{"saturday", "sat", "samedi"},
+};
+
+static int parse_weekday(const char *w)
+{
+	for (int d = 0; d < 7; d++)
+		for (int k = 0; k < 3; k++)
+			if (!strcmp(w, weekdays[d][k]))
+				return d;
+	if (!strcmp(w, "tues") || !strcmp(w, "thur") || !strcmp(w, "thurs"))
+		return w[1] == 'u' ? 2 : 4;
+	return -1;
+}
+
+int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
+			  struct sched_civil *date)
+{
+	struct sched_civil days[64], today;
+	char w[QUERY_WORDLEN];
+	size_t ndays = sched_query_days(s, days, 64);
+	int64_t local, today_n;
+	int wd;
+
+	sched_time_split(sched_tz_to_local(s ? s->tz : NULL, now), &today);
+	today_n = sched_time_days(today.year, today.mon, today.day);
+	sched_fold_into(when, w, sizeof(w));
+	if (!w[0] || !strcmp(w, "today") || !strcmp(w, "aujourd hui")) {
+		*date = today;
+		return SCHED_OK;
+	}
+	if (!strcmp(w, "tomorrow") || !strcmp(w, "demain") || !strcmp(w, "yesterday") ||
+	    !strcmp(w, "hier")) {
+		int delta = w[0] == 't' || w[0] == 'd' ? 1 : -1;
+		sched_time_split((today_n + delta) * 86400, date);
+		return SCHED_OK;
+	}
+	if (when && sched_time_parse(when, &local, NULL, NULL, NULL) == SCHED_OK) {
+		sched_time_split(local, date);
+		return SCHED_OK;
+	}
+	if ((wd = parse_weekday(w)) >= 0) {
+		/* A conference day on that weekday, today or later first. */
+		const struct sched_civil *pick = NULL;
+		for (size_t i = 0; i < ndays; i++) {
+			if (days[i].wday != wd)
+				continue;
+			if (!pick || (sched_time_days(days[i].year, days[i].mon, days[i].day) >= today_n &&
+				      sched_time_days(pick->year, pick->mon, pick->day) < today_n))
+				pick = &days[i];
+		}
+		if (pick) {
+			*date = *pick;
+			return SCHED_OK;
+		}
+		sched_time_split((today_n + (wd - today.wday + 7) % 7) * 86400, date);
+		return SCHED_OK;
+	}
+	if (isdigit((unsigned char)w[0]) && strlen(w) <= 2) {
+		int n = atoi(w);
+		if (n >= 1 && (size_t)n <= ndays) {
+			*date = days[n - 1];
+			return SCHED_OK;
+		}
+		for (size_t i = 0; i < ndays; i++)
+			if (days[i].day == n) {
+				*date = days[i];
+				return SCHED_OK;
+			}
+	}
+	return SCHED_ERR_PARSE;
+}
+
+/* Splits folded text into at most QUERY_MAX_WORDS words. */
+static size_t split_words(const char *folded, char words[][QUERY_WORDLEN])
+{
+	size_t n = 0;
+
+	while (*folded && n < QUERY_MAX_WORDS) {
+		size_t len = strcspn(folded, " ");
+		if (len >= QUERY_WORDLEN)
+			len = QUERY_WORDLEN - 1;
+		memcpy(words[n], folded, len);
+		words[n++][len] = 0;
+		folded += strcspn(folded, " ");
+		while (*folded == ' ')
+			folded++;
+	}
+	return n;
+}
+
+/* 3: w is a whole word of hay; 2: a word starts with w; 1: w inside a
+ * word (only for words of 4+ bytes); 0: absent. */
+static int word_in(const char *hay, const char *w)
+{
+	size_t wl = strlen(w);
+	int best = 0;
+
+	for (const char *p = strstr(hay, w); p; p = strstr(p + 1, w)) {
+		int start = p == hay || p[-1] == ' ';
+		int end = p[wl] == 0 || p[wl] == ' ';
+		int sc = start ? (end ? 3 : 2) : (wl >= 4 ? 1 : 0);
+		if (sc > best)
+			best = sc;
+		if (best == 3)
+			break;
+	}
+	return best;
+}
+
+struct scored {
+	const struct sched_talk *t;
+	int score;
+};
+
+static int scored_cmp(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->t->start != y->t->start)
+		return x->t->start < y->t->start ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static int talk_score(const struct sched_talk *t, char words[][QUERY_WORDLEN], size_t nw,
+		      const char *phrase)
+{
+	static const int title_w[] = {0, 3, 7, 10}, people_w[] = {0, 2, 6, 8},
+			 meta_w[] = {0, 1, 3, 4}, text_w[] = {0, 0, 1, 1};
+	int total = 0;
+
+	for (size_t i = 0; i < nw; i++) {
+		int best = title_w[word_in(t->f_title, words[i])];
+		int sc = people_w[word_in(t->f_people, words[i])];
+		if (sc > best)
+			best = sc;
+		sc = meta_w[word_in(t->f_meta, words[i])];
+		if (sc > best)
+			best = sc;
+		if (!best)
+			best = text_w[word_in(t->f_text, words[i])];
+		if (!best)
+			return 0; /* every word must match somewhere */
+		total += best;
+	}
+	if (nw > 1 && strstr(t->f_title, phrase))
+		total += 15;
+	if (!strcmp(t->f_title, phrase))
+		total += 30;
+	if (t->cancelled)
+		total -= 1;
+	return total > 0 ? total : 1;
+}
+
+size_t sched_query_search(const struct sched *s, const char *words,
+			  const struct sched_talk **out, size_t max)
+{
+	char w[QUERY_MAX_WORDS][QUERY_WORDLEN];
+	char *phrase = sched_fold(words);
+	struct scored *sc = NULL;
+	size_t nw, n = 0, ret = 0;
+
+	if (!s || !phrase)
+		goto out;
+	nw = split_words(phrase, w);
+	if (!nw)
+		goto out;
+	sc = malloc(s->ntalks * sizeof(*sc) + 1);
+	if (!sc)
+		goto out;
+	for (size_t i = 0; i < s->ntalks; i++) {
+		int score = talk_score(&s->talks[i], w, nw, phrase);
+		if (score)
+			sc[n++] = (struct scored){&s->talks[i], score};
+	}
+	qsort(sc, n, sizeof(*sc), scored_cmp);
+	for (; ret < n && ret < max; ret++)
+		out[ret] = sc[ret].t;
+out:
+	free(sc);
+	free(phrase);
+	return ret;
+}
+
+size_t sched_query_speaker(const struct sched *s, const char *name,
+			   const struct sched_talk **out, size_t max)
+{
+	char w[QUERY_MAX_WORDS][QUERY_WORDLEN], f[256];
+	char *q = sched_fold(name);
+	size_t nw, n = 0;
+
+	if (!s || !q)
+		goto out;
+	nw = split_words(q, w);
+	for (size_t i = 0; nw && i < s->ntalks && n < max; i++) {
+		const struct sched_talk *t = &s->talks[i];
+		for (size_t k = 0; k < t->nspeakers; k++) {
+			size_t hit = 0;
+			sched_fold_into(t->speakers[k], f, sizeof(f));
+			for (size_t j = 0; j < nw; j++)
+				hit += word_in(f, w[j]) >= 2;
+			if (hit == nw) {
+				out[n++] = t;
+				break;
+			}
+		}
+	}
+out:
+	free(q);
+	return n;
+}
+
+size_t sched_query_speakers(const struct sched *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; s && i < s->ntalks; i++)
+		for (size_t k = 0; k < s->talks[i].nspeakers; k++) {
+			const char *name = s->talks[i].speakers[k];
+			size_t j = 0;
+			while (j < n && strcmp(out[j], name))
+				j++;
+			if (j == n && n < max)
+				out[n++] = name;
+		}
+	return n;
+}

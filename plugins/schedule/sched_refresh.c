@@ -1,0 +1,342 @@
+/*
+ * Keeping the schedule fresh: a repeating timer fetches the source (HTTP
+ * with ETag / If-Modified-Since, or a file), a worker parses it off the
+ * loop, and on success the loop swaps the schedule in, publishes
+ * "schedule.loaded" and "schedule.changed", and stores the bytes as the
+ * last good copy. Any failure keeps the previous schedule and logs why.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sched_diff.h"
+#include "sched_plugin.h"
+#include "sched_store.h"
+
+#define REFRESH_MAX_BYTES (64u * 1024 * 1024)
+#define REFRESH_TIMEOUT_MS 60000
+
+/* One load: inputs set on the loop, results set by the worker. */
+struct sched_job {
+	struct sched_plugin *p;  /* not touched when cancelled */
+	char *path;              /* file to read in the worker, or NULL */
+	char *body;              /* source bytes (owned) */
+	size_t len;
+	enum sched_format fmt;
+	char *tz;
+	char *etag, *last_modified;
+	int from_store;          /* the stored copy: do not store again */
+	uint64_t prev_hash;
+	/* Results. */
+	struct sched *s;
+	int ret, unchanged;
+	uint64_t hash;
+	double ms;
+	char err[300];
+};
+
+static void job_free(struct sched_job *j)
+{
+	if (!j)
+		return;
+	free(j->path);
+	free(j->body);
+	free(j->tz);
+	free(j->etag);
+	free(j->last_modified);
+	sched_model_free(j->s);
+	free(j);
+}
+
+static uint64_t fnv1a(const char *buf, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)buf[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Reads a whole file (capped) into a new buffer. */
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	int ret = SCHED_ERR_IO;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s", path);
+		return SCHED_ERR_IO;
+	}
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 262144;
+			char *nb;
+			if (ncap > REFRESH_MAX_BYTES + 65536 + 1) {
+				snprintf(err, errlen, "%s is larger than %u bytes", path,
+					 REFRESH_MAX_BYTES);
+				goto out;
+			}
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				ret = SCHED_ERR_NOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(buf + n, 1, 65536, f);
+		n += got;
+		if (got < 65536)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "error reading %s", path);
+		goto out;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	ret = SCHED_OK;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+/* Worker thread: no API calls, only the job. */
+static void job_run(void *arg)
+{
+	struct sched_job *j = arg;
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (j->path && !j->body) {
+		j->ret = read_file(j->path, &j->body, &j->len, j->err, sizeof(j->err));
+		if (j->ret)
+			return;
+	}
+	j->hash = fnv1a(j->body, j->len);
+	if (!j->from_store && j->prev_hash && j->hash == j->prev_hash) {
+		j->unchanged = 1;
+		return;
+	}
+	j->ret = sched_load(j->body, j->len, j->fmt, j->tz, &j->s, j->err, sizeof(j->err));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	j->ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+static void publish_changes(struct sched_plugin *p, const struct sched *old)
+{
+	const hw_api *api = p->api;
+	size_t changes = 0;
+	json_t *diff, *loaded;
+
+	loaded = json_pack("{s:I, s:I, s:s?, s:s?}", "talks", (json_int_t)p->cur->ntalks,
+			   "rooms", (json_int_t)p->cur->nrooms, "name", p->cur->name,
+			   "timezone", sched_tz_name(p->cur->tz));
+	if (loaded) {
+		api->publish(p->self, "schedule.loaded", loaded);
+		json_decref(loaded);
+	}
+	if (!old)
+		return; /* a first load is not a change */
+	diff = sched_diff(old, p->cur, &changes);
+	if (!diff) {
+		api->log(p->self, HW_LOG_ERROR, "out of memory computing the schedule diff");
+		return;
+	}
+	if (changes) {
+		api->log(p->self, HW_LOG_INFO,
+			 "schedule changed: %zu added, %zu moved, %zu cancelled, %zu removed",
+			 json_array_size(json_object_get(diff, "added")),
+			 json_array_size(json_object_get(diff, "moved")),
+			 json_array_size(json_object_get(diff, "cancelled")),
+			 json_array_size(json_object_get(diff, "removed")));
+		api->publish(p->self, "schedule.changed", diff);
+	}
+	json_decref(diff);
+}
+
+/* Loop thread: swap in the result, or keep the last good schedule. */
+static void job_done(hw_plugin *self, void *arg, int cancelled)
+{
+	struct sched_job *j = arg;
+	struct sched_plugin *p = j->p;
+	struct sched *old;
+	int from_store = j->from_store;
+
+	if (cancelled || p->shutting_down) {
+		job_free(j);
+		return;
+	}
+	p->busy = 0;
+	if (j->unchanged) {
+		p->api->log(self, HW_LOG_DEBUG, "schedule source unchanged");
+		goto out;
+	}
+	if (j->ret) {
+		p->api->log(self, HW_LOG_WARN, "schedule %s failed to load, keeping the %s: %s",
+			    from_store ? "stored copy" : "refresh",
+			    p->cur ? "last good schedule" : "empty one", j->err);
+		goto out;
+	}
+	old = p->cur;
+	p->cur = j->s;
+	j->s = NULL;
+	p->hash = j->hash;
+	free(p->etag);
+	free(p->last_modified);
+	p->etag = j->etag;
+	p->last_modified = j->last_modified;
+	j->etag = j->last_modified = NULL;
+	p->api->log(self, HW_LOG_INFO, "schedule loaded%s: %zu talks in %zu rooms (%s, %s) in %.1f ms",
+		    from_store ? " from storage" : "", p->cur->ntalks, p->cur->nrooms,
+		    p->cur->name ? p->cur->name : "untitled", sched_tz_name(p->cur->tz), j->ms);
+	if (!from_store &&
+	    sched_store_save(p->api->db(self), p->source, p->etag, p->last_modified, j->body, j->len,
+			     p->api->now_ms(self)))
+		p->api->log(self, HW_LOG_WARN, "could not store the schedule copy: %s",
+			    sqlite3_errmsg(p->api->db(self)));
+	publish_changes(p, old);
+	sched_model_free(old);
+out:
+	job_free(j);
+	/* After the stored copy, fetch the live source right away. */
+	if (from_store)
+		sched_refresh_now(p);
+}
+
+/* Hands a job to a worker; takes ownership of j. */
+static void job_start(struct sched_plugin *p, struct sched_job *j)
+{
+	j->p = p;
+	j->fmt = p->fmt;
+	j->prev_hash = p->hash;
+	if (p->tz && !(j->tz = strdup(p->tz))) {
+		job_free(j);
+		return;
+	}
+	p->busy = 1;
+	if (!p->api->work(p->self, job_run, job_done, j)) {
+		p->busy = 0;
+		p->api->log(p->self, HW_LOG_ERROR, "cannot start a worker job for the schedule");
+		job_free(j);
+	}
+}
+
+static void on_http(hw_plugin *self, hw_handle req, const hw_http_response *res, void *ud)
+{
+	struct sched_plugin *p = ud;
+	struct sched_job *j;
+
+	p->http = 0;
+	p->busy = 0;
+	if (res->status == 304) {
+		p->api->log(self, HW_LOG_DEBUG, "schedule not modified");
+		return;
+	}
+	if (res->status != 200 || !res->body) {
+		p->api->log(self, HW_LOG_WARN, "schedule fetch failed (HTTP %ld%s%s), keeping the %s",
+			    res->status, res->error ? ": " : "", res->error ? res->error : "",
+			    p->cur ? "last good schedule" : "empty one");
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->body = malloc(res->body_len + 1))) {
+		free(j);
+		p->api->log(self, HW_LOG_ERROR, "out of memory for the schedule body");
+		return;
+	}
+	memcpy(j->body, res->body, res->body_len);
+	j->body[res->body_len] = 0;
+	j->len = res->body_len;
+	j->etag = dup_or_null(res->etag);
+	j->last_modified = dup_or_null(res->last_modified);
+	job_start(p, j);
+}
+
+void sched_refresh_now(struct sched_plugin *p)
+{
+	if (p->busy || !p->source || p->shutting_down)
+		return;
+	if (p->is_url) {
+		char inm[512], ims[256];
+		const char *headers[3] = {NULL, NULL, NULL};
+		size_t nh = 0;
+		hw_http_request req = {.struct_size = sizeof(req), .url = p->source,
+				       .max_bytes = REFRESH_MAX_BYTES,
+				       .timeout_ms = REFRESH_TIMEOUT_MS};
+		/* Validators only while we hold the copy they describe. */
+		if (p->cur && p->etag && strlen(p->etag) < 400 && !strpbrk(p->etag, "\r\n")) {
+			snprintf(inm, sizeof(inm), "If-None-Match: %s", p->etag);
+			headers[nh++] = inm;
+		}
+		if (p->cur && p->last_modified && strlen(p->last_modified) < 200 &&
+		    !strpbrk(p->last_modified, "\r\n")) {
+			snprintf(ims, sizeof(ims), "If-Modified-Since: %s", p->last_modified);
+			headers[nh++] = ims;
+		}
+		req.headers = nh ? headers : NULL;
+		p->http = p->api->http(p->self, &req, on_http, p);
+		if (p->http)
+			p->busy = 1;
+		else
+			p->api->log(p->self, HW_LOG_WARN, "cannot start the schedule fetch");
+		return;
+	}
+	struct sched_job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->path = strdup(p->source))) {
+		free(j);
+		return;
+	}
+	job_start(p, j);
+}
+
+static void on_timer(hw_plugin *self, hw_handle timer, void *ud)
+{
+	sched_refresh_now(ud);
+}
+
+int sched_refresh_start(struct sched_plugin *p)
+{
+	struct sched_cached c = {0};
+	int ret;
+
+	if (!p->source) {
+		p->api->log(p->self, HW_LOG_WARN,
+			    "plugins.schedule.source is not set: no schedule to serve");
+		return HW_OK;
+	}
+	ret = sched_store_load(p->api->db(p->self), &c);
+	if (ret == SCHED_OK && !strcmp(c.source, p->source)) {
+		struct sched_job *j = calloc(1, sizeof(*j));
+		if (j) {
+			j->body = c.body;
+			j->len = c.len;
+			j->etag = c.etag;
+			j->last_modified = c.last_modified;
+			j->from_store = 1;
+			c.body = c.etag = c.last_modified = NULL;
+			job_start(p, j);
+		}
+	} else if (ret != SCHED_OK && ret != SCHED_ERR_EMPTY) {
+		p->api->log(p->self, HW_LOG_WARN, "cannot read the stored schedule copy");
+	}
+	sched_store_cached_free(&c);
+	p->timer = p->api->timer_add(p->self, p->refresh_ms, p->refresh_ms, on_timer, p);
+	if (!p->timer)
+		return HW_ERR_PLUGIN;
+	sched_refresh_now(p); /* no-op while the stored copy parses */
+	return HW_OK;
+}
