@@ -545,7 +545,11 @@ int storage_plugin_migrate(struct storage_plugin_db *pdb, const char *const *ste
 		return -1;
 	}
 	for (size_t i = (size_t)v; i < n; i++) {
-		if (!steps[i] || migrate_step(pdb, steps[i], i))
+		if (!steps[i]) {
+			LOGE(MOD, "plugin %s: migration %zu failed: no SQL", pdb->name, i);
+			return -1;
+		}
+		if (migrate_step(pdb, steps[i], i))
 			return -1;
 		LOGI(MOD, "plugin %s: schema now at version %zu", pdb->name, i + 1);
 	}
