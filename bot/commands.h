@@ -66,7 +66,14 @@ struct parsed_args {
 	hw_arg *argv;             /* cmd->nargs entries, owned */
 	char **strings;           /* owned copies backing argv[].str */
 	size_t nstrings;
-	char *raw;                /* owned: the argument text */
+	char *raw;                /* owned: the argument text (slash: the
+				   * chat-equivalent text of the values) */
+	/* Slash autocomplete payloads only (an option with "focused": true),
+	 * else NULL: the argument being typed (borrowed from cmd) and what the
+	 * user has typed so far (owned, in strings[], untrimmed). A missing
+	 * required argument is not an error in an autocomplete payload. */
+	const char *focused_arg;
+	const char *focused_value;
 };
 
 enum parse_result {
