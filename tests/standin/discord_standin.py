@@ -1303,7 +1303,10 @@ class Rest:
                 raise ApiError(400, 50035, "Invalid Form Body", {"_errors": [
                     {"code": "CONTENT_TYPE_INVALID", "message": "Expected Content-Type application/json"}]})
             return await self._read_multipart(request)
-        raw = await request.read()
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise ApiError(413, 40005, "Request entity too large")
         if not raw:
             return None, []
         if mime != "application/json":
