@@ -960,7 +960,8 @@ enum parse_result commands_parse_line(struct commands *cs, const char *text,
 		return PARSE_NO_COMMAND;
 	if (!text)
 		text = "";
-	len = strnlen(text, CMD_LINE_MAX + 1);
+	for (len = 0; len <= CMD_LINE_MAX && text[len]; len++)
+		; /* strnlen: never scan a megabyte we will refuse anyway */
 	if (len > CMD_LINE_MAX) {
 		why_set(why, whylen, "too long");
 		return PARSE_BAD_ARGS;
