@@ -29,19 +29,17 @@ static int sprints_admin_denied(sprints *s, const hw_invocation *inv)
 	return 1;
 }
 
-/* Splits text on commas (or on spaces when it has no comma) into a new
- * array of trimmed, non-empty strings of at most max_len bytes. NULL when
+/* Splits text on commas into a new array of trimmed, non-empty strings of at most max_len bytes. NULL when
  * an item is too long, there are too many, or on OOM. */
 static json_t *sprints_admin_split(const char *text, size_t max_len)
 {
 	json_t *out = json_array();
-	int commas = strchr(text, ',') != NULL;
 	const char *p = text;
 	while (out && *p) {
 		const char *end = p;
 		size_t n;
 		char *item;
-		while (*end && (commas ? *end != ',' : !isspace((unsigned char)*end)))
+		while (*end && *end != ',')
 			end++;
 		while (p < end && isspace((unsigned char)*p))
 			p++;
