@@ -217,8 +217,15 @@ int sched_load_cancel_marks(struct sched_talk *t)
 {
 	if (!t->title)
 		return SCHED_OK;
-	if (word_at(t->title, "cancelled") || word_at(t->title, "canceled"))
+	if (word_at(t->title, "cancelled") || word_at(t->title, "canceled")) {
+		/* "CANCELLED: Title" -> "Title", flagged: rendering says so. */
+		char *rest = t->title + (tolower((unsigned char)t->title[7]) == 'e' ? 9 : 8);
+		while (*rest == ' ' || *rest == ':' || *rest == '-')
+			rest++;
+		if (*rest)
+			memmove(t->title, rest, strlen(rest) + 1);
 		t->cancelled = 1;
+	}
 	if (strip_tag(t->title, "<s>") | strip_tag(t->title, "</s>"))
 		t->cancelled = 1;
 	return SCHED_OK;
