@@ -19,14 +19,10 @@
 
 static char *read_sample(size_t *len)
 {
-	char path[1024];
-	const char *src = getenv("HALLWAY_SOURCE_DIR");
-	FILE *f;
+	FILE *f = fopen(SCHED_SAMPLE_PATH, "rb");
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/plugins/schedule/sample/hallwaycon.json", src ? src : ".");
-	f = fopen(path, "rb");
 	if (!f)
 		return NULL;
 	fseek(f, 0, SEEK_END);
