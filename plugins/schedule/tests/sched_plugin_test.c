@@ -1,0 +1,478 @@
+/*
+ * The plugin glue against a fake host: a mock hw_api table (config,
+ * commands, replies, clock, timers, HTTP, in-memory SQLite, synchronous
+ * workers, events). Registered command handlers are invoked with fake
+ * invocations and the reply text is checked; HTTP responses are fed in
+ * by hand to exercise conditional refresh, failures, change events and
+ * a restart without network that answers from storage.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "testlib.h"
+
+#include "sched_plugin.h"
+
+#define MAX_CMDS 16
+#define MAX_OUT 64
+
+struct mock_cmd {
+	char name[32];
+	hw_command_fn fn;
+	hw_complete_fn complete;
+	void *ud;
+	size_t nargs;
+};
+
+struct mock {
+	json_t *config;
+	struct mock_cmd cmds[MAX_CMDS];
+	size_t ncmds;
+	char *replies[MAX_OUT];
+	size_t nreplies;
+	char *events[MAX_OUT]; /* "type data-json" */
+	size_t nevents;
+	char *choices[32];
+	size_t nchoices;
+	int64_t now_ms;
+	hw_handle next_handle;
+	/* The last timer and HTTP request. */
+	hw_timer_fn timer_fn;
+	void *timer_ud;
+	hw_http_fn http_fn;
+	void *http_ud;
+	char http_headers[512];
+	int http_pending;
+	sqlite3 *db;
+	int migrated;
+	int warnings;
+};
+
+static struct mock M; /* the fake host; tests are single-threaded */
+
+static hw_plugin *const SELF = (hw_plugin *)&M;
+
+static void m_log(hw_plugin *self, enum hw_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level <= HW_LOG_WARN)
+		M.warnings++;
+	va_start(ap, fmt);
+	fprintf(stderr, "  [log %d] ", (int)level);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+static const json_t *m_config(hw_plugin *self)
+{
+	return M.config;
+}
+
+static int m_command_add(hw_plugin *self, const hw_command_spec *spec)
+{
+	struct mock_cmd *c;
+
+	if (M.ncmds == MAX_CMDS)
+		return HW_ERR_NOMEM;
+	c = &M.cmds[M.ncmds++];
+	snprintf(c->name, sizeof(c->name), "%s", spec->name);
+	c->fn = spec->fn;
+	c->complete = spec->complete;
+	c->ud = spec->ud;
+	c->nargs = spec->nargs;
+	return HW_OK;
+}
+
+static void m_complete_add(hw_completion *out, const char *name, const char *value)
+{
+	if (M.nchoices < 32)
+		M.choices[M.nchoices++] = strdup(value);
+}
+
+static int m_reply(hw_plugin *self, const hw_invocation *inv, const char *text)
+{
+	if (strlen(text) > 2000)
+		return HW_ERR_INVALID;
+	if (M.nreplies < MAX_OUT)
+		M.replies[M.nreplies++] = strdup(text);
+	return HW_OK;
+}
+
+static int m_publish(hw_plugin *self, const char *type, json_t *data)
+{
+	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t n = strlen(type) + (js ? strlen(js) : 0) + 2;
+
+	if (M.nevents < MAX_OUT && (M.events[M.nevents] = malloc(n)))
+		snprintf(M.events[M.nevents++], n, "%s %s", type, js ? js : "");
+	free(js);
+	return HW_OK;
+}
+
+static int64_t m_now_ms(hw_plugin *self)
+{
+	return M.now_ms;
+}
+
+static hw_handle m_timer_add(hw_plugin *self, int64_t delay, int64_t repeat, hw_timer_fn fn,
+			     void *ud)
+{
+	M.timer_fn = fn;
+	M.timer_ud = ud;
+	return ++M.next_handle;
+}
+
+static void m_cancel(hw_plugin *self, hw_handle h)
+{
+}
+
+static hw_handle m_http(hw_plugin *self, const hw_http_request *req, hw_http_fn fn, void *ud)
+{
+	M.http_fn = fn;
+	M.http_ud = ud;
+	M.http_pending = 1;
+	M.http_headers[0] = 0;
+	for (const char *const *h = req->headers; h && *h; h++) {
+		strncat(M.http_headers, *h, sizeof(M.http_headers) - strlen(M.http_headers) - 2);
+		strcat(M.http_headers, "\n");
+	}
+	return ++M.next_handle;
+}
+
+static sqlite3 *m_db(hw_plugin *self)
+{
+	return M.db;
+}
+
+static int m_db_migrate(hw_plugin *self, const char *const *migrations, size_t n)
+{
+	for (size_t i = (size_t)M.migrated; i < n; i++)
+		if (sqlite3_exec(M.db, migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+			return HW_ERR_STORAGE;
+	M.migrated = (int)n;
+	return HW_OK;
+}
+
+/* Workers run synchronously: run, then done on the "loop". */
+static hw_handle m_work(hw_plugin *self, void (*run)(void *), void (*done)(hw_plugin *, void *, int),
+			void *arg)
+{
+	run(arg);
+	done(self, arg, 0);
+	return ++M.next_handle;
+}
+
+static const hw_api API = {
+	.struct_size = sizeof(hw_api),
+	.abi_major = HW_ABI_MAJOR,
+	.abi_minor = HW_ABI_MINOR,
+	.log = m_log,
+	.config = m_config,
+	.command_add = m_command_add,
+	.complete_add = m_complete_add,
+	.reply = m_reply,
+	.publish = m_publish,
+	.now_ms = m_now_ms,
+	.timer_add = m_timer_add,
+	.cancel = m_cancel,
+	.http = m_http,
+	.db = m_db,
+	.db_migrate = m_db_migrate,
+	.work = m_work,
+};
+
+static void clear_out(void)
+{
+	for (size_t i = 0; i < M.nreplies; i++)
+		free(M.replies[i]);
+	for (size_t i = 0; i < M.nevents; i++)
+		free(M.events[i]);
+	for (size_t i = 0; i < M.nchoices; i++)
+		free(M.choices[i]);
+	M.nreplies = M.nevents = M.nchoices = 0;
+	M.warnings = 0;
+}
+
+static int replied(const char *needle)
+{
+	for (size_t i = 0; i < M.nreplies; i++)
+		if (strstr(M.replies[i], needle))
+			return 1;
+	return 0;
+}
+
+static int event(const char *needle)
+{
+	for (size_t i = 0; i < M.nevents; i++)
+		if (strstr(M.events[i], needle))
+			return 1;
+	return 0;
+}
+
+/* Runs command `name` with one optional argument. */
+static int invoke(const char *name, const char *arg)
+{
+	hw_arg a = {.name = "arg", .present = arg != NULL, .str = arg};
+	hw_invocation inv = {.struct_size = sizeof(inv), .door = HW_DOOR_CONSOLE, .command = name,
+			     .user_id = "console", .user_name = "tester", .argc = 0, .argv = &a};
+
+	for (size_t i = 0; i < M.ncmds; i++)
+		if (!strcmp(M.cmds[i].name, name)) {
+			inv.argc = M.cmds[i].nargs;
+			return M.cmds[i].fn(SELF, &inv, M.cmds[i].ud);
+		}
+	return -999;
+}
+
+static void complete(const char *name, const char *arg, const char *partial)
+{
+	for (size_t i = 0; i < M.ncmds; i++)
+		if (!strcmp(M.cmds[i].name, name) && M.cmds[i].complete)
+			M.cmds[i].complete(SELF, arg, partial, (hw_completion *)&M, M.cmds[i].ud);
+}
+
+static char *sample_body(size_t *len)
+{
+	FILE *f = fopen(SCHED_SAMPLE_PATH, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void respond(long status, const char *body, size_t len, const char *etag)
+{
+	hw_http_response res = {.struct_size = sizeof(res), .status = status, .body = body,
+				.body_len = len, .etag = etag};
+
+	REQUIRE(M.http_pending);
+	M.http_pending = 0;
+	M.http_fn(SELF, 1, &res, M.http_ud);
+}
+
+static void setup(const char *config_json)
+{
+	clear_out();
+	json_decref(M.config);
+	M.config = json_loads(config_json, 0, NULL);
+	M.ncmds = 0;
+	M.http_pending = 0;
+}
+
+/* 2026-11-26 10:00 in Brussels (CET). */
+#define THU_1000_MS ((int64_t)1795683600 * 1000)
+
+TEST(file_source_commands)
+{
+	char cfg[1200];
+
+	snprintf(cfg, sizeof(cfg), "{\"source\": \"%s\", \"timezone\": \"Europe/Brussels\"}",
+		 SCHED_SAMPLE_PATH);
+	setup(cfg);
+	M.now_ms = THU_1000_MS;
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	CHECK_INTEQ(M.ncmds, 7);
+	CHECK(event("schedule.loaded {\"name\":\"HallwayCon 2026\",\"rooms\":4,\"talks\":25"));
+	CHECK(!event("schedule.changed"));
+
+	clear_out();
+	CHECK(invoke("next", "envelope") == HW_OK);
+	CHECK(replied("Next in **Envelope \xE2\x9C\x89\xEF\xB8\x8F**:"));
+	CHECK(replied("**Discord Gateway Deep Dive** \xC2\xB7 Envelope \xE2\x9C\x89\xEF\xB8\x8F"));
+	CHECK(replied("<t:1795684500:t> (<t:1795684500:R>)"));
+	CHECK(replied("Thu 10:15\xE2\x80\x93" "10:45 (Europe/Brussels)"));
+	CHECK(replied("Linus \xC3\x85" "berg"));
+
+	clear_out();
+	CHECK(invoke("next", NULL) == HW_OK);
+	CHECK(replied("Next up:"));
+	CHECK(replied("Why Conferences Need Better Bots"));
+	CHECK(replied("Meet the Maintainers")); /* the café's next, later that morning */
+
+	clear_out();
+	M.now_ms = THU_1000_MS + 30 * 60 * 1000; /* 10:30 */
+	CHECK(invoke("now", NULL) == HW_OK);
+	CHECK(replied("On now:") && replied("Workshop: Your First Plugin in C"));
+
+	clear_out();
+	CHECK(invoke("today", NULL) == HW_OK);
+	CHECK(replied("**Thursday 26 Nov**: 14 talks (times in Europe/Brussels)"));
+	CHECK(replied("`10:15` <t:1795684500:t> **Discord Gateway Deep Dive**"));
+
+	clear_out();
+	CHECK(invoke("day", "friday") == HW_OK);
+	CHECK(replied("**Friday 27 Nov**: 11 talks"));
+	CHECK(replied("~~Rust and C Side by Side~~ (cancelled)"));
+
+	clear_out();
+	CHECK(invoke("talk", "time zones") == HW_OK);
+	CHECK(replied("Best matches for \"time zones\":") || replied("Best match for \"time zones\":"));
+	CHECK(replied("**Time Zones Are Hard, DST Is Harder**"));
+
+	clear_out();
+	CHECK(invoke("speaker", "chloe") == HW_OK);
+	CHECK(replied("Talks by \"chloe\":") && replied("Internationalisation for Bots"));
+
+	clear_out();
+	CHECK(invoke("rooms", NULL) == HW_OK);
+	CHECK(replied("Caf\xC3\xA9 Lounge \xE2\x98\x95"));
+
+	clear_out();
+	CHECK(invoke("next", "kitchen") == HW_OK);
+	CHECK(replied("No room matches \"kitchen\""));
+
+	/* Autocomplete. */
+	clear_out();
+	complete("next", "room", "env");
+	CHECK(M.nchoices == 1 && !strcmp(M.choices[0], "Envelope \xE2\x9C\x89\xEF\xB8\x8F"));
+	clear_out();
+	complete("next", "room", "");
+	CHECK_INTEQ(M.nchoices, 4);
+	clear_out();
+	complete("talk", "words", "gateway");
+	CHECK(M.nchoices >= 1 && !strcmp(M.choices[0], "Discord Gateway Deep Dive"));
+	clear_out();
+	complete("day", "when", "fri");
+	CHECK(M.nchoices == 1 && !strcmp(M.choices[0], "2026-11-27"));
+	clear_out();
+	complete("speaker", "name", "zoe");
+	CHECK(M.nchoices == 1 && !strcmp(M.choices[0], "Zo\xC3\xAB Fern\xC3\xA1ndez"));
+
+	/* A timer tick with an unchanged file changes nothing. */
+	clear_out();
+	M.timer_fn(SELF, 1, M.timer_ud);
+	CHECK_INTEQ(M.nevents, 0);
+	sched_plugin_shutdown(SELF);
+	clear_out();
+}
+
+TEST(no_source)
+{
+	setup("{}");
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	clear_out();
+	CHECK(invoke("next", NULL) == HW_OK);
+	CHECK(replied("No schedule loaded yet."));
+	sched_plugin_shutdown(SELF);
+	setup("{\"timezone\": \"Mars/Olympus\"}");
+	CHECK(sched_plugin_init(SELF, &API) != HW_OK);
+	setup("{\"format\": \"docx\"}");
+	CHECK(sched_plugin_init(SELF, &API) != HW_OK);
+	clear_out();
+}
+
+TEST(url_refresh_and_restart)
+{
+	size_t len;
+	char *body = sample_body(&len), *moved;
+	const char *url_cfg = "{\"source\": \"https://hallwaycon.example.org/schedule.json\", "
+			      "\"refresh_seconds\": 60}";
+
+	REQUIRE(body);
+	sqlite3_close(M.db);
+	REQUIRE(sqlite3_open(":memory:", &M.db) == SQLITE_OK);
+	M.migrated = 0;
+	setup(url_cfg);
+	M.now_ms = THU_1000_MS;
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	REQUIRE(M.http_pending);
+	CHECK_STREQ(M.http_headers, ""); /* nothing cached: unconditional */
+	respond(200, body, len, "\"v1\"");
+	CHECK(event("schedule.loaded"));
+
+	/* Next refresh is conditional; 304 keeps everything. */
+	clear_out();
+	M.timer_fn(SELF, 1, M.timer_ud);
+	REQUIRE(M.http_pending);
+	CHECK(strstr(M.http_headers, "If-None-Match: \"v1\"") != NULL);
+	respond(304, NULL, 0, NULL);
+	CHECK_INTEQ(M.nevents, 0);
+
+	/* A server error and a malformed body keep the last good schedule. */
+	M.timer_fn(SELF, 1, M.timer_ud);
+	respond(500, "oops", 4, NULL);
+	CHECK(M.warnings >= 1);
+	M.timer_fn(SELF, 1, M.timer_ud);
+	respond(200, body, len / 2, "\"broken\"");
+	CHECK(M.warnings >= 2);
+	CHECK_INTEQ(M.nevents, 0);
+	clear_out();
+	CHECK(invoke("next", "envelope") == HW_OK);
+	CHECK(replied("Discord Gateway Deep Dive"));
+
+	/* A new release moves a talk: schedule.changed lists it. */
+	moved = strdup(body);
+	REQUIRE(moved);
+	char *p = strstr(moved, "\"date\": \"2026-11-26T10:15:00+01:00\", \"start\": \"10:15\", "
+				"\"duration\": \"00:30\"");
+	if (!p)
+		p = strstr(moved, "2026-11-26T10:15:00+01:00");
+	REQUIRE(p);
+	/* The first 10:15 talk in file order is in Main Hall or Envelope;
+	 * shift it to 10:45 (same length of text). */
+	p = strstr(p, "10:15:00");
+	memcpy(p, "10:45:00", 8);
+	clear_out();
+	M.timer_fn(SELF, 1, M.timer_ud);
+	CHECK(strstr(M.http_headers, "If-None-Match: \"v1\"") != NULL);
+	respond(200, moved, len, "\"v2\"");
+	CHECK(event("schedule.changed"));
+	CHECK(event("\"moved\":[{\"id\":"));
+	CHECK(event("\"new_start\":1795686300"));
+	CHECK(event("\"old_start\":1795684500"));
+	free(moved);
+	sched_plugin_shutdown(SELF);
+
+	/* Restart without network: the stored copy answers at once. */
+	setup(url_cfg);
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	CHECK(event("schedule.loaded"));
+	REQUIRE(M.http_pending); /* and a conditional refresh is under way */
+	CHECK(strstr(M.http_headers, "If-None-Match: \"v2\"") != NULL);
+	respond(0, NULL, 0, NULL);
+	clear_out();
+	CHECK(invoke("talk", "gateway") == HW_OK);
+	CHECK(replied("Discord Gateway Deep Dive"));
+	sched_plugin_shutdown(SELF);
+
+	/* A different source ignores the stored copy. */
+	setup("{\"source\": \"https://other.example.org/s.json\"}");
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	CHECK(!event("schedule.loaded"));
+	respond(404, "", 0, NULL);
+	clear_out();
+	CHECK(invoke("next", NULL) == HW_OK);
+	CHECK(replied("No schedule loaded yet."));
+	sched_plugin_shutdown(SELF);
+	free(body);
+	clear_out();
+}
+
+int main(void)
+{
+
+	if (sqlite3_open(":memory:", &M.db) != SQLITE_OK)
+		return 1;
+	RUN(file_source_commands);
+	RUN(no_source);
+	RUN(url_refresh_and_restart);
+	clear_out();
+	json_decref(M.config);
+	sqlite3_close(M.db);
+	return test_summary();
+}
