@@ -1,0 +1,873 @@
+/*
+ * Discord REST: per-bucket FIFO queues in front of bot/http.c, paced by the
+ * pure rate-limit state in bot/ratelimit.c.
+ *
+ * Each rl_bucket (route template x major parameter) that has work owns one
+ * queue. Requests wait there in order and are never dropped: a 429 puts the
+ * request back at the head, 5xx and transport errors put it back with an
+ * exponential, jittered delay (at most max_retries times). Queues of
+ * non-GET routes keep one request in flight, so messages to a channel reach
+ * Discord in the order they were queued; GET queues send as many as the
+ * rate limit allows. One lws_sul wakes the pump at the earliest time a
+ * waiting queue may send again.
+ */
+#include "rest.h"
+#include "http.h"
+#include "log.h"
+#include "msgsplit.h"
+#include "ratelimit.h"
+
+#include <curl/curl.h>
+#include <libwebsockets.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REST_USER_AGENT "DiscordBot (https://github.com/hallway-bot/hallway, 0.1.0)"
+#define REST_MAX_429 20          /* consecutive 429s before giving up */
+#define REST_BACKOFF_BASE_S 0.25
+#define REST_BACKOFF_MAX_S 30.0
+#define REST_TIMEOUT_MS 30000L
+#define REST_MAX_RESPONSE ((size_t)16 << 20)
+#define REST_GET_CONCURRENCY 8
+#define REST_GC_INTERVAL_S 60.0
+
+struct rest_queue;
+struct rest_group;
+
+struct rest_req {
+	struct rest_req *prev, *next; /* r->reqs: every queued or in-flight request */
+	struct rest_req *qnext;       /* waiting list of its queue */
+	struct rest *r;
+	struct rest_queue *q;
+	struct rest_group *group;     /* a part of rest_send_message, or NULL */
+	uint64_t id;                  /* 0 for message parts (the group has one) */
+	char *method, *path;
+	char *body;                   /* JSON text or NULL */
+	size_t body_len;
+	int multipart;
+	char *filename;
+	void *file;
+	size_t file_len;
+	rest_done_fn done;
+	void *ud;
+	uint64_t http_id;             /* in flight when non-zero */
+	int attempts, n429;
+	double not_before;
+};
+
+struct rest_queue {
+	struct rest_queue *next;
+	struct rl_bucket *b;
+	struct rest_req *head, *tail; /* waiting, FIFO */
+	unsigned inflight, max_inflight;
+};
+
+struct rest_group {
+	struct rest_group *prev, *next;
+	uint64_t id;
+	rest_done_fn done;
+	void *ud;
+	int parts_left;
+	long last_status;
+};
+
+struct rest {
+	struct lws_context *lws;
+	struct http *http;
+	struct rl *rl;
+	char *api_base, *token;
+	int max_retries;
+	struct rest_req *reqs;
+	struct rest_queue *queues;
+	struct rest_group *groups;
+	size_t pending;
+	uint64_t next_id;
+	uint64_t rng;
+	lws_sorted_usec_list_t pump_sul;
+	double next_gc;
+	int pumping;
+	struct rest_stats stats;
+};
+
+static void pump(struct rest *r);
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t rng_next(struct rest *r)
+{
+	/* xorshift64*: jitter and nonces, not secrets. */
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 2685821657736338717ULL;
+}
+
+static char *dup_str(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* What a log line may name: the path, or only the template when the path
+ * holds a token (interactions, webhooks). Into buf. */
+static const char *log_name(const struct rest_req *q, char *buf, size_t len)
+{
+	if (!q->q || (rl_bucket_flags(q->q->b) & RL_ROUTE_SECRET))
+		snprintf(buf, len, "%s", q->q ? rl_bucket_route(q->q->b) : "(route)");
+	else
+		snprintf(buf, len, "%s %s", q->method, q->path);
+	return buf;
+}
+
+/* ---- requests and queues ---- */
+
+static void req_free(struct rest *r, struct rest_req *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else if (r->reqs == q)
+		r->reqs = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	r->pending--;
+	free(q->method);
+	free(q->path);
+	free(q->body);
+	free(q->filename);
+	free(q->file);
+	free(q);
+}
+
+static void queue_push(struct rest_queue *qu, struct rest_req *q)
+{
+	q->qnext = NULL;
+	if (qu->tail)
+		qu->tail->qnext = q;
+	else
+		qu->head = q;
+	qu->tail = q;
+}
+
+static void queue_push_front(struct rest_queue *qu, struct rest_req *q)
+{
+	q->qnext = qu->head;
+	qu->head = q;
+	if (!qu->tail)
+		qu->tail = q;
+}
+
+static struct rest_req *queue_pop(struct rest_queue *qu)
+{
+	struct rest_req *q = qu->head;
+	if (q) {
+		qu->head = q->qnext;
+		if (!qu->head)
+			qu->tail = NULL;
+		q->qnext = NULL;
+	}
+	return q;
+}
+
+static void queue_remove(struct rest_queue *qu, struct rest_req *q)
+{
+	struct rest_req **pp = &qu->head, *prev = NULL;
+	while (*pp && *pp != q) {
+		prev = *pp;
+		pp = &(*pp)->qnext;
+	}
+	if (!*pp)
+		return;
+	*pp = q->qnext;
+	if (qu->tail == q)
+		qu->tail = prev;
+	q->qnext = NULL;
+}
+
+static struct rest_queue *queue_for(struct rest *r, const char *method, const char *path)
+{
+	struct rl_bucket *b = rl_bucket_get(r->rl, method, path, mono_now());
+	if (!b)
+		return NULL;
+	struct rest_queue *qu = rl_bucket_data(b);
+	if (qu)
+		return qu;
+	qu = calloc(1, sizeof(*qu));
+	if (!qu)
+		return NULL;
+	qu->b = b;
+	qu->max_inflight = strcmp(method, "GET") ? 1 : REST_GET_CONCURRENCY;
+	rl_bucket_set_data(b, qu);
+	qu->next = r->queues;
+	r->queues = qu;
+	return qu;
+}
+
+/* Creates a waiting request (not yet queued). Steals nothing. */
+static struct rest_req *req_new(struct rest *r, const char *method, const char *path)
+{
+	if (!method || !path || path[0] != '/')
+		return NULL;
+	struct rest_req *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->r = r;
+	q->method = dup_str(method);
+	q->path = dup_str(path);
+	if (!q->method || !q->path) {
+		free(q->method);
+		free(q->path);
+		free(q);
+		return NULL;
+	}
+	q->next = r->reqs;
+	if (r->reqs)
+		r->reqs->prev = q;
+	r->reqs = q;
+	r->pending++;
+	return q;
+}
+
+static int req_enqueue(struct rest *r, struct rest_req *q)
+{
+	q->q = queue_for(r, q->method, q->path);
+	if (!q->q)
+		return -1;
+	queue_push(q->q, q);
+	return 0;
+}
+
+/* ---- completion ---- */
+
+static void group_free(struct rest *r, struct rest_group *g)
+{
+	if (g->prev)
+		g->prev->next = g->next;
+	else
+		r->groups = g->next;
+	if (g->next)
+		g->next->prev = g->prev;
+	free(g);
+}
+
+/* Final result of q: calls back and frees q. body borrowed. */
+static void req_finish(struct rest *r, struct rest_req *q, long status, json_t *body,
+		       const char *error)
+{
+	struct rest_group *g = q->group;
+	rest_done_fn done = q->done;
+	void *ud = q->ud;
+	int ok = status >= 200 && status < 300;
+
+	if (g) {
+		g->parts_left--;
+		g->last_status = status;
+		if (!ok) {
+			/* The rest of the message would arrive with a gap: drop the
+			 * parts not yet sent; they share the failure. */
+			for (struct rest_req *o = r->reqs, *n; o; o = n) {
+				n = o->next;
+				if (o != q && o->group == g && !o->http_id) {
+					queue_remove(o->q, o);
+					req_free(r, o);
+					g->parts_left--;
+				}
+			}
+		}
+		done = (ok && g->parts_left > 0) ? NULL : g->done;
+		ud = g->ud;
+		if (!ok || g->parts_left <= 0)
+			group_free(r, g);
+	}
+	req_free(r, q);
+	if (done)
+		done(ud, status, body, error);
+}
+
+static int retryable_status(long status)
+{
+	return status == 500 || status == 502 || status == 503 || status == 504 ||
+	       status == 524;
+}
+
+static double backoff_s(struct rest *r, int attempt)
+{
+	double d = REST_BACKOFF_BASE_S * ldexp(1.0, attempt > 1 ? attempt - 1 : 0);
+	if (d > REST_BACKOFF_MAX_S)
+		d = REST_BACKOFF_MAX_S;
+	/* Equal jitter: half fixed, half random. */
+	return d * (0.5 + 0.5 * (double)(rng_next(r) >> 11) / 9007199254740992.0);
+}
+
+/* Discord's error shape {"code":N,"message":"..."} as short text. */
+static const char *discord_error(json_t *body, long status, char *buf, size_t len)
+{
+	json_t *code = json_object_get(body, "code");
+	const char *msg = json_string_value(json_object_get(body, "message"));
+	if (msg)
+		snprintf(buf, len, "HTTP %ld: %s (code %lld)", status, msg,
+			 (long long)json_integer_value(code));
+	else
+		snprintf(buf, len, "HTTP %ld", status);
+	return buf;
+}
+
+static void on_http_done(void *ud, const struct http_response *res)
+{
+	struct rest_req *q = ud;
+	struct rest *r = q->r;
+	struct rest_queue *qu = q->q;
+	char name[320], err[512];
+	json_t *body = NULL;
+	double body_ra = -1, now = mono_now();
+	int body_global = 0;
+	long status = res->status;
+
+	q->http_id = 0;
+	qu->inflight--;
+	if (res->body_len) {
+		body = json_loadb(res->body, res->body_len, JSON_DECODE_ANY, NULL);
+		json_t *ra = json_object_get(body, "retry_after");
+		if (json_is_number(ra))
+			body_ra = json_number_value(ra);
+		body_global = json_is_true(json_object_get(body, "global"));
+	}
+	struct rl_headers h = {
+		.limit = http_response_header(res, "X-RateLimit-Limit"),
+		.remaining = http_response_header(res, "X-RateLimit-Remaining"),
+		.reset = http_response_header(res, "X-RateLimit-Reset"),
+		.reset_after = http_response_header(res, "X-RateLimit-Reset-After"),
+		.bucket = http_response_header(res, "X-RateLimit-Bucket"),
+		.global = http_response_header(res, "X-RateLimit-Global"),
+		.scope = http_response_header(res, "X-RateLimit-Scope"),
+		.retry_after = http_response_header(res, "Retry-After"),
+	};
+	struct rl_verdict v;
+	rl_response(r->rl, qu->b, now, wall_now(), status, &h, body_ra, body_global, &v);
+	log_name(q, name, sizeof(name));
+
+	if (status >= 200 && status < 300)
+		r->stats.responses_2xx++;
+	else if (status >= 400 && status < 500)
+		r->stats.responses_4xx++;
+	else if (status >= 500)
+		r->stats.responses_5xx++;
+	else if (status == 0)
+		r->stats.transport_errors++;
+
+	if (status == 429 && ++q->n429 <= REST_MAX_429) {
+		r->stats.rate_limited_429++;
+		LOGW("rest", "rate limited: %s for %.3f s (scope %s%s)", name, v.retry_after,
+		     v.scope[0] ? v.scope : "unknown", v.global ? ", global" : "");
+		queue_push_front(qu, q);
+		goto out;
+	}
+	if ((status == 0 || retryable_status(status)) && q->attempts < r->max_retries) {
+		q->attempts++;
+		r->stats.retries++;
+		double d = backoff_s(r, q->attempts);
+		q->not_before = now + d;
+		if (status)
+			LOGW("rest", "%s: HTTP %ld, retry %d/%d in %.2f s", name, status, q->attempts,
+			     r->max_retries, d);
+		else
+			LOGW("rest", "%s: %s, retry %d/%d in %.2f s", name,
+			     res->error ? res->error : "transport error", q->attempts, r->max_retries,
+			     d);
+		queue_push_front(qu, q);
+		goto out;
+	}
+
+	const char *error = NULL;
+	if (status == 0) {
+		snprintf(err, sizeof(err), "%s", res->error ? res->error : "transport error");
+		error = err;
+		LOGE("rest", "%s failed: %s", name, err);
+	} else if (status < 200 || status >= 300) {
+		error = discord_error(body, status, err, sizeof(err));
+		LOGW("rest", "%s: %s", name, err);
+	}
+	req_finish(r, q, status, body, error);
+out:
+	json_decref(body);
+	pump(r);
+}
+
+static struct curl_slist *auth_headers(const struct rest *r, int json)
+{
+	struct curl_slist *l = NULL, *n;
+	size_t alen = strlen(r->token) + 32;
+	char *auth = malloc(alen);
+	if (!auth)
+		return NULL;
+	snprintf(auth, alen, "Authorization: Bot %s", r->token);
+	n = curl_slist_append(l, auth);
+	/* Do not leave the token lying around in freed memory. */
+	memset(auth, 0, alen);
+	free(auth);
+	if (!n)
+		return NULL;
+	l = n;
+	n = curl_slist_append(l, "User-Agent: " REST_USER_AGENT);
+	if (n && json)
+		n = curl_slist_append(n, "Content-Type: application/json");
+	if (!n) {
+		curl_slist_free_all(l);
+		return NULL;
+	}
+	return l;
+}
+
+static curl_mime *build_mime(const struct rest_req *q)
+{
+	curl_mime *m = curl_mime_init(NULL);
+	curl_mimepart *p;
+	if (!m)
+		return NULL;
+	p = curl_mime_addpart(m);
+	if (!p || curl_mime_name(p, "payload_json") ||
+	    curl_mime_data(p, q->body ? q->body : "{}", q->body ? q->body_len : 2) ||
+	    curl_mime_type(p, "application/json"))
+		goto fail;
+	p = curl_mime_addpart(m);
+	if (!p || curl_mime_name(p, "files[0]") || curl_mime_filename(p, q->filename) ||
+	    curl_mime_data(p, q->file ? q->file : "", q->file_len) ||
+	    curl_mime_type(p, "application/octet-stream"))
+		goto fail;
+	return m;
+fail:
+	curl_mime_free(m);
+	return NULL;
+}
+
+/* Starts q over HTTP. 0, or -1 (q stays with the caller). */
+static int req_send(struct rest *r, struct rest_req *q, double now)
+{
+	struct curl_slist *hdr = auth_headers(r, !q->multipart);
+	size_t ulen = strlen(r->api_base) + strlen(q->path) + 1;
+	char *url = malloc(ulen);
+	int rc = -1;
+
+	if (!hdr || !url)
+		goto out;
+	snprintf(url, ulen, "%s%s", r->api_base, q->path);
+	struct http_request req = {
+		.method = q->method,
+		.url = url,
+		.headers = hdr,
+		.body = q->multipart ? NULL : q->body,
+		.body_len = q->multipart ? 0 : q->body_len,
+		.max_bytes = REST_MAX_RESPONSE,
+		.timeout_ms = REST_TIMEOUT_MS,
+	};
+	if (q->multipart) {
+		req.mime = build_mime(q);
+		if (!req.mime)
+			goto out;
+	}
+	rl_sent(r->rl, q->q->b, now);
+	q->http_id = http_start(r->http, &req, on_http_done, q);
+	if (!q->http_id) {
+		rl_response(r->rl, q->q->b, now, wall_now(), 0, NULL, -1, 0, NULL);
+		goto out;
+	}
+	q->q->inflight++;
+	r->stats.requests++;
+	rc = 0;
+out:
+	curl_slist_free_all(hdr);
+	free(url);
+	return rc;
+}
+
+/* ---- the pump ---- */
+
+static void pump_fire(lws_sorted_usec_list_t *sul)
+{
+	struct rest *r = lws_container_of(sul, struct rest, pump_sul);
+	pump(r);
+}
+
+/* Sends whatever may go now; wakes itself for what must wait. */
+static void pump(struct rest *r)
+{
+	double now = mono_now(), next = INFINITY;
+
+	if (r->pumping)
+		return; /* the outer pump sees everything queued meanwhile */
+	r->pumping = 1;
+	for (struct rest_queue **pq = &r->queues; *pq;) {
+		struct rest_queue *qu = *pq;
+		while (qu->head && qu->inflight < qu->max_inflight) {
+			struct rest_req *q = qu->head;
+			if (q->not_before > now) {
+				next = fmin(next, q->not_before);
+				break;
+			}
+			double t = rl_next_send(r->rl, qu->b, now);
+			if (t > now) {
+				/* INFINITY: a response of this limit will pump again. */
+				if (isfinite(t)) {
+					next = fmin(next, t);
+					if (t - now > 1.0)
+						LOGD("rest", "%s waits %.2f s for its rate limit",
+						     rl_bucket_route(qu->b), t - now);
+				}
+				break;
+			}
+			queue_pop(qu);
+			if (req_send(r, q, now)) {
+				/* Local failure (memory): like a transport error. */
+				q->attempts++;
+				q->not_before = now + backoff_s(r, q->attempts);
+				queue_push_front(qu, q);
+				next = fmin(next, q->not_before);
+				break;
+			}
+		}
+		if (!qu->head && !qu->inflight) {
+			*pq = qu->next;
+			rl_bucket_set_data(qu->b, NULL);
+			free(qu);
+		} else {
+			pq = &qu->next;
+		}
+	}
+	if (now >= r->next_gc) {
+		rl_gc(r->rl, now);
+		r->next_gc = now + REST_GC_INTERVAL_S;
+	}
+	if (isfinite(next))
+		lws_sul_schedule(r->lws, 0, &r->pump_sul, pump_fire,
+				 (lws_usec_t)((next - now) * 1e6) + 1000);
+	else
+		lws_sul_cancel(&r->pump_sul);
+	r->pumping = 0;
+}
+
+/* ---- public API ---- */
+
+int rest_configure(struct rest *r, const struct rest_config *cfg)
+{
+	if (!r || !cfg || !cfg->api_base || !cfg->token)
+		return -1;
+	char *base = dup_str(cfg->api_base), *tok = dup_str(cfg->token);
+	if (!base || !tok) {
+		free(base);
+		free(tok);
+		return -1;
+	}
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		base[--bl] = '\0';
+	free(r->api_base);
+	if (r->token) {
+		memset(r->token, 0, strlen(r->token));
+		free(r->token);
+	}
+	r->api_base = base;
+	r->token = tok;
+	r->max_retries = cfg->max_retries > 0 ? cfg->max_retries : 5;
+	return 0;
+}
+
+struct rest *rest_create(struct lws_context *lws, struct http *http, const struct rest_config *cfg)
+{
+	struct rest *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->lws = lws;
+	r->http = http;
+	r->rl = rl_create(50);
+	r->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r;
+	if (!r->rng)
+		r->rng = 88172645463325252ULL;
+	if (!r->rl || rest_configure(r, cfg)) {
+		rest_destroy(r);
+		return NULL;
+	}
+	return r;
+}
+
+uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
+		      rest_done_fn done, void *ud)
+{
+	struct rest_req *q = NULL;
+
+	if (!r)
+		goto fail;
+	q = req_new(r, method, path);
+	if (!q)
+		goto fail;
+	if (body) {
+		q->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!q->body)
+			goto fail;
+		q->body_len = strlen(q->body);
+	}
+	if (req_enqueue(r, q))
+		goto fail;
+	json_decref(body);
+	q->id = ++r->next_id;
+	q->done = done;
+	q->ud = ud;
+	pump(r);
+	return q->id;
+fail:
+	if (q)
+		req_free(r, q);
+	json_decref(body);
+	LOGE("rest", "could not queue a request");
+	return 0;
+}
+
+uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
+			   json_t *payload_json, const char *filename, const void *data,
+			   size_t len, rest_done_fn done, void *ud)
+{
+	struct rest_req *q = NULL;
+
+	if (!r || !filename || (!data && len))
+		goto fail;
+	q = req_new(r, method, path);
+	if (!q)
+		goto fail;
+	q->multipart = 1;
+	q->filename = dup_str(filename);
+	q->file = malloc(len ? len : 1);
+	if (!q->filename || !q->file)
+		goto fail;
+	if (len)
+		memcpy(q->file, data, len);
+	q->file_len = len;
+	if (payload_json) {
+		q->body = json_dumps(payload_json, JSON_COMPACT);
+		if (!q->body)
+			goto fail;
+		q->body_len = strlen(q->body);
+	}
+	if (req_enqueue(r, q))
+		goto fail;
+	json_decref(payload_json);
+	q->id = ++r->next_id;
+	q->done = done;
+	q->ud = ud;
+	pump(r);
+	return q->id;
+fail:
+	if (q)
+		req_free(r, q);
+	json_decref(payload_json);
+	LOGE("rest", "could not queue a file upload");
+	return 0;
+}
+
+void rest_cancel(struct rest *r, uint64_t id)
+{
+	if (!r || !id)
+		return;
+	for (struct rest_req *q = r->reqs; q; q = q->next)
+		if (q->id == id)
+			q->done = NULL;
+	for (struct rest_group *g = r->groups; g; g = g->next)
+		if (g->id == id)
+			g->done = NULL;
+}
+
+static int is_snowflake(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return 0;
+	return n > 0 && n <= 20;
+}
+
+/* One part's JSON: a new reference, or NULL. */
+static json_t *part_json(struct rest *r, const json_t *tmpl, const char *text, size_t len,
+			 int first, int last, int allow_mentions)
+{
+	static const char *const last_only[] = {"embeds", "components", "attachments",
+						 "sticker_ids", "poll"};
+	static const char *const first_only[] = {"nonce", "enforce_nonce", "message_reference"};
+	json_t *m = tmpl ? json_deep_copy(tmpl) : json_object();
+	if (!m || !json_is_object(m))
+		goto fail;
+	if (!last)
+		for (size_t i = 0; i < sizeof(last_only) / sizeof(*last_only); i++)
+			json_object_del(m, last_only[i]);
+	if (!first)
+		for (size_t i = 0; i < sizeof(first_only) / sizeof(*first_only); i++)
+			json_object_del(m, first_only[i]);
+	if (text && json_object_set_new(m, "content", json_stringn(text, len)))
+		goto fail;
+	if (allow_mentions) {
+		if (json_object_set_new(m, "allowed_mentions",
+					json_pack("{s:[sss]}", "parse", "users", "roles",
+						  "everyone")))
+			goto fail;
+	} else {
+		/* Keep explicit "users"/"roles" lists the caller chose; never
+		 * let Discord parse mentions out of the text. */
+		json_t *am = json_object_get(m, "allowed_mentions");
+		if (!json_is_object(am)) {
+			am = json_object();
+			if (json_object_set_new(m, "allowed_mentions", am))
+				goto fail;
+		}
+		if (json_object_set_new(am, "parse", json_array()))
+			goto fail;
+	}
+	/* A nonce with enforce_nonce makes a retried POST idempotent. */
+	if (!json_object_get(m, "nonce")) {
+		char nonce[24];
+		snprintf(nonce, sizeof(nonce), "%llu",
+			 (unsigned long long)(rng_next(r) >> 1));
+		if (json_object_set_new(m, "nonce", json_string(nonce)) ||
+		    json_object_set_new(m, "enforce_nonce", json_true()))
+			goto fail;
+	}
+	return m;
+fail:
+	json_decref(m);
+	return NULL;
+}
+
+uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *content,
+			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
+			   void *ud)
+{
+	char path[64], *text = NULL;
+	size_t len = 0, nparts = 0, pos = 0, off = 0, n = 0;
+	struct rest_group *g = NULL;
+
+	if (!r || !channel_id || !is_snowflake(channel_id) ||
+	    (msg_template && !json_is_object(msg_template)))
+		goto fail;
+	snprintf(path, sizeof(path), "/channels/%s/messages", channel_id);
+	if (content) {
+		text = msgsplit_sanitize(content, strlen(content), &len);
+		if (!text)
+			goto fail;
+		while (msgsplit_next(text, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n))
+			nparts++;
+	}
+	if (nparts == 0 && !msg_template) {
+		/* Discord rejects an empty message (50006). */
+		LOGW("rest", "not sending an empty message");
+		free(text);
+		return 0;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		goto fail;
+	g->id = ++r->next_id;
+	g->parts_left = 0;
+	g->next = r->groups;
+	if (r->groups)
+		r->groups->prev = g;
+	r->groups = g;
+
+	size_t total = nparts ? nparts : 1;
+	pos = 0;
+	for (size_t i = 0; i < total; i++) {
+		const char *pt = NULL;
+		if (nparts) {
+			msgsplit_next(text, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n);
+			pt = text + off;
+		}
+		json_t *m = part_json(r, msg_template, pt, n, i == 0, i + 1 == total,
+				      allow_mentions);
+		struct rest_req *q = m ? req_new(r, "POST", path) : NULL;
+		if (q) {
+			q->body = json_dumps(m, JSON_COMPACT);
+			q->body_len = q->body ? strlen(q->body) : 0;
+		}
+		json_decref(m);
+		if (!q || !q->body || req_enqueue(r, q)) {
+			if (q)
+				req_free(r, q);
+			goto fail_parts;
+		}
+		q->group = g;
+		g->parts_left++;
+	}
+	free(text);
+	g->done = done;
+	g->ud = ud;
+	pump(r);
+	return g->id;
+fail_parts:
+	/* Nothing was sent yet (pump runs last): unqueue this group's parts. */
+	for (struct rest_req *o = r->reqs, *nx; o; o = nx) {
+		nx = o->next;
+		if (o->group == g) {
+			queue_remove(o->q, o);
+			req_free(r, o);
+		}
+	}
+	group_free(r, g);
+	pump(r); /* frees queues left empty */
+fail:
+	free(text);
+	LOGE("rest", "could not queue a message");
+	return 0;
+}
+
+size_t rest_pending(const struct rest *r)
+{
+	return r ? r->pending : 0;
+}
+
+void rest_get_stats(const struct rest *r, struct rest_stats *out)
+{
+	if (r && out)
+		*out = r->stats;
+}
+
+void rest_destroy(struct rest *r)
+{
+	if (!r)
+		return;
+	lws_sul_cancel(&r->pump_sul);
+	while (r->reqs) {
+		struct rest_req *q = r->reqs;
+		if (q->http_id)
+			http_cancel(r->http, q->http_id);
+		req_free(r, q);
+	}
+	while (r->groups)
+		group_free(r, r->groups);
+	while (r->queues) {
+		struct rest_queue *qu = r->queues;
+		r->queues = qu->next;
+		free(qu);
+	}
+	rl_destroy(r->rl);
+	free(r->api_base);
+	if (r->token) {
+		memset(r->token, 0, strlen(r->token));
+		free(r->token);
+	}
+	free(r);
+}
