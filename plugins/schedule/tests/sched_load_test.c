@@ -239,6 +239,98 @@ TEST(debconf23_wafer)
 	sched_model_free(s);
 }
 
+TEST(lca2020_ics)
+{
+	struct sched *s = sched_test_load(D "lca2020-schedule.ics", SCHED_FMT_AUTO, NULL, NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	/* TZID=Australia/Brisbane without VTIMEZONE, X-WR-TIMEZONE too. */
+	CHECK_STREQ(s->tz_name, "Australia/Brisbane");
+	CHECK_STREQ(s->name, "linux.conf.au 2020");
+	t = sched_test_title(s, "Wednesday Welcome");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1579042800); /* 20200115T090000 +10:00 */
+	CHECK_INTEQ(t->end - t->start, 600);
+	CHECK_STREQ(t->room, "Arena");
+	CHECK(has_speaker(t, "Joel Addison")); /* from "Speaker: ..." in DESCRIPTION */
+	CHECK_STREQ(t->id, "94@lca2020.linux.org.au");
+	/* The escaped multi-room LOCATION. */
+	CHECK(sched_model_room_index(s, "Arena, Room 8, Room 5, Room 6, Room 7") >= 0);
+	sched_model_free(s);
+}
+
+TEST(jres2022_ics)
+{
+	struct sched *s = sched_test_load(D "jres2022-schedule.ics", SCHED_FMT_AUTO, NULL, NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	CHECK_STREQ(s->tz_name, "Europe/Paris");
+	t = sched_test_title(s, "Accueil congressistes");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1652778000); /* 20220517T110000 Europe/Paris, CEST */
+	CHECK_STREQ(t->room, "Accueil Parc Chanot");
+	/* A fold splits a UTF-8 character in this event's DESCRIPTION. */
+	t = sched_test_title(s, "182 - Num\xC3\xA9rique : Enjeux g\xC3\xA9opolitiques, "
+				"externalit\xC3\xA9s environnementales et cha\xC3\xAEnes de "
+				"d\xC3\xA9pendance");
+	REQUIRE(t);
+	CHECK(t->abstract && strstr(t->abstract, "territoires, leurs richesses"));
+	CHECK(t->abstract && !strchr(t->abstract, '\r'));
+	/* Both spellings of the Callelongue room are present as rooms. */
+	CHECK(sched_model_room_index(s, "Amphith\xC3\xA9\xC3\xA2tre Callelongue") >= 0);
+	CHECK(sched_model_room_index(s, "Amphith\xC3\xA9\x61tre Callelongue") >= 0);
+	sched_model_free(s);
+}
+
+TEST(ics_fixture)
+{
+	/* Every pitfall in a few lines: LF and CRLF and \r\r\n, a fold
+	 * splitting "é" (C3 | A9), UTC, floating, DATE-only, DURATION,
+	 * mozilla-style TZID, quoted CN, STATUS:CANCELLED, a VALARM. */
+	static const char ics[] =
+		"BEGIN:VCALENDAR\r\nX-WR-CALNAME:Fixture\\, Conf\r\n"
+		"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Caf\xC3\r\n \xA9 talk\r\r\n"
+		"DTSTART:20260328T233000Z\r\nDURATION:PT45M\r\n"
+		"ATTENDEE;CN=\"Doe, Jane\";ROLE=CHAIR:mailto:j@example.org\r\n"
+		"BEGIN:VALARM\r\nSUMMARY:not the title\r\nEND:VALARM\r\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:b\nSUMMARY:Floating\nDTSTART:20260329T023000\n"
+		"DTEND:20260329T040000\nLOCATION:Room \\; 1\nSTATUS:CANCELLED\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:c\nSUMMARY:All day\nDTSTART;VALUE=DATE:20260330\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:d\nSUMMARY:Mozilla\n"
+		"DTSTART;TZID=/mozilla.org/20050126_1/America/New_York:20260330T090000\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nSUMMARY:No start\nEND:VEVENT\n"
+		"END:VCALENDAR\n";
+	struct sched *s = NULL;
+	const struct sched_talk *t;
+	char err[200];
+
+	REQUIRE(sched_load(ics, sizeof(ics) - 1, SCHED_FMT_AUTO, "Europe/Brussels", &s, err,
+			   sizeof(err)) == 0);
+	CHECK_INTEQ(s->ntalks, 4);
+	CHECK_STREQ(s->name, "Fixture, Conf");
+	t = sched_test_title(s, "Caf\xC3\xA9 talk");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1774740600);
+	CHECK_INTEQ(t->end - t->start, 2700);
+	CHECK(has_speaker(t, "Doe, Jane"));
+	t = sched_test_title(s, "Floating");
+	REQUIRE(t);
+	/* 02:30 does not exist in Brussels that night: read as 03:30 CEST. */
+	CHECK_INTEQ(t->start, 1774747800);
+	CHECK_INTEQ(t->end, 1774749600); /* 04:00 CEST */
+	CHECK(t->cancelled);
+	CHECK_STREQ(t->room, "Room ; 1");
+	t = sched_test_title(s, "All day");
+	REQUIRE(t);
+	CHECK_INTEQ(t->end - t->start, 86400);
+	t = sched_test_title(s, "Mozilla");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1774875600); /* 09:00 EDT */
+	sched_model_free(s);
+}
+
 /* Loads buf[0..len) and checks the result is an error or a sane schedule. */
 static void check_robust(const char *buf, size_t len, const char *what)
 {
@@ -323,6 +415,9 @@ int main(void)
 	RUN(fosdem2025);
 	RUN(fosdem2023_pentabarf);
 	RUN(debconf23_wafer);
+	RUN(lca2020_ics);
+	RUN(jres2022_ics);
+	RUN(ics_fixture);
 	RUN(truncated_and_corrupted);
 	RUN(explicit_format_mismatch);
 	return test_summary();
