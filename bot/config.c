@@ -274,6 +274,24 @@ static char *resolve_path(const char *dir, const char *p)
 	return out;
 }
 
+/* A plugin's tables are "<name>_*": plugin "a" would own plugin "a_b"'s. */
+static void check_prefix_overlap(json_t *plugins, const char *name, const char *key,
+				 struct config_report *r)
+{
+	const char *other;
+	json_t *v;
+	size_t n = strlen(name);
+	json_object_foreach(plugins, other, v) {
+		char why[200];
+		if (strlen(other) > n && !strncmp(other, name, n) && other[n] == '_') {
+			snprintf(why, sizeof(why),
+				 "its table prefix \"%s_\" would cover plugin \"%s\"'s tables; rename one",
+				 name, other);
+			report_add(r, 1, key, why);
+		}
+	}
+}
+
 static void validate_semantics(struct config *c, enum config_mode mode, struct config_report *r)
 {
 	const char *env = getenv("HALLWAY_DISCORD_TOKEN");
@@ -301,6 +319,8 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 				report_add(r, 1, key, "plugin names use only a-z, 0-9, _ and -");
 			else if (!json_is_object(v) && !json_is_true(v) && !json_is_null(v))
 				report_add(r, 1, key, "must be an object (the plugin's config), true or null");
+			else
+				check_prefix_overlap(c->plugins, name, key, r);
 		}
 	}
 }

@@ -378,9 +378,10 @@ static int plugin_authorize(void *ud, int action, const char *a1, const char *a2
 	return ok ? SQLITE_OK : SQLITE_DENY;
 }
 
-/* Plugin names become table prefixes. Lowercase letters, digits and '-':
- * no '_', or plugin "a" (prefix "a_") would own plugin "a_b"'s tables;
- * not "hw", whose prefix is the host's; not "sqlite". */
+/* Plugin names become table prefixes: lowercase letters, digits, '-' and
+ * '_'; not "hw", whose prefix is the host's; not "sqlite". Plugin "a"
+ * (prefix "a_") would own plugin "a_b"'s tables, so the config refuses to
+ * load two plugins whose prefixes overlap (config.c). */
 static int plugin_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -388,7 +389,8 @@ static int plugin_name_ok(const char *name)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char ch = name[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		      ch == '_'))
 			return 0;
 	}
 	return 1;
@@ -400,7 +402,7 @@ int storage_plugin_open(struct storage *st, const char *name, struct storage_plu
 	int rc = -1;
 
 	if (!plugin_name_ok(name)) {
-		LOGE(MOD, "plugin name %s refused for a table prefix (want [a-z0-9-], 1-%d chars)",
+		LOGE(MOD, "plugin name %s refused for a table prefix (want [a-z0-9_-], 1-%d chars)",
 		     name ? name : "(null)", PLUGIN_NAME_MAX);
 		return -1;
 	}

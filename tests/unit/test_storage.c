@@ -157,7 +157,7 @@ TEST(plugin_names)
 	struct tmpdb t;
 	struct storage *st = NULL;
 	struct storage_plugin_db *p = NULL;
-	static const char *const bad[] = {"", "hw", "sqlite", "a_b", "Alpha", "a b", "a;b",
+	static const char *const bad[] = {"", "hw", "sqlite", "Alpha", "a b", "a;b",
 					  "x23456789012345678901234567890123"};
 
 	tmpdb_make(&t);
@@ -167,6 +167,10 @@ TEST(plugin_names)
 	CHECK(p == NULL);
 	CHECK_INTEQ(storage_plugin_open(st, "my-plugin2", &p), 0);
 	CHECK_RUN(storage_plugin_sqlite(p), "CREATE TABLE \"my-plugin2_t\"(x)", SQLITE_OK);
+	storage_plugin_close(p);
+	p = NULL;
+	CHECK_INTEQ(storage_plugin_open(st, "my_plugin", &p), 0);
+	CHECK_RUN(storage_plugin_sqlite(p), "CREATE TABLE my_plugin_t(x)", SQLITE_OK);
 	storage_plugin_close(p);
 	storage_close(st);
 	tmpdb_remove(&t);

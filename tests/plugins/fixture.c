@@ -1,0 +1,210 @@
+/*
+ * Fixture plugins for the host tests, one source built several ways
+ * (tests/plugins/CMakeLists.txt): FIXTURE_NAME names the plugin and the
+ * FIXTURE_* switches pick its behaviour.
+ *
+ *   fx_good      commands: fx echo <text>, fx fail, fx slow <ms>, fx pending,
+ *                fx secret <word>, fx peek <table>; a repeating timer
+ *   fx_abimajor  built for ABI major 99 (refused)
+ *   fx_abiminor  built for a newer minor (refused)
+ *   fx_initfail  registers things, then fails init (all swept)
+ *   fx_other     a second plugin for storage isolation (fxo secret/peek)
+ */
+#include <hallway/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef FIXTURE_NAME
+#error FIXTURE_NAME must be defined
+#endif
+#ifndef FIXTURE_PREFIX
+#define FIXTURE_PREFIX "fx"
+#endif
+
+static const hw_api *api;
+
+static int cmd_echo(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	char text[600];
+	snprintf(text, sizeof(text), "echo[%s] %s|%s|org=%d|user=%s", inv->command,
+		 inv->argv[0].str ? inv->argv[0].str : "", inv->argc > 1 && inv->argv[1].present ?
+		 inv->argv[1].str : "-", inv->is_organizer, inv->user_id);
+	return api->reply(self, inv, text);
+}
+
+static int cmd_fail(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	return HW_ERR_PLUGIN;
+}
+
+static void slow_fire(hw_plugin *self, hw_handle t, void *ud)
+{
+	const hw_invocation *inv = ud;
+	api->reply(self, inv, "slow answer");
+	api->invocation_release(self, inv);
+}
+
+/* Answers after <ms> through a kept invocation (the host defers). */
+static int cmd_slow(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	const hw_invocation *kept = api->invocation_keep(self, inv);
+	if (!kept || !api->timer_add(self, inv->argv[0].num, 0, slow_fire, (void *)kept))
+		return HW_ERR_PLUGIN;
+	return HW_OK;
+}
+
+static void http_done(hw_plugin *self, hw_handle req, const hw_http_response *res, void *ud)
+{
+	api->log(self, HW_LOG_INFO, "http done: %ld (%zu bytes)", res->status, res->body_len);
+}
+
+static void work_run(void *arg)
+{
+	struct timespec ts = {0, 300 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	*(int *)arg = 42;
+}
+
+static void work_done(hw_plugin *self, void *arg, int cancelled)
+{
+	api->log(self, HW_LOG_INFO, "work done: %d cancelled=%d", *(int *)arg, cancelled);
+	free(arg);
+}
+
+static void noop_timer(hw_plugin *self, hw_handle t, void *ud)
+{
+}
+
+/* Leaves timers, an HTTP request (config "slow_url") and a job in flight. */
+static int cmd_pending(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	const char *url = json_string_value(json_object_get(api->config(self), "slow_url"));
+	int *arg = malloc(sizeof(int));
+	if (!arg)
+		return HW_ERR_NOMEM;
+	*arg = 0;
+	api->timer_add(self, 100, 100, noop_timer, NULL);
+	api->timer_add(self, 3600 * 1000, 0, noop_timer, NULL);
+	if (url) {
+		hw_http_request req = {.struct_size = sizeof(req), .url = url};
+		api->http(self, &req, http_done, NULL);
+	}
+	if (!api->work(self, work_run, work_done, arg))
+		free(arg);
+	return api->reply(self, inv, "pending started");
+}
+
+/* secret <word>: stores a word in this plugin's table. */
+static int cmd_secret(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = sqlite3_prepare_v2(api->db(self), "INSERT INTO " FIXTURE_NAME "_secrets(word) VALUES (?)",
+				    -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, inv->argv[0].str, -1, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return ok ? api->reply(self, inv, "stored") : HW_ERR_STORAGE;
+}
+
+/* peek <table>: tries to read any table; reports what SQLite said. */
+static int cmd_peek(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	sqlite3 *db = api->db(self);
+	sqlite3_stmt *st = NULL;
+	char sql[300], text[400];
+	int rc, rows = 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", inv->argv[0].str);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		rows = sqlite3_column_int(st, 0);
+	snprintf(text, sizeof(text), "peek %s: %s rows=%d", inv->argv[0].str,
+		 rc == SQLITE_OK ? "allowed" : "denied", rows);
+	sqlite3_finalize(st);
+	return api->reply(self, inv, text);
+}
+
+/* burst <n>: sends n numbered messages to the invoking channel. */
+static int cmd_burst(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	for (int64_t i = 1; i <= inv->argv[0].num && i <= 500; i++) {
+		char text[64];
+		hw_message m = {.struct_size = sizeof(m), .content = text};
+		snprintf(text, sizeof(text), "burst %lld", (long long)i);
+		if (api->send(self, inv->channel_id ? inv->channel_id : "0", &m, NULL, NULL) != HW_OK)
+			return HW_ERR_PLUGIN;
+	}
+	return HW_OK;
+}
+
+/* version: which build answers (reload tests). */
+static int cmd_version(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	return api->reply(self, inv, FIXTURE_NAME " " FIXTURE_VERSION);
+}
+
+static int init(hw_plugin *self, const hw_api *host_api)
+{
+	static const char *const migrations[] = {
+		"CREATE TABLE " FIXTURE_NAME "_secrets(word TEXT NOT NULL)",
+	};
+	static const hw_arg_spec echo_args[] = {{"word", HW_ARG_STRING, 1, "a word", 0},
+						{"rest", HW_ARG_TEXT, 0, "more text", 0}};
+	static const hw_arg_spec ms_args[] = {{"ms", HW_ARG_INTEGER, 1, "delay", 0}};
+	static const hw_arg_spec word_args[] = {{"word", HW_ARG_STRING, 1, "a word", 0}};
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " echo", "Echo arguments", NULL,
+		 HW_PERM_EVERYONE, echo_args, 2, cmd_echo, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " fail", "Fail", NULL, HW_PERM_EVERYONE,
+		 NULL, 0, cmd_fail, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " slow", "Answer later", NULL,
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_slow, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " pending", "Leave work in flight", NULL,
+		 HW_PERM_EVERYONE, NULL, 0, cmd_pending, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " secret", "Store a word", NULL,
+		 HW_PERM_EVERYONE, word_args, 1, cmd_secret, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " peek", "Read a table", NULL,
+		 HW_PERM_EVERYONE, word_args, 1, cmd_peek, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " admin", "Organizers only", NULL,
+		 HW_PERM_ORGANIZER, word_args, 1, cmd_echo, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " burst", "Send n messages", NULL,
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_burst, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " version", "Which build", NULL,
+		 HW_PERM_EVERYONE, NULL, 0, cmd_version, NULL, NULL, {0}},
+	};
+	api = host_api;
+	if (api->db_migrate(self, migrations, 1) != HW_OK)
+		return HW_ERR_STORAGE;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (api->command_add(self, &specs[i]) != HW_OK)
+			return HW_ERR_PLUGIN;
+	api->timer_add(self, 50, 50, noop_timer, NULL);
+#ifdef FIXTURE_EXTRA_COMMAND
+	{
+		const hw_command_spec extra = {sizeof(hw_command_spec), FIXTURE_PREFIX " extra",
+					       "Only in the v2 build", NULL, HW_PERM_EVERYONE, NULL,
+					       0, cmd_version, NULL, NULL, {0}};
+		if (api->command_add(self, &extra) != HW_OK)
+			return HW_ERR_PLUGIN;
+	}
+#endif
+#ifdef FIXTURE_INITFAIL
+	return HW_ERR_PLUGIN;
+#else
+	return HW_OK;
+#endif
+}
+
+#if defined(FIXTURE_ABIMAJOR)
+HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), 99, 0, sizeof(hw_api),
+						 FIXTURE_NAME, "1", "wrong major", init, NULL, {0}};
+#elif defined(FIXTURE_ABIMINOR)
+HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), HW_ABI_MAJOR,
+						 HW_ABI_MINOR + 1, sizeof(hw_api), FIXTURE_NAME, "1",
+						 "newer minor", init, NULL, {0}};
+#else
+HW_PLUGIN_DEFINE(FIXTURE_NAME, FIXTURE_VERSION, "test fixture", init, NULL);
+#endif
