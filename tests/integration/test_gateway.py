@@ -90,7 +90,7 @@ class FaultTests(DaemonTestCase):
         want = n_before + (3 if expect == "resume" else 0) + 2
         time.sleep(1.0)
         msgs = self.wait_bot_messages(want, timeout=15)
-        words = [m["content"].split(" ")[1].split("|")[0] for m in msgs]
+        words = [m["content"].split("] ", 1)[1].split("|")[0] for m in msgs]
         self.assertEqual(len(words), len(set(words)), "a message was answered twice: %r" % words)
         for i in range(2):
             self.assertIn("after%d" % i, words)
@@ -152,7 +152,7 @@ class FatalTests(DaemonTestCase):
 class RestTests(DaemonTestCase):
 
     def test_fifty_messages_in_order_without_429_storm(self):
-        self.st.config(message_rate_limit=5, message_rate_limit_window_s=1)
+        self.st.config(message_rate_limit=5, message_rate_window_s=1)
         d = self.daemon()
         self.ready(d)
         self.st.inject_message(content="!fx burst 50")
