@@ -632,6 +632,16 @@ static int api_db_migrate(hw_plugin *self, const char *const *migrations, size_t
 	return storage_plugin_migrate(p->db, migrations, n) ? HW_ERR_STORAGE : HW_OK;
 }
 
+static void api_set_userdata(hw_plugin *self, void *data)
+{
+	plugin_from(self)->userdata = data;
+}
+
+static void *api_userdata(hw_plugin *self)
+{
+	return plugin_from(self)->userdata;
+}
+
 /* ---- sweep ---- */
 
 void api_sweep(struct plugin *p)
@@ -683,4 +693,6 @@ void api_init(hw_api *api)
 	api->work = api_work;
 	api->name = api_name;
 	api->prefix = api_prefix;
+	api->set_userdata = api_set_userdata;
+	api->userdata = api_userdata;
 }

@@ -129,7 +129,7 @@ void host_unload(struct host *h, struct plugin *p)
 		return;
 	p->state = PLUGIN_UNLOADING;
 	if (p->desc && p->desc->shutdown)
-		p->desc->shutdown(plugin_token(p));
+		p->desc->shutdown(plugin_token(p), p->userdata);
 	plugin_teardown(h, p);
 	list_remove(h, p);
 	LOGI("host", "plugin %s %s unloaded", p->name, p->version ? p->version : "");

@@ -62,6 +62,7 @@ struct plugin {
 	struct plugin_timer *timers;
 	struct plugin_pending *pending;
 	struct invocation *kept;
+	void *userdata;       /* the plugin's own state pointer */
 	unsigned errors;
 	uint64_t commands_run;
 };

@@ -264,6 +264,10 @@ typedef struct hw_api {
 	const char *(*name)(hw_plugin *self);
 	const char *(*prefix)(hw_plugin *self);
 
+	/* One pointer of plugin state (e.g. for shutdown), owned by the plugin. */
+	void (*set_userdata)(hw_plugin *self, void *data);
+	void *(*userdata)(hw_plugin *self);
+
 	void *reserved[8];
 } hw_api;
 
@@ -277,8 +281,9 @@ typedef struct hw_plugin_desc {
 	/* Return HW_OK, or an error to refuse loading (the host sweeps
 	 * whatever was registered). */
 	int (*init)(hw_plugin *self, const hw_api *api);
-	/* Called before unload while the API still works; may be NULL. */
-	void (*shutdown)(hw_plugin *self);
+	/* Called before unload while the API still works; userdata is what
+	 * the plugin gave api->set_userdata (or NULL). May be NULL. */
+	void (*shutdown)(hw_plugin *self, void *userdata);
 	void *reserved[4];
 } hw_plugin_desc;
 

@@ -8,6 +8,7 @@
  *   timezone         IANA zone for sources that name none ("Europe/Brussels")
  *   refresh_seconds  how often to re-read the source (default 300, min 10)
  */
+#include "sched_export.h"
 #include "sched_plugin.h"
 
 #include <stdio.h>
@@ -26,12 +27,6 @@
 #define PLUGIN_CHOICES 25
 #define PLUGIN_CHOICE_LEN 100
 
-/*
- * The host's shutdown() callback carries no user data, so the plugin
- * keeps its one state pointer here, written in init and cleared in
- * shutdown (both on the loop thread). Nothing else is global.
- */
-static struct sched_plugin *plugin_state;
 
 static int set_str(char **dst, const json_t *cfg, const char *key)
 {
@@ -337,6 +332,17 @@ void sched_plugin_free(struct sched_plugin *p)
 	free(p);
 }
 
+/* Another plugin (loaded later, or reloaded) asks for the talks. */
+static void on_schedule_request(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct sched_plugin *p = ud;
+	json_t *loaded;
+	if (!p->cur || !(loaded = sched_export(p->cur)))
+		return;
+	p->api->publish(self, "schedule.loaded", loaded);
+	json_decref(loaded);
+}
+
 int sched_plugin_init(hw_plugin *self, const hw_api *api)
 {
 	struct sched_plugin *p = calloc(1, sizeof(*p));
@@ -358,10 +364,13 @@ int sched_plugin_init(hw_plugin *self, const hw_api *api)
 	ret = sched_plugin_commands(p);
 	if (ret)
 		goto fail;
-	plugin_state = p;
+	ret = api->subscribe(self, "schedule.request", on_schedule_request, p);
+	if (ret)
+		goto fail;
+	api->set_userdata(self, p);
 	ret = sched_refresh_start(p);
 	if (ret) {
-		plugin_state = NULL;
+		api->set_userdata(self, NULL);
 		goto fail;
 	}
 	return HW_OK;
@@ -370,11 +379,10 @@ fail:
 	return ret;
 }
 
-void sched_plugin_shutdown(hw_plugin *self)
+void sched_plugin_shutdown(hw_plugin *self, void *userdata)
 {
-	struct sched_plugin *p = plugin_state;
+	struct sched_plugin *p = userdata;
 
-	plugin_state = NULL;
 	if (!p)
 		return;
 	/* Jobs still running are handed back cancelled and free themselves;

@@ -49,6 +49,6 @@ void sched_plugin_free(struct sched_plugin *p);
 
 /* init/shutdown as the descriptor calls them (exposed for tests). */
 int sched_plugin_init(hw_plugin *self, const hw_api *api);
-void sched_plugin_shutdown(hw_plugin *self);
+void sched_plugin_shutdown(hw_plugin *self, void *userdata);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sched_diff.h"
+#include "sched_export.h"
 #include "sched_plugin.h"
 #include "sched_store.h"
 
@@ -142,9 +143,7 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 	size_t changes = 0;
 	json_t *diff, *loaded;
 
-	loaded = json_pack("{s:I, s:I, s:s?, s:s?}", "talks", (json_int_t)p->cur->ntalks,
-			   "rooms", (json_int_t)p->cur->nrooms, "name", p->cur->name,
-			   "timezone", sched_tz_name(p->cur->tz));
+	loaded = sched_export(p->cur);
 	if (loaded) {
 		api->publish(p->self, "schedule.loaded", loaded);
 		json_decref(loaded);

@@ -117,7 +117,7 @@ fail:
 	return rc;
 }
 
-static void sprints_shutdown(hw_plugin *self)
+static void sprints_shutdown(hw_plugin *self, void *userdata)
 {
 	sprints_free(sprints_forget(self));
 }

@@ -104,6 +104,8 @@ struct mock_api {
 	size_t ncanned;
 	mock_job *jobs;
 	size_t njobs;
+	mock_output_fn on_output;
+	void *on_output_ud;
 	char *choice_names[MOCK_MAX_CHOICES];
 	char *choice_values[MOCK_MAX_CHOICES];
 	size_t nchoices;
@@ -246,14 +248,28 @@ static void mock_complete_add(hw_completion *out, const char *name, const char *
 
 /* ---- outputs ---- */
 
-static mock_output *mock_out(mock_api *m, enum mock_out_kind kind, const char *target,
-			     const char *text)
+static mock_output *mock_out_file(mock_api *m, enum mock_out_kind kind, const char *target,
+				  const char *text, const char *filename, const void *data,
+				  size_t len)
 {
 	mock_output *o = mock_push(&m->outs, &m->nouts, sizeof(*o));
 	o->kind = kind;
 	o->target = mock_strdup(target ? target : "");
 	o->text = mock_strdup(text ? text : "");
+	if (filename) {
+		o->filename = mock_strdup(filename);
+		o->data = mock_memdup(data, len);
+		o->len = len;
+	}
+	if (m->on_output)
+		m->on_output(m, o, m->on_output_ud);
 	return o;
+}
+
+static mock_output *mock_out(mock_api *m, enum mock_out_kind kind, const char *target,
+			     const char *text)
+{
+	return mock_out_file(m, kind, target, text, NULL, NULL, 0);
 }
 
 static int mock_reply(hw_plugin *self, const hw_invocation *inv, const char *text)
@@ -277,13 +293,9 @@ static int mock_reply_message(hw_plugin *self, const hw_invocation *inv, const h
 static int mock_reply_file(hw_plugin *self, const hw_invocation *inv, const char *text,
 			   const char *filename, const void *data, size_t len)
 {
-	mock_output *o;
 	if (!inv || !filename || (!data && len))
 		return HW_ERR_INVALID;
-	o = mock_out(mock_of(self), MOCK_OUT_REPLY_FILE, inv->user_id, text);
-	o->filename = mock_strdup(filename);
-	o->data = mock_memdup(data, len);
-	o->len = len;
+	mock_out_file(mock_of(self), MOCK_OUT_REPLY_FILE, inv->user_id, text, filename, data, len);
 	return HW_OK;
 }
 
@@ -329,15 +341,10 @@ static int mock_send_file(hw_plugin *self, const char *channel_id, const char *t
 			  void *ud)
 {
 	mock_api *m = mock_of(self);
-	mock_output *o;
 	if (!channel_id || !filename || (!data && len))
 		return HW_ERR_INVALID;
-	if (!m->fail_status) {
-		o = mock_out(m, MOCK_OUT_SEND_FILE, channel_id, text);
-		o->filename = mock_strdup(filename);
-		o->data = mock_memdup(data, len);
-		o->len = len;
-	}
+	if (!m->fail_status)
+		mock_out_file(m, MOCK_OUT_SEND_FILE, channel_id, text, filename, data, len);
 	mock_sent(m, cb, ud);
 	return HW_OK;
 }
@@ -730,7 +737,7 @@ void mock_api_unload(mock_api *m)
 	if (!m->desc)
 		return;
 	if (m->desc->shutdown)
-		m->desc->shutdown(&m->self);
+		m->desc->shutdown(&m->self, NULL);
 	/* Like the host's sweep: cancel work still pending. */
 	for (i = 0; i < m->njobs; i++)
 		if (m->jobs[i].live) {
@@ -986,6 +993,12 @@ void mock_api_clear(mock_api *m)
 		free(m->outs[i].data);
 	}
 	m->nouts = 0;
+}
+
+void mock_api_on_output(mock_api *m, mock_output_fn fn, void *ud)
+{
+	m->on_output = fn;
+	m->on_output_ud = ud;
 }
 
 void mock_api_fail_sends(mock_api *m, int status)

@@ -47,6 +47,7 @@ struct mock {
 	sqlite3 *db;
 	int migrated;
 	int warnings;
+	void *userdata;
 };
 
 static struct mock M; /* the fake host; tests are single-threaded */
@@ -109,6 +110,16 @@ static int m_publish(hw_plugin *self, const char *type, json_t *data)
 	if (M.nevents < MAX_OUT && (M.events[M.nevents] = malloc(n)))
 		snprintf(M.events[M.nevents++], n, "%s %s", type, js ? js : "");
 	free(js);
+	return HW_OK;
+}
+
+static void m_set_userdata(hw_plugin *self, void *data)
+{
+	M.userdata = data;
+}
+
+static int m_subscribe(hw_plugin *self, const char *type, hw_event_fn fn, void *ud)
+{
 	return HW_OK;
 }
 
@@ -175,6 +186,8 @@ static const hw_api API = {
 	.complete_add = m_complete_add,
 	.reply = m_reply,
 	.publish = m_publish,
+	.subscribe = m_subscribe,
+	.set_userdata = m_set_userdata,
 	.now_ms = m_now_ms,
 	.timer_add = m_timer_add,
 	.cancel = m_cancel,
@@ -287,7 +300,9 @@ TEST(file_source_commands)
 	M.now_ms = THU_1000_MS;
 	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
 	CHECK_INTEQ(M.ncmds, 7);
-	CHECK(event("schedule.loaded {\"name\":\"HallwayCon 2026\",\"rooms\":4,\"talks\":25"));
+	CHECK(event("schedule.loaded {\"name\":\"HallwayCon 2026\",\"room_count\":4,"));
+	CHECK(event("\"talk_count\":25,\"talks\":[{"));
+	CHECK(event("\"room\":\"Envelope ✉️\""));
 	CHECK(!event("schedule.changed"));
 
 	clear_out();
@@ -357,7 +372,7 @@ TEST(file_source_commands)
 	clear_out();
 	M.timer_fn(SELF, 1, M.timer_ud);
 	CHECK_INTEQ(M.nevents, 0);
-	sched_plugin_shutdown(SELF);
+	sched_plugin_shutdown(SELF, M.userdata);
 	clear_out();
 }
 
@@ -368,7 +383,7 @@ TEST(no_source)
 	clear_out();
 	CHECK(invoke("next", NULL) == HW_OK);
 	CHECK(replied("No schedule loaded yet."));
-	sched_plugin_shutdown(SELF);
+	sched_plugin_shutdown(SELF, M.userdata);
 	setup("{\"timezone\": \"Mars/Olympus\"}");
 	CHECK(sched_plugin_init(SELF, &API) != HW_OK);
 	setup("{\"format\": \"docx\"}");
@@ -436,7 +451,7 @@ TEST(url_refresh_and_restart)
 	CHECK(event("\"new_start\":1795686300"));
 	CHECK(event("\"old_start\":1795684500"));
 	free(moved);
-	sched_plugin_shutdown(SELF);
+	sched_plugin_shutdown(SELF, M.userdata);
 
 	/* Restart without network: the stored copy answers at once. */
 	setup(url_cfg);
@@ -448,7 +463,7 @@ TEST(url_refresh_and_restart)
 	clear_out();
 	CHECK(invoke("talk", "gateway") == HW_OK);
 	CHECK(replied("Discord Gateway Deep Dive"));
-	sched_plugin_shutdown(SELF);
+	sched_plugin_shutdown(SELF, M.userdata);
 
 	/* A different source ignores the stored copy. */
 	setup("{\"source\": \"https://other.example.org/s.json\"}");
@@ -458,7 +473,7 @@ TEST(url_refresh_and_restart)
 	clear_out();
 	CHECK(invoke("next", NULL) == HW_OK);
 	CHECK(replied("No schedule loaded yet."));
-	sched_plugin_shutdown(SELF);
+	sched_plugin_shutdown(SELF, M.userdata);
 	free(body);
 	clear_out();
 }
