@@ -104,6 +104,11 @@ const mock_output *mock_api_last(mock_api *m, enum mock_out_kind kind);
 /* Text of the last output of that kind, or "" (never NULL). */
 const char *mock_api_last_text(mock_api *m, enum mock_out_kind kind);
 void mock_api_clear(mock_api *m);
+/* Calls fn for every output at the moment it is captured, before any send
+ * callback runs: a test can stream what "Discord" received (e.g. to a pipe
+ * from a child process). NULL removes the hook. */
+typedef void (*mock_output_fn)(mock_api *m, const mock_output *o, void *ud);
+void mock_api_on_output(mock_api *m, mock_output_fn fn, void *ud);
 /* When set, dm() and send() report this failure status to their callback
  * (0 = success, the default). */
 void mock_api_fail_sends(mock_api *m, int status);
