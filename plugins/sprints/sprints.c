@@ -22,47 +22,13 @@
 #include "sprints_notify.h"
 #include "sprints_store.h"
 
-/*
- * The one mutable global: shutdown() receives only the plugin token, and
- * the API has no per-plugin user data, so the context is found here by
- * token. Touched only on the loop thread, at init and shutdown.
- */
-#define SPRINTS_MAX_INSTANCES 8
-static struct {
-	hw_plugin *self;
-	sprints *s;
-} sprints_instances[SPRINTS_MAX_INSTANCES];
-
-static int sprints_remember(hw_plugin *self, sprints *s)
-{
-	size_t i;
-	for (i = 0; i < SPRINTS_MAX_INSTANCES; i++)
-		if (!sprints_instances[i].self) {
-			sprints_instances[i].self = self;
-			sprints_instances[i].s = s;
-			return HW_OK;
-		}
-	return HW_ERR_NOMEM;
-}
-
-static sprints *sprints_forget(hw_plugin *self)
-{
-	size_t i;
-	for (i = 0; i < SPRINTS_MAX_INSTANCES; i++)
-		if (sprints_instances[i].self == self) {
-			sprints *s = sprints_instances[i].s;
-			sprints_instances[i].self = NULL;
-			sprints_instances[i].s = NULL;
-			return s;
-		}
-	return NULL;
-}
-
 static void sprints_free(sprints *s)
 {
 	if (!s)
 		return;
 	sprints_feed_stop(s);
+	if (s->notify_timer)
+		s->api->cancel(s->self, s->notify_timer);
 	free(s);
 }
 
@@ -96,9 +62,7 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 		api->log(self, HW_LOG_ERROR, "sprints: migration failed (%d)", rc);
 		goto fail;
 	}
-	rc = sprints_remember(self, s);
-	if (rc)
-		goto fail;
+	api->set_userdata(self, s);
 	rc = sprints_feed_start(s);
 	if (!rc)
 		rc = sprints_cmd_register(s);
@@ -108,7 +72,7 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 		rc = sprints_notify_start(s);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "sprints: init failed (%d)", rc);
-		sprints_forget(self);
+		api->set_userdata(self, NULL);
 		goto fail;
 	}
 	return HW_OK;
@@ -117,9 +81,10 @@ fail:
 	return rc;
 }
 
+/* userdata: the context set in init; freed here. */
 static void sprints_shutdown(hw_plugin *self, void *userdata)
 {
-	sprints_free(sprints_forget(self));
+	sprints_free(userdata);
 }
 
 HW_PLUGIN_DEFINE("sprints", "1.0.0", "Sprint signups with capacity, waitlists and export",

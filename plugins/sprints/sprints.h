@@ -28,6 +28,7 @@ typedef struct sprints {
 	int64_t feed_refresh_ms;
 	hw_handle feed_timer;
 	hw_handle feed_request;
+	hw_handle notify_timer;    /* outbox retries */
 } sprints;
 
 /* Registers every command (sprints_cmd.c, sprints_admin.c). */

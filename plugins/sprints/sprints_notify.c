@@ -99,7 +99,7 @@ int sprints_notify_start(sprints *s)
 	if (rc)
 		return rc;
 	sprints_notify_flush(s);
-	s->api->timer_add(s->self, SPRINTS_NOTIFY_RETRY_MS, SPRINTS_NOTIFY_RETRY_MS,
+	s->notify_timer = s->api->timer_add(s->self, SPRINTS_NOTIFY_RETRY_MS, SPRINTS_NOTIFY_RETRY_MS,
 			  sprints_notify_timer, s);
 	return HW_OK;
 }

@@ -106,6 +106,7 @@ struct mock_api {
 	size_t njobs;
 	mock_output_fn on_output;
 	void *on_output_ud;
+	void *userdata; /* the plugin's, from set_userdata */
 	char *choice_names[MOCK_MAX_CHOICES];
 	char *choice_values[MOCK_MAX_CHOICES];
 	size_t nchoices;
@@ -183,6 +184,16 @@ static const json_t *mock_config(hw_plugin *self)
 static const char *mock_name(hw_plugin *self)
 {
 	return mock_of(self)->name;
+}
+
+static void mock_set_userdata(hw_plugin *self, void *data)
+{
+	mock_of(self)->userdata = data;
+}
+
+static void *mock_userdata(hw_plugin *self)
+{
+	return mock_of(self)->userdata;
 }
 
 static const char *mock_prefix(hw_plugin *self)
@@ -670,6 +681,8 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->api.work = mock_work;
 	m->api.name = mock_name;
 	m->api.prefix = mock_prefix;
+	m->api.set_userdata = mock_set_userdata;
+	m->api.userdata = mock_userdata;
 	m->self.m = m;
 	m->name = mock_strdup(plugin_name);
 	m->config = config ? json_deep_copy(config) : json_object();
@@ -737,7 +750,8 @@ void mock_api_unload(mock_api *m)
 	if (!m->desc)
 		return;
 	if (m->desc->shutdown)
-		m->desc->shutdown(&m->self, NULL);
+		m->desc->shutdown(&m->self, m->userdata);
+	m->userdata = NULL;
 	/* Like the host's sweep: cancel work still pending. */
 	for (i = 0; i < m->njobs; i++)
 		if (m->jobs[i].live) {
