@@ -1,7 +1,10 @@
 /*
  * Send limiter: two FIFO queues (CONTROL before NORMAL) and a ring of the
- * last max_sends send times. A frame of class c may go when fewer than
- * cap(c) sends fall in the rolling window (now - window_ms, now].
+ * last max_sends sends (time and class). In the rolling window
+ * (now - window_ms, now] a CONTROL frame may go while fewer than max_sends
+ * frames were sent; a NORMAL frame also needs fewer than max_sends - reserve
+ * NORMAL frames sent. With reserve >= the CONTROL frames one window can
+ * hold (heartbeats, IDENTIFY/RESUME), heartbeats never wait.
  */
 #include "gateway_limiter.h"
 
@@ -16,8 +19,13 @@ struct fifo {
 struct gateway_limiter {
 	struct gateway_limiter_config cfg;
 	struct fifo q[2];
-	int64_t *ts; /* ring of send times, oldest at ts_head */
+	struct sent {
+		int64_t t;
+		int normal;
+	} *ts;          /* ring of sends, oldest at ts_head */
 	int ts_head, ts_n;
+	int normal_n;   /* NORMAL entries in the ring */
+	int reserve;
 };
 
 struct gateway_limiter *gateway_limiter_new(const struct gateway_limiter_config *cfg)
@@ -31,6 +39,7 @@ struct gateway_limiter *gateway_limiter_new(const struct gateway_limiter_config 
 	if (!l)
 		return NULL;
 	l->cfg = *cfg;
+	l->reserve = cfg->control_reserve;
 	l->ts = calloc((size_t)cfg->max_sends, sizeof(*l->ts));
 	if (!l->ts) {
 		free(l);
@@ -92,7 +101,8 @@ int gateway_limiter_push(struct gateway_limiter *l, enum gateway_prio prio, cons
 /* Forgets sends that left the window. */
 static void expire(struct gateway_limiter *l, int64_t now_ms)
 {
-	while (l->ts_n && l->ts[l->ts_head] <= now_ms - l->cfg.window_ms) {
+	while (l->ts_n && l->ts[l->ts_head].t <= now_ms - l->cfg.window_ms) {
+		l->normal_n -= l->ts[l->ts_head].normal;
 		l->ts_head = (l->ts_head + 1) % l->cfg.max_sends;
 		l->ts_n--;
 	}
@@ -104,16 +114,25 @@ int gateway_limiter_in_window(struct gateway_limiter *l, int64_t now_ms)
 	return l->ts_n;
 }
 
-/* 0 if a send under cap may happen now, else ms until it may. */
-static int64_t wait_for(struct gateway_limiter *l, int cap, int64_t now_ms)
+/* 0 if one more send of the class (normal_only: NORMAL sends; else all)
+ * stays under cap now, else ms until it will. */
+static int64_t wait_for(struct gateway_limiter *l, int cap, int normal_only, int64_t now_ms)
 {
-	int k;
+	int n = normal_only ? l->normal_n : l->ts_n, skip;
 
-	if (l->ts_n < cap)
+	if (n < cap)
 		return 0;
-	/* The (ts_n - cap)-th oldest send must leave the window first. */
-	k = (l->ts_head + (l->ts_n - cap)) % l->cfg.max_sends;
-	return l->ts[k] + l->cfg.window_ms - now_ms;
+	/* The (n - cap)-th oldest counted send must leave the window first. */
+	skip = n - cap;
+	for (int i = 0; i < l->ts_n; i++) {
+		const struct sent *e = &l->ts[(l->ts_head + i) % l->cfg.max_sends];
+
+		if (normal_only && !e->normal)
+			continue;
+		if (!skip--)
+			return e->t + l->cfg.window_ms - now_ms;
+	}
+	return l->cfg.window_ms; /* not reached */
 }
 
 struct gateway_frame *gateway_limiter_next(struct gateway_limiter *l, int64_t now_ms,
@@ -124,14 +143,18 @@ struct gateway_frame *gateway_limiter_next(struct gateway_limiter *l, int64_t no
 	*wait_ms = -1;
 	expire(l, now_ms);
 	if (l->q[0].head) {
-		w = wait_for(l, l->cfg.max_sends, now_ms);
+		w = wait_for(l, l->cfg.max_sends, 0, now_ms);
 		if (!w)
 			return l->q[0].head;
 		*wait_ms = w;
 		return NULL;
 	}
 	if (l->q[1].head && normal_ok) {
-		w = wait_for(l, l->cfg.max_sends - l->cfg.control_reserve, now_ms);
+		int64_t w2 = wait_for(l, l->cfg.max_sends, 0, now_ms);
+
+		w = wait_for(l, l->cfg.max_sends - l->reserve, 1, now_ms);
+		if (w2 > w)
+			w = w2;
 		if (!w)
 			return l->q[1].head;
 		*wait_ms = w;
@@ -142,7 +165,7 @@ struct gateway_frame *gateway_limiter_next(struct gateway_limiter *l, int64_t no
 void gateway_limiter_sent(struct gateway_limiter *l, struct gateway_frame *f, int64_t now_ms)
 {
 	struct fifo *q = &l->q[f->prio == GATEWAY_PRIO_CONTROL ? 0 : 1];
-	int slot;
+	int slot, normal = f->prio != GATEWAY_PRIO_CONTROL;
 
 	if (q->head != f)
 		return; /* not the frame next() handed out */
@@ -154,11 +177,14 @@ void gateway_limiter_sent(struct gateway_limiter *l, struct gateway_frame *f, in
 
 	expire(l, now_ms);
 	if (l->ts_n == l->cfg.max_sends) { /* full: overwrite the oldest */
+		l->normal_n -= l->ts[l->ts_head].normal;
 		l->ts_head = (l->ts_head + 1) % l->cfg.max_sends;
 		l->ts_n--;
 	}
 	slot = (l->ts_head + l->ts_n) % l->cfg.max_sends;
-	l->ts[slot] = now_ms;
+	l->ts[slot].t = now_ms;
+	l->ts[slot].normal = normal;
+	l->normal_n += normal;
 	l->ts_n++;
 }
 
@@ -167,6 +193,16 @@ void gateway_limiter_reset(struct gateway_limiter *l)
 	fifo_clear(&l->q[0]);
 	l->ts_head = 0;
 	l->ts_n = 0;
+	l->normal_n = 0;
+}
+
+void gateway_limiter_set_reserve(struct gateway_limiter *l, int reserve)
+{
+	if (reserve < 0)
+		reserve = 0;
+	if (reserve > l->cfg.max_sends - 1)
+		reserve = l->cfg.max_sends - 1;
+	l->reserve = reserve;
 }
 
 void gateway_limiter_clear(struct gateway_limiter *l)

@@ -2,9 +2,10 @@
  * Gateway send queue and limiter. Discord closes a connection with 4008
  * after 120 sends in 60 s (heartbeats included); we stay at or under
  * max_sends (110) per rolling window per connection. CONTROL frames
- * (heartbeat, IDENTIFY, RESUME) always go first, and NORMAL frames may use
- * only max_sends - control_reserve slots so heartbeats never wait behind
- * them. Payloads over 4096 bytes are refused. Pure: the clock is passed in.
+ * (heartbeat, IDENTIFY, RESUME) always go first, and at most
+ * max_sends - reserve NORMAL frames go per window, so the reserve is left
+ * for heartbeats: set it from the heartbeat interval (window / interval + a
+ * few). Payloads over 4096 bytes are refused. Pure: the clock is passed in.
  */
 #ifndef HALLWAY_GATEWAY_LIMITER_H
 #define HALLWAY_GATEWAY_LIMITER_H
@@ -25,7 +26,7 @@ enum gateway_limiter_err {
 
 struct gateway_limiter_config {
 	int max_sends;       /* per window, all frames: 110 */
-	int control_reserve; /* slots only CONTROL frames may use: 5 */
+	int control_reserve; /* initial reserve for CONTROL frames: 5 */
 	int64_t window_ms;   /* 60000 */
 	size_t headroom;     /* bytes before each payload (LWS_PRE) */
 	size_t max_queued;   /* NORMAL frames waiting, at most: 256 */
@@ -67,6 +68,9 @@ void gateway_limiter_sent(struct gateway_limiter *l, struct gateway_frame *f, in
 void gateway_limiter_reset(struct gateway_limiter *l);
 /* Drops every queued frame too. */
 void gateway_limiter_clear(struct gateway_limiter *l);
+
+/* Slots per window kept for CONTROL frames (clamped to 0..max_sends-1). */
+void gateway_limiter_set_reserve(struct gateway_limiter *l, int reserve);
 
 size_t gateway_limiter_queued(const struct gateway_limiter *l, enum gateway_prio prio);
 /* Sends counted in the window ending at now_ms. */

@@ -140,6 +140,9 @@ static void on_hello(struct gateway *g, json_t *d)
 	}
 	g->hb_interval_ms = ms;
 	g->stats.heartbeat_interval_ms = ms;
+	/* Keep room in every 60 s window for the heartbeats it will hold, plus
+	 * IDENTIFY/RESUME and a few server-requested beats. */
+	gateway_limiter_set_reserve(g->tx, (int)((60000 + ms - 1) / ms) + 3);
 	g->ack_pending = 0;
 	first = gateway_policy_first_heartbeat_ms(ms, gateway_rand01(g));
 	g->hb_due_ms = gateway_now_ms() + first;

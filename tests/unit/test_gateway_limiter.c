@@ -137,11 +137,15 @@ TEST(wait_is_exact)
 	CHECK_INTEQ(wait, 1);
 	CHECK_INTEQ(drain(l, 1100, 1, &wait), 1);
 	CHECK_INTEQ(wait, 200); /* the send at 300 leaves at 1300 */
-	/* A CONTROL frame may use the reserved third slot. */
+	/* A CONTROL frame may use the reserved third slot... */
 	gateway_limiter_push(l, GATEWAY_PRIO_CONTROL, "h", 1);
 	CHECK_INTEQ(drain(l, 1100, 1, &wait), 1);
-	CHECK_INTEQ(drain(l, 1300, 1, &wait), 0);
-	CHECK_INTEQ(wait, 800);
+	CHECK_INTEQ(gateway_limiter_in_window(l, 1100), 3);
+	CHECK_INTEQ(drain(l, 1299, 1, &wait), 0);
+	CHECK_INTEQ(wait, 1);
+	/* ...and does not use up a NORMAL slot; the total cap still holds. */
+	CHECK_INTEQ(drain(l, 1300, 1, &wait), 1);
+	CHECK_INTEQ(wait, 800); /* total 3: the sends of 1100 leave at 2100 */
 	gateway_limiter_free(l);
 }
 
@@ -175,6 +179,38 @@ TEST(never_more_than_110_per_60s)
 	}
 	CHECK(worst <= 110);
 	CHECK(worst >= 100); /* and it does use the budget */
+	gateway_limiter_free(l);
+}
+
+/* Heartbeats every second (stand-in tests) with a full NORMAL queue: the
+ * reserve set from the interval keeps every heartbeat on time. */
+TEST(fast_heartbeats_never_wait)
+{
+	struct gateway_limiter *l = gateway_limiter_new(&cfg);
+	int64_t wait;
+	int late = 0, normal_sent = 0;
+
+	REQUIRE(l);
+	gateway_limiter_set_reserve(l, 60000 / 1000 + 3);
+	for (int i = 0; i < 256; i++)
+		gateway_limiter_push(l, GATEWAY_PRIO_NORMAL, "n", 1);
+	for (int64_t t = 0; t < 180000; t += 10) {
+		struct gateway_frame *f;
+
+		if (t % 1000 == 0)
+			gateway_limiter_push(l, GATEWAY_PRIO_CONTROL, "hb", 2);
+		while ((f = gateway_limiter_next(l, t, 1, &wait))) {
+			normal_sent += f->prio == GATEWAY_PRIO_NORMAL;
+			gateway_limiter_sent(l, f, t);
+		}
+		if (gateway_limiter_queued(l, GATEWAY_PRIO_CONTROL))
+			late++;
+		CHECK(gateway_limiter_in_window(l, t) <= 110);
+	}
+	CHECK_INTEQ(late, 0);
+	CHECK(normal_sent >= 100); /* 47 per window, three windows */
+	gateway_limiter_set_reserve(l, 1000);
+	gateway_limiter_set_reserve(l, -5);
 	gateway_limiter_free(l);
 }
 
@@ -236,6 +272,7 @@ int main(void)
 	RUN(rolling_window_and_reserve);
 	RUN(wait_is_exact);
 	RUN(never_more_than_110_per_60s);
+	RUN(fast_heartbeats_never_wait);
 	RUN(payload_cap_and_queue_cap);
 	RUN(reset_for_new_connection);
 	return test_summary();
