@@ -51,6 +51,9 @@ static const struct option_row config_options[] = {
 	 "zlib-stream transport compression."},
 	{"discord.large_threshold", OPT_INT, "250", 50, 250, NULL, OFF(large_threshold),
 	 "Members above which a guild is 'large' in GUILD_CREATE."},
+	{"discord.global_rate_limit", OPT_INT, "50", 1, 100000, NULL, OFF(global_rate_limit),
+	 "REST requests per second over all routes (Discord's global limit is 50; raise it only "
+	 "for a bot Discord allows more, or for a benchmark)."},
 	{"storage", OPT_OBJECT, NULL, 0, 0, NULL, NONE, "Storage settings."},
 	{"storage.path", OPT_STRING, "hallway.db", 1, PATH_MAX, NULL, OFF(storage_path),
 	 "SQLite database file (relative to the config file's folder)."},

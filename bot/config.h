@@ -27,6 +27,7 @@ struct config {
 	uint32_t intents;
 	int compress;
 	int large_threshold;
+	int global_rate_limit; /* REST requests per second, all routes */
 	char *storage_path;      /* absolute or relative to cwd after resolution */
 	char *plugin_dir;        /* NULL: plugins/ beside the binary */
 	json_t *plugins;         /* borrowed from root: object, maybe empty */

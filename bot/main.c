@@ -326,7 +326,8 @@ static int start(struct runtime *rt, const char *now_iso)
 		return EXIT_FATAL;
 	}
 	if (!rt->console) {
-		struct rest_config rc = {hw->cfg->api_base, hw->cfg->token, 5};
+		struct rest_config rc = {hw->cfg->api_base, hw->cfg->token, 5,
+					 hw->cfg->global_rate_limit};
 		struct gateway_config gc = {hw->cfg->token, hw->cfg->intents, hw->cfg->compress,
 					    hw->cfg->large_threshold};
 		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt};

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #define RL_PATH_MAX 512
-#define RL_GLOBAL_MAX 1000
+#define RL_GLOBAL_MAX 100000
 #define RL_IDLE_S 60.0
 
 struct rl_limit {

@@ -598,7 +598,7 @@ struct rest *rest_create(struct lws_context *lws, struct http *http, const struc
 		return NULL;
 	r->lws = lws;
 	r->http = http;
-	r->rl = rl_create(50);
+	r->rl = rl_create(cfg ? cfg->global_per_sec : 0);
 	r->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r;
 	if (!r->rng)
 		r->rng = 88172645463325252ULL;

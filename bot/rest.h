@@ -21,6 +21,7 @@ struct rest_config {
 	const char *api_base;   /* e.g. https://discord.com/api/v10 */
 	const char *token;      /* raw token, without "Bot " */
 	int max_retries;        /* 5xx / transport; default 5 */
+	int global_per_sec;     /* requests per second, all routes; 0 = 50 (read at create) */
 };
 
 /* status: HTTP status (0 on transport failure after retries). body: parsed
