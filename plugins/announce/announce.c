@@ -1,0 +1,218 @@
+/*
+ * announce: plugin entry, configuration, and start-up order.
+ *
+ * Config (plugins.announce), one row per option in `options` below:
+ *   channels          [channel id...]   where `announce` posts
+ *   remind_minutes    5                 "starting soon" lead; 0 = off
+ *   room_channels     {room: channel}   soon posts for a room go there
+ *   changes_channel   channel id        schedule-change alerts
+ *   catchup_minutes   10                after downtime: later is skipped
+ *   allow_mentions    false             true: organizers' text may ping
+ *   timezone          IANA name         default: the schedule's, else UTC
+ *
+ * Start-up: migrate, recover the outbox (unconfirmed sends go out again
+ * with their nonce, missed ones older than the catch-up window are
+ * skipped), subscribe, ask the schedule plugin for its talks, dispatch.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "announce.h"
+#include "announce_store.h"
+#include "sched_tz.h"
+
+#define REMIND_DEFAULT 5
+#define CATCHUP_DEFAULT 10
+#define MINUTES_MAX (7 * 24 * 60)
+
+const struct sched_tz *announce_tz(const struct announce *a)
+{
+	return a->tz;
+}
+
+const char *announce_room_channel(const struct announce *a, const char *room)
+{
+	for (size_t i = 0; room && i < a->nrooms; i++)
+		if (!strcmp(a->rooms[i].room, room))
+			return a->rooms[i].channel_id;
+	return NULL;
+}
+
+/* A Discord snowflake: 1..20 digits. */
+static int is_snowflake(const char *s)
+{
+	size_t n = 0;
+	if (!s)
+		return 0;
+	for (; s[n]; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return 0;
+	return n > 0 && n <= 20;
+}
+
+static int config_error(struct announce *a, const char *what)
+{
+	a->api->log(a->self, HW_LOG_ERROR, "plugins.announce: %s", what);
+	return HW_ERR_INVALID;
+}
+
+static int minutes(struct announce *a, const json_t *cfg, const char *key, int def,
+		   int64_t *out_ms)
+{
+	json_t *v = json_object_get(cfg, key);
+	json_int_t m = def;
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > MINUTES_MAX) {
+			a->api->log(a->self, HW_LOG_ERROR,
+				    "plugins.announce.%s must be a whole number of minutes "
+				    "(0..%d)", key, MINUTES_MAX);
+			return HW_ERR_INVALID;
+		}
+		m = json_integer_value(v);
+	}
+	*out_ms = (int64_t)m * 60000;
+	return HW_OK;
+}
+
+static int load_config(struct announce *a)
+{
+	const json_t *cfg = a->api->config(a->self);
+	json_t *chans = json_object_get(cfg, "channels");
+	json_t *rooms = json_object_get(cfg, "room_channels");
+	json_t *changes = json_object_get(cfg, "changes_channel");
+	json_t *mentions = json_object_get(cfg, "allow_mentions");
+	json_t *tz = json_object_get(cfg, "timezone");
+	const char *key;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (chans && (!json_is_array(chans) || json_array_size(chans) > ANNOUNCE_CHANNELS_MAX))
+		return config_error(a, "channels must be a list of at most 100 channel ids");
+	if (json_array_size(chans) &&
+	    !(a->channels = calloc(json_array_size(chans), sizeof(*a->channels))))
+		return HW_ERR_NOMEM;
+	json_array_foreach(chans, i, v) {
+		if (!is_snowflake(json_string_value(v)))
+			return config_error(a, "channels: every entry must be a channel id (digits, "
+					       "as a string)");
+		for (size_t k = 0; k < a->nchannels; k++)
+			if (!strcmp(a->channels[k], json_string_value(v)))
+				return config_error(a, "channels: a channel is listed twice");
+		if (!(a->channels[a->nchannels] = strdup(json_string_value(v))))
+			return HW_ERR_NOMEM;
+		a->nchannels++;
+	}
+	if (rooms && !json_is_object(rooms))
+		return config_error(a, "room_channels must map room names to channel ids");
+	if (json_object_size(rooms) &&
+	    !(a->rooms = calloc(json_object_size(rooms), sizeof(*a->rooms))))
+		return HW_ERR_NOMEM;
+	json_object_foreach((json_t *)rooms, key, v) {
+		struct announce_room *r = &a->rooms[a->nrooms];
+		if (!is_snowflake(json_string_value(v)))
+			return config_error(a, "room_channels: every value must be a channel id");
+		r->room = strdup(key);
+		r->channel_id = strdup(json_string_value(v));
+		a->nrooms++;
+		if (!r->room || !r->channel_id)
+			return HW_ERR_NOMEM;
+	}
+	if (changes && !is_snowflake(json_string_value(changes)))
+		return config_error(a, "changes_channel must be a channel id");
+	if (changes && !(a->changes_channel = strdup(json_string_value(changes))))
+		return HW_ERR_NOMEM;
+	if (mentions && !json_is_boolean(mentions))
+		return config_error(a, "allow_mentions must be true or false");
+	a->allow_mentions = json_is_true(mentions);
+	if ((rc = minutes(a, cfg, "remind_minutes", REMIND_DEFAULT, &a->remind_ms)) ||
+	    (rc = minutes(a, cfg, "catchup_minutes", CATCHUP_DEFAULT, &a->catchup_ms)))
+		return rc;
+	if (tz && !json_is_string(tz))
+		return config_error(a, "timezone must be an IANA zone name");
+	if (tz) {
+		if (sched_tz_load(NULL, json_string_value(tz), &a->tz))
+			return config_error(a, "timezone is not a known IANA zone");
+		if (!(a->tz_config = strdup(json_string_value(tz))))
+			return HW_ERR_NOMEM;
+	} else if (!(a->tz = sched_tz_fixed(0))) {
+		return HW_ERR_NOMEM;
+	}
+	return HW_OK;
+}
+
+static void announce_free(struct announce *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nchannels; i++)
+		free(a->channels[i]);
+	free(a->channels);
+	for (size_t i = 0; i < a->nrooms; i++) {
+		free(a->rooms[i].room);
+		free(a->rooms[i].channel_id);
+	}
+	free(a->rooms);
+	free(a->changes_channel);
+	free(a->tz_config);
+	free(a->tz_schedule);
+	sched_tz_free(a->tz);
+	free(a);
+}
+
+static int init(hw_plugin *self, const hw_api *api)
+{
+	struct announce *a = calloc(1, sizeof(*a));
+	int rc;
+
+	if (!a)
+		return HW_ERR_NOMEM;
+	a->self = self;
+	a->api = api;
+	a->start_ms = api->now_ms(self);
+	if ((rc = load_config(a)))
+		goto fail;
+	if ((rc = api->db_migrate(self, announce_store_migrations, announce_store_nmigrations))) {
+		api->log(self, HW_LOG_ERROR, "announce: storage migration failed: %d", rc);
+		goto fail;
+	}
+	if ((rc = announce_send_recover(a))) {
+		api->log(self, HW_LOG_ERROR, "announce: cannot recover the outbox: %s",
+			 sqlite3_errmsg(api->db(self)));
+		goto fail;
+	}
+	if ((rc = announce_cmd_register(a)) ||
+	    (rc = api->subscribe(self, "schedule.loaded", announce_sched_on_loaded, a)) ||
+	    (rc = api->subscribe(self, "schedule.changed", announce_sched_on_changed, a)))
+		goto fail;
+	api->set_userdata(self, a);
+	/* The schedule plugin may have loaded before us: ask for its talks. */
+	api->publish(self, "schedule.request", NULL);
+	announce_send_dispatch(a);
+	api->log(self, HW_LOG_INFO,
+		 "announce: %zu channel%s, %zu room channel%s, reminders %lld min before, "
+		 "catch-up window %lld min",
+		 a->nchannels, a->nchannels == 1 ? "" : "s", a->nrooms, a->nrooms == 1 ? "" : "s",
+		 (long long)(a->remind_ms / 60000), (long long)(a->catchup_ms / 60000));
+	return HW_OK;
+fail:
+	announce_send_shutdown(a);
+	announce_free(a);
+	return rc;
+}
+
+static void shutdown(hw_plugin *self, void *userdata)
+{
+	struct announce *a = userdata;
+	(void)self;
+	if (!a)
+		return;
+	announce_send_shutdown(a);
+	announce_free(a);
+}
+
+HW_PLUGIN_DEFINE("announce", "1.0.0",
+		 "Announcements that are never lost: broadcasts, scheduled posts, starting-soon "
+		 "posts, schedule-change alerts, audit",
+		 init, shutdown);

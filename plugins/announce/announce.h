@@ -1,0 +1,118 @@
+/*
+ * announce: announcements that are never lost (issue 7).
+ *
+ * Every announcement is one row in announce_items and one row per target
+ * channel in announce_outbox. Rows are committed before anything is sent
+ * and marked sent only in the send callback, once Discord has accepted the
+ * message; every send carries a nonce that is stable per outbox row, so a
+ * send retried after a crash cannot create a second message (Discord
+ * answers a repeated nonce with the message it already created).
+ *
+ * Files: announce.c (plugin entry, config, events), announce_cmd.c (the
+ * `announce` command and its replies), announce_send.c (the dispatcher:
+ * timer, catch-up window, send callbacks, retries), announce_store.c (all
+ * SQL), announce_sched.c ("starting soon" rows and schedule-change alerts
+ * from the schedule plugin's events), announce_time.c (time parsing and
+ * formatting in conference-local time).
+ */
+#ifndef ANNOUNCE_H
+#define ANNOUNCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hallway/plugin.h>
+
+struct sched_tz;
+
+#define ANNOUNCE_TEXT_MAX 1900       /* one Discord message, so one nonce */
+#define ANNOUNCE_CHANNELS_MAX 100
+#define ANNOUNCE_MAX_ATTEMPTS 5      /* transient failures before "failed" */
+#define ANNOUNCE_BATCH 500           /* rows dispatched per timer tick */
+
+/* Kinds and states exactly as stored. */
+#define ANNOUNCE_KIND_MANUAL "manual"
+#define ANNOUNCE_KIND_SCHEDULED "scheduled"
+#define ANNOUNCE_KIND_SOON "soon"
+#define ANNOUNCE_KIND_CHANGE "change"
+
+struct announce_room {
+	char *room;
+	char *channel_id;
+};
+
+/* An organizer waiting for the result of a broadcast (kept invocation). */
+struct announce_wait {
+	struct announce_wait *next;
+	int64_t item_id;
+	const hw_invocation *inv; /* kept; released when answered */
+	size_t total, ok, failed;
+	char error[160];          /* the first failure's reason */
+	char *channels;           /* "<#1>, <#2>" for the reply; owned */
+};
+
+/* One send in flight: the callback's ud. Owned by struct announce, so
+ * nothing leaks if the plugin is unloaded before Discord answers. */
+struct announce_flight {
+	struct announce_flight *next;
+	struct announce *a;
+	int64_t row_id, item_id;
+	int attempts;
+	char channel_id[32];
+};
+
+struct announce {
+	hw_plugin *self;
+	const hw_api *api;
+
+	/* Config (plugins.announce). */
+	char **channels;          /* owned, nchannels entries */
+	size_t nchannels;
+	struct announce_room *rooms; /* room_channels */
+	size_t nrooms;
+	char *changes_channel;    /* or NULL */
+	int64_t remind_ms;        /* 0: no "starting soon" posts */
+	int64_t catchup_ms;
+	int allow_mentions;
+	char *tz_config;          /* config timezone, or NULL */
+
+	/* Conference time zone: config, else the schedule's, else UTC. */
+	struct sched_tz *tz;
+	char *tz_schedule;        /* the schedule's zone name, or NULL */
+
+	int64_t start_ms;         /* conference clock when the plugin started */
+	hw_handle timer;          /* the next due row, or 0 */
+	int64_t timer_at;         /* when that timer fires (conference ms) */
+	int dispatching;          /* re-entrancy guard */
+	int again;                /* dispatch asked for while dispatching */
+	struct announce_flight *flights;
+	struct announce_wait *waits;
+};
+
+/* announce.c */
+/* The zone used for parsing and display (never NULL after init). */
+const struct sched_tz *announce_tz(const struct announce *a);
+/* Channel for a room's "starting soon" post, or NULL (use the main ones). */
+const char *announce_room_channel(const struct announce *a, const char *room);
+
+/* announce_cmd.c */
+int announce_cmd_register(struct announce *a);
+
+/* announce_send.c */
+/* Startup recovery: rows left 'sending' by a crash become pending again
+ * (same nonce); pending rows older than the catch-up window are skipped. */
+int announce_send_recover(struct announce *a);
+/* Sends every due row, then arms the timer for the next one. */
+void announce_send_dispatch(struct announce *a);
+/* Re-arms the timer after rows were added or changed. */
+void announce_send_rearm(struct announce *a);
+/* Registers a waiter for item_id's result (inv is kept). */
+int announce_send_wait(struct announce *a, int64_t item_id, const hw_invocation *inv,
+		       size_t total, const char *channels);
+void announce_send_shutdown(struct announce *a);
+
+/* announce_sched.c */
+void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);
+void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud);
+
+#endif

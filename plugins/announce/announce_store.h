@@ -1,0 +1,110 @@
+/*
+ * The outbox in SQLite: announce_items (one per announcement) and
+ * announce_outbox (one per announcement and channel). Every function takes
+ * the plugin's connection (borrowed) and returns HW_OK or HW_ERR_STORAGE /
+ * HW_ERR_NOMEM; out-params are set only on success.
+ *
+ * Row states: pending -> sending -> sent | failed, and pending -> skipped.
+ * A row is 'sending' from just before api->send until the callback; one
+ * found 'sending' at start-up may or may not have reached Discord and is
+ * sent again with the same nonce.
+ */
+#ifndef ANNOUNCE_STORE_H
+#define ANNOUNCE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+extern const char *const announce_store_migrations[];
+extern const size_t announce_store_nmigrations;
+
+struct announce_new {
+	const char *kind;         /* ANNOUNCE_KIND_* */
+	const char *text;
+	int64_t due_ms;
+	const char *created_by;   /* display name, or "schedule" */
+	int64_t created_ms;
+	const char *talk_id;      /* soon posts: the talk; else NULL */
+	const char *talk_key;     /* soon posts: unique "talk@start"; else NULL */
+	int mentions;             /* 1: send with allow_mentions */
+	const char *const *channels;
+	size_t nchannels;
+};
+
+/* Writes the item and its outbox rows in one transaction (or inside the
+ * caller's transaction when one is open). Sets *item_id. A soon post whose
+ * talk_key exists already is not added: *item_id is then 0. */
+int announce_store_add(sqlite3 *db, const struct announce_new *n, int64_t *item_id);
+
+/* One row claimed for sending. Owned by the array. */
+struct announce_row {
+	int64_t id, item_id, due_ms;
+	int mentions, late, attempts;
+	char channel_id[32];
+	char nonce[32];
+	char *text;
+};
+
+/* Marks up to max due rows (pending, due or retry time <= now) 'sending',
+ * counts the attempt and flags rows due before start_ms as late, in one
+ * transaction. *rows is a new array (free with announce_store_rows_free). */
+int announce_store_claim(sqlite3 *db, int64_t now, int64_t start_ms, size_t max,
+			 struct announce_row **rows, size_t *n);
+void announce_store_rows_free(struct announce_row *rows, size_t n);
+
+int announce_store_sent(sqlite3 *db, int64_t row_id, const char *message_id, int64_t now);
+int announce_store_failed(sqlite3 *db, int64_t row_id, const char *error);
+/* Back to pending, to be tried again at retry_at. */
+int announce_store_retry(sqlite3 *db, int64_t row_id, const char *error, int64_t retry_at);
+/* *item_id of an outbox row. */
+int announce_store_item_of(sqlite3 *db, int64_t row_id, int64_t *item_id);
+
+/* Earliest time a pending row is due; *due = -1 when none. */
+int announce_store_next_due(sqlite3 *db, int64_t *due);
+
+/* Start-up: 'sending' rows become pending; pending rows due before
+ * now - catchup_ms are skipped with a reason. Counts are optional. */
+int announce_store_recover(sqlite3 *db, int64_t now, int64_t catchup_ms, size_t *resent,
+			   size_t *skipped);
+
+/* Skips the pending rows of item_id. *pending is how many were skipped;
+ * HW_ERR_NOT_FOUND when there is no such item. */
+int announce_store_cancel(sqlite3 *db, int64_t item_id, const char *reason, size_t *pending,
+			  int64_t *due_ms);
+
+/* Soon posts: skips pending rows of talk_id whose key differs from keep_key
+ * (NULL: all of them) with the reason. */
+int announce_store_skip_talk(sqlite3 *db, const char *talk_id, const char *keep_key,
+			     const char *reason, size_t *skipped);
+/* Talk ids that have pending soon rows. *ids: new array of new strings. */
+int announce_store_soon_talks(sqlite3 *db, char ***ids, size_t *n);
+void announce_store_strings_free(char **s, size_t n);
+
+/* One outbox row joined with its item, for list and audit. */
+struct announce_view {
+	int64_t item_id, due_ms, sent_ms;
+	char kind[12], state[12];
+	int late;
+	char channel_id[32];
+	char *text, *created_by, *message_id, *error; /* owned; may be NULL */
+};
+
+/* Rows of items for the audit: everything due at or before now (and
+ * since_ms <= due), plus every settled row, newest items first, at most
+ * max_items items. *more is set to the number of items left out. */
+int announce_store_audit(sqlite3 *db, int64_t now, int64_t since_ms, size_t max_items,
+			 struct announce_view **rows, size_t *n, size_t *more);
+/* Pending rows, earliest first, at most max_items items: soon_only 0
+ * lists manual and scheduled announcements, 1 lists "starting soon" and
+ * change posts. *more is set to the number of items left out. */
+int announce_store_upcoming(sqlite3 *db, int soon_only, size_t max_items,
+			    struct announce_view **rows, size_t *n, size_t *more);
+void announce_store_views_free(struct announce_view *v, size_t n);
+
+int announce_store_begin(sqlite3 *db);
+int announce_store_commit(sqlite3 *db);
+void announce_store_rollback(sqlite3 *db);
+
+#endif
