@@ -1,2 +1,486 @@
+/*
+ * The announce plugin against mock_api: broadcasts, the write-before-send
+ * order, refusals, failures and retries, restart recovery, scheduled posts,
+ * the catch-up window, starting-soon posts and schedule-change alerts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hallway/plugin.h>
+
+#include "mock_api.h"
+#include "sched_time.h"
 #include "testlib.h"
-int main(void){return test_summary();}
+
+extern const hw_plugin_desc hallway_plugin;
+
+static const mock_user alice = {"1001", "alice", 1};
+static const mock_user bob = {"1002", "bob", 0};
+
+/* Thursday 2026-11-26 in Brussels (+01:00): Unix ms of local h:m. */
+static int64_t thu(int h, int m)
+{
+	return (sched_time_make(2026, 11, 26, h, m, 0) - 3600) * 1000;
+}
+
+static void db_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "/tmp/announce_test_%ld_%s.db", (long)getpid(), name);
+	unlink(buf);
+	{
+		char side[300];
+		snprintf(side, sizeof(side), "%s-wal", buf);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", buf);
+		unlink(side);
+	}
+}
+
+static json_t *config(const char *extra_json)
+{
+	json_t *c = json_pack("{s:[sss], s:s, s:s, s:{s:s}}", "channels", "2001", "2002", "2003",
+			      "timezone", "Europe/Brussels", "changes_channel", "2009",
+			      "room_channels", "Main Hall", "2005");
+	if (extra_json) {
+		json_t *x = json_loads(extra_json, 0, NULL);
+		json_object_update(c, x);
+		json_decref(x);
+	}
+	return c;
+}
+
+static mock_api *start(const char *path, int64_t now, const char *extra_json)
+{
+	json_t *c = config(extra_json);
+	mock_api *m = mock_api_new("announce", c, path);
+	json_decref(c);
+	if (!m)
+		return NULL;
+	mock_api_log_verbose(m, 0);
+	mock_api_set_now(m, now);
+	if (mock_api_load(m, &hallway_plugin) != HW_OK) {
+		mock_api_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* One integer from SQL (or -1). */
+static long long q_int(mock_api *m, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	if (sqlite3_prepare_v2(mock_api_db(m), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Sends to channel_id captured so far. */
+static size_t sends_to(mock_api *m, const char *channel_id)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_SEND); i++)
+		if (!strcmp(mock_api_output(m, MOCK_OUT_SEND, i)->target, channel_id))
+			n++;
+	return n;
+}
+
+/* Output hook: what state is the outbox row in when "Discord" gets it? */
+struct order_check {
+	int seen, sending_with_nonce;
+};
+
+static void on_output(mock_api *m, const mock_output *o, void *ud)
+{
+	struct order_check *c = ud;
+	sqlite3_stmt *st = NULL;
+	if (o->kind != MOCK_OUT_SEND)
+		return;
+	c->seen++;
+	if (sqlite3_prepare_v2(mock_api_db(m),
+			       "SELECT COUNT(*) FROM announce_outbox WHERE channel_id = ?1 AND "
+			       "state = 'sending' AND length(nonce) BETWEEN 3 AND 25",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, o->target, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1)
+			c->sending_with_nonce++;
+	}
+	sqlite3_finalize(st);
+}
+
+TEST(broadcast_reaches_every_channel_once)
+{
+	char path[256];
+	struct order_check oc = {0, 0};
+	mock_api *m;
+	db_path(path, sizeof(path), "broadcast");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	mock_api_on_output(m, on_output, &oc);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Lunch moved to Hall B"), HW_OK);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_INTEQ(sends_to(m, "2001"), 1);
+	CHECK_INTEQ(sends_to(m, "2002"), 1);
+	CHECK_INTEQ(sends_to(m, "2003"), 1);
+	CHECK_STREQ(mock_api_output(m, MOCK_OUT_SEND, 0)->text, "Lunch moved to Hall B");
+	/* Each row was committed, 'sending', with a nonce, before the send. */
+	CHECK_INTEQ(oc.seen, 3);
+	CHECK_INTEQ(oc.sending_with_nonce, 3);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
+		    "Posted #1 to 3 channels (<#2001>, <#2002>, <#2003>).");
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'sent' "
+			     "AND message_id LIKE 'mock-%'"), 3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(DISTINCT nonce) FROM announce_outbox"), 3);
+	CHECK_INTEQ(q_int(m, "SELECT MAX(length(nonce)) <= 25 FROM announce_outbox"), 1);
+	/* Nothing more goes out later. */
+	mock_api_advance(m, 3600 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	mock_api_free(m);
+}
+
+TEST(refusals_post_nothing)
+{
+	char path[256];
+	mock_api *m;
+	char big[2100];
+	db_path(path, sizeof(path), "refuse");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	CHECK_INTEQ(mock_api_command(m, "announce")->perm, HW_PERM_ORGANIZER);
+	CHECK_INTEQ(mock_api_chat(m, &bob, "announce Free beer"), HW_ERR_DENIED);
+	/* The plugin's own check, should the host ever let one through. */
+	mock_api_enforce_perms(m, 0);
+	CHECK_INTEQ(mock_api_chat(m, &bob, "announce Free beer"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "organizers only") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &bob, "announce at 10:00 Free beer"), HW_OK);
+	mock_api_enforce_perms(m, 1);
+	/* Bad input from an organizer: a clear answer and nothing posted. */
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at the door"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Not scheduled") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at 09:00 too late"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "already passed") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel everything"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Usage") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce list of winners"), HW_OK);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Usage") != NULL);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "announce ", 9);
+	CHECK_INTEQ(mock_api_chat(m, &alice, big), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "too long") != NULL);
+	mock_api_advance(m, 24 * 3600 * 1000LL);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items"), 0);
+	/* `announce now` posts text that starts with a keyword. */
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce now list of winners is up"), HW_OK);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND), "list of winners is up");
+	mock_api_free(m);
+}
+
+TEST(final_failure_is_failed_never_sent)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "fail");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	mock_api_fail_sends(m, 404);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Hello"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "0 of 3 channels; 3 failed") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'failed' AND "
+			     "error LIKE 'HTTP 404%' AND message_id IS NULL"), 3);
+	mock_api_fail_sends(m, 0);
+	mock_api_advance(m, 3600 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "failed (HTTP 404: mock failure)") !=
+	      NULL);
+	mock_api_free(m);
+}
+
+TEST(transient_failure_is_retried)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "retry");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	mock_api_fail_sends(m, 503);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Hello"), HW_OK);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'pending' AND "
+			     "retry_ms IS NOT NULL"), 3);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_REPLY), 0);
+	mock_api_fail_sends(m, 0);
+	mock_api_advance(m, 29 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_advance(m, 2 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'sent' AND "
+			     "attempts = 2"), 3);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
+		    "Posted #1 to 3 channels (<#2001>, <#2002>, <#2003>).");
+	/* Five transient failures in a row: failed, with why. */
+	mock_api_fail_sends(m, 500);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Again"), HW_OK);
+	mock_api_advance(m, 3600 * 1000);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'failed' AND "
+			     "attempts = 5 AND error LIKE 'gave up after 5 attempts: HTTP 500%'"),
+		    3);
+	mock_api_free(m);
+}
+
+TEST(restart_resends_unconfirmed_and_never_repeats_sent)
+{
+	char path[256];
+	mock_api *m;
+	long long nonce_before;
+	db_path(path, sizeof(path), "restart");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Hello"), HW_OK);
+	/* As if the process died with channel 2002's send unacknowledged and
+	 * 2003's row written but not yet claimed. */
+	sqlite3_exec(mock_api_db(m),
+		     "UPDATE announce_outbox SET state = 'sending', message_id = NULL "
+		     "WHERE channel_id = '2002';"
+		     "UPDATE announce_outbox SET state = 'pending', message_id = NULL "
+		     "WHERE channel_id = '2003'",
+		     NULL, NULL, NULL);
+	nonce_before = q_int(m, "SELECT rowid FROM announce_outbox WHERE channel_id = '2002'");
+	mock_api_free(m);
+	REQUIRE((m = start(path, thu(9, 21), NULL)));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 2);
+	CHECK_INTEQ(sends_to(m, "2001"), 0);
+	CHECK_INTEQ(sends_to(m, "2002"), 1);
+	CHECK_INTEQ(sends_to(m, "2003"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'sent'"), 3);
+	/* The same row (so the same nonce) was sent again, not a new one. */
+	CHECK_INTEQ(q_int(m, "SELECT rowid FROM announce_outbox WHERE channel_id = '2002' AND "
+			     "nonce LIKE '%-' || rowid"), nonce_before);
+	CHECK_INTEQ(q_int(m, "SELECT attempts FROM announce_outbox WHERE channel_id = '2002'"), 2);
+	mock_api_free(m);
+	/* And a third start sends nothing. */
+	REQUIRE((m = start(path, thu(9, 22), NULL)));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_free(m);
+}
+
+TEST(scheduled_fires_at_local_time_and_cancel)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "sched");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at 10:00 Coffee is served"), HW_OK);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
+		    "Scheduled #1 for Thu 26 Nov 10:00 (Europe/Brussels) to 3 channels.");
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at 2026-11-26T10:30+01:00 Second"), HW_OK);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce list"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY),
+		     "#1 Thu 26 Nov 10:00 scheduled (3 channels) by alice: \"Coffee is served\"") !=
+	      NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel #2"), HW_OK);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
+		    "Cancelled #2 (was due Thu 26 Nov 10:30, 3 channels).");
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel 99"), HW_OK);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY), "There is no announcement #99.");
+	mock_api_advance(m, thu(9, 59) + 59000 - thu(9, 20));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_advance(m, 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND), "Coffee is served");
+	mock_api_advance(m, 3600 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel 1"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "nothing left to cancel") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "3 sent, 0 pending, 0 failed, 3 skipped") !=
+	      NULL);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "skipped (cancelled by alice)") != NULL);
+	mock_api_free(m);
+}
+
+TEST(catchup_window_late_and_skipped)
+{
+	char path[256];
+	mock_api *m;
+	const char *audit;
+	db_path(path, sizeof(path), "catchup");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at 10:00 Old news"), HW_OK);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce at 10:30 Recent news"), HW_OK);
+	mock_api_free(m); /* down from 09:20 to 10:35 */
+	REQUIRE((m = start(path, thu(10, 35), NULL)));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND), "Recent news");
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE item_id = 2 AND "
+			     "state = 'sent' AND late = 1"), 3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE item_id = 1 AND "
+			     "state = 'skipped' AND error LIKE 'missed%'"), 3);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit"), HW_OK);
+	audit = mock_api_last_text(m, MOCK_OUT_REPLY);
+	CHECK(strstr(audit, "3 sent, 0 pending, 0 failed, 3 skipped") != NULL);
+	CHECK(strstr(audit, "(late: due while the bot was down)") != NULL);
+	CHECK(strstr(audit, "skipped (missed: due while the bot was down, older than the "
+			    "catch-up window)") != NULL);
+	/* audit since 10:15 shows only the recent one. */
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit 10:15"), HW_OK);
+	audit = mock_api_last_text(m, MOCK_OUT_REPLY);
+	CHECK(strstr(audit, "Recent news") != NULL);
+	CHECK(strstr(audit, "Old news") == NULL);
+	mock_api_free(m);
+}
+
+/* A schedule.loaded payload with up to three talks. */
+static json_t *loaded(int moved, int cancel_second, int drop_third)
+{
+	json_t *talks = json_array();
+	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[s], s:I, s:I, s:b}", "id", "100",
+					       "title", "Opening", "room", "Main Hall", "speakers",
+					       "Ada", "start", (json_int_t)(thu(moved ? 11 : 9, 30) / 1000),
+					       "end", (json_int_t)(thu(12, 0) / 1000), "cancelled", 0));
+	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[], s:I, s:I, s:b}", "id", "102",
+					       "title", "Gateway @everyone", "room", "Envelope",
+					       "speakers", "start", (json_int_t)(thu(10, 15) / 1000),
+					       "end", (json_int_t)(thu(10, 45) / 1000), "cancelled",
+					       cancel_second));
+	if (!drop_third)
+		json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[], s:I, s:I, s:b}", "id",
+						       "103", "title", "Workshop", "room", "Workshop",
+						       "speakers", "start",
+						       (json_int_t)(thu(10, 15) / 1000), "end",
+						       (json_int_t)(thu(11, 45) / 1000), "cancelled",
+						       0));
+	return json_pack("{s:s, s:s, s:o}", "name", "Test", "timezone", "Europe/Brussels",
+			 "talks", talks);
+}
+
+TEST(starting_soon_posts)
+{
+	char path[256];
+	mock_api *m;
+	json_t *d;
+	db_path(path, sizeof(path), "soon");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	mock_api_emit(m, "schedule.loaded", d); /* a refresh adds nothing */
+	json_decref(d);
+	/* 100 -> its room channel; 102 and 103 -> the three main channels. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon'"), 7);
+	mock_api_advance(m, thu(9, 24) + 59000 - thu(9, 0));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_advance(m, 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
+	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->target, "2005");
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
+		    "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada.");
+	/* 102 cancelled, 103 removed, 100 already done: nothing more. */
+	d = loaded(0, 1, 1);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	mock_api_advance(m, 3 * 3600 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE error = 'talk cancelled'"),
+		    3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'talk removed from the schedule'"), 3);
+	/* Nothing in soon posts may ping. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mentions <> 0"), 0);
+	mock_api_free(m);
+}
+
+TEST(moved_talk_gets_a_new_post)
+{
+	char path[256];
+	mock_api *m;
+	json_t *d;
+	db_path(path, sizeof(path), "moved");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	d = loaded(1, 0, 0); /* Opening moves from 09:30 to 11:30 */
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'talk moved to Thu 26 Nov 11:30 in Main Hall'"), 1);
+	mock_api_advance(m, thu(9, 30) - thu(9, 0));
+	CHECK_INTEQ(sends_to(m, "2005"), 0);
+	mock_api_advance(m, thu(11, 25) - thu(9, 30));
+	CHECK_INTEQ(sends_to(m, "2005"), 1);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_SEND), "at 11:30") != NULL);
+	/* A restart re-reads the same schedule: still one post per talk. */
+	mock_api_free(m);
+	REQUIRE((m = start(path, thu(11, 26), NULL)));
+	d = loaded(1, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	mock_api_advance(m, 3600 * 1000);
+	CHECK_INTEQ(sends_to(m, "2005"), 0);
+	mock_api_free(m);
+}
+
+TEST(schedule_change_alert)
+{
+	char path[256];
+	mock_api *m;
+	json_t *d;
+	const char *text;
+	db_path(path, sizeof(path), "changes");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	d = json_pack("{s:[{s:s, s:s, s:s, s:s, s:I, s:I}], s:[{s:s, s:s, s:s, s:n, s:I, s:n}], "
+		      "s:[{s:s, s:s, s:s, s:n, s:n, s:I}], s:[]}",
+		      "moved", "id", "100", "title", "Opening", "room", "Envelope", "old_room",
+		      "Main Hall", "old_start", (json_int_t)(thu(9, 30) / 1000), "new_start",
+		      (json_int_t)(thu(10, 0) / 1000), "cancelled", "id", "102", "title",
+		      "Gateway", "room", "Envelope", "old_room", "old_start",
+		      (json_int_t)(thu(10, 15) / 1000), "new_start", "added", "id", "130",
+		      "title", "Surprise", "room", "Main Hall", "old_room", "old_start",
+		      "new_start", (json_int_t)(thu(16, 0) / 1000), "removed");
+	REQUIRE(d);
+	mock_api_emit(m, "schedule.changed", d);
+	json_decref(d);
+	REQUIRE(mock_api_output_count(m, MOCK_OUT_SEND) == 1);
+	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->target, "2009");
+	text = mock_api_last_text(m, MOCK_OUT_SEND);
+	CHECK(strstr(text, "- New: \"Surprise\", Thu 26 Nov 16:00 in Main Hall") != NULL);
+	CHECK(strstr(text, "- Moved: \"Opening\" is now Thu 26 Nov 10:00 in Envelope (was Thu 26 "
+			   "Nov 09:30 in Main Hall)") != NULL);
+	CHECK(strstr(text, "- Cancelled: \"Gateway\" (Thu 26 Nov 10:15 in Envelope)") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'change' AND "
+			     "state = 'sent'"), 1);
+	mock_api_free(m);
+}
+
+TEST(mentions_only_when_allowed)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "mentions");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce @everyone hello"), HW_OK);
+	CHECK_INTEQ(q_int(m, "SELECT mentions FROM announce_items"), 0);
+	mock_api_free(m);
+	REQUIRE((m = start(path, thu(9, 0), "{\"allow_mentions\": true}")));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce @everyone hello again"), HW_OK);
+	CHECK_INTEQ(q_int(m, "SELECT mentions FROM announce_items WHERE id = 2"), 1);
+	mock_api_free(m);
+}
+
+int main(void)
+{
+	RUN(broadcast_reaches_every_channel_once);
+	RUN(refusals_post_nothing);
+	RUN(final_failure_is_failed_never_sent);
+	RUN(transient_failure_is_retried);
+	RUN(restart_resends_unconfirmed_and_never_repeats_sent);
+	RUN(scheduled_fires_at_local_time_and_cancel);
+	RUN(catchup_window_late_and_skipped);
+	RUN(starting_soon_posts);
+	RUN(moved_talk_gets_a_new_post);
+	RUN(schedule_change_alert);
+	RUN(mentions_only_when_allowed);
+	return test_summary();
+}
