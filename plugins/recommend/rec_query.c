@@ -265,8 +265,7 @@ long rec_query_closest(const struct rec_index *idx, size_t entry, const size_t *
 	return best;
 }
 
-/* 1 if every word of the folded query starts a word of the folded hay. */
-static int words_prefix(const char *hay, const char *query)
+int rec_query_words_prefix(const char *hay, const char *query)
 {
 	const char *q = query;
 
@@ -316,7 +315,7 @@ size_t rec_query_find(const struct rec_index *idx, const char *text, int64_t now
 				int is_up = rec_index_upcoming(idx, i, now) >= 0;
 				if (is_up != up)
 					continue;
-				if (pass == 0 ? strcmp(en->f_title, f) : !words_prefix(en->f_title, f))
+				if (pass == 0 ? strcmp(en->f_title, f) : !rec_query_words_prefix(en->f_title, f))
 					continue;
 				if (n < max)
 					out[n++] = i;

@@ -57,6 +57,9 @@ long rec_query_closest(const struct rec_index *idx, size_t entry, const size_t *
 /* Cosine of two entries' vectors. */
 double rec_query_cosine(const struct rec_index *idx, size_t a, size_t b);
 
+/* 1 if every word of the folded query starts a word of the folded title. */
+int rec_query_words_prefix(const char *folded_title, const char *folded_query);
+
 /*
  * Finds the talk a user means: a talk id, the exact title, or titles
  * containing every typed word (as word prefixes). Entries with an

@@ -1,0 +1,173 @@
+/*
+ * recommend — talk recommendations and a personal agenda (issue 6): the
+ * descriptor, init and shutdown, and the schedule events.
+ *
+ * Talks come from the schedule plugin's "schedule.loaded" event; the index
+ * is built on a worker (about 35 ms per 1,000 talks with abstracts, see
+ * bench/recommend/RESULTS.md) and swapped in on the loop. Commands are in
+ * rec_cmd.c, reminders in rec_remind.c, change DMs in rec_change.c.
+ *
+ * Config (plugins.recommend):
+ *   reminder_minutes  DM this many minutes before a starred talk (10; 0..1440)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec_store.h"
+#include "recommend.h"
+#include "sched_tz.h"
+
+/* One index build on a worker: owns a deep copy of the event data. */
+struct rec_job {
+	struct rec_plugin *p;
+	json_t *data;
+	struct rec_index *idx;
+	struct sched_tz *tz;
+	uint64_t gen;
+	int ret;
+};
+
+int64_t rec_now(struct rec_plugin *p)
+{
+	int64_t ms = p->api->now_ms(p->self);
+	return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+static void job_free(struct rec_job *j)
+{
+	json_decref(j->data);
+	rec_index_free(j->idx);
+	sched_tz_free(j->tz);
+	free(j);
+}
+
+/* Worker thread: no API calls. */
+static void job_run(void *arg)
+{
+	struct rec_job *j = arg;
+	const char *zone = json_string_value(json_object_get(j->data, "timezone"));
+
+	j->ret = rec_index_build(j->data, NULL, &j->idx);
+	if (!zone || sched_tz_load(NULL, zone, &j->tz))
+		j->tz = sched_tz_fixed(0);
+}
+
+static void job_done(hw_plugin *self, void *arg, int cancelled)
+{
+	struct rec_job *j = arg;
+	struct rec_plugin *p = j->p;
+
+	if (cancelled) {
+		job_free(j);
+		return;
+	}
+	if (j->ret) {
+		p->api->log(self, HW_LOG_ERROR, "recommend: cannot index the schedule (%d)", j->ret);
+	} else if (j->gen > p->gen_installed) {
+		/* A newer build may finish first; never go back to an older one. */
+		struct rec_index *old = p->idx;
+		struct sched_tz *old_tz = p->tz;
+		p->idx = j->idx;
+		p->tz = j->tz;
+		p->gen_installed = j->gen;
+		j->idx = old;
+		j->tz = old_tz;
+		p->api->log(self, HW_LOG_INFO, "recommend: indexed %zu talks (%zu terms)",
+			    p->idx->n, p->idx->nterms);
+	}
+	job_free(j);
+}
+
+static void on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct rec_plugin *p = ud;
+	struct rec_job *j = calloc(1, sizeof(*j));
+
+	/* data is borrowed for this call only: the worker gets its own copy. */
+	if (!j || !(j->data = json_deep_copy(data))) {
+		free(j);
+		p->api->log(self, HW_LOG_ERROR, "recommend: out of memory for the schedule");
+		return;
+	}
+	j->p = p;
+	j->gen = ++p->gen_started;
+	if (!p->api->work(self, job_run, job_done, j)) {
+		p->api->log(self, HW_LOG_ERROR, "recommend: cannot start indexing");
+		job_free(j);
+	}
+}
+
+static void on_changed(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	rec_change_apply(ud, data);
+}
+
+static void rec_free(struct rec_plugin *p)
+{
+	if (!p)
+		return;
+	rec_remind_stop(p);
+	rec_index_free(p->idx);
+	sched_tz_free(p->tz);
+	free(p);
+}
+
+static int rec_init(hw_plugin *self, const hw_api *api)
+{
+	struct rec_plugin *p;
+	json_t *mins;
+	int ret;
+
+	if (api->struct_size < sizeof(hw_api))
+		return HW_ERR_UNSUPPORTED;
+	if (!(p = calloc(1, sizeof(*p))))
+		return HW_ERR_NOMEM;
+	p->self = self;
+	p->api = api;
+	p->lead_s = REC_DEFAULT_LEAD_MIN * 60;
+	mins = json_object_get(api->config(self), "reminder_minutes");
+	if (mins) {
+		if (!json_is_integer(mins) || json_integer_value(mins) < 0 ||
+		    json_integer_value(mins) > 1440) {
+			api->log(self, HW_LOG_ERROR,
+				 "plugins.recommend.reminder_minutes must be an integer 0..1440");
+			ret = HW_ERR_INVALID;
+			goto fail;
+		}
+		p->lead_s = json_integer_value(mins) * 60;
+	}
+	p->tz = sched_tz_fixed(0);
+	p->db = api->db(self);
+	if (!p->tz || !p->db) {
+		ret = p->tz ? HW_ERR_UNSUPPORTED : HW_ERR_NOMEM;
+		goto fail;
+	}
+	ret = api->db_migrate(self, rec_store_migrations, rec_store_nmigrations);
+	if (ret) {
+		api->log(self, HW_LOG_ERROR, "recommend: storage migration failed (%d)", ret);
+		goto fail;
+	}
+	if ((ret = rec_cmd_register(p)) ||
+	    (ret = api->subscribe(self, "schedule.loaded", on_loaded, p)) ||
+	    (ret = api->subscribe(self, "schedule.changed", on_changed, p)) ||
+	    (ret = rec_remind_start(p)))
+		goto fail;
+	api->set_userdata(self, p);
+	/* The schedule may have loaded before us: ask for it again. */
+	api->publish(self, "schedule.request", NULL);
+	return HW_OK;
+fail:
+	rec_free(p);
+	return ret;
+}
+
+/* userdata: the state from init; freed here. Index jobs still running
+ * come back cancelled and free themselves. */
+static void rec_shutdown(hw_plugin *self, void *userdata)
+{
+	rec_free(userdata);
+}
+
+HW_PLUGIN_DEFINE("recommend", "1.0.0",
+		 "Talk recommendations, similar talks, a personal agenda with reminders",
+		 rec_init, rec_shutdown);
