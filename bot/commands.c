@@ -1231,8 +1231,13 @@ enum parse_result commands_parse_interaction(struct commands *cs, json_t *data,
 	}
 	if (!json_is_array(opts))
 		opts = NULL;
-	json_array_foreach(opts, i, o)
-		autocomplete |= json_is_true(json_object_get(o, "focused"));
+	/* Only a focused option that is one of the command's arguments makes
+	 * this an autocomplete payload (where required arguments may be
+	 * missing); a stray "focused" must not let a handler run without them. */
+	for (i = 0; i < c->nargs; i++) {
+		o = option_get(opts, c->args[i].name);
+		autocomplete |= o && json_is_true(json_object_get(o, "focused"));
+	}
 	if (!pa_init(&pa, c))
 		return PARSE_NOMEM;
 	for (i = 0; i < c->nargs && r == PARSE_OK; i++) {

@@ -525,6 +525,12 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 	inv->in_handler = 1; /* parse errors answer with the initial response */
 	pr = commands_parse_interaction(&r->cmds, json_object_get(d, "data"), &inv->args, why,
 					sizeof(why));
+	if (pr == PARSE_OK && inv->args.focused_arg) {
+		/* A focused option belongs in an autocomplete (type 4) payload; in
+		 * a command it could leave required arguments out. */
+		snprintf(why, sizeof(why), "%s is incomplete", inv->args.focused_arg);
+		pr = PARSE_BAD_ARGS;
+	}
 	if (pr != PARSE_OK) {
 		if (!*why)
 			snprintf(why, sizeof(why), "I do not know that command any more.");
