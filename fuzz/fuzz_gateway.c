@@ -1,0 +1,293 @@
+/*
+ * fuzz_gateway: bytes from the network to replies, without a socket.
+ *
+ * Input: byte 0 picks the mode, the rest is the traffic.
+ *   bit 0 set: zlib-stream. The rest is one zlib stream as Discord sends it;
+ *     it is cut into websocket messages after each 00 00 ff ff suffix and
+ *     pushed through zstream (bit 1 set: each message in two fragments).
+ *   bit 0 clear: plain JSON payloads separated by 0x1e (record separator),
+ *     so the fuzzer can mutate the JSON directly.
+ * Each payload goes through gateway_proto_handle (ops, seq filter, HELLO,
+ * READY, RESUMED, op 7/9/11) and each dispatch through the daemon's wiring
+ * (main.c's on_dispatch, copied: it is static there) into the bus, the
+ * guild cache and the router, which parses commands from a registry built
+ * here and "sends" replies to the REST stubs in gateway_stubs.c, which
+ * abort if a reply could ping anyone.
+ */
+#include "fuzz_gateway.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "commands.h"
+#include "guilds.h"
+#include "log.h"
+#include "router.h"
+
+static int64_t clock_us = 1000000;
+static int reconnect_pending;
+
+int64_t fuzz_gateway_clock_us(void)
+{
+	return clock_us;
+}
+
+void fuzz_gateway_reconnect(struct gateway *g)
+{
+	gateway_proto_reset(g);
+	gateway_limiter_reset(g->tx);
+	g->state = GW_HELLO_WAIT;
+	reconnect_pending = 1; /* a new zstream, once the current payload is done */
+}
+
+/* ---- the daemon's dispatch wiring (bot/main.c on_dispatch) ---- */
+
+static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
+{
+	struct hallway *hw = ud;
+
+	(void)seq;
+	if (!strcmp(type, "READY")) {
+		const char *uid = json_string_value(json_object_get(json_object_get(d, "user"), "id"));
+		const char *app = json_string_value(
+			json_object_get(json_object_get(d, "application"), "id"));
+		if (uid && strlen(uid) < sizeof(hw->self_user_id))
+			snprintf(hw->self_user_id, sizeof(hw->self_user_id), "%s", uid);
+		if (!hw->application_id[0] && app && strlen(app) < sizeof(hw->application_id))
+			snprintf(hw->application_id, sizeof(hw->application_id), "%s", app);
+		hw->slash_dirty = 1;
+	}
+	if (!strcmp(type, "MESSAGE_CREATE")) {
+		const char *author = json_string_value(
+			json_object_get(json_object_get(d, "author"), "id"));
+		if (author && !strcmp(author, hw->self_user_id))
+			return;
+	}
+	bus_publish(hw->bus, type, d);
+}
+
+/* ---- commands: handlers echo what they parsed ---- */
+
+static int cmd_echo(hw_plugin *self, const hw_invocation *pub, void *ud)
+{
+	struct invocation *inv = (struct invocation *)pub;
+	const hw_arg *a = &pub->argv[0];
+	hw_message m = {.struct_size = sizeof(m), .content = a->present ? a->str : "(nothing)",
+			.ephemeral = (int)(intptr_t)ud};
+
+	(void)self;
+	return router_reply(inv, &m);
+}
+
+static int cmd_args(hw_plugin *self, const hw_invocation *pub, void *ud)
+{
+	struct invocation *inv = (struct invocation *)pub;
+	char buf[4096];
+	size_t off = 0;
+	hw_message m = {.struct_size = sizeof(m), .content = buf};
+
+	(void)self;
+	(void)ud;
+	buf[0] = '\0';
+	for (size_t i = 0; i < pub->argc && off < sizeof(buf); i++) {
+		const hw_arg *a = &pub->argv[i];
+		int n = snprintf(buf + off, sizeof(buf) - off, "%s=%s(%lld)|", a->name,
+				 a->present ? a->str : "-", (long long)a->num);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "no args");
+	return router_reply(inv, &m);
+}
+
+static int cmd_fail(hw_plugin *self, const hw_invocation *pub, void *ud)
+{
+	(void)self;
+	(void)pub;
+	(void)ud;
+	return HW_ERR_INVALID;
+}
+
+static void complete_project(hw_plugin *self, const char *arg, const char *partial,
+			     hw_completion *out, void *ud)
+{
+	(void)self;
+	(void)arg;
+	(void)ud;
+	if (json_array_size(out->choices) < 25)
+		json_array_append_new(out->choices,
+				      json_pack("{s:s%, s:s%}", "name", partial, strlen(partial) > 100 ? (size_t)100 : strlen(partial),
+						"value", partial, strlen(partial) > 100 ? (size_t)100 : strlen(partial)));
+}
+
+static void register_commands(struct commands *cs)
+{
+	static const hw_arg_spec text[] = {{"text", HW_ARG_TEXT, 0, "what to say", 0}};
+	static const hw_arg_spec join[] = {{"project", HW_ARG_STRING, 1, "project", 1},
+					   {"day", HW_ARG_STRING, 0, "day", 0}};
+	static const hw_arg_spec count[] = {{"n", HW_ARG_INTEGER, 1, "how many", 0},
+					    {"loud", HW_ARG_BOOL, 0, "shout", 0},
+					    {"note", HW_ARG_TEXT, 0, "a note", 0}};
+	static const hw_arg_spec name[] = {{"name", HW_ARG_STRING, 1, "plugin", 0}};
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), "echo", "say it back", NULL, HW_PERM_EVERYONE, text, 1,
+		 cmd_echo, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), "whisper", "say it back quietly", NULL, HW_PERM_EVERYONE,
+		 text, 1, cmd_echo, NULL, (void *)1, {0}},
+		{sizeof(hw_command_spec), "sprint join", "join", "Join a sprint.", HW_PERM_EVERYONE,
+		 join, 2, cmd_args, complete_project, NULL, {0}},
+		{sizeof(hw_command_spec), "sprint leave", "leave", NULL, HW_PERM_EVERYONE, join, 1,
+		 cmd_args, complete_project, NULL, {0}},
+		{sizeof(hw_command_spec), "count", "numbers", NULL, HW_PERM_EVERYONE, count, 3,
+		 cmd_args, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), "admin reload", "organizers", NULL, HW_PERM_ORGANIZER, name,
+		 1, cmd_args, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), "broken", "always fails", NULL, HW_PERM_EVERYONE, NULL, 0,
+		 cmd_fail, NULL, NULL, {0}},
+	};
+	char why[256];
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (commands_add(cs, NULL, NULL, &specs[i], why, sizeof(why)))
+			abort(); /* the harness itself is wrong */
+}
+
+/* ---- one run ---- */
+
+static const struct gateway_limiter_config tx_config = {
+	.max_sends = 110, .control_reserve = 5, .window_ms = 60000, .headroom = 16,
+	.max_queued = 256};
+
+/* What the writeable callback would do: send whatever the limiter allows. */
+static void drain_tx(struct gateway *g)
+{
+	struct gateway_frame *f;
+	int64_t wait;
+
+	while ((f = gateway_limiter_next(g->tx, gateway_now_ms(), g->state == GW_READY, &wait))) {
+		if (f->len > 4096)
+			abort(); /* the limiter promised frames Discord accepts */
+		gateway_limiter_sent(g->tx, f, gateway_now_ms());
+	}
+}
+
+static void handle_payload(struct gateway *g, const char *text, size_t len)
+{
+	clock_us += 1000;
+	gateway_proto_handle(g, text, len);
+	drain_tx(g);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	log_set_level(getenv("FUZZ_LOG") ? LOG_DEBUG : LOG_ERROR);
+	log_add_secret("fuzz-token");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hallway hw;
+	struct gateway g;
+	json_t *roles;
+	struct gateway_callbacks cb = {on_dispatch, NULL, &hw};
+	struct zstream *z = NULL;
+	int mode;
+
+	if (size < 1)
+		return 0;
+	mode = data[0];
+	data++;
+	size--;
+	roles = json_pack("[s]", "Organizer");
+
+	memset(&hw, 0, sizeof(hw));
+	memset(&g, 0, sizeof(g));
+	hw.bus = bus_create();
+	hw.guilds = guilds_create(hw.bus, roles);
+	hw.router = router_create(&hw);
+	g.token = strdup("fuzz-token");
+	g.tx = gateway_limiter_new(&tx_config);
+	g.seq = -1;
+	g.state = GW_HELLO_WAIT;
+	g.compress = mode & 1;
+	g.cb = cb;
+	g.wsi = (struct lws *)&g; /* "a socket is open"; never dereferenced by the stubs */
+	if (!hw.bus || !hw.guilds || !hw.router || !g.token || !g.tx)
+		goto out;
+	register_commands(router_commands(hw.router));
+	reconnect_pending = 0;
+
+	if (mode & 1) {
+		size_t start = 0;
+
+		z = zstream_new(GATEWAY_ZIN_MAX, GATEWAY_ZOUT_MAX);
+		if (!z)
+			goto out;
+		for (size_t i = 0; i <= size; i++) {
+			int end = i == size ||
+				  (i >= 3 && data[i - 3] == 0 && data[i - 2] == 0 &&
+				   data[i - 1] == 0xff && data[i] == 0xff);
+			size_t stop = i == size ? size : i + 1;
+			const char *out;
+			size_t out_len;
+			int rc;
+
+			if (!end || stop == start)
+				continue;
+			if ((mode & 2) && stop - start > 1) {
+				size_t half = (stop - start) / 2;
+				rc = zstream_push(z, data + start, half, 0, &out, &out_len);
+				if (!rc)
+					rc = zstream_push(z, data + start + half, stop - start - half, 1,
+							  &out, &out_len);
+			} else {
+				rc = zstream_push(z, data + start, stop - start, 1, &out, &out_len);
+			}
+			start = stop;
+			if (rc) {
+				/* The real gateway closes with 4000 and resumes on a new socket. */
+				gateway_close_local(&g, 4000, "bad zlib", GATEWAY_CLOSE_RESUME);
+			} else if (out) {
+				if (out[out_len] != '\0')
+					abort(); /* zstream promises a NUL-terminated payload */
+				handle_payload(&g, out, out_len);
+			}
+			if (reconnect_pending) {
+				reconnect_pending = 0;
+				zstream_free(z);
+				if (!(z = zstream_new(GATEWAY_ZIN_MAX, GATEWAY_ZOUT_MAX)))
+					goto out;
+			}
+		}
+	} else {
+		size_t start = 0;
+
+		for (size_t i = 0; i <= size; i++) {
+			if (i < size && data[i] != 0x1e)
+				continue;
+			if (i > start)
+				handle_payload(&g, (const char *)data + start, i - start);
+			start = i + 1;
+		}
+	}
+	commands_collect(router_commands(hw.router));
+
+out:
+	zstream_free(z);
+	gateway_proto_reset(&g);
+	gateway_limiter_free(g.tx);
+	free(g.token);
+	free(g.session_id);
+	free(g.resume_url);
+	router_destroy(hw.router);
+	guilds_destroy(hw.guilds);
+	bus_destroy(hw.bus);
+	json_decref(roles);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * The parts of the daemon fuzz_gateway replaces: bot/gateway.c's socket half
+ * (close, reconnect, clock), lws timers, the REST client and the plugin host.
+ * Closing "reconnects" at once: the next payload is handled as the first on
+ * a fresh socket, the way the real gateway would after a close.
+ *
+ * The REST stubs are also the target's oracle: every message the router
+ * would post must carry allowed_mentions with an empty parse list (nothing
+ * a stranger types may ping), and must be valid JSON a server would accept.
+ */
+#include "fuzz_gateway.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "msgsplit.h"
+#include "rest.h"
+
+int64_t gateway_now_ms(void)
+{
+	return fuzz_gateway_clock_us() / 1000;
+}
+
+int64_t gateway_now_us(void)
+{
+	return fuzz_gateway_clock_us();
+}
+
+double gateway_rand01(struct gateway *g)
+{
+	(void)g;
+	return 0.5;
+}
+
+const char *gateway_clean(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < cap; i++)
+		dst[n++] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[n] = '\0';
+	return dst;
+}
+
+void gateway_kick_tx(struct gateway *g)
+{
+	(void)g;
+}
+
+void gateway_drop_session(struct gateway *g)
+{
+	free(g->session_id);
+	free(g->resume_url);
+	g->session_id = NULL;
+	g->resume_url = NULL;
+	g->seq = -1;
+}
+
+void gateway_close_local(struct gateway *g, int code, const char *reason,
+			 enum gateway_close_action action)
+{
+	(void)code;
+	(void)reason;
+	if (action != GATEWAY_CLOSE_RESUME)
+		gateway_drop_session(g);
+	fuzz_gateway_reconnect(g);
+}
+
+/* lws timers: the target never runs a loop, so a scheduled timer never fires. */
+void lws_sul_schedule(struct lws_context *ctx, int tsi, lws_sorted_usec_list_t *sul,
+		      sul_cb_t cb, lws_usec_t us)
+{
+	(void)ctx;
+	(void)tsi;
+	(void)sul;
+	(void)cb;
+	(void)us;
+}
+
+void lws_sul_cancel(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+}
+
+/* ---- REST: the oracle ---- */
+
+static void check_body(const json_t *body)
+{
+	json_t *am, *parse;
+	char *text;
+
+	if (!body)
+		return;
+	if (!json_is_object(body))
+		abort();
+	text = json_dumps(body, JSON_COMPACT);
+	if (!text)
+		abort(); /* jansson refused to serialise: Discord would get nothing */
+	free(text);
+	/* A message (direct, or inside an interaction callback's data). */
+	if (json_object_get(body, "data"))
+		body = json_object_get(body, "data");
+	if (!json_object_get(body, "content") && !json_object_get(body, "embeds"))
+		return;
+	am = json_object_get(body, "allowed_mentions");
+	parse = json_object_get(am, "parse");
+	if (!json_is_array(parse) || json_array_size(parse) != 0) {
+		fprintf(stderr, "fuzz_gateway: a reply could ping: allowed_mentions missing or not empty\n");
+		abort();
+	}
+}
+
+uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
+		      rest_done_fn done, void *ud)
+{
+	(void)r;
+	(void)method;
+	(void)ud;
+	if (!path || path[0] != '/')
+		abort();
+	check_body(body);
+	json_decref(body);
+	if (done)
+		done(ud, 204, NULL, NULL);
+	return 1;
+}
+
+uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
+			   json_t *payload_json, const char *filename, const void *data,
+			   size_t len, rest_done_fn done, void *ud)
+{
+	(void)filename;
+	(void)data;
+	(void)len;
+	return rest_request(r, method, path, payload_json, done, ud);
+}
+
+uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *content,
+			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
+			   void *ud)
+{
+	(void)r;
+	if (!channel_id || !content || allow_mentions)
+		abort(); /* no fuzz command asks for pings */
+	if (msg_template && !json_is_object(msg_template))
+		abort();
+	/* What rest.c does with the content: sanitise, split, one JSON string
+	 * per part. Every part must be valid UTF-8 of at most 2000 code points. */
+	{
+		size_t len, pos = 0, off, n;
+		char *clean = msgsplit_sanitize(content, strlen(content), &len);
+		if (!clean)
+			return 0;
+		while (msgsplit_next(clean, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n)) {
+			json_t *part = json_stringn(clean + off, n);
+			if (!part || msgsplit_count(clean + off, n) > MSGSPLIT_DISCORD_MAX)
+				abort();
+			json_decref(part);
+		}
+		free(clean);
+	}
+	if (done)
+		done(ud, 200, NULL, NULL);
+	return 1;
+}
+
+void host_plugin_error(struct plugin *p, const char *what, int rc)
+{
+	(void)p;
+	(void)what;
+	(void)rc;
+}
+
+void hallway_request_stop(struct hallway *hw, int exit_code)
+{
+	hw->exit_code = exit_code;
+	hw->signal_stop = 1;
+}
