@@ -24,6 +24,9 @@ struct host;
 struct router;
 struct console;
 struct guild_cache;
+struct metrics;
+struct health;
+struct notify;
 
 struct hallway {
 	struct lws_context *lws;
@@ -39,6 +42,9 @@ struct hallway {
 	struct router *router;     /* commands: chat, slash, console */
 	struct console *console;   /* NULL unless --console */
 	struct guild_cache *guilds;/* roles, for organizer checks */
+	struct metrics *metrics;   /* counters for /metrics (hooks: NULL-safe) */
+	struct health *health;     /* /healthz checks and the HTTP endpoint */
+	struct notify *notify;     /* systemd sd_notify */
 
 	struct clock clock;        /* the conference clock */
 

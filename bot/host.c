@@ -21,6 +21,7 @@
 #include "config.h"
 #include "hallway.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "storage.h"
 
@@ -48,6 +49,12 @@ static void plugin_dir(struct host *h, char *buf, size_t len)
 	if (strrchr(exe, '/'))
 		*strrchr(exe, '/') = '\0';
 	snprintf(buf, len, "%s/plugins", exe);
+#ifdef HALLWAY_PLUGIN_RELDIR
+	/* An installed binary: plugins/ is not beside it, but the install
+	 * layout's plugin folder is, relative to bin/ (cmake/install.cmake). */
+	if (access(buf, F_OK))
+		snprintf(buf, len, "%s/%s", exe, HALLWAY_PLUGIN_RELDIR);
+#endif
 }
 
 /* Copies src to dst (new file, mode 0600). Returns 0 or -1 with errno. */
@@ -262,6 +269,7 @@ int host_reload(struct host *h, const char *name, char *why, size_t whylen)
 		return -1;
 	}
 	if (load_plugin(h, name, old, why, whylen)) {
+		metrics_plugin_error(h->hw->metrics, name, "load");
 		LOGE("host", "plugin %s: %s%s", name, why, old ? " (the running version stays)" : "");
 		return -1;
 	}
@@ -308,6 +316,7 @@ int host_busy(struct host *h)
 void host_plugin_error(struct plugin *p, const char *what, int rc)
 {
 	p->errors++;
+	metrics_plugin_error(p->host->hw->metrics, p->name, "command");
 	LOGE("host", "plugin %s: \"%s\" failed with error %d (%u errors so far)", p->name, what, rc,
 	     p->errors);
 }

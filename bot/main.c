@@ -22,9 +22,12 @@
 #include "gateway.h"
 #include "guilds.h"
 #include "hallway.h"
+#include "health.h"
 #include "host.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 #include "rest.h"
 #include "router.h"
 #include "slash.h"
@@ -95,6 +98,7 @@ static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 	struct runtime *rt = ud;
 	struct hallway *hw = &rt->hw;
 	(void)seq;
+	metrics_gateway_event(hw->metrics, type);
 	if (!strcmp(type, "READY")) {
 		const char *uid = json_string_value(json_object_get(json_object_get(d, "user"), "id"));
 		const char *app = json_string_value(
@@ -214,6 +218,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 	}
 	if (hw->signal_stop && !hw->stopping) {
 		hw->stopping = 1;
+		notify_stopping(hw->notify);
 		rt->stop_deadline_ms = clock_mono_ms() + (hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
 		LOGI("main", "stopping: unloading plugins, then finishing queued sends (up to %d ms)",
 		     hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
@@ -340,6 +345,12 @@ static int start(struct runtime *rt, const char *now_iso)
 			return EXIT_FATAL;
 		}
 	}
+	/* Production: metrics, /healthz and /metrics, systemd notifications. */
+	if (!(hw->metrics = metrics_create(hw->bus)) || !(hw->health = health_create(hw)) ||
+	    (!rt->console && health_listen(hw->health)) ||
+	    !(hw->notify = notify_create(hw, !rt->console)))
+		return EXIT_FATAL;
+	rest_set_observer(hw->rest, metrics_rest_response, hw->metrics);
 	host_load_all(hw->host);
 	rt->seen_generation = hw->host->generation;
 	if (rt->console) {
@@ -368,9 +379,13 @@ static void teardown(struct runtime *rt)
 	work_destroy(hw->work);
 	router_destroy(hw->router);
 	guilds_destroy(hw->guilds);
+	notify_destroy(hw->notify);
+	metrics_destroy(hw->metrics);
+	hw->metrics = NULL;
 	bus_destroy(hw->bus);
 	if (hw->lws)
 		lws_context_destroy(hw->lws);
+	health_destroy(hw->health); /* after the context: lws points into it */
 	storage_close(hw->storage);
 	config_free(hw->cfg);
 }

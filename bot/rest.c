@@ -91,6 +91,8 @@ struct rest {
 	double next_gc;
 	int pumping;
 	struct rest_stats stats;
+	rest_observe_fn observe; /* metrics */
+	void *observe_ud;
 };
 
 static void pump(struct rest *r);
@@ -365,6 +367,8 @@ static void on_http_done(void *ud, const struct http_response *res)
 	struct rl_verdict v;
 	rl_response(r->rl, qu->b, now, wall_now(), status, &h, body_ra, body_global, &v);
 	log_name(q, name, sizeof(name));
+	if (r->observe)
+		r->observe(r->observe_ud, rl_bucket_route(qu->b), status);
 
 	if (status >= 200 && status < 300)
 		r->stats.responses_2xx++;
@@ -843,6 +847,14 @@ void rest_get_stats(const struct rest *r, struct rest_stats *out)
 {
 	if (r && out)
 		*out = r->stats;
+}
+
+void rest_set_observer(struct rest *r, rest_observe_fn fn, void *ud)
+{
+	if (r) {
+		r->observe = fn;
+		r->observe_ud = ud;
+	}
 }
 
 void rest_destroy(struct rest *r)

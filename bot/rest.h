@@ -60,6 +60,11 @@ struct rest_stats {
 		retries, transport_errors;
 };
 void rest_get_stats(const struct rest *r, struct rest_stats *out);
+/* Called for every response (retries and 429s included) with the route
+ * template ("POST /channels/{channel_id}/messages") and the status (0: a
+ * transport error). For metrics; fn may be NULL to stop. */
+typedef void (*rest_observe_fn)(void *ud, const char *route, long status);
+void rest_set_observer(struct rest *r, rest_observe_fn fn, void *ud);
 /* Cancels everything (no callbacks) and frees. */
 void rest_destroy(struct rest *r);
 

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "host.h"
 #include "log.h"
+#include "metrics.h"
 #include "msgsplit.h"
 #include "rest.h"
 
@@ -314,10 +315,12 @@ static void router_run(struct router *r, struct invocation *inv)
 	if (cmd->perm == HW_PERM_ORGANIZER && !inv->pub.is_organizer) {
 		LOGI("router", "refused organizer command \"%s\" from user %s", cmd->name,
 		     inv->user_id);
+		metrics_command(r->hw->metrics, cmd->name, "denied");
 		reply_text(inv, "Sorry, that command is for organizers only.", 1);
 		return;
 	}
 	if (p && p->state != PLUGIN_ACTIVE) {
+		metrics_command(r->hw->metrics, cmd->name, "unavailable");
 		reply_text(inv, "That plugin is reloading; please try again in a moment.", 1);
 		return;
 	}
@@ -328,6 +331,7 @@ static void router_run(struct router *r, struct invocation *inv)
 	inv->in_handler = 0;
 	if (p)
 		p->commands_run++;
+	metrics_command(r->hw->metrics, cmd->name, rc == HW_OK ? "ok" : "error");
 	if (rc != HW_OK) {
 		if (p)
 			host_plugin_error(p, cmd->name, rc);
