@@ -167,6 +167,23 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 	json_decref(diff);
 }
 
+/* Tells the host's /healthz and /metrics that a schedule is loaded (the
+ * "health.report" event, see bot/health.h). max_age_s is 0 here: a 304 or
+ * an unchanged body also confirm freshness, and only once those report too
+ * may this say "stale after three missed refreshes". */
+static void report_health(struct sched_plugin *p)
+{
+	char detail[160];
+	json_t *r;
+
+	snprintf(detail, sizeof(detail), "%zu talks loaded", p->cur->ntalks);
+	r = json_pack("{s:s,s:b,s:s,s:i}", "component", "schedule", "ok", 1, "detail", detail,
+		      "max_age_s", 0);
+	if (r)
+		p->api->publish(p->self, "health.report", r);
+	json_decref(r);
+}
+
 /* Loop thread: swap in the result, or keep the last good schedule. */
 static void job_done(hw_plugin *self, void *arg, int cancelled)
 {
@@ -208,6 +225,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 		p->api->log(self, HW_LOG_WARN, "could not store the schedule copy: %s",
 			    sqlite3_errmsg(p->api->db(self)));
 	publish_changes(p, old);
+	report_health(p);
 	sched_model_free(old);
 out:
 	job_free(j);
