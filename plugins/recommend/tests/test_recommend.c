@@ -1,0 +1,378 @@
+/*
+ * The plugin through mock_api: commands, agenda and clashes, ICS upload,
+ * reminders (due, sent once, skipped after a restart past the start,
+ * resent after a crash mid-send), change DMs, autocomplete.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mock_api.h"
+#include "rec_fixture.h"
+#include "recommend.h"
+#include "testlib.h"
+
+extern const hw_plugin_desc hallway_plugin;
+
+static char db_path[256];
+static const mock_user ada = {"1001", "Ada", 0};
+static const mock_user bob = {"1002", "Bob", 0};
+
+static void fresh_db(const char *name)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/test_recommend_%d_%s.db", (int)getpid(), name);
+	unlink(db_path);
+	char wal[300];
+	snprintf(wal, sizeof(wal), "%s-wal", db_path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", db_path);
+	unlink(wal);
+}
+
+/* A loaded plugin with the fixture schedule indexed, clock at now_s. */
+static mock_api *start(long long now_s, const char *config)
+{
+	json_t *cfg = config ? json_loads(config, 0, NULL) : NULL;
+	mock_api *m = mock_api_new("recommend", cfg, db_path);
+	json_t *s = fx_schedule();
+
+	json_decref(cfg);
+	mock_api_log_verbose(m, 0);
+	mock_api_set_now(m, now_s * 1000);
+	if (mock_api_load(m, &hallway_plugin) != HW_OK) {
+		mock_api_free(m);
+		json_decref(s);
+		return NULL;
+	}
+	mock_api_emit(m, "schedule.loaded", s);
+	mock_api_pump(m);
+	json_decref(s);
+	return m;
+}
+
+static int run(mock_api *m, const mock_user *u, const char *line)
+{
+	return mock_api_chat(m, u, line);
+}
+
+static const char *reply(mock_api *m)
+{
+	return mock_api_last_text(m, MOCK_OUT_REPLY);
+}
+
+/* The reminder row's state for (user, talk). */
+static void state_of(mock_api *m, const char *user, const char *talk, char *buf, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	buf[0] = 0;
+	if (sqlite3_prepare_v2(mock_api_db(m),
+			       "SELECT state || '/' || COALESCE(reason, '') FROM recommend_reminders"
+			       " WHERE user_id = ?1 AND talk_id = ?2 ORDER BY start_at DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, talk, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static size_t dms_to(mock_api *m, const char *user, const char *needle)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_DM); i++) {
+		const mock_output *o = mock_api_output(m, MOCK_OUT_DM, i);
+		if (!strcmp(o->target, user) && (!needle || strstr(o->text, needle)))
+			n++;
+	}
+	return n;
+}
+
+TEST(asks_for_the_schedule_and_waits_for_it)
+{
+	mock_api *m;
+	fresh_db("ask");
+	m = mock_api_new("recommend", NULL, db_path);
+	mock_api_log_verbose(m, 0);
+	REQUIRE(mock_api_load(m, &hallway_plugin) == HW_OK);
+	CHECK_STREQ(mock_api_last(m, MOCK_OUT_PUBLISH)->target, "schedule.request");
+	CHECK(run(m, &ada, "recommend rust") == HW_OK);
+	CHECK(strstr(reply(m), "not loaded yet") != NULL);
+	mock_api_free(m);
+}
+
+TEST(recommend_replies_with_reasons)
+{
+	mock_api *m;
+	fresh_db("rec");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "recommend rust microcontrollers") == HW_OK);
+	CHECK(strstr(reply(m), "1. **Rust for Embedded Systems**") != NULL);
+	CHECK(strstr(reply(m), "matches rust, microcontrollers") != NULL);
+	CHECK(strstr(reply(m), "track Embedded") != NULL);
+	CHECK(strstr(reply(m), "Retrospective") == NULL); /* over */
+	CHECK(run(m, &ada, "recommend fuzzing") == HW_OK);
+	/* The workshop has two slots but is listed once. */
+	{
+		const char *r = reply(m), *a = strstr(r, "Fuzzing Parsers");
+		CHECK(a && !strstr(a + 1, "Fuzzing Parsers"));
+	}
+	CHECK(run(m, &ada, "recommend zzzz") == HW_OK);
+	CHECK(strstr(reply(m), "No upcoming talk matches") != NULL);
+	CHECK(run(m, &ada, "similar python typing") == HW_OK);
+	CHECK(strstr(reply(m), "1. **Mypy Internals: Typing Checkers**") != NULL);
+	CHECK(run(m, &ada, "similar python") == HW_OK);
+	CHECK(strstr(reply(m), "which one?") != NULL);
+	mock_api_free(m);
+}
+
+TEST(star_agenda_clash_and_unstar)
+{
+	mock_api *m;
+	const mock_output *f;
+	fresh_db("star");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your agenda is empty") != NULL);
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(strstr(reply(m), "⭐ Starred **Rust for Embedded Systems**") != NULL);
+	CHECK(run(m, &ada, "star postgres") == HW_OK);
+	CHECK(strstr(reply(m), "⚠️ Clashes with **Rust for Embedded Systems**") != NULL);
+	CHECK(run(m, &ada, "star postgres") == HW_OK);
+	CHECK(strstr(reply(m), "already in your agenda") != NULL);
+	CHECK(run(m, &ada, "star retrospective") == HW_OK);
+	CHECK(strstr(reply(m), "no upcoming session") != NULL);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	{
+		const char *r = reply(m), *pg = strstr(r, "Postgres"), *ru = strstr(r, "· Rust for");
+		CHECK(strstr(r, "Your agenda (2 talks)") != NULL);
+		/* Time order: postgres (T0+3000) before rust (T0+3600). */
+		CHECK(pg && ru && pg < ru);
+		CHECK(strstr(r, "clashes with **Rust for Embedded Systems**") != NULL);
+		CHECK(strstr(r, "Wed 15 Nov 00:03–01:03") != NULL); /* Brussels time */
+		CHECK(strstr(r, "<t:1700003000:t>") != NULL);
+	}
+	/* Bob's agenda is his own. */
+	CHECK(run(m, &bob, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "empty") != NULL);
+	CHECK(run(m, &ada, "agenda ics") == HW_OK);
+	f = mock_api_last(m, MOCK_OUT_REPLY_FILE);
+	REQUIRE(f);
+	CHECK_STREQ(f->filename, "agenda.ics");
+	CHECK(strstr(f->data, "BEGIN:VCALENDAR\r\n") == f->data);
+	CHECK(strstr(f->data, "SUMMARY:Postgres Replication\\, Explained\r\n") != NULL);
+	CHECK(strstr(f->data, "UID:t-rust@recommend.hallway\r\n") != NULL);
+	CHECK(run(m, &ada, "unstar rust") == HW_OK);
+	CHECK(strstr(reply(m), "Removed **Rust for Embedded Systems**") != NULL);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your agenda (1 talk)") != NULL);
+	CHECK(run(m, &ada, "unstar rust") == HW_OK);
+	CHECK(strstr(reply(m), "None of your starred talks") != NULL);
+	mock_api_free(m);
+}
+
+TEST(stars_shape_recommendations_in_chat)
+{
+	mock_api *m;
+	fresh_db("shape");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "recommend python") == HW_OK);
+	CHECK(strstr(reply(m), "1. **Python Packaging Today**") != NULL);
+	CHECK(run(m, &ada, "star mypy internals") == HW_OK);
+	CHECK(run(m, &ada, "recommend python") == HW_OK);
+	CHECK(strstr(reply(m), "1. **Python Typing in Practice**") != NULL);
+	CHECK(strstr(reply(m), "like your starred Mypy Internals") != NULL);
+	mock_api_free(m);
+}
+
+TEST(reminder_is_sent_once_when_due)
+{
+	mock_api *m;
+	char st[64];
+	fresh_db("remind");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK); /* starts T0+3600 */
+	mock_api_advance(m, (3600 - 600 - 60) * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
+	mock_api_advance(m, 61 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", "Rust for Embedded Systems"), 1);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_DM), "Starting in 10 min") != NULL);
+	state_of(m, "1001", "t-rust", st, sizeof(st));
+	CHECK_STREQ(st, "sent/");
+	mock_api_advance(m, 3600 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 1);
+	mock_api_free(m);
+	/* A restart before the talk (same clock) does not send it again. */
+	REQUIRE((m = start(T0 + 3000, NULL)));
+	mock_api_advance(m, 500 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
+	mock_api_free(m);
+}
+
+TEST(reminder_lead_is_configurable)
+{
+	mock_api *m;
+	fresh_db("lead");
+	REQUIRE((m = start(T0, "{\"reminder_minutes\": 30}")));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(strstr(reply(m), "30 minutes before") != NULL);
+	mock_api_advance(m, (3600 - 1800 + 1) * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", "Starting in 30 min"), 1);
+	mock_api_free(m);
+	fresh_db("lead2");
+	CHECK(start(T0, "{\"reminder_minutes\": -3}") == NULL);
+}
+
+TEST(reminder_skipped_when_down_past_the_start)
+{
+	mock_api *m;
+	char st[64];
+	fresh_db("late");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	mock_api_free(m); /* the bot goes down ... */
+	/* ... and comes back after the talk started. */
+	REQUIRE((m = start(T0 + 3600 + 60, NULL)));
+	mock_api_advance(m, 3600 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
+	state_of(m, "1001", "t-rust", st, sizeof(st));
+	CHECK_STREQ(st, "skipped/late");
+	mock_api_free(m);
+	/* Down past the reminder time but not the start: sent at once. */
+	fresh_db("late2");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	mock_api_free(m);
+	REQUIRE((m = start(T0 + 3600 - 120, NULL)));
+	mock_api_advance(m, 2000);
+	CHECK_INTEQ(dms_to(m, "1001", "Starting in 2 min"), 1);
+	mock_api_free(m);
+}
+
+TEST(crash_mid_send_resends_with_the_same_nonce)
+{
+	mock_api *m;
+	char st[64], n1[32], n2[32], n3[32];
+	fresh_db("crash");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	/* A crash after "sending" was committed, before the callback. */
+	CHECK(sqlite3_exec(mock_api_db(m), "UPDATE recommend_reminders SET state = 'sending'",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	mock_api_free(m);
+	REQUIRE((m = start(T0 + 3000, NULL)));
+	mock_api_advance(m, 2000);
+	CHECK_INTEQ(dms_to(m, "1001", "Rust for Embedded Systems"), 1);
+	state_of(m, "1001", "t-rust", st, sizeof(st));
+	CHECK_STREQ(st, "sent/");
+	mock_api_free(m);
+	rec_remind_nonce("1001", "t-rust", T0 + 3600, n1, sizeof(n1));
+	rec_remind_nonce("1001", "t-rust", T0 + 3600, n2, sizeof(n2));
+	rec_remind_nonce("1001", "t-rust", T0 + 3660, n3, sizeof(n3));
+	CHECK_STREQ(n1, n2);
+	CHECK(strcmp(n1, n3) != 0);
+	CHECK(strlen(n1) <= 25);
+}
+
+TEST(failed_dm_is_not_retried_forever)
+{
+	mock_api *m;
+	char st[64];
+	fresh_db("fail");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	mock_api_fail_sends(m, 403);
+	mock_api_advance(m, 3500 * 1000LL);
+	state_of(m, "1001", "t-rust", st, sizeof(st));
+	CHECK(!strncmp(st, "skipped/dm failed (403)", 23));
+	CHECK(mock_api_timer_count(m) == 0);
+	mock_api_free(m);
+}
+
+TEST(changes_reach_everyone_who_starred)
+{
+	mock_api *m;
+	json_t *moved, *cancelled;
+	char st[64];
+	fresh_db("change");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(run(m, &bob, "star rust embedded") == HW_OK);
+	CHECK(run(m, &bob, "star python packaging") == HW_OK);
+	moved = json_pack("{s:[{s:s, s:s, s:s, s:s, s:I, s:I}], s:[], s:[], s:[]}", "moved", "id",
+			  "t-rust", "title", "Rust for Embedded Systems", "room", "Room C",
+			  "old_room", "Room A", "old_start", (json_int_t)(T0 + 3600), "new_start",
+			  (json_int_t)(T0 + 7200), "added", "cancelled", "removed");
+	mock_api_emit(m, "schedule.changed", moved);
+	json_decref(moved);
+	CHECK_INTEQ(dms_to(m, "1001", "moved: **Rust for Embedded Systems**"), 1);
+	CHECK_INTEQ(dms_to(m, "1002", "moved: **Rust for Embedded Systems**"), 1);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_DM), "in Room C") != NULL);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "<t:1700007200:t>) · Room C · Rust for Embedded Systems") != NULL);
+	state_of(m, "1001", "t-rust", st, sizeof(st));
+	CHECK_STREQ(st, "pending/");
+	mock_api_clear(m);
+	cancelled = json_pack("{s:[], s:[{s:s, s:s, s:n, s:n, s:n, s:n}], s:[], s:[]}", "moved",
+			      "cancelled", "id", "t-py1", "title", "Python Packaging Today", "room",
+			      "old_room", "old_start", "new_start", "added", "removed");
+	mock_api_emit(m, "schedule.changed", cancelled);
+	json_decref(cancelled);
+	CHECK_INTEQ(dms_to(m, "1002", "cancelled: **Python Packaging Today**"), 1);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
+	state_of(m, "1002", "t-py1", st, sizeof(st));
+	CHECK_STREQ(st, "skipped/cancelled");
+	CHECK(run(m, &bob, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "❌ cancelled") != NULL);
+	/* The old reminder time passes quietly; the new one fires; the
+	 * cancelled talk's never does. */
+	mock_api_clear(m);
+	mock_api_advance(m, (3600 - 600 + 10) * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
+	mock_api_advance(m, 3600 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", "Starting in"), 1);
+	CHECK_INTEQ(dms_to(m, "1002", "Rust for Embedded"), 1);
+	CHECK_INTEQ(dms_to(m, "1002", "Python Packaging"), 0);
+	mock_api_free(m);
+}
+
+TEST(autocomplete_offers_talks_by_id)
+{
+	mock_api *m;
+	const char *value = NULL, *name;
+	size_t n;
+	fresh_db("complete");
+	REQUIRE((m = start(T0, NULL)));
+	n = mock_api_complete(m, "star", "talk", "rust");
+	REQUIRE(n == 2);
+	name = mock_api_choice(m, 0, &value);
+	CHECK(strstr(name, "Rust for Embedded Systems") == name);
+	CHECK_STREQ(value, "t-rust");
+	/* The slash form passes the value: the id stars the exact slot. */
+	CHECK(mock_api_run(m, &ada, "star", 1, (const char *const[]){"t-ws@2"}) == HW_OK);
+	CHECK(strstr(reply(m), "Starred **Workshop: Fuzzing Parsers**") != NULL);
+	CHECK(strstr(reply(m), "<t:1700090000:t>") != NULL);
+	/* Empty: the next talks, soonest first. */
+	n = mock_api_complete(m, "similar", "talk", "");
+	CHECK(n == 6);
+	mock_api_choice(m, 0, &value);
+	CHECK_STREQ(value, "t-ws@1");
+	mock_api_free(m);
+}
+
+int main(void)
+{
+	RUN(asks_for_the_schedule_and_waits_for_it);
+	RUN(recommend_replies_with_reasons);
+	RUN(star_agenda_clash_and_unstar);
+	RUN(stars_shape_recommendations_in_chat);
+	RUN(reminder_is_sent_once_when_due);
+	RUN(reminder_lead_is_configurable);
+	RUN(reminder_skipped_when_down_past_the_start);
+	RUN(crash_mid_send_resends_with_the_same_nonce);
+	RUN(failed_dm_is_not_retried_forever);
+	RUN(changes_reach_everyone_who_starred);
+	RUN(autocomplete_offers_talks_by_id);
+	fresh_db("done");
+	return test_summary();
+}
