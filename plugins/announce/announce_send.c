@@ -96,8 +96,11 @@ static void on_sent(hw_plugin *self, int status, const char *message_id, const c
 		if (rc == HW_OK)
 			settle(a, f->item_id, f->channel_id, 1, NULL);
 	} else {
-		snprintf(why, sizeof(why), "%s%d: %s", status ? "HTTP " : "transport error ",
-			 status, error && *error ? error : "no reason given");
+		if (error && !strncmp(error, "HTTP ", 5))
+			snprintf(why, sizeof(why), "%s", error); /* the host's own words */
+		else
+			snprintf(why, sizeof(why), "%s%d: %s", status ? "HTTP " : "transport error ",
+				 status, error && *error ? error : "no reason given");
 		if (transient(status) && f->attempts < ANNOUNCE_MAX_ATTEMPTS) {
 			rc = announce_store_retry(db, f->row_id, why,
 						  now + (int64_t)RETRY_BASE_MS * f->attempts);
