@@ -18,7 +18,7 @@ void rec_params_default(struct rec_params *p)
 	/* Titles say most about a talk; tracks and tags are curated labels;
 	 * speakers matter to fans; abstracts are long and noisy. */
 	static const float bm25[REC_NFIELDS] = {3.0f, 1.0f, 2.0f, 2.0f, 1.5f};
-	static const float sim[REC_NFIELDS] = {3.0f, 1.0f, 2.0f, 2.0f, 1.0f};
+	static const float sim[REC_NFIELDS] = {3.0f, 1.0f, 2.0f, 2.0f, 0.5f};
 
 	memcpy(p->bm25, bm25, sizeof(bm25));
 	memcpy(p->sim, sim, sizeof(sim));
