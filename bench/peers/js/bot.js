@@ -20,5 +20,5 @@ client.on('messageCreate', (message) => {
   if (message.content === '!ping') message.reply('pong').catch((e) => console.error(e));
 });
 client.on('error', (e) => console.error(e));
-process.on('SIGTERM', () => { client.destroy().finally(() => process.exit(0)); });
+process.on('SIGTERM', () => process.exit(0));
 client.login(token);
