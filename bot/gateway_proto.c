@@ -238,7 +238,11 @@ static void on_invalid_session(struct gateway *g, json_t *d)
 void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 {
 	json_error_t err;
-	json_t *root = json_loadb(text, len, 0, &err), *jop, *d;
+	/* JSON_ALLOW_NUL: "\u0000" is valid JSON and anyone can type it into a
+	 * message. Rejected, the payload would close the socket, the server
+	 * would replay it on RESUME, and the bot would loop on it forever.
+	 * Readers see such strings cut at the NUL (json_string_value). */
+	json_t *root = json_loadb(text, len, JSON_ALLOW_NUL, &err), *jop, *d;
 
 	if (!root) {
 		LOGW(GATEWAY_LOG, "unparseable payload (%s, byte %d); closing with 4000 to resume",
