@@ -312,19 +312,24 @@ static void router_run(struct router *r, struct invocation *inv)
 	int rc;
 
 	invocation_publish(inv);
+	/* A refusal below is the slash command's initial response, like a
+	 * handler's reply (else it goes out as a followup to an interaction
+	 * nobody acknowledged, which Discord rejects with 10015). */
+	inv->in_handler = 1;
 	if (cmd->perm == HW_PERM_ORGANIZER && !inv->pub.is_organizer) {
 		LOGI("router", "refused organizer command \"%s\" from user %s", cmd->name,
 		     inv->user_id);
 		metrics_command(r->hw->metrics, cmd->name, "denied");
 		reply_text(inv, "Sorry, that command is for organizers only.", 1);
+		inv->in_handler = 0;
 		return;
 	}
 	if (p && p->state != PLUGIN_ACTIVE) {
 		metrics_command(r->hw->metrics, cmd->name, "unavailable");
 		reply_text(inv, "That plugin is reloading; please try again in a moment.", 1);
+		inv->in_handler = 0;
 		return;
 	}
-	inv->in_handler = 1;
 	r->running++;
 	rc = cmd->fn(p ? plugin_token(p) : NULL, &inv->pub, cmd->ud);
 	r->running--;
