@@ -11,6 +11,9 @@
 #include "gateway_int.h"
 
 #include <arpa/inet.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +410,19 @@ static void socket_gone(struct gateway *g, const char *error)
 	schedule_reconnect(g, why);
 }
 
+/* A big message (a GUILD_CREATE with every member: ~1 MB of text, ~8 MB of
+ * JSON tree) is rare: give its buffer back, and the freed tree's pages too,
+ * so resident memory returns to the steady state (bench/RESULTS.md). */
+static void release_big_rx(struct gateway *g)
+{
+	free(g->rx);
+	g->rx = NULL;
+	g->rx_cap = 0;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static int on_receive(struct gateway *g, struct lws *wsi, const void *in, size_t len)
 {
 	int final = lws_is_final_fragment(wsi);
@@ -459,6 +475,8 @@ static int on_receive(struct gateway *g, struct lws *wsi, const void *in, size_t
 
 		g->rx_len = 0;
 		gateway_proto_handle(g, (const char *)g->rx, n);
+		if (g->rx_cap >= GATEWAY_RX_KEEP)
+			release_big_rx(g);
 	}
 	return 0;
 }

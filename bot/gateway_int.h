@@ -15,6 +15,7 @@
 
 #define GATEWAY_LOG "gateway"
 #define GATEWAY_RX_MAX (16u << 20)       /* one reassembled message */
+#define GATEWAY_RX_KEEP (256u << 10)     /* a bigger RX buffer is freed after use */
 #define GATEWAY_ZIN_MAX (16u << 20)      /* compressed bytes per payload */
 #define GATEWAY_ZOUT_MAX (64u << 20)     /* one inflated payload */
 #define GATEWAY_STABLE_MS 5000           /* READY this long = healthy socket */
