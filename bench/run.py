@@ -47,7 +47,7 @@ def mem_kb(pid):
     out = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:", "Threads:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:", "Threads:")):
                 k, v = line.split(":", 1)
                 out[k] = int(v.split()[0])
     return out
@@ -306,11 +306,13 @@ def callgrind(args, workdir, lines=1000):
             s = line.strip()
             if total is None and s.endswith("PROGRAM TOTALS"):
                 total = int(s.split()[0].replace(",", ""))
-            elif total is not None and " " in s and s.split()[0].replace(",", "").isdigit() and ":" in s:
+            elif total is not None and s[:1].isdigit() and ")" in s:
                 ir = int(s.split()[0].replace(",", ""))
-                name = s.split(None, 1)[1]
-                name = name.split("(")[0].strip() if name.startswith("(") is False else name
-                top.append((ir, name))
+                rest = s.split(")", 1)[1].strip()
+                obj = rest.rsplit(" [", 1)[1].rstrip("]") if " [" in rest else ""
+                fn = rest.rsplit(" [", 1)[0]
+                fn = fn.split(":", 1)[1] if ":" in fn else fn
+                top.append((ir, "%s (%s)" % (fn, os.path.basename(obj).split(".so")[0] if obj else "?")))
         out[tag] = {"total": total, "top": top[:15], "replies": p.stdout.decode().count("pong"),
                     "lines": 0 if not text else lines}
     if out["startup"]["total"] and out["replay"]["total"]:
@@ -408,11 +410,13 @@ def write_results(path, m, opts, res, extra):
     row("CPU seconds per 10,000 events", "cpu_per_10k", 3)
     row("RSS at READY, MB (3,000 members)", None, 1, lambda r: r["ready_mem"]["VmRSS"] / 1024 if r and "ready_mem" in r else None)
     row("RSS after %d events, MB" % opts["events"], None, 1, lambda r: r["after_mem"]["VmRSS"] / 1024 if r and "after_mem" in r else None)
+    row("  of which private (RssAnon), MB", None, 1, lambda r: r["after_mem"]["RssAnon"] / 1024 if r and "after_mem" in r else None)
+    row("  of which shared libraries (RssFile), MB", None, 1, lambda r: r["after_mem"]["RssFile"] / 1024 if r and "after_mem" in r else None)
     row("peak RSS (VmHWM), MB", None, 1, lambda r: r["after_mem"]["VmHWM"] / 1024 if r and "after_mem" in r else None)
     row("command latency p50, ms", "p50_ms", 2)
     row("command latency p99, ms", "p99_ms", 2)
     row("highest rate with p99 ≤ 50 ms, events/s", "max_rate", 0)
-    row("idle CPU, % of a core (heartbeats, timers)", None, 2, lambda r: 100 * r["idle_cpu_per_s"] if r and "idle_cpu_per_s" in r else None)
+    row("idle CPU over %.0f s, %% of a core" % opts["idle"], None, 2, lambda r: 100 * r["idle_cpu_per_s"] if r and "idle_cpu_per_s" in r else None)
     row("start → first answer, s", "ready_s", 2)
     L.append("")
     L.append("For the highest-rate row the ratio reads the other way: hallway ÷ peer is how many "
@@ -468,6 +472,8 @@ def write_results(path, m, opts, res, extra):
         L.append("| RSS at READY | %.1f MB |" % (full["ready_mem"]["VmRSS"] / 1024))
         L.append("| RSS after %d events | %.1f MB |" % (full["events"], full["after_mem"]["VmRSS"] / 1024))
         L.append("| peak RSS (VmHWM) | %.1f MB |" % (full["after_mem"]["VmHWM"] / 1024))
+        L.append("| after: private (RssAnon) / shared libraries (RssFile) | %.1f / %.1f MB |" % (
+            full["after_mem"]["RssAnon"] / 1024, full["after_mem"]["RssFile"] / 1024))
         L.append("| `!next` latency p50 / p99 (%d/s stream) | %s / %s ms |" % (opts["rate"], fmt(full["p50_ms"], 2), fmt(full["p99_ms"], 2)))
         L.append("| CPU per 10,000 events (10%% `!next`) | %s s |" % fmt(full["cpu_per_10k"], 3))
         L.append("| threads | %d |" % full["after_mem"]["Threads"])
