@@ -344,8 +344,8 @@ static void session_reset(struct http_session *s)
 }
 
 /* Fills s with the answer to path; returns the HTTP status. */
-static unsigned answer(struct hallway *hw, struct lws *wsi, struct http_session *s,
-		       const char *path, const char **ctype)
+static unsigned answer(struct hallway *hw, struct http_session *s, const char *path,
+		       const char **ctype)
 {
 	unsigned status = 500;
 	char *text = NULL;
@@ -353,10 +353,7 @@ static unsigned answer(struct hallway *hw, struct lws *wsi, struct http_session 
 	json_t *report = NULL;
 
 	*ctype = "application/json";
-	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) {
-		status = 405;
-		text = strdup("{\"error\":\"only GET is served\"}");
-	} else if (!strcmp(path, "/healthz") && hw->health) {
+	if (!strcmp(path, "/healthz") && hw->health) {
 		status = health_check(hw->health, &report) ? 200 : 503;
 		text = report ? json_dumps(report, JSON_COMPACT) : NULL;
 	} else if (!strcmp(path, "/metrics") && hw->metrics) {
@@ -397,9 +394,14 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_HTTP:
 		if (!s || !hw)
 			return -1;
+		if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) {
+			/* POST, HEAD...: answer and close (no request body is read). */
+			lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "only GET");
+			return -1;
+		}
 		snprintf(path, sizeof(path), "%.*s", (int)(len < 127 ? len : 127),
 			 in ? (const char *)in : "");
-		status = answer(hw, wsi, s, path, &ctype);
+		status = answer(hw, s, path, &ctype);
 		if (lws_add_http_common_headers(wsi, status, ctype, s->len, &p, end) ||
 		    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 						(const unsigned char *)"no-store", 8, &p, end) ||

@@ -422,6 +422,16 @@ class HealthTests(ProductionCase):
                   "HALLWAY_SANITIZE)" % (path, med, p99, size))
         # The loop stayed healthy while it served them.
         self.assertEqual(self.st.state()["heartbeat_timeouts"], [])
+        # Other paths and methods.
+        status, ctype, body = get(self.port, "/nope")
+        self.assertEqual((status, ctype), (404, "application/json"))
+        req = urllib.request.Request("http://127.0.0.1:%d/healthz" % self.port, data=b"x=1",
+                                     method="POST")
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req, timeout=5)
+        self.assertEqual(cm.exception.code, 405)
+        cm.exception.close()
+        self.assertEqual(get(self.port, "/healthz")[0], 200)
 
     def test_plugin_components_and_metrics(self):
         plugdir = os.path.join(self.workdir, "oot")
