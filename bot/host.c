@@ -263,7 +263,13 @@ fail:
 
 int host_reload(struct host *h, const char *name, char *why, size_t whylen)
 {
-	struct plugin *old = host_find(h, name);
+	struct plugin *old;
+	if (!valid_plugin_name(name)) {
+		/* Plugins load only from plugin_dir: no paths, no "..". */
+		snprintf(why, whylen, "invalid plugin name (use a-z, 0-9, _ and -)");
+		return -1;
+	}
+	old = host_find(h, name);
 	if (!config_plugin(h->hw->cfg, name) && !old) {
 		snprintf(why, whylen, "no plugin \"%s\" in the config's plugins", name);
 		return -1;
