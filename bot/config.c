@@ -35,7 +35,7 @@ static const char *const log_formats[] = {"text", "json", NULL};
 
 static const struct option_row config_options[] = {
 	{"discord", OPT_OBJECT, NULL, 0, 0, NULL, NONE, "Discord connection settings."},
-	{"discord.token", OPT_STRING, NULL, 10, 512, NULL, OFF(token),
+	{"discord.token", OPT_STRING, NULL, 0, 512, NULL, OFF(token),
 	 "Bot token. The environment variable HALLWAY_DISCORD_TOKEN wins over it."},
 	{"discord.api_base", OPT_STRING, CONFIG_DEFAULT_API_BASE, 8, 512, NULL, OFF(api_base),
 	 "REST base URL; the gateway URL comes from GET {api_base}/gateway/bot."},
@@ -303,6 +303,8 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 	if (mode == CONFIG_MODE_RUN && (!c->token || !*c->token))
 		report_add(r, 1, "discord.token",
 			   "missing (set discord.token or the HALLWAY_DISCORD_TOKEN environment variable)");
+	if (c->token && *c->token && strlen(c->token) < 10)
+		report_add(r, 1, "discord.token", "too short to be a bot token");
 	if (c->token && (strchr(c->token, ' ') || strchr(c->token, '\n')))
 		report_add(r, 1, "discord.token", "must not contain spaces (give the raw token, without \"Bot \")");
 	if (c->api_base && strncmp(c->api_base, "http://", 7) && strncmp(c->api_base, "https://", 8))
@@ -421,7 +423,8 @@ int config_load(const char *path, enum config_mode mode, struct config **out,
 	}
 	buf[len] = '\0';
 	rc = config_load_string(buf, path, mode, out, report);
-	if (rc == 0 && world_readable && (*out)->token && !getenv("HALLWAY_DISCORD_TOKEN"))
+	if (rc == 0 && world_readable && (*out)->token && *(*out)->token &&
+	    !getenv("HALLWAY_DISCORD_TOKEN"))
 		report_add(report, 0, "(file)",
 			   "readable by other users and holds the token: chmod 600 it, or use HALLWAY_DISCORD_TOKEN");
 out:

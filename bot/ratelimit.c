@@ -403,9 +403,12 @@ double rl_next_send(struct rl *rl, struct rl_bucket *b, double now)
 
 	if (!(b->flags & RL_ROUTE_EXEMPT)) {
 		t = max_d(t, rl->global_until);
-		/* sends_next is the oldest of a full ring. */
+		/* sends_next is the oldest of a full ring. Discord counts
+		 * arrivals over a sliding second; requests sent in a burst
+		 * arrive milliseconds apart, so wait the margin too or the
+		 * 51st arrives inside the first one's second (global 429). */
 		if (rl->sends_count == rl->per_sec)
-			t = max_d(t, rl->sends[rl->sends_next] + 1.0);
+			t = max_d(t, rl->sends[rl->sends_next] + 1.0 + RL_MARGIN_S);
 	}
 	if (l->unlimited)
 		return t;

@@ -157,7 +157,9 @@ typedef struct hw_message {
 	void *reserved[4];
 } hw_message;
 
-/* Result of a send: message_id is NULL on failure and error says why. */
+/* Result of a send: message_id is NULL on failure and error says why.
+ * Callbacks (sends, HTTP, timers, jobs) are never called once the plugin's
+ * shutdown has begun: free anything a pending callback's ud owns there. */
 typedef void (*hw_send_fn)(hw_plugin *self, int status, const char *message_id,
 			   const char *error, void *ud);
 
