@@ -1,0 +1,149 @@
+"""The schedule plugin in the real daemon: answers in the conference's time
+zone, forgiving rooms, URL sources with conditional requests, the stored
+copy when the network is gone, and a big schedule loaded without stalling
+heartbeats."""
+import http.server
+import os
+import socketserver
+import threading
+import time
+import unittest
+
+from harness import (DaemonTestCase, Daemon, PLUGIN_DIR, SOURCE_DIR, SHARED_DATA, base_config, wait_until)
+
+SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+
+
+def console(workdir, script, source=SAMPLE, now="2026-11-26T09:55:00+01:00", extra=None):
+    cfg = {"storage": {"path": os.path.join(workdir, "s.db")}, "plugin_dir": PLUGIN_DIR,
+           "plugins": {"schedule": dict({"source": source, "timezone": "Europe/Brussels"}, **(extra or {}))}}
+    d = Daemon(cfg, workdir, extra_args=["--console"], stdin=script, env={"HALLWAY_NOW": now})
+    d.start()
+    rc = d.wait(120)
+    return rc, d.stdout, d.log_text()
+
+
+class ConsoleAnswers(unittest.TestCase):
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallway-sched-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_next_now_rooms_and_speakers(self):
+        script = "next\nnext envelope\nnext envlope\nnow\nrooms\nspeaker linus aberg\ntalk gateway\nday friday\n"
+        rc, out, log = console(self.tmp.name, script)
+        self.assertEqual(rc, 0, log)
+        # 10:15 Brussels on 26 Nov 2026 is 09:15 UTC = 1795684500.
+        self.assertIn("**Discord Gateway Deep Dive** · Envelope ✉️", out)
+        self.assertIn("<t:1795684500:t> (<t:1795684500:R>) · Thu 10:15–10:45 (Europe/Brussels)", out)
+        self.assertIn("Next in **Envelope ✉️**", out)
+        # "envlope" is a near miss: the closest room is suggested.
+        self.assertIn("Envelope ✉️", out.split("Next in **Envelope ✉️**")[1])
+        # At 09:55 the opening (09:30–10:15) is on.
+        self.assertIn("Opening: Welcome to HallwayCon", out)
+        self.assertIn("Café Lounge ☕", out)
+        self.assertIn("Running Bots on a Raspberry Pi", out)  # Linus Åberg, accent-insensitive
+        self.assertIn("Fri", out)
+        self.assertNotIn("AddressSanitizer", log)
+
+    def test_cancelled_talk_is_never_next(self):
+        # Friday 11:00: the next talks start at 11:15; the cancelled one is not offered.
+        rc, out, log = console(self.tmp.name, "next envelope\ntalk rust\n", now="2026-11-27T11:00:00+01:00")
+        nxt, found = out.split('Best match for "rust"')
+        # 11:15 in Envelope is cancelled: the next real talk is at 13:00.
+        self.assertNotIn("Rust and C", nxt)
+        self.assertIn("**Observability for Small Services** · Envelope ✉️", nxt)
+        self.assertIn("Fri 13:00–13:30 (Europe/Brussels)", nxt)
+        # Asked for by name, it is shown as cancelled.
+        self.assertIn("~~Rust and C Side by Side~~ **CANCELLED**", found)
+
+    def test_big_real_schedule(self):
+        src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
+        if not os.path.exists(src):
+            self.skipTest("shared data not present")
+        rc, out, log = console(self.tmp.name, "next\nrooms\n", source=src, now="2025-02-01T10:31:00+01:00")
+        self.assertEqual(rc, 0)
+        self.assertIn("talks in", log)
+        self.assertIn("Europe/Brussels", out)
+        self.assertIn("<t:", out)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    body = b""
+    etag = '"v1"'
+    seen = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        Handler.seen.append(dict(self.headers))
+        if self.headers.get("If-None-Match") == Handler.etag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("ETag", Handler.etag)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(Handler.body)))
+        self.end_headers()
+        self.wfile.write(Handler.body)
+
+
+class UrlSource(DaemonTestCase):
+
+    def test_conditional_refresh_and_offline_restart(self):
+        with open(SAMPLE, "rb") as f:
+            Handler.body = f.read()
+        Handler.seen = []
+        srv = socketserver.TCPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        url = "http://127.0.0.1:%d/schedule.json" % srv.server_address[1]
+        plugins = {"schedule": {"source": url, "timezone": "Europe/Brussels", "refresh_seconds": 10}}
+        cfg = base_config(self.st, self.workdir, plugins=plugins, plugin_dir=PLUGIN_DIR)
+        env = {"HALLWAY_NOW": "2026-11-26T09:55:00+01:00", "HALLWAY_CLOCK_SPEED": "1"}
+        d = self.daemon(cfg, env=env)
+        self.ready(d)
+        d.wait_log("schedule loaded", 10)
+        self.st.inject_message(content="!next envelope")
+        self.assertIn("Discord Gateway Deep Dive", self.wait_bot_messages(1)[0]["content"])
+        # The next refresh is conditional and answered 304.
+        wait_until(lambda: any(h.get("If-None-Match") == '"v1"' for h in Handler.seen), 20,
+                   what="a conditional request")
+        srv.shutdown()
+        srv.server_close()
+        self.assertEqual(d.stop(), 0)
+        # No network: the stored copy answers at once.
+        d2 = self.daemon(cfg, env=env)
+        self.ready(d2, identifies=2)
+        d2.wait_log("schedule loaded from storage", 10)
+        self.st.inject_message(content="!next envelope")
+        self.assertIn("Discord Gateway Deep Dive", self.wait_bot_messages(2)[1]["content"])
+
+    def test_heartbeats_flow_while_a_big_schedule_parses(self):
+        src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
+        if not os.path.exists(src):
+            self.skipTest("shared data not present")
+        self.st.config(heartbeat_ms=250)
+        plugins = {"schedule": {"source": src, "refresh_seconds": 3600}}
+        cfg = base_config(self.st, self.workdir, plugins=plugins, plugin_dir=PLUGIN_DIR)
+        d = self.daemon(cfg)
+        self.ready(d)
+        t0 = time.monotonic()
+        # Reload the plugin a few times: each reload parses the 2 MB XML again.
+        for _ in range(3):
+            self.st.inject_message(content="!reload schedule")
+            time.sleep(0.4)
+        d.wait_log("schedule loaded", 10)
+        time.sleep(1.0)
+        beats = [f["t"] for f in self.st.frames() if f["op"] == 1 and f["t"] >= t0]
+        gaps = [b - a for a, b in zip(beats, beats[1:])]
+        print("heartbeat gaps while parsing FOSDEM: max %.1f ms" % (max(gaps) * 1000))
+        self.assertLess(max(gaps), 0.25 * 1.3)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
