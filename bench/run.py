@@ -299,25 +299,67 @@ def callgrind(args, workdir, lines=1000):
                            input=text.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
         if p.returncode != 0:
             return {"error": "callgrind %s exited %d: %s" % (tag, p.returncode, p.stderr.decode()[-2000:])}
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=no", cg], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL).stdout.decode()
-        total, top = None, []
-        for line in ann.splitlines():
-            s = line.strip()
-            if total is None and s.endswith("PROGRAM TOTALS"):
-                total = int(s.split()[0].replace(",", ""))
-            elif total is not None and s[:1].isdigit() and ")" in s:
-                ir = int(s.split()[0].replace(",", ""))
-                rest = s.split(")", 1)[1].strip()
-                obj = rest.rsplit(" [", 1)[1].rstrip("]") if " [" in rest else ""
-                fn = rest.rsplit(" [", 1)[0]
-                fn = fn.split(":", 1)[1] if ":" in fn else fn
-                top.append((ir, "%s (%s)" % (fn, os.path.basename(obj).split(".so")[0] if obj else "?")))
-        out[tag] = {"total": total, "top": top[:15], "replies": p.stdout.decode().count("pong"),
+        total, top = annotate(cg)
+        out[tag] = {"total": total, "top": top, "replies": p.stdout.decode().count("pong"),
                     "lines": 0 if not text else lines}
     if out["startup"]["total"] and out["replay"]["total"]:
         out["per_line"] = (out["replay"]["total"] - out["startup"]["total"]) / lines
     return out
+
+
+def annotate(cg_file, n=15):
+    """(total Ir, [(self Ir, "function (object)")]) from a callgrind output file."""
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=no", cg_file], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL).stdout.decode()
+    total, top = None, []
+    for line in ann.splitlines():
+        s = line.strip()
+        if total is None and s.endswith("PROGRAM TOTALS"):
+            total = int(s.split()[0].replace(",", ""))
+        elif total is not None and s[:1].isdigit() and ")" in s:
+            ir = int(s.split()[0].replace(",", ""))
+            rest = s.split(")", 1)[1].strip()
+            obj = rest.rsplit(" [", 1)[1].rstrip("]") if " [" in rest else ""
+            fn = rest.rsplit(" [", 1)[0]
+            fn = fn.split(":", 1)[1] if ":" in fn else fn
+            top.append((ir, "%s (%s)" % (fn, os.path.basename(obj).split(".so")[0] if obj else "?")))
+    return total, top[:n]
+
+
+async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200):
+    """User-space instructions per gateway event: hallway (hello plugin) under callgrind with
+    instrumentation switched on only around a stream of `events` MESSAGE_CREATE (10 % `!ping`),
+    so start-up and GUILD_CREATE are not counted. Everything in the process is counted: lws,
+    the JSON parser, malloc, the router, curl for the replies."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        return {"error": "valgrind/callgrind_control not installed"}
+    cg = os.path.join(workdir, "callgrind.gateway.out")
+    peer = hallway_peer(args, gen, workdir, "hallway-callgrind", {"hello": {}})
+    peer.argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + cg] + peer.argv
+    ident = gen.identifies
+    peer.start(logdir, None)
+    try:
+        await wait_ready(gen, peer, ident, 180)
+        await asyncio.sleep(1.0)
+        subprocess.run(["callgrind_control", "-i", "on", str(peer.proc.pid)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        gen.reset_latencies()
+        r = await gen.send_stream(rate, events)
+        lats = await gen.wait_replies(r["ids"], 60)
+        subprocess.run(["callgrind_control", "-i", "off", str(peer.proc.pid)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+    finally:
+        peer.proc.send_signal(signal.SIGTERM)
+        try:
+            peer.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            peer.proc.kill()
+            peer.proc.wait(5)
+    total, top = annotate(cg)
+    if not total:
+        return {"error": "no callgrind totals: " + peer.log_tail()}
+    return {"events": r["sent"], "answered": len(lats), "commands": r["commands"], "total": total,
+            "per_event": total / max(1, r["sent"]), "top": top}
 
 
 def machine():
@@ -498,6 +540,26 @@ def write_results(path, m, opts, res, extra):
             for ir, name in cg["replay"]["top"]:
                 L.append("| {:,} | `{}` |".format(ir, name.replace("|", "\\|")))
             L.append("")
+    cgw = extra.get("callgrind_gw")
+    if cgw:
+        L.append("## Instruction counts on the gateway path (callgrind)\n")
+        if "error" in cgw:
+            L.append("callgrind failed: %s\n" % cgw["error"])
+        else:
+            L.append("hallway (hello plugin) under `valgrind --tool=callgrind --instr-atstart=no` against the "
+                     "generator; instrumentation is switched on (`callgrind_control -i on`) after READY and "
+                     "GUILD_CREATE, for a stream of %d MESSAGE_CREATE at 200/s (10%% `!ping`, %d of %d "
+                     "answered), then off. Every user-space instruction of the process counts (lws, JSON, "
+                     "malloc, router, curl); the kernel's do not.\n" % (cgw["events"], cgw["answered"], cgw["commands"]))
+            L.append("| figure | Ir |\n|---|---|")
+            L.append("| total for the stream | {:,} |".format(cgw["total"]))
+            L.append("| per event | {:,.0f} |".format(cgw["per_event"]))
+            L.append("")
+            L.append("Top functions (self Ir):\n")
+            L.append("| Ir | function |\n|---|---|")
+            for ir, name in cgw["top"]:
+                L.append("| {:,} | `{}` |".format(ir, name.replace("|", "\\|")))
+            L.append("")
     if extra.get("notes"):
         L.append("## Notes\n")
         for n in extra["notes"]:
@@ -597,6 +659,12 @@ async def main_async(args):
             extra["standin"] = await standin_ceiling(args, logdir, cpu_gen, cpu_bot, 3.0)
         except Exception as e:
             notes.append("stand-in ceiling FAILED: %s" % e)
+    if not args.no_callgrind:
+        print("bench: callgrind on the gateway path ...", flush=True)
+        try:
+            extra["callgrind_gw"] = await callgrind_gateway(args, gen, workdir, logdir)
+        except Exception as e:
+            extra["callgrind_gw"] = {"error": str(e)}
     await gen.stop()
     if not args.no_callgrind and os.path.exists(FOSDEM):
         print("bench: callgrind replay ...", flush=True)
