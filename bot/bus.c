@@ -102,6 +102,17 @@ int bus_publish(struct bus *b, const char *type, json_t *data)
 	return n;
 }
 
+int bus_has_subscribers(const struct bus *b, const char *type, const void *except)
+{
+	if (!b || !type)
+		return 0;
+	for (const struct sub *s = b->head; s; s = s->next)
+		if (!s->dead && s->owner != except &&
+		    (!strcmp(s->type, type) || !strcmp(s->type, "*")))
+			return 1;
+	return 0;
+}
+
 void bus_remove_owner(struct bus *b, void *owner)
 {
 	if (!b)

@@ -20,6 +20,9 @@ int bus_subscribe(struct bus *b, void *owner, const char *type, bus_fn fn, void 
 		  void (*ud_free)(void *));
 /* data: borrowed. Returns the number of subscribers called. */
 int bus_publish(struct bus *b, const char *type, json_t *data);
+/* 1 if publishing type would call a subscriber (of type or "*") whose
+ * owner is not except (NULL: any owner). */
+int bus_has_subscribers(const struct bus *b, const char *type, const void *except);
 void bus_remove_owner(struct bus *b, void *owner);
 uint64_t bus_count(const struct bus *b, const char *type); /* events published */
 void bus_destroy(struct bus *b);

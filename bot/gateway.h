@@ -12,6 +12,8 @@
 #include <libwebsockets.h>
 #include <stdint.h>
 
+#include "gateway_scan.h"
+
 struct gateway;
 struct work;
 
@@ -30,6 +32,15 @@ struct gateway_callbacks {
 	 * why is a sentence for the bot owner. */
 	void (*fatal)(void *ud, int close_code, const char *why);
 	void *ud;
+	/* Optional: asked before a dispatch is parsed (never for READY or
+	 * RESUMED), with what the pre-scan found: scan->t, and for a
+	 * MESSAGE_CREATE the start of d.content (gateway_scan.h). Return 0 if
+	 * the owner does not need this dispatch: the gateway then advances the
+	 * seq exactly as for a parsed one (RESUME and heartbeats carry it),
+	 * counts it, and calls skipped instead of dispatch, without parsing it.
+	 * NULL, or a payload the scan cannot vouch for: parsed and dispatched. */
+	int (*wants)(void *ud, const struct gateway_scan *scan);
+	void (*skipped)(void *ud, const char *type, int64_t seq);
 };
 
 struct gateway_stats {
@@ -38,6 +49,7 @@ struct gateway_stats {
 	int64_t heartbeat_interval_ms;
 	double last_rtt_ms;
 	uint64_t connects, resumes, identifies, reconnects, zombies, dispatches;
+	uint64_t skipped; /* dispatches the owner did not want: never parsed */
 };
 
 /* The lws protocol callback for the gateway socket ("hallway-gateway"). */

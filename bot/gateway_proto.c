@@ -235,15 +235,47 @@ static void on_invalid_session(struct gateway *g, json_t *d)
 	gateway_close_local(g, 4000, "invalid session", GATEWAY_CLOSE_NEW_SESSION);
 }
 
+/* Most dispatches are chatter nobody reads: when the pre-scan vouches for
+ * the payload and the owner does not want it, account for it exactly as
+ * on_dispatch would (seq filter, seq, replay count, stats) without building
+ * a jansson tree. Returns 1 if the payload was dealt with here. */
+static int skip_unwanted(struct gateway *g, const char *text, size_t len)
+{
+	struct gateway_scan sc;
+
+	if (!g->cb.wants || gateway_scan(text, len, &sc) != GATEWAY_SCAN_OK || sc.op != 0 ||
+	    !sc.has_t || !sc.has_s || !strcmp(sc.t, "READY") || !strcmp(sc.t, "RESUMED"))
+		return 0;
+	if (sc.s <= g->seq) {
+		LOGD(GATEWAY_LOG, "dispatch seq %lld already seen (last %lld); dropped",
+		     (long long)sc.s, (long long)g->seq);
+		return 1;
+	}
+	if (g->cb.wants(g->cb.ud, &sc))
+		return 0;
+	g->seq = sc.s;
+	if (g->state == GW_RESUMING)
+		g->replayed++;
+	g->stats.dispatches++;
+	g->stats.skipped++;
+	LOGD(GATEWAY_LOG, "dispatch %lld (%s) not wanted: not parsed", (long long)sc.s, sc.t);
+	if (g->cb.skipped)
+		g->cb.skipped(g->cb.ud, sc.t, sc.s);
+	return 1;
+}
+
 void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 {
 	json_error_t err;
+	json_t *root, *jop, *d;
+
+	if (skip_unwanted(g, text, len))
+		return;
 	/* JSON_ALLOW_NUL: "\u0000" is valid JSON and anyone can type it into a
 	 * message. Rejected, the payload would close the socket, the server
 	 * would replay it on RESUME, and the bot would loop on it forever.
 	 * Readers see such strings cut at the NUL (json_string_value). */
-	json_t *root = json_loadb(text, len, JSON_ALLOW_NUL, &err), *jop, *d;
-
+	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
 	if (!root) {
 		LOGW(GATEWAY_LOG, "unparseable payload (%s, byte %d); closing with 4000 to resume",
 		     err.text, err.position);

@@ -118,6 +118,28 @@ static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 	bus_publish(hw->bus, type, d);
 }
 
+/* The gateway's pre-scan asks whether a dispatch needs parsing. Nobody
+ * subscribed to its type: no. A MESSAGE_CREATE only the router listens to:
+ * only if it may address the bot. Everything else: yes. */
+static int wants_dispatch(void *ud, const struct gateway_scan *sc)
+{
+	struct hallway *hw = &((struct runtime *)ud)->hw;
+
+	if (strcmp(sc->t, "MESSAGE_CREATE"))
+		return bus_has_subscribers(hw->bus, sc->t, NULL);
+	if (bus_has_subscribers(hw->bus, sc->t, hw->router))
+		return 1;
+	return sc->has_content &&
+	       router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole);
+}
+
+static void on_skipped(void *ud, const char *type, int64_t seq)
+{
+	struct runtime *rt = ud;
+	(void)seq;
+	metrics_gateway_event(rt->hw.metrics, type);
+}
+
 static void on_fatal(void *ud, int code, const char *why)
 {
 	struct runtime *rt = ud;
@@ -335,7 +357,7 @@ static int start(struct runtime *rt, const char *now_iso)
 					 hw->cfg->global_rate_limit};
 		struct gateway_config gc = {hw->cfg->token, hw->cfg->intents, hw->cfg->compress,
 					    hw->cfg->large_threshold};
-		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt};
+		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt, wants_dispatch, on_skipped};
 		if (hw->cfg->application_id)
 			snprintf(hw->application_id, sizeof(hw->application_id), "%s",
 				 hw->cfg->application_id);

@@ -408,6 +408,33 @@ static const char *strip_prefix(struct router *r, const char *content)
 	return NULL;
 }
 
+/* 1 if text (len bytes, whole or only a start) may begin with word. */
+static int may_start_with(const char *text, size_t len, int whole, const char *word,
+			  size_t wlen)
+{
+	size_t n = len < wlen ? len : wlen;
+
+	if (memcmp(text, word, n))
+		return 0;
+	return n == wlen || !whole;
+}
+
+/* Mirrors strip_prefix on the first bytes of a message. */
+int router_may_address(const struct router *r, const char *content, size_t len, int whole)
+{
+	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	size_t i = 0;
+
+	while (i < len && content[i] == ' ')
+		i++;
+	if (i == len)
+		return !whole;
+	content += i;
+	len -= i;
+	return (prefix[0] && may_start_with(content, len, whole, prefix, strlen(prefix))) ||
+	       (r->hw->self_user_id[0] && may_start_with(content, len, whole, "<@", 2));
+}
+
 static void on_message(void *ud, const char *type, json_t *d)
 {
 	struct router *r = ud;

@@ -46,6 +46,12 @@ struct hallway *router_hallway(struct router *r);
 /* Registers help, plugins, reload. */
 int router_add_builtins(struct router *r);
 
+/* The chat door's first test, for the gateway's pre-scan: 0 if a message
+ * whose content starts with these len bytes (whole: that is all of it)
+ * certainly does not address the bot (no prefix, no mention of it), so
+ * parsing it would change nothing; 1 if it may. */
+int router_may_address(const struct router *r, const char *content, size_t len, int whole);
+
 /* Console door: one line as an attendee would type it (prefix optional). */
 void router_console_line(struct router *r, const char *line, int as_organizer,
 			 router_console_out out, void *ud);

@@ -4,7 +4,8 @@
  * FIXTURE_* switches pick its behaviour.
  *
  *   fx_good      commands: fx echo <text>, fx fail, fx slow <ms>, fx pending,
- *                fx secret <word>, fx peek <table>; a repeating timer
+ *                fx secret <word>, fx peek <table>, fx seen; a repeating timer;
+ *                config "watch_messages" subscribes to MESSAGE_CREATE
  *   fx_abimajor  built for ABI major 99 (refused)
  *   fx_abiminor  built for a newer minor (refused)
  *   fx_initfail  registers things, then fails init (all swept)
@@ -146,6 +147,23 @@ static int cmd_version(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return api->reply(self, inv, FIXTURE_NAME " " FIXTURE_VERSION);
 }
 
+/* Config "watch_messages": true subscribes to MESSAGE_CREATE (the gateway
+ * must then parse every message); fx seen says how many arrived. */
+static unsigned long messages_seen;
+
+static void on_message(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	messages_seen++;
+}
+
+static int cmd_seen(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "seen %lu", messages_seen);
+	return api->reply(self, inv, text);
+}
+
 static int init(hw_plugin *self, const hw_api *host_api)
 {
 	static const char *const migrations[] = {
@@ -174,6 +192,8 @@ static int init(hw_plugin *self, const hw_api *host_api)
 		 HW_PERM_EVERYONE, ms_args, 1, cmd_burst, NULL, NULL, {0}},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " version", "Which build", NULL,
 		 HW_PERM_EVERYONE, NULL, 0, cmd_version, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " seen", "Messages seen", NULL,
+		 HW_PERM_EVERYONE, NULL, 0, cmd_seen, NULL, NULL, {0}},
 	};
 	api = host_api;
 	if (api->db_migrate(self, migrations, 1) != HW_OK)
@@ -182,6 +202,9 @@ static int init(hw_plugin *self, const hw_api *host_api)
 		if (api->command_add(self, &specs[i]) != HW_OK)
 			return HW_ERR_PLUGIN;
 	api->timer_add(self, 50, 50, noop_timer, NULL);
+	if (json_is_true(json_object_get(api->config(self), "watch_messages")) &&
+	    api->subscribe(self, "MESSAGE_CREATE", on_message, NULL) != HW_OK)
+		return HW_ERR_PLUGIN;
 #ifdef FIXTURE_EXTRA_COMMAND
 	{
 		const hw_command_spec extra = {sizeof(hw_command_spec), FIXTURE_PREFIX " extra",

@@ -10,3 +10,7 @@ hallway_add_unit_test(test_gateway_policy
 hallway_add_unit_test(test_gateway_limiter
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_gateway_limiter.c
           ${CMAKE_SOURCE_DIR}/bot/gateway_limiter.c)
+hallway_add_unit_test(test_gateway_scan
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_gateway_scan.c
+          ${CMAKE_SOURCE_DIR}/bot/gateway_scan.c
+  LIBS PkgConfig::JANSSON)

@@ -1,0 +1,45 @@
+/*
+ * A strict, allocation-free pre-scan of one gateway payload: enough to
+ * decide whether a dispatch must be parsed at all (most MESSAGE_CREATE are
+ * chatter nobody reads), without building a jansson tree.
+ *
+ * The scanner walks the whole payload and checks it is JSON, but only a
+ * conservative subset: anything it is not sure about (reals, integers of 19
+ * digits or more, escaped object keys at the levels it reads, duplicate
+ * keys it reads, surrogate escapes, \u0000, nesting deeper than 64, a
+ * non-object top level, bytes that are not valid UTF-8 ...) makes it return
+ * GATEWAY_SCAN_FALLBACK, and the caller parses with json_loadb as before.
+ * So whenever it returns GATEWAY_SCAN_OK, json_loadb(text, len,
+ * JSON_ALLOW_NUL) accepts the same payload and finds the same op, s, t and
+ * d.content (tests/unit/test_gateway_scan.c checks this differentially).
+ */
+#ifndef HALLWAY_GATEWAY_SCAN_H
+#define HALLWAY_GATEWAY_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GATEWAY_SCAN_OK 0
+#define GATEWAY_SCAN_FALLBACK (-1)
+#define GATEWAY_SCAN_TYPE_MAX 64 /* longer "t" values fall back */
+
+struct gateway_scan {
+	int64_t op;                     /* top-level "op", an integer */
+	int has_s, has_t, has_d;        /* "s" and "t" are set only when they are an integer / a string */
+	int64_t s;
+	char t[GATEWAY_SCAN_TYPE_MAX];  /* "t" without escapes, NUL-terminated */
+	/* d.content when d is an object holding a string "content": its first
+	 * content_len bytes, which are the decoded bytes too (they stop before
+	 * the first backslash escape). Borrowed from the payload text.
+	 * content_whole is 1 when they are the whole string. */
+	int has_content;
+	const char *content;
+	size_t content_len;
+	int content_whole;
+};
+
+/* Scans text (len bytes, not NUL-terminated). Returns GATEWAY_SCAN_OK with
+ * *out filled, or GATEWAY_SCAN_FALLBACK (out is then unspecified). */
+int gateway_scan(const char *text, size_t len, struct gateway_scan *out);
+
+#endif
