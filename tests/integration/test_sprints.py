@@ -41,6 +41,7 @@ HALLWAY_SPRINTS_SEED fixes the random choices (the seed is printed).
 import os
 import random
 import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -142,6 +143,12 @@ class SprintsCase(DaemonTestCase):
             self.skipTest("the sprints plugin is not built")
         super().setUp()
 
+    def tearDown(self):
+        keep = os.environ.get("HALLWAY_SPRINTS_KEEP")
+        if keep:  # a folder: the work folder (database, config) is copied there
+            shutil.copytree(self.workdir, os.path.join(keep, self.id()), dirs_exist_ok=True)
+        super().tearDown()
+
     def sprints_config(self, projects):
         cfg = base_config(self.st, self.workdir, plugins={"sprints": {"projects": projects}},
                           plugin_dir=PLUGIN_DIR)
@@ -195,7 +202,7 @@ class Durability(SprintsCase):
         self.violations = []
         self.promotions = []     # (uid, slot, stint) of every DM that moved someone off the waitlist
         self.stats = {"kills": 0, "retries": 0, "extra_replies": 0, "dms": 0, "stale_dms": 0,
-                      "sent_while_down": 0, "in_flight_at_kill": 0}
+                      "sent_while_down": 0, "in_flight_at_kill": 0, "kills_at_startup": 0}
         self.inbox = Inbox(self.st)
         self.ro = None
         self.down = False
@@ -238,6 +245,15 @@ class Durability(SprintsCase):
                     if issued < N_OPS and self.issue(rng):
                         issued += 1
                         self.stats["sent_while_down"] += 1
+                if rng.random() < 0.2:
+                    # Killed again while starting: migrations, config merge,
+                    # outbox flush, gateway handshake.
+                    early = self.daemon(cfg)
+                    time.sleep(rng.uniform(0.0, 0.15))
+                    self.kill(early)
+                    self.stats["kills"] += 1
+                    self.stats["kills_at_startup"] += 1
+                    self.pump()
                 d, startup = self.start(cfg)
                 restarts.append(startup)
                 self.down = False
@@ -280,12 +296,14 @@ class Durability(SprintsCase):
         lost_answers = sum(1 for op in answered if len(op["attempts"]) > 1 and (
             (op["prior"] is None and op["answer"][0].startswith("already")) or
             (op["prior"] is not None and op["answer"][0] == "not")))
-        print("sprints durability: %d ops (%s) from %d people in %.1f s; %d SIGKILLs, %d restarts "
+        print("sprints durability: %d ops (%s) from %d people in %.1f s; %d SIGKILLs (%d while starting), "
+              "%d restarts "
               "(start-up to READY %.2f-%.2f s), %d commands in flight at the kills, %d sent while down, "
               "%d retries (%d of them committed by the killed daemon, answer lost), %d extra replies, "
               "%d promotion DMs (%d stale/duplicate)"
               % (len(self.ops), ", ".join("%s %d" % kv for kv in sorted(kinds.items())),
-                 len({op["uid"] for op in self.ops}), elapsed, self.stats["kills"], len(restarts) - 1,
+                 len({op["uid"] for op in self.ops}), elapsed, self.stats["kills"],
+                 self.stats["kills_at_startup"], len(restarts) - 1,
                  min(restarts), max(restarts), self.stats["in_flight_at_kill"],
                  self.stats["sent_while_down"], self.stats["retries"], lost_answers, self.stats["extra_replies"],
                  self.stats["dms"], self.stats["stale_dms"]))
@@ -459,6 +477,14 @@ class Durability(SprintsCase):
         return "\n" + "\n".join(out) if out else ""
 
     def fail_with(self, msg):
+        keep = os.environ.get("HALLWAY_SPRINTS_KEEP")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            with open(os.path.join(keep, "oplog.txt"), "w") as f:
+                f.write("\n".join(self.log) + "\n")
+            for i, d in enumerate(self.daemons):
+                with open(os.path.join(keep, "daemon%02d.log" % i), "w") as f:
+                    f.write(d.log_text() + "\n")
         self.fail("%s\nseed %d; last of the op log:\n%s" % (msg, self.seed, "\n".join(self.log[-60:])))
 
     def check_database(self):
