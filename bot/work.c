@@ -8,6 +8,9 @@
 #include <libwebsockets.h>
 #include <pthread.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "log.h"
 
@@ -204,12 +207,21 @@ void work_drain(struct work *w)
 	for (struct job *j = list; j; j = j->next)
 		unlink_all(w, j);
 	pthread_mutex_unlock(&w->lock);
+	if (!list)
+		return;
 	while (list) {
 		struct job *j = list;
 		list = j->next;
 		j->done(j->arg, j->cancelled);
 		free(j);
 	}
+#ifdef __GLIBC__
+	/* Jobs are rare, one-off heavy work (a schedule parsed into a tree on
+	 * a worker's arena, an index built, a DNS lookup): give the pages they
+	 * and their done callbacks freed back to the system, or RSS keeps the
+	 * peak for good (bench/README.md). */
+	malloc_trim(0);
+#endif
 }
 
 void work_destroy(struct work *w)
