@@ -200,6 +200,7 @@ class Durability(SprintsCase):
         self.ops = []            # every op, in issue order
         self.log = []            # readable history, for failures
         self.violations = []
+        self.acted = set()       # people who sent a command
         self.promotions = []     # (uid, slot, stint) of every DM that moved someone off the waitlist
         self.stats = {"kills": 0, "retries": 0, "extra_replies": 0, "dms": 0, "stale_dms": 0,
                       "sent_while_down": 0, "in_flight_at_kill": 0, "kills_at_startup": 0}
@@ -308,6 +309,10 @@ class Durability(SprintsCase):
                  self.stats["sent_while_down"], self.stats["retries"], lost_answers, self.stats["extra_replies"],
                  self.stats["dms"], self.stats["stale_dms"]))
         self.assertEqual(len(answered), N_OPS)
+        self.assertEqual(len(self.acted), N_USERS)
+        for d in self.daemons:
+            bad = [l for l in d.log if " ERROR " in l or ("WARN" in l and "sprints" in l)]
+            self.assertEqual(bad, [], "the daemon logged errors")
         self.assertGreaterEqual(self.stats["kills"], 5)
         self.assertGreater(self.stats["dms"], 0, "no promotion happened: the test did not exercise them")
         self.assertGreater(lost_answers, 0, "no kill fell between a commit and its answer")
@@ -344,7 +349,10 @@ class Durability(SprintsCase):
         elif r < 0.3:
             p, slot, verb = rng.choice(people), rng.choice(SLOTS), "leave"
         else:
-            p, slot, verb = rng.choice(people), rng.choice(SLOTS), "join"
+            # Everyone joins something early on; then anyone may.
+            fresh = [q for q in people if q.uid not in self.acted]
+            p, slot, verb = rng.choice(fresh or people), rng.choice(SLOTS), "join"
+        self.acted.add(p.uid)
         where = rng.choice((GENERAL, TALKS, ORGANIZERS, "dm"))
         op = {"n": len(self.ops), "uid": p.uid, "verb": verb, "slot": slot, "where": where,
               "attempts": [], "prior": self.model.get((p.uid, slot)), "t0": time.monotonic(),
