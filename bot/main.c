@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <libxml/parser.h>
 
 #include "bus.h"
 #include "clock.h"
@@ -54,6 +55,7 @@ struct runtime {
 	lws_sorted_usec_list_t tick_sul;
 	lws_sorted_usec_list_t connect_sul;
 	int64_t stop_deadline_ms;
+	int64_t close_deadline_ms; /* gateway close frame sent; quit by then */
 	int connect_attempt;
 	int quit;
 	unsigned seen_generation;
@@ -250,13 +252,20 @@ static void tick(lws_sorted_usec_list_t *sul)
 	if (hw->stopping) {
 		size_t left = hw->rest ? rest_pending(hw->rest) : 0;
 		if (!left || clock_mono_ms() >= rt->stop_deadline_ms) {
-			if (left)
+			if (left && !rt->close_deadline_ms)
 				LOGW("main", "%zu queued sends not finished at the deadline", left);
-			if (hw->gw && !gateway_is_stopped(hw->gw))
+			if (hw->gw && !rt->close_deadline_ms) {
+				/* Close with 1000 and let the close frame go out
+				 * (at most 2 s) before the loop ends. */
 				gateway_stop(hw->gw);
-			rt->quit = 1;
-			lws_cancel_service(hw->lws);
-			return;
+				rt->close_deadline_ms = clock_mono_ms() + 2000;
+			}
+			if (!hw->gw || gateway_is_stopped(hw->gw) ||
+			    clock_mono_ms() >= rt->close_deadline_ms) {
+				rt->quit = 1;
+				lws_cancel_service(hw->lws);
+				return;
+			}
 		}
 	} else if (hw->host) {
 		if (hw->host->generation != rt->seen_generation) {
@@ -465,6 +474,11 @@ int main(int argc, char **argv)
 	apply_log_settings(rt.hw.cfg);
 	log_route_lws();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* libxml2 keeps per-thread state in our worker threads while a plugin
+	 * parses XML there. Loading it here keeps it mapped for the life of
+	 * the process, so a plugin's dlclose cannot unload it under that state
+	 * (which would leak it); the state is freed as the workers exit. */
+	xmlInitParser();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
