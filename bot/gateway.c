@@ -413,14 +413,19 @@ static void socket_gone(struct gateway *g, const char *error)
 /* A big message (a GUILD_CREATE with every member: ~1 MB of text, ~8 MB of
  * JSON tree) is rare: give its buffer back, and the freed tree's pages too,
  * so resident memory returns to the steady state (bench/RESULTS.md). */
+static void trim_heap(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static void release_big_rx(struct gateway *g)
 {
 	free(g->rx);
 	g->rx = NULL;
 	g->rx_cap = 0;
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
+	trim_heap();
 }
 
 static int on_receive(struct gateway *g, struct lws *wsi, const void *in, size_t len)
@@ -442,8 +447,12 @@ static int on_receive(struct gateway *g, struct lws *wsi, const void *in, size_t
 			gateway_close_local(g, 4000, "zlib-stream error", GATEWAY_CLOSE_RESUME);
 			return 0;
 		}
-		if (out)
+		if (out) {
 			gateway_proto_handle(g, out, out_len);
+			/* The same for zlib-stream: the inflated GUILD_CREATE. */
+			if (g->z && zstream_trim(g->z, GATEWAY_RX_KEEP))
+				trim_heap();
+		}
 		return 0;
 	}
 	if (len > GATEWAY_RX_MAX - g->rx_len) {

@@ -48,6 +48,27 @@ void zstream_free(struct zstream *z)
 	free(z);
 }
 
+int zstream_trim(struct zstream *z, size_t keep)
+{
+	int freed = 0;
+
+	if (!z)
+		return 0;
+	if (z->in_cap > keep && !z->in_len) {
+		free(z->in);
+		z->in = NULL;
+		z->in_cap = 0;
+		freed = 1;
+	}
+	if (z->out_cap > keep) {
+		free(z->out);
+		z->out = NULL;
+		z->out_cap = 0;
+		freed = 1;
+	}
+	return freed;
+}
+
 const char *zstream_strerror(int err)
 {
 	switch (err) {

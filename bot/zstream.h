@@ -37,6 +37,11 @@ void zstream_free(struct zstream *z);
 int zstream_push(struct zstream *z, const void *data, size_t len, int msg_end,
 		 const char **out, size_t *out_len);
 
+/* Frees the input and output buffers if either has grown past keep bytes
+ * (after a rare big payload; they grow again on demand). The payload of
+ * the last zstream_push is gone after this. Returns 1 if it freed any. */
+int zstream_trim(struct zstream *z, size_t keep);
+
 const char *zstream_strerror(int err);
 
 #endif

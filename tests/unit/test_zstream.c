@@ -54,6 +54,42 @@ TEST(multiple_messages_one_stream)
 	free(d);
 }
 
+/* After a big payload the buffers can be freed; the stream goes on. */
+TEST(trim_after_big_payload)
+{
+	struct deflater *d = malloc(sizeof(*d));
+	struct zstream *z = zstream_new(1 << 20, 1 << 20);
+	size_t big_len = 300000;
+	char *big = malloc(big_len + 1);
+	const char *small = "{\"op\":11,\"d\":null}";
+	const char *out;
+	size_t out_len;
+
+	REQUIRE(d && z && big);
+	for (size_t i = 0; i < big_len; i++)
+		big[i] = (char)('a' + (i * 7919 % 26));
+	big[big_len] = '\0';
+	deflater_init(d);
+	deflater_msg(d, small, strlen(small));
+	CHECK_INTEQ(zstream_push(z, d->buf, d->len, 1, &out, &out_len), ZSTREAM_OK);
+	CHECK_INTEQ(zstream_trim(z, 256 << 10), 0); /* nothing big yet */
+	deflater_msg(d, big, big_len);
+	CHECK_INTEQ(zstream_push(z, d->buf, d->len, 1, &out, &out_len), ZSTREAM_OK);
+	CHECK_INTEQ(out_len, big_len);
+	CHECK(out && !memcmp(out, big, big_len));
+	CHECK_INTEQ(zstream_trim(z, 256 << 10), 1);
+	CHECK_INTEQ(zstream_trim(z, 256 << 10), 0);
+	/* The inflate context (its window refers back into the big payload) is kept. */
+	deflater_msg(d, big, 1000);
+	CHECK_INTEQ(zstream_push(z, d->buf, d->len, 1, &out, &out_len), ZSTREAM_OK);
+	CHECK_INTEQ(out_len, 1000);
+	CHECK(out && !memcmp(out, big, 1000));
+	deflateEnd(&d->zs);
+	zstream_free(z);
+	free(big);
+	free(d);
+}
+
 TEST(message_split_across_chunks)
 {
 	struct deflater *d = malloc(sizeof(*d));
@@ -195,6 +231,7 @@ TEST(oversized_input)
 int main(void)
 {
 	RUN(multiple_messages_one_stream);
+	RUN(trim_after_big_payload);
 	RUN(message_split_across_chunks);
 	RUN(suffix_only_checked_at_message_end);
 	RUN(corrupt_data);
