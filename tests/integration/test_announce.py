@@ -146,6 +146,23 @@ class AnnounceTests(DaemonTestCase):
         self.assertEqual(rows[TALKS][2], nonce, "the retry used the same nonce")
         self.assertEqual(rows[TALKS][3], msg["id"], "the retry recorded the original message")
 
+    def test_discord_failing_for_a_while_then_recovering_sends_once(self):
+        # Twelve 500s in a row on message posts: more than the REST client's
+        # own retries (5), so the plugin's retry carries the announcement
+        # over the outage; when Discord recovers it is posted exactly once.
+        # The clock runs 10x so the plugin's 30 s retry spacing passes quickly.
+        self.start(self.config({"channels": [TALKS]}), env={"HALLWAY_CLOCK_SPEED": "10"})
+        self.st.rest_fault(kind="status", status=500, method="POST",
+                           path="^/channels/%s/messages$" % TALKS, count=12)
+        self.say("!announce The keynote starts in 5 minutes")
+        wait_until(lambda: self.in_channel(TALKS), 60, what="the announcement after the outage")
+        time.sleep(1.0)
+        self.assertEqual([m["content"] for m in self.in_channel(TALKS)],
+                         ["The keynote starts in 5 minutes"])
+        self.assertEqual(self.fault_hits(), 12, "the outage was not exercised")
+        rows = self.db_rows("SELECT state, attempts FROM announce_outbox")
+        self.assertEqual(rows[0][0], "sent")
+
     def test_sigkill_before_discord_saw_it_sends_after_restart(self):
         cfg = self.config()
         d = self.start(cfg)
