@@ -71,19 +71,23 @@ static char *unfold(const char *buf, size_t len)
 }
 
 /* Replaces invalid UTF-8 in place with '?', so every string we keep is
- * valid (Discord and JSON both insist). */
-static void utf8_sanitize(char *s)
+ * valid (Discord and JSON both insist). Returns how many bytes it
+ * replaced: 0 for a calendar that is valid once unfolded. */
+static size_t utf8_sanitize(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
+	size_t bad = 0;
 
 	while (*p) {
 		const unsigned char *q = p;
 		if (sched_fold_utf8(&q) < 0) {
 			*p++ = '?';
+			bad++;
 			continue;
 		}
 		p = (unsigned char *)q;
 	}
+	return bad;
 }
 
 /* Splits "NAME;P=V;P=\"q\":VALUE" in place. Returns 0, or -1 if there is
@@ -389,7 +393,7 @@ int sched_ics_load(const char *buf, size_t len, struct sched *s, struct sched_hi
 
 	if (!text)
 		return SCHED_ERR_NOMEM;
-	utf8_sanitize(text);
+	s->bad_utf8 += utf8_sanitize(text);
 	ret = parse(&x, text);
 	/* A calendar zone the loader guessed from TZIDs: when nothing else
 	 * names one, the first TZID is the conference's zone. */

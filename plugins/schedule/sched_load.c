@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sched_bundle.h"
 #include "sched_time.h"
 
 #define LOAD_JSON_DEPTH 6
@@ -21,6 +22,7 @@ static const char *const format_names[] = {
 	[SCHED_FMT_PYCON] = "pycon",
 	[SCHED_FMT_XML] = "xml",
 	[SCHED_FMT_ICS] = "ics",
+	[SCHED_FMT_EUROPYTHON] = "europython",
 };
 
 const char *sched_load_format_name(enum sched_format f)
@@ -40,7 +42,8 @@ int sched_load_format_parse(const char *name, enum sched_format *out)
 		{"json", SCHED_FMT_FRAB_JSON},          {"pretalx_api", SCHED_FMT_PRETALX_API},
 		{"conference.json", SCHED_FMT_PYCON},   {"pentabarf", SCHED_FMT_XML},
 		{"schedule.xml", SCHED_FMT_XML},        {"ical", SCHED_FMT_ICS},
-		{"icalendar", SCHED_FMT_ICS},
+		{"icalendar", SCHED_FMT_ICS},           {"europython-days", SCHED_FMT_EUROPYTHON},
+		{"days", SCHED_FMT_EUROPYTHON},
 	};
 
 	if (!name || !*name) {
@@ -99,6 +102,21 @@ static int has_submission(const json_t *v, int depth)
 	return 0;
 }
 
+/* EuroPython days: {events: [{..., event_type: "session"|"break"}]}. */
+static int has_event_type(const json_t *root)
+{
+	json_t *events = json_object_get(root, "events"), *ev;
+	size_t i;
+
+	json_array_foreach(events, i, ev) {
+		if (i >= 8)
+			break;
+		if (json_is_string(json_object_get(ev, "event_type")))
+			return 1;
+	}
+	return 0;
+}
+
 static enum sched_format detect_json(const json_t *root)
 {
 	json_t *sch = json_object_get(root, "schedule");
@@ -112,6 +130,8 @@ static enum sched_format detect_json(const json_t *root)
 		if (json_object_get(first, "conf_key") || json_object_get(first, "kind"))
 			return SCHED_FMT_PYCON;
 	}
+	if (has_event_type(root))
+		return SCHED_FMT_EUROPYTHON;
 	if (has_submission(root, LOAD_JSON_DEPTH))
 		return SCHED_FMT_PRETALX_API;
 	return SCHED_FMT_AUTO;
@@ -133,8 +153,18 @@ static enum sched_format detect_bytes(const char *buf, size_t len)
 
 enum sched_format sched_load_detect(const char *buf, size_t len)
 {
-	enum sched_format f = detect_bytes(buf, len);
+	enum sched_format f;
+	struct sched_bundle_part part;
+	size_t pos = 0;
 	json_t *root;
+
+	if (sched_bundle_is(buf, len)) {
+		if (sched_bundle_next(buf, len, &pos, &part) != 1)
+			return SCHED_FMT_AUTO;
+		buf = part.data;
+		len = part.len;
+	}
+	f = detect_bytes(buf, len);
 
 	if (f != SCHED_FMT_FRAB_JSON)
 		return f;
@@ -239,16 +269,90 @@ int sched_load_id(struct sched_talk *t, const char *prefix, const char *a)
 	return sched_model_set(&t->id, buf);
 }
 
-typedef int (*json_loader)(const json_t *, struct sched *, struct sched_hint *);
+static int is_json_format(enum sched_format f)
+{
+	return f == SCHED_FMT_FRAB_JSON || f == SCHED_FMT_PRETALX_API || f == SCHED_FMT_PYCON ||
+	       f == SCHED_FMT_EUROPYTHON;
+}
+
+/* Loads one document into s. *fmt is the format asked for (AUTO:
+ * detect) and is set to the one used. */
+static int load_part(const char *buf, size_t len, enum sched_format *fmt, struct sched *s,
+		     struct sched_hint *h)
+{
+	int was_auto = *fmt == SCHED_FMT_AUTO, ret;
+	json_t *root = NULL;
+	json_error_t jerr;
+
+	if (was_auto) {
+		*fmt = detect_bytes(buf, len);
+		if (*fmt == SCHED_FMT_AUTO) {
+			sched_load_fail(h, "unrecognised content (not JSON, XML or iCalendar)");
+			return SCHED_ERR_FORMAT;
+		}
+	}
+	if (is_json_format(*fmt)) {
+		root = json_loadb(buf, len, 0, &jerr);
+		if (!root) {
+			sched_load_fail(h, "JSON error at line %d column %d: %s", jerr.line,
+					jerr.column, jerr.text);
+			return SCHED_ERR_PARSE;
+		}
+		if (was_auto) {
+			enum sched_format d = detect_json(root);
+			if (d != SCHED_FMT_AUTO)
+				*fmt = d;
+		}
+	}
+	switch (*fmt) {
+	case SCHED_FMT_FRAB_JSON: ret = sched_json_frab_load(root, s, h); break;
+	case SCHED_FMT_PRETALX_API: ret = sched_pretalx_api_load(root, s, h); break;
+	case SCHED_FMT_PYCON: ret = sched_pycon_load(root, s, h); break;
+	case SCHED_FMT_EUROPYTHON: ret = sched_europython_load(root, s, h); break;
+	case SCHED_FMT_XML: ret = sched_xml_load(buf, len, s, h); break;
+	case SCHED_FMT_ICS: ret = sched_ics_load(buf, len, s, h); break;
+	default: ret = SCHED_ERR_FORMAT; break;
+	}
+	json_decref(root);
+	return ret;
+}
+
+/* Loads every part of a bundle into s; the first failing part fails all
+ * (a conference missing a day is not the conference). */
+static int load_bundle(const char *buf, size_t len, enum sched_format *fmt, struct sched *s,
+		       struct sched_hint *h)
+{
+	struct sched_bundle_part part;
+	enum sched_format asked = *fmt;
+	size_t pos = 0, nparts = 0;
+	int r, ret;
+
+	while ((r = sched_bundle_next(buf, len, &pos, &part)) == 1) {
+		*fmt = asked;
+		ret = load_part(part.data, part.len, fmt, s, h);
+		if (ret) {
+			sched_load_fail(h, "%s: %s", part.name, sched_strerror(ret));
+			return ret;
+		}
+		nparts++;
+	}
+	if (r < 0) {
+		sched_load_fail(h, "malformed schedule bundle");
+		return SCHED_ERR_PARSE;
+	}
+	if (!nparts) {
+		sched_load_fail(h, "empty schedule bundle");
+		return SCHED_ERR_EMPTY;
+	}
+	return SCHED_OK;
+}
 
 int sched_load(const char *buf, size_t len, enum sched_format fmt, const char *tz_name,
 	       struct sched **out, char *err, size_t errlen)
 {
 	struct sched_hint h = {.cfg_tz = tz_name, .err = err, .errlen = errlen};
 	struct sched *s = NULL;
-	json_t *root = NULL;
-	json_error_t jerr;
-	int ret = SCHED_ERR_NOMEM, was_auto = fmt == SCHED_FMT_AUTO;
+	int ret = SCHED_ERR_NOMEM;
 
 	if (err && errlen)
 		err[0] = 0;
@@ -259,36 +363,10 @@ int sched_load(const char *buf, size_t len, enum sched_format fmt, const char *t
 	s = sched_model_new();
 	if (!s)
 		goto out;
-	if (fmt == SCHED_FMT_AUTO) {
-		fmt = detect_bytes(buf, len);
-		if (fmt == SCHED_FMT_AUTO) {
-			ret = SCHED_ERR_FORMAT;
-			sched_load_fail(&h, "unrecognised content (not JSON, XML or iCalendar)");
-			goto out;
-		}
-	}
-	if (fmt == SCHED_FMT_FRAB_JSON || fmt == SCHED_FMT_PRETALX_API || fmt == SCHED_FMT_PYCON) {
-		root = json_loadb(buf, len, 0, &jerr);
-		if (!root) {
-			ret = SCHED_ERR_PARSE;
-			sched_load_fail(&h, "JSON error at line %d column %d: %s", jerr.line,
-					jerr.column, jerr.text);
-			goto out;
-		}
-		if (was_auto) {
-			enum sched_format d = detect_json(root);
-			if (d != SCHED_FMT_AUTO)
-				fmt = d;
-		}
-	}
-	switch (fmt) {
-	case SCHED_FMT_FRAB_JSON: ret = sched_json_frab_load(root, s, &h); break;
-	case SCHED_FMT_PRETALX_API: ret = sched_pretalx_api_load(root, s, &h); break;
-	case SCHED_FMT_PYCON: ret = sched_pycon_load(root, s, &h); break;
-	case SCHED_FMT_XML: ret = sched_xml_load(buf, len, s, &h); break;
-	case SCHED_FMT_ICS: ret = sched_ics_load(buf, len, s, &h); break;
-	default: ret = SCHED_ERR_FORMAT; break;
-	}
+	if (sched_bundle_is(buf, len))
+		ret = load_bundle(buf, len, &fmt, s, &h);
+	else
+		ret = load_part(buf, len, &fmt, s, &h);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < s->ntalks; i++)
@@ -302,7 +380,6 @@ out:
 	if (ret)
 		sched_load_fail(&h, "%s (format %s)", sched_strerror(ret),
 				sched_load_format_name(fmt));
-	json_decref(root);
 	sched_model_free(s);
 	return ret;
 }

@@ -20,6 +20,7 @@ enum sched_format {
 	SCHED_FMT_PYCON,       /* PyCon US conference.json */
 	SCHED_FMT_XML,         /* frab/pentabarf/wafer schedule.xml */
 	SCHED_FMT_ICS,         /* iCalendar */
+	SCHED_FMT_EUROPYTHON,  /* EuroPython site "days" JSON, one file per day */
 };
 
 /* What a loader learnt besides the talks. */
@@ -31,16 +32,19 @@ struct sched_hint {
 	size_t errlen;
 };
 
-/* "auto", "frab", "pretalx-api", "pycon", "xml", "ics". */
+/* "auto", "frab", "pretalx-api", "pycon", "xml", "ics", "europython". */
 const char *sched_load_format_name(enum sched_format f);
 /* Returns 0 and sets *out, or SCHED_ERR_FORMAT for an unknown name. */
 int sched_load_format_parse(const char *name, enum sched_format *out);
 
-/* Guesses the format from the content; SCHED_FMT_AUTO if unknown. */
+/* Guesses the format from the content; SCHED_FMT_AUTO if unknown. For
+ * a bundle (sched_bundle.h), the format of its first part. */
 enum sched_format sched_load_detect(const char *buf, size_t len);
 
 /*
- * Parses buf[0..len) as format fmt (AUTO: detect). tz_name is the
+ * Parses buf[0..len) as format fmt (AUTO: detect). A bundle's parts are
+ * loaded one after the other into the one schedule (AUTO: each part's
+ * format detected on its own). tz_name is the
  * configured zone for sources that name none (may be NULL). On success
  * *out is a new finished schedule. On failure returns an error and puts
  * a one-line reason into err (if errlen > 0).
@@ -54,6 +58,7 @@ int sched_pretalx_api_load(const json_t *root, struct sched *s, struct sched_hin
 int sched_pycon_load(const json_t *root, struct sched *s, struct sched_hint *h);
 int sched_xml_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h);
 int sched_ics_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h);
+int sched_europython_load(const json_t *root, struct sched *s, struct sched_hint *h);
 
 /* Initialises libxml2 once, on the loop thread, before workers parse. */
 void sched_xml_init(void);

@@ -54,6 +54,7 @@ struct sched {
 	size_t ntalks, cap;
 	char **rooms;    /* distinct room names, first-seen order; NULL-terminated */
 	size_t nrooms;
+	size_t bad_utf8; /* invalid UTF-8 bytes a loader replaced with '?' */
 };
 
 /* Returns a new empty schedule, or NULL on out of memory. */

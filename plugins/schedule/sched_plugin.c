@@ -3,8 +3,11 @@
  * descriptor. Answers come from sched_cmd.c, loading from sched_refresh.c.
  *
  * Config (plugins.schedule):
- *   source           file path or http(s) URL of the schedule
- *   format           "auto" (default), "frab", "pretalx-api", "pycon", "xml", "ics"
+ *   source           the schedule: a file, a directory of files (one conference
+ *                    in several files, e.g. EuroPython's one JSON file per day),
+ *                    an http(s) URL, or a list of files and directories
+ *   format           "auto" (default), "frab", "pretalx-api", "pycon", "xml", "ics",
+ *                    "europython"
  *   timezone         IANA zone for sources that name none ("Europe/Brussels")
  *   refresh_seconds  how often to re-read the source (default 300, min 10)
  */
@@ -40,21 +43,87 @@ static int set_str(char **dst, const json_t *cfg, const char *key)
 	return *dst ? HW_OK : HW_ERR_NOMEM;
 }
 
+static int is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+static void paths_free(struct sched_plugin *p)
+{
+	for (size_t i = 0; i < p->npaths; i++)
+		free(p->paths[i]);
+	free(p->paths);
+	p->paths = NULL;
+	p->npaths = 0;
+}
+
+/* "source": one string, or a list of local files and directories (its
+ * newline-joined form names the source in storage). */
+static int config_source(struct sched_plugin *p, const json_t *cfg)
+{
+	json_t *src = json_object_get(cfg, "source"), *v;
+	size_t i, total = 0, n = json_is_array(src) ? json_array_size(src) : 1;
+
+	paths_free(p);
+	if (json_is_array(src)) {
+		free(p->source);
+		p->source = NULL;
+		json_array_foreach(src, i, v) {
+			if (!json_is_string(v) || !json_string_length(v) ||
+			    is_url(json_string_value(v)) ||
+			    strchr(json_string_value(v), '\n')) {
+				p->api->log(p->self, HW_LOG_ERROR,
+					    "plugins.schedule.source[%zu] must be a local file or "
+					    "directory path", i);
+				return HW_ERR_INVALID;
+			}
+			total += json_string_length(v) + 1;
+		}
+		if (!total)
+			return HW_OK;
+		if (!(p->source = calloc(1, total)))
+			return HW_ERR_NOMEM;
+		json_array_foreach(src, i, v) {
+			if (i)
+				strcat(p->source, "\n");
+			strcat(p->source, json_string_value(v));
+		}
+	} else if (set_str(&p->source, cfg, "source")) {
+		return HW_ERR_NOMEM;
+	}
+	if (!p->source)
+		return HW_OK;
+	p->is_url = is_url(p->source);
+	if (p->is_url)
+		return HW_OK;
+	if (!(p->paths = calloc(n + 1, sizeof(*p->paths))))
+		return HW_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		const char *path = json_is_array(src) ? json_string_value(json_array_get(src, i))
+						      : p->source;
+		if (!(p->paths[i] = strdup(path)))
+			return HW_ERR_NOMEM;
+		p->npaths++;
+	}
+	return HW_OK;
+}
+
 int sched_plugin_config(struct sched_plugin *p)
 {
 	const json_t *cfg = p->api->config(p->self);
 	json_t *fmt = json_object_get(cfg, "format"), *refresh;
 	struct sched_tz *tz = NULL;
 	json_int_t secs = PLUGIN_REFRESH_DEFAULT;
+	int ret;
 
-	if (set_str(&p->source, cfg, "source") || set_str(&p->tz, cfg, "timezone"))
+	if ((ret = config_source(p, cfg)))
+		return ret;
+	if (set_str(&p->tz, cfg, "timezone"))
 		return HW_ERR_NOMEM;
-	p->is_url = p->source && (!strncmp(p->source, "http://", 7) ||
-				  !strncmp(p->source, "https://", 8));
 	if (sched_load_format_parse(json_string_value(fmt), &p->fmt)) {
 		p->api->log(p->self, HW_LOG_ERROR,
 			    "plugins.schedule.format \"%s\" is unknown; use auto, frab, "
-			    "pretalx-api, pycon, xml or ics",
+			    "pretalx-api, pycon, xml, ics or europython",
 			    json_string_value(fmt));
 		return HW_ERR_INVALID;
 	}
@@ -325,6 +394,7 @@ void sched_plugin_free(struct sched_plugin *p)
 	if (!p)
 		return;
 	sched_model_free(p->cur);
+	paths_free(p);
 	free(p->source);
 	free(p->tz);
 	free(p->etag);

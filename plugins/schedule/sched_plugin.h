@@ -17,7 +17,10 @@ struct sched_plugin {
 	hw_plugin *self;
 	const hw_api *api;
 	/* Configuration (plugins.schedule). */
-	char *source;             /* file path or http(s) URL; NULL = none */
+	char *source;             /* file, directory or http(s) URL; a list of
+				   * paths joined by newlines; NULL = none */
+	char **paths;             /* local paths to read (NULL-terminated) */
+	size_t npaths;
 	int is_url;
 	enum sched_format fmt;
 	char *tz;                 /* zone for sources that name none, or NULL */

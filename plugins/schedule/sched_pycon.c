@@ -1,8 +1,13 @@
 /*
  * PyCon US conference.json ({conference, schedule: [slot...]}) and the
- * legacy symposion bare array. A slot with nested "sessions" (posters)
- * yields one talk per session, at the slot's time and room.
+ * legacy symposion bare array. Every slot is one talk; a slot with nested
+ * "sessions" (PyCon US 2024's "Posters Session" holds 27 posters) also
+ * yields one talk per session, at the slot's time and room, so the poster
+ * session shows as itself and each poster can be found by title or
+ * author. An unfilled placeholder slot named "Slot" keeps its booking
+ * under a title made from its kind ("Sponsor workshop (to be announced)").
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -51,6 +56,23 @@ static int set_room(struct sched_talk *t, const json_t *slot)
 	return sched_model_set(&t->room, buf);
 }
 
+/* "sponsor-workshop" -> "Sponsor workshop (to be announced)". */
+static int placeholder_title(struct sched_talk *t, const char *kind)
+{
+	char buf[PYCON_BUF + 24];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%s (to be announced)",
+			     kind && *kind ? kind : "Session");
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	for (size_t i = 0; i < n && buf[i] != ' '; i++)
+		if (buf[i] == '-' || buf[i] == '_')
+			buf[i] = ' ';
+	buf[0] = (char)toupper((unsigned char)buf[0]);
+	return sched_model_set(&t->title, buf);
+}
+
 /* One talk from `item` (a slot, or a session nested in `slot`). */
 static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 		     struct sched_hint *h)
@@ -62,8 +84,6 @@ static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 	long long dur;
 	int64_t end;
 
-	if (name && !strcmp(name, "Slot"))
-		return SCHED_OK; /* an unfilled placeholder */
 	t = sched_model_add(s);
 	if (!t)
 		return SCHED_ERR_NOMEM;
@@ -76,7 +96,10 @@ static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 	if (sched_load_instant(sched_json_get(slot, "end", NULL, 0), s, h, &end) == SCHED_OK &&
 	    end >= t->start)
 		t->end = end;
-	if (sched_model_set(&t->title, name) || sched_model_set(&t->type, kind) ||
+	if (name && !strcmp(name, "Slot") ? placeholder_title(t, kind)
+					  : sched_model_set(&t->title, name))
+		return SCHED_ERR_NOMEM;
+	if (sched_model_set(&t->type, kind) ||
 	    sched_model_set(&t->track, sched_json_get(slot, "section", NULL, 0)) ||
 	    sched_model_set(&t->url, sched_json_get(item, "conf_url", NULL, 0)) ||
 	    sched_model_set(&t->abstract, sched_json_get(item, "description", NULL, 0)) ||
@@ -110,13 +133,11 @@ int sched_pycon_load(const json_t *root, struct sched *s, struct sched_hint *h)
 		json_t *sessions = json_object_get(slot, "sessions");
 		if (!json_is_object(slot))
 			continue;
-		if (json_array_size(sessions)) {
-			json_array_foreach(sessions, k, sess)
-				if (json_is_object(sess) && (ret = load_item(slot, sess, s, h)))
-					return ret;
-		} else if ((ret = load_item(slot, slot, s, h))) {
+		if ((ret = load_item(slot, slot, s, h)))
 			return ret;
-		}
+		json_array_foreach(sessions, k, sess)
+			if (json_is_object(sess) && (ret = load_item(slot, sess, s, h)))
+				return ret;
 	}
 	return SCHED_OK;
 }

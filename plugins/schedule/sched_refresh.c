@@ -13,6 +13,7 @@
 #include "sched_diff.h"
 #include "sched_export.h"
 #include "sched_plugin.h"
+#include "sched_source.h"
 #include "sched_store.h"
 
 #define REFRESH_MAX_BYTES (64u * 1024 * 1024)
@@ -21,7 +22,8 @@
 /* One load: inputs set on the loop, results set by the worker. */
 struct sched_job {
 	struct sched_plugin *p;  /* not touched when cancelled */
-	char *path;              /* file to read in the worker, or NULL */
+	char **paths;            /* local paths to read in the worker, or NULL */
+	size_t npaths;
 	char *body;              /* source bytes (owned) */
 	size_t len;
 	enum sched_format fmt;
@@ -41,7 +43,9 @@ static void job_free(struct sched_job *j)
 {
 	if (!j)
 		return;
-	free(j->path);
+	for (size_t i = 0; i < j->npaths; i++)
+		free(j->paths[i]);
+	free(j->paths);
 	free(j->body);
 	free(j->tz);
 	free(j->etag);
@@ -66,55 +70,6 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Reads a whole file (capped) into a new buffer. */
-static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	int ret = SCHED_ERR_IO;
-
-	if (!f) {
-		snprintf(err, errlen, "cannot open %s", path);
-		return SCHED_ERR_IO;
-	}
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			size_t ncap = cap ? cap * 2 : 262144;
-			char *nb;
-			if (ncap > REFRESH_MAX_BYTES + 65536 + 1) {
-				snprintf(err, errlen, "%s is larger than %u bytes", path,
-					 REFRESH_MAX_BYTES);
-				goto out;
-			}
-			nb = realloc(buf, ncap);
-			if (!nb) {
-				ret = SCHED_ERR_NOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		size_t got = fread(buf + n, 1, 65536, f);
-		n += got;
-		if (got < 65536)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "error reading %s", path);
-		goto out;
-	}
-	buf[n] = 0;
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	ret = SCHED_OK;
-out:
-	free(buf);
-	fclose(f);
-	return ret;
-}
-
 /* Worker thread: no API calls, only the job. */
 static void job_run(void *arg)
 {
@@ -122,8 +77,10 @@ static void job_run(void *arg)
 	struct timespec a, b;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (j->path && !j->body) {
-		j->ret = read_file(j->path, &j->body, &j->len, j->err, sizeof(j->err));
+	if (j->paths && !j->body) {
+		j->ret = sched_source_read((const char *const *)j->paths, j->npaths,
+					   REFRESH_MAX_BYTES, &j->body, &j->len, j->err,
+					   sizeof(j->err));
 		if (j->ret)
 			return;
 	}
@@ -313,10 +270,15 @@ void sched_refresh_now(struct sched_plugin *p)
 		return;
 	}
 	struct sched_job *j = calloc(1, sizeof(*j));
-	if (!j || !(j->path = strdup(p->source))) {
+	if (!j || !(j->paths = calloc(p->npaths + 1, sizeof(*j->paths)))) {
 		free(j);
 		return;
 	}
+	for (size_t i = 0; i < p->npaths; i++, j->npaths++)
+		if (!(j->paths[i] = strdup(p->paths[i]))) {
+			job_free(j);
+			return;
+		}
 	job_start(p, j);
 }
 

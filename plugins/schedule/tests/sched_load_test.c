@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sched_bundle.h"
+#include "sched_source.h"
 #include "sched_test_util.h"
 #include "sched_time.h"
 
@@ -23,12 +25,15 @@ static const struct real_file files[] = {
 	{D "mch2022-pretalx-schedule.json", SCHED_FMT_FRAB_JSON, "Europe/Amsterdam", 183},
 	{D "cccamp2019-frab-schedule.json", SCHED_FMT_FRAB_JSON, NULL, 79},
 	{D "pyconfr2025-pretalx-api.json", SCHED_FMT_PRETALX_API, "Europe/Paris", 93},
-	{D "pyconus2024-conference.json", SCHED_FMT_PYCON, "America/New_York", 234},
+	/* 209 slots and the 27 posters nested in one of them. */
+	{D "pyconus2024-conference.json", SCHED_FMT_PYCON, "America/New_York", 236},
 	{D "fosdem2025-schedule.xml", SCHED_FMT_XML, NULL, 943},
 	{D "fosdem2023-pentabarf-schedule.xml", SCHED_FMT_XML, "Europe/Brussels", 780},
 	{D "debconf23-wafer-schedule.xml", SCHED_FMT_XML, NULL, 117},
 	{D "lca2020-schedule.ics", SCHED_FMT_ICS, NULL, 262},
 	{D "jres2022-schedule.ics", SCHED_FMT_ICS, NULL, 120},
+	/* One day of EuroPython 2024 on its own. */
+	{D "europython-2024-days/2024-07-10.json", SCHED_FMT_EUROPYTHON, "Europe/Prague", 52},
 };
 #define NFILES (sizeof(files) / sizeof(*files))
 
@@ -166,6 +171,10 @@ TEST(pyconus2024)
 	REQUIRE(t);
 	CHECK_INTEQ(t->end, t->start); /* a zero-length marker */
 	CHECK(sched_test_title(s, "Slot") == NULL);
+	t = sched_test_title(s, "Sponsor workshop (to be announced)");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1715873400); /* 2024-05-16T11:30:00-04:00 */
+	CHECK_STREQ(t->type, "sponsor-workshop");
 	sched_model_free(s);
 }
 
@@ -282,6 +291,101 @@ TEST(jres2022_ics)
 	CHECK(sched_model_room_index(s, "Amphith\xC3\xA9\xC3\xA2tre Callelongue") >= 0);
 	CHECK(sched_model_room_index(s, "Amphith\xC3\xA9\x61tre Callelongue") >= 0);
 	sched_model_free(s);
+}
+
+TEST(europython_day)
+{
+	struct sched *s = sched_test_load(D "europython-2024-days/2024-07-10.json", SCHED_FMT_AUTO,
+					  NULL, NULL);
+	const struct sched_talk *t;
+
+	REQUIRE(s);
+	/* No zone named: the offset seen (+02:00) until one is configured. */
+	CHECK_STREQ(s->tz_name, "UTC+02:00");
+	t = sched_test_title(s, "Coffee Break");
+	REQUIRE(t);
+	CHECK_INTEQ(t->start, 1720599300); /* 2024-07-10T10:15:00+02:00 */
+	CHECK_INTEQ(t->end - t->start, 30 * 60);
+	CHECK_STREQ(t->type, "break");
+	CHECK_STREQ(t->room, "Forum Hall, North Hall, South Hall 2A, South Hall 2B, Terrace 2A, "
+			     "Terrace 2B");
+	t = sched_test_title(s, "Wednesday Registration & Welcome @ Forum Hall Foyer 1st Floor");
+	REQUIRE(t);
+	CHECK_STREQ(t->type, "Announcements");
+	CHECK_STREQ(t->level, "beginner");
+	CHECK(t->id && !strncmp(t->id, "ep:TZWRJN@", 10));
+	/* The day's declared rooms come first, in the site's order. */
+	CHECK_STREQ(s->rooms[0], "Exhibit Hall");
+	sched_model_free(s);
+}
+
+/* Several files of one conference: a list of paths, read as a bundle. */
+TEST(bundle_sources)
+{
+	char p1[1024], p2[1024], dir[1024], err[256], *buf = NULL;
+	const char *two[2] = {test_shared_path(p1, sizeof(p1), D "europython-2024-days/2024-07-08.json"),
+			      test_shared_path(p2, sizeof(p2), D "europython-2024-days/2024-07-09.json")};
+	const char *schema[1] = {test_shared_path(dir, sizeof(dir), D "schema")};
+	struct sched_bundle_part part;
+	struct sched *s = NULL;
+	size_t len = 0, pos = 0, n = 0;
+
+	REQUIRE(sched_source_read(two, 2, 1u << 20, &buf, &len, err, sizeof(err)) == 0);
+	CHECK(sched_bundle_is(buf, len));
+	CHECK(sched_load_detect(buf, len) == SCHED_FMT_EUROPYTHON);
+	while (sched_bundle_next(buf, len, &pos, &part) == 1)
+		n++;
+	CHECK_INTEQ(n, 2);
+	REQUIRE(sched_load(buf, len, SCHED_FMT_AUTO, "Europe/Prague", &s, err, sizeof(err)) == 0);
+	CHECK_INTEQ(s->ntalks, 28 + 29);
+	sched_model_free(s);
+	s = NULL;
+	/* Every truncation of the bundle: an error or a sane schedule. */
+	for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
+		char *copy = malloc(cut + 1);
+		REQUIRE(copy);
+		memcpy(copy, buf, cut);
+		if (sched_load(copy, cut, SCHED_FMT_AUTO, NULL, &s, err, sizeof(err)) == 0) {
+			CHECK(s->ntalks > 0);
+			sched_model_free(s);
+			s = NULL;
+		} else {
+			CHECK(err[0] != 0);
+		}
+		free(copy);
+	}
+	free(buf);
+	buf = NULL;
+	/* The cap is on the whole bundle. */
+	CHECK(sched_source_read(two, 2, 30000, &buf, &len, err, sizeof(err)) == SCHED_ERR_IO);
+	CHECK(buf == NULL && strstr(err, "larger") != NULL);
+	/* schema/ holds .json and .xsd: one file, its plain bytes. */
+	REQUIRE(sched_source_read(schema, 1, 1u << 20, &buf, &len, err, sizeof(err)) == 0);
+	CHECK(!sched_bundle_is(buf, len) && buf[0] == '{');
+	free(buf);
+	buf = NULL;
+	two[1] = "/nonexistent/hallway-schedule.json";
+	CHECK(sched_source_read(two, 2, 1u << 20, &buf, &len, err, sizeof(err)) == SCHED_ERR_IO);
+	CHECK(strstr(err, "/nonexistent/") != NULL);
+	schema[0] = test_shared_path(dir, sizeof(dir), "../docs");
+	CHECK(sched_source_read(schema, 1, 1u << 20, &buf, &len, err, sizeof(err)) ==
+	      SCHED_ERR_EMPTY);
+	/* Malformed bundles: lengths past the end, no header, no parts. */
+	{
+		static const char *const bad[] = {
+			SCHED_BUNDLE_MAGIC "99 a.json\n{}\n",
+			SCHED_BUNDLE_MAGIC "2 a.json\n{}",
+			SCHED_BUNDLE_MAGIC "x a.json\n{}\n",
+			SCHED_BUNDLE_MAGIC "2 a.json",
+			SCHED_BUNDLE_MAGIC,
+			SCHED_BUNDLE_MAGIC "99999999999999999999 a\n",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+			CHECK(sched_load(bad[i], strlen(bad[i]), SCHED_FMT_AUTO, NULL, &s, err,
+					 sizeof(err)) != 0);
+			CHECK(s == NULL && err[0]);
+		}
+	}
 }
 
 TEST(ics_fixture)
@@ -417,6 +521,8 @@ int main(void)
 	RUN(debconf23_wafer);
 	RUN(lca2020_ics);
 	RUN(jres2022_ics);
+	RUN(europython_day);
+	RUN(bundle_sources);
 	RUN(ics_fixture);
 	RUN(truncated_and_corrupted);
 	RUN(explicit_format_mismatch);

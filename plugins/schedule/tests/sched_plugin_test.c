@@ -391,6 +391,39 @@ TEST(no_source)
 	clear_out();
 }
 
+/* One conference in several files: a directory, or a list of paths. */
+TEST(multi_file_sources)
+{
+	char dir[1024], d1[1024], d2[1024], cfg[4000];
+
+	test_shared_path(dir, sizeof(dir), "schedules/europython-2024-days");
+	test_shared_path(d1, sizeof(d1), "schedules/europython-2024-days/2024-07-10.json");
+	test_shared_path(d2, sizeof(d2), "schedules/europython-2024-days/2024-07-11.json");
+	snprintf(cfg, sizeof(cfg), "{\"source\": \"%s\", \"timezone\": \"Europe/Prague\"}", dir);
+	setup(cfg);
+	M.now_ms = (int64_t)1720598400 * 1000; /* 2024-07-10 10:00 CEST */
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	CHECK(event("\"talk_count\":216,"));
+	clear_out();
+	CHECK(invoke("day", "2024-07-12") == HW_OK);
+	CHECK(replied("**Friday 12 Jul**: 50 talks (times in Europe/Prague)"));
+	sched_plugin_shutdown(SELF, M.userdata);
+
+	snprintf(cfg, sizeof(cfg), "{\"source\": [\"%s\", \"%s\"], \"format\": \"europython\"}",
+		 d1, d2);
+	setup(cfg);
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+	CHECK(event("\"talk_count\":109,")); /* 52 + 57 */
+	sched_plugin_shutdown(SELF, M.userdata);
+
+	/* A list holds local paths only. */
+	setup("{\"source\": [\"a.json\", \"https://example.org/b.json\"]}");
+	CHECK(sched_plugin_init(SELF, &API) == HW_ERR_INVALID);
+	setup("{\"source\": [\"a.json\", 3]}");
+	CHECK(sched_plugin_init(SELF, &API) == HW_ERR_INVALID);
+	clear_out();
+}
+
 TEST(url_refresh_and_restart)
 {
 	size_t len;
@@ -485,6 +518,7 @@ int main(void)
 		return 1;
 	RUN(file_source_commands);
 	RUN(no_source);
+	RUN(multi_file_sources);
 	RUN(url_refresh_and_restart);
 	clear_out();
 	json_decref(M.config);
