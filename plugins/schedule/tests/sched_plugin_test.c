@@ -301,7 +301,7 @@ TEST(file_source_commands)
 	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
 	CHECK_INTEQ(M.ncmds, 7);
 	CHECK(event("schedule.loaded {\"name\":\"HallwayCon 2026\",\"room_count\":4,"));
-	CHECK(event("\"talk_count\":25,\"talks\":[{"));
+	CHECK(event("\"talk_count\":29,\"talks\":[{"));
 	CHECK(event("\"room\":\"Envelope ✉️\""));
 	CHECK(!event("schedule.changed"));
 

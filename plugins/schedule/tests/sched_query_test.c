@@ -65,7 +65,7 @@ TEST(sample_loads)
 	struct sched *s = sample();
 
 	REQUIRE(s);
-	CHECK_INTEQ(s->ntalks, 25);
+	CHECK_INTEQ(s->ntalks, 29);
 	CHECK_INTEQ(s->nrooms, 4);
 	CHECK_STREQ(s->tz_name, "Europe/Brussels");
 	CHECK_STREQ(s->rooms[1], "Envelope \xE2\x9C\x89\xEF\xB8\x8F");
@@ -107,8 +107,14 @@ TEST(next_and_now)
 	/* Thursday evening: the next talks are Friday morning's. */
 	n = sched_query_next(s, LOCAL(26, 20, 0), NULL, t, 8);
 	CHECK(n >= 1 && t[0]->start == LOCAL(27, 9, 30));
+	/* Friday evening: Saturday is the sprints day, kick-off first. */
+	n = sched_query_next(s, LOCAL(27, 20, 0), NULL, t, 8);
+	CHECK_INTEQ(n, 3); /* the kick-off, then both sprints at 10:00 */
+	CHECK(n >= 1 && !strcmp(t[0]->title, "Sprints Kick-off") && t[0]->start == LOCAL(28, 9, 30));
+	n = sched_query_now(s, LOCAL(28, 14, 0), NULL, t, 8);
+	CHECK(n == 2 && !strncmp(t[0]->title, "Sprint: ", 8) && !strncmp(t[1]->title, "Sprint: ", 8));
 	/* After the end: nothing. */
-	CHECK_INTEQ(sched_query_next(s, LOCAL(28, 9, 0), NULL, t, 8), 0);
+	CHECK_INTEQ(sched_query_next(s, LOCAL(28, 17, 0), NULL, t, 8), 0);
 	sched_model_free(s);
 }
 
@@ -121,7 +127,8 @@ TEST(days)
 	REQUIRE(s);
 	CHECK_INTEQ(sched_query_day(s, 2026, 11, 26, NULL, t, 64), 14);
 	CHECK_INTEQ(sched_query_day(s, 2026, 11, 27, NULL, t, 64), 11);
-	CHECK_INTEQ(sched_query_day(s, 2026, 11, 28, NULL, t, 64), 0);
+	CHECK_INTEQ(sched_query_day(s, 2026, 11, 28, NULL, t, 64), 4); /* sprints day */
+	CHECK_INTEQ(sched_query_day(s, 2026, 11, 29, NULL, t, 64), 0);
 	CHECK(sched_query_parse_day(s, "friday", LOCAL(26, 9, 0), &d) == 0 && d.day == 27);
 	CHECK(sched_query_parse_day(s, "Thu", LOCAL(27, 9, 0), &d) == 0 && d.day == 26);
 	CHECK(sched_query_parse_day(s, "2", LOCAL(26, 9, 0), &d) == 0 && d.day == 27);
@@ -168,6 +175,71 @@ TEST(dst_day)
 	sched_model_free(s);
 }
 
+/* A conference over the autumn change in Brussels (Sunday 2026-10-25,
+ * 03:00 CEST -> 02:00 CET): 02:30 happens twice, once per offset. Shared
+ * with tests/integration/test_schedule.py, which asks the same under
+ * other server zones. */
+static const char dst_conf[] =
+	"{\"schedule\": {\"version\": \"1\", \"conference\": {\"title\": \"FallBackConf\", "
+	"\"time_zone_name\": \"Europe/Brussels\", \"days\": [{\"index\": 1, "
+	"\"date\": \"2026-10-24\", \"rooms\": {\"Hall\": ["
+	"{\"guid\": \"a\", \"title\": \"Saturday Closing\", \"date\": "
+	"\"2026-10-24T17:00:00+02:00\", \"duration\": \"00:30\"},"
+	"{\"guid\": \"b\", \"title\": \"Night Owls (first 02:30)\", \"date\": "
+	"\"2026-10-25T02:30:00+02:00\", \"duration\": \"01:00\"},"
+	"{\"guid\": \"c\", \"title\": \"Second Chance (second 02:30)\", \"date\": "
+	"\"2026-10-25T02:30:00+01:00\", \"duration\": \"00:30\"},"
+	"{\"guid\": \"d\", \"title\": \"Sunday Keynote\", \"date\": "
+	"\"2026-10-25T10:00:00+01:00\", \"duration\": \"00:45\"}]}}]}}}";
+
+TEST(dst_fall_back)
+{
+	struct sched *s = NULL;
+	const struct sched_talk *t[8];
+	struct sched_reply r = {0};
+	char span[96], err[200];
+	size_t n;
+
+	REQUIRE(sched_load(dst_conf, sizeof(dst_conf) - 1, SCHED_FMT_AUTO, NULL, &s, err,
+			   sizeof(err)) == 0);
+	/* Before the change: Saturday 17:10 CEST is 15:10 UTC. */
+	n = sched_query_now(s, sched_time_make(2026, 10, 24, 15, 10, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Saturday Closing"));
+	sched_render_span(s, t[0], span, sizeof(span));
+	CHECK_STREQ(span, "Sat 17:00\xE2\x80\x93" "17:30 (Europe/Brussels)");
+	n = sched_query_next(s, sched_time_make(2026, 10, 24, 18, 0, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Night Owls (first 02:30)"));
+	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 0, 30, 0));
+	/* Between the two 02:30s (02:45 CEST = 00:45 UTC). */
+	n = sched_query_now(s, sched_time_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Night Owls (first 02:30)"));
+	sched_render_span(s, t[0], span, sizeof(span));
+	CHECK_STREQ(span, "Sun 02:30\xE2\x80\x93" "02:30 (Europe/Brussels)"); /* one hour */
+	n = sched_query_next(s, sched_time_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Second Chance (second 02:30)"));
+	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 1, 30, 0));
+	/* After the change: 02:40 CET = 01:40 UTC; the night owls are over. */
+	n = sched_query_now(s, sched_time_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Second Chance (second 02:30)"));
+	sched_render_span(s, t[0], span, sizeof(span));
+	CHECK_STREQ(span, "Sun 02:30\xE2\x80\x93" "03:00 (Europe/Brussels)");
+	n = sched_query_next(s, sched_time_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Sunday Keynote"));
+	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 9, 0, 0)); /* 10:00 CET */
+	/* Days: Saturday has one talk, Sunday (a 25-hour day) three. */
+	CHECK_INTEQ(sched_query_day(s, 2026, 10, 24, NULL, t, 8), 1);
+	CHECK_INTEQ(sched_query_day(s, 2026, 10, 25, NULL, t, 8), 3);
+	/* "today" late on Sunday (23:30 CET = 22:30 UTC) is still Sunday. */
+	REQUIRE(sched_cmd_day(s, sched_time_make(2026, 10, 25, 22, 30, 0), "today", &r) == 0);
+	CHECK(r.n >= 1 && strstr(r.msgs[0], "**Sunday 25 Oct**: 3 talks"));
+	sched_reply_free(&r);
+	/* "today" at 23:30 UTC on Saturday is 01:30 CEST on Sunday. */
+	REQUIRE(sched_cmd_day(s, sched_time_make(2026, 10, 24, 23, 30, 0), "today", &r) == 0);
+	CHECK(r.n >= 1 && strstr(r.msgs[0], "**Sunday 25 Oct**: 3 talks"));
+	sched_reply_free(&r);
+	sched_model_free(s);
+}
+
 TEST(search_and_speakers)
 {
 	struct sched *s = sample();
@@ -188,11 +260,12 @@ TEST(search_and_speakers)
 	CHECK_INTEQ(sched_query_search(s, "xyzzy", t, 8), 0);
 	CHECK_INTEQ(sched_query_search(s, "   ", t, 8), 0);
 	/* Speakers: case and accents do not matter. */
-	CHECK_INTEQ(sched_query_speaker(s, "chloe dubois", t, 8), 2);
-	CHECK_INTEQ(sched_query_speaker(s, "CHLO\xC3\x89", t, 8), 2);
+	/* Two talks and the Zoneinfo Café sprint. */
+	CHECK_INTEQ(sched_query_speaker(s, "chloe dubois", t, 8), 3);
+	CHECK_INTEQ(sched_query_speaker(s, "CHLO\xC3\x89", t, 8), 3);
 	CHECK_INTEQ(sched_query_speaker(s, "Linus \xC3\x85" "berg", t, 8), 2);
 	CHECK_INTEQ(sched_query_speaker(s, "aberg", t, 8), 2);
-	CHECK_INTEQ(sched_query_speaker(s, "zoe", t, 8), 2);
+	CHECK_INTEQ(sched_query_speaker(s, "zoe", t, 8), 3); /* and the hallway sprint */
 	CHECK_INTEQ(sched_query_speaker(s, "chleo", t, 8), 0);
 	sched_model_free(s);
 }
@@ -327,7 +400,7 @@ TEST(diff)
 					   "old_start")));
 	json_decref(d);
 	d = sched_diff(NULL, b, &changes);
-	CHECK(d && changes == 23); /* all but the two cancelled ones */
+	CHECK(d && changes == 27); /* all but the two cancelled ones */
 	json_decref(d);
 	sched_model_free(a);
 	sched_model_free(b);
@@ -338,6 +411,7 @@ int main(void)
 	RUN(sample_loads);
 	RUN(next_and_now);
 	RUN(days);
+	RUN(dst_fall_back);
 	RUN(dst_day);
 	RUN(search_and_speakers);
 	RUN(render_talk);
