@@ -3,8 +3,10 @@ zone, forgiving rooms, URL sources with conditional requests, the stored
 copy when the network is gone, and a big schedule loaded without stalling
 heartbeats."""
 import http.server
+import json
 import os
 import socketserver
+import tempfile
 import threading
 import time
 import unittest
@@ -14,10 +16,10 @@ from harness import (DaemonTestCase, Daemon, PLUGIN_DIR, SOURCE_DIR, SHARED_DATA
 SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
 
 
-def console(workdir, script, source=SAMPLE, now="2026-11-26T09:55:00+01:00", extra=None):
+def console(workdir, script, source=SAMPLE, now="2026-11-26T09:55:00+01:00", extra=None, env=None):
     cfg = {"storage": {"path": os.path.join(workdir, "s.db")}, "plugin_dir": PLUGIN_DIR,
            "plugins": {"schedule": dict({"source": source, "timezone": "Europe/Brussels"}, **(extra or {}))}}
-    d = Daemon(cfg, workdir, extra_args=["--console"], stdin=script, env={"HALLWAY_NOW": now})
+    d = Daemon(cfg, workdir, extra_args=["--console"], stdin=script, env=dict({"HALLWAY_NOW": now}, **(env or {})))
     d.start()
     rc = d.wait(120)
     return rc, d.stdout, d.log_text()
@@ -69,6 +71,87 @@ class ConsoleAnswers(unittest.TestCase):
         self.assertIn("talks in", log)
         self.assertIn("Europe/Brussels", out)
         self.assertIn("<t:", out)
+
+
+# A conference over the autumn change in Brussels (Sunday 2026-10-25, 03:00
+# CEST -> 02:00 CET; 02:30 happens twice). The same as dst_conf in
+# plugins/schedule/tests/sched_query_test.c.
+def _ev(guid, title, date, duration):
+    return {"guid": guid, "title": title, "date": date, "duration": duration, "room": "Hall",
+            "persons": [{"public_name": "Ana Night"}]}
+
+
+FALL_BACK_CONF = {"schedule": {"version": "1", "conference": {
+    "title": "FallBackConf", "time_zone_name": "Europe/Brussels", "days": [{
+        "index": 1, "date": "2026-10-24", "rooms": {"Hall": [
+            _ev("a", "Saturday Closing", "2026-10-24T17:00:00+02:00", "00:30"),
+            _ev("b", "Night Owls (first 02:30)", "2026-10-25T02:30:00+02:00", "01:00"),
+            _ev("c", "Second Chance (second 02:30)", "2026-10-25T02:30:00+01:00", "00:30"),
+            _ev("d", "Sunday Keynote", "2026-10-25T10:00:00+01:00", "00:45")]}}]}}}
+
+# Server zones that must not change an answer: UTC, the far side of the date
+# line (with its own DST), and a half-hour zone.
+SERVER_ZONES = ["UTC", "Pacific/Auckland", "America/St_Johns"]
+
+
+class ServerZoneNeverMatters(unittest.TestCase):
+    """The same questions at the same instant give byte-identical answers
+    whatever TZ the daemon runs under."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallway-sched-tz-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def answers(self, source, now, script, must_contain):
+        outs = {}
+        for tz in SERVER_ZONES:
+            wd = tempfile.mkdtemp(prefix=tz.replace("/", "_") + "-", dir=self.tmp.name)
+            rc, out, log = console(wd, script, source=source, now=now, env={"TZ": tz})
+            self.assertEqual(rc, 0, log)
+            self.assertNotIn("AddressSanitizer", log)
+            outs[tz] = out
+        for needle in must_contain:  # the answers are real answers, not errors
+            self.assertIn(needle, outs["UTC"])
+        for tz in SERVER_ZONES[1:]:
+            self.assertEqual(outs[tz], outs["UTC"], "answers differ under TZ=%s" % tz)
+        return outs["UTC"]
+
+    def test_sample(self):
+        script = "next\nnow\ntoday\nday tomorrow\nday sat\nday 2026-11-27\ntalk gateway\nspeaker chloe\nrooms\n"
+        self.answers(SAMPLE, "2026-11-26T09:55:00+01:00", script,
+                     ["Discord Gateway Deep Dive", "**Thursday 26 Nov**: 14 talks", "**Friday 27 Nov**: 11 talks",
+                      "Sprint: Zoneinfo Café", "Thu 10:15–10:45 (Europe/Brussels)"])
+        # 00:30 in Brussels on Friday is still Thursday in UTC and already
+        # Friday afternoon in Auckland: "today" is the conference's Friday.
+        self.answers(SAMPLE, "2026-11-26T23:30:00Z", "today\nnext\n",
+                     ["**Friday 27 Nov**: 11 talks", "Day Two Keynote"])
+
+    def test_fosdem(self):
+        src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
+        if not os.path.exists(src):
+            self.skipTest("shared data not present")
+        self.answers(src, "2025-02-01T10:31:00+01:00", "next\nnow\ntoday\nday sun\ntalk rust\n",
+                     ["**Saturday 1 Feb**", "**Sunday 2 Feb**", "(Europe/Brussels)"])
+
+    def test_daylight_saving_change(self):
+        src = os.path.join(self.tmp.name, "fallback.json")
+        with open(src, "w") as f:
+            json.dump(FALL_BACK_CONF, f)
+        # Between the two 02:30s (02:45 CEST): the first is on, the second next.
+        out = self.answers(src, "2026-10-25T00:45:00Z", "now\nnext\ntoday\nday sat\n",
+                           ["Night Owls (first 02:30)", "Second Chance (second 02:30)",
+                            "**Sunday 25 Oct**: 3 talks", "**Saturday 24 Oct**: 1 talk"])
+        self.assertIn("<t:1792891800:t>", out)  # the second 02:30 is 01:30 UTC
+        # After the change (02:40 CET): the second one is on, the keynote next.
+        out = self.answers(src, "2026-10-25T01:40:00Z", "now\nnext\n",
+                           ["Second Chance (second 02:30)", "Sunday Keynote"])
+        self.assertNotIn("Night Owls", out)
+        # Before it (Saturday 17:10 CEST).
+        self.answers(src, "2026-10-24T15:10:00Z", "now\nnext\n",
+                     ["Saturday Closing", "Sat 17:00–17:30 (Europe/Brussels)", "Night Owls (first 02:30)"])
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
