@@ -103,9 +103,9 @@ class Peer:
             return ""
 
 
-def hallway_peer(args, gen, workdir, name, plugins, label=None, env=None):
+def hallway_peer(args, gen, workdir, name, plugins, label=None, env=None, compress=False):
     cfg = {
-        "discord": {"token": TOKEN, "api_base": gen.api_base, "compress": False,
+        "discord": {"token": TOKEN, "api_base": gen.api_base, "compress": compress,
                     "global_rate_limit": 100000},
         "storage": {"path": os.path.join(workdir, name + ".db")},
         "plugin_dir": args.plugin_dir,
@@ -307,6 +307,17 @@ def callgrind(args, workdir, lines=1000):
     return out
 
 
+def build_floor(logdir):
+    """Compiles bench/peers/floor/floor_peer.c; returns the binary or None."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    out = os.path.join(logdir, "floor_peer")
+    p = subprocess.run([cc, "-O2", "-o", out, os.path.join(HERE, "peers", "floor", "floor_peer.c")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return out if p.returncode == 0 else None
+
+
 def annotate(cg_file, n=15):
     """(total Ir, [(self Ir, "function (object)")]) from a callgrind output file."""
     ann = subprocess.run(["callgrind_annotate", "--inclusive=no", cg_file], stdout=subprocess.PIPE,
@@ -326,15 +337,16 @@ def annotate(cg_file, n=15):
     return total, top[:n]
 
 
-async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200):
+async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200, compress=False):
     """User-space instructions per gateway event: hallway (hello plugin) under callgrind with
     instrumentation switched on only around a stream of `events` MESSAGE_CREATE (10 % `!ping`),
     so start-up and GUILD_CREATE are not counted. Everything in the process is counted: lws,
     the JSON parser, malloc, the router, curl for the replies."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
         return {"error": "valgrind/callgrind_control not installed"}
-    cg = os.path.join(workdir, "callgrind.gateway.out")
-    peer = hallway_peer(args, gen, workdir, "hallway-callgrind", {"hello": {}})
+    cg = os.path.join(workdir, "callgrind.gateway%s.out" % ("-z" if compress else ""))
+    peer = hallway_peer(args, gen, workdir, "hallway-callgrind", {"hello": {}}, compress=compress)
+    gen.compress = compress
     peer.argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + cg] + peer.argv
     ident = gen.identifies
     peer.start(logdir, None)
@@ -349,6 +361,7 @@ async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200):
         subprocess.run(["callgrind_control", "-i", "off", str(peer.proc.pid)], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=True)
     finally:
+        gen.compress = False
         peer.proc.send_signal(signal.SIGTERM)
         try:
             peer.proc.wait(60)
@@ -474,6 +487,18 @@ def write_results(path, m, opts, res, extra):
         f = dpy["cpu_per_10k"] / h["cpu_per_10k"] if h["cpu_per_10k"] else None
         L.append("- CPU per event, discord.py ÷ hallway: **%s** (target ≥ 20×): %s" %
                  (fmt(f, 1) + "×" if f else "n/a", "met" if f and f >= 20 else "NOT met"))
+    fl = extra.get("floor")
+    if fl and dpy and fl.get("cpu_per_10k"):
+        L.append("- The floor: a C client that only polls, reads and answers `!ping` without parsing "
+                 "(`bench/peers/floor`) uses **%s s** per 10,000 events here, so no bot can do better than "
+                 "discord.py ÷ floor = **%.1f×** at this event rate on this machine (hallway: %.2f× the floor)."
+                 % (fmt(fl["cpu_per_10k"], 3), dpy["cpu_per_10k"] / fl["cpu_per_10k"],
+                    h["cpu_per_10k"] / fl["cpu_per_10k"] if h and h.get("cpu_per_10k") else float("nan")))
+    zby = {r["label"]: r for r in extra.get("zlib", [])}
+    if zby.get("hallway") and zby.get("discord.py") and zby["hallway"]["cpu_per_10k"]:
+        f = zby["discord.py"]["cpu_per_10k"] / zby["hallway"]["cpu_per_10k"]
+        L.append("- The same with zlib-stream (hallway's default transport; discord.py asks for it too): "
+                 "**%.1f×**: %s" % (f, "met" if f >= 20 else "NOT met"))
     full = extra.get("full")
     if full:
         rss = full["after_mem"]["VmRSS"] / 1024
@@ -481,6 +506,26 @@ def write_results(path, m, opts, res, extra):
         L.append("- RSS with every plugin and FOSDEM 2025 (%s talks): %.1f MB after %d events, peak %.1f MB "
                  "(target < 8 MB): %s" % (extra.get("talks", "?"), rss, full["events"], hwm, "met" if hwm < 8 else "NOT met"))
     L.append("")
+    if extra.get("zlib"):
+        zh = zby.get("hallway")
+        L.append("### zlib-stream transport (hallway's default)\n")
+        L.append("The same stream and measurements with Discord's zlib-stream compression, which hallway "
+                 "uses by default and discord.py asks for (discord.js only with the optional `zlib-sync` "
+                 "package, not installed, so it is not in this table). Fewer bytes reach libwebsockets' "
+                 "frame parser, which works one byte at a time.\n")
+        L.append("| figure | " + " | ".join(r["label"] for r in extra["zlib"]) + " | discord.py ÷ hallway |")
+        L.append("|---" * (2 + len(extra["zlib"])) + "|")
+        zp = zby.get("discord.py")
+
+        def zrow(title, get, nd):
+            vals = [get(r) for r in extra["zlib"]]
+            L.append("| %s | " % title + " | ".join(fmt(v, nd) for v in vals) + " | " +
+                     (ratio(get(zp), get(zh)) if zh and zp else "n/a") + " |")
+        zrow("CPU seconds per 10,000 events", lambda r: r.get("cpu_per_10k"), 3)
+        zrow("RSS after %d events, MB" % opts["events"], lambda r: r["after_mem"]["VmRSS"] / 1024, 1)
+        zrow("command latency p50, ms", lambda r: r.get("p50_ms"), 2)
+        zrow("command latency p99, ms", lambda r: r.get("p99_ms"), 2)
+        L.append("")
     L.append("### Rate ladder (%.0f s per step; stops at the first step with p99 > 50 ms or a missing reply)\n" % opts["step_s"])
     L.append("| bot | rate ev/s | achieved | p50 ms | p99 ms | missing | bot CPU % | generator CPU % |")
     L.append("|---|---|---|---|---|---|---|---|")
@@ -540,9 +585,11 @@ def write_results(path, m, opts, res, extra):
             for ir, name in cg["replay"]["top"]:
                 L.append("| {:,} | `{}` |".format(ir, name.replace("|", "\\|")))
             L.append("")
-    cgw = extra.get("callgrind_gw")
-    if cgw:
-        L.append("## Instruction counts on the gateway path (callgrind)\n")
+    for key, transport in (("callgrind_gw", "uncompressed"), ("callgrind_gw_z", "zlib-stream")):
+        cgw = extra.get(key)
+        if not cgw:
+            continue
+        L.append("## Instruction counts on the gateway path (callgrind, %s)\n" % transport)
         if "error" in cgw:
             L.append("callgrind failed: %s\n" % cgw["error"])
         else:
@@ -627,6 +674,39 @@ async def main_async(args):
         return 0
 
     extra = {"hallway_bin": args.hallway, "pinning": pinning, "notes": notes}
+    # zlib-stream: hallway's default transport, and discord.py asks for it too
+    # (discord.js needs the optional zlib-sync package for it, so it is left out).
+    extra["zlib"] = []
+    gen.compress = True
+    for p in (hallway_peer(args, gen, workdir, "hallway-z", {"hello": {}}, label="hallway", compress=True),
+              Peer("discordpy-z", ["/usr/bin/python3", os.path.join(HERE, "peers", "py", "bot.py"),
+                                   gen.api_base, gen.gateway_url, TOKEN], label="discord.py")):
+        print("bench: %s, zlib-stream ..." % p.label, flush=True)
+        try:
+            r = await measure_peer(gen, p, dict(opts, sweep=False), logdir, cpu_bot)
+            extra["zlib"].append(r)
+            print("bench: %s, zlib-stream: %d/%d answered, cpu/10k %.3fs, p50 %s ms, p99 %s ms, RSS %.1f MB"
+                  % (p.label, r["answered"], r["commands"], r["cpu_per_10k"], fmt(r["p50_ms"], 2),
+                     fmt(r["p99_ms"], 2), r["after_mem"]["VmRSS"] / 1024), flush=True)
+            if r["answered"] != r["commands"]:
+                failures.append("%s (zlib-stream) answered %d of %d commands" % (p.label, r["answered"], r["commands"]))
+        except Exception as e:
+            failures.append("%s (zlib-stream): %s" % (p.label, e))
+            p.stop()
+    gen.compress = False
+    # The floor: a C client that only wakes up, polls and reads (bench/peers/floor).
+    floor_bin = build_floor(logdir)
+    if floor_bin:
+        p = Peer("floor", [floor_bin, str(gen.port), TOKEN], label="no-op C client")
+        print("bench: CPU floor (no-op C client) ...", flush=True)
+        try:
+            extra["floor"] = await measure_peer(gen, p, dict(opts, sweep=False), logdir, cpu_bot)
+            print("bench: floor: cpu/10k %.3fs" % extra["floor"]["cpu_per_10k"], flush=True)
+        except Exception as e:
+            notes.append("CPU floor FAILED: %s" % e)
+            p.stop()
+    else:
+        notes.append("no C compiler: the CPU floor (bench/peers/floor) was not measured")
     if failures:
         notes.extend("FAILED: " + f for f in failures)
     # hallway alone with every plugin and the FOSDEM schedule.
@@ -665,6 +745,10 @@ async def main_async(args):
             extra["callgrind_gw"] = await callgrind_gateway(args, gen, workdir, logdir)
         except Exception as e:
             extra["callgrind_gw"] = {"error": str(e)}
+        try:
+            extra["callgrind_gw_z"] = await callgrind_gateway(args, gen, workdir, logdir, compress=True)
+        except Exception as e:
+            extra["callgrind_gw_z"] = {"error": str(e)}
     await gen.stop()
     if not args.no_callgrind and os.path.exists(FOSDEM):
         print("bench: callgrind replay ...", flush=True)

@@ -12,7 +12,10 @@ this module speaks just enough Discord and writes pre-built frames:
   * A WebSocket gateway at /gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE
     (shapes taken from the stand-in's World, all members included), op 1 ->
     op 11. Frames are sent uncompressed to every client (see README: the same
-    transport for all peers).
+    transport for all peers), unless LoadGen.compress is set: then a client
+    whose gateway URL asks for compress=zlib-stream gets Discord's zlib-stream
+    (one deflate stream per connection, each payload ending in a sync flush,
+    binary frames).
   * send_stream(rate, count): MESSAGE_CREATE events, every tenth one a
     command ("!ping" by default), the rest chatter nobody answers.
     Command latency = time the frame was handed to the socket -> time the
@@ -29,6 +32,7 @@ import os
 import struct
 import sys
 import time
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "standin"))
@@ -89,6 +93,7 @@ class Conn(asyncio.Protocol):
         self.sent_continue = False
         self.frag = bytearray()
         self.identified = False
+        self.z = None  # zlib-stream compressor, when negotiated
 
     def connection_made(self, transport):
         self.tr = transport
@@ -193,8 +198,14 @@ class Conn(asyncio.Protocol):
         if not self.closed:
             self.tr.write(data)
 
+    def frame(self, text: bytes) -> bytes:
+        """One gateway payload as a frame: text, or zlib-stream (binary, sync-flushed)."""
+        if self.z is None:
+            return ws_frame(text)
+        return ws_frame(self.z.compress(text) + self.z.flush(zlib.Z_SYNC_FLUSH), 0x2)
+
     def send_json(self, obj):
-        self.send_raw(ws_frame(json.dumps(obj, separators=(",", ":")).encode()))
+        self.send_raw(self.frame(json.dumps(obj, separators=(",", ":")).encode()))
 
 
 class LoadGen:
@@ -219,6 +230,7 @@ class LoadGen:
         self.identifies = 0
         self.unknown_routes = {}
         self.reply_event = asyncio.Event()
+        self.compress = False  # offer zlib-stream to clients that ask for it
         self.ready_event = asyncio.Event()
         self._prebuild()
 
@@ -271,13 +283,13 @@ class LoadGen:
                            '"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],'
                            '"embeds":[],"pinned":false,"type":0,"flags":0,"components":[]}')
 
-    def _message_frame(self, i, is_cmd, stamp):
+    def _message_frame(self, conn, i, is_cmd, stamp):
         self.seq += 1
         self.msg_id += 1
         content = self.cmd_content if is_cmd else self.chatter[i % len(self.chatter)]
         text = self.head % (self.seq, self.msg_id, self.authors[i % len(self.authors)], content, stamp,
                             self.msg_id)
-        return ws_frame(text.encode())
+        return conn.frame(text.encode())
 
     # ---- gateway ----
     def on_gateway_open(self, conn, target):
@@ -285,6 +297,7 @@ class LoadGen:
         if self.gw is not None and not self.gw.closed:
             self.gw.tr.close()
         self.gw = conn
+        conn.z = zlib.compressobj() if self.compress and "compress=zlib-stream" in target else None
         self.gateway_closed.clear()
         self.seq = 0
         conn.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
@@ -401,7 +414,7 @@ class LoadGen:
                 cmds = []
                 for i in range(sent, due):
                     is_cmd = (i % command_every) == command_every - 1
-                    frames.append(self._message_frame(i, is_cmd, stamp))
+                    frames.append(self._message_frame(conn, i, is_cmd, stamp))
                     if is_cmd:
                         cmds.append(self.msg_id)
                 t = time.perf_counter()
@@ -424,7 +437,7 @@ class LoadGen:
         saved = self.cmd_content
         if content is not None:
             self.cmd_content = json.dumps(content)
-        frame = self._message_frame(0, True, now_iso())
+        frame = self._message_frame(conn, 0, True, now_iso())
         self.cmd_content = saved
         self.pending[self.msg_id] = time.perf_counter()
         conn.tr.write(frame)
