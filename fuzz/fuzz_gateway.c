@@ -7,6 +7,10 @@
  *     pushed through zstream (bit 1 set: each message in two fragments).
  *   bit 0 clear: plain JSON payloads separated by 0x1e (record separator),
  *     so the fuzzer can mutate the JSON directly.
+ * Bit 2 set: the daemon's pre-scan wiring (main.c wants_dispatch, copied)
+ * lets the gateway skip chatter unparsed. Every payload is also checked
+ * against the pre-scan's contract: whatever gateway_scan accepts, jansson
+ * accepts with the same op, s, t and d.content, or the target aborts.
  * Each payload goes through gateway_proto_handle (ops, seq filter, HELLO,
  * READY, RESUMED, op 7/9/11) and each dispatch through the daemon's wiring
  * (main.c's on_dispatch, copied: it is static there) into the bus, the
@@ -65,6 +69,49 @@ static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 			return;
 	}
 	bus_publish(hw->bus, type, d);
+}
+
+/* bot/main.c wants_dispatch, copied (static there). */
+static int wants_dispatch(void *ud, const struct gateway_scan *sc)
+{
+	struct hallway *hw = ud;
+
+	if (strcmp(sc->t, "MESSAGE_CREATE"))
+		return bus_has_subscribers(hw->bus, sc->t, NULL);
+	if (bus_has_subscribers(hw->bus, sc->t, hw->router))
+		return 1;
+	return sc->has_content &&
+	       router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole);
+}
+
+/* The pre-scan's contract (bot/gateway_scan.h), checked on every payload. */
+static void check_scan(const char *text, size_t len)
+{
+	struct gateway_scan sc;
+	json_error_t err;
+	json_t *root, *s, *t, *d, *c;
+
+	if (gateway_scan(text, len, &sc) != GATEWAY_SCAN_OK)
+		return;
+	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+	if (!root)
+		abort(); /* accepted what jansson rejects */
+	s = json_object_get(root, "s");
+	t = json_object_get(root, "t");
+	d = json_object_get(root, "d");
+	c = json_is_object(d) ? json_object_get(d, "content") : NULL;
+	if (json_integer_value(json_object_get(root, "op")) != sc.op ||
+	    !json_is_integer(json_object_get(root, "op")) || sc.has_s != json_is_integer(s) ||
+	    (sc.has_s && json_integer_value(s) != sc.s) ||
+	    (sc.has_t && (!json_is_string(t) || json_string_length(t) != strlen(sc.t) ||
+			  strcmp(json_string_value(t), sc.t))) ||
+	    sc.has_content != json_is_string(c) ||
+	    (sc.has_content &&
+	     (sc.content_len > json_string_length(c) ||
+	      memcmp(sc.content, json_string_value(c), sc.content_len) ||
+	      (sc.content_whole && sc.content_len != json_string_length(c)))))
+		abort();
+	json_decref(root);
 }
 
 /* ---- commands: handlers echo what they parsed ---- */
@@ -177,6 +224,7 @@ static void drain_tx(struct gateway *g)
 static void handle_payload(struct gateway *g, const char *text, size_t len)
 {
 	clock_us += 1000;
+	check_scan(text, len);
 	gateway_proto_handle(g, text, len);
 	drain_tx(g);
 }
@@ -203,6 +251,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mode = data[0];
 	data++;
+	if (mode & 4) {
+		cb.wants = wants_dispatch;
+		cb.skipped = NULL;
+	}
 	size--;
 	roles = json_pack("[s]", "Organizer");
 
