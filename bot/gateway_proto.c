@@ -1,11 +1,11 @@
 /*
  * Gateway payloads: HELLO and the heartbeat timer (jittered first beat,
  * zombie detection), IDENTIFY and RESUME, op 1/7/9/11, and dispatches with
- * the per-session seq filter. Everything from the network is validated; a
- * payload that is not JSON closes the socket with 4000 and resumes (the
- * server replays from our last seq), a well-formed payload of the wrong
- * shape is logged and ignored. IDENTIFY and RESUME carry the token and are
- * never logged.
+ * the per-session seq filter. Everything from the network is validated: a
+ * payload jansson refuses is logged and skipped (a run of them closes the
+ * socket with 4000 and resumes), a well-formed payload of the wrong shape
+ * is logged and ignored. IDENTIFY and RESUME carry the token and are never
+ * logged.
  */
 #include "gateway_int.h"
 
@@ -264,6 +264,9 @@ static int skip_unwanted(struct gateway *g, const char *text, size_t len)
 	return 1;
 }
 
+/* Unparseable payloads in a row before the connection is deemed broken. */
+#define GATEWAY_BAD_PAYLOADS_MAX 3
+
 void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 {
 	json_error_t err;
@@ -277,11 +280,22 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 	 * Readers see such strings cut at the NUL (json_string_value). */
 	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
 	if (!root) {
-		LOGW(GATEWAY_LOG, "unparseable payload (%s, byte %d); closing with 4000 to resume",
-		     err.text, err.position);
+		/* The transport inflated fine, so this is one payload jansson
+		 * refuses (a lone surrogate escape, say). Resuming would have the
+		 * server replay the same payload: a loop. Skip it; only a run of
+		 * them means the stream itself is broken. */
+		if (++g->bad_payloads < GATEWAY_BAD_PAYLOADS_MAX) {
+			LOGE(GATEWAY_LOG, "unparseable payload skipped (%s, byte %d)", err.text,
+			     err.position);
+			return;
+		}
+		LOGW(GATEWAY_LOG, "%u unparseable payloads in a row (%s); closing with 4000 to resume",
+		     g->bad_payloads, err.text);
+		g->bad_payloads = 0;
 		gateway_close_local(g, 4000, "bad payload", GATEWAY_CLOSE_RESUME);
 		return;
 	}
+	g->bad_payloads = 0;
 	jop = json_object_get(root, "op");
 	if (!json_is_object(root) || !json_is_integer(jop)) {
 		LOGW(GATEWAY_LOG, "payload without an integer op; ignored");

@@ -120,6 +120,17 @@ class FaultTests(DaemonTestCase):
         self._fault_round({"action": "close", "code": 4009}, expect="identify")
 
 
+    def test_a_run_of_unparseable_payloads_resumes(self):
+        d = self.daemon()
+        self.ready(d)
+        bad = '{"op":0,"s":null,"t":"MESSAGE_CREATE","d":{"content":"\\udcff"}}'
+        for _ in range(3):
+            self.st.gateway_fault(action="raw", text=bad)
+        self.st.wait("resume", 1, timeout=15)
+        self.st.inject_message(content="!fx echo alive")
+        self.assertIn("alive", self.wait_bot_messages(1)[0]["content"])
+
+
 class FatalTests(DaemonTestCase):
 
     def _fatal(self, code, words):

@@ -498,7 +498,8 @@ class Conn:
             return
 
     async def _write(self, payload):
-        raw = dumps(payload).encode()
+        # bytes: a "raw" fault, sent verbatim (may be invalid JSON).
+        raw = payload if isinstance(payload, bytes) else dumps(payload).encode()
         now = time.monotonic()
         if self.zlib is not None:
             data = self.zlib.compress(raw) + self.zlib.flush(zlib.Z_SYNC_FLUSH)
@@ -513,6 +514,8 @@ class Conn:
         else:
             await self.ws.send_str(raw.decode())
         self.frames_out += 1
+        if isinstance(payload, bytes):
+            return
         if payload["op"] == OP_DISPATCH:
             self.last_seq = payload["s"]
             self.seq_hist.append((now, payload["s"]))
@@ -952,6 +955,13 @@ class Gateway:
             if not resumable and conn.session is not None:
                 conn.session.kill("scripted op 9 false")
             conn.send_op(OP_INVALID_SESSION, resumable)
+        elif action == "raw":
+            # Text sent verbatim as one payload (through zlib-stream when on):
+            # lets tests send what Discord's JSON encoder never would.
+            text = f.get("text")
+            if not isinstance(text, str):
+                raise ValueError("raw needs a text")
+            conn.send(text.encode("utf-8", "surrogatepass"))
         elif action == "close":
             conn.close(int(f.get("code", 4000)), f.get("reason", "scripted close"))
         elif action == "drop":
