@@ -124,18 +124,23 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 	json_decref(diff);
 }
 
-/* Tells the host's /healthz and /metrics that a schedule is loaded (the
- * "health.report" event, see bot/health.h). max_age_s is 0 here: a 304 or
- * an unchanged body also confirm freshness, and only once those report too
- * may this say "stale after three missed refreshes". */
+/* Tells the host's /healthz and /metrics that the schedule is fresh (the
+ * "health.report" event, see bot/health.h): after every load, 304 or
+ * unchanged body. Three refresh intervals without one, and the report goes
+ * stale: /healthz says so. A single failed refresh changes nothing. */
 static void report_health(struct sched_plugin *p)
 {
 	char detail[160];
+	int64_t max_age_s = 3 * (p->refresh_ms / 1000);
 	json_t *r;
 
+	if (!p->cur)
+		return;
+	if (max_age_s < 60)
+		max_age_s = 60;
 	snprintf(detail, sizeof(detail), "%zu talks loaded", p->cur->ntalks);
-	r = json_pack("{s:s,s:b,s:s,s:i}", "component", "schedule", "ok", 1, "detail", detail,
-		      "max_age_s", 0);
+	r = json_pack("{s:s,s:b,s:s,s:I}", "component", "schedule", "ok", 1, "detail", detail,
+		      "max_age_s", (json_int_t)max_age_s);
 	if (r)
 		p->api->publish(p->self, "health.report", r);
 	json_decref(r);
@@ -156,6 +161,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	p->busy = 0;
 	if (j->unchanged) {
 		p->api->log(self, HW_LOG_DEBUG, "schedule source unchanged");
+		report_health(p);
 		goto out;
 	}
 	if (j->ret) {
@@ -218,6 +224,7 @@ static void on_http(hw_plugin *self, hw_handle req, const hw_http_response *res,
 	p->busy = 0;
 	if (res->status == 304) {
 		p->api->log(self, HW_LOG_DEBUG, "schedule not modified");
+		report_health(p);
 		return;
 	}
 	if (res->status != 200 || !res->body) {

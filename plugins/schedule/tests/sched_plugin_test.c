@@ -217,6 +217,16 @@ static int replied(const char *needle)
 	return 0;
 }
 
+/* Events published whose text starts with prefix ("schedule.", ...). */
+static size_t count_events(const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < M.nevents; i++)
+		if (!strncmp(M.events[i], prefix, strlen(prefix)))
+			n++;
+	return n;
+}
+
 static int event(const char *needle)
 {
 	for (size_t i = 0; i < M.nevents; i++)
@@ -368,10 +378,14 @@ TEST(file_source_commands)
 	complete("speaker", "name", "zoe");
 	CHECK(M.nchoices == 1 && !strcmp(M.choices[0], "Zo\xC3\xAB Fern\xC3\xA1ndez"));
 
-	/* A timer tick with an unchanged file changes nothing. */
+	/* A timer tick with an unchanged file changes nothing, but confirms
+	 * the schedule is fresh (stale after three missed refreshes). */
 	clear_out();
 	M.timer_fn(SELF, 1, M.timer_ud);
-	CHECK_INTEQ(M.nevents, 0);
+	CHECK_INTEQ(count_events("schedule."), 0);
+	CHECK_INTEQ(count_events("health.report"), 1);
+	CHECK(event("\"component\":\"schedule\""));
+	CHECK(event("\"max_age_s\":900"));
 	sched_plugin_shutdown(SELF, M.userdata);
 	clear_out();
 }
@@ -449,7 +463,9 @@ TEST(url_refresh_and_restart)
 	REQUIRE(M.http_pending);
 	CHECK(strstr(M.http_headers, "If-None-Match: \"v1\"") != NULL);
 	respond(304, NULL, 0, NULL);
-	CHECK_INTEQ(M.nevents, 0);
+	CHECK_INTEQ(count_events("schedule."), 0);
+	CHECK_INTEQ(count_events("health.report"), 1); /* 304 confirms freshness */
+	clear_out();
 
 	/* A server error and a malformed body keep the last good schedule. */
 	M.timer_fn(SELF, 1, M.timer_ud);
@@ -458,7 +474,7 @@ TEST(url_refresh_and_restart)
 	M.timer_fn(SELF, 1, M.timer_ud);
 	respond(200, body, len / 2, "\"broken\"");
 	CHECK(M.warnings >= 2);
-	CHECK_INTEQ(M.nevents, 0);
+	CHECK_INTEQ(M.nevents, 0); /* failures neither change nor confirm it */
 	clear_out();
 	CHECK(invoke("next", "envelope") == HW_OK);
 	CHECK(replied("Discord Gateway Deep Dive"));
