@@ -35,6 +35,26 @@ static void on_timer(hw_plugin *self, hw_handle h, void *ud)
 	announce_send_dispatch(a);
 }
 
+/* Publishes the outbox gauges for /metrics (the "metrics.report" event,
+ * see bot/metrics.h): hallway_outbox_pending and hallway_outbox_failed. */
+static void report_metrics(struct announce *a)
+{
+	static const char *const help[2] = {
+		"Announcements written to the outbox and not yet accepted by Discord",
+		"Announcements that failed for good (see announce audit)"};
+	static const char *const names[2] = {"outbox_pending", "outbox_failed"};
+	int64_t v[2];
+	if (announce_store_counts(a->api->db(a->self), &v[0], &v[1]))
+		return;
+	for (int i = 0; i < 2; i++) {
+		json_t *r = json_pack("{s:s, s:s, s:I, s:s}", "name", names[i], "type", "gauge",
+				      "value", (json_int_t)v[i], "help", help[i]);
+		if (r)
+			a->api->publish(a->self, "metrics.report", r);
+		json_decref(r);
+	}
+}
+
 void announce_send_rearm(struct announce *a)
 {
 	const hw_api *api = a->api;
@@ -42,6 +62,7 @@ void announce_send_rearm(struct announce *a)
 
 	if (a->dispatching)
 		return; /* dispatch re-arms when it ends */
+	report_metrics(a);
 	if (announce_store_next_due(api->db(a->self), &due)) {
 		api->log(a->self, HW_LOG_ERROR, "announce: cannot read the outbox: %s",
 			 sqlite3_errmsg(api->db(a->self)));

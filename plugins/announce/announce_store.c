@@ -297,6 +297,22 @@ int announce_store_item_of(sqlite3 *db, int64_t row_id, int64_t *item_id)
 	return rc == SQLITE_ROW ? HW_OK : rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
 }
 
+int announce_store_counts(sqlite3 *db, int64_t *waiting, int64_t *failed)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (prep(db, "SELECT COALESCE(SUM(state IN ('pending', 'sending')), 0), "
+		     "COALESCE(SUM(state = 'failed'), 0) FROM announce_outbox", &st))
+		return HW_ERR_STORAGE;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*waiting = sqlite3_column_int64(st, 0);
+		*failed = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? HW_OK : HW_ERR_STORAGE;
+}
+
 int announce_store_next_due(sqlite3 *db, int64_t *due)
 {
 	sqlite3_stmt *st = NULL;

@@ -62,6 +62,8 @@ int announce_store_retry(sqlite3 *db, int64_t row_id, const char *error, int64_t
 int announce_store_item_of(sqlite3 *db, int64_t row_id, int64_t *item_id);
 
 /* Earliest time a pending row is due; *due = -1 when none. */
+/* Outbox rows waiting (pending or sending) and failed, for /metrics. */
+int announce_store_counts(sqlite3 *db, int64_t *waiting, int64_t *failed);
 int announce_store_next_due(sqlite3 *db, int64_t *due);
 
 /* Start-up: 'sending' rows become pending; pending rows due before

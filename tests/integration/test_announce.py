@@ -111,6 +111,31 @@ class AnnounceTests(DaemonTestCase):
         self.assertEqual(self.db_rows("SELECT state FROM announce_outbox WHERE channel_id = ?",
                                       (UNKNOWN,)), [("failed",)])
 
+    def test_outbox_gauges_in_metrics(self):
+        import socket
+        import urllib.request
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        cfg = self.config({"channels": [ANNOUNCEMENTS, UNKNOWN]})
+        cfg["http"] = {"listen": "127.0.0.1:%d" % port}
+        self.start(cfg)
+        self.say("!announce Room 201 is cancelled")
+        self.reply("Posted #1")
+
+        def gauges():
+            text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+            vals = {}
+            for line in text.splitlines():
+                if line.startswith(("hallway_outbox_pending ", "hallway_outbox_failed ")):
+                    name, value = line.split()
+                    vals[name] = float(value)
+            return vals
+        vals = wait_until(lambda: (lambda v: v if v.get("hallway_outbox_failed") == 1 else None)(gauges()),
+                          10, what="the outbox gauges")
+        self.assertEqual(vals["hallway_outbox_pending"], 0)
+
     # -- crash safety ------------------------------------------------------
 
     def fault_hits(self, index=0):
