@@ -38,6 +38,10 @@
 #define HALLWAY_VERSION "0.1.0"
 #define EXIT_CONFIG 2
 #define EXIT_FATAL 3
+/* The housekeeping tick: signals, config reload, slash sync. Idle wakeups
+ * cost CPU on a small VPS, so it is slow unless we are shutting down. */
+#define TICK_IDLE_MS 250
+#define TICK_STOPPING_MS 50
 
 /* Signal handlers only set these; the tick copies them into the context. */
 static volatile sig_atomic_t got_stop, got_reload;
@@ -64,11 +68,16 @@ struct runtime {
 	int as_organizer;
 };
 
+static void tick(lws_sorted_usec_list_t *sul);
+
 void hallway_request_stop(struct hallway *hw, int exit_code)
 {
+	struct runtime *rt = lws_container_of(hw, struct runtime, hw);
 	if (!hw->stopping) {
 		hw->exit_code = exit_code;
 		hw->signal_stop = 1;
+		if (hw->lws) /* act now rather than at the next idle tick */
+			lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, 1);
 	}
 }
 
@@ -275,7 +284,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 		if (hw->slash_dirty && hw->application_id[0])
 			slash_sync(hw);
 	}
-	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, 50 * LWS_US_PER_MS);
+	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick,
+			 (hw->stopping ? TICK_STOPPING_MS : TICK_IDLE_MS) * LWS_US_PER_MS);
 }
 
 /* ---- command line ---- */
@@ -390,7 +400,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	} else {
 		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
 	}
-	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, 50 * LWS_US_PER_MS);
+	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, TICK_IDLE_MS * LWS_US_PER_MS);
 	return 0;
 }
 
