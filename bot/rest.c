@@ -613,14 +613,11 @@ struct rest *rest_create(struct lws_context *lws, struct http *http, const struc
 	return r;
 }
 
-uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
-		      rest_done_fn done, void *ud)
+/* Serialises body (stolen, may be NULL) into q, queues q and starts the
+ * pump. On failure frees q (may be NULL), logs what failed and returns 0. */
+static uint64_t req_submit(struct rest *r, struct rest_req *q, json_t *body, rest_done_fn done,
+			   void *ud, const char *what)
 {
-	struct rest_req *q = NULL;
-
-	if (!r)
-		goto fail;
-	q = req_new(r, method, path);
 	if (!q)
 		goto fail;
 	if (body) {
@@ -641,49 +638,45 @@ fail:
 	if (q)
 		req_free(r, q);
 	json_decref(body);
-	LOGE("rest", "could not queue a request");
+	LOGE("rest", "could not queue %s", what);
 	return 0;
+}
+
+uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
+		      rest_done_fn done, void *ud)
+{
+	if (!r) {
+		json_decref(body);
+		return 0;
+	}
+	return req_submit(r, req_new(r, method, path), body, done, ud, "a request");
 }
 
 uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
 			   json_t *payload_json, const char *filename, const void *data,
 			   size_t len, rest_done_fn done, void *ud)
 {
-	struct rest_req *q = NULL;
+	struct rest_req *q;
 
-	if (!r || !filename || (!data && len))
-		goto fail;
-	q = req_new(r, method, path);
-	if (!q)
-		goto fail;
-	q->multipart = 1;
-	q->filename = dup_str(filename);
-	q->file = malloc(len ? len : 1);
-	if (!q->filename || !q->file)
-		goto fail;
-	if (len)
-		memcpy(q->file, data, len);
-	q->file_len = len;
-	if (payload_json) {
-		q->body = json_dumps(payload_json, JSON_COMPACT);
-		if (!q->body)
-			goto fail;
-		q->body_len = strlen(q->body);
+	if (!r || !filename || (!data && len)) {
+		json_decref(payload_json);
+		return 0;
 	}
-	if (req_enqueue(r, q))
-		goto fail;
-	json_decref(payload_json);
-	q->id = ++r->next_id;
-	q->done = done;
-	q->ud = ud;
-	pump(r);
-	return q->id;
-fail:
-	if (q)
-		req_free(r, q);
-	json_decref(payload_json);
-	LOGE("rest", "could not queue a file upload");
-	return 0;
+	q = req_new(r, method, path);
+	if (q) {
+		q->multipart = 1;
+		q->filename = dup_str(filename);
+		q->file = malloc(len ? len : 1);
+		if (!q->filename || !q->file) {
+			req_free(r, q);
+			q = NULL;
+		} else {
+			if (len)
+				memcpy(q->file, data, len);
+			q->file_len = len;
+		}
+	}
+	return req_submit(r, q, payload_json, done, ud, "a file upload");
 }
 
 void rest_cancel(struct rest *r, uint64_t id)
