@@ -24,7 +24,14 @@ static void sprints_notify_sent(hw_plugin *self, int status, const char *message
 	sprints *s = n->s;
 	if (message_id)
 		sprints_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
-	else {
+	else if (status >= 400 && status < 500 && status != 429) {
+		/* Final: e.g. 403 code 50007, the attendee does not accept DMs.
+		 * Retrying every minute for the rest of the week helps nobody;
+		 * the promotion itself is committed and shows in `sprint mine`. */
+		s->api->log(s->self, HW_LOG_WARN, "sprints: DM failed for good (%d %s); not retrying",
+			    status, error ? error : "");
+		sprints_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
+	} else {
 		s->api->log(s->self, HW_LOG_WARN, "sprints: DM failed (%d %s); will retry", status,
 			    error ? error : "");
 		sprints_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL WHERE id = ?", "i",

@@ -470,6 +470,15 @@ TEST(dm_outbox_survives_failure)
 	mock_api_advance(m, 60000); /* the retry timer */
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 1);
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_outbox"), 0);
+	/* A final refusal (403: the attendee does not accept DMs) is not
+	 * retried for the rest of the week; the promotion itself stands. */
+	say(m, &ann, "sprint join tiny"); /* waitlisted behind bob */
+	mock_api_fail_sends(m, 403);
+	say(m, &bob, "sprint leave tiny");
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_outbox"), 0);
+	mock_api_fail_sends(m, 0);
+	mock_api_advance(m, 120000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 1); /* no retry went out */
 	/* A DM owed when the process died goes out at the next start. */
 	CHECK(sqlite3_exec(mock_api_db(m),
 			   "INSERT INTO sprints_outbox(user_id, text, created_ms, attempt_ms)"
