@@ -70,7 +70,7 @@ static const struct option_row config_options[] = {
 	 "text (human-readable lines) or json (JSON lines)."},
 	{"http", OPT_OBJECT, NULL, 0, 0, NULL, NONE, "Health and metrics endpoint."},
 	{"http.listen", OPT_STRING, NULL, 3, 128, NULL, OFF(http_listen),
-	 "Address:port for /healthz and /metrics (off when unset)."},
+	 "Address:port for /healthz and /metrics; \"http\": {} alone means 127.0.0.1:9464; off without an http object."},
 	{"shutdown_timeout_ms", OPT_INT, "5000", 0, 60000, NULL, OFF(shutdown_timeout_ms),
 	 "How long SIGTERM waits for queued sends."},
 };
