@@ -225,7 +225,9 @@ class UrlSource(DaemonTestCase):
         beats = [f["t"] for f in self.st.frames() if f["op"] == 1 and f["t"] >= t0]
         gaps = [b - a for a, b in zip(beats, beats[1:])]
         print("heartbeat gaps while parsing FOSDEM: max %.1f ms" % (max(gaps) * 1000))
-        self.assertLess(max(gaps), 0.25 * 1.3)
+        # Discord (and the stand-in) drop a client later than 1.5 intervals;
+        # 1.4 leaves room for a loaded CI machine yet catches a parse on the loop.
+        self.assertLess(max(gaps), 0.25 * 1.4)
 
 
 if __name__ == "__main__":
