@@ -158,8 +158,10 @@ typedef struct hw_message {
 } hw_message;
 
 /* Result of a send: message_id is NULL on failure and error says why.
- * Callbacks (sends, HTTP, timers, jobs) are never called once the plugin's
- * shutdown has begun: free anything a pending callback's ud owns there. */
+ * Send, HTTP and timer callbacks are never called once the plugin's
+ * shutdown has begun: free anything a pending callback's ud owns there.
+ * (A worker job's done() is the exception: always called, with
+ * cancelled = 1 at unload, so it can free its argument.) */
 typedef void (*hw_send_fn)(hw_plugin *self, int status, const char *message_id,
 			   const char *error, void *ud);
 
