@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "console.h"
+#include "dispatch.h"
 #include "gateway.h"
 #include "guilds.h"
 #include "hallway.h"
@@ -107,41 +108,13 @@ static const struct lws_protocols protocols[] = {
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 {
 	struct runtime *rt = ud;
-	struct hallway *hw = &rt->hw;
 	(void)seq;
-	metrics_gateway_event(hw->metrics, type);
-	if (!strcmp(type, "READY")) {
-		const char *uid = json_string_value(json_object_get(json_object_get(d, "user"), "id"));
-		const char *app = json_string_value(
-			json_object_get(json_object_get(d, "application"), "id"));
-		if (uid && strlen(uid) < sizeof(hw->self_user_id))
-			snprintf(hw->self_user_id, sizeof(hw->self_user_id), "%s", uid);
-		if (!hw->application_id[0] && app && strlen(app) < sizeof(hw->application_id))
-			snprintf(hw->application_id, sizeof(hw->application_id), "%s", app);
-		hw->slash_dirty = 1;
-	}
-	if (!strcmp(type, "MESSAGE_CREATE")) {
-		const char *author = json_string_value(
-			json_object_get(json_object_get(d, "author"), "id"));
-		if (author && !strcmp(author, hw->self_user_id))
-			return; /* the bot ignores its own messages */
-	}
-	bus_publish(hw->bus, type, d);
+	dispatch_event(&rt->hw, type, d);
 }
 
-/* The gateway's pre-scan asks whether a dispatch needs parsing. Nobody
- * subscribed to its type: no. A MESSAGE_CREATE only the router listens to:
- * only if it may address the bot. Everything else: yes. */
 static int wants_dispatch(void *ud, const struct gateway_scan *sc)
 {
-	struct hallway *hw = &((struct runtime *)ud)->hw;
-
-	if (strcmp(sc->t, "MESSAGE_CREATE"))
-		return bus_has_subscribers(hw->bus, sc->t, NULL);
-	if (bus_has_subscribers(hw->bus, sc->t, hw->router))
-		return 1;
-	return sc->has_content &&
-	       router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole);
+	return dispatch_wanted(&((struct runtime *)ud)->hw, sc);
 }
 
 static void on_skipped(void *ud, const char *type, int64_t seq)

@@ -7,13 +7,13 @@
  *     pushed through zstream (bit 1 set: each message in two fragments).
  *   bit 0 clear: plain JSON payloads separated by 0x1e (record separator),
  *     so the fuzzer can mutate the JSON directly.
- * Bit 2 set: the daemon's pre-scan wiring (main.c wants_dispatch, copied)
+ * Bit 2 set: the daemon's pre-scan wiring (bot/dispatch.c dispatch_wanted)
  * lets the gateway skip chatter unparsed. Every payload is also checked
  * against the pre-scan's contract: whatever gateway_scan accepts, jansson
  * accepts with the same op, s, t and d.content, or the target aborts.
  * Each payload goes through gateway_proto_handle (ops, seq filter, HELLO,
  * READY, RESUMED, op 7/9/11) and each dispatch through the daemon's wiring
- * (main.c's on_dispatch, copied: it is static there) into the bus, the
+ * (bot/dispatch.c, the daemon's own code) into the bus, the
  * guild cache and the router, which parses commands from a registry built
  * here and "sends" replies to the REST stubs in gateway_stubs.c, which
  * abort if a reply could ping anyone.
@@ -25,6 +25,7 @@
 
 #include "bus.h"
 #include "commands.h"
+#include "dispatch.h"
 #include "guilds.h"
 #include "log.h"
 #include "router.h"
@@ -45,43 +46,17 @@ void fuzz_gateway_reconnect(struct gateway *g)
 	reconnect_pending = 1; /* a new zstream, once the current payload is done */
 }
 
-/* ---- the daemon's dispatch wiring (bot/main.c on_dispatch) ---- */
+/* ---- the daemon's dispatch wiring (bot/dispatch.c) ---- */
 
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 {
-	struct hallway *hw = ud;
-
 	(void)seq;
-	if (!strcmp(type, "READY")) {
-		const char *uid = json_string_value(json_object_get(json_object_get(d, "user"), "id"));
-		const char *app = json_string_value(
-			json_object_get(json_object_get(d, "application"), "id"));
-		if (uid && strlen(uid) < sizeof(hw->self_user_id))
-			snprintf(hw->self_user_id, sizeof(hw->self_user_id), "%s", uid);
-		if (!hw->application_id[0] && app && strlen(app) < sizeof(hw->application_id))
-			snprintf(hw->application_id, sizeof(hw->application_id), "%s", app);
-		hw->slash_dirty = 1;
-	}
-	if (!strcmp(type, "MESSAGE_CREATE")) {
-		const char *author = json_string_value(
-			json_object_get(json_object_get(d, "author"), "id"));
-		if (author && !strcmp(author, hw->self_user_id))
-			return;
-	}
-	bus_publish(hw->bus, type, d);
+	dispatch_event(ud, type, d);
 }
 
-/* bot/main.c wants_dispatch, copied (static there). */
 static int wants_dispatch(void *ud, const struct gateway_scan *sc)
 {
-	struct hallway *hw = ud;
-
-	if (strcmp(sc->t, "MESSAGE_CREATE"))
-		return bus_has_subscribers(hw->bus, sc->t, NULL);
-	if (bus_has_subscribers(hw->bus, sc->t, hw->router))
-		return 1;
-	return sc->has_content &&
-	       router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole);
+	return dispatch_wanted(ud, sc);
 }
 
 /* The pre-scan's contract (bot/gateway_scan.h), checked on every payload. */
