@@ -356,13 +356,16 @@ static int do_audit(struct announce *a, const hw_invocation *inv, const char *ar
 	int rc;
 
 	if (*args) {
+		/* rest is set only when the time parses: read it only then. */
 		if (announce_time_parse(args, announce_tz(a), now, &since, &rest, why,
-					sizeof(why)) ||
-		    *rest) {
-			snprintf(msg, sizeof(msg), "Usage: `announce audit [since]`: %s.",
-				 *rest ? "unexpected words after the time" : why);
+					sizeof(why))) {
+			snprintf(msg, sizeof(msg), "Usage: `announce audit [since]`: %s.", why);
 			return api->reply(a->self, inv, msg);
 		}
+		if (*rest)
+			return api->reply(a->self, inv,
+					  "Usage: `announce audit [since]`: unexpected words after "
+					  "the time.");
 	}
 	if ((rc = announce_store_audit(api->db(a->self), now, since, AUDIT_ITEMS, &v, &n, &more)))
 		return rc;

@@ -469,6 +469,33 @@ TEST(mentions_only_when_allowed)
 	mock_api_free(m);
 }
 
+/* Issue 14: a time that does not parse used to crash the daemon (do_audit
+ * read the parser's out-parameter, left unset on failure). */
+TEST(audit_with_a_bad_time_answers_usage)
+{
+	static const char *const bad[] = {"announce audit yesterday", "announce audit noon",
+					  "announce audit 25:99", "announce audit ☕",
+					  "announce audit 10:15 and more"};
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "audit_bad");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	size_t n = sizeof(bad) / sizeof(bad[0]);
+	for (size_t i = 0; i < n; i++) {
+		const char *reply;
+		CHECK_INTEQ(mock_api_chat(m, &alice, bad[i]), HW_OK);
+		reply = mock_api_last_text(m, MOCK_OUT_REPLY);
+		CHECK(strstr(reply, "Usage: `announce audit [since]`") != NULL);
+		/* The parser's reason, not words it never found. */
+		if (i + 1 < n)
+			CHECK(strstr(reply, "cannot read") != NULL);
+		else
+			CHECK(strstr(reply, "unexpected words") != NULL);
+	}
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_free(m);
+}
+
 int main(void)
 {
 	RUN(broadcast_reaches_every_channel_once);
@@ -482,5 +509,6 @@ int main(void)
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
 	RUN(mentions_only_when_allowed);
+	RUN(audit_with_a_bad_time_answers_usage);
 	return test_summary();
 }
