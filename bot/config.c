@@ -73,6 +73,23 @@ static const struct option_row config_options[] = {
 	 "Address:port for /healthz and /metrics; \"http\": {} alone means 127.0.0.1:9464; off without an http object."},
 	{"shutdown_timeout_ms", OPT_INT, "5000", 0, 60000, NULL, OFF(shutdown_timeout_ms),
 	 "How long SIGTERM waits for queued sends."},
+	{"limits", OPT_OBJECT, NULL, 0, 0, NULL, NONE,
+	 "Fair use: per-user command budgets, so one user's spam cannot delay others' answers."},
+	{"limits.user_commands", OPT_INT, "5", 0, 10000, NULL, OFF(user_commands),
+	 "Commands one user may run per limits.user_window_ms, chat and slash together (0: no "
+	 "limit). Over it the user gets one \"slow down\" notice per window; further commands "
+	 "are dropped without an answer."},
+	{"limits.user_burst", OPT_INT, "3", 1, 10000, NULL, OFF(user_burst),
+	 "Commands one user may run at once before the rate applies. With the notice it should "
+	 "stay below Discord's 5 messages per 5 s per channel, so others' answers never wait."},
+	{"limits.user_window_ms", OPT_INT, "10000", 100, 3600000, NULL, OFF(user_window_ms),
+	 "The window of every limits.* budget, in milliseconds."},
+	{"limits.organizer_commands", OPT_INT, "30", 0, 10000, NULL, OFF(organizer_commands),
+	 "Organizer commands one organizer may run per window: a budget of their own (0: no "
+	 "limit)."},
+	{"limits.interactions", OPT_INT, "30", 0, 10000, NULL, OFF(interactions),
+	 "Button presses and menu choices one user may make per window: a budget of their own "
+	 "(0: no limit)."},
 };
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]))

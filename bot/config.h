@@ -36,6 +36,8 @@ struct config {
 	char *log_format;
 	char *http_listen;       /* NULL: no HTTP endpoint */
 	int shutdown_timeout_ms;
+	/* limits.*: fair use (bot/fairuse.h) */
+	int user_commands, user_burst, user_window_ms, organizer_commands, interactions;
 };
 
 /* A problem found while loading: "key: reason". */

@@ -27,6 +27,7 @@ struct guild_cache;
 struct metrics;
 struct health;
 struct notify;
+struct fairuse;
 
 struct hallway {
 	struct lws_context *lws;
@@ -45,6 +46,7 @@ struct hallway {
 	struct metrics *metrics;   /* counters for /metrics (hooks: NULL-safe) */
 	struct health *health;     /* /healthz checks and the HTTP endpoint */
 	struct notify *notify;     /* systemd sd_notify */
+	struct fairuse *fairuse;   /* per-user command budgets (NULL: none) */
 
 	struct clock clock;        /* the conference clock */
 

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "console.h"
 #include "dispatch.h"
+#include "fairuse.h"
 #include "gateway.h"
 #include "guilds.h"
 #include "hallway.h"
@@ -204,6 +205,11 @@ static void reload_config(struct runtime *rt)
 	hw->cfg = fresh;
 	apply_log_settings(fresh);
 	guilds_set_organizer_roles(hw->guilds, fresh->organizer_roles);
+	{
+		struct fairuse_config fc;
+		fairuse_config_read(&fc, fresh);
+		fairuse_configure(hw->fairuse, &fc);
+	}
 	LOGI("main", "SIGHUP: config reloaded; reloading plugins");
 	host_reload_all(hw->host);
 }
@@ -308,6 +314,7 @@ static int start(struct runtime *rt, const char *now_iso)
 {
 	struct hallway *hw = &rt->hw;
 	struct lws_context_creation_info info;
+	struct fairuse_config fc;
 	const char *speed_env = getenv("HALLWAY_CLOCK_SPEED");
 	double speed = speed_env ? strtod(speed_env, NULL) : 1.0;
 
@@ -336,7 +343,9 @@ static int start(struct runtime *rt, const char *now_iso)
 		return EXIT_FATAL;
 	}
 	hw->vhost = lws_get_vhost_by_name(hw->lws, "default");
-	if (!(hw->work = work_create(hw->lws, 2)) || !(hw->http = http_create(hw->lws, hw->vhost)) ||
+	fairuse_config_read(&fc, hw->cfg);
+	if (!(hw->fairuse = fairuse_create(&fc)) || !(hw->work = work_create(hw->lws, 2)) ||
+	    !(hw->http = http_create(hw->lws, hw->vhost)) ||
 	    !(hw->bus = bus_create()) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
@@ -392,6 +401,8 @@ static void teardown(struct runtime *rt)
 	http_destroy(hw->http);
 	work_destroy(hw->work);
 	router_destroy(hw->router);
+	fairuse_destroy(hw->fairuse);
+	hw->fairuse = NULL;
 	guilds_destroy(hw->guilds);
 	notify_destroy(hw->notify);
 	metrics_destroy(hw->metrics);

@@ -12,6 +12,7 @@
 #include "guilds.h"
 #include "hallway.h"
 #include "config.h"
+#include "fairuse.h"
 #include "host.h"
 #include "log.h"
 #include "metrics.h"
@@ -316,6 +317,10 @@ static void router_run(struct router *r, struct invocation *inv)
 	 * handler's reply (else it goes out as a followup to an interaction
 	 * nobody acknowledged, which Discord rejects with 10015). */
 	inv->in_handler = 1;
+	if (!fairuse_admit(r->hw->fairuse, inv)) { /* over the user's budget */
+		inv->in_handler = 0;
+		return;
+	}
 	if (cmd->perm == HW_PERM_ORGANIZER && !inv->pub.is_organizer) {
 		LOGI("router", "refused organizer command \"%s\" from user %s", cmd->name,
 		     inv->user_id);
@@ -367,9 +372,11 @@ static void answer_parse_error(struct router *r, struct invocation *inv, enum pa
 {
 	char buf[700];
 	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	if (pr == PARSE_NO_COMMAND && (!why || !*why))
+		return; /* chatter that happens to start with the prefix */
+	if (!fairuse_admit(r->hw->fairuse, inv))
+		return; /* a usage answer costs the user's budget like a command */
 	if (pr == PARSE_NO_COMMAND) {
-		if (!why || !*why)
-			return; /* chatter that happens to start with the prefix */
 		snprintf(buf, sizeof(buf), "%s (Type %shelp for the list of commands.)", why, prefix);
 	} else if (pr == PARSE_BAD_ARGS && inv->args.cmd) {
 		char usage[300];
