@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sprints_fold.h"
+#include "sprints_notify.h"
 #include "sprints_store.h"
 
 #define SPRINTS_FEED_DEPTH 12
@@ -253,18 +254,24 @@ fail:
 static void sprints_feed_merge_doc(sprints *s, const json_t *doc)
 {
 	json_t *recs = sprints_feed_pretalx(doc, s->feed_type, s->feed_default_capacity);
-	int64_t added = 0, updated = 0;
+	int64_t added = 0, updated = 0, promoted = 0;
 	int rc;
 	if (!recs) {
 		s->api->log(s->self, HW_LOG_ERROR, "sprints feed: out of memory");
 		return;
 	}
-	rc = sprints_store_merge(s->db, recs, "feed", s->api->now_ms(s->self), &added, &updated);
+	rc = sprints_store_merge(s->db, recs, "feed", s->api->now_ms(s->self), &added, &updated,
+				 &promoted);
 	if (rc)
 		s->api->log(s->self, HW_LOG_ERROR, "sprints feed: merge failed (%d)", rc);
 	else
-		s->api->log(s->self, HW_LOG_INFO, "sprints feed: %zu projects, %lld new, %lld updated",
-			    json_array_size(recs), (long long)added, (long long)updated);
+		s->api->log(s->self, HW_LOG_INFO,
+			    "sprints feed: %zu projects, %lld new, %lld updated, %lld promoted from "
+			    "waitlists", json_array_size(recs), (long long)added, (long long)updated,
+			    (long long)promoted);
+	/* During init (a file feed) sprints_notify_start() sends them. */
+	if (!rc && promoted && s->notify_timer)
+		sprints_notify_flush(s);
 	json_decref(recs);
 }
 
@@ -352,10 +359,17 @@ int sprints_feed_start(sprints *s)
 		json_t *recs = sprints_feed_config(s, projects);
 		if (!recs)
 			return HW_ERR_NOMEM;
-		rc = sprints_store_merge(s->db, recs, "config", s->api->now_ms(s->self), NULL, NULL);
+		int64_t promoted = 0;
+		rc = sprints_store_merge(s->db, recs, "config", s->api->now_ms(s->self), NULL, NULL,
+					 &promoted);
 		json_decref(recs);
 		if (rc)
 			return rc;
+		/* The DMs go out from sprints_notify_start(), after init. */
+		if (promoted)
+			s->api->log(s->self, HW_LOG_INFO,
+				    "sprints: config raised capacities; %lld promoted from waitlists",
+				    (long long)promoted);
 	}
 	if (!src || !*src)
 		return HW_OK;

@@ -616,9 +616,11 @@ static const char *sprints_store_str(const json_t *rec, const char *key)
 	return s ? s : "";
 }
 
-/* One record inside the merge transaction. */
+/* One record inside the merge transaction. A capacity that grew fills the
+ * new seats from the waitlist first, in signup order, with a DM queued
+ * for each (issue 15): else the next person to join would jump the line. */
 static int sprints_store_merge_one(sqlite3 *db, const json_t *rec, const char *source,
-				   int64_t now, int64_t *added, int64_t *updated)
+				   int64_t now, int64_t *added, int64_t *updated, int64_t *promoted)
 {
 	const char *name = json_string_value(json_object_get(rec, "name"));
 	const char *source_id = json_string_value(json_object_get(rec, "source_id"));
@@ -678,6 +680,10 @@ static int sprints_store_merge_one(sqlite3 *db, const json_t *rec, const char *s
 				     leads_s, links_s, source_id, now, id);
 		if (!rc)
 			(*updated)++;
+		/* used: every day with signups, before and after the update. */
+		json_array_foreach(used, i, d)
+			if (!rc)
+				rc = sprints_store_promote(db, id, json_string_value(d), now, promoted);
 	} else {
 		rc = sprints_db_exec(db,
 				     "INSERT INTO sprints_projects(name, fold, title, description, level,"
@@ -702,16 +708,16 @@ out:
 }
 
 int sprints_store_merge(sqlite3 *db, const json_t *records, const char *source, int64_t now,
-			int64_t *added, int64_t *updated)
+			int64_t *added, int64_t *updated, int64_t *promoted)
 {
-	int64_t a = 0, u = 0;
+	int64_t a = 0, u = 0, p = 0;
 	size_t i;
 	json_t *rec;
 	int rc = sprints_db_begin(db);
 	if (rc)
 		return rc;
 	json_array_foreach(records, i, rec)
-		if ((rc = sprints_store_merge_one(db, rec, source, now, &a, &u)))
+		if ((rc = sprints_store_merge_one(db, rec, source, now, &a, &u, &p)))
 			goto out;
 	rc = sprints_db_commit(db);
 out:
@@ -722,6 +728,8 @@ out:
 			*added = a;
 		if (updated)
 			*updated = u;
+		if (promoted)
+			*promoted = p;
 	}
 	return rc;
 }

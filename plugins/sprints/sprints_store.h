@@ -73,9 +73,11 @@ int sprints_store_remove(sqlite3 *db, int64_t id, int confirm, int64_t now,
 			 int64_t *signed_up);
 /* Upserts project records (borrowed array of {name, title, description,
  * level, capacity, days, leads, links, source_id}) in one transaction.
- * Signups are never touched; removed and pinned projects keep their state.
- * *added and *updated may be NULL. */
+ * Removed and pinned projects keep their state. Signups change only when
+ * a capacity grew: waiting people take the new seats in signup order, and
+ * a DM for each is queued in sprints_outbox (*promoted counts them).
+ * *added, *updated and *promoted may be NULL. */
 int sprints_store_merge(sqlite3 *db, const json_t *records, const char *source, int64_t now,
-			int64_t *added, int64_t *updated);
+			int64_t *added, int64_t *updated, int64_t *promoted);
 
 #endif

@@ -514,6 +514,64 @@ TEST(two_instances_share_seats)
 	mock_api_free(a);
 }
 
+TEST(config_capacity_raise_promotes)
+{
+	/* Issue 15: capacity 1, Ann confirmed, Bob then Cat waiting; the config
+	 * raises it to 3 and the plugin reloads (SIGHUP). Bob and Cat take the
+	 * new seats in order, with DMs, before Dan can join. */
+	static const mock_user dan = {"104", "Dan", 0};
+	char path[256];
+	mock_api *m = start(tmp_db(path, sizeof(path)),
+			    "{\"projects\": [{\"name\": \"CPython\", \"capacity\": 1}]}");
+	CHECK(has(say(m, &ann, "sprint join cpython"), "You're in"));
+	CHECK(has(say(m, &bob, "sprint join cpython"), "waitlist at position 1"));
+	CHECK(has(say(m, &cat, "sprint join cpython"), "waitlist at position 2"));
+	mock_api_free(m);
+	m = start(path, "{\"projects\": [{\"name\": \"CPython\", \"capacity\": 3}]}");
+	REQUIRE(mock_api_output_count(m, MOCK_OUT_DM) == 2);
+	CHECK_STREQ(mock_api_output(m, MOCK_OUT_DM, 0)->target, "102");
+	CHECK_STREQ(mock_api_output(m, MOCK_OUT_DM, 1)->target, "103");
+	CHECK(has(mock_api_output(m, MOCK_OUT_DM, 0)->text, "now confirmed for the CPython sprint"));
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_outbox"), 0);
+	CHECK(has(say(m, &bob, "sprint mine"), "CPython: confirmed"));
+	CHECK(has(say(m, &cat, "sprint mine"), "CPython: confirmed"));
+	CHECK(has(say(m, &dan, "sprint join cpython"), "waitlist at position 1"));
+	/* The same config again promotes nobody and sends nothing. */
+	mock_api_free(m);
+	m = start(path, "{\"projects\": [{\"name\": \"CPython\", \"capacity\": 3}]}");
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 0);
+	CHECK(has(say(m, &dan, "sprint mine"), "waitlist position 1"));
+	mock_api_free(m);
+}
+
+TEST(feed_capacity_raise_promotes)
+{
+	/* A feed refresh whose room got bigger promotes the waitlist of every
+	 * day with signups, and the DMs go out right away. */
+	static const char *const v1 =
+		"[{\"code\":\"X1\",\"title\":\"Alpha\",\"submission_type\":{\"name\":{\"en\":\"Sprint\"}},"
+		"\"slots\":[{\"start\":\"2026-01-10T10:00:00+01:00\",\"room\":{\"capacity\":1}}]}]";
+	static const char *const v2 =
+		"[{\"code\":\"X1\",\"title\":\"Alpha\",\"submission_type\":{\"name\":{\"en\":\"Sprint\"}},"
+		"\"slots\":[{\"start\":\"2026-01-10T10:00:00+01:00\",\"room\":{\"capacity\":2}}]}]";
+	char path[256];
+	mock_api *m = start(tmp_db(path, sizeof(path)),
+			    "{\"feed\": {\"source\": \"https://cfp.example/api/submissions/\","
+			    " \"refresh_seconds\": 60}}");
+	mock_api_http_respond(m, "https://cfp.example/api/submissions/", 200, v1);
+	CHECK_INTEQ(mock_api_pump(m), 1);
+	CHECK(has(say(m, &ann, "sprint join alpha"), "You're in"));
+	CHECK(has(say(m, &bob, "sprint join alpha"), "waitlist at position 1"));
+	mock_api_http_respond(m, "https://cfp.example/api/submissions/", 200, v2);
+	mock_api_advance(m, 60000);
+	mock_api_pump(m);
+	REQUIRE(mock_api_output_count(m, MOCK_OUT_DM) == 1);
+	CHECK_STREQ(mock_api_last(m, MOCK_OUT_DM)->target, "102");
+	CHECK(has(say(m, &bob, "sprint mine"), "Alpha on 2026-01-10: confirmed"));
+	CHECK(has(say(m, &cat, "sprint join alpha"), "waitlist at position 1"));
+	mock_api_free(m);
+}
+
 TEST(table_prefix_enforced)
 {
 	/* The mock's authorizer plays the host: other tables are off limits. */
@@ -540,6 +598,8 @@ int main(void)
 	RUN(removed_stays_removed);
 	RUN(dm_outbox_survives_failure);
 	RUN(two_instances_share_seats);
+	RUN(config_capacity_raise_promotes);
+	RUN(feed_capacity_raise_promotes);
 	RUN(table_prefix_enforced);
 	return test_summary();
 }
