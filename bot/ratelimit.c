@@ -14,6 +14,7 @@
 #define RL_PATH_MAX 512
 #define RL_GLOBAL_MAX 100000
 #define RL_IDLE_S 60.0
+#define RL_COUNT_MAX 1000000L
 
 struct rl_limit {
 	struct rl_limit *next;
@@ -449,6 +450,23 @@ static int parse_num(const char *s, double *out)
 	return 1;
 }
 
+/* A duration the peer dictates, in seconds, within 0..RL_WAIT_MAX_S. */
+static double clamp_wait(double s)
+{
+	if (!(s > 0)) /* also NaN */
+		return 0;
+	return s < RL_WAIT_MAX_S ? s : RL_WAIT_MAX_S;
+}
+
+/* A request count the peer reports, within 0..RL_COUNT_MAX, so that the
+ * conversion to long is defined. */
+static long clamp_count(double n)
+{
+	if (!(n > 0))
+		return 0;
+	return n < RL_COUNT_MAX ? (long)n : RL_COUNT_MAX;
+}
+
 void rl_response(struct rl *rl, struct rl_bucket *b, double now, double wall_now, long status,
 		 const struct rl_headers *h, double body_retry_after, int body_global,
 		 struct rl_verdict *out)
@@ -475,17 +493,18 @@ void rl_response(struct rl *rl, struct rl_bucket *b, double now, double wall_now
 	if (parse_num(h->limit, &limit) && parse_num(h->remaining, &remaining)) {
 		double reset_at = 0;
 		if (parse_num(h->reset_after, &reset_after))
-			reset_at = now + reset_after;
+			reset_at = now + clamp_wait(reset_after);
 		else if (parse_num(h->reset, &reset))
-			reset_at = now + (reset - wall_now);
+			reset_at = now + clamp_wait(reset - wall_now);
 		/* A late response from the same window must not raise remaining. */
 		int same_window = l->known && now < l->reset_at && reset_at <= l->reset_at + 0.5;
+		long old_remaining = l->remaining;
 		l->known = 1;
 		l->unlimited = 0;
-		l->limit = (long)limit;
-		if (same_window && (long)remaining > l->remaining)
-			remaining = (double)l->remaining;
-		l->remaining = (long)remaining;
+		l->limit = clamp_count(limit);
+		l->remaining = clamp_count(remaining);
+		if (same_window && l->remaining > old_remaining)
+			l->remaining = old_remaining;
 		l->reset_at = (reset_at > 0 ? reset_at : now + 1.0) + RL_MARGIN_S;
 	} else if (status != 429 && status < 500 && !l->known) {
 		/* This route has no per-route limit: only the global one applies. */
@@ -495,11 +514,12 @@ void rl_response(struct rl *rl, struct rl_bucket *b, double now, double wall_now
 	if (status == 429) {
 		double body_ra = body_retry_after, hdr_ra = -1, ra;
 		parse_num(h->retry_after, &hdr_ra);
-		ra = max_d(body_ra, hdr_ra);
+		ra = max_d(isfinite(body_ra) ? body_ra : -1, hdr_ra);
 		if (ra <= 0 && !parse_num(h->reset_after, &ra))
 			ra = 1.0;
 		if (ra <= 0)
 			ra = 1.0;
+		ra = clamp_wait(ra);
 		v.limited = 1;
 		v.retry_after = ra + RL_MARGIN_S;
 		if (h->scope)

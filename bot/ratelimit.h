@@ -35,6 +35,14 @@ struct rl_verdict {
  * and the server's window may start a little after ours. */
 #define RL_MARGIN_S 0.05
 
+/* The longest wait a peer may dictate (Retry-After, retry_after,
+ * X-RateLimit-Reset-After, X-RateLimit-Reset): one hour. Discord's longest
+ * documented pause is the Cloudflare ban for too many invalid requests,
+ * about an hour; anything longer is a broken or hostile peer, and the worst
+ * a too-short wait costs is one more 429. Larger, negative or non-numeric
+ * values are clamped to 0..RL_WAIT_MAX_S before any arithmetic. */
+#define RL_WAIT_MAX_S 3600.0
+
 #define RL_ROUTE_SECRET 1  /* the path holds a token: log the template only */
 #define RL_ROUTE_EXEMPT 2  /* exempt from the global limit (interactions) */
 

@@ -34,6 +34,7 @@
 #define REST_MAX_RESPONSE ((size_t)16 << 20)
 #define REST_GET_CONCURRENCY 8
 #define REST_GC_INTERVAL_S 60.0
+#define REST_WAKE_MAX_S 60.0         /* the pump sleeps at most this long */
 
 struct rest_queue;
 struct rest_group;
@@ -561,11 +562,22 @@ static void pump(struct rest *r)
 		rl_gc(r->rl, now);
 		r->next_gc = now + REST_GC_INTERVAL_S;
 	}
-	if (isfinite(next))
+	if (isfinite(next)) {
+		/* Waits come from the peer (rate limits) and are clamped there;
+		 * clamp again before the conversion, which is undefined for a
+		 * value lws_usec_t cannot hold (it once made the timer fire at
+		 * once, for ever, starving every other timer, SIGTERM's too).
+		 * Waking early only re-runs the pump. */
+		double wait = next - now;
+		if (!(wait > 0))
+			wait = 0;
+		else if (wait > REST_WAKE_MAX_S)
+			wait = REST_WAKE_MAX_S;
 		lws_sul_schedule(r->lws, 0, &r->pump_sul, pump_fire,
-				 (lws_usec_t)((next - now) * 1e6) + 1000);
-	else
+				 (lws_usec_t)(wait * 1e6) + 1000);
+	} else {
 		lws_sul_cancel(&r->pump_sul);
+	}
 	r->pumping = 0;
 }
 

@@ -180,6 +180,50 @@ TEST(retry_after_429)
 	rl_destroy(rl);
 }
 
+TEST(peer_dictated_waits_are_capped)
+{
+	/* Regression: Retry-After: 1e13 became a wait the pump could not
+	 * convert to microseconds; the timer fired at once, for ever. */
+	struct rl *rl = rl_create(0);
+	struct rl_bucket *b = rl_bucket_get(rl, "POST", "/channels/9/messages", 0);
+	struct rl_bucket *g = rl_bucket_get(rl, "POST", "/channels/8/messages", 0);
+	struct rl_verdict v;
+	REQUIRE(b && g);
+	rl_sent(rl, b, 0);
+	struct rl_headers h = {.retry_after = "1e13", .scope = "user"};
+	rl_response(rl, b, 0, WALL, 429, &h, 1e300, 0, &v);
+	CHECK(v.limited);
+	CHECK(v.retry_after > 0 && v.retry_after <= RL_WAIT_MAX_S + M);
+	CHECK(rl_next_send(rl, b, 0) <= RL_WAIT_MAX_S + M);
+	/* A global one, from the body only. */
+	rl_sent(rl, g, 1);
+	struct rl_headers hg = {.global = "true"};
+	rl_response(rl, g, 1, WALL + 1, 429, &hg, 1e13, 1, &v);
+	CHECK(v.global && v.retry_after <= RL_WAIT_MAX_S + M);
+	CHECK(rl_next_send(rl, g, 1) <= 1 + RL_WAIT_MAX_S + M);
+	rl_destroy(rl);
+
+	/* Reset-After and Reset far away, limits beyond a long. */
+	rl = rl_create(0);
+	b = rl_bucket_get(rl, "GET", "/channels/1", 0);
+	g = rl_bucket_get(rl, "GET", "/channels/2", 0);
+	REQUIRE(b && g);
+	rl_sent(rl, b, 0);
+	struct rl_headers h2 = {.limit = "1e300", .remaining = "0", .reset_after = "1e13"};
+	rl_response(rl, b, 0, WALL, 200, &h2, -1, 0, NULL);
+	CHECK(rl_next_send(rl, b, 0) <= RL_WAIT_MAX_S + M);
+	rl_sent(rl, g, 0);
+	struct rl_headers h3 = {.limit = "5", .remaining = "-1e300", .reset = "1e300"};
+	rl_response(rl, g, 0, WALL, 200, &h3, -1, 0, NULL);
+	CHECK(rl_next_send(rl, g, 0) <= RL_WAIT_MAX_S + M);
+	/* A reset in the past is now. */
+	rl_sent(rl, g, 10);
+	struct rl_headers h4 = {.limit = "5", .remaining = "0", .reset = "1"};
+	rl_response(rl, g, 10, WALL + 10, 200, &h4, -1, 0, NULL);
+	CHECK(rl_next_send(rl, g, 10) <= 10 + M + 1e-9);
+	rl_destroy(rl);
+}
+
 TEST(global_429_pauses_all_but_interactions)
 {
 	struct rl *rl = rl_create(0);
@@ -287,6 +331,7 @@ int main(void)
 	RUN(hash_shared_between_routes);
 	RUN(reset_epoch_fallback);
 	RUN(retry_after_429);
+	RUN(peer_dictated_waits_are_capped);
 	RUN(global_429_pauses_all_but_interactions);
 	RUN(global_window_50_per_second);
 	RUN(no_headers_means_unlimited);
