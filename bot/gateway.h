@@ -50,6 +50,8 @@ struct gateway_stats {
 	double last_rtt_ms;
 	uint64_t connects, resumes, identifies, reconnects, zombies, dispatches;
 	uint64_t skipped; /* dispatches the owner did not want: never parsed */
+	uint64_t repaired;    /* payloads jansson refused, repaired and dispatched */
+	uint64_t unparseable; /* payloads jansson refused, not repairable: skipped */
 };
 
 /* The lws protocol callback for the gateway socket ("hallway-gateway"). */

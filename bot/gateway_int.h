@@ -38,7 +38,6 @@ enum gateway_state {
 struct gateway_dns; /* a resolution job shared with a worker */
 
 struct gateway {
-	unsigned bad_payloads;   /* unparseable payloads in a row (see gateway_proto) */
 	struct lws_context *lws;
 	struct lws_vhost *vhost;
 	struct work *work;

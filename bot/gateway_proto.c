@@ -2,13 +2,14 @@
  * Gateway payloads: HELLO and the heartbeat timer (jittered first beat,
  * zombie detection), IDENTIFY and RESUME, op 1/7/9/11, and dispatches with
  * the per-session seq filter. Everything from the network is validated: a
- * payload jansson refuses is logged and skipped (a run of them closes the
- * socket with 4000 and resumes), a well-formed payload of the wrong shape
- * is logged and ignored. IDENTIFY and RESUME carry the token and are never
+ * payload jansson refuses is repaired if it can be, else skipped with its
+ * seq recorded (never a resume: the server would replay it), a well-formed
+ * payload of the wrong shape is logged and ignored. IDENTIFY and RESUME carry the token and are never
  * logged.
  */
 #include "gateway_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -264,8 +265,55 @@ static int skip_unwanted(struct gateway *g, const char *text, size_t len)
 	return 1;
 }
 
-/* Unparseable payloads in a row before the connection is deemed broken. */
-#define GATEWAY_BAD_PAYLOADS_MAX 3
+/* A payload jansson refuses (a lone surrogate escape, an integer beyond 64
+ * bits such as a 25-digit nonce). Closing and resuming would only have the
+ * server replay it: a loop that left the bot deaf. So first repair what can
+ * be repaired without losing the event (gateway_scan_repair); what cannot
+ * is skipped for good, its sequence number recorded like any dispatch's,
+ * so that neither a later RESUME nor the heartbeat asks for it again. A
+ * stream that is broken as a whole still gets a new socket: heartbeat ACKs
+ * stop making sense and the zombie check closes it. Returns a new
+ * reference, or NULL when the payload was skipped. */
+static json_t *parse_damaged(struct gateway *g, const char *text, size_t len,
+			     const json_error_t *err)
+{
+	json_error_t err2;
+	json_t *root = NULL;
+	char why[JSON_ERROR_TEXT_LENGTH], *fixed;
+	size_t fixed_len;
+	int64_t op, seq;
+
+	gateway_clean(why, sizeof(why), err->text, strlen(err->text));
+	fixed = gateway_scan_repair(text, len, &fixed_len);
+	if (fixed)
+		root = json_loadb(fixed, fixed_len, JSON_ALLOW_NUL, &err2);
+	free(fixed);
+	if (root) {
+		g->stats.repaired++;
+		LOGW(GATEWAY_LOG, "payload repaired (%s, byte %d): lone surrogates and bytes that "
+		     "are not UTF-8 read as U+FFFD, numbers beyond 64 bits as strings", why,
+		     err->position);
+		return root;
+	}
+	g->stats.unparseable++;
+	if (gateway_scan_seq(text, len, &op, &seq) != GATEWAY_SCAN_OK || op != 0) {
+		LOGE(GATEWAY_LOG, "unparseable payload skipped (%s, byte %d); no sequence number "
+		     "in it", why, err->position);
+		return NULL;
+	}
+	if (seq <= g->seq) {
+		LOGD(GATEWAY_LOG, "unparseable dispatch seq %lld already seen (last %lld); dropped",
+		     (long long)seq, (long long)g->seq);
+		return NULL;
+	}
+	g->seq = seq;
+	if (g->state == GW_RESUMING)
+		g->replayed++;
+	g->stats.dispatches++;
+	LOGE(GATEWAY_LOG, "unparseable dispatch seq %lld skipped (%s, byte %d); seq recorded, "
+	     "no resume", (long long)seq, why, err->position);
+	return NULL;
+}
 
 void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 {
@@ -279,23 +327,8 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 	 * would replay it on RESUME, and the bot would loop on it forever.
 	 * Readers see such strings cut at the NUL (json_string_value). */
 	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
-	if (!root) {
-		/* The transport inflated fine, so this is one payload jansson
-		 * refuses (a lone surrogate escape, say). Resuming would have the
-		 * server replay the same payload: a loop. Skip it; only a run of
-		 * them means the stream itself is broken. */
-		if (++g->bad_payloads < GATEWAY_BAD_PAYLOADS_MAX) {
-			LOGE(GATEWAY_LOG, "unparseable payload skipped (%s, byte %d)", err.text,
-			     err.position);
-			return;
-		}
-		LOGW(GATEWAY_LOG, "%u unparseable payloads in a row (%s); closing with 4000 to resume",
-		     g->bad_payloads, err.text);
-		g->bad_payloads = 0;
-		gateway_close_local(g, 4000, "bad payload", GATEWAY_CLOSE_RESUME);
+	if (!root && !(root = parse_damaged(g, text, len, &err)))
 		return;
-	}
-	g->bad_payloads = 0;
 	jop = json_object_get(root, "op");
 	if (!json_is_object(root) || !json_is_integer(jop)) {
 		LOGW(GATEWAY_LOG, "payload without an integer op; ignored");

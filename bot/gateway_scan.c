@@ -10,6 +10,9 @@
  */
 #include "gateway_scan.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SCAN_DEPTH_MAX 64
@@ -53,11 +56,11 @@ static int hex(unsigned char c)
 	return -1;
 }
 
-/* One well-formed UTF-8 sequence of two or more bytes at sc->p. */
-static int scan_utf8(struct scanner *sc)
+/* The length of the well-formed UTF-8 sequence of two or more bytes at p
+ * (avail bytes readable), or 0 if there is none. */
+static size_t utf8_len(const unsigned char *p, size_t avail)
 {
-	const unsigned char *p = sc->p;
-	size_t avail = (size_t)(sc->end - p), n;
+	size_t n;
 	unsigned char lo = 0x80, hi = 0xbf;
 
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
@@ -75,13 +78,23 @@ static int scan_utf8(struct scanner *sc)
 		else if (p[0] == 0xf4)
 			hi = 0x8f; /* above U+10FFFF */
 	} else {
-		return -1;
+		return 0;
 	}
 	if (avail < n || p[1] < lo || p[1] > hi)
-		return -1;
+		return 0;
 	for (size_t i = 2; i < n; i++)
 		if (p[i] < 0x80 || p[i] > 0xbf)
-			return -1;
+			return 0;
+	return n;
+}
+
+/* One well-formed UTF-8 sequence of two or more bytes at sc->p. */
+static int scan_utf8(struct scanner *sc)
+{
+	size_t n = utf8_len(sc->p, (size_t)(sc->end - sc->p));
+
+	if (!n)
+		return -1;
 	sc->p += n;
 	return 0;
 }
@@ -400,5 +413,253 @@ int gateway_scan(const char *text, size_t len, struct gateway_scan *out)
 	skip_ws(&sc);
 	if (sc.p != sc.end || out->op < 0)
 		return GATEWAY_SCAN_FALLBACK;
+	return GATEWAY_SCAN_OK;
+}
+
+/* ---- salvage: payloads jansson refuses ---- */
+
+/* Where the output of repair() goes: counted only when buf is NULL. */
+struct fixbuf {
+	unsigned char *buf;
+	size_t len;
+};
+
+static void put(struct fixbuf *f, const void *src, size_t n)
+{
+	if (f->buf)
+		memcpy(f->buf + f->len, src, n);
+	f->len += n;
+}
+
+/* A \uXXXX escape at p (avail bytes): its value, or -1. */
+static long escape_u(const unsigned char *p, size_t avail)
+{
+	long v = 0;
+
+	if (avail < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++) {
+		int h = hex(p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* 1 if the number token p[0..n) (JSON syntax assumed, not checked) is
+ * one jansson refuses for its size: an integer outside int64_t, or a real
+ * that overflows a double. */
+static int number_overflows(const unsigned char *p, size_t n)
+{
+	static const char max[] = "9223372036854775807";
+	const unsigned char *d = p, *end = p + n;
+	char buf[400], *stop;
+	size_t digits;
+	int neg = 0;
+	double v;
+
+	if (d < end && *d == '-') {
+		neg = 1;
+		d++;
+	}
+	if (!memchr(p, '.', n) && !memchr(p, 'e', n) && !memchr(p, 'E', n)) {
+		while (d < end - 1 && *d == '0')
+			d++;
+		digits = (size_t)(end - d);
+		if (digits != sizeof(max) - 1)
+			return digits > sizeof(max) - 1;
+		/* 19 digits: above INT64_MAX, only INT64_MIN still fits. */
+		if (memcmp(d, max, digits) <= 0)
+			return 0;
+		return !neg || memcmp(d, "9223372036854775808", digits);
+	}
+	if (n >= sizeof(buf))
+		return 1; /* hundreds of digits: not a number anyone sends */
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	v = strtod(buf, &stop);
+	return v == HUGE_VAL || v == -HUGE_VAL;
+}
+
+/* The repair pass: writes (or counts, f->buf NULL) the repaired text.
+ * Returns the number of repairs made. */
+static size_t repair(const unsigned char *p, size_t len, struct fixbuf *f)
+{
+	static const char fffd_esc[] = "\\uFFFD", fffd[] = "\xef\xbf\xbd";
+	const unsigned char *end = p + len;
+	size_t fixes = 0;
+	int in_string = 0;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n;
+
+		if (!in_string) {
+			if (c == '-' || (c >= '0' && c <= '9')) {
+				const unsigned char *q = p + 1;
+
+				while (q < end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' ||
+						   *q == 'E' || *q == '+' || *q == '-'))
+					q++;
+				n = (size_t)(q - p);
+				if (number_overflows(p, n)) {
+					/* Discord's nonce is "integer or string": a
+					 * string loses nothing. */
+					put(f, "\"", 1);
+					put(f, p, n);
+					put(f, "\"", 1);
+					fixes++;
+				} else {
+					put(f, p, n);
+				}
+				p = q;
+				continue;
+			}
+			in_string = c == '"';
+			put(f, p++, 1);
+			continue;
+		}
+		if (c == '"') {
+			in_string = 0;
+			put(f, p++, 1);
+		} else if (c == '\\') {
+			long v = escape_u(p, (size_t)(end - p)), lo;
+
+			if (v >= 0xd800 && v <= 0xdbff && (lo = escape_u(p + 6, (size_t)(end - p - 6))) >= 0xdc00 &&
+			    lo <= 0xdfff) {
+				put(f, p, 12); /* a surrogate pair */
+				p += 12;
+			} else if (v >= 0xd800 && v <= 0xdfff) {
+				put(f, fffd_esc, 6); /* a lone surrogate */
+				p += 6;
+				fixes++;
+			} else if (v >= 0) {
+				put(f, p, 6);
+				p += 6;
+			} else if (end - p >= 2 && p[1] && strchr("\"\\/bfnrt", p[1])) {
+				put(f, p, 2);
+				p += 2;
+			} else {
+				put(f, "\\\\", 2); /* a stray backslash is one */
+				p++;
+				fixes++;
+			}
+		} else if (c < 0x20) {
+			char esc[7];
+
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(f, esc, 6);
+			p++;
+			fixes++;
+		} else if (c < 0x80) {
+			put(f, p++, 1);
+		} else if ((n = utf8_len(p, (size_t)(end - p)))) {
+			put(f, p, n);
+			p += n;
+		} else {
+			put(f, fffd, 3); /* not UTF-8: one byte becomes U+FFFD */
+			p++;
+			fixes++;
+		}
+	}
+	return fixes;
+}
+
+char *gateway_scan_repair(const char *text, size_t len, size_t *out_len)
+{
+	struct fixbuf f = {NULL, 0};
+	char *buf;
+
+	if (!text || !out_len || !repair((const unsigned char *)text, len, &f))
+		return NULL;
+	if (!(buf = malloc(f.len + 1)))
+		return NULL;
+	f.buf = (unsigned char *)buf;
+	f.len = 0;
+	repair((const unsigned char *)text, len, &f);
+	buf[f.len] = '\0';
+	*out_len = f.len;
+	return buf;
+}
+
+/* A non-negative integer of at most 18 digits at *pp, ended by something
+ * that cannot continue a number. Advances *pp past what it read. */
+static int lenient_int(const unsigned char **pp, const unsigned char *end, int64_t *out)
+{
+	const unsigned char *p = *pp;
+	int64_t v = 0;
+	int digits = 0;
+
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (++digits > SCAN_INT_DIGITS_MAX) {
+			*pp = p;
+			return -1;
+		}
+		v = v * 10 + (*p++ - '0');
+	}
+	*pp = p;
+	if (!digits || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	int64_t o = -1, s = -1;
+	int depth = 0, want_key = 0;
+
+	while (p && p < end) {
+		unsigned char c = *p;
+
+		if (c == '"') {
+			const unsigned char *key = ++p;
+			size_t klen;
+
+			while (p < end && *p != '"')
+				p += *p == '\\' && end - p > 1 ? 2 : 1;
+			if (p >= end)
+				break;
+			klen = (size_t)(p - key);
+			p++;
+			if (depth != 1 || !want_key)
+				continue;
+			want_key = 0;
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+				p++;
+			if (p >= end || *p != ':')
+				continue;
+			p++;
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+				p++;
+			if (klen == 1 && key[0] == 's') {
+				if (lenient_int(&p, end, &s))
+					s = -1;
+			} else if (klen == 2 && !memcmp(key, "op", 2)) {
+				if (lenient_int(&p, end, &o))
+					o = -1;
+			}
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+			want_key = c == '{' && depth == 1;
+		} else if (c == '}' || c == ']') {
+			if (--depth <= 0)
+				break;
+		} else if (c == ',' && depth == 1) {
+			want_key = 1;
+		}
+		p++;
+	}
+	if (op)
+		*op = o;
+	if (s < 0)
+		return GATEWAY_SCAN_FALLBACK;
+	if (seq)
+		*seq = s;
 	return GATEWAY_SCAN_OK;
 }

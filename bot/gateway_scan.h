@@ -42,4 +42,25 @@ struct gateway_scan {
  * *out filled, or GATEWAY_SCAN_FALLBACK (out is then unspecified). */
 int gateway_scan(const char *text, size_t len, struct gateway_scan *out);
 
+/*
+ * Salvage, for a payload json_loadb refused (never call these first: they
+ * assume the text is broken and would "repair" valid JSON's meaning).
+ *
+ * gateway_scan_repair returns a new string (free it) of *out_len bytes
+ * plus a NUL with what jansson cannot take replaced: a lone surrogate
+ * escape by \uFFFD, bytes that are not UTF-8 by U+FFFD, control
+ * characters inside strings by their \u00XX escape, a stray backslash by
+ * an escaped one, and a number jansson cannot hold (an integer outside
+ * int64_t, such as a 25-digit nonce, or a real beyond a double) by the
+ * same digits as a string. Returns NULL when there was nothing to repair
+ * (or out of memory): then the payload is broken in a way this cannot fix.
+ *
+ * gateway_scan_seq finds the top-level "op" and "s" of broken text
+ * without judging the rest: *op is -1 when absent. Returns GATEWAY_SCAN_OK
+ * with *seq (>= 0, at most 18 digits) when a top-level "s" was found, else
+ * GATEWAY_SCAN_FALLBACK.
+ */
+char *gateway_scan_repair(const char *text, size_t len, size_t *out_len);
+int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq);
+
 #endif

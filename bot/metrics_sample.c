@@ -36,6 +36,13 @@ static void sample_gateway(struct metrics *m, struct gateway *gw)
 	     "Gateway IDENTIFYs (new sessions).", (double)st.identifies);
 	set1(m, "hallway_gateway_zombies_total", METRICS_COUNTER,
 	     "Connections dropped because a heartbeat was not acknowledged.", (double)st.zombies);
+	set1(m, "hallway_gateway_payloads_repaired_total", METRICS_COUNTER,
+	     "Payloads the JSON parser refused that were repaired and handled (lone surrogates, "
+	     "integers beyond 64 bits).",
+	     (double)st.repaired);
+	set1(m, "hallway_gateway_payloads_unparseable_total", METRICS_COUNTER,
+	     "Payloads that could not be parsed or repaired: skipped, their seq recorded.",
+	     (double)st.unparseable);
 	set1(m, "hallway_gateway_heartbeat_last_rtt_seconds", METRICS_GAUGE,
 	     "Round-trip time of the last acknowledged heartbeat.", st.last_rtt_ms / 1000.0);
 	set1(m, "hallway_gateway_heartbeat_interval_seconds", METRICS_GAUGE,

@@ -5,6 +5,7 @@
 #include "gateway_scan.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +366,82 @@ TEST(mutations)
 	CHECK(rejected > 10000);
 }
 
+/* Repairs text jansson refuses; returns the parsed result (new reference). */
+static json_t *repaired(const char *text)
+{
+	size_t n;
+	char *fixed;
+	json_t *root;
+
+	CHECK(!json_loads(text, JSON_ALLOW_NUL, NULL));
+	fixed = gateway_scan_repair(text, strlen(text), &n);
+	if (!fixed)
+		return NULL;
+	CHECK(n == strlen(fixed));
+	root = json_loadb(fixed, n, JSON_ALLOW_NUL, NULL);
+	free(fixed);
+	return root;
+}
+
+TEST(repair_keeps_the_message)
+{
+	/* Regression (issue 15): these made the daemon resume into a replay
+	 * loop; now they are repaired and the message is not lost. */
+	json_t *r = repaired("{\"op\":0,\"s\":7,\"t\":\"MESSAGE_CREATE\",\"d\":{\"content\":\"!hello \\udcff x\","
+			     "\"nonce\":1234567890123456789012345}}");
+	REQUIRE(r);
+	CHECK_INTEQ(json_integer_value(json_object_get(r, "s")), 7);
+	json_t *d = json_object_get(r, "d");
+	CHECK_STREQ(json_string_value(json_object_get(d, "content")), "!hello \xef\xbf\xbd x");
+	CHECK_STREQ(json_string_value(json_object_get(d, "nonce")), "1234567890123456789012345");
+	json_decref(r);
+
+	/* A high surrogate without its pair, a pair kept, invalid UTF-8, a
+	 * control character, a stray backslash, reals and integers at the
+	 * edges. */
+	r = repaired("{\"op\":0,\"a\":\"\\ud83d!\",\"b\":\"\\ud83d\\ude00\xff\x01\\q\",\"c\":-9223372036854775808,"
+		     "\"e\":9223372036854775807,\"f\":-9223372036854775809,\"g\":1e999,\"h\":1e-999}");
+	REQUIRE(r);
+	CHECK_STREQ(json_string_value(json_object_get(r, "a")), "\xef\xbf\xbd!");
+	CHECK_STREQ(json_string_value(json_object_get(r, "b")),
+		    "\xf0\x9f\x98\x80\xef\xbf\xbd\x01\\q");
+	CHECK(json_integer_value(json_object_get(r, "c")) == INT64_MIN);
+	CHECK(json_integer_value(json_object_get(r, "e")) == INT64_MAX);
+	CHECK_STREQ(json_string_value(json_object_get(r, "f")), "-9223372036854775809");
+	CHECK_STREQ(json_string_value(json_object_get(r, "g")), "1e999");
+	CHECK(json_is_real(json_object_get(r, "h")));
+	json_decref(r);
+
+	/* Nothing to repair: NULL. */
+	size_t n = 99;
+	CHECK(!gateway_scan_repair("{\"op\":0,\"d\":{\"content\":\"trunc", 29, &n));
+	CHECK(n == 99);
+}
+
+TEST(seq_of_broken_payloads)
+{
+	int64_t op = 5, s = -5;
+	const char *t = "{\"t\":\"MESSAGE_CREATE\",\"s\":42,\"op\":0,\"d\":{\"s\":99,\"content\":\"\\\"}, \\\"s\\\":77";
+
+	CHECK(gateway_scan_seq(t, strlen(t), &op, &s) == GATEWAY_SCAN_OK);
+	CHECK_INTEQ(op, 0);
+	CHECK_INTEQ(s, 42);
+	t = "{\"d\":[{\"s\":3}],\"s\" : 8 , \"op\":0, \"x\":\"\xff\\udc00\"";
+	CHECK(gateway_scan_seq(t, strlen(t), &op, &s) == GATEWAY_SCAN_OK);
+	CHECK_INTEQ(s, 8);
+	CHECK_INTEQ(op, 0);
+	t = "{\"op\":11,\"s\":null}";
+	CHECK(gateway_scan_seq(t, strlen(t), &op, &s) == GATEWAY_SCAN_FALLBACK);
+	CHECK_INTEQ(op, 11);
+	t = "{\"op\":0,\"s\":1234567890123456789012345}";
+	CHECK(gateway_scan_seq(t, strlen(t), &op, &s) == GATEWAY_SCAN_FALLBACK);
+	t = "garbage \"s\":4";
+	CHECK(gateway_scan_seq(t, strlen(t), &op, &s) == GATEWAY_SCAN_FALLBACK);
+	CHECK_INTEQ(op, -1);
+	CHECK(gateway_scan_seq("", 0, &op, &s) == GATEWAY_SCAN_FALLBACK);
+	CHECK(gateway_scan_seq("{\"s\":\"\\", 7, &op, &s) == GATEWAY_SCAN_FALLBACK);
+}
+
 int main(void)
 {
 	RUN(typical_message);
@@ -374,6 +451,8 @@ int main(void)
 	RUN(rejects_what_jansson_rejects);
 	RUN(depth_limit);
 	RUN(mutations);
+	RUN(repair_keeps_the_message);
+	RUN(seq_of_broken_payloads);
 	CHECK_INTEQ(disagreements, 0);
 	return test_summary();
 }
