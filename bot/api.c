@@ -542,10 +542,14 @@ static void work_run_trampoline(void *arg)
 static void work_done_trampoline(void *arg, int cancelled)
 {
 	struct plugin_pending *pp = arg;
+	struct plugin *p = pp->p;
 	void (*done)(hw_plugin *, void *, int) = (void (*)(hw_plugin *, void *, int))pp->fn;
+	int orphan = pp->cancelled; /* cancelled or swept while a worker ran it */
 	pending_unlink(pp);
-	done(plugin_token(pp->p), pp->ud, cancelled);
+	done(plugin_token(p), pp->ud, cancelled || orphan);
 	pending_free(pp);
+	if (orphan)
+		host_job_returned(p); /* may unmap and free p */
 }
 
 static hw_handle api_work(hw_plugin *self, void (*run)(void *arg),
@@ -580,12 +584,17 @@ static void pending_stop(struct plugin_pending *pp)
 		pending_free(pp);
 		break;
 	case PENDING_WORK:
-		/* Waits if a worker is inside run() (plugin code!), then lets the
-		 * plugin free its argument. */
-		work_reclaim(hw->work, pp->lower_id);
-		done = (void (*)(hw_plugin *, void *, int))pp->fn;
-		done(plugin_token(pp->p), pp->ud, 1);
-		pending_free(pp);
+		/* Never waits for a worker. A job not running is completed now; one
+		 * a worker is inside is completed (cancelled) when run() returns,
+		 * and the plugin's code stays mapped until then. */
+		if (work_detach(hw->work, pp->lower_id)) {
+			done = (void (*)(hw_plugin *, void *, int))pp->fn;
+			done(plugin_token(pp->p), pp->ud, 1);
+			pending_free(pp);
+		} else {
+			pp->cancelled = 1; /* already off p->pending */
+			host_job_orphaned(pp->p);
+		}
 		break;
 	default:
 		/* A REST send in flight: its callback frees the record. */

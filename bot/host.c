@@ -124,9 +124,13 @@ static void plugin_teardown(struct host *h, struct plugin *p)
 	if (p->db)
 		storage_plugin_close(p->db);
 	p->db = NULL;
-	if (p->dl && dlclose(p->dl))
-		LOGW("host", "plugin %s: dlclose failed: %s", p->name, dlerror());
-	p->dl = NULL;
+	/* A worker may still be inside the plugin's run(): then the code stays
+	 * mapped until host_job_returned. */
+	if (!p->jobs_running) {
+		if (p->dl && dlclose(p->dl))
+			LOGW("host", "plugin %s: dlclose failed: %s", p->name, dlerror());
+		p->dl = NULL;
+	}
 	h->generation++;
 }
 
@@ -139,8 +143,37 @@ void host_unload(struct host *h, struct plugin *p)
 		p->desc->shutdown(plugin_token(p), p->userdata);
 	plugin_teardown(h, p);
 	list_remove(h, p);
+	if (p->jobs_running) {
+		/* Never wait on the loop for a worker (a 2 MB schedule parse takes
+		 * seconds): retire the instance and finish when its jobs return. */
+		LOGI("host", "plugin %s %s unloaded; its code stays mapped until %u worker job(s) return",
+		     p->name, p->version ? p->version : "", p->jobs_running);
+		p->retired = 1;
+		h->retired++;
+		return;
+	}
 	LOGI("host", "plugin %s %s unloaded", p->name, p->version ? p->version : "");
 	plugin_free(p);
+}
+
+void host_job_orphaned(struct plugin *p)
+{
+	p->jobs_running++;
+}
+
+void host_job_returned(struct plugin *p)
+{
+	struct host *h = p->host;
+	if (!p->jobs_running || --p->jobs_running || !p->retired)
+		return;
+	if (p->dl && dlclose(p->dl))
+		LOGW("host", "plugin %s: dlclose failed: %s", p->name, dlerror());
+	LOGD("host", "plugin %s: the last worker job of the unloaded instance returned", p->name);
+	plugin_free(p);
+	if (!--h->retired && h->destroyed) {
+		rmdir(h->tmpdir);
+		free(h);
+	}
 }
 
 /* Opens and checks the descriptor. On failure why says what is wrong. */
@@ -243,7 +276,12 @@ static int load_plugin(struct host *h, const char *name, struct plugin *old, cha
 		snprintf(why, whylen, "init failed (error %d)", rc);
 		list_remove(h, p);
 		plugin_teardown(h, p);
-		plugin_free(p);
+		if (p->jobs_running) {
+			p->retired = 1; /* host_job_returned frees it */
+			h->retired++;
+		} else {
+			plugin_free(p);
+		}
 		return -1;
 	}
 	if (old)
@@ -350,6 +388,12 @@ void host_destroy(struct host *h)
 		return;
 	while (h->plugins)
 		host_unload(h, h->plugins);
+	if (h->retired) {
+		/* Jobs of unloaded plugins still run; work_drain completes them
+		 * (work_destroy at the latest) and the last one frees h. */
+		h->destroyed = 1;
+		return;
+	}
 	rmdir(h->tmpdir);
 	free(h);
 }

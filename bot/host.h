@@ -65,6 +65,10 @@ struct plugin {
 	void *userdata;       /* the plugin's own state pointer */
 	unsigned errors;
 	uint64_t commands_run;
+	/* Worker jobs inside run() that were cancelled or swept: the code
+	 * stays mapped (no dlclose) until each has returned. */
+	unsigned jobs_running;
+	int retired;          /* unloaded, waiting for jobs_running to reach 0 */
 };
 
 struct host {
@@ -75,6 +79,8 @@ struct host {
 	char tmpdir[256];        /* private copies of .so files */
 	unsigned generation;
 	struct plugin *replacing; /* during a reload's init: the old instance */
+	unsigned retired;        /* unloaded plugins whose jobs still run */
+	int destroyed;           /* host_destroy ran; the last retired plugin frees h */
 };
 
 struct host *host_create(struct hallway *hw);
@@ -88,6 +94,12 @@ int host_reload(struct host *h, const char *name, char *why, size_t whylen);
 void host_reload_all(struct host *h);
 void host_unload(struct host *h, struct plugin *p);
 struct plugin *host_find(struct host *h, const char *name);
+/* A worker job of p was cancelled while a worker runs it: keep p's code
+ * mapped until host_job_returned. Unloading never waits for a worker. */
+void host_job_orphaned(struct plugin *p);
+/* That job's run() returned and its done() was called: the last one of a
+ * retired plugin unmaps it and frees it (and the host after host_destroy). */
+void host_job_returned(struct plugin *p);
 /* Something asynchronous is still in flight (for the console's pacing). */
 int host_busy(struct host *h);
 void host_destroy(struct host *h);

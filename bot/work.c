@@ -29,7 +29,6 @@ struct work {
 	struct lws_context *lws;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_cond_t finished; /* a job left run() */
 	struct job *queue_head, *queue_tail; /* waiting to run */
 	struct job *done_head, *done_tail;   /* finished, waiting for drain */
 	struct job *all;                     /* every job not yet drained */
@@ -71,7 +70,6 @@ static void *worker_main(void *p)
 		pthread_mutex_lock(&w->lock);
 		j->running = 0;
 		list_push(&w->done_head, &w->done_tail, j);
-		pthread_cond_broadcast(&w->finished);
 		pthread_mutex_unlock(&w->lock);
 		if (w->lws)
 			lws_cancel_service(w->lws);
@@ -94,7 +92,6 @@ struct work *work_create(struct lws_context *lws, int nthreads)
 	w->next_id = 1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	pthread_cond_init(&w->finished, NULL);
 	for (int i = 0; i < nthreads; i++) {
 		if (pthread_create(&w->threads[i], NULL, worker_main, w)) {
 			LOGE("work", "cannot start worker thread %d", i);
@@ -172,10 +169,10 @@ static int list_remove(struct job **head, struct job **tail, struct job *j)
 	return 0;
 }
 
-int work_reclaim(struct work *w, uint64_t id)
+int work_detach(struct work *w, uint64_t id)
 {
 	struct job *j = NULL;
-	int found = 0;
+	int taken = 0;
 	if (!w || !id)
 		return 0;
 	pthread_mutex_lock(&w->lock);
@@ -184,16 +181,16 @@ int work_reclaim(struct work *w, uint64_t id)
 			j = x;
 	if (j) {
 		j->cancelled = 1;
-		while (j->running)
-			pthread_cond_wait(&w->finished, &w->lock);
-		if (!list_remove(&w->queue_head, &w->queue_tail, j))
-			list_remove(&w->done_head, &w->done_tail, j);
-		unlink_all(w, j);
-		free(j);
-		found = 1;
+		if (!j->running) {
+			if (!list_remove(&w->queue_head, &w->queue_tail, j))
+				list_remove(&w->done_head, &w->done_tail, j);
+			unlink_all(w, j);
+			free(j);
+			taken = 1;
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
-	return found;
+	return taken;
 }
 
 void work_drain(struct work *w)
@@ -248,6 +245,5 @@ void work_destroy(struct work *w)
 	work_drain(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
-	pthread_cond_destroy(&w->finished);
 	free(w);
 }

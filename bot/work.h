@@ -21,10 +21,14 @@ struct work *work_create(struct lws_context *lws, int nthreads);
 uint64_t work_submit(struct work *w, work_run_fn run, work_done_fn done, void *arg);
 /* Mark a job cancelled: done() will get cancelled = 1 (run may still run). */
 void work_cancel(struct work *w, uint64_t id);
-/* Takes a job back: waits while a worker is running it, then removes it
- * without calling done() (the caller completes it). Returns 1 if the job
- * was still known, 0 if it had already been drained. */
-int work_reclaim(struct work *w, uint64_t id);
+/* Takes a job back without ever waiting (the loop must not block on a
+ * worker). Returns 1 if the job was queued or finished but not drained: it
+ * is forgotten and done() is not called (the caller completes it). Returns
+ * 0 if a worker is inside run() right now, or the job is unknown: it is
+ * marked cancelled and work_drain() calls done(arg, 1) once run() returns,
+ * so whatever run() and done() need (a plugin's code) must stay valid
+ * until then. */
+int work_detach(struct work *w, uint64_t id);
 /* Loop thread: call done() of every finished job. Called from the lws
  * EVENT_WAIT_CANCELLED callback. */
 void work_drain(struct work *w);

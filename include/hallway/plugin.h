@@ -259,8 +259,11 @@ typedef struct hw_api {
 
 	/* CPU-heavy work (parsing a large schedule) off the loop: run(arg) runs
 	 * on a worker thread and must not call the API; done(arg) runs later on
-	 * the loop thread, with cancelled=1 if the plugin is being unloaded
-	 * (free arg then). Returns a handle, or 0. */
+	 * the loop thread, with cancelled=1 if the job was cancelled or the
+	 * plugin unloaded (free arg then, and touch nothing else: unloading
+	 * never waits for a running job, so this done() may come after
+	 * shutdown() returned; the plugin's code stays mapped until it has).
+	 * Returns a handle, or 0. */
 	hw_handle (*work)(hw_plugin *self, void (*run)(void *arg),
 			  void (*done)(hw_plugin *self, void *arg, int cancelled), void *arg);
 
