@@ -511,6 +511,7 @@ static int on_writeable(struct gateway *g, struct lws *wsi)
 		LOGW(GATEWAY_LOG, "websocket write failed; reconnecting");
 		return -1;
 	}
+	gateway_proto_written(g, f->kind);
 	gateway_limiter_sent(g->tx, f, now);
 	/* One frame per WRITEABLE; come back for the next one. */
 	if (gateway_limiter_next(g->tx, now, g->state == GW_READY, &wait))

@@ -62,7 +62,7 @@ struct gateway {
 	/* Per socket. */
 	int64_t hb_interval_ms;
 	int ack_pending;        /* heartbeat sent, no ACK yet */
-	int64_t hb_sent_us;     /* monotonic us of the last heartbeat queued */
+	int64_t hb_sent_us;     /* monotonic us the last heartbeat was written, 0 while queued */
 	int64_t hb_due_ms;      /* when the heartbeat timer was meant to fire */
 	int close_requested;    /* local close: code/reason/action below */
 	int close_code;
@@ -109,5 +109,7 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len);
 void gateway_proto_reset(struct gateway *g);
 /* Queue payload (stolen) with prio; returns 0 or a gateway_limiter_err. */
 int gateway_proto_queue(struct gateway *g, json_t *payload, enum gateway_prio prio);
+/* A frame of this GATEWAY_FRAME_* kind was just written to the socket. */
+void gateway_proto_written(struct gateway *g, int kind);
 
 #endif

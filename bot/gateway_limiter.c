@@ -72,6 +72,12 @@ void gateway_limiter_free(struct gateway_limiter *l)
 int gateway_limiter_push(struct gateway_limiter *l, enum gateway_prio prio, const void *data,
 			 size_t len)
 {
+	return gateway_limiter_push_kind(l, prio, GATEWAY_FRAME_OTHER, data, len);
+}
+
+int gateway_limiter_push_kind(struct gateway_limiter *l, enum gateway_prio prio, int kind,
+			      const void *data, size_t len)
+{
 	struct gateway_frame *f;
 	struct fifo *q = &l->q[prio == GATEWAY_PRIO_CONTROL ? 0 : 1];
 
@@ -84,6 +90,7 @@ int gateway_limiter_push(struct gateway_limiter *l, enum gateway_prio prio, cons
 		return GATEWAY_LIMITER_ENOMEM;
 	f->next = NULL;
 	f->prio = prio == GATEWAY_PRIO_CONTROL ? GATEWAY_PRIO_CONTROL : GATEWAY_PRIO_NORMAL;
+	f->kind = kind;
 	f->len = len;
 	f->data = f->buf + l->cfg.headroom;
 	if (len)

@@ -35,6 +35,7 @@ struct gateway_limiter_config {
 struct gateway_frame {
 	struct gateway_frame *next;
 	enum gateway_prio prio;
+	int kind;            /* the caller's tag (GATEWAY_FRAME_*), for on-write bookkeeping */
 	size_t len;          /* payload bytes */
 	unsigned char *data; /* payload; headroom bytes before it are writable */
 	unsigned char buf[];
@@ -46,9 +47,14 @@ struct gateway_limiter;
 struct gateway_limiter *gateway_limiter_new(const struct gateway_limiter_config *cfg);
 void gateway_limiter_free(struct gateway_limiter *l);
 
+enum gateway_frame_kind { GATEWAY_FRAME_OTHER = 0, GATEWAY_FRAME_HEARTBEAT = 1 };
+
 /* Copies len bytes of data into a new queued frame. */
 int gateway_limiter_push(struct gateway_limiter *l, enum gateway_prio prio, const void *data,
 			 size_t len);
+/* The same, with a tag the writer reads back from the frame (f->kind). */
+int gateway_limiter_push_kind(struct gateway_limiter *l, enum gateway_prio prio, int kind,
+			      const void *data, size_t len);
 
 /*
  * The frame to write now (still queued, owned by l), or NULL. normal_ok is

@@ -17,7 +17,14 @@
 #define HB_INTERVAL_MIN_MS 10
 #define HB_INTERVAL_MAX_MS 600000
 
+static int queue_kind(struct gateway *g, json_t *payload, enum gateway_prio prio, int kind);
+
 int gateway_proto_queue(struct gateway *g, json_t *payload, enum gateway_prio prio)
+{
+	return queue_kind(g, payload, prio, GATEWAY_FRAME_OTHER);
+}
+
+static int queue_kind(struct gateway *g, json_t *payload, enum gateway_prio prio, int kind)
 {
 	char *text;
 	size_t len;
@@ -30,7 +37,7 @@ int gateway_proto_queue(struct gateway *g, json_t *payload, enum gateway_prio pr
 	if (!text)
 		return GATEWAY_LIMITER_ENOMEM;
 	len = strlen(text);
-	rc = gateway_limiter_push(g->tx, prio, text, len);
+	rc = gateway_limiter_push_kind(g->tx, prio, kind, text, len);
 	/* IDENTIFY and RESUME hold the token: do not leave it in freed memory. */
 	memset(text, 0, len);
 	free(text);
@@ -44,12 +51,18 @@ static void send_heartbeat(struct gateway *g)
 	json_t *hb = json_pack("{s:i, s:o}", "op", 1,
 			       "d", g->seq >= 0 ? json_integer(g->seq) : json_null());
 
-	if (gateway_proto_queue(g, hb, GATEWAY_PRIO_CONTROL)) {
+	if (queue_kind(g, hb, GATEWAY_PRIO_CONTROL, GATEWAY_FRAME_HEARTBEAT)) {
 		LOGW(GATEWAY_LOG, "cannot queue a heartbeat");
 		return;
 	}
 	g->ack_pending = 1;
-	g->hb_sent_us = gateway_now_us();
+	g->hb_sent_us = 0; /* set when the frame is written (gateway_proto_written) */
+}
+
+void gateway_proto_written(struct gateway *g, int kind)
+{
+	if (kind == GATEWAY_FRAME_HEARTBEAT)
+		g->hb_sent_us = gateway_now_us();
 }
 
 static void heartbeat_timer(lws_sorted_usec_list_t *sul)
@@ -62,21 +75,33 @@ static void heartbeat_timer(lws_sorted_usec_list_t *sul)
 	if (late > 50)
 		LOGW(GATEWAY_LOG, "heartbeat timer fired %lld ms late", (long long)late);
 	if (g->ack_pending) {
+		/* The ACK gets a full interval from when the heartbeat was written,
+		 * not from when the timer meant it to go: after a stall (a late
+		 * timer, a heartbeat still queued) wait that interval out instead
+		 * of calling a healthy connection a zombie. */
+		int64_t sent_ms = g->hb_sent_us ? g->hb_sent_us / 1000 : now;
+		if (now - sent_ms < g->hb_interval_ms) {
+			g->hb_due_ms = sent_ms + g->hb_interval_ms;
+			lws_sul_schedule(g->lws, 0, &g->sul_hb, heartbeat_timer,
+					 (lws_usec_t)(g->hb_due_ms - now) * LWS_US_PER_MS);
+			return;
+		}
 		g->stats.zombies++;
 		LOGW(GATEWAY_LOG,
 		     "zombie connection: no heartbeat ACK within %lld ms; closing with 4000 "
 		     "to resume",
-		     (long long)(now - g->hb_sent_us / 1000));
+		     (long long)(now - sent_ms));
 		gateway_close_local(g, 4000, "heartbeat ACK missing", GATEWAY_CLOSE_RESUME);
 		return;
 	}
 	LOGD(GATEWAY_LOG, "heartbeat (seq %lld), timer %lld ms late", (long long)g->seq,
 	     (long long)late);
 	send_heartbeat(g);
-	/* Stay on the interval grid so lateness does not accumulate. */
+	/* Stay on the interval grid so lateness does not accumulate; after a
+	 * stall longer than an interval, start a new grid from this beat. */
 	g->hb_due_ms += g->hb_interval_ms;
-	if (g->hb_due_ms < now)
-		g->hb_due_ms = now;
+	if (g->hb_due_ms <= now)
+		g->hb_due_ms = now + g->hb_interval_ms;
 	lws_sul_schedule(g->lws, 0, &g->sul_hb, heartbeat_timer,
 			 (lws_usec_t)(g->hb_due_ms - now) * LWS_US_PER_MS);
 }

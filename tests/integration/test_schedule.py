@@ -222,7 +222,13 @@ class UrlSource(DaemonTestCase):
             time.sleep(0.4)
         d.wait_log("schedule loaded", 10)
         time.sleep(1.0)
-        beats = [f["t"] for f in self.st.frames() if f["op"] == 1 and f["t"] >= t0]
+        frames = self.st.frames()
+        beats = [f["t"] for f in frames if f["op"] == 1 and f["t"] >= t0]
+        sessions = [f["op"] for f in frames if f["op"] in (2, 6)]
+        # One IDENTIFY and no RESUME: a stalled loop that costs a reconnect
+        # shows here first (and leaves no heartbeats to measure).
+        self.assertEqual(sessions, [2], "the session did not survive the reloads")
+        self.assertGreaterEqual(len(beats), 3, "too few heartbeats to measure: %r" % beats)
         gaps = [b - a for a, b in zip(beats, beats[1:])]
         print("heartbeat gaps while parsing FOSDEM: max %.1f ms" % (max(gaps) * 1000))
         # Discord (and the stand-in) drop a client later than 1.5 intervals;
