@@ -23,7 +23,7 @@ PLUGIN_DIR = os.path.join(BUILD_DIR, "plugins")
 SHARED_DATA = os.environ.get("HALLWAY_SHARED_DATA", os.path.join(SOURCE_DIR, "..", "shared", "data"))
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "standin"))
-from discord_standin import StandinThread  # noqa: E402
+from discord_standin import GUILD_ID, StandinThread  # noqa: E402
 
 TOKEN = "hallway-test-token"
 
@@ -117,7 +117,8 @@ class Daemon:
 
 def base_config(standin, workdir, plugins=None, plugin_dir=FIXTURE_DIR, **extra):
     cfg = {
-        "discord": {"token": TOKEN, "api_base": standin.api_base},
+        # The stand-in's guild is the conference's: organizer rights come from it only.
+        "discord": {"token": TOKEN, "api_base": standin.api_base, "guild_id": GUILD_ID},
         "storage": {"path": os.path.join(workdir, "hallway.db")},
         "plugin_dir": plugin_dir,
         "plugins": plugins if plugins is not None else {"fx_good": {}},

@@ -110,6 +110,8 @@ CONFIG_TABLE = (
     ("dm_blocked_users", list, [], "user ids whose DMs fail with 50007"),
     ("bot_mention_everyone", bool, True, "the bot has MENTION_EVERYONE in the guild"),
     ("hb_seq_grace_s", float, 0.5, "heartbeat d may lag a dispatch sent this recently"),
+    ("other_guild", bool, False, "the bot is also in a second guild, an attendee's own server where every "
+     "member holds a role named Organizer: READY lists it and its GUILD_CREATE follows"),
 )
 CONFIG_ROWS = {row[0]: row for row in CONFIG_TABLE}
 
@@ -224,6 +226,10 @@ def check_len(errors, path, value, lo, hi):
 
 APP_ID = "1000000000000000001"  # the bot user shares the application's id
 GUILD_ID = "1000000000000000100"
+# A second guild, someone else's server the bot was invited to (config other_guild).
+OTHER_GUILD_ID = "1000000000000000900"
+OTHER_CHANNEL_ID = "1000000000000000901"
+OTHER_ORGANIZER_ROLE = "1000000000000000902"
 OWNER_ID = "1000000000000001000"
 
 
@@ -264,6 +270,16 @@ class World:
             if ctype == 2:
                 self.channels[cid].update({"bitrate": 64000, "user_limit": 0, "rtc_region": None})
         self.general_id = "1000000000000000201"
+        # The other guild: one text channel; every member holds its own "Organizer" role.
+        self.other_guild_id, self.other_channel_id = OTHER_GUILD_ID, OTHER_CHANNEL_ID
+        self.other_role_ids = {"everyone": OTHER_GUILD_ID, "Organizer": OTHER_ORGANIZER_ROLE}
+        self.other_roles = [self._role(OTHER_GUILD_ID, "@everyone", 0, 1071698660929, False),
+                            self._role(OTHER_ORGANIZER_ROLE, "Organizer", 1, ALL_PERMISSIONS, False)]
+        self.channels[OTHER_CHANNEL_ID] = {
+            "id": OTHER_CHANNEL_ID, "type": 0, "guild_id": OTHER_GUILD_ID, "name": "own-server", "position": 0,
+            "permission_overwrites": [], "parent_id": None, "topic": None, "nsfw": False,
+            "rate_limit_per_user": 0, "flags": 0, "last_message_id": None,
+        }
         self.users = {APP_ID: self.bot_user}
         self.members = {APP_ID: self._member(APP_ID, [self.role_ids["hallway"]])}
         for i in range(cfg.guild_members):
@@ -304,6 +320,26 @@ class World:
         member = dict(self.members[uid])
         member["user"] = self.users[uid]
         return member
+
+    def member_in(self, gid, uid):
+        """uid's member object in guild gid (without user), or None."""
+        if gid == OTHER_GUILD_ID:
+            return self._member(uid, [OTHER_ORGANIZER_ROLE]) if uid in self.members else None
+        return dict(self.members[uid]) if uid in self.members else None
+
+    def other_guild_create(self):
+        """GUILD_CREATE of the other guild (only the bot in members)."""
+        guild = self.guild_object()
+        guild.update({
+            "id": OTHER_GUILD_ID, "name": "Attendee's Own Server", "owner_id": "1000000000000001002",
+            "roles": self.other_roles, "system_channel_id": OTHER_CHANNEL_ID, "joined_at": now_iso(),
+            "large": False, "unavailable": False, "member_count": len(self.members),
+            "members": [self.member_with_user(APP_ID)],
+            "channels": [{k: v for k, v in self.channels[OTHER_CHANNEL_ID].items() if k != "guild_id"}],
+            "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
+            "guild_scheduled_events": [], "soundboard_sounds": [], "embedded_activities": [], "lazy": True,
+        })
+        return guild
 
     def role(self, rid):
         return next((r for r in self.roles if r["id"] == rid), None)
@@ -851,8 +887,13 @@ class Gateway:
         if "shard" in d:
             ready["shard"] = shard
         sess.push("READY", ready)
+        if cfg.other_guild:
+            ready["guilds"].append({"id": world.other_guild_id, "unavailable": True})
         if intents & I_GUILDS and self._wants(sess, "GUILD_CREATE", {"guild_id": world.guild_id}, None):
             sess.push("GUILD_CREATE", world.guild_create(intents, threshold, cfg.members_in_guild_create))
+        if cfg.other_guild and intents & I_GUILDS and \
+                self._wants(sess, "GUILD_CREATE", {"guild_id": world.other_guild_id}, None):
+            sess.push("GUILD_CREATE", world.other_guild_create())
         self.st.bump()
         return None
 
@@ -1898,7 +1939,7 @@ class Messages:
             d["guild_id"] = gid
             author = msg["author"]["id"]
             if "webhook_id" not in msg and author in self.world.members:
-                d["member"] = dict(self.world.members[author])
+                d["member"] = self.world.member_in(gid, author)
         return d
 
     def publish(self, msg, ephemeral=False, raw_replace=None):
@@ -2103,7 +2144,9 @@ class Control:
             "role_ids": w.role_ids, "users": [u for u in w.users.values() if u["id"] != w.bot_id][:50],
             "member_count": len(w.members), "gateway_url": self.st.gateway_url,
             "resume_gateway_url": self.st.resume_url, "api_base": self.st.api_base,
-            "dm_channels": w.dm_by_user})
+            "dm_channels": w.dm_by_user,
+            "other_guild": {"id": w.other_guild_id, "channel_id": w.other_channel_id,
+                            "role_ids": w.other_role_ids}})
 
     async def dispatch(self, request):
         body = await self._json(request)
@@ -2177,10 +2220,14 @@ class Control:
         if dm:
             d["user"] = w.users[uid]
         else:
-            d.update({"guild_id": w.guild_id, "guild_locale": "en-US", "guild": {"id": w.guild_id,
+            gid = channel.get("guild_id") or w.guild_id
+            d.update({"guild_id": gid, "guild_locale": "en-US", "guild": {"id": gid,
                       "locale": "en-US", "features": []}})
-            member = w.member_with_user(uid)
-            member["permissions"] = "2147483647" if w.role_ids["Organizer"] in member["roles"] else "1071698660929"
+            d["authorizing_integration_owners"] = {"0": gid}
+            member = w.member_in(gid, uid)
+            member["user"] = w.users[uid]
+            member["permissions"] = "2147483647" if {w.role_ids["Organizer"], OTHER_ORGANIZER_ROLE} & \
+                set(member["roles"]) else "1071698660929"
             d["member"] = member
         if itype in (2, 4):
             name = body.get("name", "ping")
@@ -2189,7 +2236,7 @@ class Control:
             d["data"] = {"id": cmd["id"] if cmd else snow.next(), "name": name, "type": body.get("command_type", 1),
                          "options": self._options(body.get("options")), "resolved": body.get("resolved", {})}
             if not dm:
-                d["data"]["guild_id"] = w.guild_id
+                d["data"]["guild_id"] = d["guild_id"]
         elif itype in (3, 5):
             d["data"] = {"custom_id": body.get("custom_id", "button"), "component_type": body.get(
                 "component_type", 2)}
