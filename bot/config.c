@@ -29,6 +29,7 @@ struct option_row {
 
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 static const char *const log_formats[] = {"text", "json", NULL};
+static const char *const foreign_guild_modes[] = {"ignore", "answer", NULL};
 
 #define OFF(f) offsetof(struct config, f)
 #define NONE SIZE_MAX
@@ -42,7 +43,12 @@ static const struct option_row config_options[] = {
 	{"discord.application_id", OPT_SNOWFLAKE, NULL, 0, 0, NULL, OFF(application_id),
 	 "Application ID (optional; learned from READY)."},
 	{"discord.guild_id", OPT_SNOWFLAKE, NULL, 0, 0, NULL, OFF(guild_id),
-	 "Guild where slash commands are registered (optional; otherwise global)."},
+	 "The conference's guild: slash commands are registered there (otherwise global), and "
+	 "organizer rights come from its roles only (unset: organizer commands only on the console)."},
+	{"discord.foreign_guilds", OPT_STRING, "ignore", 0, 0, foreign_guild_modes,
+	 OFF(foreign_guilds),
+	 "What the bot does in a guild other than discord.guild_id: ignore (no answer at all) or "
+	 "answer (attendee commands only). Applies only when discord.guild_id is set."},
 	{"discord.prefix", OPT_STRING, "!", 1, 16, NULL, OFF(prefix),
 	 "Prefix of chat commands; a mention of the bot works too."},
 	{"discord.intents", OPT_INT, "37377", 0, (1LL << 26) - 1, NULL, OFF(intents),
@@ -331,6 +337,10 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 		while (n > 0 && c->api_base[n - 1] == '/')
 			c->api_base[--n] = '\0';
 	}
+	if (mode == CONFIG_MODE_RUN && !c->guild_id && json_array_size(c->organizer_roles))
+		report_add(r, 0, "discord.guild_id",
+			   "not set: organizer_roles grant nothing on Discord (organizer commands work "
+			   "only on the console); set it to the conference server's ID");
 	if (c->plugins) {
 		const char *name;
 		json_t *v;

@@ -22,7 +22,8 @@ struct config {
 	char *token;             /* HALLWAY_DISCORD_TOKEN wins over discord.token */
 	char *api_base;
 	char *application_id;    /* may be NULL */
-	char *guild_id;          /* may be NULL */
+	char *guild_id;          /* may be NULL: the conference guild */
+	char *foreign_guilds;    /* "ignore" or "answer": other guilds */
 	char *prefix;
 	uint32_t intents;
 	int compress;

@@ -1,5 +1,11 @@
 /* Guild roles and organizer resolution. Small linear tables: a conference
- * bot sits in a handful of guilds with tens of roles. */
+ * bot sits in a handful of guilds with tens of roles.
+ *
+ * Organizer rights come from one guild only, the conference's
+ * (discord.guild_id), and only from the roles a message or interaction
+ * carries at that moment. Nothing is remembered per user: a role name
+ * matched in a server someone else owns, or a role lost since, must not
+ * grant anything (issue 15). */
 #include "guilds.h"
 
 #include <stdlib.h>
@@ -9,8 +15,6 @@
 #include "bus.h"
 #include "log.h"
 
-#define MAX_KNOWN_USERS 4096
-
 struct role {
 	char id[24];
 	char *name;
@@ -19,20 +23,14 @@ struct role {
 struct guild {
 	struct guild *next;
 	char id[24];
+	char *name;              /* owned; NULL until GUILD_CREATE */
 	struct role *roles;
 	size_t nroles;
-};
-
-struct user_seen {
-	char id[24];
-	int organizer;
 };
 
 struct guild_cache {
 	struct guild *head;
 	json_t *organizer_roles; /* own reference */
-	struct user_seen *users; /* ring of users last seen in a guild */
-	size_t nusers, next_user;
 };
 
 static struct guild *find_guild(struct guild_cache *gc, const char *id, int create)
@@ -109,8 +107,16 @@ static void on_event(void *ud, const char *type, json_t *d)
 	if (!strcmp(type, "GUILD_CREATE") || !strcmp(type, "GUILD_UPDATE")) {
 		json_t *roles = json_object_get(d, "roles"), *r;
 		size_t i;
+		const char *name = json_string_value(json_object_get(d, "name"));
 		if (!json_is_array(roles) || !(g = find_guild(gc, gid, 1)))
 			return;
+		if (name) {
+			char *copy = strdup(name);
+			if (copy) {
+				free(g->name);
+				g->name = copy;
+			}
+		}
 		clear_roles(g);
 		json_array_foreach(roles, i, r)
 			put_role(g, r);
@@ -132,11 +138,6 @@ struct guild_cache *guilds_create(struct bus *bus, json_t *organizer_roles)
 	struct guild_cache *gc = calloc(1, sizeof(*gc));
 	if (!gc)
 		return NULL;
-	gc->users = calloc(MAX_KNOWN_USERS, sizeof(*gc->users));
-	if (!gc->users) {
-		free(gc);
-		return NULL;
-	}
 	guilds_set_organizer_roles(gc, organizer_roles);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (bus && bus_subscribe(bus, gc, types[i], on_event, gc, NULL)) {
@@ -173,46 +174,29 @@ static int role_matches(struct guild_cache *gc, struct guild *g, const char *rid
 	return 0;
 }
 
-static struct user_seen *find_user(struct guild_cache *gc, const char *user_id)
-{
-	for (size_t i = 0; i < gc->nusers; i++)
-		if (!strcmp(gc->users[i].id, user_id))
-			return &gc->users[i];
-	return NULL;
-}
-
-int guilds_is_organizer(struct guild_cache *gc, const char *guild_id, const char *user_id,
+int guilds_is_organizer(struct guild_cache *gc, const char *conference_id, const char *guild_id,
 			json_t *member_roles)
 {
-	struct user_seen *u;
-	int yes = 0;
+	struct guild *g;
 	size_t i;
 	json_t *e;
-	if (!gc || !user_id)
+	if (!gc || !conference_id || !*conference_id || !guild_id || strcmp(guild_id, conference_id))
 		return 0;
-	if (!guild_id) {
-		u = find_user(gc, user_id);
-		return u ? u->organizer : 0;
-	}
+	g = find_guild(gc, guild_id, 0);
 	json_array_foreach(member_roles, i, e) {
 		const char *rid = json_string_value(e);
-		if (rid && role_matches(gc, find_guild(gc, guild_id, 0), rid)) {
-			yes = 1;
-			break;
-		}
+		if (rid && role_matches(gc, g, rid))
+			return 1;
 	}
-	if (strlen(user_id) < sizeof(gc->users[0].id)) {
-		u = find_user(gc, user_id);
-		if (!u) {
-			u = &gc->users[gc->next_user];
-			gc->next_user = (gc->next_user + 1) % MAX_KNOWN_USERS;
-			if (gc->nusers < MAX_KNOWN_USERS)
-				gc->nusers++;
-			snprintf(u->id, sizeof(u->id), "%s", user_id);
-		}
-		u->organizer = yes;
-	}
-	return yes;
+	return 0;
+}
+
+const char *guilds_name(const struct guild_cache *gc, const char *guild_id)
+{
+	for (struct guild *g = gc && guild_id ? gc->head : NULL; g; g = g->next)
+		if (!strcmp(g->id, guild_id))
+			return g->name;
+	return NULL;
 }
 
 size_t guilds_count(const struct guild_cache *gc)
@@ -231,9 +215,9 @@ void guilds_destroy(struct guild_cache *gc)
 	for (g = gc->head; g; g = next) {
 		next = g->next;
 		clear_roles(g);
+		free(g->name);
 		free(g);
 	}
 	json_decref(gc->organizer_roles);
-	free(gc->users);
 	free(gc);
 }

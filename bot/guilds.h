@@ -1,7 +1,8 @@
 /*
- * What the bot knows about guilds, for permissions: each guild's roles
- * (id → name) from GUILD_CREATE and GUILD_ROLE_* events, and which users
- * were last seen as organizers (so a DM command from an organizer works).
+ * What the bot knows about guilds, for permissions: each guild's name and
+ * roles (id → name) from GUILD_CREATE and GUILD_ROLE_* events. Organizer
+ * rights are decided per command from the roles it carries, in the
+ * conference guild only; see docs/SECURITY.md.
  */
 #ifndef HALLWAY_GUILDS_H
 #define HALLWAY_GUILDS_H
@@ -15,11 +16,17 @@ struct guild_cache;
 struct guild_cache *guilds_create(struct bus *bus, json_t *organizer_roles);
 /* Replaces the organizer role list (config reload). Borrowed. */
 void guilds_set_organizer_roles(struct guild_cache *gc, json_t *organizer_roles);
-/* member_roles: array of role ID strings (borrowed), from member.roles.
- * guild_id NULL (a DM): the answer remembered from the user's last guild
- * message. Remembers the answer for user_id. */
-int guilds_is_organizer(struct guild_cache *gc, const char *guild_id, const char *user_id,
+/* 1 if a command typed in guild_id by a member holding member_roles (array
+ * of role ID strings, borrowed, from member.roles of that very message or
+ * interaction) comes from an organizer: guild_id must be conference_id
+ * (discord.guild_id) and one role must match organizer_roles by ID, or by
+ * name among that guild's roles. 0 otherwise, and always 0 for a DM
+ * (guild_id NULL), another guild, or no conference_id. */
+int guilds_is_organizer(struct guild_cache *gc, const char *conference_id, const char *guild_id,
 			json_t *member_roles);
+/* The guild's name from its GUILD_CREATE (borrowed, valid until the next
+ * guild event), or NULL when unknown. */
+const char *guilds_name(const struct guild_cache *gc, const char *guild_id);
 size_t guilds_count(const struct guild_cache *gc);
 void guilds_destroy(struct guild_cache *gc);
 

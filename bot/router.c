@@ -5,6 +5,7 @@
  */
 #include "router.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,10 +22,23 @@
 
 #define MSG_FLAG_EPHEMERAL 64
 
+/* A file that goes to the invoker by DM (router_reply_file): opening the
+ * DM channel, then the upload. Owned by the router's list until done. */
+struct dm_file {
+	struct dm_file *next;
+	struct router *router;
+	struct invocation *inv; /* own reference: the answer in the channel */
+	json_t *payload;        /* owned until the upload steals it */
+	char *filename;
+	void *data;
+	size_t len;
+};
+
 struct router {
 	struct hallway *hw;
 	struct commands cmds;
 	int running; /* handlers on the stack: commands_collect waits */
+	struct dm_file *dm_files; /* private file replies in flight */
 	/* console door */
 	router_console_out console_out;
 	void *console_ud;
@@ -43,6 +57,34 @@ struct commands *router_commands(struct router *r)
 struct hallway *router_hallway(struct router *r)
 {
 	return r->hw;
+}
+
+/* ---- which guild: the conference's or another ---- */
+
+/* The conference guild (discord.guild_id), or NULL when none is set. */
+static const char *conference_guild(const struct router *r)
+{
+	return r->hw->cfg && r->hw->cfg->guild_id && *r->hw->cfg->guild_id ? r->hw->cfg->guild_id
+									      : NULL;
+}
+
+/* 1 for a guild other than the configured conference guild. Without a
+ * conference guild every guild is treated alike (attendee commands only). */
+static int is_foreign_guild(const struct router *r, const char *guild_id)
+{
+	const char *conf = conference_guild(r);
+	return guild_id && conf && strcmp(guild_id, conf);
+}
+
+/* 1 when input from guild_id is dropped without an answer
+ * (discord.foreign_guilds "ignore", the default). */
+static int ignore_guild(const struct router *r, const char *guild_id)
+{
+	const char *mode = r->hw->cfg ? r->hw->cfg->foreign_guilds : NULL;
+	if (!is_foreign_guild(r, guild_id) || (mode && !strcmp(mode, "answer")))
+		return 0;
+	LOGD("router", "ignoring input from guild %s (not discord.guild_id)", guild_id);
+	return 1;
 }
 
 /* ---- invocations ---- */
@@ -145,6 +187,23 @@ static void console_render(struct router *r, const hw_message *msg)
 	}
 }
 
+/* Answers to organizer commands may hold other people's data (an export
+ * of signups): on the slash door they are ephemeral, and a file from one
+ * typed in a guild channel goes to the organizer by DM. */
+static int reply_is_private(const struct invocation *inv)
+{
+	return inv->args.cmd && inv->args.cmd->perm == HW_PERM_ORGANIZER;
+}
+
+/* The type 5 (deferred) interaction callback body, ephemeral when private.
+ * Returns a new reference. */
+static json_t *defer_body(const struct invocation *inv)
+{
+	if (reply_is_private(inv))
+		return json_pack("{s:i, s:{s:i}}", "type", 5, "data", "flags", MSG_FLAG_EPHEMERAL);
+	return json_pack("{s:i}", "type", 5);
+}
+
 static void interaction_path(struct invocation *inv, char *buf, size_t len, const char *suffix)
 {
 	snprintf(buf, len, "/webhooks/%s/%s%s", inv->router->hw->application_id,
@@ -203,7 +262,7 @@ static int reply_slash(struct invocation *inv, const hw_message *msg)
 		if (more)
 			json_object_set_new(data, "content", json_stringn(clean + off, n));
 		json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
-		if (msg->ephemeral)
+		if (msg->ephemeral || reply_is_private(inv))
 			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
 		/* Embeds ride on the last part: peek whether another follows. */
 		{
@@ -258,6 +317,112 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 	return HW_ERR_INVALID;
 }
 
+static void reply_text(struct invocation *inv, const char *text, int ephemeral);
+
+static void dm_file_free(struct dm_file *df)
+{
+	if (!df)
+		return;
+	invocation_unref(df->inv);
+	json_decref(df->payload);
+	free(df->filename);
+	free(df->data);
+	free(df);
+}
+
+/* Unlinks df, says how it went in the channel (answer may be NULL) and
+ * frees it. */
+static void dm_file_finish(struct dm_file *df, const char *answer)
+{
+	struct dm_file **pp;
+	for (pp = &df->router->dm_files; *pp; pp = &(*pp)->next)
+		if (*pp == df) {
+			*pp = df->next;
+			break;
+		}
+	if (answer && !df->router->hw->stopping)
+		reply_text(df->inv, answer, 0);
+	dm_file_free(df);
+}
+
+static void dm_file_failed(struct dm_file *df, long status, const char *error)
+{
+	char answer[400];
+	LOGW("router", "cannot DM %s to user %s: HTTP %ld %s", df->filename, df->inv->user_id, status,
+	     error ? error : "");
+	snprintf(answer, sizeof(answer),
+		 "I could not send you %s by DM (do you accept DMs from members of this server?). "
+		 "It holds attendees' personal data, so it is not posted here; the slash command "
+		 "/%s answers where only you can see it.",
+		 df->filename, df->inv->command ? df->inv->command : "");
+	dm_file_finish(df, answer);
+}
+
+static void dm_file_sent(void *ud, long status, json_t *body, const char *error)
+{
+	struct dm_file *df = ud;
+	char answer[300];
+	(void)body;
+	if (status < 200 || status >= 300) {
+		dm_file_failed(df, status, error);
+		return;
+	}
+	snprintf(answer, sizeof(answer), "I sent you %s by DM: it holds personal data, so not here.",
+		 df->filename);
+	dm_file_finish(df, answer);
+}
+
+static void dm_file_channel_done(void *ud, long status, json_t *body, const char *error)
+{
+	struct dm_file *df = ud;
+	const char *channel = json_string_value(json_object_get(body, "id"));
+	char path[128];
+	json_t *payload;
+	if (status < 200 || status >= 300 || !channel || strlen(channel) > 32) {
+		dm_file_failed(df, status, error ? error : "no DM channel");
+		return;
+	}
+	snprintf(path, sizeof(path), "/channels/%s/messages", channel);
+	payload = df->payload;
+	df->payload = NULL;
+	if (!rest_request_file(df->router->hw->rest, "POST", path, payload, df->filename, df->data,
+			       df->len, dm_file_sent, df))
+		dm_file_failed(df, 0, "out of memory");
+}
+
+/* Sends a file to the invoker's DMs, then answers in the channel.
+ * payload: stolen. */
+static int dm_file_start(struct invocation *inv, json_t *payload, const char *filename,
+			 const void *data, size_t len)
+{
+	struct router *r = inv->router;
+	struct dm_file *df = calloc(1, sizeof(*df));
+	if (!df) {
+		json_decref(payload);
+		return HW_ERR_NOMEM;
+	}
+	df->payload = payload;
+	df->router = r;
+	df->filename = strdup(filename);
+	df->data = malloc(len ? len : 1);
+	if (!df->filename || !df->data) {
+		dm_file_free(df);
+		return HW_ERR_NOMEM;
+	}
+	memcpy(df->data, data, len);
+	df->len = len;
+	df->inv = inv;
+	invocation_ref(inv);
+	df->next = r->dm_files;
+	r->dm_files = df;
+	if (!rest_request(r->hw->rest, "POST", "/users/@me/channels",
+			  json_pack("{s:s}", "recipient_id", inv->user_id), dm_file_channel_done, df)) {
+		dm_file_finish(df, NULL);
+		return HW_ERR_NOMEM;
+	}
+	return HW_OK;
+}
+
 int router_reply_file(struct invocation *inv, const char *text, const char *filename,
 		      const void *data, size_t len)
 {
@@ -285,12 +450,16 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 			 * edit the original with the upload. */
 			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
 				 inv->interaction_token);
-			rest_request(r->hw->rest, "POST", path, json_pack("{s:i}", "type", 5),
-				     log_rest_failure, "defer");
+			rest_request(r->hw->rest, "POST", path, defer_body(inv), log_rest_failure,
+				     "defer");
 			inv->deferred = 1;
 		}
+		if (reply_is_private(inv))
+			json_object_set_new(payload, "flags", json_integer(MSG_FLAG_EPHEMERAL));
 		interaction_path(inv, path, sizeof(path), "");
 		inv->responded = 1;
+	} else if (reply_is_private(inv) && inv->guild_id) {
+		return dm_file_start(inv, payload, filename, data, len);
 	} else {
 		snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
 	}
@@ -305,6 +474,31 @@ static void reply_text(struct invocation *inv, const char *text, int ephemeral)
 }
 
 /* ---- running a command ---- */
+
+/* Why an organizer command was refused, for the one who typed it. */
+static void refusal_text(struct router *r, const struct invocation *inv, char *buf, size_t len)
+{
+	const char *conf = conference_guild(r);
+	const char *name = guilds_name(r->hw->guilds, conf);
+	char where[160];
+	if (name && *name)
+		snprintf(where, sizeof(where), "the %s server", name);
+	else
+		snprintf(where, sizeof(where), "the conference's server");
+	if (inv->pub.door == HW_DOOR_CONSOLE)
+		snprintf(buf, len, "Sorry, that command is for organizers only.");
+	else if (!conf)
+		snprintf(buf, len, "Sorry, that command is for organizers only; with no conference "
+				   "server configured (discord.guild_id) they work only on the console.");
+	else if (inv->pub.is_dm)
+		snprintf(buf, len, "Sorry, that command is for organizers only, and organizer commands "
+				   "work only in %s, not in DMs.", where);
+	else if (is_foreign_guild(r, inv->guild_id))
+		snprintf(buf, len, "Sorry, that command is for organizers only, and organizer commands "
+				   "work only in %s.", where);
+	else
+		snprintf(buf, len, "Sorry, that command is for organizers only.");
+}
 
 static void router_run(struct router *r, struct invocation *inv)
 {
@@ -322,10 +516,12 @@ static void router_run(struct router *r, struct invocation *inv)
 		return;
 	}
 	if (cmd->perm == HW_PERM_ORGANIZER && !inv->pub.is_organizer) {
-		LOGI("router", "refused organizer command \"%s\" from user %s", cmd->name,
-		     inv->user_id);
+		char why[400];
+		LOGI("router", "refused organizer command \"%s\" from user %s in %s", cmd->name,
+		     inv->user_id, inv->guild_id ? inv->guild_id : "a DM");
 		metrics_command(r->hw->metrics, cmd->name, "denied");
-		reply_text(inv, "Sorry, that command is for organizers only.", 1);
+		refusal_text(r, inv, why, sizeof(why));
+		reply_text(inv, why, 1);
 		inv->in_handler = 0;
 		return;
 	}
@@ -355,8 +551,8 @@ static void router_run(struct router *r, struct invocation *inv)
 			 * now so Discord's 3-second window is met. */
 			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
 				 inv->interaction_token);
-			rest_request(r->hw->rest, "POST", path, json_pack("{s:i}", "type", 5),
-				     log_rest_failure, "defer");
+			rest_request(r->hw->rest, "POST", path, defer_body(inv), log_rest_failure,
+				     "defer");
 			inv->deferred = 1;
 		} else {
 			reply_text(inv, "Done.", 1);
@@ -457,7 +653,8 @@ static void on_message(void *ud, const char *type, json_t *d)
 	if (!content || !author_id || json_is_true(json_object_get(author, "bot")) ||
 	    !strcmp(author_id, r->hw->self_user_id) || r->hw->stopping)
 		return;
-	if (!(rest = strip_prefix(r, content)))
+	if (!(rest = strip_prefix(r, content)) ||
+	    ignore_guild(r, json_string_value(json_object_get(d, "guild_id"))))
 		return;
 	if (!(inv = invocation_new(r, HW_DOOR_CHAT)))
 		return;
@@ -472,8 +669,8 @@ static void on_message(void *ud, const char *type, json_t *d)
 	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
 	inv->message_id = dup_or_null(json_string_value(json_object_get(d, "id")));
 	inv->pub.is_dm = inv->guild_id == NULL;
-	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, inv->guild_id, author_id,
-						    json_object_get(member, "roles"));
+	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, conference_guild(r),
+						    inv->guild_id, json_object_get(member, "roles"));
 	if (!inv->user_id || !inv->user_name || !inv->channel_id) {
 		invocation_unref(inv);
 		return;
@@ -534,6 +731,8 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 	char why[512] = "";
 
 	(void)type;
+	if (ignore_guild(r, json_string_value(json_object_get(d, "guild_id"))))
+		return;
 	if (itype == 4) {
 		autocomplete(r, d);
 		return;
@@ -559,8 +758,8 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 			snprintf(r->hw->application_id, sizeof(r->hw->application_id), "%s", app);
 	}
 	inv->pub.is_dm = inv->guild_id == NULL;
-	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, inv->guild_id, user_id,
-						    json_object_get(member, "roles"));
+	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, conference_guild(r),
+						    inv->guild_id, json_object_get(member, "roles"));
 	if (!inv->user_id || !inv->user_name || !inv->interaction_id || !inv->interaction_token) {
 		invocation_unref(inv);
 		return;
@@ -644,6 +843,12 @@ void router_destroy(struct router *r)
 	if (!r)
 		return;
 	bus_remove_owner(r->hw->bus, r);
+	/* rest_destroy() ran first: no callback will come for these. */
+	while (r->dm_files) {
+		struct dm_file *df = r->dm_files;
+		r->dm_files = df->next;
+		dm_file_free(df);
+	}
 	commands_free(&r->cmds);
 	free(r);
 }
