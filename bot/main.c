@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
@@ -39,7 +40,9 @@
 
 #define HALLWAY_VERSION "0.1.0"
 #define EXIT_CONFIG 2
-#define EXIT_FATAL 3
+#define EXIT_FATAL 3   /* Discord refused us for good: restarting cannot help */
+#define EXIT_STORAGE 4 /* the database cannot be opened: restart (it may be mounted later) */
+#define START_STOPPED (-1) /* start(): a stop signal came first; exit 0 */
 /* The housekeeping tick: signals, config reload, slash sync. Idle wakeups
  * cost CPU on a small VPS, so it is slow unless we are shutting down. */
 #define TICK_IDLE_MS 250
@@ -310,6 +313,43 @@ static int check_config(const char *path)
 
 /* ---- start-up and teardown ---- */
 
+/* Sleeps ms unless a stop signal comes first. Returns 1 if one did. */
+static int sleep_unless_stopped(int ms)
+{
+	for (; ms > 0 && !got_stop; ms -= 100) {
+		struct timespec ts = {0, (ms < 100 ? ms : 100) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return got_stop != 0;
+}
+
+/* The data folder may not be mounted yet, or the filesystem may still be
+ * read-only, when the service starts: try for 15 s with backoff before
+ * giving up with EXIT_STORAGE, which the systemd unit restarts (unlike
+ * EXIT_FATAL). No event loop runs yet, so sleeping blocks nothing. */
+static int open_storage(struct hallway *hw)
+{
+	static const int wait_ms[] = {1000, 2000, 4000, 8000};
+	size_t n = sizeof(wait_ms) / sizeof(wait_ms[0]);
+
+	for (size_t i = 0;; i++) {
+		if (!storage_open(hw->cfg->storage_path, &hw->storage))
+			return 0;
+		if (i == n)
+			break;
+		LOGW("main", "cannot open the database %s (attempt %zu of %zu); trying again in %d s",
+		     hw->cfg->storage_path, i + 1, n + 1, wait_ms[i] / 1000);
+		if (sleep_unless_stopped(wait_ms[i])) {
+			LOGI("main", "stop requested while waiting for the database");
+			return START_STOPPED;
+		}
+	}
+	LOGE("main", "cannot open the database %s after %zu attempts; exiting with %d so that "
+	     "the service manager starts the daemon again", hw->cfg->storage_path, n + 1,
+	     EXIT_STORAGE);
+	return EXIT_STORAGE;
+}
+
 static int start(struct runtime *rt, const char *now_iso)
 {
 	struct hallway *hw = &rt->hw;
@@ -317,6 +357,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	struct fairuse_config fc;
 	const char *speed_env = getenv("HALLWAY_CLOCK_SPEED");
 	double speed = speed_env ? strtod(speed_env, NULL) : 1.0;
+	int err;
 
 	if (!now_iso)
 		now_iso = getenv("HALLWAY_NOW");
@@ -328,8 +369,8 @@ static int start(struct runtime *rt, const char *now_iso)
 	if (hw->clock.fixed)
 		LOGI("main", "conference clock starts at %s, speed %.1fx", now_iso ? now_iso : "now",
 		     hw->clock.speed);
-	if (storage_open(hw->cfg->storage_path, &hw->storage))
-		return EXIT_FATAL;
+	if ((err = open_storage(hw)))
+		return err;
 
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
@@ -483,7 +524,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = start(&rt, now_iso);
-	if (!rc) {
+	if (rc == START_STOPPED) {
+		rc = 0;
+	} else if (!rc) {
 		LOGI("main", "hallway %s running%s", HALLWAY_VERSION, rt.console ? " (console)" : "");
 		while (!rt.quit)
 			if (lws_service(rt.hw.lws, 0) < 0)

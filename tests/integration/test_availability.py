@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 
-from harness import PLUGIN_DIR, DaemonTestCase, base_config, wait_until
+from harness import PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
 from test_production import free_port, get, parse_prometheus, sample
 
 LONE = "\\udcff"                     # a lone surrogate escape, as JSON text
@@ -118,6 +118,52 @@ class PeerWaitTests(DaemonTestCase):
         self.assertEqual(rc, 0)
         self.assertLess(took, 10)
         self.assertIn("queued sends not finished at the deadline", d.log_text())
+
+
+class StorageAtStartTests(DaemonTestCase):
+    """Before: any storage error at start exited with 3, which the unit
+    never restarts (RestartPreventExitStatus=2 3)."""
+
+    def late_config(self):
+        self.datadir = os.path.join(self.workdir, "data")  # not mounted yet
+        cfg = base_config(self.st, self.workdir)
+        cfg["storage"]["path"] = os.path.join(self.datadir, "hallway.db")
+        return cfg
+
+    def test_storage_that_comes_late_is_waited_for(self):
+        d = self.daemon(self.late_config())
+        d.wait_log("cannot open the database")
+        os.mkdir(self.datadir)
+        self.ready(d, timeout=20)
+        self.assertIsNone(d.proc.poll())
+        self.st.inject_message(content="!fx echo up")
+        self.assertIn("up", self.wait_bot_messages(1)[0]["content"])
+
+    def test_storage_that_never_comes_exits_4_which_the_unit_restarts(self):
+        d = self.daemon(self.late_config())
+        t0 = time.monotonic()
+        rc = d.wait(40)
+        took = time.monotonic() - t0
+        print("gave up on storage after %.1f s" % took)
+        self.assertEqual(rc, 4, d.log_text()[-2000:])
+        self.assertGreater(took, 14)
+        self.assertIn("attempt 4 of 5", d.log_text())
+        self.assertEqual(self.st.state()["counters"]["identify"], 0)
+        unit = {}
+        with open(os.path.join(SOURCE_DIR, "dist", "hallway.service.in")) as f:
+            for line in f:
+                if "=" in line and not line.startswith("#"):
+                    k, v = line.rstrip("\n").split("=", 1)
+                    unit[k] = v
+        self.assertEqual(unit["Restart"], "on-failure")
+        self.assertNotIn("4", unit["RestartPreventExitStatus"].split())
+
+    def test_sigterm_while_waiting_for_storage_exits_0(self):
+        d = self.daemon(self.late_config())
+        d.wait_log("trying again")
+        t0 = time.monotonic()
+        self.assertEqual(d.stop(5), 0)
+        self.assertLess(time.monotonic() - t0, 2)
 
 
 if __name__ == "__main__":
