@@ -506,10 +506,15 @@ int rec_index_build(const json_t *loaded, const struct rec_params *params,
 	if (!ret)
 		ret = tokenize(&b);
 	if (!ret) {
-		/* Vectors by ascending term id (merging and lookups rely on it). */
-		for (size_t i = 0; i < idx->n; i++)
-			qsort(b.dt + b.doc_off[i], b.doc_off[i + 1] - b.doc_off[i], sizeof(*b.dt),
-			      cmp_dt);
+		/* Vectors by ascending term id (merging and lookups rely on it).
+		 * With no words at all (a talk titled "T") b.dt is NULL, which
+		 * qsort may not be given even for zero elements. */
+		for (size_t i = 0; i < idx->n; i++) {
+			size_t n = b.doc_off[i + 1] - b.doc_off[i];
+
+			if (n > 1)
+				qsort(b.dt + b.doc_off[i], n, sizeof(*b.dt), cmp_dt);
+		}
 		ret = weigh(&b);
 	}
 	free(b.last_doc);

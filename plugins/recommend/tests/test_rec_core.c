@@ -222,6 +222,22 @@ static int prop(const char *text, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+TEST(index_of_talks_without_words)
+{
+	/* Regression (issue 15): qsort(NULL, 0, ...), a UBSan abort, when no
+	 * talk has a word to index (a one-event ICS with SUMMARY:T). */
+	json_t *s = json_pack("{s:s, s:[{s:s, s:s, s:I, s:I}]}", "name", "X", "talks", "id", "t1",
+			      "title", "T", "start", (json_int_t)(T0 + 60), "end",
+			      (json_int_t)(T0 + 120));
+	struct rec_index *idx = NULL;
+
+	REQUIRE(s);
+	REQUIRE(rec_index_build(s, NULL, &idx) == REC_OK);
+	CHECK(idx != NULL);
+	rec_index_free(idx);
+	json_decref(s);
+}
+
 TEST(ics_folds_escapes_and_uses_crlf)
 {
 	char title[600], got[700], *flat;
@@ -280,6 +296,7 @@ int main(void)
 	RUN(recommend_ranks_with_reason_and_upcoming_only);
 	RUN(stars_shape_the_ranking);
 	RUN(similar_and_find);
+	RUN(index_of_talks_without_words);
 	RUN(ics_folds_escapes_and_uses_crlf);
 	return test_summary();
 }
