@@ -37,7 +37,11 @@ static int finish(sqlite3 *db, int ret)
 {
 	if (ret == REC_OK && exec(db, "COMMIT") == REC_OK)
 		return REC_OK;
-	exec(db, "ROLLBACK");
+	/* SQLite may have rolled back already (SQLITE_FULL, IOERR, BUSY,
+	 * NOMEM): a ROLLBACK then fails too, and its "no transaction is
+	 * active" would replace the reason the caller logs. */
+	if (!sqlite3_get_autocommit(db))
+		exec(db, "ROLLBACK");
 	return ret ? ret : REC_ERR_STORAGE;
 }
 

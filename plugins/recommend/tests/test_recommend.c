@@ -346,6 +346,43 @@ TEST(changes_reach_everyone_who_starred)
 	mock_api_free(m);
 }
 
+TEST(star_on_a_full_disk_logs_the_reason)
+{
+	/* Regression (issue 15): SQLite rolls a transaction back by itself on
+	 * SQLITE_FULL; the ROLLBACK after it failed too, and the log said
+	 * "cannot rollback - no transaction is active" instead of why. */
+	mock_api *m;
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int pages = 0, i;
+
+	fresh_db("full");
+	REQUIRE((m = start(T0, NULL)));
+	db = mock_api_db(m);
+	REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pages = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	REQUIRE(pages > 0);
+	/* The disk is full: no page beyond these, and the last one filled up. */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d", pages);
+	REQUIRE(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	for (i = 0; i < 10000; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO recommend_stars(user_id, talk_id, title,"
+			 " start, end, starred_at) VALUES ('0', 't%d', 'x', 0, 0, 0)", i);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			break;
+	}
+	REQUIRE(i < 10000);
+	CHECK_STREQ(sqlite3_errmsg(db), "database or disk is full");
+	CHECK(run(m, &ada, "star rust embedded") == HW_ERR_STORAGE);
+	CHECK_STREQ(sqlite3_errmsg(db), "database or disk is full");
+	CHECK(sqlite3_get_autocommit(db));
+	CHECK(strstr(reply(m), "Starred") == NULL);
+	mock_api_free(m);
+}
+
 TEST(autocomplete_offers_talks_by_id)
 {
 	mock_api *m;
@@ -382,6 +419,7 @@ int main(void)
 	RUN(crash_mid_send_resends_with_the_same_nonce);
 	RUN(failed_dm_is_not_retried_forever);
 	RUN(changes_reach_everyone_who_starred);
+	RUN(star_on_a_full_disk_logs_the_reason);
 	RUN(autocomplete_offers_talks_by_id);
 	rm_db();
 	return test_summary();
