@@ -246,12 +246,21 @@ static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const 
 	return HW_OK;
 }
 
+/* Who signed up is other people's data: their names go only where the asker
+ * alone sees the answer (a DM, the console, an ephemeral slash reply). A
+ * guild channel gets the counts. */
+static int sprints_cmd_names_private(const hw_invocation *inv)
+{
+	return inv->is_dm || inv->door == HW_DOOR_CONSOLE || inv->door == HW_DOOR_SLASH;
+}
+
 static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sprints_project p;
 	sprints_buf b;
 	size_t i, n;
+	int names = sprints_cmd_names_private(inv);
 	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
@@ -294,15 +303,31 @@ static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 		sprints_buf_addint(&b, taken);
 		sprints_buf_add(&b, "/");
 		sprints_buf_addint(&b, p.capacity);
-		sprints_buf_add(&b, "): ");
+		sprints_buf_add(&b, ")");
+		if (!names) {
+			if (waiting) {
+				sprints_buf_add(&b, " | waitlist: ");
+				sprints_buf_addint(&b, waiting);
+			}
+			continue;
+		}
+		sprints_buf_add(&b, ": ");
 		rc = sprints_cmd_add_people(s, &b, p.id, day, "confirmed");
 		if (!rc && waiting) {
 			sprints_buf_add(&b, " | waitlist: ");
 			rc = sprints_cmd_add_people(s, &b, p.id, day, "waitlist");
 		}
 	}
-	if (!rc)
+	if (!names)
+		sprints_buf_add(&b, "\nWho signed up is shown privately: ask me in a DM, or use "
+				    "/sprint info.");
+	if (!rc && inv->door == HW_DOOR_SLASH) {
+		hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
+		m.content = sprints_buf_str(&b) ? sprints_buf_str(&b) : "Sorry, that reply got too long.";
+		rc = s->api->reply_message(self, inv, &m);
+	} else if (!rc) {
 		rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	}
 	sprints_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc;

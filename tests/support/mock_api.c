@@ -84,6 +84,8 @@ struct mock_api {
 	int in_host; /* the authorizer lets the mock's own tables through */
 	const hw_plugin_desc *desc;
 	int enforce_perms;
+	enum hw_door door; /* of the next invocations: chat in a guild by default */
+	int is_dm;
 	int fail_status;
 	int verbose;
 	size_t log_errors;
@@ -819,6 +821,12 @@ size_t mock_api_command_count(mock_api *m)
 	return m->ncmds;
 }
 
+void mock_api_set_door(mock_api *m, enum hw_door door, int is_dm)
+{
+	m->door = door;
+	m->is_dm = is_dm;
+}
+
 void mock_api_enforce_perms(mock_api *m, int on)
 {
 	m->enforce_perms = on;
@@ -856,12 +864,13 @@ static int mock_invoke(mock_api *m, const mock_user *u, mock_command *c, size_t 
 		return HW_ERR_DENIED;
 	memset(&inv, 0, sizeof(inv));
 	inv.struct_size = sizeof(inv);
-	inv.door = HW_DOOR_CHAT;
+	inv.door = m->door;
 	inv.command = c->name;
 	inv.user_id = u->id;
 	inv.user_name = u->name;
-	inv.channel_id = "channel-1";
-	inv.guild_id = "guild-1";
+	inv.channel_id = m->door == HW_DOOR_CONSOLE ? NULL : m->is_dm ? "dm-1" : "channel-1";
+	inv.guild_id = m->is_dm ? NULL : "guild-1";
+	inv.is_dm = m->is_dm;
 	inv.is_organizer = u->is_organizer;
 	inv.argc = c->spec.nargs;
 	inv.argv = argv;

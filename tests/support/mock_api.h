@@ -87,6 +87,9 @@ int mock_api_chat(mock_api *m, const mock_user *u, const char *line);
 /* 1 (default): refuse organizer commands like the host. 0: pass them to the
  * plugin so its own defensive check can be tested. */
 void mock_api_enforce_perms(mock_api *m, int on);
+/* The door of the next invocations: HW_DOOR_CHAT in a guild channel by
+ * default; is_dm 1 for a DM (no guild). */
+void mock_api_set_door(mock_api *m, enum hw_door door, int is_dm);
 /* The spec of a registered command (borrowed), or NULL. */
 const hw_command_spec *mock_api_command(mock_api *m, const char *name);
 size_t mock_api_command_count(mock_api *m);

@@ -115,6 +115,7 @@ TEST(waitlist_and_promotion)
 	char path[256];
 	mock_api *m = start(tmp_db(path, sizeof(path)), NULL);
 	const mock_output *dm;
+	const char *r;
 	say(m, &org, "sprint add Mercurial 1");
 	CHECK(has(say(m, &ann, "sprint join mercurial"), "You're in"));
 	CHECK(has(say(m, &bob, "sprint join mercurial"), "waitlist at position 1"));
@@ -122,7 +123,17 @@ TEST(waitlist_and_promotion)
 	CHECK(has(say(m, &cat, "sprint join mercurial"), "already on the waitlist for Mercurial at position 2"));
 	CHECK(has(say(m, &cat, "sprint mine"), "waitlist position 2"));
 	CHECK(has(say(m, &ann, "sprints"), "1/1 seats (waitlist 2)"));
+	/* Who signed up: names only where the asker alone sees them (issue 15). */
+	r = say(m, &ann, "sprint info mercurial");
+	CHECK(has(r, "Signed up (1/1) | waitlist: 2"));
+	CHECK(has(r, "shown privately"));
+	CHECK(!strstr(r, "Bob"));
+	mock_api_set_door(m, HW_DOOR_CHAT, 1);
 	CHECK(has(say(m, &ann, "sprint info mercurial"), "(1/1): Ann | waitlist: Bob, Cat"));
+	mock_api_set_door(m, HW_DOOR_SLASH, 0);
+	CHECK(has(say(m, &ann, "sprint info mercurial"), "(1/1): Ann | waitlist: Bob, Cat"));
+	CHECK(mock_api_last(m, MOCK_OUT_REPLY)->ephemeral);
+	mock_api_set_door(m, HW_DOOR_CHAT, 0);
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 0);
 	CHECK(has(say(m, &ann, "sprint leave mercurial"), "Your seat went to the next person"));
 	REQUIRE(mock_api_output_count(m, MOCK_OUT_DM) == 1);
@@ -165,7 +176,10 @@ TEST(days)
 	CHECK(has(say(m, &cat, "sprints"), "level: beginner | 2026-11-28 1/1 seats, 2026-11-29 1/1 seats"));
 	/* A day with signups cannot be dropped. */
 	CHECK(has(say(m, &org, "sprint edit ansible day=2026-11-28"), "People are signed up on 2026-11-29"));
+	CHECK(has(say(m, &cat, "sprint info ansible"), "2026-11-29 (1/1)\n"));
+	mock_api_set_door(m, HW_DOOR_CHAT, 1);
 	CHECK(has(say(m, &cat, "sprint info ansible"), "2026-11-29 (1/1): Bob"));
+	mock_api_set_door(m, HW_DOOR_CHAT, 0);
 	/* One-session projects refuse a day. */
 	say(m, &org, "sprint add Solo");
 	CHECK(has(say(m, &cat, "sprint join solo 2026-11-28"), "runs as one session"));
