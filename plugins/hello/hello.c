@@ -30,6 +30,10 @@ static int cmd_hello(hw_plugin *self, const hw_invocation *inv, void *ud)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		goto out;
 	count = sqlite3_column_int(st, 0);
+	/* RETURNING hands the row out before the commit: only SQLITE_DONE
+	 * says it was stored (a full disk fails here). */
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
 	snprintf(text, sizeof(text), "Hello, %s! (greeting number %d from you)", who, count);
 	rc = api->reply(self, inv, text);
 out:
