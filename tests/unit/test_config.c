@@ -148,6 +148,30 @@ TEST(plugin_prefixes_must_not_overlap)
 	config_free(c);
 }
 
+TEST(conference_guild_and_foreign_guilds)
+{
+	struct config_report r;
+	struct config *c = NULL;
+	/* Default: other guilds are ignored. Organizer roles without a
+	 * conference guild grant nothing on Discord: a warning says so. */
+	REQUIRE(config_load_string("{\"discord\": {\"token\": \"abcdefghijklmnop\"},"
+				   " \"organizer_roles\": [\"Organizer\"]}",
+				   "c.json", CONFIG_MODE_RUN, &c, &r) == 0);
+	CHECK_STREQ(c->foreign_guilds, "ignore");
+	CHECK(has_problem(&r, "discord.guild_id: not set: organizer_roles grant nothing", 0));
+	config_free(c);
+	REQUIRE(config_load_string("{\"discord\": {\"token\": \"abcdefghijklmnop\", \"guild_id\": \"1000000000000000100\","
+				   " \"foreign_guilds\": \"answer\"}, \"organizer_roles\": [\"Organizer\"]}",
+				   "c.json", CONFIG_MODE_RUN, &c, &r) == 0);
+	CHECK_STREQ(c->foreign_guilds, "answer");
+	CHECK_INTEQ(r.count, 0);
+	config_free(c);
+	CHECK(config_load_string("{\"discord\": {\"token\": \"abcdefghijklmnop\","
+				 " \"foreign_guilds\": \"organizers\"}}",
+				 "c.json", CONFIG_MODE_RUN, &c, &r) != 0);
+	CHECK(has_problem(&r, "discord.foreign_guilds: must be one of: ignore answer", 1));
+}
+
 int main(void)
 {
 	unsetenv("HALLWAY_DISCORD_TOKEN");
@@ -157,5 +181,6 @@ int main(void)
 	RUN(token_rules);
 	RUN(bad_json_and_ranges);
 	RUN(plugin_prefixes_must_not_overlap);
+	RUN(conference_guild_and_foreign_guilds);
 	return test_summary();
 }
