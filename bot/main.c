@@ -243,8 +243,11 @@ static void tick(lws_sorted_usec_list_t *sul)
 	if (hw->stopping) {
 		size_t left = hw->rest ? rest_pending(hw->rest) : 0;
 		if (!left || clock_mono_ms() >= rt->stop_deadline_ms) {
-			if (left && !rt->close_deadline_ms)
+			if (left && !rt->close_deadline_ms) {
 				LOGW("main", "%zu queued sends not finished at the deadline", left);
+				/* Their owners' callbacks free what each keeps. */
+				rest_abort(hw->rest, "shutting down");
+			}
 			if (hw->gw && !rt->close_deadline_ms) {
 				/* Close with 1000 and let the close frame go out
 				 * (at most 2 s) before the loop ends. */

@@ -91,6 +91,7 @@ struct rest {
 	lws_sorted_usec_list_t pump_sul;
 	double next_gc;
 	int pumping;
+	int aborted;             /* rest_abort ran: nothing new is queued */
 	struct rest_stats stats;
 	rest_observe_fn observe; /* metrics */
 	void *observe_ud;
@@ -630,7 +631,7 @@ struct rest *rest_create(struct lws_context *lws, struct http *http, const struc
 static uint64_t req_submit(struct rest *r, struct rest_req *q, json_t *body, rest_done_fn done,
 			   void *ud, const char *what)
 {
-	if (!q)
+	if (!q || r->aborted)
 		goto fail;
 	if (body) {
 		q->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -770,7 +771,7 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 	size_t len = 0, nparts = 0, pos = 0, off = 0, n = 0;
 	struct rest_group *g = NULL;
 
-	if (!r || !channel_id || !is_snowflake(channel_id) ||
+	if (!r || r->aborted || !channel_id || !is_snowflake(channel_id) ||
 	    (msg_template && !json_is_object(msg_template)))
 		goto fail;
 	snprintf(path, sizeof(path), "/channels/%s/messages", channel_id);
@@ -841,6 +842,40 @@ fail:
 	free(text);
 	LOGE("rest", "could not queue a message");
 	return 0;
+}
+
+void rest_abort(struct rest *r, const char *why)
+{
+	if (!r)
+		return;
+	r->aborted = 1;
+	lws_sul_cancel(&r->pump_sul);
+	while (r->reqs) {
+		struct rest_req *q = r->reqs;
+		struct rest_group *g = q->group;
+		rest_done_fn done = q->done;
+		void *ud = q->ud;
+
+		if (q->http_id) {
+			http_cancel(r->http, q->http_id);
+			q->q->inflight--;
+		} else {
+			queue_remove(q->q, q);
+		}
+		if (g) {
+			/* A message's parts share one callback: called once. */
+			done = g->done;
+			ud = g->ud;
+			g->done = NULL;
+			if (--g->parts_left <= 0)
+				group_free(r, g);
+		}
+		req_free(r, q);
+		/* The owner frees what it keeps for this request (a plugin's
+		 * pending send record, say); new requests fail from here on. */
+		if (done)
+			done(ud, 0, NULL, why);
+	}
 }
 
 size_t rest_pending(const struct rest *r)

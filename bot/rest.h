@@ -52,6 +52,11 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
 			   void *ud);
 
+/* Ends every request queued or in flight now: each done() (each message's
+ * once) gets status 0 and error why. Later requests fail at once (id 0).
+ * For the shutdown deadline: owners free what they keep per request, which
+ * rest_destroy (no callbacks) would leak. */
+void rest_abort(struct rest *r, const char *why);
 /* Requests queued or in flight (for the shutdown drain). */
 size_t rest_pending(const struct rest *r);
 /* Counters for logs and metrics. */
