@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -155,17 +156,6 @@ static void check_unknown(json_t *obj, const char *prefix, struct config_report 
 	}
 }
 
-static int is_snowflake(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 1 || n > 20)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 static int set_string(struct config *c, size_t off, const char *v)
 {
 	char **slot = (char **)((char *)c + off);
@@ -251,8 +241,11 @@ static void apply_row(struct config *c, const struct option_row *row, json_t *v,
 		}
 		s = json_string_value(v);
 		len = json_string_length(v);
-		if (row->type == OPT_SNOWFLAKE && !is_snowflake(s)) {
-			report_add(r, 1, row->path, "must be a snowflake ID (digits only, as a string)");
+		if (row->type == OPT_SNOWFLAKE && !config_snowflake_ok(s)) {
+			report_add(r, 1, row->path,
+				   "must be a snowflake ID that can be real (17 to 20 digits, as a "
+				   "string; in Discord turn on Developer Mode, then right-click and Copy "
+				   "ID)");
 			return;
 		}
 		if (row->type == OPT_STRING && row->max && ((long long)len < row->min || (long long)len > row->max)) {
@@ -318,6 +311,28 @@ static void check_prefix_overlap(json_t *plugins, const char *name, const char *
 	}
 }
 
+/* The database's folder must exist and be writable (SQLite creates the
+ * file, its -wal and -shm beside it): say so now, not at the first write. */
+static int check_storage_folder(const char *db_path, struct config_report *r)
+{
+	char *copy, *dir, why[PATH_MAX + 100];
+	struct stat st;
+	int errors = r->errors;
+	if (!db_path || !(copy = strdup(db_path)))
+		return 0;
+	dir = dirname(copy);
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(why, sizeof(why), "the folder %s does not exist (create it, or fix the path)",
+			 dir);
+		report_add(r, 1, "storage.path", why);
+	} else if (access(dir, W_OK | X_OK)) {
+		snprintf(why, sizeof(why), "the folder %s is not writable by this user", dir);
+		report_add(r, 1, "storage.path", why);
+	}
+	free(copy);
+	return r->errors != errors;
+}
+
 static void validate_semantics(struct config *c, enum config_mode mode, struct config_report *r)
 {
 	const char *env = getenv("HALLWAY_DISCORD_TOKEN");
@@ -330,6 +345,14 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 		report_add(r, 1, "discord.token", "too short to be a bot token");
 	if (c->token && (strchr(c->token, ' ') || strchr(c->token, '\n')))
 		report_add(r, 1, "discord.token", "must not contain spaces (give the raw token, without \"Bot \")");
+	if (c->http_listen) {
+		char host[256];
+		int port;
+		if (config_parse_listen(c->http_listen, host, sizeof(host), &port) || !*host)
+			report_add(r, 1, "http.listen",
+				   "must be address:port with a port 0..65535 (e.g. 127.0.0.1:9464 or "
+				   "[::1]:9464)");
+	}
 	if (c->api_base && strncmp(c->api_base, "http://", 7) && strncmp(c->api_base, "https://", 8))
 		report_add(r, 1, "discord.api_base", "must start with http:// or https://");
 	if (c->api_base) {
@@ -450,6 +473,12 @@ int config_load(const char *path, enum config_mode mode, struct config **out,
 	}
 	buf[len] = '\0';
 	rc = config_load_string(buf, path, mode, out, report);
+	/* A file on this machine: its storage folder must be there too. */
+	if (rc == 0 && check_storage_folder((*out)->storage_path, report)) {
+		config_free(*out);
+		*out = NULL;
+		rc = -1;
+	}
 	if (rc == 0 && world_readable && (*out)->token && *(*out)->token &&
 	    !getenv("HALLWAY_DISCORD_TOKEN"))
 		report_add(report, 0, "(file)",
@@ -490,4 +519,65 @@ void config_print_options(FILE *out)
 		fprintf(out, "  %-26s %s%s%s%s\n", row->path, row->help, row->def ? " [default: " : "",
 			row->def ? row->def : "", row->def ? "]" : "");
 	}
+}
+
+void config_report_add(struct config_report *rep, int is_error, const char *key,
+		       const char *reason)
+{
+	report_add(rep, is_error, key, reason);
+}
+
+void config_print_markdown(FILE *out)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct option_row *row = &config_options[i];
+		if (row->type == OPT_OBJECT && strcmp(row->path, "plugins"))
+			continue;
+		fprintf(out, "| `%s` | %s | %s |\n", row->path, row->help, row->def ? row->def : "-");
+	}
+}
+
+int config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon, *hs = s, *he;
+	char *end;
+	long p;
+	if (!s)
+		return -1;
+	if (*s == '[') {
+		he = strchr(s, ']');
+		if (!he || he[1] != ':')
+			return -1;
+		hs = s + 1;
+		colon = he + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', (size_t)(colon - s)))
+			return -1; /* a bare IPv6 address needs brackets */
+		he = colon;
+	}
+	if (!colon[1] || colon[1] == '-' || colon[1] == '+')
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535 || (size_t)(he - hs) >= hostlen)
+		return -1;
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+int config_snowflake_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	unsigned long long v;
+	char *end;
+	if (n < 17 || n > 20 || strspn(s, "0123456789") != n)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > (unsigned long long)INT64_MAX)
+		return 0;
+	/* The top 42 bits are ms since Discord's epoch (2015): 0 is no ID. */
+	return (v >> 22) > 0;
 }

@@ -66,11 +66,23 @@ int config_load(const char *path, enum config_mode mode, struct config **out,
 int config_load_string(const char *text, const char *origin_path, enum config_mode mode,
 		       struct config **out, struct config_report *report);
 void config_free(struct config *c);
+/* Adds "key: reason" to rep (is_error 0: a warning). */
+void config_report_add(struct config_report *rep, int is_error, const char *key,
+		       const char *reason);
 
 /* Borrowed: plugins.<name>, or NULL when the plugin is not configured. */
 json_t *config_plugin(const struct config *c, const char *name);
 
+/* "host:port" or "[v6]:port" (port 0..65535) into host and *port.
+ * Returns 0, or -1 when s is not such an address. */
+int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+/* A Discord snowflake that can be real: 17 to 20 digits, below 2^63, and
+ * a timestamp part after Discord's epoch ("000000000000000000" is not). */
+int config_snowflake_ok(const char *s);
+
 /* Prints the option table (for --help and docs). */
 void config_print_options(FILE *out);
+/* The same as Markdown table rows (| key | help | default |). */
+void config_print_markdown(FILE *out);
 
 #endif

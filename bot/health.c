@@ -61,36 +61,6 @@ struct http_session {
 
 /* ---- listen address ---- */
 
-int health_parse_listen(const char *s, char *host, size_t hostlen, int *port)
-{
-	const char *colon, *hs = s, *he;
-	char *end;
-	long p;
-	if (!s)
-		return -1;
-	if (*s == '[') {
-		he = strchr(s, ']');
-		if (!he || he[1] != ':')
-			return -1;
-		hs = s + 1;
-		colon = he + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || memchr(s, ':', (size_t)(colon - s)))
-			return -1; /* a bare IPv6 address needs brackets */
-		he = colon;
-	}
-	if (!colon[1] || colon[1] == '-' || colon[1] == '+')
-		return -1;
-	p = strtol(colon + 1, &end, 10);
-	if (*end || p < 0 || p > 65535 || (size_t)(he - hs) >= hostlen)
-		return -1;
-	memcpy(host, hs, (size_t)(he - hs));
-	host[he - hs] = '\0';
-	*port = (int)p;
-	return 0;
-}
-
 const char *health_listen_address(const struct hallway *hw)
 {
 	const struct config *c = hw ? hw->cfg : NULL;
@@ -452,7 +422,7 @@ int health_listen(struct health *h)
 
 	if (!addr)
 		return 0;
-	if (health_parse_listen(addr, host, sizeof(host), &port)) {
+	if (config_parse_listen(addr, host, sizeof(host), &port)) {
 		LOGE("health", "http.listen \"%s\" is not address:port (e.g. 127.0.0.1:9464)", addr);
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "router.h"
+#include "settings.h"
 #include "storage.h"
 
 static int valid_plugin_name(const char *name)
@@ -31,13 +32,12 @@ static int valid_plugin_name(const char *name)
 	return n > 0 && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-/* plugin_dir from config, else "plugins" beside the running binary. */
-static void plugin_dir(struct host *h, char *buf, size_t len)
+void host_plugin_dir(const char *configured, char *buf, size_t len)
 {
 	char exe[PATH_MAX];
 	ssize_t n;
-	if (h->hw->cfg && h->hw->cfg->plugin_dir) {
-		snprintf(buf, len, "%s", h->hw->cfg->plugin_dir);
+	if (configured) {
+		snprintf(buf, len, "%s", configured);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -243,14 +243,16 @@ static int load_plugin(struct host *h, const char *name, struct plugin *old, cha
 	}
 	p->host = h;
 	p->name = strdup(name);
-	plugin_dir(h, dir, sizeof(dir));
+	host_plugin_dir(h->hw->cfg ? h->hw->cfg->plugin_dir : NULL, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s.so", dir, name);
 	p->so_path = strdup(path);
 	snprintf(path, sizeof(path), "%s/%s.%llu.so", h->tmpdir, name,
 		 (unsigned long long)++h->next_handle);
 	p->copy_path = strdup(path);
 	cfg = config_plugin(h->hw->cfg, name);
-	p->config = json_is_object(cfg) ? json_incref(cfg) : json_object();
+	/* The plugin's own copy: relative paths among its settings are
+	 * resolved against the config file's folder once it is open. */
+	p->config = json_is_object(cfg) ? json_deep_copy(cfg) : json_object();
 	if (!p->name || !p->so_path || !p->copy_path || !p->config) {
 		snprintf(why, whylen, "out of memory");
 		plugin_free(p);
@@ -259,6 +261,11 @@ static int load_plugin(struct host *h, const char *name, struct plugin *old, cha
 	errno = 0;
 	if (plugin_open(h, p, why, whylen))
 		goto fail;
+	if (settings_resolve_paths(settings_of(p->desc), p->config,
+				   h->hw->cfg ? h->hw->cfg->dir : NULL)) {
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
 	if (storage_plugin_open(h->hw->storage, name, &p->db)) {
 		snprintf(why, whylen, "cannot open its storage");
 		goto fail;

@@ -84,6 +84,9 @@ struct host {
 };
 
 struct host *host_create(struct hallway *hw);
+/* The plugin folder: configured (plugin_dir, already resolved) if not
+ * NULL, else plugins/ beside the running binary (or the install layout's). */
+void host_plugin_dir(const char *configured, char *buf, size_t len);
 /* Loads every plugin named in config.plugins. Failures are logged; the
  * host runs on without them. Returns the number loaded. */
 int host_load_all(struct host *h);

@@ -34,10 +34,15 @@ target_compile_definitions(hallway PRIVATE HALLWAY_PLUGIN_RELDIR="${hallway_plug
 
 install(FILES ${CMAKE_SOURCE_DIR}/include/hallway/plugin.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hallway)
-install(FILES ${CMAKE_SOURCE_DIR}/dist/config.example.json
+# One example config for the demo and for installs: its relative paths
+# start at its own folder, so the sample conference is installed beside it.
+install(FILES ${CMAKE_SOURCE_DIR}/config.example.json
               ${CMAKE_SOURCE_DIR}/dist/hallway.env.example
               ${CMAKE_SOURCE_DIR}/docs/PRODUCTION.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+install(FILES ${CMAKE_SOURCE_DIR}/plugins/schedule/sample/hallwaycon.json
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/plugins/schedule/sample)
 
 # Written at install time with the real prefix. SYSCONFDIR follows
 # GNUInstallDirs: /etc for the /usr prefix, <prefix>/etc otherwise.

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define HW_ABI_MAJOR 1
-#define HW_ABI_MINOR 0
+#define HW_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define HW_EXPORT __attribute__((visibility("default")))
@@ -278,6 +278,51 @@ typedef struct hw_api {
 	void *reserved[8];
 } hw_api;
 
+/*
+ * Settings (ABI 1.1). A plugin declares the keys of its config object
+ * (plugins.<name>) as a table ended by a row with key NULL. The host checks
+ * the config against it before init, in `hallway --check-config` and at
+ * every start (a problem stops the start with exit 2 before any network
+ * traffic), suggests the nearest key for an unknown one, and documents
+ * every row (`hallway --help-plugin NAME`, docs/CONFIG.md). A plugin still
+ * reads its values itself with api->config(); init may assume they passed
+ * the checks below.
+ */
+enum hw_setting_type {
+	HW_SETTING_STRING = 1,
+	HW_SETTING_INTEGER,       /* min..max inclusive */
+	HW_SETTING_BOOLEAN,
+	HW_SETTING_STRINGS,       /* a list of strings, each checked by format */
+	HW_SETTING_STRING_OR_LIST,/* one string, or a list of them */
+	HW_SETTING_MAP,           /* an object of name -> string (format on values) */
+	HW_SETTING_OBJECTS,       /* a list of objects described by fields */
+	HW_SETTING_OBJECT,        /* one object described by fields */
+};
+
+enum hw_setting_format {
+	HW_FORMAT_TEXT = 0,       /* any non-empty text */
+	HW_FORMAT_TIMEZONE,       /* an IANA zone the system knows ("Europe/Brussels") */
+	HW_FORMAT_URL,            /* http:// or https:// with a host */
+	HW_FORMAT_PATH,           /* a file or folder that exists (relative: to the config file) */
+	HW_FORMAT_PATH_OR_URL,    /* either of the two above */
+	HW_FORMAT_CHANNEL_ID,     /* a Discord snowflake that can be real */
+	HW_FORMAT_ROLE_ID,
+	HW_FORMAT_CHOICE,         /* one of choices, "a|b|c" */
+	HW_FORMAT_DATE,           /* YYYY-MM-DD */
+};
+
+typedef struct hw_setting {
+	const char *key;
+	enum hw_setting_type type;
+	enum hw_setting_format format;
+	int64_t min, max;         /* integers: bounds; strings: max length (0 = none) */
+	const char *choices;      /* HW_FORMAT_CHOICE: "auto|frab|ics" */
+	const char *def;          /* the default as documentation shows it, or NULL */
+	const char *help;         /* one or two sentences for the docs */
+	const struct hw_setting *fields; /* OBJECT(S): their keys, ended by key NULL */
+	int required;             /* 1: the key must be present */
+} hw_setting;
+
 typedef struct hw_plugin_desc {
 	uint32_t struct_size;     /* sizeof(hw_plugin_desc) when built */
 	uint16_t abi_major, abi_minor;
@@ -291,15 +336,22 @@ typedef struct hw_plugin_desc {
 	/* Called before unload while the API still works; userdata is what
 	 * the plugin gave api->set_userdata (or NULL). May be NULL. */
 	void (*shutdown)(hw_plugin *self, void *userdata);
+	/* ABI 1.1: the settings table (see hw_setting), or NULL for a plugin
+	 * that takes no settings (any key it is given is then a problem). */
+	const hw_setting *settings;
 	void *reserved[4];
 } hw_plugin_desc;
 
 #define HW_PLUGIN_SYMBOL "hallway_plugin"
 
 #define HW_PLUGIN_DEFINE(name_, version_, description_, init_, shutdown_)      \
+	HW_PLUGIN_DEFINE_SETTINGS(name_, version_, description_, init_, shutdown_, NULL)
+
+/* The same, with a settings table (const hw_setting[], ended by key NULL). */
+#define HW_PLUGIN_DEFINE_SETTINGS(name_, version_, description_, init_, shutdown_, settings_) \
 	HW_EXPORT const hw_plugin_desc hallway_plugin = {                         \
 		sizeof(hw_plugin_desc), HW_ABI_MAJOR, HW_ABI_MINOR, sizeof(hw_api), \
-		(name_), (version_), (description_), (init_), (shutdown_), {0}}
+		(name_), (version_), (description_), (init_), (shutdown_), (settings_), {0}}
 
 #ifdef __cplusplus
 }

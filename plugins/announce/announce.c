@@ -212,7 +212,33 @@ static void shutdown(hw_plugin *self, void *userdata)
 	announce_free(a);
 }
 
-HW_PLUGIN_DEFINE("announce", "1.0.0",
-		 "Announcements that are never lost: broadcasts, scheduled posts, starting-soon "
-		 "posts, schedule-change alerts, audit",
-		 init, shutdown);
+/* plugins.announce: checked by the host before init (--check-config too). */
+static const hw_setting announce_settings[] = {
+	{.key = "channels", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_CHANNEL_ID,
+	 .def = "none",
+	 .help = "Channel IDs an organizer's `announce` posts to (at most 100)."},
+	{.key = "room_channels", .type = HW_SETTING_MAP, .format = HW_FORMAT_CHANNEL_ID,
+	 .def = "none",
+	 .help = "Room name to channel ID: starting-soon posts for a room's talks go to its "
+		 "channel. Names match the schedule's rooms the way attendees' `next <room>` "
+		 "does (case, accents and emoji ignored)."},
+	{.key = "changes_channel", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHANNEL_ID,
+	 .def = "none", .help = "Where schedule changes (moved, cancelled, new talks) are posted."},
+	{.key = "remind_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = MINUTES_MAX,
+	 .def = "5", .help = "Starting-soon posts go this many minutes before a talk (0: off)."},
+	{.key = "catchup_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = MINUTES_MAX,
+	 .def = "10",
+	 .help = "After a restart, posts that fell due at most this long ago still go out; "
+		 "older ones are recorded as skipped."},
+	{.key = "allow_mentions", .type = HW_SETTING_BOOLEAN, .def = "false",
+	 .help = "Whether @everyone, roles and users in announcements ping."},
+	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
+	 .def = "the schedule's, else UTC",
+	 .help = "How organizers' times (`announce at 14:00 ...`) are read."},
+	{0},
+};
+
+HW_PLUGIN_DEFINE_SETTINGS("announce", "1.1.0",
+			  "Announcements that are never lost: broadcasts, scheduled posts, "
+			  "starting-soon posts, schedule-change alerts, audit",
+			  init, shutdown, announce_settings);

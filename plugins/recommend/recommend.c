@@ -168,6 +168,13 @@ static void rec_shutdown(hw_plugin *self, void *userdata)
 	rec_free(userdata);
 }
 
-HW_PLUGIN_DEFINE("recommend", "1.0.0",
-		 "Talk recommendations, similar talks, a personal agenda with reminders",
-		 rec_init, rec_shutdown);
+/* plugins.recommend: checked by the host before init (--check-config too). */
+static const hw_setting rec_settings[] = {
+	{.key = "reminder_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = 1440,
+	 .def = "10", .help = "A DM this many minutes before each starred talk (0: no reminders)."},
+	{0},
+};
+
+HW_PLUGIN_DEFINE_SETTINGS("recommend", "1.1.0",
+			  "Talk recommendations, similar talks, a personal agenda with reminders",
+			  rec_init, rec_shutdown, rec_settings);

@@ -465,6 +465,25 @@ void sched_plugin_shutdown(hw_plugin *self, void *userdata)
 	sched_plugin_free(p);
 }
 
-HW_PLUGIN_DEFINE("schedule", "1.0.0",
-		 "The conference programme: next, now, today, day, talk, speaker, rooms",
-		 sched_plugin_init, sched_plugin_shutdown);
+/* plugins.schedule: checked by the host before init (--check-config too). */
+static const hw_setting sched_settings[] = {
+	{.key = "source", .type = HW_SETTING_STRING_OR_LIST, .format = HW_FORMAT_PATH_OR_URL,
+	 .help = "The programme: an http(s) URL, a local file, or a list of local files and "
+		 "folders read as one bundle (EuroPython's days). Relative paths start at the "
+		 "folder hallway runs in."},
+	{.key = "format", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHOICE,
+	 .choices = "auto|frab|xml|pretalx-api|pycon|ics|europython", .def = "auto",
+	 .help = "The source's format; auto tells them apart by their content."},
+	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
+	 .def = "the schedule's own",
+	 .help = "The conference's time zone, for sources that do not carry one."},
+	{.key = "refresh_seconds", .type = HW_SETTING_INTEGER, .min = PLUGIN_REFRESH_MIN,
+	 .max = 86400, .def = "300",
+	 .help = "How often a URL source is fetched again (conditional GET: ETag and "
+		 "Last-Modified)."},
+	{0},
+};
+
+HW_PLUGIN_DEFINE_SETTINGS("schedule", "1.1.0",
+			  "The conference programme: next, now, today, day, talk, speaker, rooms",
+			  sched_plugin_init, sched_plugin_shutdown, sched_settings);

@@ -87,5 +87,45 @@ static void sprints_shutdown(hw_plugin *self, void *userdata)
 	sprints_free(userdata);
 }
 
-HW_PLUGIN_DEFINE("sprints", "1.0.0", "Sprint signups with capacity, waitlists and export",
-		 sprints_init, sprints_shutdown);
+/* plugins.sprints: checked by the host before init (--check-config too). */
+static const hw_setting sprints_project_fields[] = {
+	{.key = "name", .type = HW_SETTING_STRING, .max = 100, .required = 1,
+	 .help = "What attendees type (`sprint join <name>`)."},
+	{.key = "title", .type = HW_SETTING_STRING, .help = "A longer title."},
+	{.key = "description", .type = HW_SETTING_STRING, .help = "What the sprint works on."},
+	{.key = "level", .type = HW_SETTING_STRING, .help = "Who it suits (any, beginner ...)."},
+	{.key = "capacity", .type = HW_SETTING_INTEGER, .min = 0, .max = 100000,
+	 .def = "default_capacity", .help = "Seats; later signups go to the waitlist."},
+	{.key = "days", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_DATE,
+	 .help = "The days it runs."},
+	{.key = "leads", .type = HW_SETTING_STRINGS, .help = "Who leads it."},
+	{.key = "links", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_URL,
+	 .help = "Repository, issues, chat."},
+	{0},
+};
+
+static const hw_setting sprints_feed_fields[] = {
+	{.key = "source", .type = HW_SETTING_STRING, .format = HW_FORMAT_PATH_OR_URL,
+	 .required = 1, .help = "A pretalx submissions export (URL or file)."},
+	{.key = "submission_type", .type = HW_SETTING_STRING, .def = "Sprint",
+	 .help = "Which submissions are sprints."},
+	{.key = "default_capacity", .type = HW_SETTING_INTEGER, .min = 0, .max = 100000,
+	 .def = "the plugin's default_capacity", .help = "Seats of a feed sprint without a room capacity."},
+	{.key = "refresh_seconds", .type = HW_SETTING_INTEGER, .min = 10, .max = 86400,
+	 .def = "none (fetched once)", .help = "How often the feed is fetched again."},
+	{0},
+};
+
+static const hw_setting sprints_settings[] = {
+	{.key = "default_capacity", .type = HW_SETTING_INTEGER, .min = 0, .max = 100000,
+	 .def = "20", .help = "Seats of a project that does not say."},
+	{.key = "projects", .type = HW_SETTING_OBJECTS, .fields = sprints_project_fields,
+	 .help = "Sprint projects. Raising a capacity here promotes the waitlist in order."},
+	{.key = "feed", .type = HW_SETTING_OBJECT, .fields = sprints_feed_fields,
+	 .help = "Projects from pretalx, merged with `projects`."},
+	{0},
+};
+
+HW_PLUGIN_DEFINE_SETTINGS("sprints", "1.1.0",
+			  "Sprint signups with capacity, waitlists and export", sprints_init,
+			  sprints_shutdown, sprints_settings);

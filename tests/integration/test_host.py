@@ -129,8 +129,7 @@ class ConsoleHostTests(unittest.TestCase):
 
     def test_console_session_and_organizer_role(self):
         script = "help\nfx admin x\nnxet\nfx echo \"two words\" and more\n"
-        rc, out, log = console(self.dir, {"fx_good": {}, "hello": {}}, script,
-                               plugin_dir=FIXTURE_DIR)
+        rc, out, log = console(self.dir, {"fx_good": {}}, script, plugin_dir=FIXTURE_DIR)
         self.assertIn("Commands:", out)
         self.assertIn("organizers only", out)
         self.assertIn("echo[fx echo] two words|and more|org=0|user=console", out)

@@ -223,11 +223,19 @@ static int init(hw_plugin *self, const hw_api *host_api)
 
 #if defined(FIXTURE_ABIMAJOR)
 HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), 99, 0, sizeof(hw_api),
-						 FIXTURE_NAME, "1", "wrong major", init, NULL, {0}};
+						 FIXTURE_NAME, "1", "wrong major", init, NULL, NULL, {0}};
 #elif defined(FIXTURE_ABIMINOR)
 HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), HW_ABI_MAJOR,
 						 HW_ABI_MINOR + 1, sizeof(hw_api), FIXTURE_NAME, "1",
-						 "newer minor", init, NULL, {0}};
+						 "newer minor", init, NULL, NULL, {0}};
 #else
-HW_PLUGIN_DEFINE(FIXTURE_NAME, FIXTURE_VERSION, "test fixture", init, NULL);
+static const hw_setting fixture_settings[] = {
+	{.key = "slow_url", .type = HW_SETTING_STRING, .format = HW_FORMAT_URL,
+	 .help = "A URL `fx pending` fetches (slow, for reload tests)."},
+	{.key = "watch_messages", .type = HW_SETTING_BOOLEAN, .def = "false",
+	 .help = "Subscribe to every MESSAGE_CREATE."},
+	{0},
+};
+HW_PLUGIN_DEFINE_SETTINGS(FIXTURE_NAME, FIXTURE_VERSION, "test fixture", init, NULL,
+			  fixture_settings);
 #endif

@@ -1,8 +1,10 @@
 /* Config validation: the option table, every kind of problem, defaults. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+
 #include "testlib.h"
 
 static int has_problem(const struct config_report *r, const char *text, int is_error)
@@ -41,7 +43,7 @@ TEST(every_field)
 	struct config *c = NULL;
 	const char *text =
 		"{\"discord\": {\"token\": \"abcdefghijklmnop\", \"api_base\": \"http://127.0.0.1:9/api/v10/\","
-		" \"application_id\": \"123\", \"guild_id\": \"456\", \"prefix\": \"?\", \"intents\": 513,"
+		" \"application_id\": \"1100000000000000123\", \"guild_id\": \"1100000000000000456\", \"prefix\": \"?\", \"intents\": 513,"
 		" \"compress\": false},"
 		" \"storage\": {\"path\": \"/var/lib/h.db\"}, \"plugin_dir\": \"p\","
 		" \"plugins\": {\"schedule\": {\"source\": \"x\"}, \"hello\": true},"
@@ -49,8 +51,8 @@ TEST(every_field)
 	REQUIRE(config_load_string(text, "conf/c.json", CONFIG_MODE_RUN, &c, &r) == 0);
 	CHECK_INTEQ(r.errors, 0);
 	CHECK_STREQ(c->api_base, "http://127.0.0.1:9/api/v10"); /* trailing slash dropped */
-	CHECK_STREQ(c->application_id, "123");
-	CHECK_STREQ(c->guild_id, "456");
+	CHECK_STREQ(c->application_id, "1100000000000000123");
+	CHECK_STREQ(c->guild_id, "1100000000000000456");
 	CHECK_STREQ(c->prefix, "?");
 	CHECK_INTEQ(c->intents, 513);
 	CHECK_INTEQ(c->compress, 0);
@@ -172,6 +174,42 @@ TEST(conference_guild_and_foreign_guilds)
 	CHECK(has_problem(&r, "discord.foreign_guilds: must be one of: ignore answer", 1));
 }
 
+/* Issue 14: mistakes that passed --check-config before. */
+TEST(ids_listen_and_storage_folder)
+{
+	struct config_report r;
+	struct config *c = NULL;
+	char path[] = "/tmp/hallway-config-test-XXXXXX";
+	const char *text =
+		"{\"discord\": {\"token\": \"abcdefghijklmnop\", \"guild_id\": \"000000000000000000\"},"
+		" \"http\": {\"listen\": \"localhost:abc\"}}";
+	FILE *f;
+	int fd;
+	CHECK(config_load_string(text, "c.json", CONFIG_MODE_RUN, &c, &r) == -1);
+	CHECK(has_problem(&r, "discord.guild_id: must be a snowflake ID that can be real", 1));
+	CHECK(has_problem(&r, "http.listen: must be address:port", 1));
+	CHECK_INTEQ(r.errors, 2);
+	/* A real-looking ID and address pass. */
+	c = NULL;
+	CHECK(config_load_string("{\"discord\": {\"token\": \"abcdefghijklmnop\", \"guild_id\": "
+				 "\"1100000000000000456\"}, \"http\": {\"listen\": \"[::1]:9464\"}}",
+				 "c.json", CONFIG_MODE_RUN, &c, &r) == 0);
+	config_free(c);
+	/* From a file: the storage folder must exist. */
+	fd = mkstemp(path);
+	REQUIRE(fd >= 0);
+	f = fdopen(fd, "w");
+	REQUIRE(f);
+	fputs("{\"discord\": {\"token\": \"abcdefghijklmnop\"}, \"storage\": {\"path\": "
+	      "\"/nonexistent-hallway-dir/h.db\"}}", f);
+	fclose(f);
+	c = NULL;
+	CHECK(config_load(path, CONFIG_MODE_RUN, &c, &r) == -1);
+	CHECK(c == NULL);
+	CHECK(has_problem(&r, "storage.path: the folder /nonexistent-hallway-dir does not exist", 1));
+	unlink(path);
+}
+
 int main(void)
 {
 	unsetenv("HALLWAY_DISCORD_TOKEN");
@@ -182,5 +220,6 @@ int main(void)
 	RUN(bad_json_and_ranges);
 	RUN(plugin_prefixes_must_not_overlap);
 	RUN(conference_guild_and_foreign_guilds);
+	RUN(ids_listen_and_storage_folder);
 	return test_summary();
 }

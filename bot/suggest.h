@@ -1,0 +1,30 @@
+/*
+ * "Did you mean": the nearest of a set of words by edit distance, for
+ * unknown commands, config keys, plugin names and time zones alike.
+ */
+#ifndef HALLWAY_SUGGEST_H
+#define HALLWAY_SUGGEST_H
+
+#include <stddef.h>
+
+/* Optimal-string-alignment distance (a swap of neighbours costs 1) over
+ * bytes. Strings longer than SUGGEST_MAX_LEN compare as far apart. */
+#define SUGGEST_MAX_LEN 64
+size_t suggest_distance(const char *a, size_t la, const char *b, size_t lb);
+
+/* Collects the best candidate for one word. */
+struct suggest {
+	const char *word;
+	size_t word_len;
+	size_t best_dist;
+	char best[SUGGEST_MAX_LEN + 1];
+};
+
+void suggest_init(struct suggest *s, const char *word);
+/* Offers one candidate (copied when it is the best so far). */
+void suggest_offer(struct suggest *s, const char *candidate);
+/* The best candidate close enough to be a typo of word (at most a third
+ * of its length, at least 1, at most 3 edits), or NULL. Borrowed from s. */
+const char *suggest_result(const struct suggest *s);
+
+#endif
