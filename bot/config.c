@@ -380,8 +380,10 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 	}
 }
 
-int config_load_string(const char *text, const char *origin_path, enum config_mode mode,
-		       struct config **out, struct config_report *report)
+/* on_disk: origin_path is a real file on this machine, so the paths in
+ * it can be checked against the filesystem. */
+static int load_text(const char *text, const char *origin_path, enum config_mode mode,
+		     struct config **out, struct config_report *report, int on_disk)
 {
 	struct config *c = NULL;
 	json_error_t jerr;
@@ -428,6 +430,8 @@ int config_load_string(const char *text, const char *origin_path, enum config_mo
 	tmp = resolve_path(c->dir, c->storage_path);
 	free(c->storage_path);
 	c->storage_path = tmp;
+	if (on_disk)
+		check_storage_folder(c->storage_path, report);
 	if (c->plugin_dir) {
 		tmp = resolve_path(c->dir, c->plugin_dir);
 		free(c->plugin_dir);
@@ -439,6 +443,12 @@ int config_load_string(const char *text, const char *origin_path, enum config_mo
 	}
 	*out = c;
 	return 0;
+}
+
+int config_load_string(const char *text, const char *origin_path, enum config_mode mode,
+		       struct config **out, struct config_report *report)
+{
+	return load_text(text, origin_path, mode, out, report, 0);
 }
 
 int config_load(const char *path, enum config_mode mode, struct config **out,
@@ -472,13 +482,7 @@ int config_load(const char *path, enum config_mode mode, struct config **out,
 		goto out;
 	}
 	buf[len] = '\0';
-	rc = config_load_string(buf, path, mode, out, report);
-	/* A file on this machine: its storage folder must be there too. */
-	if (rc == 0 && check_storage_folder((*out)->storage_path, report)) {
-		config_free(*out);
-		*out = NULL;
-		rc = -1;
-	}
+	rc = load_text(buf, path, mode, out, report, 1);
 	if (rc == 0 && world_readable && (*out)->token && *(*out)->token &&
 	    !getenv("HALLWAY_DISCORD_TOKEN"))
 		report_add(report, 0, "(file)",
@@ -533,7 +537,20 @@ void config_print_markdown(FILE *out)
 		const struct option_row *row = &config_options[i];
 		if (row->type == OPT_OBJECT && strcmp(row->path, "plugins"))
 			continue;
-		fprintf(out, "| `%s` | %s | %s |\n", row->path, row->help, row->def ? row->def : "-");
+		fprintf(out, "| `%s` | ", row->path);
+		config_md_cell(out, row->help);
+		fprintf(out, " | ");
+		config_md_cell(out, row->def ? row->def : "-");
+		fprintf(out, " |\n");
+	}
+}
+
+void config_md_cell(FILE *out, const char *text)
+{
+	for (const char *c = text ? text : ""; *c; c++) {
+		if (*c == '|')
+			fputc('\\', out);
+		fputc(*c == '\n' ? ' ' : *c, out);
 	}
 }
 

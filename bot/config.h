@@ -84,5 +84,7 @@ int config_snowflake_ok(const char *s);
 void config_print_options(FILE *out);
 /* The same as Markdown table rows (| key | help | default |). */
 void config_print_markdown(FILE *out);
+/* Writes text as one Markdown table cell (| escaped, no newlines). */
+void config_md_cell(FILE *out, const char *text);
 
 #endif

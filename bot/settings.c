@@ -528,10 +528,15 @@ static void print_rows(const hw_setting *table, const char *prefix, int markdown
 		if (r->type == HW_SETTING_INTEGER && (r->min || r->max))
 			snprintf(kind + strlen(kind), sizeof(kind) - strlen(kind),
 				 ", %" PRId64 "..%" PRId64, r->min, r->max);
-		if (markdown)
-			fprintf(out, "| `%s` | %s | %s | %s |\n", key, kind,
-				r->def ? r->def : (r->required ? "required" : "-"), r->help ? r->help : "");
-		else
+		if (markdown) {
+			fprintf(out, "| `%s` | ", key);
+			config_md_cell(out, kind);
+			fprintf(out, " | ");
+			config_md_cell(out, r->def ? r->def : (r->required ? "required" : "-"));
+			fprintf(out, " | ");
+			config_md_cell(out, r->help);
+			fprintf(out, " |\n");
+		} else
 			fprintf(out, "  %-28s %s%s%s%s [%s]\n", key, r->help ? r->help : "",
 				r->def ? " Default: " : "", r->def ? r->def : "", r->def ? "." : "",
 				kind);
