@@ -21,6 +21,7 @@ struct gateway;
 struct bus;
 struct storage;
 struct host;
+struct host_retry;
 struct router;
 struct console;
 struct guild_cache;
@@ -40,6 +41,7 @@ struct hallway {
 	struct bus *bus;           /* dispatches and plugin events */
 	struct storage *storage;   /* SQLite database */
 	struct host *host;         /* plugins */
+	struct host_retry *host_retry; /* configured plugins not running: loaded again */
 	struct router *router;     /* commands: chat, slash, console */
 	struct console *console;   /* NULL unless --console */
 	struct guild_cache *guilds;/* roles, for organizer checks */

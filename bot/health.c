@@ -16,6 +16,8 @@
 #include "config.h"
 #include "gateway.h"
 #include "hallway.h"
+#include "host.h"
+#include "host_retry.h"
 #include "log.h"
 #include "metrics.h"
 #include "storage.h"
@@ -215,15 +217,65 @@ static int check_storage(struct health *h, char *why, size_t len)
 		char stamp[32];
 		snprintf(stamp, sizeof(stamp), "%lld", (long long)clock_real_ms());
 		h->probe_at_ms = now;
-		h->probe_ok = !storage_meta_set(h->hw->storage, "health.probe", stamp);
-		snprintf(h->probe_err, sizeof(h->probe_err), "%s",
-			 h->probe_ok ? "" : sqlite3_errmsg(storage_db(h->hw->storage)));
+		/* Another process holding the write lock would keep the loop in
+		 * SQLite's busy timeout (5 s) on every probe: ask first. */
+		if (storage_write_locked(h->hw->storage) > 0) {
+			h->probe_ok = 0;
+			snprintf(h->probe_err, sizeof(h->probe_err),
+				 "the database is locked by another process");
+		} else {
+			h->probe_ok = !storage_meta_set(h->hw->storage, "health.probe", stamp);
+			snprintf(h->probe_err, sizeof(h->probe_err), "%s",
+				 h->probe_ok ? "" : sqlite3_errmsg(storage_db(h->hw->storage)));
+		}
 	}
 	if (h->probe_ok)
 		snprintf(why, len, "writable (probed %.1f s ago)", (now - h->probe_at_ms) / 1000.0);
 	else
 		snprintf(why, len, "cannot write: %s", h->probe_err);
 	return h->probe_ok;
+}
+
+/* Every plugin the config names (and does not set to false) is running. A
+ * plugin whose init failed is loaded again with backoff (host_retry.h);
+ * until then it is a problem, not a silent gap. */
+static int check_plugins(struct health *h, char *why, size_t len)
+{
+	const struct hallway *hw = h->hw;
+	int64_t now = clock_mono_ms();
+	const char *name;
+	json_t *v;
+	size_t off = 0;
+	int running = 0, missing = 0;
+
+	why[0] = '\0';
+	if (!hw->host || !hw->cfg || !hw->cfg->plugins) {
+		snprintf(why, len, "none loaded");
+		return 1;
+	}
+	json_object_foreach(hw->cfg->plugins, name, v) {
+		const char *reason = "";
+		int64_t in_ms = 0;
+		int n;
+
+		if (json_is_false(v))
+			continue;
+		if (host_find(hw->host, name)) {
+			running++;
+			continue;
+		}
+		missing++;
+		if (host_retry_status(hw->host_retry, name, now, &in_ms, &reason) || !reason[0])
+			reason = "its load failed";
+		n = snprintf(why + off, len - off, "%s%s not running (%s; next attempt in %.0f s)",
+			     missing > 1 ? "; " : "", name, reason, (double)in_ms / 1000.0);
+		if (n < 0 || (size_t)n >= len - off)
+			break; /* the rest does not fit: the first ones say enough */
+		off += (size_t)n;
+	}
+	if (!missing)
+		snprintf(why, len, "%d running", running);
+	return !missing;
 }
 
 int health_check(struct health *h, json_t **report)
@@ -248,6 +300,9 @@ int health_check(struct health *h, json_t **report)
 	}
 	ok = check_storage(h, why, sizeof(why));
 	add_check(checks, problems, "storage", ok, why);
+	healthy &= ok;
+	ok = check_plugins(h, why, sizeof(why));
+	add_check(checks, problems, "plugins", ok, why);
 	healthy &= ok;
 	for (int i = 0; i < h->ncomps; i++) {
 		const struct component *c = &h->comps[i];

@@ -29,6 +29,7 @@
 #include "hallway.h"
 #include "health.h"
 #include "host.h"
+#include "host_retry.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -263,6 +264,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 			}
 		}
 	} else if (hw->host) {
+		host_retry_tick(hw->host_retry, clock_mono_ms());
 		if (hw->host->generation != rt->seen_generation) {
 			rt->seen_generation = hw->host->generation;
 			hw->slash_dirty = 1;
@@ -425,7 +427,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	    !(hw->bus = bus_create()) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
-	    !(hw->host = host_create(hw))) {
+	    !(hw->host = host_create(hw)) || !(hw->host_retry = host_retry_create(hw))) {
 		LOGE("main", "start-up failed");
 		return EXIT_FATAL;
 	}
@@ -471,6 +473,8 @@ static void teardown(struct runtime *rt)
 	}
 	host_destroy(hw->host);
 	hw->host = NULL;
+	host_retry_destroy(hw->host_retry);
+	hw->host_retry = NULL;
 	console_destroy(hw->console);
 	gateway_destroy(hw->gw);
 	rest_destroy(hw->rest);

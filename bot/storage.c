@@ -25,6 +25,8 @@
 
 #include "log.h"
 
+#define STORAGE_BUSY_MS 5000 /* every connection waits this long for a lock ... */
+#define STORAGE_META_BUSY_MS 100 /* ... but the host's, once open (hw_meta on the loop) */
 #define MOD "storage"
 #define PLUGIN_NAME_MAX 32
 
@@ -101,7 +103,7 @@ static int open_conn(const char *path, sqlite3 **out)
 		goto out;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, STORAGE_BUSY_MS);
 
 	/* journal_mode answers with the mode in force: a file on a system
 	 * without shared memory (or a read-only WAL) stays in another mode. */
@@ -156,6 +158,10 @@ int storage_open(const char *path, struct storage **out)
 		LOGE(MOD, "out of memory");
 		goto out;
 	}
+	/* From here the host's connection serves the loop (hw_meta: the
+	 * slash-command hash, the health probe): another process holding the
+	 * write lock must not stall the loop for the full busy timeout. */
+	sqlite3_busy_timeout(db, STORAGE_META_BUSY_MS);
 	st->db = db;
 	db = NULL;
 	*out = st;
@@ -230,6 +236,23 @@ int storage_meta_set(struct storage *st, const char *key, const char *value)
 out:
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int storage_write_locked(struct storage *st)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	/* No busy timeout: the answer is for now, and the loop must not wait. */
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, STORAGE_META_BUSY_MS);
+	if (rc == SQLITE_OK)
+		return 0;
+	return (rc & 0xff) == SQLITE_BUSY ? 1 : -1;
 }
 
 /* ---- plugin connections ------------------------------------------------ */

@@ -26,6 +26,10 @@ sqlite3 *storage_db(struct storage *st);
 char *storage_meta_get(struct storage *st, const char *key);
 int storage_meta_set(struct storage *st, const char *key, const char *value);
 
+/* Whether another connection holds the database's write lock right now,
+ * found out without waiting: 1 locked, 0 free, -1 another error. */
+int storage_write_locked(struct storage *st);
+
 /* A connection for plugin `name` (table prefix "<name>_"). */
 int storage_plugin_open(struct storage *st, const char *name, struct storage_plugin_db **out);
 sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb);

@@ -182,5 +182,62 @@ class ShutdownTests(DaemonTestCase):
         d.assert_sanitizers_clean(self)
 
 
+ANNOUNCEMENTS = "1000000000000000203"
+ALICE = "1000000000000001000"  # Organizer
+
+
+class LockedDatabaseTests(DaemonTestCase):
+    """Before: with another process holding the write lock at start, plugin
+    init failed ("database is locked") and was never retried, /healthz
+    said ok, and a scheduled announcement due meanwhile was never posted."""
+
+    def healthz(self):
+        status, ctype, body = get(self.port, "/healthz")
+        return status, json.loads(body)
+
+    def test_plugin_init_in_a_locked_database_is_retried_and_nothing_due_is_lost(self):
+        self.port = free_port()
+        cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR,
+                          http={"listen": "127.0.0.1:%d" % self.port},
+                          plugins={"hello": {}, "announce": {
+                              "channels": [ANNOUNCEMENTS], "timezone": "Europe/Brussels",
+                              "catchup_minutes": 10}})
+        d = self.daemon(cfg, env={"HALLWAY_NOW": "2026-11-26T09:00:00+01:00"})
+        self.ready(d)
+        self.st.inject_message(content="!announce at 09:01 Posted despite the lock", user_id=ALICE)
+        wait_until(lambda: any("Scheduled #1" in m["content"] for m in self.bot_messages()), 10,
+                   what="the announcement scheduled")
+        self.assertEqual(d.stop(), 0)
+
+        # Another process takes the write lock; the bot starts 50 s before
+        # the announcement is due and the lock is held past that.
+        lock = sqlite3.connect(os.path.join(self.workdir, "hallway.db"), isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        t0 = time.monotonic()
+        try:
+            d2 = self.daemon(cfg, env={"HALLWAY_NOW": "2026-11-26T09:00:52+01:00"})
+            self.ready(d2, identifies=2, timeout=30)
+            d2.wait_log("plugin announce is configured but not running", 20)
+            status, doc = wait_until(
+                lambda: (lambda r: r if r[0] == 503 and "plugins" in r[1]["checks"] and
+                         not r[1]["checks"]["plugins"]["ok"] else None)(self.healthz()), 10,
+                what="/healthz naming the plugin that is not running")
+            print("/healthz while locked: %s" % doc["checks"]["plugins"]["detail"])
+            self.assertIn("announce not running", doc["checks"]["plugins"]["detail"])
+            self.assertIn("locked", doc["checks"]["storage"]["detail"])
+            time.sleep(max(0.0, 14 - (time.monotonic() - t0)))
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        released = time.monotonic()
+        d2.wait_log("plugin announce loaded on retry", 30)
+        post = wait_until(lambda: self.bot_messages(ANNOUNCEMENTS), 15, what="the announcement")
+        print("announce running %.1f s after the lock was released" % (time.monotonic() - released))
+        self.assertEqual([m["content"] for m in post], ["Posted despite the lock"])
+        status, doc = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(self.healthz()), 15,
+                                 what="/healthz ok again")
+        self.assertTrue(doc["checks"]["plugins"]["ok"], doc)
+
+
 if __name__ == "__main__":
     unittest.main()
