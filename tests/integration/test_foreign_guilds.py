@@ -63,10 +63,10 @@ class ForeignGuildTests(DaemonTestCase):
     def projects(self):
         return "\n".join(m["content"] for m in self.say("!sprints", self.bob, channel_id=self.general))
 
-    def slash(self, name, sub=None, user=None, channel_id=None, options=None):
+    def slash(self, name, sub=None, user=None, channel_id=None, options=None, dm=False):
         opts = [{"type": 1, "name": sub, "options": options or []}] if sub else []
-        res = self.st.inject_interaction(name=name, options=opts, user_id=user,
-                                         channel_id=channel_id or self.general)
+        where = {"dm": True} if dm else {"channel_id": channel_id or self.general}
+        res = self.st.inject_interaction(name=name, options=opts, user_id=user, **where)
         return wait_until(lambda: [i for i in self.st.ctl("GET", "/_test/interactions")["interactions"]
                                    if i["id"] == res["id"] and i["responses"]], 10,
                           what="slash answer to /%s %s" % (name, sub or ""))[0]
@@ -127,7 +127,14 @@ class ForeignGuildTests(DaemonTestCase):
         self.say("!sprints", self.alice, channel_id=self.general)
         answer = self.say("!sprint remove Django confirm", self.alice, dm=True)
         self.assertIn("not in DMs", answer[0]["content"])
+        # The slash door in a DM: refused the same way, ephemeral.
+        inter = self.slash("sprint", "export", user=self.alice, dm=True)
+        first = inter["responses"][0]
+        self.assertEqual(first["type"], 4, first)
+        self.assertIn("not in DMs", first["data"]["content"])
+        self.assertTrue(first["data"].get("flags", 0) & 64)
         self.assertIn("Django", self.projects())
+        self.assertFalse([m for m in self.st.messages() if m["attachments"]], "a file went out")
         # In the conference guild the organizer is heard.
         ok = self.say("!sprint add Pizza 2", self.alice, channel_id=self.general)
         self.assertIn("Added Pizza", ok[0]["content"])
