@@ -192,7 +192,7 @@ static void console_render(struct router *r, const hw_message *msg)
  * typed in a guild channel goes to the organizer by DM. */
 static int reply_is_private(const struct invocation *inv)
 {
-	return inv->args.cmd && inv->args.cmd->perm == HW_PERM_ORGANIZER;
+	return inv->private_reply;
 }
 
 /* The type 5 (deferred) interaction callback body, ephemeral when private.
@@ -507,6 +507,7 @@ static void router_run(struct router *r, struct invocation *inv)
 	int rc;
 
 	invocation_publish(inv);
+	inv->private_reply = cmd->perm == HW_PERM_ORGANIZER;
 	/* A refusal below is the slash command's initial response, like a
 	 * handler's reply (else it goes out as a followup to an interaction
 	 * nobody acknowledged, which Discord rejects with 10015). */

@@ -30,6 +30,10 @@ struct invocation {
 	int responded;            /* slash: initial response sent */
 	int deferred;             /* slash: type 5 sent; next reply edits @original */
 	int replies;
+	int private_reply;        /* answers an organizer command: ephemeral
+				   * on the slash door, files by DM from a
+				   * guild channel (set before the handler,
+				   * so it outlives the command's entry) */
 };
 
 /* Autocomplete results being collected (api->complete_add). */
