@@ -313,8 +313,11 @@ static void check_prefix_overlap(json_t *plugins, const char *name, const char *
 
 /* The database's folder must exist and be writable (SQLite creates the
  * file, its -wal and -shm beside it): say so now, not at the first write. */
-static int check_storage_folder(const char *db_path, struct config_report *r)
+static int check_storage_folder(const char *db_path, enum config_mode mode,
+				struct config_report *r)
 {
+	/* Starting, the folder may only be missing until it is mounted. */
+	int is_error = mode != CONFIG_MODE_START;
 	char *copy, *dir, why[PATH_MAX + 100];
 	struct stat st;
 	int errors = r->errors;
@@ -324,10 +327,10 @@ static int check_storage_folder(const char *db_path, struct config_report *r)
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		snprintf(why, sizeof(why), "the folder %s does not exist (create it, or fix the path)",
 			 dir);
-		report_add(r, 1, "storage.path", why);
+		report_add(r, is_error, "storage.path", why);
 	} else if (access(dir, W_OK | X_OK)) {
 		snprintf(why, sizeof(why), "the folder %s is not writable by this user", dir);
-		report_add(r, 1, "storage.path", why);
+		report_add(r, is_error, "storage.path", why);
 	}
 	free(copy);
 	return r->errors != errors;
@@ -338,7 +341,7 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 	const char *env = getenv("HALLWAY_DISCORD_TOKEN");
 	if (env && *env)
 		set_string(c, OFF(token), env);
-	if (mode == CONFIG_MODE_RUN && (!c->token || !*c->token))
+	if (mode != CONFIG_MODE_CONSOLE && (!c->token || !*c->token))
 		report_add(r, 1, "discord.token",
 			   "missing (set discord.token or the HALLWAY_DISCORD_TOKEN environment variable)");
 	if (c->token && *c->token && strlen(c->token) < 10)
@@ -360,7 +363,7 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 		while (n > 0 && c->api_base[n - 1] == '/')
 			c->api_base[--n] = '\0';
 	}
-	if (mode == CONFIG_MODE_RUN && !c->guild_id && json_array_size(c->organizer_roles))
+	if (mode != CONFIG_MODE_CONSOLE && !c->guild_id && json_array_size(c->organizer_roles))
 		report_add(r, 0, "discord.guild_id",
 			   "not set: organizer_roles grant nothing on Discord (organizer commands work "
 			   "only on the console); set it to the conference server's ID");
@@ -431,7 +434,7 @@ static int load_text(const char *text, const char *origin_path, enum config_mode
 	free(c->storage_path);
 	c->storage_path = tmp;
 	if (on_disk)
-		check_storage_folder(c->storage_path, report);
+		check_storage_folder(c->storage_path, mode, report);
 	if (c->plugin_dir) {
 		tmp = resolve_path(c->dir, c->plugin_dir);
 		free(c->plugin_dir);

@@ -55,6 +55,12 @@ struct config_report {
 enum config_mode {
 	CONFIG_MODE_RUN = 0,     /* a token is required */
 	CONFIG_MODE_CONSOLE = 1, /* no network: no token needed */
+	/* The daemon starting: like RUN, except that a storage.path folder
+	 * that is missing or read-only is a warning, not an error. At boot the
+	 * data folder may not be mounted yet; the start waits for it and then
+	 * exits with its own, restartable code (PRODUCTION.md, exit 4).
+	 * --check-config (RUN) still calls it an error. */
+	CONFIG_MODE_START = 2,
 };
 
 /* Loads and validates path. On success (no errors) *out gets a new config

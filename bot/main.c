@@ -197,7 +197,7 @@ static void reload_config(struct runtime *rt)
 	struct hallway *hw = &rt->hw;
 	struct config_report rep;
 	struct config *fresh = NULL;
-	if (config_load(hw->cfg->path, rt->console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_RUN, &fresh,
+	if (config_load(hw->cfg->path, rt->console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_START, &fresh,
 			&rep)) {
 		for (int i = 0; i < rep.count; i++)
 			LOGE("config", "%s", rep.items[i].text);
@@ -543,7 +543,7 @@ int main(int argc, char **argv)
 	}
 	if (getenv("HALLWAY_DISCORD_TOKEN"))
 		log_add_secret(getenv("HALLWAY_DISCORD_TOKEN"));
-	if (config_load(config_path, rt.console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_RUN, &rt.hw.cfg,
+	if (config_load(config_path, rt.console ? CONFIG_MODE_CONSOLE : CONFIG_MODE_START, &rt.hw.cfg,
 			&rep)) {
 		for (int i = 0; i < rep.count; i++)
 			LOGE("config", "%s", rep.items[i].text);
