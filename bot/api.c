@@ -214,8 +214,10 @@ static int console_send(struct plugin *p, const char *where, const hw_message *m
 {
 	struct hallway *hw = hw_of(p);
 	size_t n = strlen(where) + (msg->content ? strlen(msg->content) : 0) + 8;
-	char *line = malloc(n);
-	if (!line)
+	char *line;
+	if (hw->plan_only)
+		return HW_OK; /* a dry run on a copy of the database: only the plan is shown */
+	if (!(line = malloc(n)))
 		return HW_ERR_NOMEM;
 	snprintf(line, n, "[%s] %s", where, msg->content ? msg->content : "(embed)");
 	console_print(hw->console, line);

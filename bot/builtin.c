@@ -7,6 +7,7 @@
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
+#include "plan.h"
 #include "router.h"
 
 /* A growable text buffer for replies. */
@@ -157,5 +158,5 @@ int router_add_builtins(struct router *r)
 			return -1;
 		}
 	}
-	return 0;
+	return plan_register(r);
 }

@@ -154,6 +154,23 @@ struct console *console_create(struct hallway *hw, int as_organizer)
 	return c;
 }
 
+struct console *console_create_script(struct hallway *hw, int as_organizer, const char *script)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	size_t n = script ? strlen(script) : 0;
+	if (!c || n > CONSOLE_MAX_BUFFER || !(c->buf = malloc(CONSOLE_MAX_BUFFER + 1))) {
+		free(c);
+		return NULL;
+	}
+	c->hw = hw;
+	c->as_organizer = as_organizer;
+	memcpy(c->buf, script, n);
+	c->len = n;
+	c->eof = 1; /* the script is all there is: stop once it has run */
+	schedule_pump(c, 1);
+	return c;
+}
+
 void console_destroy(struct console *c)
 {
 	if (!c)

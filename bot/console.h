@@ -16,6 +16,9 @@ int console_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 /* Starts reading stdin. as_organizer: every line runs with the organizer role. */
 struct console *console_create(struct hallway *hw, int as_organizer);
 /* Prints one reply (NULL console: stdout anyway). */
+/* A console that runs script (lines, as typed) once the plugins have
+ * settled, then stops the process; standard input is not read. */
+struct console *console_create_script(struct hallway *hw, int as_organizer, const char *script);
 void console_print(struct console *c, const char *text);
 void console_destroy(struct console *c);
 

@@ -62,6 +62,7 @@ struct hallway {
 	volatile sig_atomic_t signal_reload; /* set by SIGHUP */
 	int exit_code;
 	int stopping;
+	int plan_only;             /* --plan: a dry run, nothing is sent anywhere */
 };
 
 /* Stop the loop soon with this exit code (safe from any callback). */

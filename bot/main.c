@@ -73,6 +73,10 @@ struct runtime {
 	int ready_seen;
 	int console;
 	int as_organizer;
+	/* --plan: the console runs "plan FROM TO" on a copy of the database */
+	int plan;
+	const char *plan_from, *plan_to;
+	char plan_db[4096];
 };
 
 static void tick(lws_sorted_usec_list_t *sul);
@@ -289,6 +293,8 @@ static void usage(FILE *out)
 		"  -c, --config FILE        config file (JSON)\n"
 		"      --check-config FILE  exit 0 when valid, else 1 listing every problem\n"
 		"      --help-plugin NAME   the settings plugins.NAME takes\n"
+		"      --plan [--from T [--to T]]  what the bot will post, where and when\n"
+		"                           (next 24 h; T is ISO-8601 or, for --from, hours)\n"
 		"      --config-doc [NAME...]  docs/CONFIG.md: every setting, as Markdown\n"
 		"      --console            the console door instead of Discord\n"
 		"      --as ROLE            console role: attendee (default) or organizer\n"
@@ -455,7 +461,15 @@ static int start(struct runtime *rt, const char *now_iso)
 	host_load_all(hw->host);
 	rt->seen_generation = hw->host->generation;
 	if (rt->console) {
-		if (!(hw->console = console_create(hw, rt->as_organizer)))
+		if (rt->plan) {
+			char script[600];
+			snprintf(script, sizeof(script), "plan %s %s\n", rt->plan_from ? rt->plan_from : "",
+				 rt->plan_to ? rt->plan_to : "");
+			hw->console = console_create_script(hw, 1, script);
+		} else {
+			hw->console = console_create(hw, rt->as_organizer);
+		}
+		if (!hw->console)
 			return EXIT_FATAL;
 	} else {
 		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
@@ -501,6 +515,9 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", required_argument, NULL, 'k'},
 		{"help-plugin", required_argument, NULL, 'P'},
+		{"plan", no_argument, NULL, 'L'},
+		{"from", required_argument, NULL, 'F'},
+		{"to", required_argument, NULL, 'T'},
 		{"config-doc", no_argument, NULL, 'D'},
 		{"console", no_argument, NULL, 'C'},
 		{"as", required_argument, NULL, 'a'},
@@ -521,6 +538,9 @@ int main(int argc, char **argv)
 		case 'P': help_plugin = optarg; break;
 		case 'D': return config_doc(config_path, argc - optind, argv + optind);
 		case 'C': rt.console = 1; break;
+		case 'L': rt.plan = rt.console = 1; break;
+		case 'F': rt.plan_from = optarg; break;
+		case 'T': rt.plan_to = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "organizer"))
 				rt.as_organizer = 1;
@@ -564,6 +584,22 @@ int main(int argc, char **argv)
 		config_free(rt.hw.cfg);
 		return EXIT_CONFIG;
 	}
+	if (rt.plan) {
+		/* The dry run works on a copy: loading the plugins must not send,
+		 * or mark as sent, anything of the live database. */
+		char *copy;
+		if ((rt.plan_to && !rt.plan_from) ||
+		    storage_snapshot(rt.hw.cfg->storage_path, rt.plan_db, sizeof(rt.plan_db)) ||
+		    !(copy = strdup(rt.plan_db))) {
+			if (rt.plan_to && !rt.plan_from)
+				fprintf(stderr, "hallway: --to needs --from\n");
+			config_free(rt.hw.cfg);
+			return EXIT_CONFIG;
+		}
+		free(rt.hw.cfg->storage_path);
+		rt.hw.cfg->storage_path = copy;
+		rt.hw.plan_only = 1;
+	}
 	apply_log_settings(rt.hw.cfg);
 	log_route_lws();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -592,6 +628,14 @@ int main(int argc, char **argv)
 		rc = rt.hw.exit_code;
 	}
 	teardown(&rt);
+	if (rt.plan_db[0]) {
+		char side[4200];
+		unlink(rt.plan_db);
+		snprintf(side, sizeof(side), "%s-wal", rt.plan_db);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", rt.plan_db);
+		unlink(side);
+	}
 	curl_global_cleanup();
 	LOGI("main", "exit %d", rc);
 	return rc;

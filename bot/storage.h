@@ -42,4 +42,9 @@ int storage_plugin_version(struct storage_plugin_db *pdb);
  * transaction, closes the connection. */
 void storage_plugin_close(struct storage_plugin_db *pdb);
 
+/* Copies the database at src_path (if there is one) into a new file under
+ * $TMPDIR whose path goes into dst_path (the caller unlinks it). For dry
+ * runs. Returns 0 or -1 (logged). */
+int storage_snapshot(const char *src_path, char *dst_path, size_t dst_len);
+
 #endif

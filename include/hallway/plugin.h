@@ -323,6 +323,21 @@ typedef struct hw_setting {
 	int required;             /* 1: the key must be present */
 } hw_setting;
 
+/*
+ * Event "plan.collect" (ABI 1.1), published by the host for the organizers'
+ * dry run (`plan` command, `hallway --plan`). data:
+ *   {"version": 1, "from": <Unix ms>, "to": <Unix ms>, "items": [...]}
+ * A plugin that will post something on its own (scheduled posts, reminders,
+ * alerts) appends one object per post due in [from, to) to "items":
+ *   {"at": <Unix ms>, "when": "Sat 09:55" (the conference's zone),
+ *    "where": "channel <id>" or "DM", "what": "one line, no markup",
+ *    "plugin": "<name>"}
+ * and touches nothing else. Names of people never go into "what": give
+ * counts ("to 12 attendees"). Check "version" before reading the rest.
+ */
+#define HW_EVENT_PLAN_COLLECT "plan.collect"
+#define HW_PLAN_VERSION 1
+
 typedef struct hw_plugin_desc {
 	uint32_t struct_size;     /* sizeof(hw_plugin_desc) when built */
 	uint16_t abi_major, abi_minor;

@@ -184,7 +184,8 @@ static int init(hw_plugin *self, const hw_api *api)
 	}
 	if ((rc = announce_cmd_register(a)) ||
 	    (rc = api->subscribe(self, "schedule.loaded", announce_sched_on_loaded, a)) ||
-	    (rc = api->subscribe(self, "schedule.changed", announce_sched_on_changed, a)))
+	    (rc = api->subscribe(self, "schedule.changed", announce_sched_on_changed, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)))
 		goto fail;
 	api->set_userdata(self, a);
 	/* The schedule plugin may have loaded before us: ask for its talks. */

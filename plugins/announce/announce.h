@@ -114,5 +114,7 @@ void announce_send_shutdown(struct announce *a);
 /* announce_sched.c */
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);
 void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud);
+/* The dry run (announce_plan.c): pending posts for "plan.collect". */
+void announce_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud);
 
 #endif

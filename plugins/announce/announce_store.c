@@ -628,3 +628,26 @@ int announce_store_upcoming(sqlite3 *db, int soon_only, size_t max_items,
 		*more = extra;
 	return rc;
 }
+
+int announce_store_plan(sqlite3 *db, int64_t from_ms, int64_t to_ms, size_t max,
+			announce_plan_fn fn, void *ud)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = HW_OK, step;
+	if (prep(db, "SELECT o.due_ms, i.kind, o.channel_id, i.text FROM announce_outbox o"
+		     " JOIN announce_items i ON i.id = o.item_id"
+		     " WHERE o.state = 'pending' AND o.due_ms >= ?1 AND o.due_ms < ?2"
+		     " ORDER BY o.due_ms, o.id LIMIT ?3", &st))
+		return HW_ERR_STORAGE;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while (rc == HW_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3));
+	if (rc == HW_OK && step != SQLITE_DONE)
+		rc = HW_ERR_STORAGE;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -105,6 +105,14 @@ int announce_store_upcoming(sqlite3 *db, int soon_only, size_t max_items,
 			    struct announce_view **rows, size_t *n, size_t *more);
 void announce_store_views_free(struct announce_view *v, size_t n);
 
+/* One pending post for the dry run. Borrowed strings, valid in the call. */
+typedef int (*announce_plan_fn)(void *ud, int64_t due_ms, const char *kind,
+				const char *channel_id, const char *text);
+/* Calls fn for each pending outbox row due in [from_ms, to_ms), earliest
+ * first, at most max rows. Returns HW_OK or an error (also fn's). */
+int announce_store_plan(sqlite3 *db, int64_t from_ms, int64_t to_ms, size_t max,
+			announce_plan_fn fn, void *ud);
+
 int announce_store_begin(sqlite3 *db);
 int announce_store_commit(sqlite3 *db);
 void announce_store_rollback(sqlite3 *db);

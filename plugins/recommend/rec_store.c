@@ -446,3 +446,25 @@ int rec_store_state(sqlite3 *db, const char *user, const char *talk_id, int64_t 
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? REC_OK : REC_ERR_STORAGE;
 }
+
+int rec_store_plan(sqlite3 *db, int64_t from, int64_t to, size_t max, rec_plan_fn fn, void *ud)
+{
+	sqlite3_stmt *st = prep(db, "SELECT r.due_at, MIN(s.title), COUNT(*) FROM"
+				    " recommend_reminders r JOIN recommend_stars s"
+				    " ON s.user_id = r.user_id AND s.talk_id = r.talk_id"
+				    " WHERE r.state = 'pending' AND r.due_at >= ?1 AND r.due_at < ?2"
+				    " GROUP BY r.talk_id, r.start_at, r.due_at ORDER BY r.due_at LIMIT ?3");
+	int rc = REC_OK, step;
+	if (!st)
+		return REC_ERR_STORAGE;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while (rc == REC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+			sqlite3_column_int64(st, 2));
+	if (rc == REC_OK && step != SQLITE_DONE)
+		rc = REC_ERR_STORAGE;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -67,6 +67,12 @@ int rec_store_due(sqlite3 *db, int64_t now, size_t max, struct rec_reminder **ou
 		  size_t *n);
 void rec_store_reminders_free(struct rec_reminder *r, size_t n);
 
+/* For the dry run: pending reminders due in [from, to) (Unix s), one call
+ * per talk and due time with how many attendees get one (never who).
+ * At most max calls. Returns REC_OK or an error (also fn's). */
+typedef int (*rec_plan_fn)(void *ud, int64_t due_at, const char *title, int64_t count);
+int rec_store_plan(sqlite3 *db, int64_t from, int64_t to, size_t max, rec_plan_fn fn, void *ud);
+
 /* Skips pending reminders whose talk started by now ("late"). */
 int rec_store_skip_started(sqlite3 *db, int64_t now);
 

@@ -150,6 +150,7 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 	if ((ret = rec_cmd_register(p)) ||
 	    (ret = api->subscribe(self, "schedule.loaded", on_loaded, p)) ||
 	    (ret = api->subscribe(self, "schedule.changed", on_changed, p)) ||
+	    (ret = api->subscribe(self, HW_EVENT_PLAN_COLLECT, rec_plan_on_collect, p)) ||
 	    (ret = rec_remind_start(p)))
 		goto fail;
 	api->set_userdata(self, p);

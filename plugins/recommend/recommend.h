@@ -56,6 +56,9 @@ void rec_remind_stop(struct rec_plugin *p);
 void rec_remind_nonce(const char *user, const char *talk_id, int64_t start_at, char *buf,
 		      size_t len);
 
+/* The dry run (rec_plan.c): reminders due, for "plan.collect". */
+void rec_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud);
+
 /* Schedule changes (rec_change.c): DMs and stored snapshots. */
 void rec_change_apply(struct rec_plugin *p, const json_t *changed);
 

@@ -1,0 +1,78 @@
+/*
+ * The organizers' dry run ("plan.collect"): every pending post of the
+ * outbox due in the window, one entry per channel, in the conference's
+ * time zone. Nothing is changed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "announce.h"
+#include "announce_store.h"
+#include "announce_time.h"
+
+#define PLAN_MAX_ROWS 1000
+
+struct plan_ctx {
+	struct announce *a;
+	json_t *items;
+};
+
+static const char *kind_label(const char *kind)
+{
+	if (!strcmp(kind, "soon"))
+		return "starting soon";
+	if (!strcmp(kind, "change"))
+		return "schedule change alert";
+	if (!strcmp(kind, "scheduled"))
+		return "scheduled announcement";
+	return "announcement";
+}
+
+/* The first line of text, cut at 160 bytes on a character boundary. */
+static void first_line(const char *text, char *buf, size_t len)
+{
+	size_t n = strcspn(text, "\n");
+	if (n > 160) {
+		n = 160;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	if (text[n] && n + 4 < len)
+		strcat(buf, "...");
+}
+
+static int add_row(void *ud, int64_t due_ms, const char *kind, const char *channel_id,
+		   const char *text)
+{
+	struct plan_ctx *c = ud;
+	char when[64], where[64], line[200], what[300];
+	json_t *it;
+	announce_time_format(announce_tz(c->a), due_ms, when, sizeof(when));
+	snprintf(where, sizeof(where), "channel %s", channel_id ? channel_id : "?");
+	first_line(text ? text : "", line, sizeof(line));
+	snprintf(what, sizeof(what), "%s: %s", kind_label(kind ? kind : ""), line);
+	it = json_pack("{s:I, s:s, s:s, s:s, s:s}", "at", (json_int_t)due_ms, "when", when, "where",
+		       where, "what", what, "plugin", "announce");
+	if (!it || json_array_append_new(c->items, it))
+		return HW_ERR_NOMEM;
+	return HW_OK;
+}
+
+void announce_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct plan_ctx c = {ud, json_object_get(data, "items")};
+	json_t *from = json_object_get(data, "from"), *to = json_object_get(data, "to");
+	int rc;
+	(void)type;
+	if (json_integer_value(json_object_get(data, "version")) != HW_PLAN_VERSION ||
+	    !json_is_array(c.items) || !json_is_integer(from) || !json_is_integer(to))
+		return;
+	rc = announce_store_plan(c.a->api->db(self), json_integer_value(from),
+				 json_integer_value(to), PLAN_MAX_ROWS, add_row, &c);
+	if (rc)
+		c.a->api->log(self, HW_LOG_WARN, "announce: the plan is incomplete (%d)", rc);
+}

@@ -1,0 +1,88 @@
+"""Issue 14: the organizers' dry run (`hallway --plan`, the `plan` command).
+
+It lists what the bot will post over a window (starting-soon posts,
+scheduled announcements, reminder DMs as counts) and changes nothing: the
+plan runs on a copy of the database.
+"""
+import os
+import sqlite3
+import tempfile
+import unittest
+
+from harness import PLUGIN_DIR, SOURCE_DIR, Daemon
+
+SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+NOW = "2026-11-26T08:00:00+01:00"
+CHANNEL = "1100000000000000001"
+
+
+class PlanTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallway-plan-")
+        self.dir = self.tmp.name
+        self.db = os.path.join(self.dir, "live.db")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_hallway(self, args, script=None, organizer=False):
+        cfg = {"storage": {"path": self.db}, "plugin_dir": PLUGIN_DIR, "log": {"level": "info"},
+               "plugins": {"schedule": {"source": SAMPLE}, "recommend": {"reminder_minutes": 10},
+                           "announce": {"channels": [CHANNEL], "remind_minutes": 5}}}
+        extra = list(args) + (["--as", "organizer"] if organizer else [])
+        d = Daemon(cfg, self.dir, extra_args=extra, stdin=script, env={"HALLWAY_NOW": NOW})
+        d.start()
+        rc = d.wait(60)
+        log = d.log_text()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            self.assertNotIn(marker, log)
+        return rc, d.stdout, log
+
+    def outbox_states(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return sorted(con.execute("SELECT id, state FROM announce_outbox").fetchall())
+        finally:
+            con.close()
+
+    def test_plan_lists_posts_reminders_and_changes_nothing(self):
+        # Live state: one attendee stars a talk, an organizer schedules a post.
+        rc, out, _ = self.run_hallway(["--console"], "star time zones\n")
+        self.assertEqual(rc, 0, out)
+        rc, out, _ = self.run_hallway(["--console"], "announce at 12:00 Coffee is in the hall\n",
+                                      organizer=True)
+        self.assertEqual(rc, 0, out)
+        before = self.outbox_states()
+        self.assertTrue(before)
+
+        rc, out, log = self.run_hallway(["--plan"])
+        self.assertEqual(rc, 0, log)
+        self.assertIn("Plan for the next 24 hours", out)
+        self.assertIn('starting soon: Starting in 5 minutes: "Opening: Welcome to HallwayCon"', out)
+        self.assertIn("Thu 26 Nov 09:25  channel %s" % CHANNEL, out)
+        self.assertIn("scheduled announcement: Coffee is in the hall", out)
+        self.assertRegex(out, r'reminder of "Time Zones Are Hard, DST Is Harder" to 1 attendee\b')
+        # Sorted by time.
+        self.assertLess(out.index("09:25"), out.index("Coffee is in the hall"))
+        # Nothing sent, nothing marked: the live outbox is as it was.
+        self.assertEqual(self.outbox_states(), before)
+
+    def test_window_and_bad_arguments(self):
+        rc, out, log = self.run_hallway(["--plan", "--from", "2026-11-26T09:00:00+01:00",
+                                         "--to", "2026-11-26T10:00:00+01:00"])
+        self.assertEqual(rc, 0, log)
+        self.assertIn("09:25", out)
+        self.assertNotIn("10:10", out)
+        rc, out, log = self.run_hallway(["--plan", "--from", "3"])
+        self.assertIn("Plan for the next 3 hours", out)
+        rc, out, log = self.run_hallway(["--plan", "--from", "soon"])
+        self.assertIn("Give a number of hours", out)
+        # The chat command: organizers only.
+        rc, out, log = self.run_hallway(["--console"], "plan 2\n")
+        self.assertIn("organizers", out)
+        rc, out, log = self.run_hallway(["--console"], "plan 2\n", organizer=True)
+        self.assertIn("Plan for the next 2 hours", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
