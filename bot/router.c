@@ -352,8 +352,8 @@ static void dm_file_failed(struct dm_file *df, long status, const char *error)
 	     error ? error : "");
 	snprintf(answer, sizeof(answer),
 		 "I could not send you %s by DM (do you accept DMs from members of this server?). "
-		 "It holds attendees' personal data, so it is not posted here; the slash command "
-		 "/%s answers where only you can see it.",
+		 "Organizers' files may hold other people's data, so it is not posted here; the "
+		 "slash command /%s answers where only you can see it.",
 		 df->filename, df->inv->command ? df->inv->command : "");
 	dm_file_finish(df, answer);
 }
@@ -367,8 +367,9 @@ static void dm_file_sent(void *ud, long status, json_t *body, const char *error)
 		dm_file_failed(df, status, error);
 		return;
 	}
-	snprintf(answer, sizeof(answer), "I sent you %s by DM: it holds personal data, so not here.",
-		 df->filename);
+	snprintf(answer, sizeof(answer),
+		 "I sent you %s by DM: organizers' files may hold other people's data, so they are "
+		 "not posted in channels.", df->filename);
 	dm_file_finish(df, answer);
 }
 
