@@ -52,6 +52,12 @@ struct sprints_buf;
  * (with suggestions) and returns SPRINTS_REPLIED. */
 int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
 		       struct sprints_project *p);
+/* The same for commands that change or destroy a project: the typed name
+ * must be the project's own (case and accents aside), never a prefix or a
+ * near miss; otherwise it replies with the exact name to type and returns
+ * SPRINTS_REPLIED. */
+int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *typed,
+			     const char *verb, struct sprints_project *p);
 /* Appends " on <day>" (nothing for a project without days). */
 void sprints_cmd_add_day(struct sprints_buf *b, const char *day);
 /* The argument `name` of inv when present, else NULL. */

@@ -221,7 +221,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 
 	if (sprints_admin_denied(s, inv))
 		return HW_OK;
-	rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	rc = sprints_cmd_lookup_exact(s, inv, sprints_cmd_arg(inv, "project"), "edit", &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
 	sprints_buf_init(&b, 4000);
@@ -270,7 +270,7 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 
 	if (sprints_admin_denied(s, inv))
 		return HW_OK;
-	rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	rc = sprints_cmd_lookup_exact(s, inv, sprints_cmd_arg(inv, "project"), "remove", &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
 	ok = confirm && (!strcasecmp(confirm, "confirm") || !strcasecmp(confirm, "yes") ||
@@ -280,11 +280,20 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 	if (rc)
 		goto out;
 	if (signed_up && !ok) {
-		sprints_buf_addint(&b, signed_up);
-		sprints_buf_add(&b, signed_up == 1 ? " person is" : " people are");
-		sprints_buf_add(&b, " signed up for ");
+		/* Say what would go: seats and waitlist apart. */
+		int64_t waiting = 0;
+		if (sprints_db_int(s->db, &waiting,
+				   "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
+				   " AND status = 'waitlist'", "i", p.id))
+			waiting = 0;
+		sprints_buf_add(&b, "Removing ");
 		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
-		sprints_buf_add(&b, " (waitlist included). To remove it anyway, run `sprint remove \"");
+		sprints_buf_add(&b, " would cancel ");
+		sprints_buf_addint(&b, signed_up - waiting);
+		sprints_buf_add(&b, signed_up - waiting == 1 ? " signup" : " signups");
+		sprints_buf_add(&b, " and ");
+		sprints_buf_addint(&b, waiting);
+		sprints_buf_add(&b, " on the waitlist. To remove it anyway, run `sprint remove \"");
 		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
 		sprints_buf_add(&b, "\" confirm`; the signups are archived, not deleted.");
 	} else {

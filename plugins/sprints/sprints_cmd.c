@@ -72,6 +72,37 @@ int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
 	return rc;
 }
 
+int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *typed,
+			     const char *verb, sprints_project *p)
+{
+	char *ft, *fn;
+	sprints_buf msg;
+	int rc = sprints_cmd_lookup(s, inv, typed, p), same;
+	if (rc)
+		return rc;
+	ft = sprints_fold(typed ? typed : "");
+	fn = sprints_fold(p->name);
+	same = ft && fn && !strcmp(ft, fn);
+	free(ft);
+	free(fn);
+	if (same)
+		return HW_OK;
+	sprints_buf_init(&msg, 1000);
+	sprints_buf_add(&msg, "Did you mean ");
+	sprints_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
+	sprints_buf_add(&msg, "? To ");
+	sprints_buf_add(&msg, verb);
+	sprints_buf_add(&msg, " a project, give its exact name: `sprint ");
+	sprints_buf_add(&msg, verb);
+	sprints_buf_add(&msg, " \"");
+	sprints_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
+	sprints_buf_add(&msg, "\" ...`.");
+	rc = sprints_reply(s, inv, sprints_buf_str(&msg));
+	sprints_buf_free(&msg);
+	sprints_store_project_free(p);
+	return rc ? rc : SPRINTS_REPLIED;
+}
+
 /* Picks the day: the typed one (exact, forgiving, a 1-based index, or a
  * unique suffix such as "31" for 2025-10-31), else the first. *day is
  * borrowed from p. Replies and returns SPRINTS_REPLIED when it is not one

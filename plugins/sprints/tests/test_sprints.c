@@ -71,6 +71,20 @@ static long long q_int(mock_api *m, const char *sql)
 	return v;
 }
 
+/* From a "Did you mean NAME? To <verb> a project, give its exact name"
+ * reply, builds `sprint <verb> "NAME" <rest>` into cmd. Returns 1 if the
+ * reply was one. */
+static int exact_name(const char *reply, const char *verb, const char *rest, char *cmd,
+		      size_t len)
+{
+	const char *a = reply ? strstr(reply, "Did you mean ") : NULL, *b;
+	if (!a || !(b = strstr(a, "? To ")))
+		return 0;
+	a += strlen("Did you mean ");
+	snprintf(cmd, len, "sprint %s \"%.*s\" %s", verb, (int)(b - a), a, rest);
+	return 1;
+}
+
 TEST(commands_registered)
 {
 	static const char *const names[] = {"sprints", "sprint info", "sprint join", "sprint leave",
@@ -247,8 +261,12 @@ TEST(remove_with_confirmation)
 	say(m, &ann, "sprint join busy");
 	say(m, &bob, "sprint join busy");
 	CHECK(has(say(m, &org, "sprint remove busy"),
-		  "2 people are signed up for Busy (waitlist included). To remove it anyway, run "
-		  "`sprint remove \"Busy\" confirm`"));
+		  "Removing Busy would cancel 1 signup and 1 on the waitlist. To remove it anyway, "
+		  "run `sprint remove \"Busy\" confirm`"));
+	/* Destructive commands take the exact name, never a near miss. */
+	CHECK(has(say(m, &org, "sprint remove bus confirm"),
+		  "Did you mean Busy? To remove a project, give its exact name"));
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_signups"), 2);
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_signups"), 2);
 	CHECK(has(say(m, &ann, "sprints"), "Busy"));
 	CHECK(has(say(m, &org, "sprint remove busy confirm"), "Removed Busy; 2 signups archived."));
@@ -403,8 +421,14 @@ TEST(feed_import_and_merge)
 							     "Mercurial on 2025-10-31 (1/30"));
 	CHECK(has(say(m, &bob, "sprint join \"py edu\""), "You're in: py-edu-fr on 2025-10-30"));
 	CHECK(has(say(m, &bob, "sprint info musique"), "Gestion de groupe de musique 🎼🎷"));
-	/* An organizer's edit survives refreshes. */
-	say(m, &org, "sprint edit ansible capacity=5");
+	/* An organizer's edit survives refreshes. Changing a project takes its
+	 * exact name, never a prefix: the reply gives it. */
+	{
+		char cmd[300];
+		CHECK(exact_name(say(m, &org, "sprint edit ansible capacity=5"), "edit", "capacity=5",
+				 cmd, sizeof(cmd)));
+		CHECK(has(say(m, &org, cmd), "Updated "));
+	}
 	mock_api_free(m);
 	/* Restart: the feed and config merge again; nothing is duplicated or lost. */
 	m = start(path, cfg);
@@ -461,7 +485,13 @@ TEST(removed_stays_removed)
 {
 	char path[256], *cfg = feed_config(NULL);
 	mock_api *m = start(tmp_db(path, sizeof(path)), cfg);
-	say(m, &org, "sprint remove mercurial");
+	{
+		char cmd[300];
+		CHECK(exact_name(say(m, &org, "sprint remove mercurial"), "remove", "confirm", cmd,
+				 sizeof(cmd)));
+		CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE removed_ms IS NULL"), 9);
+		CHECK(has(say(m, &org, cmd), "Removed Gestionnaire de versions Mercurial"));
+	}
 	mock_api_free(m);
 	m = start(path, cfg);
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE removed_ms IS NULL"), 8);
