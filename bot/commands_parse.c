@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "commands_int.h"
 
+#include <hallway/text.h>
+
 /* ----------------------------------------------------------- parsed args */
 
 void parsed_args_free(struct parsed_args *pa)
@@ -273,31 +275,6 @@ static enum parse_result parse_args(struct parsed_args *pa, const char *rest, ch
 
 /* ---------------------------------------------------------- suggestions */
 
-/* Optimal-string-alignment distance (a swap costs 1); both <= 40 bytes. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t d[41][41];
-
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[la][lb];
-}
 
 struct suggestion {
 	const char *name;
@@ -339,7 +316,7 @@ static void suggest(struct commands *cs, const char *word, size_t wl, char *why,
 			dup |= !strcmp(best[i].name, top);
 		if (dup)
 			continue;
-		dist = edit_distance(word, wl, top, tl);
+		dist = hw_distance(word, wl, top, tl);
 		if (dist > maxd && wl >= 4 && wl < tl && !memcmp(word, top, wl))
 			dist = 1;
 		if (dist > maxd)

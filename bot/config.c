@@ -97,6 +97,13 @@ static const struct option_row config_options[] = {
 	{"limits.interactions", OPT_INT, "30", 0, 10000, NULL, OFF(interactions),
 	 "Button presses and menu choices one user may make per window: a budget of their own "
 	 "(0: no limit)."},
+	{"limits.reply_messages", OPT_INT, "3", 1, 50, NULL, OFF(reply_messages),
+	 "Messages one answer may take in a server channel (Discord allows 5 per 5 s per "
+	 "channel, so a longer one would hold up everyone's answers). Beyond it the answer ends "
+	 "with a line saying how much was left out and to ask in a DM."},
+	{"limits.dm_reply_messages", OPT_INT, "10", 1, 100, NULL, OFF(dm_reply_messages),
+	 "Messages one answer may take in a DM, an ephemeral slash answer or a channel of "
+	 "another server; beyond it the answer says how much was left out."},
 };
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]))

@@ -39,6 +39,8 @@ struct config {
 	int shutdown_timeout_ms;
 	/* limits.*: fair use (bot/fairuse.h) */
 	int user_commands, user_burst, user_window_ms, organizer_commands, interactions;
+	/* limits.*: how many messages one reply may take (bot/router.c) */
+	int reply_messages, dm_reply_messages;
 };
 
 /* A problem found while loading: "key: reason". */

@@ -767,9 +767,11 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
 			   void *ud)
 {
-	char path[64], *text = NULL;
-	size_t len = 0, nparts = 0, pos = 0, off = 0, n = 0;
+	char path[64], *text = NULL, *buf = NULL;
+	size_t len = 0, nparts = 0, n = 0;
 	struct rest_group *g = NULL;
+	struct msgsplit ms;
+	struct msgsplit_part part;
 
 	if (!r || r->aborted || !channel_id || !is_snowflake(channel_id) ||
 	    (msg_template && !json_is_object(msg_template)))
@@ -779,13 +781,20 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 		text = msgsplit_sanitize(content, strlen(content), &len);
 		if (!text)
 			goto fail;
-		while (msgsplit_next(text, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n))
+		msgsplit_init(&ms, text, len, MSGSPLIT_DISCORD_MAX);
+		while (msgsplit_part(&ms, &part))
 			nparts++;
+		/* A part is its bytes between the markers that reopen and
+		 * close the markup spans cut at its ends. */
+		buf = malloc(len + 2 * MSGSPLIT_MARKS + 1);
+		if (!buf)
+			goto fail;
 	}
 	if (nparts == 0 && !msg_template) {
 		/* Discord rejects an empty message (50006). */
 		LOGW("rest", "not sending an empty message");
 		free(text);
+		free(buf);
 		return 0;
 	}
 	g = calloc(1, sizeof(*g));
@@ -799,12 +808,13 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 	r->groups = g;
 
 	size_t total = nparts ? nparts : 1;
-	pos = 0;
+	if (nparts)
+		msgsplit_init(&ms, text, len, MSGSPLIT_DISCORD_MAX);
 	for (size_t i = 0; i < total; i++) {
 		const char *pt = NULL;
-		if (nparts) {
-			msgsplit_next(text, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n);
-			pt = text + off;
+		if (nparts && msgsplit_part(&ms, &part)) {
+			n = msgsplit_part_copy(&ms, &part, buf);
+			pt = buf;
 		}
 		json_t *m = part_json(r, msg_template, pt, n, i == 0, i + 1 == total,
 				      allow_mentions);
@@ -823,6 +833,7 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 		g->parts_left++;
 	}
 	free(text);
+	free(buf);
 	g->done = done;
 	g->ud = ud;
 	pump(r);
@@ -840,6 +851,7 @@ fail_parts:
 	pump(r); /* frees queues left empty */
 fail:
 	free(text);
+	free(buf);
 	LOGE("rest", "could not queue a message");
 	return 0;
 }

@@ -44,7 +44,7 @@ uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
 void rest_cancel(struct rest *r, uint64_t id);
 
 /* Post content to a channel, split into <= 2000-character messages on line
- * or UTF-8 boundaries, in order. msg_template (borrowed, may be NULL) adds
+ * or UTF-8 boundaries, never inside markup (msgsplit_part), in order. msg_template (borrowed, may be NULL) adds
  * fields (embeds go on the last part, nonce on the first). Unless
  * allow_mentions, every part carries allowed_mentions {"parse": []}.
  * done is called once, after the last part (status of the first failure). */

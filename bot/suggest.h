@@ -7,10 +7,9 @@
 
 #include <stddef.h>
 
-/* Optimal-string-alignment distance (a swap of neighbours costs 1) over
- * bytes. Strings longer than SUGGEST_MAX_LEN compare as far apart. */
+/* Candidates longer than this (bytes) are not offered. The distance is
+ * the shared one (hw_distance, include/hallway/text.h). */
 #define SUGGEST_MAX_LEN 64
-size_t suggest_distance(const char *a, size_t la, const char *b, size_t lb);
 
 /* Collects the best candidate for one word. */
 struct suggest {

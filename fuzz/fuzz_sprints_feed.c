@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "sprints_feed.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 
 static void fold_check(const char *s, const char *prev)
 {
-	char *f = sprints_fold(s), *ff;
+	char *f = hw_fold(s), *ff;
 	json_t *j;
 
 	if (!f)
@@ -25,15 +25,15 @@ static void fold_check(const char *s, const char *prev)
 	if (!j)
 		abort(); /* fold of valid UTF-8 is not valid UTF-8 */
 	json_decref(j);
-	ff = sprints_fold(f);
+	ff = hw_fold(f);
 	if (ff && strcmp(f, ff))
 		abort(); /* not idempotent: a stored key would not match its own fold */
 	free(ff);
 	if (prev) {
-		size_t d = sprints_fold_distance(f, prev, 3);
+		size_t d = hw_distance_capped(f, prev, 3);
 		if (d > 4)
 			abort(); /* capped at cap + 1 */
-		(void)sprints_fold_has_word_prefix(f, prev);
+		(void)hw_fold_has_word_prefix(f, prev);
 	}
 	free(f);
 }

@@ -34,7 +34,7 @@
 #include "rec_query.h"
 #include "sched_export.h"
 #include "sched_load.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define K 5
 
@@ -124,7 +124,7 @@ static json_t *load_europython(const char *dir)
 			size_t j;
 			char id[64];
 
-			if (!code || !start || sched_time_instant(start, NULL, &t)) {
+			if (!code || !start || hw_civil_instant(start, NULL, &t)) {
 				json_decref(speakers);
 				continue;
 			}

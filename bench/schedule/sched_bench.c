@@ -21,7 +21,7 @@
 #include "sched_load.h"
 #include "sched_query.h"
 #include "sched_source.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define BENCH_MAX_BYTES (64u << 20)
 
@@ -161,7 +161,7 @@ static size_t run_query(const struct sched *s, enum bench_query q, int64_t t, si
 	const struct sched_talk *out[64];
 	const char *room = s->rooms[k % s->nrooms];
 	struct sched_roomset set = {&room, 1};
-	struct sched_civil c;
+	struct hw_civil c;
 	struct sched_reply r = {0};
 	size_t n = 0;
 
@@ -170,7 +170,7 @@ static size_t run_query(const struct sched *s, enum bench_query q, int64_t t, si
 	case Q_NEXT_ROOM: return sched_query_next(s, t, &set, out, 64);
 	case Q_NOW: return sched_query_now(s, t, NULL, out, 64);
 	case Q_DAY:
-		sched_time_split(sched_tz_to_local(s->tz, t), &c);
+		hw_civil_split(hw_tz_to_local(s->tz, t), &c);
 		return sched_query_day(s, c.year, c.mon, c.day, NULL, out, 64);
 	case Q_SEARCH: return sched_query_search(s, "rust", out, 8);
 	case Q_SPEAKER: return sched_query_speaker(s, s->talks[k % s->ntalks].speakers[0]

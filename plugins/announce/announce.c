@@ -19,13 +19,13 @@
 
 #include "announce.h"
 #include "announce_store.h"
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 #define REMIND_DEFAULT 5
 #define CATCHUP_DEFAULT 10
 #define MINUTES_MAX (7 * 24 * 60)
 
-const struct sched_tz *announce_tz(const struct announce *a)
+const struct hw_tz *announce_tz(const struct announce *a)
 {
 	return a->tz;
 }
@@ -132,11 +132,11 @@ static int load_config(struct announce *a)
 	if (tz && !json_is_string(tz))
 		return config_error(a, "timezone must be an IANA zone name");
 	if (tz) {
-		if (sched_tz_load(NULL, json_string_value(tz), &a->tz))
+		if (hw_tz_load(NULL, json_string_value(tz), &a->tz))
 			return config_error(a, "timezone is not a known IANA zone");
 		if (!(a->tz_config = strdup(json_string_value(tz))))
 			return HW_ERR_NOMEM;
-	} else if (!(a->tz = sched_tz_fixed(0))) {
+	} else if (!(a->tz = hw_tz_fixed(0))) {
 		return HW_ERR_NOMEM;
 	}
 	return HW_OK;
@@ -157,7 +157,7 @@ static void announce_free(struct announce *a)
 	free(a->changes_channel);
 	free(a->tz_config);
 	free(a->tz_schedule);
-	sched_tz_free(a->tz);
+	hw_tz_free(a->tz);
 	free(a);
 }
 

@@ -23,7 +23,7 @@
 
 #include <hallway/plugin.h>
 
-struct sched_tz;
+struct hw_tz;
 
 #define ANNOUNCE_TEXT_MAX 1900       /* one Discord message, so one nonce */
 #define ANNOUNCE_CHANNELS_MAX 100
@@ -77,7 +77,7 @@ struct announce {
 	char *tz_config;          /* config timezone, or NULL */
 
 	/* Conference time zone: config, else the schedule's, else UTC. */
-	struct sched_tz *tz;
+	struct hw_tz *tz;
 	char *tz_schedule;        /* the schedule's zone name, or NULL */
 
 	int64_t start_ms;         /* conference clock when the plugin started */
@@ -91,7 +91,7 @@ struct announce {
 
 /* announce.c */
 /* The zone used for parsing and display (never NULL after init). */
-const struct sched_tz *announce_tz(const struct announce *a);
+const struct hw_tz *announce_tz(const struct announce *a);
 /* Channel for a room's "starting soon" post, or NULL (use the main ones). */
 const char *announce_room_channel(const struct announce *a, const char *room);
 

@@ -21,7 +21,7 @@
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 #define REPLY_MAX (16 * 1024)  /* the host splits replies at 2000 chars */
 #define LIST_ITEMS 20
@@ -118,7 +118,7 @@ static int reply_sb(struct announce *a, const hw_invocation *inv, struct sbuf *b
 
 static const char *zone_name(const struct announce *a)
 {
-	return sched_tz_name(announce_tz(a));
+	return hw_tz_name(announce_tz(a));
 }
 
 /* "<#1>, <#2>, ... and N more" for the configured channels. */

@@ -14,7 +14,7 @@
 #include "announce_store.h"
 #include "announce_time.h"
 #include "sched_model.h"
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 #define KEY_MAX 300
 
@@ -37,21 +37,21 @@ static int text_add(struct text *t, const char *s)
 /* Adopts the schedule's zone unless the config names one. */
 static void adopt_zone(struct announce *a, const char *name)
 {
-	struct sched_tz *tz = NULL;
+	struct hw_tz *tz = NULL;
 	char *copy;
 	if (a->tz_config || !name || !*name ||
 	    (a->tz_schedule && !strcmp(a->tz_schedule, name)))
 		return;
-	if (sched_tz_load(NULL, name, &tz)) {
+	if (hw_tz_load(NULL, name, &tz)) {
 		a->api->log(a->self, HW_LOG_WARN, "announce: unknown schedule time zone \"%s\"",
 			    name);
 		return;
 	}
 	if (!(copy = strdup(name))) {
-		sched_tz_free(tz);
+		hw_tz_free(tz);
 		return;
 	}
-	sched_tz_free(a->tz);
+	hw_tz_free(a->tz);
 	a->tz = tz;
 	free(a->tz_schedule);
 	a->tz_schedule = copy;

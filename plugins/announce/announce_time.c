@@ -1,6 +1,6 @@
 /*
  * Time expressions for `announce at`, read in conference-local time. The
- * local -> UTC step (with DST gaps and overlaps) is sched_tz_to_utc from
+ * local -> UTC step (with DST gaps and overlaps) is hw_tz_to_utc from
  * the schedule plugin, compiled into this plugin from its source files.
  */
 #include "announce_time.h"
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sched_time.h"
-#include "sched_tz.h"
+#include <hallway/civil.h>
+#include <hallway/tz.h>
 
 #define WORD_MAX 48
 
@@ -89,13 +89,13 @@ static int is_date(const char *w)
 	return strlen(w) == 10 && isdigit((unsigned char)w[0]) && w[4] == '-' && w[7] == '-';
 }
 
-int announce_time_parse(const char *s, const struct sched_tz *tz, int64_t now_ms,
+int announce_time_parse(const char *s, const struct hw_tz *tz, int64_t now_ms,
 			int64_t *at_ms, const char **rest, char *why, size_t whylen)
 {
 	char w1[WORD_MAX], w2[WORD_MAX];
 	const char *p = s, *after1;
 	int64_t now_s = floor_div(now_ms, 1000), local_now, today, tod, local, utc;
-	struct sched_civil c;
+	struct hw_civil c;
 	int wday, has_off = 0, date_only = 0;
 	int32_t off = 0;
 
@@ -104,17 +104,17 @@ int announce_time_parse(const char *s, const struct sched_tz *tz, int64_t now_ms
 		return -1;
 	}
 	after1 = p;
-	local_now = sched_tz_to_local(tz, now_s);
+	local_now = hw_tz_to_local(tz, now_s);
 	today = floor_div(local_now, 86400) * 86400;
 
 	/* One word: HH:MM today, or an ISO-8601 date-time. */
 	if ((tod = parse_hhmm(w1)) >= 0) {
-		utc = sched_tz_to_utc(tz, today + tod);
+		utc = hw_tz_to_utc(tz, today + tod);
 		goto done;
 	}
-	if (strchr(w1, 'T') && !sched_time_parse(w1, &local, &has_off, &off, &date_only) &&
+	if (strchr(w1, 'T') && !hw_civil_parse(w1, &local, &has_off, &off, &date_only) &&
 	    !date_only) {
-		utc = has_off ? local - off : sched_tz_to_utc(tz, local);
+		utc = has_off ? local - off : hw_tz_to_utc(tz, local);
 		goto done;
 	}
 	/* Two words: a day, then HH:MM. */
@@ -125,22 +125,22 @@ int announce_time_parse(const char *s, const struct sched_tz *tz, int64_t now_ms
 		return -1;
 	}
 	if (is_date(w1)) {
-		if (sched_time_parse(w1, &local, &has_off, &off, &date_only) || !date_only) {
+		if (hw_civil_parse(w1, &local, &has_off, &off, &date_only) || !date_only) {
 			snprintf(why, whylen, "\"%s\" is not a date (YYYY-MM-DD)", w1);
 			return -1;
 		}
-		utc = sched_tz_to_utc(tz, local + tod);
+		utc = hw_tz_to_utc(tz, local + tod);
 	} else if (!strcasecmp(w1, "today")) {
-		utc = sched_tz_to_utc(tz, today + tod);
+		utc = hw_tz_to_utc(tz, today + tod);
 	} else if (!strcasecmp(w1, "tomorrow")) {
-		utc = sched_tz_to_utc(tz, today + 86400 + tod);
+		utc = hw_tz_to_utc(tz, today + 86400 + tod);
 	} else if ((wday = parse_wday(w1)) >= 0) {
 		int delta;
-		sched_time_split(local_now, &c);
+		hw_civil_split(local_now, &c);
 		delta = (wday - c.wday + 7) % 7;
 		if (delta == 0 && today + tod <= local_now)
 			delta = 7;
-		utc = sched_tz_to_utc(tz, today + (int64_t)delta * 86400 + tod);
+		utc = hw_tz_to_utc(tz, today + (int64_t)delta * 86400 + tod);
 	} else {
 		snprintf(why, whylen, "cannot read \"%s %s\" as a time; try 14:30, tomorrow 09:00, "
 				       "friday 10:00 or 2026-11-26 14:30",
@@ -154,17 +154,17 @@ done:
 	return 0;
 }
 
-void announce_time_format(const struct sched_tz *tz, int64_t ms, char *buf, size_t n)
+void announce_time_format(const struct hw_tz *tz, int64_t ms, char *buf, size_t n)
 {
-	struct sched_civil c;
-	sched_time_split(sched_tz_to_local(tz, floor_div(ms, 1000)), &c);
+	struct hw_civil c;
+	hw_civil_split(hw_tz_to_local(tz, floor_div(ms, 1000)), &c);
 	snprintf(buf, n, "%s %d %s %02d:%02d", wday_abbr[c.wday % 7], c.day,
 		 mon_abbr[(c.mon - 1) % 12], c.hour, c.min);
 }
 
-void announce_time_hhmm(const struct sched_tz *tz, int64_t ms, char *buf, size_t n)
+void announce_time_hhmm(const struct hw_tz *tz, int64_t ms, char *buf, size_t n)
 {
-	struct sched_civil c;
-	sched_time_split(sched_tz_to_local(tz, floor_div(ms, 1000)), &c);
+	struct hw_civil c;
+	hw_civil_split(hw_tz_to_local(tz, floor_div(ms, 1000)), &c);
 	snprintf(buf, n, "%02d:%02d", c.hour, c.min);
 }

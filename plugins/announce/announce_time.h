@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sched_tz;
+struct hw_tz;
 
 /*
  * Reads a time at the start of s (leading spaces skipped):
@@ -23,13 +23,13 @@ struct sched_tz;
  * (borrowed, into s, after the expression and its following spaces) and
  * returns 0; else returns -1 with a short reason in why.
  */
-int announce_time_parse(const char *s, const struct sched_tz *tz, int64_t now_ms,
+int announce_time_parse(const char *s, const struct hw_tz *tz, int64_t now_ms,
 			int64_t *at_ms, const char **rest, char *why, size_t whylen);
 
 /* Writes "Thu 26 Nov 14:30" (local) into buf. */
-void announce_time_format(const struct sched_tz *tz, int64_t ms, char *buf, size_t n);
+void announce_time_format(const struct hw_tz *tz, int64_t ms, char *buf, size_t n);
 
 /* Writes "14:30" (local) into buf. */
-void announce_time_hhmm(const struct sched_tz *tz, int64_t ms, char *buf, size_t n);
+void announce_time_hhmm(const struct hw_tz *tz, int64_t ms, char *buf, size_t n);
 
 #endif

@@ -12,7 +12,7 @@
 #include "rec_query.h"
 #include "rec_store.h"
 #include "recommend.h"
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 #define CMD_TITLE_MAX 200
 #define CMD_CHOICES 25
@@ -295,12 +295,12 @@ static int cmd_unstar(hw_plugin *self, const hw_invocation *inv, void *ud)
 		return p->api->reply(self, inv, "Usage: `unstar <talk>` (words from its title)");
 	if (rec_store_stars(p->db, inv->user_id, &all, &nall))
 		return HW_ERR_STORAGE;
-	sched_fold_into(text, f, sizeof(f));
+	hw_fold_into(text, f, sizeof(f));
 	/* By id, then the exact title, then title words. */
 	for (int pass = 0; pass < 3 && !nm; pass++)
 		for (size_t i = 0; i < nall; i++) {
 			int hit;
-			sched_fold_into(all[i].title, ft, sizeof(ft));
+			hw_fold_into(all[i].title, ft, sizeof(ft));
 			hit = pass == 0   ? !strcmp(all[i].talk_id, text)
 			      : pass == 1 ? f[0] && !strcmp(ft, f)
 					  : f[0] && rec_query_words_prefix(ft, f);

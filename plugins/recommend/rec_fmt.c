@@ -6,31 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_time.h"
-#include "sched_tz.h"
+#include <hallway/civil.h>
+#include <hallway/tz.h>
 
 static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-static void civil(const struct sched_tz *tz, int64_t t, struct sched_civil *c)
+static void civil(const struct hw_tz *tz, int64_t t, struct hw_civil *c)
 {
-	sched_time_split(tz ? sched_tz_to_local(tz, t) : t, c);
+	hw_civil_split(tz ? hw_tz_to_local(tz, t) : t, c);
 }
 
-void rec_fmt_when(const struct sched_tz *tz, int64_t t, char *buf, size_t len)
+void rec_fmt_when(const struct hw_tz *tz, int64_t t, char *buf, size_t len)
 {
-	struct sched_civil c;
+	struct hw_civil c;
 
 	civil(tz, t, &c);
 	snprintf(buf, len, "%s %d %s %02d:%02d", wdays[c.wday % 7], c.day,
 		 months[(c.mon + 11) % 12], c.hour, c.min);
 }
 
-void rec_fmt_span(const struct sched_tz *tz, int64_t start, int64_t end, char *buf,
+void rec_fmt_span(const struct hw_tz *tz, int64_t start, int64_t end, char *buf,
 		  size_t len)
 {
-	struct sched_civil c;
+	struct hw_civil c;
 	size_t n;
 
 	rec_fmt_when(tz, start, buf, len);

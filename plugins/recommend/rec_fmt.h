@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sched_tz;
+struct hw_tz;
 
 /* "Thu 26 Nov 10:15–10:45" in tz (NULL = UTC) into buf. */
-void rec_fmt_span(const struct sched_tz *tz, int64_t start, int64_t end, char *buf,
+void rec_fmt_span(const struct hw_tz *tz, int64_t start, int64_t end, char *buf,
 		  size_t len);
 
 /* "Thu 26 Nov 10:15" into buf. */
-void rec_fmt_when(const struct sched_tz *tz, int64_t t, char *buf, size_t len);
+void rec_fmt_when(const struct hw_tz *tz, int64_t t, char *buf, size_t len);
 
 /* Copies s into buf (at most len-1 bytes, cut on a UTF-8 boundary). */
 void rec_fmt_cut(const char *s, char *buf, size_t len);

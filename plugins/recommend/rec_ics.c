@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "rec_index.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define ICS_LINE_OCTETS 75
 
@@ -110,8 +110,8 @@ static void text_line(struct buf *b, const char *name, const char *value)
 
 static void utc(char *out, size_t len, int64_t t)
 {
-	struct sched_civil c;
-	sched_time_split(t, &c);
+	struct hw_civil c;
+	hw_civil_split(t, &c);
 	snprintf(out, len, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.mon, c.day, c.hour, c.min,
 		 c.sec);
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "rec_text.h"
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 void rec_params_default(struct rec_params *p)
 {
@@ -200,7 +200,7 @@ static char *merge_key(const json_t *talk)
 		strcat(key, json_string_value(v));
 		strcat(key, "\x1e");
 	}
-	f = sched_fold(key);
+	f = hw_fold(key);
 	free(key);
 	return f;
 }
@@ -272,7 +272,7 @@ static long entry_for(struct rec_index *idx, size_t *cap, struct keys *keys, con
 	if (dup_opt(&e->title, str(talk, "title") ? str(talk, "title") : "") ||
 	    dup_opt(&e->track, str(talk, "track")) || dup_opt(&e->type, str(talk, "type")) ||
 	    dup_opt(&e->level, str(talk, "level")) || dup_opt(&e->url, str(talk, "url")) ||
-	    !(e->f_title = sched_fold(e->title)))
+	    !(e->f_title = hw_fold(e->title)))
 		return -1;
 	{
 		const char *sub = str(talk, "subtitle"), *abs = str(talk, "abstract");

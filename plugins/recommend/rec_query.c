@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "rec_text.h"
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 /* Keeps hits[0..*n) sorted by score, at most k. */
 static void top_insert(struct rec_hit *hits, size_t *n, size_t k, size_t entry, long slot,
@@ -303,7 +303,7 @@ size_t rec_query_find(const struct rec_index *idx, const char *text, int64_t now
 			out[0] = (size_t)e;
 		return 1;
 	}
-	sched_fold_into(text, f, sizeof(f));
+	hw_fold_into(text, f, sizeof(f));
 	if (!f[0])
 		return 0;
 	/* Two passes (exact titles, then word prefixes); within each,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 /* Sorted for bsearch; folded forms (no accents). Short, common, and
  * never a topic on their own. */
@@ -94,7 +94,7 @@ int rec_text_terms(const char *text, rec_text_fn fn, void *ud)
 	if (!buf)
 		return -1;
 	{
-		/* sched_fold_into reads a NUL-terminated string: cut a copy. */
+		/* hw_fold_into reads a NUL-terminated string: cut a copy. */
 		char *src = malloc(len + 1);
 		if (!src) {
 			free(buf);
@@ -102,7 +102,7 @@ int rec_text_terms(const char *text, rec_text_fn fn, void *ud)
 		}
 		memcpy(src, text, len);
 		src[len] = 0;
-		sched_fold_into(src, buf, cap);
+		hw_fold_into(src, buf, cap);
 		free(src);
 	}
 	for (p = buf; *p && !ret; p = end) {

@@ -15,14 +15,14 @@
 
 #include "rec_store.h"
 #include "recommend.h"
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 /* One index build on a worker: owns a deep copy of the event data. */
 struct rec_job {
 	struct rec_plugin *p;
 	json_t *data;
 	struct rec_index *idx;
-	struct sched_tz *tz;
+	struct hw_tz *tz;
 	uint64_t gen;
 	int ret;
 };
@@ -37,7 +37,7 @@ static void job_free(struct rec_job *j)
 {
 	json_decref(j->data);
 	rec_index_free(j->idx);
-	sched_tz_free(j->tz);
+	hw_tz_free(j->tz);
 	free(j);
 }
 
@@ -48,8 +48,8 @@ static void job_run(void *arg)
 	const char *zone = json_string_value(json_object_get(j->data, "timezone"));
 
 	j->ret = rec_index_build(j->data, NULL, &j->idx);
-	if (!zone || sched_tz_load(NULL, zone, &j->tz))
-		j->tz = sched_tz_fixed(0);
+	if (!zone || hw_tz_load(NULL, zone, &j->tz))
+		j->tz = hw_tz_fixed(0);
 }
 
 static void job_done(hw_plugin *self, void *arg, int cancelled)
@@ -66,7 +66,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	} else if (j->gen > p->gen_installed) {
 		/* A newer build may finish first; never go back to an older one. */
 		struct rec_index *old = p->idx;
-		struct sched_tz *old_tz = p->tz;
+		struct hw_tz *old_tz = p->tz;
 		p->idx = j->idx;
 		p->tz = j->tz;
 		p->gen_installed = j->gen;
@@ -108,7 +108,7 @@ static void rec_free(struct rec_plugin *p)
 		return;
 	rec_remind_stop(p);
 	rec_index_free(p->idx);
-	sched_tz_free(p->tz);
+	hw_tz_free(p->tz);
 	free(p);
 }
 
@@ -136,7 +136,7 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 		}
 		p->lead_s = json_integer_value(mins) * 60;
 	}
-	p->tz = sched_tz_fixed(0);
+	p->tz = hw_tz_fixed(0);
 	p->db = api->db(self);
 	if (!p->tz || !p->db) {
 		ret = p->tz ? HW_ERR_UNSUPPORTED : HW_ERR_NOMEM;

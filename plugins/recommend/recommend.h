@@ -16,7 +16,7 @@
 #define REC_RESULTS 5              /* talks per answer */
 #define REC_DEFAULT_LEAD_MIN 10    /* reminder minutes before a talk */
 
-struct sched_tz;
+struct hw_tz;
 
 /* A reminder DM on its way; owned by the plugin's list until the send
  * callback (or shutdown) frees it. */
@@ -32,7 +32,7 @@ struct rec_plugin {
 	const hw_api *api;
 	sqlite3 *db;
 	struct rec_index *idx;     /* owned; NULL until the first schedule */
-	struct sched_tz *tz;       /* owned; the index's zone (UTC if unknown) */
+	struct hw_tz *tz;       /* owned; the index's zone (UTC if unknown) */
 	uint64_t gen_started;      /* index builds started ... */
 	uint64_t gen_installed;    /* ... and the newest one installed */
 	int64_t lead_s;            /* reminder lead time */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 #include "sched_match.h"
 #include "sched_query.h"
 
@@ -141,7 +141,7 @@ int sched_cmd_day(const struct sched *s, int64_t now, const char *when, struct s
 	const struct sched_talk **t = NULL;
 	const char *names[CMD_ROOMSET], *room = NULL;
 	struct sched_roomset set, *filter = NULL;
-	struct sched_civil d;
+	struct hw_civil d;
 	char first[64] = "", echo[CMD_ECHO_BUF], label[CMD_ECHO_BUF * 3 + 32] = "";
 	size_t n, total;
 	int ret;
@@ -182,7 +182,7 @@ int sched_cmd_day(const struct sched *s, int64_t now, const char *when, struct s
 	}
 	ret = sched_reply_addf(r, "**%s %d %s**%s%s: %zu talk%s (times in %s)", wdays[d.wday],
 			       d.day, months[d.mon - 1], label[0] ? " in " : "", label, total,
-			       total == 1 ? "" : "s", sched_tz_name(s->tz));
+			       total == 1 ? "" : "s", hw_tz_name(s->tz));
 	r->max_msgs = SCHED_CMD_MAX_DAY_MSGS;
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = sched_render_line(s, t[i], r);

@@ -1,7 +1,7 @@
 /* The schedule as JSON for other plugins (see sched_export.h). */
 #include "sched_export.h"
 
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 static json_t *string_array(char *const *items, size_t n)
 {
@@ -40,7 +40,7 @@ json_t *sched_export(const struct sched *s)
 	if (!talks)
 		return NULL;
 	out = json_pack("{s:s?, s:s, s:o?, s:o, s:I, s:I}", "name", s->name, "timezone",
-			sched_tz_name(s->tz), "rooms", string_array(s->rooms, s->nrooms), "talks",
+			hw_tz_name(s->tz), "rooms", string_array(s->rooms, s->nrooms), "talks",
 			talks, "talk_count", (json_int_t)s->ntalks, "room_count",
 			(json_int_t)s->nrooms);
 	return out;

@@ -13,16 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 #include "sched_load.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define ICS_MAX_ZONES 8
 #define ICS_PARAMS 16
 
 struct ics_zone {
 	char name[64];
-	struct sched_tz *tz; /* NULL: not loadable */
+	struct hw_tz *tz; /* NULL: not loadable */
 };
 
 struct ics_ctx {
@@ -80,7 +80,7 @@ static size_t utf8_sanitize(char *s)
 
 	while (*p) {
 		const unsigned char *q = p;
-		if (sched_fold_utf8(&q) < 0) {
+		if (hw_utf8_next(&q) < 0) {
 			*p++ = '?';
 			bad++;
 			continue;
@@ -174,15 +174,15 @@ static void unescape(char *s)
 
 /* A zone by TZID, loaded once per file. Non-IANA ids like
  * "/mozilla.org/20050126_1/Europe/Paris" are tried by their tail. */
-static const struct sched_tz *zone(struct ics_ctx *x, const char *tzid)
+static const struct hw_tz *zone(struct ics_ctx *x, const char *tzid)
 {
-	struct sched_tz *tz = NULL;
+	struct hw_tz *tz = NULL;
 	const char *tail;
 
 	for (size_t i = 0; i < x->nzones; i++)
 		if (!strcmp(x->zones[i].name, tzid))
 			return x->zones[i].tz;
-	if (sched_tz_load(NULL, tzid, &tz) != SCHED_OK) {
+	if (hw_tz_load(NULL, tzid, &tz) != SCHED_OK) {
 		tz = NULL;
 		tail = strrchr(tzid, '/');
 		/* Try "Area/City" from the last two path components. */
@@ -190,7 +190,7 @@ static const struct sched_tz *zone(struct ics_ctx *x, const char *tzid)
 			const char *area = tail - 1;
 			while (area > tzid && area[-1] != '/')
 				area--;
-			if (sched_tz_load(NULL, area, &tz) != SCHED_OK)
+			if (hw_tz_load(NULL, area, &tz) != SCHED_OK)
 				tz = NULL;
 		}
 	}
@@ -199,7 +199,7 @@ static const struct sched_tz *zone(struct ics_ctx *x, const char *tzid)
 		x->zones[x->nzones++].tz = tz;
 		return tz;
 	}
-	sched_tz_free(tz); /* too many zones: fall back to the calendar's */
+	hw_tz_free(tz); /* too many zones: fall back to the calendar's */
 	return NULL;
 }
 
@@ -207,12 +207,12 @@ static const struct sched_tz *zone(struct ics_ctx *x, const char *tzid)
 static int ics_time(struct ics_ctx *x, const struct ics_line *l, int64_t *utc, int *date_only)
 {
 	const char *tzid = param(l, "TZID");
-	const struct sched_tz *tz = NULL;
+	const struct hw_tz *tz = NULL;
 	int64_t local;
 	int32_t off;
 	int has_off;
 
-	if (sched_time_parse(l->value, &local, &has_off, &off, date_only))
+	if (hw_civil_parse(l->value, &local, &has_off, &off, date_only))
 		return SCHED_ERR_PARSE;
 	if (has_off) {
 		*utc = local - off;
@@ -226,7 +226,7 @@ static int ics_time(struct ics_ctx *x, const struct ics_line *l, int64_t *utc, i
 		tz = zone(x, tzid);
 	if (!tz)
 		tz = sched_load_zone(x->s, x->h); /* floating: the calendar's zone */
-	*utc = sched_tz_to_utc(tz, local);
+	*utc = hw_tz_to_utc(tz, local);
 	return SCHED_OK;
 }
 
@@ -282,7 +282,7 @@ static int event_prop(struct ics_ctx *x, struct sched_talk *t, struct ics_event 
 			e->have_end = 1;
 		}
 	} else if (!strcasecmp(n, "DURATION")) {
-		e->have_dur = sched_time_duration(l->value, 0, &e->dur) == SCHED_OK;
+		e->have_dur = hw_civil_duration(l->value, 0, &e->dur) == SCHED_OK;
 	} else if (!strcasecmp(n, "STATUS")) {
 		if (!strcasecmp(l->value, "CANCELLED") || !strcasecmp(l->value, "CANCELED"))
 			t->cancelled = 1;
@@ -400,7 +400,7 @@ int sched_ics_load(const char *buf, size_t len, struct sched *s, struct sched_hi
 	if (ret == SCHED_OK && !s->tz_name && x.nzones && x.zones[0].tz)
 		ret = sched_model_set(&s->tz_name, x.zones[0].name);
 	for (size_t i = 0; i < x.nzones; i++)
-		sched_tz_free(x.zones[i].tz);
+		hw_tz_free(x.zones[i].tz);
 	free(text);
 	return ret;
 }

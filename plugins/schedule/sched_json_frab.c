@@ -8,7 +8,7 @@
 
 #include "sched_json.h"
 #include "sched_load.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define FRAB_BUF 64
 
@@ -72,7 +72,7 @@ static int load_event(const json_t *ev, const char *room_key, const char *day_da
 		return SCHED_OK;
 	}
 	v = sched_json_get(ev, "duration", buf, sizeof(buf));
-	if (v && sched_time_duration(v, 1, &dur) == SCHED_OK)
+	if (v && hw_civil_duration(v, 1, &dur) == SCHED_OK)
 		t->end = t->start + dur;
 	else
 		t->end = t->start;

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "sched_bundle.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define LOAD_JSON_DEPTH 6
 
@@ -185,13 +185,13 @@ void sched_load_fail(struct sched_hint *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-const struct sched_tz *sched_load_zone(struct sched *s, struct sched_hint *h)
+const struct hw_tz *sched_load_zone(struct sched *s, struct sched_hint *h)
 {
 	if (s->tz)
 		return s->tz;
-	if (s->tz_name && sched_tz_load(NULL, s->tz_name, &s->tz) == SCHED_OK)
+	if (s->tz_name && hw_tz_load(NULL, s->tz_name, &s->tz) == SCHED_OK)
 		return s->tz;
-	if (h->cfg_tz && sched_tz_load(NULL, h->cfg_tz, &s->tz) == SCHED_OK) {
+	if (h->cfg_tz && hw_tz_load(NULL, h->cfg_tz, &s->tz) == SCHED_OK) {
 		if (sched_model_set(&s->tz_name, h->cfg_tz))
 			return s->tz; /* out of memory: the name is cosmetic */
 		return s->tz;
@@ -205,7 +205,7 @@ int sched_load_instant(const char *iso, struct sched *s, struct sched_hint *h, i
 	int32_t off;
 	int has_off;
 
-	if (!iso || sched_time_parse(iso, &local, &has_off, &off, NULL))
+	if (!iso || hw_civil_parse(iso, &local, &has_off, &off, NULL))
 		return SCHED_ERR_PARSE;
 	if (has_off) {
 		if (!h->have_offset) {
@@ -215,7 +215,7 @@ int sched_load_instant(const char *iso, struct sched *s, struct sched_hint *h, i
 		*utc = local - off;
 		return SCHED_OK;
 	}
-	*utc = sched_tz_to_utc(sched_load_zone(s, h), local);
+	*utc = hw_tz_to_utc(sched_load_zone(s, h), local);
 	return SCHED_OK;
 }
 

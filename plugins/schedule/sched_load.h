@@ -67,7 +67,7 @@ void sched_xml_init(void);
 
 /* Makes sure s->tz is set for reading naive local times: the source's
  * zone (s->tz_name), else the configured one, else NULL (UTC). */
-const struct sched_tz *sched_load_zone(struct sched *s, struct sched_hint *h);
+const struct hw_tz *sched_load_zone(struct sched *s, struct sched_hint *h);
 
 /* Parses an instant and records its offset in h. Returns 0 or PARSE. */
 int sched_load_instant(const char *iso, struct sched *s, struct sched_hint *h, int64_t *utc);

@@ -6,36 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 #define MATCH_MAXLEN 64
 #define MATCH_NAMELEN 256
 
-size_t sched_match_distance(const char *a, size_t alen, const char *b, size_t blen)
+/* The shared distance (transpositions cost 1: "tiem" is one edit from
+ * "time") on at most MATCH_MAXLEN bytes of each side. */
+static size_t match_distance(const char *a, size_t alen, const char *b, size_t blen)
 {
-	size_t row[MATCH_MAXLEN + 1];
-
-	if (alen > MATCH_MAXLEN)
-		alen = MATCH_MAXLEN;
-	if (blen > MATCH_MAXLEN)
-		blen = MATCH_MAXLEN;
-	for (size_t j = 0; j <= blen; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= alen; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= blen; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[blen];
+	return hw_distance(a, alen > MATCH_MAXLEN ? MATCH_MAXLEN : alen, b,
+			   blen > MATCH_MAXLEN ? MATCH_MAXLEN : blen);
 }
 
 /* Score of a name for a query; lower is better. */
@@ -73,16 +54,16 @@ static int contains(const char *f, const char *q)
 static size_t near(const char *f, const char *q)
 {
 	size_t ql = strlen(q), fl = strlen(f);
-	size_t best = sched_match_distance(q, ql, f, fl);
+	size_t best = match_distance(q, ql, f, fl);
 	const char *w = f;
 
 	while (*w) {
 		size_t wl = strcspn(w, " ");
-		size_t d = sched_match_distance(q, ql, w, wl);
+		size_t d = match_distance(q, ql, w, wl);
 		if (d < best)
 			best = d;
 		if (fl - (size_t)(w - f) >= ql) {
-			d = sched_match_distance(q, ql, w, ql);
+			d = match_distance(q, ql, w, ql);
 			if (d < best)
 				best = d;
 		}
@@ -102,7 +83,7 @@ enum sched_match_kind sched_match(const char *const *names, size_t n, const char
 	enum sched_match_kind kind = SCHED_MATCH_NONE;
 
 	*nout = 0;
-	qlen = sched_fold_into(query, q, sizeof(q));
+	qlen = hw_fold_into(query, q, sizeof(q));
 	if (!qlen || !n || !max)
 		return SCHED_MATCH_NONE;
 	c = calloc(n, sizeof(*c));
@@ -110,7 +91,7 @@ enum sched_match_kind sched_match(const char *const *names, size_t n, const char
 		return SCHED_MATCH_NONE;
 	/* Pass 1: folded equality. */
 	for (size_t i = 0; i < n; i++) {
-		sched_fold_into(names[i], f, sizeof(f));
+		hw_fold_into(names[i], f, sizeof(f));
 		if (!strcmp(f, q))
 			c[nc++] = (struct cand){i, 0};
 	}
@@ -121,7 +102,7 @@ enum sched_match_kind sched_match(const char *const *names, size_t n, const char
 	/* Pass 2: containment, word prefixes first, shorter names first. */
 	for (size_t i = 0; i < n; i++) {
 		int how;
-		sched_fold_into(names[i], f, sizeof(f));
+		hw_fold_into(names[i], f, sizeof(f));
 		how = contains(f, q);
 		if (how >= 0)
 			c[nc++] = (struct cand){i, (size_t)how * 1000 + strlen(f)};
@@ -136,7 +117,7 @@ enum sched_match_kind sched_match(const char *const *names, size_t n, const char
 		limit = 4;
 	for (size_t i = 0; i < n; i++) {
 		size_t d;
-		sched_fold_into(names[i], f, sizeof(f));
+		hw_fold_into(names[i], f, sizeof(f));
 		d = near(f, q);
 		if (d <= limit)
 			c[nc++] = (struct cand){i, d};

@@ -24,7 +24,5 @@ enum sched_match_kind {
 enum sched_match_kind sched_match(const char *const *names, size_t n, const char *query,
 				  size_t *out, size_t max, size_t *nout);
 
-/* Levenshtein distance between two byte strings (each capped at 64). */
-size_t sched_match_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif

@@ -4,7 +4,7 @@
  */
 #include "sched_model.h"
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,7 +81,7 @@ void sched_model_free(struct sched *s)
 	free(s->name);
 	free(s->version);
 	free(s->tz_name);
-	sched_tz_free(s->tz);
+	hw_tz_free(s->tz);
 	free(s);
 }
 
@@ -287,7 +287,7 @@ static char *fold_join(const char *const *parts, size_t n, const char *sep)
 			continue;
 		o += (size_t)snprintf(joined + o, len - o, "%s%s", o ? sep : "", parts[i]);
 	}
-	folded = sched_fold(joined);
+	folded = hw_fold(joined);
 	free(joined);
 	return folded;
 }
@@ -302,7 +302,7 @@ static int talk_fold(struct sched_talk *t)
 	if (!tags)
 		return SCHED_ERR_NOMEM;
 	meta[3] = tags;
-	t->f_title = sched_fold(t->title);
+	t->f_title = hw_fold(t->title);
 	t->f_people = fold_join((const char *const *)t->speakers, t->nspeakers, " ");
 	t->f_meta = fold_join(meta, 4, " ");
 	t->f_text = fold_join(text, 2, " ");
@@ -348,15 +348,15 @@ int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
 
 	/* The zone: the source's own, else the configured one, else the
 	 * offset the loader saw, else UTC. */
-	if (!s->tz && s->tz_name && sched_tz_load(NULL, s->tz_name, &s->tz))
+	if (!s->tz && s->tz_name && hw_tz_load(NULL, s->tz_name, &s->tz))
 		s->tz = NULL;
-	if (!s->tz && tz_name && sched_tz_load(NULL, tz_name, &s->tz) == SCHED_OK) {
+	if (!s->tz && tz_name && hw_tz_load(NULL, tz_name, &s->tz) == SCHED_OK) {
 		if (sched_model_set(&s->tz_name, tz_name))
 			return SCHED_ERR_NOMEM;
 	}
 	if (!s->tz) {
-		s->tz = sched_tz_fixed(have_offset ? fallback_offset : 0);
-		if (!s->tz || sched_model_set(&s->tz_name, sched_tz_name(s->tz)))
+		s->tz = hw_tz_fixed(have_offset ? fallback_offset : 0);
+		if (!s->tz || sched_model_set(&s->tz_name, hw_tz_name(s->tz)))
 			return SCHED_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < s->ntalks; i++) {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 /* Error codes of the schedule modules (0 = success). */
 enum sched_err {
@@ -49,7 +49,7 @@ struct sched {
 	char *name;      /* conference title, may be NULL */
 	char *version;   /* release name from the source, may be NULL */
 	char *tz_name;   /* IANA name used for display, may be NULL */
-	struct sched_tz *tz; /* owned; never NULL after sched_model_finish */
+	struct hw_tz *tz; /* owned; never NULL after sched_model_finish */
 	struct sched_talk *talks; /* sorted by (start, room, title) after finish */
 	size_t ntalks, cap;
 	char **rooms;    /* distinct room names, first-seen order; NULL-terminated */

@@ -19,11 +19,11 @@
 #include <string.h>
 
 #include "sched_cmd.h"
-#include "sched_fold.h"
+#include <hallway/text.h>
 #include "sched_match.h"
 #include "sched_query.h"
 #include "sched_store.h"
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 #define PLUGIN_REFRESH_DEFAULT 300
 #define PLUGIN_REFRESH_MIN 10
@@ -112,7 +112,7 @@ int sched_plugin_config(struct sched_plugin *p)
 {
 	const json_t *cfg = p->api->config(p->self);
 	json_t *fmt = json_object_get(cfg, "format"), *refresh;
-	struct sched_tz *tz = NULL;
+	struct hw_tz *tz = NULL;
 	json_int_t secs = PLUGIN_REFRESH_DEFAULT;
 	int ret;
 
@@ -127,12 +127,12 @@ int sched_plugin_config(struct sched_plugin *p)
 			    json_string_value(fmt));
 		return HW_ERR_INVALID;
 	}
-	if (p->tz && sched_tz_load(NULL, p->tz, &tz)) {
+	if (p->tz && hw_tz_load(NULL, p->tz, &tz)) {
 		p->api->log(p->self, HW_LOG_ERROR,
 			    "plugins.schedule.timezone \"%s\" is not a known IANA zone", p->tz);
 		return HW_ERR_INVALID;
 	}
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 	refresh = json_object_get(cfg, "refresh_seconds");
 	if (json_is_integer(refresh))
 		secs = json_integer_value(refresh);
@@ -307,11 +307,11 @@ static void complete_speakers(struct sched_plugin *p, const char *partial, hw_co
 static void complete_days(struct sched_plugin *p, const char *partial, hw_completion *out)
 {
 	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	struct sched_civil days[PLUGIN_CHOICES];
+	struct hw_civil days[PLUGIN_CHOICES];
 	size_t n = sched_query_days(p->cur, days, PLUGIN_CHOICES - 2);
 	char name[48], value[16], f[PLUGIN_CHOICE_LEN + 1], fp[PLUGIN_CHOICE_LEN + 1];
 
-	sched_fold_into(partial, fp, sizeof(fp));
+	hw_fold_into(partial, fp, sizeof(fp));
 	if (!fp[0] || !strncmp("today", fp, strlen(fp)))
 		p->api->complete_add(out, "today", "today");
 	if (!fp[0] || !strncmp("tomorrow", fp, strlen(fp)))
@@ -321,7 +321,7 @@ static void complete_days(struct sched_plugin *p, const char *partial, hw_comple
 			 days[i].mon, days[i].day);
 		snprintf(value, sizeof(value), "%04d-%02d-%02d", days[i].year, days[i].mon,
 			 days[i].day);
-		sched_fold_into(name, f, sizeof(f));
+		hw_fold_into(name, f, sizeof(f));
 		if (!fp[0] || strstr(f, fp))
 			p->api->complete_add(out, name, value);
 	}

@@ -14,7 +14,7 @@
 
 #include "sched_json.h"
 #include "sched_load.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define API_BUF 64
 #define API_DEPTH 8

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sched_fold.h"
+#include <hallway/text.h>
 
 #define QUERY_MAX_WORDS 8
 #define QUERY_WORDLEN 64
@@ -42,7 +42,7 @@ static size_t first_after(const struct sched *s, int64_t now)
 
 static int64_t local_day(const struct sched *s, int64_t utc)
 {
-	int64_t l = sched_tz_to_local(s->tz, utc);
+	int64_t l = hw_tz_to_local(s->tz, utc);
 	return (l - ((l % 86400) + 86400) % 86400) / 86400;
 }
 
@@ -107,8 +107,8 @@ size_t sched_query_day(const struct sched *s, int year, int mon, int day,
 
 	if (!s)
 		return 0;
-	from = sched_tz_to_utc(s->tz, sched_time_make(year, mon, day, 0, 0, 0));
-	to = sched_tz_to_utc(s->tz, sched_time_make(year, mon, day + 1, 0, 0, 0));
+	from = hw_tz_to_utc(s->tz, hw_civil_make(year, mon, day, 0, 0, 0));
+	to = hw_tz_to_utc(s->tz, hw_civil_make(year, mon, day + 1, 0, 0, 0));
 	for (size_t i = first_after(s, from - 1); i < s->ntalks && s->talks[i].start < to; i++) {
 		if (!in_rooms(&s->talks[i], rooms))
 			continue;
@@ -119,7 +119,7 @@ size_t sched_query_day(const struct sched *s, int year, int mon, int day,
 	return n;
 }
 
-size_t sched_query_days(const struct sched *s, struct sched_civil *out, size_t max)
+size_t sched_query_days(const struct sched *s, struct hw_civil *out, size_t max)
 {
 	size_t n = 0;
 	int64_t last = INT64_MIN;
@@ -129,7 +129,7 @@ size_t sched_query_days(const struct sched *s, struct sched_civil *out, size_t m
 		if (d == last)
 			continue;
 		last = d;
-		sched_time_split(d * 86400, &out[n++]);
+		hw_civil_split(d * 86400, &out[n++]);
 	}
 	return n;
 }
@@ -153,17 +153,17 @@ static int parse_weekday(const char *w)
 }
 
 int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
-			  struct sched_civil *date)
+			  struct hw_civil *date)
 {
-	struct sched_civil days[64], today;
+	struct hw_civil days[64], today;
 	char w[QUERY_WORDLEN];
 	size_t ndays = sched_query_days(s, days, 64);
 	int64_t local, today_n;
 	int wd;
 
-	sched_time_split(sched_tz_to_local(s ? s->tz : NULL, now), &today);
-	today_n = sched_time_days(today.year, today.mon, today.day);
-	sched_fold_into(when, w, sizeof(w));
+	hw_civil_split(hw_tz_to_local(s ? s->tz : NULL, now), &today);
+	today_n = hw_civil_days(today.year, today.mon, today.day);
+	hw_fold_into(when, w, sizeof(w));
 	if (!w[0] || !strcmp(w, "today") || !strcmp(w, "aujourd hui")) {
 		*date = today;
 		return SCHED_OK;
@@ -171,28 +171,28 @@ int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
 	if (!strcmp(w, "tomorrow") || !strcmp(w, "demain") || !strcmp(w, "yesterday") ||
 	    !strcmp(w, "hier")) {
 		int delta = w[0] == 't' || w[0] == 'd' ? 1 : -1;
-		sched_time_split((today_n + delta) * 86400, date);
+		hw_civil_split((today_n + delta) * 86400, date);
 		return SCHED_OK;
 	}
-	if (when && sched_time_parse(when, &local, NULL, NULL, NULL) == SCHED_OK) {
-		sched_time_split(local, date);
+	if (when && hw_civil_parse(when, &local, NULL, NULL, NULL) == SCHED_OK) {
+		hw_civil_split(local, date);
 		return SCHED_OK;
 	}
 	if ((wd = parse_weekday(w)) >= 0) {
 		/* A conference day on that weekday, today or later first. */
-		const struct sched_civil *pick = NULL;
+		const struct hw_civil *pick = NULL;
 		for (size_t i = 0; i < ndays; i++) {
 			if (days[i].wday != wd)
 				continue;
-			if (!pick || (sched_time_days(days[i].year, days[i].mon, days[i].day) >= today_n &&
-				      sched_time_days(pick->year, pick->mon, pick->day) < today_n))
+			if (!pick || (hw_civil_days(days[i].year, days[i].mon, days[i].day) >= today_n &&
+				      hw_civil_days(pick->year, pick->mon, pick->day) < today_n))
 				pick = &days[i];
 		}
 		if (pick) {
 			*date = *pick;
 			return SCHED_OK;
 		}
-		sched_time_split((today_n + (wd - today.wday + 7) % 7) * 86400, date);
+		hw_civil_split((today_n + (wd - today.wday + 7) % 7) * 86400, date);
 		return SCHED_OK;
 	}
 	if (isdigit((unsigned char)w[0]) && strlen(w) <= 2) {
@@ -297,7 +297,7 @@ size_t sched_query_search(const struct sched *s, const char *words,
 			  const struct sched_talk **out, size_t max)
 {
 	char w[QUERY_MAX_WORDS][QUERY_WORDLEN];
-	char *phrase = sched_fold(words);
+	char *phrase = hw_fold(words);
 	struct scored *sc = NULL;
 	size_t nw, n = 0, ret = 0;
 
@@ -327,7 +327,7 @@ size_t sched_query_speaker(const struct sched *s, const char *name,
 			   const struct sched_talk **out, size_t max)
 {
 	char w[QUERY_MAX_WORDS][QUERY_WORDLEN], f[256];
-	char *q = sched_fold(name);
+	char *q = hw_fold(name);
 	size_t nw, n = 0;
 
 	if (!s || !q)
@@ -337,7 +337,7 @@ size_t sched_query_speaker(const struct sched *s, const char *name,
 		const struct sched_talk *t = &s->talks[i];
 		for (size_t k = 0; k < t->nspeakers; k++) {
 			size_t hit = 0;
-			sched_fold_into(t->speakers[k], f, sizeof(f));
+			hw_fold_into(t->speakers[k], f, sizeof(f));
 			for (size_t j = 0; j < nw; j++)
 				hit += word_in(f, w[j]) >= 2;
 			if (hit == nw) {

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "sched_model.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 /* A set of room names to restrict a query to (borrowed); NULL = all. */
 struct sched_roomset {
@@ -40,7 +40,7 @@ size_t sched_query_day(const struct sched *s, int year, int mon, int day,
 		       size_t max);
 
 /* Distinct local dates of the conference, in order; returns the count. */
-size_t sched_query_days(const struct sched *s, struct sched_civil *out, size_t max);
+size_t sched_query_days(const struct sched *s, struct hw_civil *out, size_t max);
 
 /*
  * Reads a day: "today", "tomorrow", "yesterday", "2026-11-26", a weekday
@@ -49,7 +49,7 @@ size_t sched_query_days(const struct sched *s, struct sched_civil *out, size_t m
  * SCHED_ERR_PARSE.
  */
 int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
-			  struct sched_civil *date);
+			  struct hw_civil *date);
 
 /* Search titles, speakers, tracks, types, rooms, tags and abstracts for
  * all words of `words`; best matches first (ties: earlier first).

@@ -181,7 +181,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	j->etag = j->last_modified = NULL;
 	p->api->log(self, HW_LOG_INFO, "schedule loaded%s: %zu talks in %zu rooms (%s, %s) in %.1f ms",
 		    from_store ? " from storage" : "", p->cur->ntalks, p->cur->nrooms,
-		    p->cur->name ? p->cur->name : "untitled", sched_tz_name(p->cur->tz), j->ms);
+		    p->cur->name ? p->cur->name : "untitled", hw_tz_name(p->cur->tz), j->ms);
 	if (!from_store &&
 	    sched_store_save(p->api->db(self), p->source, p->etag, p->last_modified, j->body, j->len,
 			     p->api->now_ms(self)))

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define RENDER_TITLE_MAX 200
 #define RENDER_NAME_MAX 120
@@ -118,24 +118,24 @@ void sched_render_escape(const char *text, char *buf, size_t len, size_t max)
 
 void sched_render_local(const struct sched *s, int64_t utc, char *buf, size_t len)
 {
-	struct sched_civil c;
+	struct hw_civil c;
 
-	sched_time_split(sched_tz_to_local(s->tz, utc), &c);
+	hw_civil_split(hw_tz_to_local(s->tz, utc), &c);
 	snprintf(buf, len, "%s %02d:%02d", wday_names[c.wday], c.hour, c.min);
 }
 
 void sched_render_span(const struct sched *s, const struct sched_talk *t, char *buf, size_t len)
 {
 	char a[32];
-	struct sched_civil c;
+	struct hw_civil c;
 
 	sched_render_local(s, t->start, a, sizeof(a));
 	if (t->end > t->start) {
-		sched_time_split(sched_tz_to_local(s->tz, t->end), &c);
+		hw_civil_split(hw_tz_to_local(s->tz, t->end), &c);
 		snprintf(buf, len, "%s\xE2\x80\x93%02d:%02d (%s)", a, c.hour, c.min,
-			 sched_tz_name(s->tz));
+			 hw_tz_name(s->tz));
 	} else {
-		snprintf(buf, len, "%s (%s)", a, sched_tz_name(s->tz));
+		snprintf(buf, len, "%s (%s)", a, hw_tz_name(s->tz));
 	}
 }
 
@@ -177,9 +177,9 @@ int sched_render_talk(const struct sched *s, const struct sched_talk *t, struct 
 int sched_render_line(const struct sched *s, const struct sched_talk *t, struct sched_reply *r)
 {
 	char title[RENDER_TITLE_MAX * 4 + 8], room[RENDER_NAME_MAX * 4 + 8], people[1600];
-	struct sched_civil c;
+	struct hw_civil c;
 
-	sched_time_split(sched_tz_to_local(s->tz, t->start), &c);
+	hw_civil_split(hw_tz_to_local(s->tz, t->start), &c);
 	sched_render_escape(t->title, title, sizeof(title), 120);
 	sched_render_escape(t->room ? t->room : "no room", room, sizeof(room), 60);
 	speakers_text(t, people, sizeof(people));

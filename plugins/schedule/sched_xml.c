@@ -15,7 +15,7 @@
 #include <libxml/tree.h>
 
 #include "sched_load.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 struct xml_ctx {
 	struct sched *s;
@@ -88,11 +88,11 @@ static int event_start(struct xml_ctx *x, const xmlNode *ev, const char *day_dat
 		goto out;
 	}
 	secs = hms(start);
-	if (secs < 0 || !day_date || sched_time_parse(day_date, &local, NULL, NULL, NULL))
+	if (secs < 0 || !day_date || hw_civil_parse(day_date, &local, NULL, NULL, NULL))
 		goto out;
 	if (x->day_change > 0 && secs < x->day_change)
 		secs += 86400; /* after midnight: belongs to the next calendar day */
-	*utc = sched_tz_to_utc(sched_load_zone(x->s, x->h), local + secs);
+	*utc = hw_tz_to_utc(sched_load_zone(x->s, x->h), local + secs);
 	ret = SCHED_OK;
 out:
 	free(date);
@@ -135,7 +135,7 @@ static int load_event(struct xml_ctx *x, const xmlNode *ev, const char *room_nam
 	if (set_text(&dur, ev, "duration"))
 		goto out;
 	t->end = t->start;
-	if (dur && sched_time_duration(dur, 0, &secs) == SCHED_OK)
+	if (dur && hw_civil_duration(dur, 0, &secs) == SCHED_OK)
 		t->end = t->start + secs;
 	if (set_text(&t->title, ev, "title") || set_text(&t->subtitle, ev, "subtitle") ||
 	    set_text(&t->track, ev, "track") || set_text(&t->type, ev, "type") ||

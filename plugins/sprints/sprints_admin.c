@@ -13,7 +13,7 @@
 #include "sprints_buf.h"
 #include "sprints_csv.h"
 #include "sprints_db.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 #include "sprints_notify.h"
 #include "sprints_store.h"
 
@@ -73,7 +73,7 @@ static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const cha
 		sprints_reply(s, inv, "Project names are limited to 100 bytes.");
 		return 0;
 	}
-	fold = sprints_fold(name);
+	fold = hw_fold(name);
 	utf8 = json_string(name); /* NULL when not valid UTF-8 */
 	ok = fold && *fold && utf8;
 	free(fold);

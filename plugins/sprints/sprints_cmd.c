@@ -13,7 +13,7 @@
 #include "sprints.h"
 #include "sprints_buf.h"
 #include "sprints_db.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 #include "sprints_notify.h"
 #include "sprints_query.h"
 #include "sprints_store.h"
@@ -80,8 +80,8 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
 	int rc = sprints_cmd_lookup(s, inv, typed, p), same;
 	if (rc)
 		return rc;
-	ft = sprints_fold(typed ? typed : "");
-	fn = sprints_fold(p->name);
+	ft = hw_fold(typed ? typed : "");
+	fn = hw_fold(p->name);
 	same = ft && fn && !strcmp(ft, fn);
 	free(ft);
 	free(fn);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sprints_fold.h"
+#include <hallway/text.h>
 #include "sprints_notify.h"
 #include "sprints_store.h"
 
@@ -35,7 +35,7 @@ static const char *sprints_feed_i18n(const json_t *v)
 static int sprints_feed_type_is(const json_t *sub, const char *want)
 {
 	const json_t *t = json_object_get(sub, "submission_type"), *name;
-	char *fw = sprints_fold(want), *fv;
+	char *fw = hw_fold(want), *fv;
 	const char *key;
 	json_t *x;
 	int match = 0;
@@ -43,14 +43,14 @@ static int sprints_feed_type_is(const json_t *sub, const char *want)
 		return 0;
 	name = json_is_object(t) ? json_object_get(t, "name") : t;
 	if (json_is_string(name)) {
-		fv = sprints_fold(json_string_value(name));
+		fv = hw_fold(json_string_value(name));
 		match = fv && !strcmp(fv, fw);
 		free(fv);
 	} else if (json_is_object(name)) {
 		json_object_foreach((json_t *)name, key, x) {
 			if (!json_is_string(x))
 				continue;
-			fv = sprints_fold(json_string_value(x));
+			fv = hw_fold(json_string_value(x));
 			match = fv && !strcmp(fv, fw);
 			free(fv);
 			if (match)
@@ -77,7 +77,7 @@ static const char *sprints_feed_level(const json_t *sub)
 		const char *text = json_array_size(opts)
 					   ? sprints_feed_i18n(json_object_get(json_array_get(opts, 0), "answer"))
 					   : sprints_feed_i18n(json_object_get(a, "answer"));
-		char *f = text ? sprints_fold(text) : NULL;
+		char *f = text ? hw_fold(text) : NULL;
 		for (k = 0; f && k < sizeof(map) / sizeof(map[0]); k++)
 			if (!strcmp(f, map[k][0])) {
 				free(f);

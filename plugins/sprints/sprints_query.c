@@ -9,7 +9,7 @@
 #include <hallway/plugin.h>
 
 #include "sprints_db.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 
 #define SPRINTS_QUERY_SUGGEST 5
 
@@ -22,7 +22,7 @@ typedef struct sprints_query_hit {
 /* Smallest distance from typed to the whole fold or one of its words. */
 static size_t sprints_query_distance(const char *typed, const char *fold, size_t cap)
 {
-	size_t best = sprints_fold_distance(typed, fold, cap);
+	size_t best = hw_distance_capped(typed, fold, cap);
 	const char *p = fold;
 	char word[128];
 	while (*p && best) {
@@ -32,7 +32,7 @@ static size_t sprints_query_distance(const char *typed, const char *fold, size_t
 			size_t d;
 			memcpy(word, p, n);
 			word[n] = 0;
-			d = sprints_fold_distance(typed, word, cap);
+			d = hw_distance_capped(typed, word, cap);
 			if (d < best)
 				best = d;
 		}
@@ -57,7 +57,7 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 	sprints_query_hit hits[64];
 	size_t nhits = 0, nprefix = 0, i, cap;
 	int64_t prefix_id = 0;
-	char *fq = sprints_fold(typed);
+	char *fq = hw_fold(typed);
 	int rc;
 
 	if (!fq)
@@ -78,7 +78,7 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 			rc = HW_OK;
 			goto out;
 		}
-		if (sprints_fold_has_word_prefix(fold, fq)) {
+		if (hw_fold_has_word_prefix(fold, fq)) {
 			nprefix++;
 			prefix_id = sqlite3_column_int64(st, 0);
 			dist = 0;
@@ -119,7 +119,7 @@ int sprints_query_complete(sqlite3 *db, const char *partial, size_t max,
 			   void (*fn)(const char *name, void *ud), void *ud)
 {
 	sqlite3_stmt *st = NULL;
-	char *fp = sprints_fold(partial ? partial : "");
+	char *fp = hw_fold(partial ? partial : "");
 	size_t n = 0;
 	int rc;
 	if (!fp)

@@ -10,7 +10,7 @@
 
 #include "sprints.h"
 #include "sprints_db.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 
 const char *const sprints_store_migrations[] = {
 	/* v1 */
@@ -361,7 +361,7 @@ static char *sprints_store_json(const json_t *j)
 int sprints_store_add(sqlite3 *db, const char *name, int64_t capacity, json_t *leads,
 		      int64_t now, int64_t *id)
 {
-	char *fold = sprints_fold(name), *leads_s = NULL;
+	char *fold = hw_fold(name), *leads_s = NULL;
 	int rc = HW_ERR_NOMEM;
 	json_t *empty = json_array();
 	if (!fold || !empty)
@@ -448,7 +448,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 	if (rc)
 		goto out;
 	if ((v = json_object_get(changes, "name"))) {
-		fold = sprints_fold(json_string_value(v));
+		fold = hw_fold(json_string_value(v));
 		if (!fold) {
 			rc = HW_ERR_NOMEM;
 			goto out;
@@ -632,7 +632,7 @@ static int sprints_store_merge_one(sqlite3 *db, const json_t *rec, const char *s
 
 	if (!name || !*name || strlen(name) > SPRINTS_NAME_MAX)
 		return HW_OK; /* skipped; the loader logged it */
-	fold = sprints_fold(name);
+	fold = hw_fold(name);
 	if (!fold)
 		return HW_ERR_NOMEM;
 	rc = HW_OK;

@@ -11,7 +11,7 @@
 #include <hallway/plugin.h>
 
 #include "mock_api.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 #include "testlib.h"
 
 extern const hw_plugin_desc hallway_plugin;
@@ -22,7 +22,7 @@ static const mock_user bob = {"1002", "bob", 0};
 /* Thursday 2026-11-26 in Brussels (+01:00): Unix ms of local h:m. */
 static int64_t thu(int h, int m)
 {
-	return (sched_time_make(2026, 11, 26, h, m, 0) - 3600) * 1000;
+	return (hw_civil_make(2026, 11, 26, h, m, 0) - 3600) * 1000;
 }
 
 static void db_path(char *buf, size_t n, const char *name)

@@ -3,14 +3,14 @@
 #include <string.h>
 
 #include "announce_time.h"
-#include "sched_time.h"
-#include "sched_tz.h"
+#include <hallway/civil.h>
+#include <hallway/tz.h>
 #include "testlib.h"
 
-static struct sched_tz *brussels(void)
+static struct hw_tz *brussels(void)
 {
-	struct sched_tz *tz = NULL;
-	if (sched_tz_load(NULL, "Europe/Brussels", &tz))
+	struct hw_tz *tz = NULL;
+	if (hw_tz_load(NULL, "Europe/Brussels", &tz))
 		return NULL;
 	return tz;
 }
@@ -18,11 +18,11 @@ static struct sched_tz *brussels(void)
 /* Unix ms of a UTC civil time. */
 static int64_t utc(int y, int mo, int d, int h, int mi)
 {
-	return sched_time_make(y, mo, d, h, mi, 0) * 1000;
+	return hw_civil_make(y, mo, d, h, mi, 0) * 1000;
 }
 
 /* Parses s at now; returns the instant or -1 (and checks rest). */
-static int64_t parse(const struct sched_tz *tz, int64_t now, const char *s, const char *want_rest)
+static int64_t parse(const struct hw_tz *tz, int64_t now, const char *s, const char *want_rest)
 {
 	int64_t at = 0;
 	const char *rest = NULL;
@@ -36,7 +36,7 @@ static int64_t parse(const struct sched_tz *tz, int64_t now, const char *s, cons
 
 TEST(forms_on_a_conference_morning)
 {
-	struct sched_tz *tz = brussels();
+	struct hw_tz *tz = brussels();
 	/* Thursday 2026-11-26 09:20 in Brussels (CET, +01:00). */
 	int64_t now = utc(2026, 11, 26, 8, 20);
 	REQUIRE(tz);
@@ -56,23 +56,23 @@ TEST(forms_on_a_conference_morning)
 	CHECK_INTEQ(parse(tz, now, "2026-11-26T14:30:00+02:00 t", "t"), utc(2026, 11, 26, 12, 30));
 	CHECK_INTEQ(parse(tz, now, "2026-11-26T14:30Z t", "t"), utc(2026, 11, 26, 14, 30));
 	CHECK_INTEQ(parse(tz, now, "14:30", ""), utc(2026, 11, 26, 13, 30));
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 }
 
 TEST(local_midnight_uses_the_local_day)
 {
-	struct sched_tz *tz = brussels();
+	struct hw_tz *tz = brussels();
 	/* 23:30 UTC on the 26th is already 00:30 on the 27th in Brussels. */
 	int64_t now = utc(2026, 11, 26, 23, 30);
 	REQUIRE(tz);
 	CHECK_INTEQ(parse(tz, now, "09:00 t", "t"), utc(2026, 11, 27, 8, 0));
 	CHECK_INTEQ(parse(tz, now, "tomorrow 09:00 t", "t"), utc(2026, 11, 28, 8, 0));
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 }
 
 TEST(daylight_saving)
 {
-	struct sched_tz *tz = brussels();
+	struct hw_tz *tz = brussels();
 	int64_t now = utc(2026, 3, 27, 12, 0);
 	REQUIRE(tz);
 	/* Spring forward on 2026-03-29: 02:30 does not exist, read as 03:30
@@ -83,12 +83,12 @@ TEST(daylight_saving)
 	/* Fall back on 2026-10-25: 02:30 happens twice; the first one (CEST). */
 	CHECK_INTEQ(parse(tz, now, "2026-10-25 02:30 t", "t"), utc(2026, 10, 25, 0, 30));
 	CHECK_INTEQ(parse(tz, now, "2026-10-25 12:00 t", "t"), utc(2026, 10, 25, 11, 0));
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 }
 
 TEST(refusals)
 {
-	struct sched_tz *tz = brussels();
+	struct hw_tz *tz = brussels();
 	int64_t now = utc(2026, 11, 26, 8, 20), at = 0;
 	const char *rest = NULL;
 	char why[256] = "";
@@ -106,12 +106,12 @@ TEST(refusals)
 	}
 	announce_time_parse("the door", tz, now, &at, &rest, why, sizeof(why));
 	CHECK(strstr(why, "\"the\"") != NULL);
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 }
 
 TEST(format)
 {
-	struct sched_tz *tz = brussels();
+	struct hw_tz *tz = brussels();
 	char buf[64];
 	REQUIRE(tz);
 	announce_time_format(tz, utc(2026, 11, 26, 13, 30), buf, sizeof(buf));
@@ -120,7 +120,7 @@ TEST(format)
 	CHECK_STREQ(buf, "Thu 2 Jul 00:05");
 	announce_time_hhmm(tz, utc(2026, 11, 27, 8, 25), buf, sizeof(buf));
 	CHECK_STREQ(buf, "09:25");
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 }
 
 int main(void)

@@ -20,11 +20,11 @@
 #include "sched_test_util.h"
 
 #include "sched_cmd.h"
-#include "sched_fold.h"
+#include <hallway/text.h>
 #include "sched_match.h"
 #include "sched_query.h"
 #include "sched_source.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define D "schedules/"
 #define EUROPYTHON_DIR D "europython-2024-days"
@@ -160,7 +160,7 @@ TEST(counts_europython)
 	struct sched *s = load_dir(EUROPYTHON_DIR, "Europe/Prague");
 	const struct sched_talk *t;
 	size_t sessions = 0, breaks = 0;
-	struct sched_civil first, last;
+	struct hw_civil first, last;
 
 	REQUIRE(s);
 	CHECK_INTEQ(s->ntalks, 216);
@@ -173,8 +173,8 @@ TEST(counts_europython)
 	CHECK_INTEQ(sessions, 200);
 	CHECK_INTEQ(breaks, 16);
 	CHECK_STREQ(s->tz_name, "Europe/Prague");
-	sched_time_split(sched_tz_to_local(s->tz, s->talks[0].start), &first);
-	sched_time_split(sched_tz_to_local(s->tz, s->talks[s->ntalks - 1].start), &last);
+	hw_civil_split(hw_tz_to_local(s->tz, s->talks[0].start), &first);
+	hw_civil_split(hw_tz_to_local(s->tz, s->talks[s->ntalks - 1].start), &last);
 	CHECK(first.year == 2024 && first.mon == 7 && first.day == 8);
 	CHECK(last.year == 2024 && last.mon == 7 && last.day == 12);
 	/* Level, track and pitch come through for recommendations. */
@@ -195,7 +195,7 @@ TEST(debconf23_first_event)
 {
 	struct sched *s = sched_test_load(D "debconf23-wafer-schedule.xml", SCHED_FMT_AUTO, NULL,
 					  NULL);
-	struct sched_civil c, days[16];
+	struct hw_civil c, days[16];
 	const struct sched_talk *out[4];
 	size_t i;
 
@@ -207,11 +207,11 @@ TEST(debconf23_first_event)
 	REQUIRE(i < s->ntalks);
 	CHECK_STREQ(s->talks[i].title, "Opening Ceremony");
 	CHECK_INTEQ(s->talks[i].start, 1694322000); /* 2023-09-10T05:00:00Z */
-	sched_time_split(sched_tz_to_local(s->tz, s->talks[i].start), &c);
+	hw_civil_split(hw_tz_to_local(s->tz, s->talks[i].start), &c);
 	CHECK(c.year == 2023 && c.mon == 9 && c.day == 10 && c.hour == 10 && c.min == 30);
 	/* Breakfast before it is on the 10th too (07:00 IST). */
 	CHECK_STREQ(s->talks[0].title, "Breakfast");
-	sched_time_split(sched_tz_to_local(s->tz, s->talks[0].start), &c);
+	hw_civil_split(hw_tz_to_local(s->tz, s->talks[0].start), &c);
 	CHECK(c.year == 2023 && c.mon == 9 && c.day == 10 && c.hour == 7 && c.min == 0);
 	CHECK_INTEQ(sched_query_day(s, 2023, 9, 9, NULL, out, 4), 0);
 	CHECK(sched_query_day(s, 2023, 9, 10, NULL, out, 4) > 0);
@@ -288,7 +288,7 @@ static int valid_utf8(const char *buf, size_t len)
 			p++;
 			continue;
 		}
-		if (sched_fold_utf8(&p) < 0)
+		if (hw_utf8_next(&p) < 0)
 			return 0;
 	}
 	return 1;

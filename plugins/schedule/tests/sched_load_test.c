@@ -10,7 +10,7 @@
 #include "sched_bundle.h"
 #include "sched_source.h"
 #include "sched_test_util.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define D "schedules/"
 
@@ -234,7 +234,7 @@ TEST(debconf23_wafer)
 	struct sched *s = sched_test_load(D "debconf23-wafer-schedule.xml", SCHED_FMT_AUTO, NULL,
 					  NULL);
 	const struct sched_talk *t;
-	struct sched_civil c;
+	struct hw_civil c;
 
 	REQUIRE(s);
 	CHECK_STREQ(s->tz_name, "Asia/Kolkata");
@@ -243,7 +243,7 @@ TEST(debconf23_wafer)
 	t = sched_test_title(s, "From 5 to 100: The Debian Bras\xC3\xADlia Community's Story");
 	REQUIRE(t);
 	CHECK_INTEQ(t->start, 1694349000);
-	sched_time_split(sched_tz_to_local(s->tz, t->start), &c);
+	hw_civil_split(hw_tz_to_local(s->tz, t->start), &c);
 	CHECK(c.day == 10 && c.hour == 18 && c.min == 0);
 	sched_model_free(s);
 }

@@ -12,10 +12,10 @@
 #include "sched_diff.h"
 #include "sched_query.h"
 #include "sched_render.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 /* 2026-11-26 is a Thursday; CET = UTC+1. */
-#define LOCAL(d, h, m) (sched_time_make(2026, 11, (d), (h), (m), 0) - 3600)
+#define LOCAL(d, h, m) (hw_civil_make(2026, 11, (d), (h), (m), 0) - 3600)
 
 static char *read_sample(size_t *len)
 {
@@ -122,7 +122,7 @@ TEST(days)
 {
 	struct sched *s = sample();
 	const struct sched_talk *t[64];
-	struct sched_civil d;
+	struct hw_civil d;
 
 	REQUIRE(s);
 	CHECK_INTEQ(sched_query_day(s, 2026, 11, 26, NULL, t, 64), 14);
@@ -136,7 +136,7 @@ TEST(days)
 	CHECK(sched_query_parse_day(s, "2026-11-27", 0, &d) == 0 && d.day == 27);
 	CHECK(sched_query_parse_day(s, "today", LOCAL(26, 23, 30), &d) == 0 && d.day == 26);
 	/* 23:30 UTC on the 26th is 00:30 on the 27th in Brussels. */
-	CHECK(sched_query_parse_day(s, "today", sched_time_make(2026, 11, 26, 23, 30, 0), &d) == 0 &&
+	CHECK(sched_query_parse_day(s, "today", hw_civil_make(2026, 11, 26, 23, 30, 0), &d) == 0 &&
 	      d.day == 27);
 	CHECK(sched_query_parse_day(s, "tomorrow", LOCAL(26, 9, 0), &d) == 0 && d.day == 27);
 	CHECK(sched_query_parse_day(s, "someday", 0, &d) != 0);
@@ -157,13 +157,13 @@ TEST(dst_day)
 	c = sched_model_add(s);
 	REQUIRE(a && b && c);
 	sched_model_set(&a->title, "Late night (Saturday 23:30 CET)");
-	a->start = sched_time_make(2026, 3, 28, 22, 30, 0);
+	a->start = hw_civil_make(2026, 3, 28, 22, 30, 0);
 	a->end = a->start + 3600;
 	sched_model_set(&b->title, "Before the gap (01:30 CET)");
-	b->start = sched_time_make(2026, 3, 29, 0, 30, 0);
+	b->start = hw_civil_make(2026, 3, 29, 0, 30, 0);
 	b->end = b->start + 3600; /* ends 03:30 CEST: an hour that lasts one hour */
 	sched_model_set(&c->title, "After the gap (03:30 CEST)");
-	c->start = sched_time_make(2026, 3, 29, 1, 30, 0);
+	c->start = hw_civil_make(2026, 3, 29, 1, 30, 0);
 	c->end = c->start + 1800;
 	REQUIRE(sched_model_finish(s, "Europe/Brussels", 0, 0) == 0);
 	CHECK_INTEQ(sched_query_day(s, 2026, 3, 29, NULL, t, 8), 2);
@@ -203,38 +203,38 @@ TEST(dst_fall_back)
 	REQUIRE(sched_load(dst_conf, sizeof(dst_conf) - 1, SCHED_FMT_AUTO, NULL, &s, err,
 			   sizeof(err)) == 0);
 	/* Before the change: Saturday 17:10 CEST is 15:10 UTC. */
-	n = sched_query_now(s, sched_time_make(2026, 10, 24, 15, 10, 0), NULL, t, 8);
+	n = sched_query_now(s, hw_civil_make(2026, 10, 24, 15, 10, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Saturday Closing"));
 	sched_render_span(s, t[0], span, sizeof(span));
 	CHECK_STREQ(span, "Sat 17:00\xE2\x80\x93" "17:30 (Europe/Brussels)");
-	n = sched_query_next(s, sched_time_make(2026, 10, 24, 18, 0, 0), NULL, t, 8);
+	n = sched_query_next(s, hw_civil_make(2026, 10, 24, 18, 0, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Night Owls (first 02:30)"));
-	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 0, 30, 0));
+	CHECK(n == 1 && t[0]->start == hw_civil_make(2026, 10, 25, 0, 30, 0));
 	/* Between the two 02:30s (02:45 CEST = 00:45 UTC). */
-	n = sched_query_now(s, sched_time_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
+	n = sched_query_now(s, hw_civil_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Night Owls (first 02:30)"));
 	sched_render_span(s, t[0], span, sizeof(span));
 	CHECK_STREQ(span, "Sun 02:30\xE2\x80\x93" "02:30 (Europe/Brussels)"); /* one hour */
-	n = sched_query_next(s, sched_time_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
+	n = sched_query_next(s, hw_civil_make(2026, 10, 25, 0, 45, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Second Chance (second 02:30)"));
-	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 1, 30, 0));
+	CHECK(n == 1 && t[0]->start == hw_civil_make(2026, 10, 25, 1, 30, 0));
 	/* After the change: 02:40 CET = 01:40 UTC; the night owls are over. */
-	n = sched_query_now(s, sched_time_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
+	n = sched_query_now(s, hw_civil_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Second Chance (second 02:30)"));
 	sched_render_span(s, t[0], span, sizeof(span));
 	CHECK_STREQ(span, "Sun 02:30\xE2\x80\x93" "03:00 (Europe/Brussels)");
-	n = sched_query_next(s, sched_time_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
+	n = sched_query_next(s, hw_civil_make(2026, 10, 25, 1, 40, 0), NULL, t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Sunday Keynote"));
-	CHECK(n == 1 && t[0]->start == sched_time_make(2026, 10, 25, 9, 0, 0)); /* 10:00 CET */
+	CHECK(n == 1 && t[0]->start == hw_civil_make(2026, 10, 25, 9, 0, 0)); /* 10:00 CET */
 	/* Days: Saturday has one talk, Sunday (a 25-hour day) three. */
 	CHECK_INTEQ(sched_query_day(s, 2026, 10, 24, NULL, t, 8), 1);
 	CHECK_INTEQ(sched_query_day(s, 2026, 10, 25, NULL, t, 8), 3);
 	/* "today" late on Sunday (23:30 CET = 22:30 UTC) is still Sunday. */
-	REQUIRE(sched_cmd_day(s, sched_time_make(2026, 10, 25, 22, 30, 0), "today", &r) == 0);
+	REQUIRE(sched_cmd_day(s, hw_civil_make(2026, 10, 25, 22, 30, 0), "today", &r) == 0);
 	CHECK(r.n >= 1 && strstr(r.msgs[0], "**Sunday 25 Oct**: 3 talks"));
 	sched_reply_free(&r);
 	/* "today" at 23:30 UTC on Saturday is 01:30 CEST on Sunday. */
-	REQUIRE(sched_cmd_day(s, sched_time_make(2026, 10, 24, 23, 30, 0), "today", &r) == 0);
+	REQUIRE(sched_cmd_day(s, hw_civil_make(2026, 10, 24, 23, 30, 0), "today", &r) == 0);
 	CHECK(r.n >= 1 && strstr(r.msgs[0], "**Sunday 25 Oct**: 3 talks"));
 	sched_reply_free(&r);
 	sched_model_free(s);

@@ -11,11 +11,11 @@
 #include "sprints_buf.h"
 #include "sprints_csv.h"
 #include "sprints_feed.h"
-#include "sprints_fold.h"
+#include <hallway/text.h>
 
 static void check_fold(const char *in, const char *want)
 {
-	char *f = sprints_fold(in);
+	char *f = hw_fold(in);
 	CHECK_STREQ(f, want);
 	free(f);
 }
@@ -30,7 +30,10 @@ TEST(fold_case_and_accents)
 	check_fold("py-edu-fr", "py edu fr");
 	check_fold("e\xCC\x81t\xC3\xA9", "ete"); /* combining acute */
 	check_fold("a\xE2\x80\x8B" "b\xE2\x80\x8F" "c\xE2\x80\xAE", "abc"); /* ZWSP, RLM, RLO */
-	check_fold("Gestion de groupe de musique 🎼🎷", "gestion de groupe de musique 🎼🎷");
+	check_fold("Gestion de groupe de musique 🎼🎷", "gestion de groupe de musique 🎼 🎷");
+	check_fold("Питон Спринт", "питон спринт"); /* every script folds case */
+	check_fold("ПИТОН СПРИНТ", "питон спринт");
+	check_fold("Ωmega", "ωmega");
 	check_fold("\xFF\xFEok\xC3", "ok"); /* invalid bytes dropped */
 	check_fold("", "");
 	check_fold("---", "");
@@ -38,13 +41,15 @@ TEST(fold_case_and_accents)
 
 TEST(distance)
 {
-	CHECK_INTEQ(sprints_fold_distance("django", "django", 2), 0);
-	CHECK_INTEQ(sprints_fold_distance("djnago", "django", 2), 2);
-	CHECK_INTEQ(sprints_fold_distance("mercurial", "mercurail", 3), 2);
-	CHECK_INTEQ(sprints_fold_distance("abc", "xyzxyzxyz", 2), 3); /* capped */
-	CHECK(sprints_fold_has_word_prefix("contributions sur django", "django"));
-	CHECK(sprints_fold_has_word_prefix("contributions sur django", "contrib"));
-	CHECK(!sprints_fold_has_word_prefix("contributions sur django", "jango"));
+	CHECK_INTEQ(hw_distance_capped("django", "django", 2), 0);
+	/* A swap of neighbours is one edit. */
+	CHECK_INTEQ(hw_distance_capped("djnago", "django", 2), 1);
+	CHECK_INTEQ(hw_distance_capped("mercurial", "mercurail", 3), 1);
+	CHECK_INTEQ(hw_distance_capped("питн", "питон", 2), 1); /* code points, not bytes */
+	CHECK_INTEQ(hw_distance_capped("abc", "xyzxyzxyz", 2), 3); /* capped */
+	CHECK(hw_fold_has_word_prefix("contributions sur django", "django"));
+	CHECK(hw_fold_has_word_prefix("contributions sur django", "contrib"));
+	CHECK(!hw_fold_has_word_prefix("contributions sur django", "jango"));
 }
 
 TEST(csv_cells)

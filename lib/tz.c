@@ -3,7 +3,7 @@
  * instants after the last listed transition. Leap-second records are
  * skipped: schedules use POSIX time.
  */
-#include "sched_tz.h"
+#include <hallway/tz.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_model.h"
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 #define TZ_MAX_FILE (256 * 1024)
@@ -30,7 +29,7 @@ struct tz_rule {
 	struct tz_rdate start, end;
 };
 
-struct sched_tz {
+struct hw_tz {
 	char name[64];
 	size_t ntrans, ntypes;
 	int64_t *trans;      /* transition instants, ascending */
@@ -162,30 +161,30 @@ static int64_t rdate_local(const struct tz_rdate *r, int year)
 	int64_t day;
 
 	if (r->kind == 'M') {
-		int64_t first = sched_time_days(year, r->m, 1);
+		int64_t first = hw_civil_days(year, r->m, 1);
 		int wday1 = (int)(((first % 7) + 11) % 7);
 		int mday = 1 + (r->d - wday1 + 7) % 7 + 7 * (r->w - 1);
-		while (mday > sched_time_mdays(year, r->m))
+		while (mday > hw_civil_mdays(year, r->m))
 			mday -= 7;
 		day = first + mday - 1;
 	} else if (r->kind == 'J') {
 		/* 1..365, February 29 never counted */
-		int leap = sched_time_mdays(year, 2) == 29;
-		day = sched_time_days(year, 1, 1) + r->d - 1 + (leap && r->d >= 60);
+		int leap = hw_civil_mdays(year, 2) == 29;
+		day = hw_civil_days(year, 1, 1) + r->d - 1 + (leap && r->d >= 60);
 	} else {
-		day = sched_time_days(year, 1, 1) + r->d;
+		day = hw_civil_days(year, 1, 1) + r->d;
 	}
 	return day * 86400 + r->time;
 }
 
 static int32_t rule_offset(const struct tz_rule *r, int64_t utc)
 {
-	struct sched_civil c;
+	struct hw_civil c;
 	int64_t start, end;
 
 	if (!r->has_dst)
 		return r->std_off;
-	sched_time_split(utc + r->std_off, &c);
+	hw_civil_split(utc + r->std_off, &c);
 	start = rdate_local(&r->start, c.year) - r->std_off;
 	end = rdate_local(&r->end, c.year) - r->dst_off;
 	if (start < end)
@@ -215,13 +214,13 @@ static size_t block_len(const struct tzif_hdr *h, int tsize)
 	       (size_t)h->leap * (tsize + 4) + h->isstd + h->isut;
 }
 
-int sched_tz_parse(const char *name, const unsigned char *buf, size_t len,
-		   struct sched_tz **out)
+int hw_tz_parse(const char *name, const unsigned char *buf, size_t len,
+		   struct hw_tz **out)
 {
 	struct tzif_hdr h;
-	struct sched_tz *tz = NULL;
+	struct hw_tz *tz = NULL;
 	const unsigned char *p;
-	int tsize = 4, ret = SCHED_ERR_TZ;
+	int tsize = 4, ret = HW_TIME_ETZ;
 	size_t blen;
 
 	if (len < 44 || memcmp(buf, "TZif", 4))
@@ -244,7 +243,7 @@ int sched_tz_parse(const char *name, const unsigned char *buf, size_t len,
 		    h.time > 100000)
 			goto out;
 	}
-	ret = SCHED_ERR_NOMEM;
+	ret = HW_TIME_ENOMEM;
 	tz = calloc(1, sizeof(*tz));
 	if (!tz)
 		goto out;
@@ -256,7 +255,7 @@ int sched_tz_parse(const char *name, const unsigned char *buf, size_t len,
 	tz->offs = calloc(h.type, sizeof(*tz->offs));
 	if (!tz->trans || !tz->idx || !tz->offs)
 		goto out;
-	ret = SCHED_ERR_TZ;
+	ret = HW_TIME_ETZ;
 	for (size_t i = 0; i < h.time; i++)
 		tz->trans[i] = tsize == 8 ? be64(p + i * 8) : (int32_t)be32(p + i * 4);
 	p += (size_t)h.time * tsize;
@@ -283,9 +282,9 @@ int sched_tz_parse(const char *name, const unsigned char *buf, size_t len,
 	}
 	*out = tz;
 	tz = NULL;
-	ret = SCHED_OK;
+	ret = HW_TIME_OK;
 out:
-	sched_tz_free(tz);
+	hw_tz_free(tz);
 	return ret;
 }
 
@@ -301,13 +300,13 @@ static int name_ok(const char *name)
 	return 1;
 }
 
-int sched_tz_load(const char *dir, const char *name, struct sched_tz **out)
+int hw_tz_load(const char *dir, const char *name, struct hw_tz **out)
 {
 	char path[512];
 	unsigned char *buf = NULL;
 	FILE *f = NULL;
 	size_t len;
-	int ret = SCHED_ERR_TZ;
+	int ret = HW_TIME_ETZ;
 
 	if (!name || !name_ok(name))
 		goto out;
@@ -315,12 +314,12 @@ int sched_tz_load(const char *dir, const char *name, struct sched_tz **out)
 	f = fopen(path, "rb");
 	if (!f)
 		goto out;
-	ret = SCHED_ERR_NOMEM;
+	ret = HW_TIME_ENOMEM;
 	buf = malloc(TZ_MAX_FILE);
 	if (!buf)
 		goto out;
 	len = fread(buf, 1, TZ_MAX_FILE, f);
-	ret = sched_tz_parse(name, buf, len, out);
+	ret = hw_tz_parse(name, buf, len, out);
 out:
 	if (f)
 		fclose(f);
@@ -328,14 +327,14 @@ out:
 	return ret;
 }
 
-struct sched_tz *sched_tz_fixed(int32_t offset)
+struct hw_tz *hw_tz_fixed(int32_t offset)
 {
-	struct sched_tz *tz = calloc(1, sizeof(*tz));
+	struct hw_tz *tz = calloc(1, sizeof(*tz));
 	char off[8];
 
 	if (!tz)
 		return NULL;
-	sched_time_fmt_offset(off, offset);
+	hw_civil_fmt_offset(off, offset);
 	if (offset == 0)
 		snprintf(tz->name, sizeof(tz->name), "UTC");
 	else
@@ -346,7 +345,7 @@ struct sched_tz *sched_tz_fixed(int32_t offset)
 	return tz;
 }
 
-void sched_tz_free(struct sched_tz *tz)
+void hw_tz_free(struct hw_tz *tz)
 {
 	if (!tz)
 		return;
@@ -356,12 +355,12 @@ void sched_tz_free(struct sched_tz *tz)
 	free(tz);
 }
 
-const char *sched_tz_name(const struct sched_tz *tz)
+const char *hw_tz_name(const struct hw_tz *tz)
 {
 	return tz ? tz->name : "UTC";
 }
 
-int32_t sched_tz_offset(const struct sched_tz *tz, int64_t utc)
+int32_t hw_tz_offset(const struct hw_tz *tz, int64_t utc)
 {
 	size_t lo = 0, hi;
 
@@ -384,15 +383,15 @@ int32_t sched_tz_offset(const struct sched_tz *tz, int64_t utc)
 	return tz->offs[tz->idx[lo]];
 }
 
-int64_t sched_tz_to_utc(const struct sched_tz *tz, int64_t local)
+int64_t hw_tz_to_utc(const struct hw_tz *tz, int64_t local)
 {
 	/* The offsets in force a day either side bracket any transition near
 	 * `local` (zones change at most once a day). */
-	int32_t before = sched_tz_offset(tz, local - 86400);
-	int32_t after = sched_tz_offset(tz, local + 86400);
+	int32_t before = hw_tz_offset(tz, local - 86400);
+	int32_t after = hw_tz_offset(tz, local + 86400);
 	int64_t u1 = local - before, u2 = local - after;
-	int ok1 = sched_tz_offset(tz, u1) == before;
-	int ok2 = sched_tz_offset(tz, u2) == after;
+	int ok1 = hw_tz_offset(tz, u1) == before;
+	int ok2 = hw_tz_offset(tz, u2) == after;
 
 	if (ok1 && ok2)
 		return u1 < u2 ? u1 : u2; /* overlap: first occurrence */
@@ -403,7 +402,7 @@ int64_t sched_tz_to_utc(const struct sched_tz *tz, int64_t local)
 	return u1; /* gap: read with the earlier offset (moves forward) */
 }
 
-int64_t sched_tz_to_local(const struct sched_tz *tz, int64_t utc)
+int64_t hw_tz_to_local(const struct hw_tz *tz, int64_t utc)
 {
-	return utc + sched_tz_offset(tz, utc);
+	return utc + hw_tz_offset(tz, utc);
 }

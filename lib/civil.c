@@ -2,13 +2,12 @@
  * Calendar arithmetic (Howard Hinnant's days_from_civil) and parsers for
  * the time and duration notations schedules use.
  */
-#include "sched_time.h"
+#include <hallway/civil.h>
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "sched_model.h"
 
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -18,7 +17,7 @@ static int64_t floordiv(int64_t a, int64_t b)
 	return q;
 }
 
-int64_t sched_time_days(int year, int mon, int day)
+int64_t hw_civil_days(int year, int mon, int day)
 {
 	int64_t y = year, m = mon;
 	int64_t era, yoe, doy, doe;
@@ -34,13 +33,13 @@ int64_t sched_time_days(int year, int mon, int day)
 	return era * 146097 + doe - 719468;
 }
 
-int64_t sched_time_make(int year, int mon, int day, int hour, int min, int sec)
+int64_t hw_civil_make(int year, int mon, int day, int hour, int min, int sec)
 {
-	return sched_time_days(year, mon, day) * 86400 + (int64_t)hour * 3600 +
+	return hw_civil_days(year, mon, day) * 86400 + (int64_t)hour * 3600 +
 	       (int64_t)min * 60 + sec;
 }
 
-void sched_time_split(int64_t t, struct sched_civil *c)
+void hw_civil_split(int64_t t, struct hw_civil *c)
 {
 	int64_t z = floordiv(t, 86400), secs = t - z * 86400;
 	int64_t era, doe, yoe, y, doy, mp, d, m;
@@ -63,7 +62,7 @@ void sched_time_split(int64_t t, struct sched_civil *c)
 	c->day = (int)d;
 }
 
-int sched_time_mdays(int year, int mon)
+int hw_civil_mdays(int year, int mon)
 {
 	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -88,7 +87,7 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
-int sched_time_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
+int hw_civil_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
 		     int *date_only)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, basic;
@@ -96,36 +95,36 @@ int sched_time_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
 	int ho = 0, dateonly = 1;
 
 	if (!s)
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	while (isspace((unsigned char)*s))
 		s++;
 	if (digits(&s, 4, &y))
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	basic = *s != '-';
 	if (!basic)
 		s++;
 	if (digits(&s, 2, &mo))
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	if (!basic && *s++ != '-')
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	if (digits(&s, 2, &d))
-		return SCHED_ERR_PARSE;
-	if (mo < 1 || mo > 12 || d < 1 || d > sched_time_mdays(y, mo))
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
+	if (mo < 1 || mo > 12 || d < 1 || d > hw_civil_mdays(y, mo))
+		return HW_TIME_EPARSE;
 	if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
 		s++;
 		dateonly = 0;
 		if (digits(&s, 2, &h))
-			return SCHED_ERR_PARSE;
+			return HW_TIME_EPARSE;
 		if (!basic && *s == ':')
 			s++;
 		if (digits(&s, 2, &mi))
-			return SCHED_ERR_PARSE;
+			return HW_TIME_EPARSE;
 		if (*s == ':' || (basic && isdigit((unsigned char)*s))) {
 			if (*s == ':')
 				s++;
 			if (digits(&s, 2, &se))
-				return SCHED_ERR_PARSE;
+				return HW_TIME_EPARSE;
 			if (*s == '.' || *s == ',') {
 				s++;
 				while (isdigit((unsigned char)*s))
@@ -133,7 +132,7 @@ int sched_time_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
 			}
 		}
 		if (h > 24 || mi > 59 || se > 60)
-			return SCHED_ERR_PARSE;
+			return HW_TIME_EPARSE;
 		if (se == 60)
 			se = 59; /* a leap second: close enough for a schedule */
 		if (*s == 'Z' || *s == 'z') {
@@ -143,13 +142,13 @@ int sched_time_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
 			int sign = *s == '-' ? -1 : 1, oh, om = 0;
 			s++;
 			if (digits(&s, 2, &oh))
-				return SCHED_ERR_PARSE;
+				return HW_TIME_EPARSE;
 			if (*s == ':')
 				s++;
 			if (isdigit((unsigned char)*s) && digits(&s, 2, &om))
-				return SCHED_ERR_PARSE;
+				return HW_TIME_EPARSE;
 			if (oh > 18 || om > 59)
-				return SCHED_ERR_PARSE;
+				return HW_TIME_EPARSE;
 			ho = 1;
 			o = sign * (oh * 3600 + om * 60);
 		}
@@ -157,30 +156,30 @@ int sched_time_parse(const char *s, int64_t *local, int *has_off, int32_t *off,
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s)
-		return SCHED_ERR_PARSE;
-	*local = sched_time_make(y, mo, d, h, mi, se);
+		return HW_TIME_EPARSE;
+	*local = hw_civil_make(y, mo, d, h, mi, se);
 	if (has_off)
 		*has_off = ho;
 	if (off)
 		*off = o;
 	if (date_only)
 		*date_only = dateonly;
-	return SCHED_OK;
+	return HW_TIME_OK;
 }
 
-int sched_time_instant(const char *s, const struct sched_tz *tz, int64_t *utc)
+int hw_civil_instant(const char *s, const struct hw_tz *tz, int64_t *utc)
 {
 	int64_t local;
 	int32_t off;
 	int has_off;
 
-	if (sched_time_parse(s, &local, &has_off, &off, NULL))
-		return SCHED_ERR_PARSE;
+	if (hw_civil_parse(s, &local, &has_off, &off, NULL))
+		return HW_TIME_EPARSE;
 	if (has_off)
 		*utc = local - off;
 	else
-		*utc = tz ? sched_tz_to_utc(tz, local) : local;
-	return SCHED_OK;
+		*utc = tz ? hw_tz_to_utc(tz, local) : local;
+	return HW_TIME_OK;
 }
 
 /* Parses the ISO 8601 duration "P[nW][nD][T[nH][nM][nS]]". */
@@ -190,7 +189,7 @@ static int iso_duration(const char *s, int64_t *secs)
 	int in_time = 0, any = 0;
 
 	if (*s++ != 'P')
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	while (*s) {
 		int64_t n = 0;
 		int nd = 0;
@@ -204,34 +203,34 @@ static int iso_duration(const char *s, int64_t *secs)
 			nd++;
 		}
 		if (!nd)
-			return SCHED_ERR_PARSE;
+			return HW_TIME_EPARSE;
 		switch (*s++) {
 		case 'W': total += n * 7 * 86400; break;
 		case 'D': total += n * 86400; break;
-		case 'H': if (!in_time) return SCHED_ERR_PARSE; total += n * 3600; break;
-		case 'M': if (!in_time) return SCHED_ERR_PARSE; total += n * 60; break;
-		case 'S': if (!in_time) return SCHED_ERR_PARSE; total += n; break;
-		default: return SCHED_ERR_PARSE;
+		case 'H': if (!in_time) return HW_TIME_EPARSE; total += n * 3600; break;
+		case 'M': if (!in_time) return HW_TIME_EPARSE; total += n * 60; break;
+		case 'S': if (!in_time) return HW_TIME_EPARSE; total += n; break;
+		default: return HW_TIME_EPARSE;
 		}
 		any = 1;
 	}
 	if (!any)
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	*secs = total;
-	return SCHED_OK;
+	return HW_TIME_OK;
 }
 
-int sched_time_duration(const char *s, int three_is_days, int64_t *secs)
+int hw_civil_duration(const char *s, int three_is_days, int64_t *secs)
 {
 	long part[3];
 	int n = 0;
 
 	if (!s)
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '-' && s[1] == 'P')
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	if (*s == 'P')
 		return iso_duration(s, secs);
 	while (n < 3) {
@@ -242,7 +241,7 @@ int sched_time_duration(const char *s, int three_is_days, int64_t *secs)
 			nd++;
 		}
 		if (!nd)
-			return SCHED_ERR_PARSE;
+			return HW_TIME_EPARSE;
 		part[n++] = v;
 		if (*s != ':')
 			break;
@@ -251,7 +250,7 @@ int sched_time_duration(const char *s, int three_is_days, int64_t *secs)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s)
-		return SCHED_ERR_PARSE;
+		return HW_TIME_EPARSE;
 	switch (n) {
 	case 1: *secs = (int64_t)part[0] * 60; break;              /* minutes */
 	case 2: *secs = (int64_t)part[0] * 3600 + part[1] * 60; break; /* HH:MM */
@@ -262,10 +261,10 @@ int sched_time_duration(const char *s, int three_is_days, int64_t *secs)
 			*secs = (int64_t)part[0] * 3600 + part[1] * 60 + part[2];
 		break;
 	}
-	return SCHED_OK;
+	return HW_TIME_OK;
 }
 
-void sched_time_fmt_offset(char *buf, int32_t off)
+void hw_civil_fmt_offset(char *buf, int32_t off)
 {
 	char sign = off < 0 ? '-' : '+';
 	int32_t a = off < 0 ? -off : off;
