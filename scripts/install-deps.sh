@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config
   libwebsockets-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev zlib1g-dev
-  libxml2-dev libsystemd-dev
+  libxml2-dev libsystemd-dev libutf8proc-dev
   python3-aiohttp python3-websockets python3-discord
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   valgrind sqlite3 curl
