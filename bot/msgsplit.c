@@ -1,6 +1,8 @@
 /*
  * Message splitting: valid UTF-8 in, byte ranges of at most N code points
- * out, cut at line breaks, else spaces, else code point boundaries.
+ * out, cut at line breaks, else spaces, else code point boundaries; for
+ * chat, also outside Discord markup spans (closed and reopened when a
+ * line is too long for one message).
  */
 #include "msgsplit.h"
 
@@ -218,4 +220,311 @@ int msgsplit_next(const char *text, size_t len, size_t max_chars, size_t *pos,
 		}
 	}
 	return 0;
+}
+
+/* ---- markup-aware splitting ---- */
+
+#define ANGLE_MAX 256 /* a <...> span longer than this is plain text */
+#define MARKUP_MIN_CHARS 32
+
+static const char *const span_marks[MSGSPLIT_NSPANS] = {"**", "*", "~~", "`"};
+
+enum tok_kind { TOK_TEXT, TOK_ESCAPE, TOK_ANGLE, TOK_MARK };
+
+struct tok {
+	enum tok_kind kind;
+	enum msgsplit_span span; /* TOK_MARK */
+	size_t len;              /* bytes */
+	size_t chars;            /* code points */
+};
+
+static int span_open(const struct msgsplit_state *st, enum msgsplit_span k)
+{
+	for (unsigned i = 0; i < st->nopen; i++)
+		if (st->open[i] == k)
+			return 1;
+	return 0;
+}
+
+/* Length of a <...> span at s[i] ('<'), or 0 when it is not one: no space,
+ * line break or '<' inside, at most ANGLE_MAX bytes. */
+static size_t angle_len(const char *s, size_t len, size_t i)
+{
+	size_t j;
+	for (j = i + 1; j < len && j - i < ANGLE_MAX; j++) {
+		if (s[j] == '>')
+			return j > i + 1 ? j - i + 1 : 0;
+		if (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r' || s[j] == '<')
+			return 0;
+	}
+	return 0;
+}
+
+/* The token at text[i]. in_code: inside a `code` span, where only a
+ * backtick means something. */
+static void tok_at(const struct msgsplit *ms, size_t i, int in_code, struct tok *t)
+{
+	const char *s = ms->text;
+	unsigned char c = (unsigned char)s[i];
+
+	t->kind = TOK_TEXT;
+	t->len = utf8_seq_len(c);
+	if (i + t->len > ms->len)
+		t->len = ms->len - i;
+	t->chars = 1;
+	if (!ms->markup)
+		return;
+	if (c == '`') {
+		t->kind = TOK_MARK;
+		t->span = MSGSPLIT_CODE;
+		return;
+	}
+	if (in_code)
+		return;
+	if (c == '\\' && i + 1 < ms->len && strchr("*~`<>_|\\", s[i + 1])) {
+		t->kind = TOK_ESCAPE;
+		t->len = t->chars = 2;
+	} else if (c == '<') {
+		size_t n = angle_len(s, ms->len, i);
+		if (n) {
+			t->kind = TOK_ANGLE;
+			t->len = n;
+			t->chars = msgsplit_count(s + i, n);
+		}
+	} else if (c == '*') {
+		t->kind = TOK_MARK;
+		t->span = i + 1 < ms->len && s[i + 1] == '*' ? MSGSPLIT_BOLD : MSGSPLIT_ITALIC;
+		t->len = t->chars = t->span == MSGSPLIT_BOLD ? 2 : 1;
+	} else if (c == '~' && i + 1 < ms->len && s[i + 1] == '~') {
+		t->kind = TOK_MARK;
+		t->span = MSGSPLIT_STRIKE;
+		t->len = t->chars = 2;
+	}
+}
+
+/* Moves st over the marker t. The k-th marker of a kind (from 0) opens a
+ * span when k is even and a k+1-th exists, closes one when k is odd. */
+static void state_mark(const struct msgsplit *ms, struct msgsplit_state *st, enum msgsplit_span k)
+{
+	size_t seen = st->seen[k]++;
+	if (seen % 2 == 1) {
+		unsigned j = 0;
+		for (unsigned i = 0; i < st->nopen; i++)
+			if (st->open[i] != k)
+				st->open[j++] = st->open[i];
+		st->nopen = j;
+	} else if (seen + 1 < ms->total[k] && st->nopen < MSGSPLIT_NSPANS) {
+		st->open[st->nopen++] = (unsigned char)k;
+	}
+}
+
+static size_t marks_chars(const struct msgsplit_state *st)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < st->nopen; i++)
+		n += strlen(span_marks[st->open[i]]);
+	return n;
+}
+
+/* The openers of st's spans, in order (head), or their closers in reverse
+ * order (tail), into buf (MSGSPLIT_MARKS bytes). */
+static void marks_write(const struct msgsplit_state *st, int closing, char *buf)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < st->nopen; i++) {
+		const char *m = span_marks[st->open[closing ? st->nopen - 1 - i : i]];
+		size_t l = strlen(m);
+		memcpy(buf + n, m, l);
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
+void msgsplit_init(struct msgsplit *ms, const char *text, size_t len, size_t max_chars)
+{
+	struct msgsplit_state st;
+	struct tok t;
+	size_t i;
+
+	memset(ms, 0, sizeof(*ms));
+	ms->text = text;
+	ms->len = len;
+	ms->max_chars = max_chars;
+	ms->markup = max_chars >= MARKUP_MIN_CHARS;
+	if (!ms->markup)
+		return;
+	/* First the backticks, with "in code" guessed from their parity: a
+	 * backtick that finds no partner is the last one, so the guess can
+	 * only be wrong where no backtick follows. */
+	for (i = 0; i < len; i += t.len) {
+		tok_at(ms, i, ms->total[MSGSPLIT_CODE] % 2, &t);
+		if (t.kind == TOK_MARK && t.span == MSGSPLIT_CODE)
+			ms->total[MSGSPLIT_CODE]++;
+	}
+	/* Then the other markers, outside code spans. */
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < len; i += t.len) {
+		tok_at(ms, i, span_open(&st, MSGSPLIT_CODE), &t);
+		if (t.kind == TOK_MARK) {
+			if (t.span == MSGSPLIT_CODE)
+				state_mark(ms, &st, MSGSPLIT_CODE);
+			else
+				st.seen[t.span]++;
+		}
+	}
+	for (int k = 0; k < MSGSPLIT_NSPANS; k++)
+		if (k != MSGSPLIT_CODE)
+			ms->total[k] = st.seen[k];
+}
+
+/* A place a part may end: the part is text[start, end), the next one
+ * starts at next, with the state st. */
+struct cut {
+	int found;
+	size_t end, next;
+	struct msgsplit_state st;
+};
+
+static void cut_set(struct cut *c, size_t end, size_t next, const struct msgsplit_state *st)
+{
+	c->found = 1;
+	c->end = end;
+	c->next = next;
+	c->st = *st;
+}
+
+enum { CUT_LINE, CUT_SPACE, CUT_LINE_IN, CUT_SPACE_IN, CUT_HARD, CUT_HARD_IN, CUT_ANY, CUT_N };
+
+int msgsplit_part(struct msgsplit *ms, struct msgsplit_part *part)
+{
+	const char *s = ms->text;
+
+	if (ms->max_chars == 0)
+		return 0;
+	while (ms->pos < ms->len) {
+		size_t start = ms->pos, i = start, count = 0, head = marks_chars(&ms->st);
+		struct msgsplit_state st = ms->st;
+		struct cut cuts[CUT_N];
+		const struct cut *best = NULL;
+		size_t end, next;
+		struct tok t;
+
+		memset(cuts, 0, sizeof(cuts));
+		if (head >= ms->max_chars) {
+			/* Only when a caller shrank max_chars below the markers:
+			 * the spans are not reopened. */
+			ms->st.nopen = 0;
+			st.nopen = 0;
+			head = 0;
+		}
+		for (;;) {
+			size_t room = ms->max_chars - head;
+			if (i >= ms->len) {
+				if (count <= room)
+					cut_set(&cuts[CUT_LINE], ms->len, ms->len, &st);
+				break;
+			}
+			if (i > start) {
+				size_t tail = marks_chars(&st);
+				int fit = count + tail <= room;
+				int in = st.nopen > 0;
+				if (s[i] == '\n' || (s[i] == '\r' && i + 1 < ms->len && s[i + 1] == '\n')) {
+					size_t e = i, skip = s[i] == '\r' ? 2 : 1;
+					if (s[i] == '\n' && s[i - 1] == '\r' && i - 1 > start)
+						e = i - 1;
+					if (count - (i - e) + tail <= room)
+						cut_set(&cuts[in ? CUT_LINE_IN : CUT_LINE], e, i + skip, &st);
+				} else if ((s[i] == ' ' || s[i] == '\t') && fit) {
+					cut_set(&cuts[in ? CUT_SPACE_IN : CUT_SPACE], i, i + 1, &st);
+				}
+				if (fit) {
+					if (!bad_cut(s, ms->len, start, i))
+						cut_set(&cuts[in ? CUT_HARD_IN : CUT_HARD], i, i, &st);
+					cut_set(&cuts[CUT_ANY], i, i, &st);
+				}
+			}
+			tok_at(ms, i, span_open(&st, MSGSPLIT_CODE), &t);
+			if (count + t.chars > room) {
+				if (i == start || !cuts[CUT_ANY].found) {
+					/* One token longer than a part (a huge <...>):
+					 * cut it at a code point boundary. */
+					size_t p = i, c = count;
+					while (p < ms->len && c < room) {
+						p += utf8_seq_len((unsigned char)s[p]);
+						c++;
+					}
+					if (p > ms->len)
+						p = ms->len;
+					if (p == start)
+						p = start + utf8_seq_len((unsigned char)s[start]);
+					cut_set(&cuts[CUT_ANY], p, p, &st);
+				}
+				break;
+			}
+			if (t.kind == TOK_MARK)
+				state_mark(ms, &st, t.span);
+			count += t.chars;
+			i += t.len;
+		}
+		for (int k = 0; k < CUT_N && !best; k++)
+			if (cuts[k].found)
+				best = &cuts[k];
+		end = best->end;
+		next = best->next;
+		if (next > ms->len)
+			next = ms->len;
+		part->off = start;
+		part->len = end - start;
+		marks_write(&ms->st, 0, part->head);
+		marks_write(&best->st, 1, part->tail);
+		ms->pos = next;
+		ms->st = best->st;
+		if (end > start && !only_space(s + start, end - start))
+			return 1;
+	}
+	return 0;
+}
+
+size_t msgsplit_part_copy(const struct msgsplit *ms, const struct msgsplit_part *part,
+			  char *buf)
+{
+	size_t h = strlen(part->head), t = strlen(part->tail);
+	memcpy(buf, part->head, h);
+	memcpy(buf + h, ms->text + part->off, part->len);
+	memcpy(buf + h + part->len, part->tail, t);
+	buf[h + part->len + t] = '\0';
+	return h + part->len + t;
+}
+
+size_t msgsplit_fit(const char *text, size_t len, size_t max_chars, size_t max_parts,
+		    size_t notice_chars, char *tail)
+{
+	struct msgsplit ms, before;
+	struct msgsplit_part part;
+	size_t n = 0;
+
+	tail[0] = '\0';
+	if (max_parts == 0 || notice_chars + 1 >= max_chars)
+		return 0;
+	msgsplit_init(&ms, text, len, max_chars);
+	for (;;) {
+		before = ms;
+		if (!msgsplit_part(&ms, &part))
+			return len;
+		if (++n < max_parts)
+			continue;
+		/* The last part allowed: does everything left fit in it? */
+		{
+			struct msgsplit after = ms;
+			struct msgsplit_part extra;
+			if (!msgsplit_part(&after, &extra))
+				return len;
+		}
+		ms = before;
+		ms.max_chars = max_chars - notice_chars - 1;
+		if (!msgsplit_part(&ms, &part))
+			return len; /* only whitespace was left */
+		memcpy(tail, part.tail, MSGSPLIT_MARKS);
+		return part.off + part.len;
+	}
 }
