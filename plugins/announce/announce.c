@@ -19,6 +19,7 @@
 
 #include "announce.h"
 #include "announce_store.h"
+#include <hallway/text.h>
 #include <hallway/tz.h>
 
 #define REMIND_DEFAULT 5
@@ -32,10 +33,37 @@ const struct hw_tz *announce_tz(const struct announce *a)
 
 const char *announce_room_channel(const struct announce *a, const char *room)
 {
-	for (size_t i = 0; room && i < a->nrooms; i++)
-		if (!strcmp(a->rooms[i].room, room))
+	char fold[512];
+	if (!room)
+		return NULL;
+	/* The shared fold, without emoji: "Envelope" in room_channels is the
+	 * room "Envelope \u2709\ufe0f" of the schedule, as `next envelope` is. */
+	hw_fold_into_ex(room, fold, sizeof(fold), HW_FOLD_DROP_SYMBOLS);
+	for (size_t i = 0; i < a->nrooms; i++)
+		if (!strcmp(a->rooms[i].room, room) || (*fold && !strcmp(a->rooms[i].fold, fold)))
 			return a->rooms[i].channel_id;
 	return NULL;
+}
+
+void announce_rooms_check(struct announce *a, json_t *talks)
+{
+	json_t *t;
+	size_t i;
+	for (size_t k = 0; k < a->nrooms; k++)
+		a->rooms[k].seen = 0;
+	json_array_foreach(talks, i, t) {
+		const char *room = json_string_value(json_object_get(t, "room"));
+		const char *ch = announce_room_channel(a, room);
+		for (size_t k = 0; ch && k < a->nrooms; k++)
+			if (a->rooms[k].channel_id == ch)
+				a->rooms[k].seen = 1;
+	}
+	for (size_t k = 0; json_array_size(talks) && k < a->nrooms; k++)
+		if (!a->rooms[k].seen)
+			a->api->log(a->self, HW_LOG_WARN,
+				    "plugins.announce.room_channels: \"%s\" matches no room of the "
+				    "schedule; its starting-soon posts go to the announce channels",
+				    a->rooms[k].room);
 }
 
 /* A Discord snowflake: 1..20 digits. */
@@ -114,9 +142,10 @@ static int load_config(struct announce *a)
 		if (!is_snowflake(json_string_value(v)))
 			return config_error(a, "room_channels: every value must be a channel id");
 		r->room = strdup(key);
+		r->fold = hw_fold_ex(key, HW_FOLD_DROP_SYMBOLS);
 		r->channel_id = strdup(json_string_value(v));
 		a->nrooms++;
-		if (!r->room || !r->channel_id)
+		if (!r->room || !r->fold || !r->channel_id)
 			return HW_ERR_NOMEM;
 	}
 	if (changes && !is_snowflake(json_string_value(changes)))
@@ -151,6 +180,7 @@ static void announce_free(struct announce *a)
 	free(a->channels);
 	for (size_t i = 0; i < a->nrooms; i++) {
 		free(a->rooms[i].room);
+		free(a->rooms[i].fold);
 		free(a->rooms[i].channel_id);
 	}
 	free(a->rooms);

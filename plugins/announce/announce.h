@@ -38,7 +38,9 @@ struct hw_tz;
 
 struct announce_room {
 	char *room;
+	char *fold;       /* the room name as matched (hw_fold, symbols dropped) */
 	char *channel_id;
+	int seen;         /* matched a room of the last schedule */
 };
 
 /* An organizer waiting for the result of a broadcast (kept invocation). */
@@ -114,6 +116,8 @@ void announce_send_shutdown(struct announce *a);
 /* announce_sched.c */
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);
 void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud);
+/* Warns about room_channels keys that match no room of talks. */
+void announce_rooms_check(struct announce *a, json_t *talks);
 /* The dry run (announce_plan.c): pending posts for "plan.collect". */
 void announce_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud);
 

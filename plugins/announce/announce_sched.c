@@ -144,6 +144,7 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 
 	(void)type;
 	adopt_zone(a, json_string_value(json_object_get(data, "timezone")));
+	announce_rooms_check(a, talks);
 	if (a->remind_ms <= 0 || !json_is_array(talks))
 		return;
 	if (announce_store_begin(db)) {

@@ -356,6 +356,31 @@ static json_t *loaded(int moved, int cancel_second, int drop_third)
 			 "talks", talks);
 }
 
+/* Issue 13: room_channels keys read as attendees' `next <room>` does:
+ * "envelope" is the room "Envelope \u2709\ufe0f" (an emoji and an
+ * invisible U+FE0F). */
+TEST(room_channels_fold_like_room_names)
+{
+	char path[256];
+	mock_api *m;
+	json_t *talks, *d;
+	db_path(path, sizeof(path), "roomfold");
+	REQUIRE((m = start(path, thu(9, 0),
+			   "{\"room_channels\": {\"envelope\": \"2006\", \"Nowhere\": \"2007\"}}")));
+	talks = json_pack("[{s:s, s:s, s:s, s:[], s:I, s:I, s:b}]", "id", "200", "title", "Mail",
+			  "room", "Envelope \xE2\x9C\x89\xEF\xB8\x8F", "speakers", "start",
+			  (json_int_t)(thu(10, 15) / 1000), "end", (json_int_t)(thu(10, 45) / 1000),
+			  "cancelled", 0);
+	d = json_pack("{s:s, s:s, s:o}", "name", "Test", "timezone", "Europe/Brussels", "talks",
+		      talks);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon' AND "
+			     "channel_id = '2006'"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon'"), 1);
+	mock_api_free(m);
+}
+
 TEST(starting_soon_posts)
 {
 	char path[256];
@@ -505,6 +530,7 @@ int main(void)
 	RUN(restart_resends_unconfirmed_and_never_repeats_sent);
 	RUN(scheduled_fires_at_local_time_and_cancel);
 	RUN(catchup_window_late_and_skipped);
+	RUN(room_channels_fold_like_room_names);
 	RUN(starting_soon_posts);
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
