@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <hallway/text.h>
+#include <hallway/when.h>
 
 #define QUERY_MAX_WORDS 8
 #define QUERY_WORDLEN 64
@@ -134,24 +135,6 @@ size_t sched_query_days(const struct sched *s, struct hw_civil *out, size_t max)
 	return n;
 }
 
-static const char *const weekdays[][3] = {
-	{"sunday", "sun", "dimanche"},  {"monday", "mon", "lundi"},
-	{"tuesday", "tue", "mardi"},    {"wednesday", "wed", "mercredi"},
-	{"thursday", "thu", "jeudi"},   {"friday", "fri", "vendredi"},
-	{"saturday", "sat", "samedi"},
-};
-
-static int parse_weekday(const char *w)
-{
-	for (int d = 0; d < 7; d++)
-		for (int k = 0; k < 3; k++)
-			if (!strcmp(w, weekdays[d][k]))
-				return d;
-	if (!strcmp(w, "tues") || !strcmp(w, "thur") || !strcmp(w, "thurs"))
-		return w[1] == 'u' ? 2 : 4;
-	return -1;
-}
-
 int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
 			  struct hw_civil *date)
 {
@@ -164,21 +147,19 @@ int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
 	hw_civil_split(hw_tz_to_local(s ? s->tz : NULL, now), &today);
 	today_n = hw_civil_days(today.year, today.mon, today.day);
 	hw_fold_into(when, w, sizeof(w));
-	if (!w[0] || !strcmp(w, "today") || !strcmp(w, "aujourd hui")) {
+	if (!w[0]) {
 		*date = today;
 		return SCHED_OK;
 	}
-	if (!strcmp(w, "tomorrow") || !strcmp(w, "demain") || !strcmp(w, "yesterday") ||
-	    !strcmp(w, "hier")) {
-		int delta = w[0] == 't' || w[0] == 'd' ? 1 : -1;
-		hw_civil_split((today_n + delta) * 86400, date);
+	if ((wd = hw_when_relative_day(w)) != HW_WHEN_NOT_RELATIVE) {
+		hw_civil_split((today_n + wd) * 86400, date);
 		return SCHED_OK;
 	}
 	if (when && hw_civil_parse(when, &local, NULL, NULL, NULL) == SCHED_OK) {
 		hw_civil_split(local, date);
 		return SCHED_OK;
 	}
-	if ((wd = parse_weekday(w)) >= 0) {
+	if ((wd = hw_when_weekday(w)) >= 0) {
 		/* A conference day on that weekday, today or later first. */
 		const struct hw_civil *pick = NULL;
 		for (size_t i = 0; i < ndays; i++) {

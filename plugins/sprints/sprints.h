@@ -58,6 +58,9 @@ int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
  * SPRINTS_REPLIED. */
 int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *typed,
 			     const char *verb, struct sprints_project *p);
+/* The one day of p that falls on wday (0 = Sunday), or NULL (none, or
+ * several). Borrowed from p. */
+const char *sprints_cmd_weekday_day(const struct sprints_project *p, int wday);
 /* Appends " on <day>" (nothing for a project without days). */
 void sprints_cmd_add_day(struct sprints_buf *b, const char *day);
 /* The argument `name` of inv when present, else NULL. */

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <hallway/civil.h>
+#include <hallway/when.h>
+
 #include "sprints.h"
 #include "sprints_buf.h"
 #include "sprints_csv.h"
@@ -210,6 +213,30 @@ fail:
 	return NULL;
 }
 
+/* Days in an edit are dates; a weekday ("saturday", "samedi") names the
+ * project's day on that weekday. Anything else is refused, never stored
+ * as text. Returns 0, or -1 with err filled in. */
+static int sprints_admin_days(const sprints_project *p, json_t *changes, sprints_buf *err)
+{
+	json_t *days = json_object_get(changes, "days"), *v;
+	size_t i;
+	json_array_foreach(days, i, v) {
+		const char *d = json_string_value(v), *hit = NULL;
+		int64_t local;
+		int date_only = 0, wd;
+		if (d && !hw_civil_parse(d, &local, NULL, NULL, &date_only) && date_only)
+			continue;
+		if ((wd = hw_when_weekday(d)) >= 0)
+			hit = sprints_cmd_weekday_day(p, wd);
+		if (!hit || json_array_set_new(days, i, json_string(hit))) {
+			sprints_buf_add(err, "Days are dates such as 2026-11-28, or a weekday the "
+					     "project already runs on.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
@@ -229,7 +256,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 	changes = sprints_admin_changes(sprints_cmd_arg(inv, "changes") ? sprints_cmd_arg(inv, "changes")
 									 : "",
 					&err);
-	if (!changes) {
+	if (!changes || sprints_admin_days(&p, changes, &err)) {
 		rc = sprints_reply(s, inv, err.len ? sprints_buf_str(&err) : "Out of memory.");
 		goto out;
 	}

@@ -13,13 +13,17 @@
 #include "sprints.h"
 #include "sprints_buf.h"
 #include "sprints_db.h"
+#include <hallway/civil.h>
 #include <hallway/text.h>
+#include <hallway/when.h>
 #include "sprints_notify.h"
 #include "sprints_query.h"
 #include "sprints_store.h"
 
 #define SPRINTS_REPLY_MAX 16000
 #define SPRINTS_SHOW_NAME 100
+#define SPRINTS_LIST_SHOW 25     /* projects per `sprints` in a channel */
+#define SPRINTS_LIST_PRIVATE 50  /* in a DM or the console */
 
 const char *sprints_cmd_arg(const hw_invocation *inv, const char *name)
 {
@@ -103,6 +107,27 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
 	return rc ? rc : SPRINTS_REPLIED;
 }
 
+const char *sprints_cmd_weekday_day(const sprints_project *p, int wday)
+{
+	const char *hit = NULL;
+	size_t i, hits = 0;
+	json_t *v;
+	json_array_foreach(p->days, i, v) {
+		int64_t local;
+		int date_only = 0;
+		struct hw_civil c;
+		const char *d = json_string_value(v);
+		if (!d || hw_civil_parse(d, &local, NULL, NULL, &date_only) || !date_only)
+			continue;
+		hw_civil_split(local, &c);
+		if (c.wday == wday) {
+			hit = d;
+			hits++;
+		}
+	}
+	return hits == 1 ? hit : NULL;
+}
+
 /* Picks the day: the typed one (exact, forgiving, a 1-based index, or a
  * unique suffix such as "31" for 2025-10-31), else the first. *day is
  * borrowed from p. Replies and returns SPRINTS_REPLIED when it is not one
@@ -133,6 +158,11 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 		}
 	}
 	if (hits == 1) {
+		*day = hit;
+		return HW_OK;
+	}
+	/* A weekday, read as `day saturday` reads it (include/hallway/when.h). */
+	if (hw_when_weekday(typed) >= 0 && (hit = sprints_cmd_weekday_day(p, hw_when_weekday(typed)))) {
 		*day = hit;
 		return HW_OK;
 	}
@@ -209,25 +239,55 @@ static int sprints_cmd_add_seats(sprints *s, sprints_buf *b, const sprints_proje
 	return HW_OK;
 }
 
+/* 1 when the project's name or title holds the folded words (a filter of
+ * `sprints <words>`; NULL or "" matches every project). */
+static int sprints_cmd_matches(const char *words, const char *name, const char *title)
+{
+	char *fn, *ft;
+	int hit;
+	if (!words || !*words)
+		return 1;
+	fn = hw_fold(name ? name : "");
+	ft = hw_fold(title ? title : "");
+	hit = (fn && strstr(fn, words)) || (ft && strstr(ft, words));
+	free(fn);
+	free(ft);
+	return hit;
+}
+
 static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sqlite3_stmt *st = NULL;
 	sprints_buf b;
-	size_t n = 0;
+	const char *typed = sprints_cmd_arg(inv, "words");
+	char *words = NULL;
+	/* Where others read along, a page that fits in two messages. */
+	size_t n = 0, shown = 0, cap = inv->is_dm || inv->door == HW_DOOR_CONSOLE
+					       ? SPRINTS_LIST_PRIVATE : SPRINTS_LIST_SHOW;
 	int rc;
+	(void)self;
 	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	if (typed && *typed && !(words = hw_fold(typed))) {
+		rc = HW_ERR_NOMEM;
+		goto out;
+	}
 	rc = sprints_db_prepare(s->db, &st,
-				"SELECT id FROM sprints_projects WHERE removed_ms IS NULL ORDER BY name",
+				"SELECT id, name, title FROM sprints_projects WHERE removed_ms IS NULL"
+				" ORDER BY name",
 				NULL);
 	if (rc)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		sprints_project p;
+		if (!sprints_cmd_matches(words, sprints_db_text(st, 1), sprints_db_text(st, 2)))
+			continue;
+		if (n++ >= cap)
+			continue; /* counted for the "... and N more" line */
 		rc = sprints_store_project(s->db, sqlite3_column_int64(st, 0), &p);
 		if (rc)
 			goto out;
-		sprints_buf_add(&b, n++ ? "\n- " : "Sprint projects:\n- ");
+		sprints_buf_add(&b, shown++ ? "\n- " : "Sprint projects:\n- ");
 		sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 		if (json_array_size(p.leads)) {
 			sprints_buf_add(&b, " | leads: ");
@@ -243,14 +303,25 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		if (rc)
 			goto out;
 	}
-	if (!n)
+	if (!n && words)
+		sprints_buf_add(&b, "No sprint project matches those words. `sprints` lists them all.");
+	else if (!n)
 		sprints_buf_add(&b, "No sprint projects yet.");
-	else
+	if (n > shown) {
+		/* Never cut in silence: how many more, and how to narrow. */
+		sprints_buf_add(&b, "\n... and ");
+		sprints_buf_addint(&b, (long long)(n - shown));
+		sprints_buf_add(&b, n - shown == 1 ? " more project" : " more projects");
+		sprints_buf_add(&b, ". `sprints <words>` lists those whose name or title has the "
+				    "words; `sprint info <project>` shows one.");
+	}
+	if (n)
 		sprints_buf_add(&b, "\nJoin with `sprint join <project> [day]`.");
 	rc = sprints_reply(s, inv, sprints_buf_str(&b));
 out:
 	sqlite3_finalize(st);
 	sprints_buf_free(&b);
+	free(words);
 	return rc;
 }
 
@@ -546,6 +617,9 @@ void sprints_cmd_complete(hw_plugin *self, const char *arg, const char *partial,
 	sprints_query_complete(c.s->db, partial, 25, sprints_cmd_complete_one, &c);
 }
 
+static const hw_arg_spec sprints_cmd_list_args[] = {
+	{"words", HW_ARG_TEXT, 0, "Only projects whose name or title has these words", 0},
+};
 static const hw_arg_spec sprints_cmd_project_arg[] = {
 	{"project", HW_ARG_STRING, 1, "Project name (case and accents don't matter)", 1},
 };
@@ -558,8 +632,10 @@ int sprints_cmd_register(sprints *s)
 {
 	const hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), "sprints", "List sprint projects with seats and waitlists",
-		 "Every project: leads, days, level, seats taken / capacity, waitlist length.",
-		 HW_PERM_EVERYONE, NULL, 0, sprints_cmd_list, NULL, s, {0}},
+		 "Every project (a page of them in a channel): leads, days, level, seats taken / "
+		 "capacity, waitlist length. `sprints <words>` lists those whose name or title has "
+		 "the words.",
+		 HW_PERM_EVERYONE, sprints_cmd_list_args, 1, sprints_cmd_list, NULL, s, {0}},
 		{sizeof(hw_command_spec), "sprint info", "Show a sprint project and who signed up",
 		 NULL, HW_PERM_EVERYONE, sprints_cmd_project_arg, 1, sprints_cmd_info,
 		 sprints_cmd_complete, s, {0}},

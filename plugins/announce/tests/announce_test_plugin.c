@@ -498,7 +498,7 @@ TEST(mentions_only_when_allowed)
  * read the parser's out-parameter, left unset on failure). */
 TEST(audit_with_a_bad_time_answers_usage)
 {
-	static const char *const bad[] = {"announce audit yesterday", "announce audit noon",
+	static const char *const bad[] = {"announce audit yesterday", "announce audit soon",
 					  "announce audit 25:99", "announce audit ☕",
 					  "announce audit 10:15 and more"};
 	char path[256];

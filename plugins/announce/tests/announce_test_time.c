@@ -56,6 +56,16 @@ TEST(forms_on_a_conference_morning)
 	CHECK_INTEQ(parse(tz, now, "2026-11-26T14:30:00+02:00 t", "t"), utc(2026, 11, 26, 12, 30));
 	CHECK_INTEQ(parse(tz, now, "2026-11-26T14:30Z t", "t"), utc(2026, 11, 26, 14, 30));
 	CHECK_INTEQ(parse(tz, now, "14:30", ""), utc(2026, 11, 26, 13, 30));
+	/* The shared words (issue 13): the ones `day` reads, noon, am/pm, 14h30. */
+	CHECK_INTEQ(parse(tz, now, "noon Lunch", "Lunch"), utc(2026, 11, 26, 11, 0));
+	CHECK_INTEQ(parse(tz, now, "2pm t", "t"), utc(2026, 11, 26, 13, 0));
+	CHECK_INTEQ(parse(tz, now, "2 pm t", "t"), utc(2026, 11, 26, 13, 0));
+	CHECK_INTEQ(parse(tz, now, "2:30PM t", "t"), utc(2026, 11, 26, 13, 30));
+	CHECK_INTEQ(parse(tz, now, "14h30 t", "t"), utc(2026, 11, 26, 13, 30));
+	CHECK_INTEQ(parse(tz, now, "vendredi 10:00 t", "t"), utc(2026, 11, 27, 9, 0));
+	CHECK_INTEQ(parse(tz, now, "friday noon t", "t"), utc(2026, 11, 27, 11, 0));
+	CHECK_INTEQ(parse(tz, now, "demain 9am t", "t"), utc(2026, 11, 27, 8, 0));
+	CHECK_INTEQ(parse(tz, now, "12am t", "t"), utc(2026, 11, 25, 23, 0));
 	hw_tz_free(tz);
 }
 
@@ -93,7 +103,8 @@ TEST(refusals)
 	const char *rest = NULL;
 	char why[256] = "";
 	static const char *const bad[] = {
-		"", "the door", "25:00 x", "12:60 x", "12:5 x", "friday", "friday noon",
+		"", "the door", "25:00 x", "12:60 x", "12:5 x", "friday", "friday soon", "13pm x",
+		"2 x", "0am x",
 		"2026-11-26", "2026-13-01 10:00", "someday 10:00", "1430 x", "T12:00 x",
 	};
 	REQUIRE(tz);

@@ -172,6 +172,24 @@ TEST(waitlist_and_promotion)
 	mock_api_free(m);
 }
 
+/* Issue 13: a weekday reads as `day saturday` does, in join and in edit. */
+TEST(weekday_words)
+{
+	char path[256];
+	mock_api *m = start(tmp_db(path, sizeof(path)), NULL);
+	say(m, &org, "sprint add Zoneinfo 5");
+	CHECK(has(say(m, &org, "sprint edit Zoneinfo days=2026-11-28, 2026-11-29"), "Updated"));
+	/* 2026-11-28 is a Saturday. */
+	CHECK(has(say(m, &ann, "sprint join zoneinfo saturday"), "You're in: Zoneinfo on 2026-11-28"));
+	CHECK(has(say(m, &bob, "sprint join zoneinfo Dimanche"), "You're in: Zoneinfo on 2026-11-29"));
+	CHECK(has(say(m, &cat, "sprint join zoneinfo monday"), "does not run that day"));
+	/* An edit maps a weekday to the project's day, and never stores the word. */
+	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=sunday"), "People are signed up on 2026-11-28"));
+	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=monday"), "Days are dates such as"));
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE days LIKE '%day%'"), 0);
+	mock_api_free(m);
+}
+
 TEST(days)
 {
 	char path[256];
@@ -631,6 +649,7 @@ int main(void)
 	RUN(join_leave_idempotent);
 	RUN(waitlist_and_promotion);
 	RUN(days);
+	RUN(weekday_words);
 	RUN(edit_fields);
 	RUN(forgiving_names);
 	RUN(remove_with_confirmation);
