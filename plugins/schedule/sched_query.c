@@ -228,6 +228,34 @@ static int word_in(const char *hay, const char *w)
 	return best;
 }
 
+/* 1 when w is a typo of a word of hay, or of two neighbouring words run
+ * together ("tiem" for "time", "timezone" for "time zones"), by the
+ * shared edit distance: 1 edit for words of 4 to 7 bytes, 2 from 8. */
+static int word_near(const char *hay, const char *w)
+{
+	size_t wl = strlen(w), cap = wl >= 8 ? 2 : 1;
+	const char *p = hay;
+	char pair[2 * QUERY_WORDLEN];
+
+	if (wl < 4)
+		return 0;
+	while (*p) {
+		size_t l1 = strcspn(p, " ");
+		const char *next = p + l1 + (p[l1] == ' ');
+		size_t l2 = *next ? strcspn(next, " ") : 0;
+		if (hw_distance(w, wl, p, l1) <= cap)
+			return 1;
+		if (l2 && l1 + l2 < sizeof(pair)) {
+			memcpy(pair, p, l1);
+			memcpy(pair + l1, next, l2);
+			if (hw_distance(w, wl, pair, l1 + l2) <= cap)
+				return 1;
+		}
+		p = next;
+	}
+	return 0;
+}
+
 struct scored {
 	const struct sched_talk *t;
 	int score;
@@ -294,6 +322,18 @@ size_t sched_query_search(const struct sched *s, const char *words,
 		int score = talk_score(&s->talks[i], w, nw, phrase);
 		if (score)
 			sc[n++] = (struct scored){&s->talks[i], score};
+	}
+	/* Nothing exact: typos in titles ("talk tiem zones", "talk timezone"),
+	 * every word found or nearly found in the title. */
+	for (size_t i = 0; !n && i < s->ntalks; i++) {
+		size_t hits = 0;
+		for (size_t k = 0; k < nw; k++)
+			hits += word_in(s->talks[i].f_title, w[k]) >= 2 ||
+				word_near(s->talks[i].f_title, w[k]);
+		if (hits == nw) {
+			sc[n] = (struct scored){&s->talks[i], 1};
+			n++;
+		}
 	}
 	qsort(sc, n, sizeof(*sc), scored_cmp);
 	for (; ret < n && ret < max; ret++)

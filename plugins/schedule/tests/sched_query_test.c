@@ -259,6 +259,13 @@ TEST(search_and_speakers)
 	CHECK(n >= 1 && strstr(t[0]->title, "Slash Commands"));
 	CHECK_INTEQ(sched_query_search(s, "xyzzy", t, 8), 0);
 	CHECK_INTEQ(sched_query_search(s, "   ", t, 8), 0);
+	/* Typos and run-together words find the talk when nothing exact does
+	 * (issue 13: they found nothing and suggested nothing). */
+	n = sched_query_search(s, "tiem zones", t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Time Zones Are Hard, DST Is Harder"));
+	n = sched_query_search(s, "timezone", t, 8);
+	CHECK(n == 1 && !strcmp(t[0]->title, "Time Zones Are Hard, DST Is Harder"));
+	CHECK_INTEQ(sched_query_search(s, "tiem xyzzy", t, 8), 0);
 	/* Speakers: case and accents do not matter. */
 	/* Two talks and the Zoneinfo Café sprint. */
 	CHECK_INTEQ(sched_query_speaker(s, "chloe dubois", t, 8), 3);
