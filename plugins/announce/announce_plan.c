@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hallway/plan.h>
+
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
@@ -50,29 +52,22 @@ static int add_row(void *ud, int64_t due_ms, const char *kind, const char *chann
 {
 	struct plan_ctx *c = ud;
 	char when[64], where[64], line[200], what[300];
-	json_t *it;
 	announce_time_format(announce_tz(c->a), due_ms, when, sizeof(when));
 	snprintf(where, sizeof(where), "channel %s", channel_id ? channel_id : "?");
 	first_line(text ? text : "", line, sizeof(line));
 	snprintf(what, sizeof(what), "%s: %s", kind_label(kind ? kind : ""), line);
-	it = json_pack("{s:I, s:s, s:s, s:s, s:s}", "at", (json_int_t)due_ms, "when", when, "where",
-		       where, "what", what, "plugin", "announce");
-	if (!it || json_array_append_new(c->items, it))
-		return HW_ERR_NOMEM;
-	return HW_OK;
+	return hw_plan_add(c->items, due_ms, when, where, what, "announce") ? HW_ERR_NOMEM : HW_OK;
 }
 
 void announce_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
-	struct plan_ctx c = {ud, json_object_get(data, "items")};
-	json_t *from = json_object_get(data, "from"), *to = json_object_get(data, "to");
+	struct plan_ctx c = {ud, NULL};
+	int64_t from, to;
 	int rc;
 	(void)type;
-	if (json_integer_value(json_object_get(data, "version")) != HW_PLAN_VERSION ||
-	    !json_is_array(c.items) || !json_is_integer(from) || !json_is_integer(to))
+	if (hw_plan_request(data, &from, &to, &c.items))
 		return;
-	rc = announce_store_plan(c.a->api->db(self), json_integer_value(from),
-				 json_integer_value(to), PLAN_MAX_ROWS, add_row, &c);
+	rc = announce_store_plan(c.a->api->db(self), from, to, PLAN_MAX_ROWS, add_row, &c);
 	if (rc)
 		c.a->api->log(self, HW_LOG_WARN, "announce: the plan is incomplete (%d)", rc);
 }

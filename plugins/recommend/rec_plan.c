@@ -4,6 +4,8 @@
  */
 #include <stdio.h>
 
+#include <hallway/plan.h>
+
 #include "rec_fmt.h"
 #include "rec_store.h"
 #include "recommend.h"
@@ -19,30 +21,25 @@ static int add_row(void *ud, int64_t due_at, const char *title, int64_t count)
 {
 	struct plan_ctx *c = ud;
 	char when[64], cut[160], what[300];
-	json_t *it;
 	rec_fmt_when(c->p->tz, due_at, when, sizeof(when));
 	rec_fmt_cut(title ? title : "?", cut, sizeof(cut));
 	snprintf(what, sizeof(what), "reminder of \"%s\" to %lld attendee%s", cut, (long long)count,
 		 count == 1 ? "" : "s");
-	it = json_pack("{s:I, s:s, s:s, s:s, s:s}", "at", (json_int_t)due_at * 1000, "when", when,
-		       "where", "DM", "what", what, "plugin", "recommend");
-	if (!it || json_array_append_new(c->items, it))
-		return REC_ERR_NOMEM;
-	return REC_OK;
+	return hw_plan_add(c->items, due_at * 1000, when, "DM", what, "recommend") ? REC_ERR_NOMEM
+										   : REC_OK;
 }
 
 void rec_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
-	struct plan_ctx c = {ud, json_object_get(data, "items")};
-	json_t *from = json_object_get(data, "from"), *to = json_object_get(data, "to");
+	struct plan_ctx c = {ud, NULL};
+	int64_t from, to;
 	int rc;
 	(void)type;
-	if (json_integer_value(json_object_get(data, "version")) != HW_PLAN_VERSION ||
-	    !json_is_array(c.items) || !json_is_integer(from) || !json_is_integer(to))
+	if (hw_plan_request(data, &from, &to, &c.items))
 		return;
 	/* Unix ms to s, rounding the start up so nothing before it slips in. */
-	rc = rec_store_plan(c.p->db, (json_integer_value(from) + 999) / 1000,
-			    (json_integer_value(to) + 999) / 1000, PLAN_MAX_ROWS, add_row, &c);
+	rc = rec_store_plan(c.p->db, (from + 999) / 1000, (to + 999) / 1000, PLAN_MAX_ROWS,
+			    add_row, &c);
 	if (rc)
 		c.p->api->log(self, HW_LOG_WARN, "recommend: the plan is incomplete (%d)", rc);
 }
