@@ -102,8 +102,8 @@ static const struct option_row config_options[] = {
 	 "channel, so a longer one would hold up everyone's answers). Beyond it the answer ends "
 	 "with a line saying how much was left out and to ask in a DM."},
 	{"limits.dm_reply_messages", OPT_INT, "10", 1, 100, NULL, OFF(dm_reply_messages),
-	 "Messages one answer may take in a DM, an ephemeral slash answer or a channel of "
-	 "another server; beyond it the answer says how much was left out."},
+	 "Messages one answer may take in a DM or as an ephemeral slash answer; beyond it the "
+	 "answer ends with a line saying how much was left out."},
 };
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]))

@@ -243,45 +243,164 @@ static void slash_send_part(struct invocation *inv, json_t *data)
 	}
 }
 
+/* ---- bounded replies ---- */
+
+#define REPLY_DEFAULT_MESSAGES 3
+#define REPLY_DEFAULT_DM_MESSAGES 10
+#define REPLY_NOTICE_MAX 300
+
+/* How many messages a reply may take: few where others read along (a
+ * server channel, 5 messages per 5 s for everyone), more where only the
+ * asker reads (a DM, an ephemeral answer). */
+static size_t reply_max_messages(const struct invocation *inv, int only_asker)
+{
+	const struct config *cfg = inv->router->hw->cfg;
+	if (only_asker || !inv->guild_id)
+		return cfg && cfg->dm_reply_messages > 0 ? (size_t)cfg->dm_reply_messages
+							 : REPLY_DEFAULT_DM_MESSAGES;
+	return cfg && cfg->reply_messages > 0 ? (size_t)cfg->reply_messages : REPLY_DEFAULT_MESSAGES;
+}
+
+/* Lines of s[0, len) that hold more than whitespace. */
+static size_t count_lines(const char *s, size_t len)
+{
+	size_t n = 0;
+	int seen = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n') {
+			n += seen;
+			seen = 0;
+		} else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+			seen = 1;
+		}
+	}
+	return n + seen;
+}
+
+/* The line that ends a cut reply: how much was left out, and where the
+ * rest can be had. */
+static void reply_notice(const struct invocation *inv, int only_asker, size_t lines, char *buf,
+			 size_t len)
+{
+	const char *prefix = inv->router->hw->cfg ? inv->router->hw->cfg->prefix : "!";
+	if (only_asker || !inv->guild_id)
+		snprintf(buf, len, "… and %zu more line%s not shown: that is more than %zu "
+			 "messages. Ask for less at a time.", lines, lines == 1 ? "" : "s",
+			 reply_max_messages(inv, only_asker));
+	else
+		snprintf(buf, len, "… and %zu more line%s not shown here, to keep this channel "
+			 "readable. Ask me in a DM (%s%s there) for all of it.", lines,
+			 lines == 1 ? "" : "s", inv->pub.door == HW_DOOR_SLASH ? "" : prefix,
+			 inv->command ? inv->command : "the same command");
+}
+
+/* Bounds a reply to the messages its place allows. clean: valid UTF-8
+ * (msgsplit_sanitize). Returns HW_OK with *out NULL when it fits, or a new
+ * string (free() it) that is its start, its open markup closed, then a
+ * line saying what was left out; never cuts in silence. */
+static int reply_bound(struct invocation *inv, const char *clean, size_t len, int only_asker,
+		       char **out)
+{
+	size_t max_parts = reply_max_messages(inv, only_asker), total = count_lines(clean, len);
+	size_t reserve, keep = len, lines, nl, tl;
+	char notice[REPLY_NOTICE_MAX], tail[MSGSPLIT_MARKS];
+	char *text = NULL;
+
+	*out = NULL;
+	/* The notice with every line counted is at least as long as the one
+	 * sent: its length is the room to keep. */
+	reply_notice(inv, only_asker, total, notice, sizeof(notice));
+	reserve = msgsplit_count(notice, strlen(notice));
+	for (int tries = 0; tries < 8; tries++, reserve += 100) {
+		struct msgsplit ms;
+		struct msgsplit_part part;
+		size_t parts = 0;
+
+		keep = msgsplit_fit(clean, len, MSGSPLIT_DISCORD_MAX, max_parts, reserve, tail);
+		if (keep == len)
+			return HW_OK;
+		lines = count_lines(clean + keep, len - keep);
+		reply_notice(inv, only_asker, lines ? lines : 1, notice, sizeof(notice));
+		nl = strlen(notice);
+		tl = strlen(tail);
+		free(text);
+		if (!(text = malloc(keep + tl + 1 + nl + 1)))
+			return HW_ERR_NOMEM;
+		memcpy(text, clean, keep);
+		memcpy(text + keep, tail, tl);
+		text[keep + tl] = '\n';
+		memcpy(text + keep + tl + 1, notice, nl + 1);
+		/* The door splits it again: check that it holds. */
+		msgsplit_init(&ms, text, keep + tl + 1 + nl, MSGSPLIT_DISCORD_MAX);
+		while (msgsplit_part(&ms, &part))
+			parts++;
+		if (parts <= max_parts)
+			break;
+	}
+	LOGI("router", "reply to \"%s\" cut to %zu messages: %zu of %zu bytes, %zu lines left out",
+	     inv->command ? inv->command : "?", max_parts, keep, len, lines);
+	*out = text;
+	return HW_OK;
+}
+
 static int reply_slash(struct invocation *inv, const hw_message *msg)
 {
 	const char *text = msg->content ? msg->content : "";
-	size_t len, pos = 0, off, n;
-	char *clean = msgsplit_sanitize(text, strlen(text), &len);
-	int parts = 0;
+	int only_asker = msg->ephemeral || reply_is_private(inv);
+	size_t len, n;
+	char *clean = msgsplit_sanitize(text, strlen(text), &len), *bounded = NULL, *buf = NULL;
+	struct msgsplit ms;
+	struct msgsplit_part part, next;
+	int parts = 0, more, rc;
 	if (!clean)
 		return HW_ERR_NOMEM;
+	rc = reply_bound(inv, clean, len, only_asker, &bounded);
+	if (rc != HW_OK)
+		goto out;
+	if (bounded) {
+		free(clean);
+		clean = bounded;
+		len = strlen(clean);
+	}
+	if (!(buf = malloc(len + 2 * MSGSPLIT_MARKS))) {
+		rc = HW_ERR_NOMEM;
+		goto out;
+	}
+	msgsplit_init(&ms, clean, len, MSGSPLIT_DISCORD_MAX);
+	more = msgsplit_part(&ms, &part);
 	for (;;) {
-		int more = msgsplit_next(clean, len, MSGSPLIT_DISCORD_MAX, &pos, &off, &n);
 		json_t *data;
+		int last;
 		if (!more && parts > 0)
 			break;
 		data = json_object();
 		if (!data)
 			break;
-		if (more)
-			json_object_set_new(data, "content", json_stringn(clean + off, n));
-		json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
-		if (msg->ephemeral || reply_is_private(inv))
-			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
-		/* Embeds ride on the last part: peek whether another follows. */
-		{
-			size_t p2 = pos, o2, n2;
-			if (!more || !msgsplit_next(clean, len, MSGSPLIT_DISCORD_MAX, &p2, &o2, &n2))
-				if (msg->embeds && json_array_size(msg->embeds))
-					json_object_set(data, "embeds", msg->embeds);
+		if (more) {
+			n = msgsplit_part_copy(&ms, &part, buf);
+			json_object_set_new(data, "content", json_stringn(buf, n));
 		}
+		json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
+		if (only_asker)
+			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
+		/* Embeds ride on the last part: look whether another follows. */
+		last = !more || !msgsplit_part(&ms, &next);
+		if (last && msg->embeds && json_array_size(msg->embeds))
+			json_object_set(data, "embeds", msg->embeds);
 		if (!json_object_get(data, "content") && !json_object_get(data, "embeds")) {
 			json_decref(data);
 			break;
 		}
 		slash_send_part(inv, data);
 		parts++;
-		if (!more)
+		if (last)
 			break;
+		part = next;
 	}
+out:
 	free(clean);
-	return HW_OK;
+	free(buf);
+	return rc;
 }
 
 int router_reply(struct invocation *inv, const hw_message *msg)
@@ -298,19 +417,31 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 	case HW_DOOR_SLASH:
 		return reply_slash(inv, msg);
 	case HW_DOOR_CHAT: {
-		json_t *tmpl = json_object();
+		const char *content = msg->content ? msg->content : "";
+		size_t len;
+		char *clean = msgsplit_sanitize(content, strlen(content), &len), *bounded = NULL;
+		json_t *tmpl;
 		uint64_t id;
-		if (!tmpl)
+		int rc = clean ? reply_bound(inv, clean, len, 0, &bounded) : HW_ERR_NOMEM;
+		free(clean);
+		if (rc != HW_OK)
+			return rc;
+		if (bounded)
+			content = bounded;
+		if (!(tmpl = json_object())) {
+			free(bounded);
 			return HW_ERR_NOMEM;
+		}
 		if (inv->message_id)
 			json_object_set_new(tmpl, "message_reference",
 					    json_pack("{s:s, s:b}", "message_id", inv->message_id,
 						      "fail_if_not_exists", 0));
 		if (msg->embeds && json_array_size(msg->embeds))
 			json_object_set(tmpl, "embeds", msg->embeds);
-		id = rest_send_message(r->hw->rest, inv->channel_id, msg->content ? msg->content : "",
-				       tmpl, msg->allow_mentions, log_rest_failure, "reply");
+		id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
+				       msg->allow_mentions, log_rest_failure, "reply");
 		json_decref(tmpl);
+		free(bounded);
 		return id ? HW_OK : HW_ERR_NOMEM;
 	}
 	}

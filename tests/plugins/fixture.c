@@ -4,7 +4,7 @@
  * FIXTURE_* switches pick its behaviour.
  *
  *   fx_good      commands: fx echo <text>, fx fail, fx slow <ms>, fx pending,
- *                fx secret <word>, fx peek <table>, fx seen; a repeating timer;
+ *                fx secret <word>, fx peek <table>, fx seen, fx long <n>; a repeating timer;
  *                config "watch_messages" subscribes to MESSAGE_CREATE
  *   fx_abimajor  built for ABI major 99 (refused)
  *   fx_abiminor  built for a newer minor (refused)
@@ -164,6 +164,31 @@ static int cmd_seen(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return api->reply(self, inv, text);
 }
 
+/* fx long <n>: one reply of n lines, each with every kind of markup span
+ * and a long bold span, as a plugin's long list would be (the host bounds
+ * it, issue 15 item 7). */
+static int cmd_long(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	int64_t n = inv->argv[0].num;
+	size_t cap, len = 0;
+	char *text;
+	int rc;
+
+	if (n < 1 || n > 5000)
+		return api->reply(self, inv, "1 to 5000 lines");
+	cap = (size_t)n * 200 + 1;
+	if (!(text = malloc(cap)))
+		return HW_ERR_NOMEM;
+	for (int64_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"%lld. **Caf\xc3\xa9 talk %lld, a title that goes on and on** "
+					"<t:1795684500:t> ~~old room~~ `Room %lld` \xf0\x9f\x8e\x89\n",
+					(long long)(i + 1), (long long)(i + 1), (long long)(i % 7));
+	rc = api->reply(self, inv, text);
+	free(text);
+	return rc;
+}
+
 static int init(hw_plugin *self, const hw_api *host_api)
 {
 	static const char *const migrations[] = {
@@ -194,6 +219,8 @@ static int init(hw_plugin *self, const hw_api *host_api)
 		 HW_PERM_EVERYONE, NULL, 0, cmd_version, NULL, NULL, {0}},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " seen", "Messages seen", NULL,
 		 HW_PERM_EVERYONE, NULL, 0, cmd_seen, NULL, NULL, {0}},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " long", "One reply of n lines", NULL,
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_long, NULL, NULL, {0}},
 	};
 	api = host_api;
 	if (api->db_migrate(self, migrations, 1) != HW_OK)
