@@ -17,6 +17,10 @@
 #define CMD_TITLE_MAX 200
 #define CMD_CHOICES 25
 #define CMD_CHOICE_LEN 100
+#define AGENDA_PAGE 10          /* talks per page where others read along */
+#define AGENDA_PAGE_PRIVATE 40  /* in a DM or the console */
+#define AGENDA_CLASHES 3        /* clashing talks named per talk */
+#define AGENDA_CLASH_TITLE 80
 
 static const char *arg0(const hw_invocation *inv)
 {
@@ -349,53 +353,127 @@ static int agenda_ics(struct rec_plugin *p, const hw_invocation *inv, struct rec
 	return ret;
 }
 
+/* What `agenda` shows: a page of talks in time order, today's, or all of
+ * them as a calendar file. */
+struct agenda_ask {
+	int ics, today;
+	size_t page; /* from 1 */
+};
+
+/* Reads words "ics", "today" and a page number, in any order; 0, or -1
+ * for anything else. */
+static int agenda_parse(const char *arg, struct agenda_ask *ask)
+{
+	memset(ask, 0, sizeof(*ask));
+	ask->page = 1;
+	while (arg && *arg) {
+		size_t n;
+		arg += strspn(arg, " ");
+		n = strcspn(arg, " ");
+		if (!n)
+			break;
+		if ((n == 3 && !strncmp(arg, "ics", 3)) || (n == 4 && !strncmp(arg, "ical", 4)) ||
+		    (n == 8 && !strncmp(arg, "calendar", 8)))
+			ask->ics = 1;
+		else if (n == 5 && !strncmp(arg, "today", 5))
+			ask->today = 1;
+		else if (n <= 6 && strspn(arg, "0123456789") == n && atoi(arg) > 0)
+			ask->page = (size_t)atoi(arg);
+		else
+			return -1;
+		arg += n;
+	}
+	return 0;
+}
+
+/* One talk of the agenda, and at most AGENDA_CLASHES of the talks it
+ * clashes with (then how many more). */
+static void agenda_line(struct rec_plugin *p, struct rec_out *o, const struct rec_star *all,
+			size_t nall, size_t i, int64_t now)
+{
+	const struct rec_star *s = &all[i];
+	char span[64], title[CMD_TITLE_MAX + 1], room[120];
+	size_t clashes = 0;
+
+	rec_fmt_span(p->tz, s->start, s->end, span, sizeof(span));
+	rec_fmt_cut(s->title, title, sizeof(title));
+	rec_fmt_cut(s->room ? s->room : "", room, sizeof(room));
+	rec_out_add(o, "• %s%s%s (<t:%lld:t>)%s%s · %s%s%s%s", s->cancelled ? "~~" : "", span,
+		    s->cancelled ? "~~" : "", (long long)s->start, room[0] ? " · " : "", room, title,
+		    s->cancelled ? " ❌ cancelled" : "",
+		    !s->cancelled && s->end <= now ? " (over)" : "",
+		    !s->cancelled && s->start <= now && now < s->end ? " (now)" : "");
+	for (size_t j = 0; j < nall; j++) {
+		char t2[AGENDA_CLASH_TITLE + 1];
+		if (j == i || !overlaps(s, &all[j]))
+			continue;
+		if (clashes++ >= AGENDA_CLASHES)
+			continue;
+		rec_fmt_cut(all[j].title, t2, sizeof(t2));
+		rec_out_add(o, "%s**%s**", clashes == 1 ? "\n   ⚠️ clashes with " : ", ", t2);
+	}
+	if (clashes > AGENDA_CLASHES)
+		rec_out_add(o, " and %zu more", clashes - AGENDA_CLASHES);
+	rec_out_add(o, "\n");
+}
+
 static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct rec_plugin *p = ud;
-	const char *fmt = arg0(inv);
+	struct agenda_ask ask;
 	struct rec_star *all = NULL;
 	struct rec_out o = {0};
-	size_t nall = 0;
-	int64_t now = rec_now(p);
+	size_t nall = 0, nsel = 0, shown = 0, first, per_page, *sel = NULL;
+	int64_t now = rec_now(p), today = rec_fmt_day(p->tz, now);
 	int ret;
 
-	if (fmt && strcmp(fmt, "ics") && strcmp(fmt, "ical") && strcmp(fmt, "calendar"))
-		return p->api->reply(self, inv, "Usage: `agenda` or `agenda ics` (a calendar file)");
+	if (agenda_parse(arg0(inv), &ask))
+		return p->api->reply(self, inv, "Usage: `agenda`, `agenda 2` (the next page), "
+					       "`agenda today` or `agenda ics` (a calendar file)");
 	if (rec_store_stars(p->db, inv->user_id, &all, &nall))
 		return HW_ERR_STORAGE;
-	if (fmt) {
+	if (ask.ics) {
 		ret = agenda_ics(p, inv, all, nall);
 		rec_store_stars_free(all, nall);
 		return ret;
 	}
+	if (!(sel = calloc(nall ? nall : 1, sizeof(*sel)))) {
+		rec_store_stars_free(all, nall);
+		return HW_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < nall; i++)
+		if (!ask.today || rec_fmt_day(p->tz, all[i].start) == today)
+			sel[nsel++] = i;
+	/* Where only the asker reads, a page may be longer. */
+	per_page = inv->is_dm || inv->door == HW_DOOR_CONSOLE ? AGENDA_PAGE_PRIVATE : AGENDA_PAGE;
+	first = (ask.page - 1) * per_page;
 	if (!nall)
 		rec_out_add(&o, "Your agenda is empty. `star <talk>` adds a talk; "
 				"`recommend <interests>` suggests some.");
+	else if (ask.today && !nsel)
+		rec_out_add(&o, "None of your %zu starred talk%s is today. `agenda` lists them all.",
+			    nall, nall == 1 ? "" : "s");
+	else if (first >= nsel)
+		rec_out_add(&o, "Your agenda has %zu talk%s%s: there is no page %zu. `agenda` shows "
+				"the first.", nsel, nsel == 1 ? "" : "s", ask.today ? " today" : "",
+			    ask.page);
+	else if (ask.today)
+		rec_out_add(&o, "🗓️ Your agenda today (%zu of %zu talk%s):\n", nsel, nall,
+			    nall == 1 ? "" : "s");
 	else
 		rec_out_add(&o, "🗓️ Your agenda (%zu talk%s):\n", nall, nall == 1 ? "" : "s");
-	for (size_t i = 0; i < nall; i++) {
-		const struct rec_star *s = &all[i];
-		char span[64], title[CMD_TITLE_MAX + 1], room[120];
-		int first = 1;
-
-		rec_fmt_span(p->tz, s->start, s->end, span, sizeof(span));
-		rec_fmt_cut(s->title, title, sizeof(title));
-		rec_fmt_cut(s->room ? s->room : "", room, sizeof(room));
-		rec_out_add(&o, "• %s%s%s (<t:%lld:t>)%s%s · %s%s%s%s", s->cancelled ? "~~" : "",
-			    span, s->cancelled ? "~~" : "", (long long)s->start,
-			    room[0] ? " · " : "", room, title, s->cancelled ? " ❌ cancelled" : "",
-			    !s->cancelled && s->end <= now ? " (over)" : "",
-			    !s->cancelled && s->start <= now && now < s->end ? " (now)" : "");
-		for (size_t j = 0; j < nall; j++) {
-			char t2[CMD_TITLE_MAX / 2 + 1];
-			if (j == i || !overlaps(s, &all[j]))
-				continue;
-			rec_fmt_cut(all[j].title, t2, sizeof(t2));
-			rec_out_add(&o, "%s**%s**", first ? "\n   ⚠️ clashes with " : ", ", t2);
-			first = 0;
-		}
-		rec_out_add(&o, "\n");
+	for (size_t k = first; k < nsel && shown < per_page; k++, shown++)
+		agenda_line(p, &o, all, nall, sel[k], now);
+	if (first < nsel && first + shown < nsel) {
+		/* Never cut in silence: how many are left, and how to see them. */
+		size_t left = nsel - first - shown;
+		rec_out_add(&o, "… and %zu more talk%s. `agenda%s %zu` shows the next %zu",
+			    left, left == 1 ? "" : "s", ask.today ? " today" : "", ask.page + 1,
+			    left < per_page ? left : per_page);
+		rec_out_add(&o, "%s; `agenda ics` gives all of them as a calendar file.",
+			    ask.today ? "" : ", `agenda today` today's");
 	}
+	free(sel);
 	rec_store_stars_free(all, nall);
 	return send_out(p, inv, &o);
 }
@@ -462,7 +540,8 @@ int rec_cmd_register(struct rec_plugin *p)
 	static const hw_arg_spec talk[] = {
 		{"talk", HW_ARG_TEXT, 1, "The talk (words from its title)", 1}};
 	static const hw_arg_spec format[] = {
-		{"format", HW_ARG_STRING, 0, "ics: a calendar file for your calendar app", 0}};
+		{"format", HW_ARG_TEXT, 0,
+		 "today, a page number, or ics: a calendar file for your calendar app", 0}};
 	const struct {
 		const char *name, *summary, *help;
 		const hw_arg_spec *args;
@@ -480,8 +559,9 @@ int rec_cmd_register(struct rec_plugin *p)
 		 talk, cmd_star},
 		{"unstar", "Remove a talk from your agenda", "`unstar <talk>`", talk, cmd_unstar},
 		{"agenda", "Your starred talks, clashes flagged; `agenda ics` as a calendar file",
-		 "`agenda` lists your starred talks in time order; `agenda ics` sends an "
-		 "iCalendar file.",
+		 "`agenda` lists your starred talks in time order, a page at a time (`agenda 2` "
+		 "is the next page); `agenda today` only today's; `agenda ics` sends an "
+		 "iCalendar file with all of them.",
 		 format, cmd_agenda},
 	};
 

@@ -42,6 +42,13 @@ void rec_fmt_span(const struct hw_tz *tz, int64_t start, int64_t end, char *buf,
 		snprintf(buf + n, len - n, "–%02d:%02d", c.hour, c.min);
 }
 
+int64_t rec_fmt_day(const struct hw_tz *tz, int64_t t)
+{
+	int64_t l = tz ? hw_tz_to_local(tz, t) : t;
+
+	return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
+}
+
 void rec_fmt_cut(const char *s, char *buf, size_t len)
 {
 	size_t n = s ? strlen(s) : 0;

@@ -18,6 +18,9 @@ void rec_fmt_span(const struct hw_tz *tz, int64_t start, int64_t end, char *buf,
 /* "Thu 26 Nov 10:15" into buf. */
 void rec_fmt_when(const struct hw_tz *tz, int64_t t, char *buf, size_t len);
 
+/* The day of t in tz (days since 1970-01-01 there), for "today". */
+int64_t rec_fmt_day(const struct hw_tz *tz, int64_t t);
+
 /* Copies s into buf (at most len-1 bytes, cut on a UTF-8 boundary). */
 void rec_fmt_cut(const char *s, char *buf, size_t len);
 
