@@ -213,13 +213,13 @@ static void send_done(void *ud, long status, json_t *body, const char *error)
 static int console_send(struct plugin *p, const char *where, const hw_message *msg)
 {
 	struct hallway *hw = hw_of(p);
-	size_t n = strlen(where) + (msg->content ? strlen(msg->content) : 0) + 8;
+	size_t n = strlen(where) + (msg->content ? strlen(msg->content) : 0) + sizeof("(posted ) ");
 	char *line;
 	if (hw->plan_only)
 		return HW_OK; /* a dry run on a copy of the database: only the plan is shown */
 	if (!(line = malloc(n)))
 		return HW_ERR_NOMEM;
-	snprintf(line, n, "[%s] %s", where, msg->content ? msg->content : "(embed)");
+	snprintf(line, n, "(posted %s) %s", where, msg->content ? msg->content : "(embed)");
 	console_print(hw->console, line);
 	free(line);
 	return HW_OK;
@@ -256,7 +256,7 @@ static int api_send(hw_plugin *self, const char *channel_id, const hw_message *m
 	    ((!msg->content || !*msg->content) && !json_array_size(msg->embeds)))
 		return HW_ERR_INVALID;
 	if (!hw_of(p)->rest) {
-		snprintf(where, sizeof(where), "#%s", channel_id);
+		snprintf(where, sizeof(where), "to channel %s", channel_id);
 		rc = console_send(p, where, msg);
 		if (rc == HW_OK && cb)
 			cb(self, 200, "console", NULL, ud);
@@ -303,7 +303,7 @@ static int api_dm(hw_plugin *self, const char *user_id, const hw_message *msg, h
 					      !json_array_size(msg->embeds)))
 		return HW_ERR_INVALID;
 	if (!hw->rest) {
-		snprintf(where, sizeof(where), "DM to %s", user_id);
+		snprintf(where, sizeof(where), "by DM to %s", user_id);
 		if (console_send(p, where, msg) != HW_OK)
 			return HW_ERR_NOMEM;
 		if (cb)

@@ -41,7 +41,8 @@ static int cmd_help(hw_plugin *self, const hw_invocation *pub, void *ud)
 {
 	struct hallway *hw = hw_from(ud);
 	struct commands *cs = router_commands(hw->router);
-	const char *prefix = hw->cfg ? hw->cfg->prefix : "!";
+	/* The console user types commands bare: `next`, not `!next`. */
+	const char *prefix = pub->door == HW_DOOR_CONSOLE ? "" : hw->cfg ? hw->cfg->prefix : "!";
 	const char *which = pub->argc && pub->argv[0].present ? pub->argv[0].str : NULL;
 	struct text t = {0};
 	char line[700], usage[300];

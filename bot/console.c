@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hallway/tz.h>
+
+#include "bus.h"
+#include "clock.h"
+#include "console_text.h"
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
@@ -17,6 +22,7 @@
 
 struct console {
 	struct hallway *hw;
+	struct hw_tz *tz;    /* the conference's zone, from schedule.loaded; NULL: UTC */
 	struct lws *wsi;
 	int as_organizer;
 	int eof;
@@ -28,10 +34,30 @@ struct console {
 
 void console_print(struct console *c, const char *text)
 {
-	(void)c;
-	fputs(text, stdout);
+	/* Discord markup drawn as text (issue 16); the raw text if that fails. */
+	char *plain = c ? console_text_render(text, c->tz, clock_now_ms(&c->hw->clock)) : NULL;
+	fputs(plain ? plain : text, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
+	free(plain);
+}
+
+/* The conference's zone, for times drawn on the console. */
+static void on_schedule_loaded(void *ud, const char *type, json_t *data)
+{
+	struct console *c = ud;
+	const char *name = json_string_value(json_object_get(data, "timezone"));
+	struct hw_tz *tz = NULL;
+	(void)type;
+	if (!name || hw_tz_load(NULL, name, &tz))
+		return;
+	hw_tz_free(c->tz);
+	c->tz = tz;
+}
+
+static int console_listen(struct console *c)
+{
+	return bus_subscribe(c->hw->bus, c, "schedule.loaded", on_schedule_loaded, c, NULL);
 }
 
 static void out_line(void *ud, const char *text)
@@ -147,6 +173,8 @@ struct console *console_create(struct hallway *hw, int as_organizer)
 		return NULL;
 	}
 	lws_set_opaque_user_data(c->wsi, c);
+	if (console_listen(c))
+		LOGW("console", "times show in UTC: cannot follow the schedule's zone");
 	if (c->tty) {
 		printf("hallway console: type commands as in chat (try \"help\"), Ctrl-D to quit.\n> ");
 		fflush(stdout);
@@ -167,6 +195,8 @@ struct console *console_create_script(struct hallway *hw, int as_organizer, cons
 	memcpy(c->buf, script, n);
 	c->len = n;
 	c->eof = 1; /* the script is all there is: stop once it has run */
+	if (console_listen(c))
+		LOGW("console", "times show in UTC: cannot follow the schedule's zone");
 	schedule_pump(c, 1);
 	return c;
 }
@@ -176,6 +206,9 @@ void console_destroy(struct console *c)
 	if (!c)
 		return;
 	lws_sul_cancel(&c->pump_sul);
+	if (c->hw->bus)
+		bus_remove_owner(c->hw->bus, c);
+	hw_tz_free(c->tz);
 	if (c->wsi)
 		lws_set_opaque_user_data(c->wsi, NULL);
 	free(c->buf);

@@ -39,11 +39,15 @@ class ConsoleAnswers(unittest.TestCase):
         rc, out, log = console(self.tmp.name, script)
         self.assertEqual(rc, 0, log)
         # 10:15 Brussels on 26 Nov 2026 is 09:15 UTC = 1795684500.
-        self.assertIn("**Discord Gateway Deep Dive** · Envelope ✉️", out)
-        self.assertIn("<t:1795684500:t> (<t:1795684500:R>) · Thu 10:15–10:45 (Europe/Brussels)", out)
-        self.assertIn("Next in **Envelope ✉️**", out)
+        # The console draws Discord markup as text (issue 16): no **, and
+        # <t:1795684500:t> (<t:1795684500:R>) as the local time and how soon.
+        self.assertIn("Discord Gateway Deep Dive · Envelope ✉️", out)
+        self.assertIn("10:15 (in 20 min) · Thu 10:15–10:45 (Europe/Brussels)", out)
+        self.assertIn("Next in Envelope ✉️", out)
+        self.assertNotIn("**", out)
+        self.assertNotIn("<t:", out)
         # "envlope" is a near miss: the closest room is suggested.
-        self.assertIn("Envelope ✉️", out.split("Next in **Envelope ✉️**")[1])
+        self.assertIn("Envelope ✉️", out.split("Next in Envelope ✉️")[1])
         # At 09:55 the opening (09:30–10:15) is on.
         self.assertIn("Opening: Welcome to HallwayCon", out)
         self.assertIn("Café Lounge ☕", out)
@@ -57,10 +61,10 @@ class ConsoleAnswers(unittest.TestCase):
         nxt, found = out.split('Best match for "rust"')
         # 11:15 in Envelope is cancelled: the next real talk is at 13:00.
         self.assertNotIn("Rust and C", nxt)
-        self.assertIn("**Observability for Small Services** · Envelope ✉️", nxt)
+        self.assertIn("Observability for Small Services · Envelope ✉️", nxt)
         self.assertIn("Fri 13:00–13:30 (Europe/Brussels)", nxt)
         # Asked for by name, it is shown as cancelled.
-        self.assertIn("~~Rust and C Side by Side~~ **CANCELLED**", found)
+        self.assertIn("Rust and C Side by Side CANCELLED", found)
 
     def test_big_real_schedule(self):
         src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
@@ -70,7 +74,7 @@ class ConsoleAnswers(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn("talks in", log)
         self.assertIn("Europe/Brussels", out)
-        self.assertIn("<t:", out)
+        self.assertIn("10:35 (in 4 min)", out)
 
 
 # A conference over the autumn change in Brussels (Sunday 2026-10-25, 03:00
@@ -122,19 +126,19 @@ class ServerZoneNeverMatters(unittest.TestCase):
     def test_sample(self):
         script = "next\nnow\ntoday\nday tomorrow\nday sat\nday 2026-11-27\ntalk gateway\nspeaker chloe\nrooms\n"
         self.answers(SAMPLE, "2026-11-26T09:55:00+01:00", script,
-                     ["Discord Gateway Deep Dive", "**Thursday 26 Nov**: 14 talks", "**Friday 27 Nov**: 11 talks",
+                     ["Discord Gateway Deep Dive", "Thursday 26 Nov: 14 talks", "Friday 27 Nov: 11 talks",
                       "Sprint: Zoneinfo Café", "Thu 10:15–10:45 (Europe/Brussels)"])
         # 00:30 in Brussels on Friday is still Thursday in UTC and already
         # Friday afternoon in Auckland: "today" is the conference's Friday.
         self.answers(SAMPLE, "2026-11-26T23:30:00Z", "today\nnext\n",
-                     ["**Friday 27 Nov**: 11 talks", "Day Two Keynote"])
+                     ["Friday 27 Nov: 11 talks", "Day Two Keynote"])
 
     def test_fosdem(self):
         src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
         if not os.path.exists(src):
             self.skipTest("shared data not present")
         self.answers(src, "2025-02-01T10:31:00+01:00", "next\nnow\ntoday\nday sun\ntalk rust\n",
-                     ["**Saturday 1 Feb**", "**Sunday 2 Feb**", "(Europe/Brussels)"])
+                     ["Saturday 1 Feb", "Sunday 2 Feb", "(Europe/Brussels)"])
 
     def test_daylight_saving_change(self):
         src = os.path.join(self.tmp.name, "fallback.json")
@@ -143,8 +147,9 @@ class ServerZoneNeverMatters(unittest.TestCase):
         # Between the two 02:30s (02:45 CEST): the first is on, the second next.
         out = self.answers(src, "2026-10-25T00:45:00Z", "now\nnext\ntoday\nday sat\n",
                            ["Night Owls (first 02:30)", "Second Chance (second 02:30)",
-                            "**Sunday 25 Oct**: 3 talks", "**Saturday 24 Oct**: 1 talk"])
-        self.assertIn("<t:1792891800:t>", out)  # the second 02:30 is 01:30 UTC
+                            "Sunday 25 Oct: 3 talks", "Saturday 24 Oct: 1 talk"])
+        # The second 02:30 is 01:30 UTC: 45 minutes after 00:45 UTC.
+        self.assertIn("Second Chance (second 02:30) · Hall\n02:30 (in 45 min)", out)
         # After the change (02:40 CET): the second one is on, the keynote next.
         out = self.answers(src, "2026-10-25T01:40:00Z", "now\nnext\n",
                            ["Second Chance (second 02:30)", "Sunday Keynote"])
