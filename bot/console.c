@@ -1,7 +1,9 @@
 /* The console door: stdin adopted into the lws loop as a raw file. */
 #include "console.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,61 @@ void console_print(struct console *c, const char *text)
 	fputc('\n', stdout);
 	fflush(stdout);
 	free(plain);
+}
+
+int console_save_file(struct console *c, const char *name, const void *data, size_t len,
+		      char *saved, size_t savedlen)
+{
+	char safe[128], stem[128], path[200];
+	const char *base = name ? strrchr(name, '/') : NULL, *dot;
+	size_t n = 0;
+	int fd = -1;
+
+	if (!c) {
+		snprintf(saved, savedlen, "no console");
+		return -1;
+	}
+	for (const char *p = base ? base + 1 : name ? name : ""; *p && n + 1 < sizeof(safe); p++)
+		safe[n++] = (isalnum((unsigned char)*p) || strchr(".-_", *p)) ? *p : '_';
+	safe[n] = '\0';
+	if (!n || safe[0] == '.') {
+		/* No name, or a hidden one: "file", "file.ics". */
+		memmove(safe + 4, safe, n < sizeof(safe) - 5 ? n + 1 : sizeof(safe) - 5);
+		memcpy(safe, "file", 4);
+		safe[sizeof(safe) - 1] = '\0';
+	}
+	dot = strrchr(safe, '.');
+	snprintf(stem, sizeof(stem), "%.*s", dot ? (int)(dot - safe) : (int)strlen(safe), safe);
+	for (int i = 1; i <= 100 && fd < 0; i++) {
+		if (i == 1)
+			snprintf(path, sizeof(path), "%s", safe);
+		else
+			snprintf(path, sizeof(path), "%s-%d%s", stem, i, dot ? dot : "");
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(saved, savedlen, "%s", strerror(errno));
+		return -1;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+		if (w < 0) {
+			snprintf(saved, savedlen, "%s", strerror(errno));
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd)) {
+		snprintf(saved, savedlen, "%s", strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	snprintf(saved, savedlen, "%s", path);
+	return 0;
 }
 
 /* The conference's zone, for times drawn on the console. */

@@ -20,6 +20,12 @@ struct console *console_create(struct hallway *hw, int as_organizer);
  * settled, then stops the process; standard input is not read. */
 struct console *console_create_script(struct hallway *hw, int as_organizer, const char *script);
 void console_print(struct console *c, const char *text);
+/* Writes a file a command answered with into the working folder, under
+ * its name made safe (letters, digits, ".", "-", "_"), never over an
+ * existing file ("agenda-2.ics"). Returns 0 with the path in saved, or -1
+ * with the reason in saved. c may be NULL (tests): -1. */
+int console_save_file(struct console *c, const char *name, const void *data, size_t len,
+		      char *saved, size_t savedlen);
 void console_destroy(struct console *c);
 
 #endif

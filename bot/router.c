@@ -6,10 +6,12 @@
 #include "router.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
+#include "console.h"
 #include "guilds.h"
 #include "hallway.h"
 #include "config.h"
@@ -565,8 +567,13 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 		return HW_ERR_INVALID;
 	inv->replies++;
 	if (inv->pub.door == HW_DOOR_CONSOLE) {
-		char line[512];
-		snprintf(line, sizeof(line), "[file %s, %zu bytes]", filename, len);
+		char line[PATH_MAX + 200], saved[PATH_MAX];
+		/* The console user gets the file itself, in the folder they work in. */
+		if (!console_save_file(r->hw->console, filename, data, len, saved, sizeof(saved)))
+			snprintf(line, sizeof(line), "Saved %s (%zu bytes).", saved, len);
+		else
+			snprintf(line, sizeof(line), "Could not save the file %s (%zu bytes): %s.",
+				 filename, len, saved);
 		if (text && *text && r->console_out)
 			r->console_out(r->console_ud, text);
 		if (r->console_out)
@@ -700,7 +707,8 @@ static void answer_parse_error(struct router *r, struct invocation *inv, enum pa
 			       const char *why)
 {
 	char buf[700];
-	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	const char *prefix = inv->pub.door == HW_DOOR_CONSOLE ? ""
+			     : r->hw->cfg ? r->hw->cfg->prefix : "!";
 	if (pr == PARSE_NO_COMMAND && (!why || !*why))
 		return; /* chatter that happens to start with the prefix */
 	if (!fairuse_admit(r->hw->fairuse, inv))

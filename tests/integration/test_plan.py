@@ -67,6 +67,21 @@ class PlanTests(unittest.TestCase):
         # Nothing sent, nothing marked: the live outbox is as it was.
         self.assertEqual(self.outbox_states(), before)
 
+    def test_console_saves_files_and_draws_text(self):
+        # Issue 16: `agenda ics` on the console used to print "[file agenda.ics,
+        # 1281 bytes]" and the file was nowhere; markup showed raw.
+        rc, out, log = self.run_hallway(["--console"], "star time zones\nagenda ics\nagenda ics\nnext envelope\nnxet\n")
+        self.assertEqual(rc, 0, log)
+        self.assertIn("Saved agenda.ics (", out)
+        self.assertIn("Saved agenda-2.ics (", out)
+        with open(os.path.join(self.dir, "agenda.ics")) as f:
+            self.assertIn("BEGIN:VCALENDAR", f.read())
+        self.assertIn("Discord Gateway Deep Dive · Envelope", out)
+        self.assertIn("10:15 (in 2 h 15 min)", out)
+        self.assertNotIn("**", out)
+        self.assertNotIn("<t:", out)
+        self.assertIn("(Type help for the list of commands.)", out)
+
     def test_window_and_bad_arguments(self):
         rc, out, log = self.run_hallway(["--plan", "--from", "2026-11-26T09:00:00+01:00",
                                          "--to", "2026-11-26T10:00:00+01:00"])
