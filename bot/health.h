@@ -41,7 +41,6 @@ const char *health_listen_address(const struct hallway *hw);
 
 /* Splits "host:port" or "[v6]:port" (port 0-65535; host may be empty or
  * "*" for every interface). Returns 0, or -1 with nothing written. */
-int health_parse_listen(const char *s, char *host, size_t hostlen, int *port);
 
 /* Starts the HTTP endpoint on the configured address (nothing when off).
  * Returns 0, or -1 with a log line (bad address, port in use). */
