@@ -358,7 +358,7 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 	if (c->http_listen) {
 		char host[256];
 		int port;
-		if (config_parse_listen(c->http_listen, host, sizeof(host), &port) || !*host)
+		if (config_parse_listen(c->http_listen, host, sizeof(host), &port))
 			report_add(r, 1, "http.listen",
 				   "must be address:port with a port 0..65535 (e.g. 127.0.0.1:9464 or "
 				   "[::1]:9464)");

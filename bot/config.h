@@ -81,8 +81,9 @@ void config_report_add(struct config_report *rep, int is_error, const char *key,
 /* Borrowed: plugins.<name>, or NULL when the plugin is not configured. */
 json_t *config_plugin(const struct config *c, const char *name);
 
-/* "host:port" or "[v6]:port" (port 0..65535) into host and *port.
- * Returns 0, or -1 when s is not such an address. */
+/* "host:port" or "[v6]:port" (port 0..65535; host may be empty or "*" for
+ * every interface) into host and *port. Returns 0, or -1 with nothing
+ * written when s is not such an address. */
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);
 /* A Discord snowflake that can be real: 17 to 20 digits, below 2^63, and
  * a timestamp part after Discord's epoch ("000000000000000000" is not). */

@@ -39,9 +39,6 @@ void health_destroy(struct health *h);
  * "http" object. Borrowed from the config. */
 const char *health_listen_address(const struct hallway *hw);
 
-/* Splits "host:port" or "[v6]:port" (port 0-65535; host may be empty or
- * "*" for every interface). Returns 0, or -1 with nothing written. */
-
 /* Starts the HTTP endpoint on the configured address (nothing when off).
  * Returns 0, or -1 with a log line (bad address, port in use). */
 int health_listen(struct health *h);
