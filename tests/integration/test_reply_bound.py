@@ -163,6 +163,29 @@ class ReplyBoundTests(DaemonTestCase):
             self.assertTrue(balanced(m["content"]), "unbalanced markup:\n" + m["content"])
         d.assert_sanitizers_clean(self)
 
+    def test_slash_reply_is_bounded_too(self):
+        cfg = base_config(self.st, self.workdir, limits={"user_commands": 0})
+        d = self.daemon(cfg)
+        self.ready(d)
+        inter = self.st.inject_interaction(name="fx", options=[
+            {"type": 1, "name": "long", "options": [{"type": 4, "name": "ms", "value": 1000}]}])
+
+        def answered():
+            for i in self.st.ctl("GET", "/_test/interactions")["interactions"]:
+                if i["id"] == inter["id"] and i["responses"]:
+                    return i
+        wait_until(answered, 10, what="the slash answer")
+        time.sleep(6)  # followups still queued would land now
+        msgs = self.bot_messages(GENERAL)
+        print("/fx long 1000: %d messages" % len(msgs))
+        self.assertGreaterEqual(len(msgs), 1)
+        self.assertLessEqual(len(msgs), REPLY_MESSAGES)
+        for m in msgs:
+            self.assertLessEqual(len(m["content"]), 2000)
+            self.assertTrue(balanced(m["content"]), "unbalanced markup:\n" + m["content"])
+        self.assertRegex(msgs[-1]["content"], r"and \d+ more lines not shown here")
+        d.assert_sanitizers_clean(self)
+
     def test_sprints_with_hundreds_of_projects_is_bounded_and_says_how_to_narrow(self):
         projects = [{"name": "project-%03d" % i, "title": "Sprint on **thing** %d" % i,
                      "capacity": 20, "leads": ["Lead %d" % i, "Other lead"]}
