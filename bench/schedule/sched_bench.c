@@ -160,7 +160,7 @@ static size_t run_query(const struct sched *s, enum bench_query q, int64_t t, si
 {
 	const struct sched_talk *out[64];
 	const char *room = s->rooms[k % s->nrooms];
-	struct sched_roomset set = {&room, 1};
+	struct sched_roomset set = {&room, 1, NULL};
 	struct hw_civil c;
 	struct sched_reply r = {0};
 	size_t n = 0;

@@ -29,7 +29,14 @@ static int resolve_room(const struct sched *s, const char *arg, const char **nam
 	char echo[CMD_ECHO_BUF], list[600] = "";
 	enum sched_match_kind k;
 
+	set->track = NULL;
 	k = sched_match((const char *const *)s->rooms, s->nrooms, arg, idx, CMD_ROOMSET, &n);
+	if (k != SCHED_MATCH_FOUND && (set->track = sched_query_track(s, arg))) {
+		/* No room by that name, but a track (a FOSDEM devroom): `next rust`. */
+		set->names = names;
+		set->n = 0;
+		return 1;
+	}
 	if (k == SCHED_MATCH_FOUND) {
 		/* Several partial matches that are not one room folded two
 		 * ways ("Room 1", "Room 12") are ambiguous unless one is exact. */
@@ -67,6 +74,8 @@ static void roomset_label(const struct sched_roomset *set, char *buf, size_t len
 	}
 	if (set->n > 3 && o < len)
 		snprintf(buf + o, len - o, " and %zu more", set->n - 3);
+	if (set->track)
+		snprintf(buf, len, "the %.*s track", CMD_ECHO_MAX, set->track);
 }
 
 static int list_talks(const struct sched *s, const struct sched_talk **t, size_t n,
@@ -85,7 +94,7 @@ static int next_or_now(const struct sched *s, int64_t now, const char *room, int
 	const char *names[CMD_ROOMSET];
 	struct sched_roomset set, *filter = NULL;
 	char label[CMD_ECHO_BUF * 3 + 32];
-	size_t n;
+	size_t n, total;
 	int ok;
 
 	if (!s)
@@ -115,11 +124,22 @@ static int next_or_now(const struct sched *s, int64_t now, const char *room, int
 			return sched_reply_addf(r, "No more talks in **%s**.", label);
 		return sched_reply_add(r, "No more talks: that was the whole programme.");
 	}
+	total = is_next ? sched_query_next_total(s, now, filter) : sched_query_now_total(s, now, filter);
+	if (total < n)
+		total = n;
 	if (filter)
 		ok = sched_reply_addf(r, is_next ? "Next in **%s**:" : "On now in **%s**:", label);
 	else
 		ok = sched_reply_add(r, is_next ? "Next up:" : "On now:");
-	return ok ? ok : list_talks(s, t, n, r);
+	if (!ok)
+		ok = list_talks(s, t, n, r);
+	/* Nothing cut off in silence (issue 16). */
+	if (!ok && total > n)
+		ok = sched_reply_addf(r, "... and %zu more %s (%zu in all). Ask for one room: `%s "
+				      "<room>`; `rooms` lists them.", total - n,
+				      is_next ? "starting next" : "on now", total,
+				      is_next ? "next" : "now");
+	return ok;
 }
 
 int sched_cmd_next(const struct sched *s, int64_t now, const char *room, struct sched_reply *r)

@@ -20,6 +20,8 @@ static int in_rooms(const struct sched_talk *t, const struct sched_roomset *room
 {
 	if (!rooms)
 		return 1;
+	if (rooms->track)
+		return t->track && !strcmp(t->track, rooms->track);
 	for (size_t i = 0; i < rooms->n; i++)
 		if (t->room && !strcmp(t->room, rooms->names[i]))
 			return 1;
@@ -82,20 +84,83 @@ size_t sched_query_next(const struct sched *s, int64_t now, const struct sched_r
 	return n;
 }
 
+size_t sched_query_next_total(const struct sched *s, int64_t now,
+			      const struct sched_roomset *rooms)
+{
+	const struct sched_talk **all;
+	size_t n;
+	if (!s || !(all = malloc((s->ntalks + 1) * sizeof(*all))))
+		return 0;
+	n = sched_query_next(s, now, rooms, all, s->ntalks);
+	free(all);
+	return n;
+}
+
+static int on_at(const struct sched_talk *t, int64_t now)
+{
+	return now < t->end || (t->end == t->start && now - t->start < QUERY_MARKER_SECS);
+}
+
+/* The room's place in the schedule's room list (rooms come in the order
+ * the source lists them, main halls usually first). */
+static size_t room_rank(const struct sched *s, const char *room)
+{
+	for (size_t i = 0; room && i < s->nrooms; i++)
+		if (!strcmp(s->rooms[i], room))
+			return i;
+	return s->nrooms;
+}
+
+struct now_item {
+	const struct sched_talk *t;
+	size_t rank;
+};
+
+static int now_cmp(const void *a, const void *b)
+{
+	const struct now_item *x = a, *y = b;
+	if (x->t->start != y->t->start)
+		return x->t->start > y->t->start ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+size_t sched_query_now_total(const struct sched *s, int64_t now,
+			     const struct sched_roomset *rooms)
+{
+	size_t n = 0, end;
+	if (!s)
+		return 0;
+	end = first_after(s, now);
+	for (size_t i = 0; i < end; i++)
+		n += on_at(&s->talks[i], now) && !s->talks[i].cancelled &&
+		     in_rooms(&s->talks[i], rooms);
+	return n;
+}
+
 size_t sched_query_now(const struct sched *s, int64_t now, const struct sched_roomset *rooms,
 		       const struct sched_talk **out, size_t max)
 {
+	struct now_item *all;
 	size_t n = 0, end;
 
 	if (!s)
 		return 0;
 	end = first_after(s, now);
-	for (size_t i = 0; i < end && n < max; i++) {
+	if (!(all = malloc((end + 1) * sizeof(*all))))
+		return 0;
+	for (size_t i = 0; i < end; i++) {
 		const struct sched_talk *t = &s->talks[i];
-		int on = now < t->end || (t->end == t->start && now - t->start < QUERY_MARKER_SECS);
-		if (on && !t->cancelled && in_rooms(t, rooms))
-			out[n++] = t;
+		if (on_at(t, now) && !t->cancelled && in_rooms(t, rooms))
+			all[n++] = (struct now_item){t, room_rank(s, t->room)};
 	}
+	qsort(all, n, sizeof(*all), now_cmp);
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = all[i].t;
+	free(all);
 	return n;
 }
 
@@ -386,4 +451,27 @@ size_t sched_query_speakers(const struct sched *s, const char **out, size_t max)
 				out[n++] = name;
 		}
 	return n;
+}
+
+const char *sched_query_track(const struct sched *s, const char *word)
+{
+	char q[256], f[256];
+	const char *hit = NULL;
+	size_t hits = 0;
+
+	if (!s || !word || !hw_fold_into(word, q, sizeof(q)))
+		return NULL;
+	for (size_t i = 0; i < s->ntalks; i++) {
+		const char *tr = s->talks[i].track;
+		if (!tr)
+			continue;
+		hw_fold_into(tr, f, sizeof(f));
+		if (!strcmp(f, q))
+			return tr; /* the track's own name */
+		if (!hw_fold_has_word_prefix(f, q) || (hit && !strcmp(hit, tr)))
+			continue;
+		if (!hits++)
+			hit = tr; /* a second, different track makes it ambiguous */
+	}
+	return hits == 1 ? hit : NULL;
 }

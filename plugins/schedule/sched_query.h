@@ -13,9 +13,12 @@
 #include <hallway/civil.h>
 
 /* A set of room names to restrict a query to (borrowed); NULL = all. */
+/* A filter: talks in one of the rooms names[0..n-1], or, when track is
+ * set, talks of that track (FOSDEM's devrooms: `next rust`). */
 struct sched_roomset {
 	const char *const *names;
 	size_t n;
+	const char *track;
 };
 
 /*
@@ -27,10 +30,24 @@ struct sched_roomset {
 size_t sched_query_next(const struct sched *s, int64_t now, const struct sched_roomset *rooms,
 			const struct sched_talk **out, size_t max);
 
+/* How many talks sched_query_next would give without a limit: a reply
+ * that shows max of them says how many more there are (issue 16). */
+size_t sched_query_next_total(const struct sched *s, int64_t now,
+			      const struct sched_roomset *rooms);
+
+/* How many talks are running at `now`, for "... and N more". */
+size_t sched_query_now_total(const struct sched *s, int64_t now,
+			     const struct sched_roomset *rooms);
 /* Talks running at `now` (start <= now < end; zero-length markers for a
- * minute), not cancelled. */
+ * minute), not cancelled: the most recently started first (a talk that
+ * began five minutes ago before an all-day workshop), then in the
+ * schedule's room order. */
 size_t sched_query_now(const struct sched *s, int64_t now, const struct sched_roomset *rooms,
 		       const struct sched_talk **out, size_t max);
+
+/* The track a word names (folded equal, or the start of a word of one
+ * track's name when only one track has it), or NULL. Borrowed from s. */
+const char *sched_query_track(const struct sched *s, const char *word);
 
 /* Talks starting on local date (year, mon, day) in the conference zone,
  * cancelled ones included (they are shown as such). Returns the total

@@ -66,6 +66,25 @@ class ConsoleAnswers(unittest.TestCase):
         # Asked for by name, it is shown as cancelled.
         self.assertIn("Rust and C Side by Side CANCELLED", found)
 
+    def test_long_lists_say_what_they_leave_out_and_tracks_filter(self):
+        # Issue 16: FOSDEM Sunday 10:12, 26 talks running; `now` showed 8 and
+        # said nothing, ordered so that all-day rooms hid the fresh talks.
+        src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
+        if not os.path.exists(src):
+            self.skipTest("shared data not present")
+        rc, out, log = console(self.tmp.name, "now\nnext\n", source=src, now="2025-02-02T10:12:00+01:00")
+        self.assertEqual(rc, 0, log)
+        self.assertIn("... and 18 more on now (26 in all).", out)
+        self.assertIn("more starting next (", out)
+        now = out.split("On now:")[1].split("...")[0]
+        # The most recent starts come first: 10:10 before the 10:00 ones.
+        self.assertLess(now.index("10:10"), now.index("10:00"))
+        # `next rust`: no room is called that, but a devroom (track) is.
+        rc, out, log = console(self.tmp.name, "next rust\nnow rust\n", source=src,
+                               now="2025-02-01T10:31:00+01:00")
+        self.assertIn("Next in the Rust track:", out)
+        self.assertIn("On now in the Rust track:\nAugurs: a time series toolkit for Rust", out)
+
     def test_big_real_schedule(self):
         src = os.path.join(SHARED_DATA, "schedules", "fosdem2025-schedule.xml")
         if not os.path.exists(src):

@@ -251,7 +251,7 @@ TEST(fosdem2023_cancel_amend)
 	size_t cancelled = 0, amended = 0, amended_cancelled = 0, n;
 	const struct sched_talk *out[8];
 	const char *aw[] = {"AW1.120"};
-	struct sched_roomset set = {aw, 1};
+	struct sched_roomset set = {aw, 1, NULL};
 
 	REQUIRE(s);
 	for (size_t i = 0; i < s->ntalks; i++) {

@@ -79,7 +79,7 @@ TEST(next_and_now)
 	struct sched *s = sample();
 	const struct sched_talk *t[8];
 	const char *env[] = {"Envelope \xE2\x9C\x89\xEF\xB8\x8F"};
-	struct sched_roomset envelope = {env, 1};
+	struct sched_roomset envelope = {env, 1, NULL};
 	size_t n;
 
 	REQUIRE(s);
