@@ -1,0 +1,181 @@
+/*
+ * openspaces — the hallway track's open-space board in chat (issue 21):
+ * the plugin descriptor, its settings, init and shutdown.
+ *
+ * Commands: openspace board|propose|join|leave|mine|drop (ospace_cmd.c)
+ * and, for organizers, openspace move|remove|export (ospace_admin.c). The
+ * board's cells live in the host database (ospace_store.c); a UNIQUE index
+ * gives each cell one winner, and every answer follows a commit.
+ *
+ * Times are the conference's: plugins.openspaces.timezone, else the zone
+ * of the schedule ("schedule.loaded"), else UTC. Cells are stored as the
+ * local day and start time, so a zone learnt later moves no open space.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <hallway/civil.h>
+#include <hallway/tz.h>
+
+#include "openspaces.h"
+#include "ospace_notify.h"
+#include "ospace_store.h"
+
+const char *ospace_arg(const hw_invocation *inv, const char *name)
+{
+	size_t i;
+	for (i = 0; i < inv->argc; i++)
+		if (inv->argv[i].present && inv->argv[i].name && !strcmp(inv->argv[i].name, name))
+			return inv->argv[i].str;
+	return NULL;
+}
+
+int ospace_reply(ospace *o, const hw_invocation *inv, const char *text)
+{
+	return o->api->reply(o->self, inv, text ? text : "Sorry, that reply got too long.");
+}
+
+int64_t ospace_start(const ospace *o, size_t day, size_t slot)
+{
+	int64_t local = ospace_board_days(&o->board, day) * 86400 +
+			(int64_t)o->board.slots[slot] * 60;
+	return hw_tz_to_utc(o->tz, local);
+}
+
+/* The schedule's zone, unless config named one. */
+static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	ospace *o = ud;
+	const char *name = json_string_value(json_object_get(data, "timezone"));
+	struct hw_tz *tz = NULL;
+	(void)type;
+	if (o->tz_from_config || !name || !*name || !strcmp(name, hw_tz_name(o->tz)))
+		return;
+	if (hw_tz_load(NULL, name, &tz)) {
+		o->api->log(self, HW_LOG_WARN, "openspaces: the schedule's time zone %s is unknown",
+			    name);
+		return;
+	}
+	hw_tz_free(o->tz);
+	o->tz = tz;
+}
+
+static void ospace_free_ctx(ospace *o)
+{
+	if (!o)
+		return;
+	if (o->notify_timer)
+		o->api->cancel(o->self, o->notify_timer);
+	ospace_board_free(&o->board);
+	hw_tz_free(o->tz);
+	free(o);
+}
+
+static int ospace_init(hw_plugin *self, const hw_api *api)
+{
+	const json_t *cfg;
+	const char *zone;
+	char err[300];
+	ospace *o;
+	int rc;
+
+	if (api->struct_size < sizeof(hw_api))
+		return HW_ERR_UNSUPPORTED;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return HW_ERR_NOMEM;
+	o->self = self;
+	o->api = api;
+	cfg = api->config(self);
+	if (ospace_board_parse(cfg, &o->board, err, sizeof(err))) {
+		api->log(self, HW_LOG_ERROR, "openspaces: plugins.openspaces.%s", err);
+		rc = HW_ERR_INVALID;
+		goto fail;
+	}
+	zone = json_string_value(json_object_get(cfg, "timezone"));
+	o->tz_from_config = zone != NULL;
+	if (hw_tz_load(NULL, zone ? zone : "UTC", &o->tz) && !(o->tz = hw_tz_fixed(0))) {
+		rc = HW_ERR_NOMEM;
+		goto fail;
+	}
+	if (zone && strcmp(hw_tz_name(o->tz), zone))
+		api->log(self, HW_LOG_WARN, "openspaces: time zone %s is unknown; using UTC", zone);
+	o->db = api->db(self);
+	if (!o->db) {
+		api->log(self, HW_LOG_ERROR, "openspaces: no database");
+		rc = HW_ERR_UNSUPPORTED;
+		goto fail;
+	}
+	rc = api->db_migrate(self, ospace_store_migrations, ospace_store_nmigrations);
+	if (rc) {
+		api->log(self, HW_LOG_ERROR, "openspaces: migration failed (%d)", rc);
+		goto fail;
+	}
+	api->set_userdata(self, o);
+	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
+	    !(rc = api->subscribe(self, "schedule.loaded", ospace_on_schedule, o)) &&
+	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
+		rc = ospace_notify_start(o);
+	if (rc) {
+		api->log(self, HW_LOG_ERROR, "openspaces: init failed (%d)", rc);
+		api->set_userdata(self, NULL);
+		goto fail;
+	}
+	/* The schedule may have loaded before us: ask for its zone. */
+	api->publish(self, "schedule.request", NULL);
+	return HW_OK;
+fail:
+	ospace_free_ctx(o);
+	return rc;
+}
+
+/* userdata: the context set in init; freed here. */
+static void ospace_shutdown(hw_plugin *self, void *userdata)
+{
+	(void)self;
+	ospace_free_ctx(userdata);
+}
+
+/* plugins.openspaces: checked by the host before init (--check-config too). */
+static const hw_setting ospace_room_fields[] = {
+	{.key = "name", .type = HW_SETTING_STRING, .max = 100, .required = 1,
+	 .help = "The room as attendees type it (`openspace propose friday 14:00 <room> <topic>`)."},
+	{.key = "capacity", .type = HW_SETTING_INTEGER, .min = 0, .max = 100000, .def = "none",
+	 .help = "People the room holds, host included; `openspace join` stops there."},
+	{0},
+};
+
+static const hw_setting ospace_held_fields[] = {
+	{.key = "day", .type = HW_SETTING_STRING, .format = HW_FORMAT_DATE, .required = 1,
+	 .help = "A day of `days`."},
+	{.key = "slot", .type = HW_SETTING_STRING, .max = 5, .required = 1,
+	 .help = "A slot's start time, HH:MM."},
+	{.key = "room", .type = HW_SETTING_STRING, .max = 100, .def = "every room",
+	 .help = "One of `rooms`."},
+	{0},
+};
+
+static const hw_setting ospace_settings[] = {
+	{.key = "rooms", .type = HW_SETTING_OBJECTS, .fields = ospace_room_fields, .required = 1,
+	 .help = "The open-space rooms, in the order `propose` fills them when no room is named."},
+	{.key = "days", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_DATE, .required = 1,
+	 .help = "The days the board runs."},
+	{.key = "start", .type = HW_SETTING_STRING, .max = 5, .def = "10:00",
+	 .help = "The first slot's start, HH:MM in the conference's time zone."},
+	{.key = "end", .type = HW_SETTING_STRING, .max = 5, .def = "18:00",
+	 .help = "When the last slot ends at the latest, HH:MM."},
+	{.key = "slot_minutes", .type = HW_SETTING_INTEGER, .min = 5, .max = 1440, .def = "60",
+	 .help = "The length of a slot."},
+	{.key = "slots", .type = HW_SETTING_STRINGS, .max = 5,
+	 .def = "every slot_minutes from start to end",
+	 .help = "Slot start times (HH:MM) instead of start and end, for a grid with breaks."},
+	{.key = "held", .type = HW_SETTING_OBJECTS, .fields = ospace_held_fields,
+	 .help = "Slots not offered to attendees."},
+	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
+	 .def = "the schedule's, else UTC", .help = "The zone of days and slot times."},
+	{0},
+};
+
+HW_PLUGIN_DEFINE_SETTINGS("openspaces", "0.1.0",
+			  "The open-space board: propose, join, move and export hallway-track sessions",
+			  ospace_init, ospace_shutdown, ospace_settings);

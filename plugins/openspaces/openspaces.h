@@ -1,0 +1,52 @@
+/*
+ * openspaces — the plugin's context, shared by its files.
+ *
+ * One struct ospace per loaded instance, handed to every callback as ud.
+ * The board (rooms, days, slots, held slots) is read from config once at
+ * init and never changes while loaded; the time zone may change when the
+ * schedule plugin publishes "schedule.loaded" (unless config names one).
+ * The database connection and the API table are borrowed from the host.
+ */
+#ifndef OPENSPACES_H
+#define OPENSPACES_H
+
+#include <stdint.h>
+
+#include <hallway/plugin.h>
+
+#include "ospace_board.h"
+
+#define OSPACE_TOPIC_MAX 200     /* bytes of a stored topic */
+#define OSPACE_USER_NAME_MAX 100 /* bytes of a stored display name */
+#define OSPACE_REASON_MAX 300    /* bytes of a removal reason */
+
+struct hw_tz;
+
+typedef struct ospace {
+	hw_plugin *self;
+	const hw_api *api;
+	sqlite3 *db;          /* borrowed from the host */
+	ospace_board board;   /* owned */
+	struct hw_tz *tz;     /* owned; never NULL after init (UTC at worst) */
+	int tz_from_config;   /* 1: schedule.loaded does not change tz */
+	hw_handle notify_timer;
+} ospace;
+
+/* Registers the attendee commands (ospace_cmd.c) and the organizers'
+ * (ospace_admin.c). */
+int ospace_cmd_register(ospace *o);
+int ospace_admin_register(ospace *o);
+
+/* Replies with text, or with a short apology when text is NULL (the reply
+ * could not be built). */
+int ospace_reply(ospace *o, const hw_invocation *inv, const char *text);
+/* The argument `name` of inv when present, else NULL. Borrowed. */
+const char *ospace_arg(const hw_invocation *inv, const char *name);
+
+/* Start of (day, slot) as Unix seconds in the conference's zone. */
+int64_t ospace_start(const ospace *o, size_t day, size_t slot);
+
+/* "schedule.loaded" and "plan.collect" (ospace_plan.c). */
+void ospace_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud);
+
+#endif

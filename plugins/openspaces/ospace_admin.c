@@ -1,0 +1,294 @@
+/*
+ * ospace_admin — the organizers' commands: openspace move, remove and
+ * export. The host enforces HW_PERM_ORGANIZER; each handler checks again
+ * so a misconfigured host never lets an attendee through. Moves and
+ * removals queue a DM for the host and everyone who joined in the same
+ * transaction (ospace_notify sends them after the commit).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hallway/civil.h>
+#include <hallway/text.h>
+
+#include "ospace_cmd.h"
+#include "ospace_db.h"
+#include "ospace_fmt.h"
+#include "ospace_notify.h"
+#include "ospace_query.h"
+#include "ospace_store.h"
+#include "ospace_when.h"
+
+#define OSPACE_EXPORT_MAX ((size_t)8 << 20)
+
+static int ospace_admin_denied(ospace *o, const hw_invocation *inv)
+{
+	if (inv->is_organizer)
+		return 0;
+	ospace_reply(o, inv, "Sorry, that is for organizers.");
+	return 1;
+}
+
+/* ---- move ---- */
+
+static void ospace_admin_move_dm(const ospace_session *s, void *ud, ospace_out *out)
+{
+	(void)ud;
+	ospace_out_add(out, "The open space ");
+	ospace_fmt_name(out, s);
+	ospace_out_add(out, " moved: it is now on ");
+	ospace_fmt_when(out, s->day, s->slot);
+	ospace_out_add(out, " in ");
+	ospace_out_text(out, s->room, 100);
+	ospace_out_add(out, " (an organizers' change).");
+}
+
+static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace *o = ud;
+	const ospace_board *b = &o->board;
+	const char *text = ospace_arg(inv, "to");
+	char why[600];
+	enum ospace_outcome res = 0;
+	ospace_session s;
+	ospace_out out;
+	size_t day = 0, slot = 0, used = 0;
+	int64_t id = 0, notified = 0;
+	const char *rest;
+	long room = -1;
+	int rc;
+
+	if (ospace_admin_denied(o, inv))
+		return HW_OK;
+	rc = ospace_cmd_find(o, inv, ospace_arg(inv, "open_space"), "move", &id);
+	if (rc)
+		return rc == OSPACE_REPLIED ? HW_OK : rc;
+	ospace_out_init(&out, 4000);
+	memset(&s, 0, sizeof(s));
+	if (ospace_when_read(b, ospace_cmd_today(o), text, &day, &slot, &used, why, sizeof(why))) {
+		ospace_out_text(&out, why, sizeof(why));
+		ospace_out_add(&out, "\nUsage: `openspace move #<number> <day> <time> [room]`.");
+		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		goto out;
+	}
+	ospace_cmd_room(b, text + used, &room, &rest);
+	rc = ospace_store_move(o->db, b, id, day, slot, room, ospace_admin_move_dm, NULL,
+			       o->api->now_ms(self), &res, &s, &notified);
+	if (rc)
+		goto out;
+	if (res == OSPACE_MOVED) {
+		ospace_out_add(&out, "Moved ");
+		ospace_fmt_full(&out, &s);
+		ospace_out_add(&out, ". %lld %s a DM.", (long long)notified,
+			       notified == 1 ? "person gets" : "people get");
+	} else if (res == OSPACE_GONE) {
+		ospace_out_add(&out, "That open space is gone.");
+	} else {
+		ospace_out_add(&out, res == OSPACE_HELD ? "That room is held back then."
+			       : res == OSPACE_TAKEN ? "That room is taken then."
+						     : "Every room is taken then.");
+		ospace_cmd_offers(o, &out, day, slot, room, "openspace move #<number>");
+	}
+	rc = ospace_reply(o, inv, ospace_out_str(&out));
+out:
+	ospace_out_free(&out);
+	if (notified)
+		ospace_notify_flush(o);
+	return rc;
+}
+
+/* ---- remove ---- */
+
+static void ospace_admin_remove_dm(const ospace_session *s, void *ud, ospace_out *out)
+{
+	const char *reason = ud;
+	ospace_out_add(out, "The open space ");
+	ospace_fmt_full(out, s);
+	ospace_out_add(out, " was removed by the organizers");
+	if (reason && *reason) {
+		ospace_out_add(out, ": ");
+		ospace_out_text(out, reason, OSPACE_REASON_MAX);
+	}
+	ospace_out_add(out, ".");
+}
+
+/* The open space a removal names: its number, or its exact topic (case
+ * and accents aside), never a prefix or a near miss. Replies and returns
+ * OSPACE_REPLIED otherwise. */
+static int ospace_admin_exact(ospace *o, const hw_invocation *inv, const char *typed,
+			      int64_t *id)
+{
+	ospace_session s;
+	ospace_out out;
+	char *ft = NULL;
+	int rc, same;
+	if (ospace_query_id(typed))
+		return ospace_cmd_find(o, inv, typed, "remove", id);
+	rc = ospace_cmd_find(o, inv, typed, "remove", id);
+	if (rc)
+		return rc;
+	if ((rc = ospace_query_session(o->db, *id, &s)))
+		return rc;
+	ft = hw_fold(typed);
+	if (!ft)
+		return HW_ERR_NOMEM;
+	/* The stored fold is hw_fold(topic) too. */
+	{
+		char *fs = hw_fold(s.topic);
+		same = fs && !strcmp(ft, fs);
+		free(fs);
+	}
+	free(ft);
+	if (same)
+		return HW_OK;
+	ospace_out_init(&out, 1000);
+	ospace_out_add(&out, "Did you mean ");
+	ospace_fmt_full(&out, &s);
+	ospace_out_add(&out, "? To remove it, give its number or exact topic: "
+			     "`openspace remove #%lld <reason>`.", (long long)s.id);
+	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	ospace_out_free(&out);
+	return rc ? rc : OSPACE_REPLIED;
+}
+
+static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace *o = ud;
+	enum ospace_outcome res = 0;
+	ospace_session s;
+	ospace_out out;
+	char *reason = NULL;
+	int64_t id = 0, notified = 0;
+	int rc;
+
+	if (ospace_admin_denied(o, inv))
+		return HW_OK;
+	rc = ospace_admin_exact(o, inv, ospace_arg(inv, "open_space"), &id);
+	if (rc)
+		return rc == OSPACE_REPLIED ? HW_OK : rc;
+	reason = ospace_out_clean(ospace_arg(inv, "reason"), OSPACE_REASON_MAX);
+	if (!reason)
+		return HW_ERR_NOMEM;
+	memset(&s, 0, sizeof(s));
+	rc = ospace_store_end(o->db, id, NULL, *reason ? reason : "removed by the organizers", 1,
+			      ospace_admin_remove_dm, reason, o->api->now_ms(self), &res, &s,
+			      &notified);
+	if (rc)
+		goto out;
+	ospace_out_init(&out, 2000);
+	if (res == OSPACE_ENDED) {
+		ospace_out_add(&out, "Removed ");
+		ospace_fmt_full(&out, &s);
+		ospace_out_add(&out, ". The host and %lld who joined get a DM%s.",
+			       (long long)(notified - 1), *reason ? " with the reason" : "");
+	} else {
+		ospace_out_add(&out, "That open space is gone already.");
+	}
+	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	ospace_out_free(&out);
+	ospace_notify_flush(o);
+out:
+	free(reason);
+	return rc;
+}
+
+/* ---- export ---- */
+
+/* One RFC 4180 cell that spreadsheets will not run as a formula. */
+static void ospace_admin_cell(ospace_out *csv, const char *cell, int last)
+{
+	const char *p;
+	int quote = strpbrk(cell, ",\"\r\n") != NULL;
+	if (quote)
+		ospace_out_addn(csv, "\"", 1);
+	if (*cell && strchr("=+-@\t\r", *cell))
+		ospace_out_addn(csv, "'", 1);
+	for (p = cell; *p; p++)
+		ospace_out_addn(csv, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+	if (quote)
+		ospace_out_addn(csv, "\"", 1);
+	ospace_out_addn(csv, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	static const char *const header[] = {"id", "day", "start", "room", "topic", "host_id",
+					     "host_name", "going", "joined", "status", "reason"};
+	ospace *o = ud;
+	sqlite3_stmt *st = NULL;
+	ospace_out csv, msg;
+	int64_t rows = 0;
+	size_t i;
+	int rc;
+
+	if (ospace_admin_denied(o, inv))
+		return HW_OK;
+	ospace_out_init(&csv, OSPACE_EXPORT_MAX);
+	ospace_out_init(&msg, 200);
+	for (i = 0; i < sizeof(header) / sizeof(header[0]); i++)
+		ospace_admin_cell(&csv, header[i], i + 1 == sizeof(header) / sizeof(header[0]));
+	rc = ospace_db_prepare(o->db, &st,
+			       "SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name,"
+			       " 1 + (SELECT count(*) FROM openspaces_joins j WHERE j.session_id = s.id),"
+			       " coalesce((SELECT group_concat(user_name, '; ') FROM (SELECT user_name"
+			       "  FROM openspaces_joins j WHERE j.session_id = s.id"
+			       "  ORDER BY created_ms, user_id)), ''),"
+			       " CASE WHEN s.ended_ms IS NULL THEN 'active' ELSE 'ended' END,"
+			       " coalesce(s.end_reason, '')"
+			       " FROM openspaces_sessions s ORDER BY s.day, s.slot, s.room, s.id",
+			       NULL);
+	if (rc)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < 11; i++)
+			ospace_admin_cell(&csv, ospace_db_text(st, (int)i), i == 10);
+		rows++;
+	}
+	if (!ospace_out_str(&csv)) {
+		rc = ospace_reply(o, inv, "The export is too large to send.");
+		goto out;
+	}
+	ospace_out_add(&msg, "Open spaces: %lld row%s.", (long long)rows, rows == 1 ? "" : "s");
+	/* reply_file: the host routes an organizer's file privately. */
+	rc = o->api->reply_file(self, inv, ospace_out_str(&msg), "openspaces.csv", csv.p ? csv.p : "",
+				csv.n);
+out:
+	sqlite3_finalize(st);
+	ospace_out_free(&csv);
+	ospace_out_free(&msg);
+	return rc;
+}
+
+/* ---- registration ---- */
+
+static const hw_arg_spec ospace_admin_move_args[] = {
+	{"open_space", HW_ARG_STRING, 1, "its number (#3), or its topic in quotes", 0},
+	{"to", HW_ARG_TEXT, 1, "<day> <time> [room], e.g. friday 15:00 Room B", 0},
+};
+static const hw_arg_spec ospace_admin_remove_args[] = {
+	{"open_space", HW_ARG_STRING, 1, "its number (#3), or its exact topic in quotes", 0},
+	{"reason", HW_ARG_TEXT, 0, "sent to the host and to those who joined", 0},
+};
+
+int ospace_admin_register(ospace *o)
+{
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), "openspace move", "Move an open space (organizers)",
+		 "openspace move #3 friday 15:00 [room]: the host and those who joined get a DM.",
+		 HW_PERM_ORGANIZER, ospace_admin_move_args, 2, ospace_admin_move, NULL, o, {0}},
+		{sizeof(hw_command_spec), "openspace remove", "Remove an open space (organizers)",
+		 "openspace remove #3 <reason>, or its exact topic in quotes: the host and those "
+		 "who joined get the reason by DM.",
+		 HW_PERM_ORGANIZER, ospace_admin_remove_args, 2, ospace_admin_remove, NULL, o, {0}},
+		{sizeof(hw_command_spec), "openspace export", "Every open space as CSV (organizers)",
+		 NULL, HW_PERM_ORGANIZER, NULL, 0, ospace_admin_export, NULL, o, {0}},
+	};
+	size_t i;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int rc = o->api->command_add(o->self, &specs[i]);
+		if (rc)
+			return rc;
+	}
+	return HW_OK;
+}

@@ -1,0 +1,104 @@
+/*
+ * ospace_db — SQLite with bound parameters. See ospace_db.h.
+ */
+#include "ospace_db.h"
+
+#include <stdarg.h>
+
+#include <hallway/plugin.h>
+
+static int ospace_db_vprepare(sqlite3 *db, sqlite3_stmt **out, const char *sql,
+			      const char *types, va_list ap)
+{
+	sqlite3_stmt *st = NULL;
+	int i;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return HW_ERR_STORAGE;
+	for (i = 0; types && types[i]; i++) {
+		int rc;
+		if (types[i] == 'i') {
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		} else {
+			const char *t = va_arg(ap, const char *);
+			rc = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+		}
+		if (rc != SQLITE_OK) {
+			sqlite3_finalize(st);
+			return HW_ERR_STORAGE;
+		}
+	}
+	*out = st;
+	return HW_OK;
+}
+
+int ospace_db_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+	va_start(ap, types);
+	rc = ospace_db_vprepare(db, out, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ospace_db_exec(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+	va_start(ap, types);
+	rc = ospace_db_vprepare(db, &st, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return HW_OK;
+	return (rc & 0xFF) == SQLITE_CONSTRAINT ? HW_ERR_EXISTS : HW_ERR_STORAGE;
+}
+
+int ospace_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+	va_start(ap, types);
+	rc = ospace_db_vprepare(db, &st, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = HW_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ospace_db_begin(sqlite3 *db)
+{
+	return sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? HW_OK
+										: HW_ERR_STORAGE;
+}
+
+int ospace_db_commit(sqlite3 *db)
+{
+	return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? HW_OK : HW_ERR_STORAGE;
+}
+
+void ospace_db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *ospace_db_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
