@@ -47,7 +47,7 @@ static mock_api *os_start(const char *db_path, const char *config)
 	return m;
 }
 
-static int os_has(const char *hay, const char *needle)
+static __attribute__((unused)) int os_has(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle)) {
 		fprintf(stderr, "  missing \"%s\" in: %s\n", needle, hay);
