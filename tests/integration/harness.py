@@ -124,6 +124,10 @@ def base_config(standin, workdir, plugins=None, plugin_dir=FIXTURE_DIR, **extra)
         "plugins": plugins if plugins is not None else {"fx_good": {}},
         "organizer_roles": ["Organizer"],
         "log": {"level": "debug"},
+        # Tests drive many commands from one user on purpose; the fair-use
+        # budgets (issue 14) are tested on their own (test_fairuse.py), which
+        # passes its own "limits".
+        "limits": {"user_commands": 0, "organizer_commands": 0, "interactions": 0},
     }
     for key, value in extra.items():
         cfg[key] = value

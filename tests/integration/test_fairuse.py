@@ -16,7 +16,9 @@ NOTICE = "Slow down"
 class FairUseTests(DaemonTestCase):
 
     def _daemon(self, limits=None):
-        extra = {"limits": limits} if limits is not None else {}
+        # The daemon's defaults unless the test says otherwise (the harness
+        # turns the budgets off for every other test).
+        extra = {"limits": limits if limits is not None else {}}
         cfg = base_config(self.st, self.workdir, plugins={"hello": {}}, plugin_dir=PLUGIN_DIR, **extra)
         d = self.daemon(cfg)
         self.ready(d)
