@@ -3,7 +3,8 @@
 #
 #   <prefix>/bin/hallway
 #   <prefix>/<libdir>/hallway/plugins/*.so           (hallway_add_plugin)
-#   <prefix>/include/hallway/plugin.h
+#   <prefix>/include/hallway/{plugin,text,when,tz,civil,plan}.h
+#   <prefix>/<libdir>/hallway/libhallway_text.a        (the shared helpers)
 #   <prefix>/<libdir>/pkgconfig/hallway-plugin.pc     (plugindir variable)
 #   <prefix>/lib/systemd/system/hallway.service       (HALLWAY_SYSTEMD_UNITDIR)
 #   <prefix>/share/doc/hallway/{config.example.json,hallway.env.example,PRODUCTION.md}
@@ -33,7 +34,13 @@ file(RELATIVE_PATH hallway_plugin_reldir "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTAL
 target_compile_definitions(hallway PRIVATE HALLWAY_PLUGIN_RELDIR="${hallway_plugin_reldir}")
 
 install(FILES ${CMAKE_SOURCE_DIR}/include/hallway/plugin.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/text.h ${CMAKE_SOURCE_DIR}/include/hallway/when.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/tz.h ${CMAKE_SOURCE_DIR}/include/hallway/civil.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/plan.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hallway)
+# The shared helpers, for plugins built out of tree (position-independent,
+# linked into the plugin's .so: see hallway-plugin.pc).
+install(TARGETS hallway_text ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}/hallway)
 # One example config for the demo and for installs: its relative paths
 # start at its own folder, so the sample conference is installed beside it.
 install(FILES ${CMAKE_SOURCE_DIR}/config.example.json
