@@ -73,6 +73,12 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 		goto out;
 	}
 	ospace_cmd_room(b, text + used, &room, &rest);
+	if (ospace_start(o, day, slot) < o->api->now_ms(self) / 1000) {
+		ospace_out_add(&out, "That slot has already started.");
+		ospace_cmd_offers(o, &out, day, slot, room, "openspace move #<number>");
+		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		goto out;
+	}
 	rc = ospace_store_move(o->db, b, id, day, slot, room, ospace_admin_move_dm, NULL,
 			       o->api->now_ms(self), &res, &s, &notified);
 	if (rc)

@@ -194,6 +194,10 @@ TEST(move_notifies_once)
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 2);
 	CHECK(os_has(say(m, &cat, "openspace board fri"), "\n12:00 #1"));
 	CHECK(os_has(say(m, &cat, "openspace board thu"), "\n10:00 free: Room A"));
+	/* A slot that has started is no place to move to. */
+	mock_api_set_now(m, OS_THU_0900 + 90 * 60000);
+	CHECK(os_has(say(m, &org, "openspace move #1 thu 10:00"), "That slot has already started."));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 2);
 	mock_api_free(m);
 }
 
