@@ -141,6 +141,12 @@ int health_report(struct health *h, json_t *r)
 	return 0;
 }
 
+const char *health_detail(struct health *h, const char *component)
+{
+	const struct component *c = h && component ? find_component(h, component) : NULL;
+	return c ? c->detail : "";
+}
+
 void health_foreach(struct health *h, health_component_fn fn, void *ud)
 {
 	int64_t now = clock_mono_ms();

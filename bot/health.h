@@ -55,6 +55,9 @@ int health_check(struct health *h, json_t **report);
 typedef void (*health_component_fn)(void *ud, const char *component, int ok, double age_s,
 				    double max_age_s);
 void health_foreach(struct health *h, health_component_fn fn, void *ud);
+/* The last detail a component reported ("943 talks loaded ..."), or "".
+ * Borrowed until its next report. */
+const char *health_detail(struct health *h, const char *component);
 
 /* Applies a "health.report" payload (borrowed). Returns 0, or -1 when
  * refused. */

@@ -75,11 +75,48 @@ struct runtime {
 	int as_organizer;
 	/* --plan: the console runs "plan FROM TO" on a copy of the database */
 	int plan;
+	int online;                /* --check-config --online: report, no plan */
+	int online_rc;             /* its verdict: 0 or 1 */
+	const char *online_path;
 	const char *plan_from, *plan_to;
 	char plan_db[4096];
 };
 
 static void tick(lws_sorted_usec_list_t *sul);
+
+/* --check-config --online: what each plugin's sources gave, once loaded. */
+struct online {
+	struct health *health;
+	int bad;
+};
+
+static void online_line(void *ud, const char *component, int ok, double age_s,
+			double max_age_s)
+{
+	struct online *o = ud;
+	const char *detail = health_detail(o->health, component);
+	(void)age_s;
+	(void)max_age_s;
+	printf("%s %s: %s\n", ok ? "ok" : "PROBLEM", component, *detail ? detail : "-");
+	o->bad += !ok;
+}
+
+static int online_report(struct runtime *rt)
+{
+	struct online o = {rt->hw.health, 0};
+	const char *name;
+	json_t *v;
+	health_foreach(rt->hw.health, online_line, &o);
+	json_object_foreach(rt->hw.cfg->plugins, name, v) {
+		if (json_is_false(v) || host_find(rt->hw.host, name))
+			continue;
+		printf("PROBLEM plugin %s: did not load (its log lines above say why)\n", name);
+		o.bad++;
+	}
+	printf("%s: %s\n", rt->online_path, o.bad ? "problems found online" : "OK online");
+	return o.bad ? 1 : 0;
+}
+
 
 void hallway_request_stop(struct hallway *hw, int exit_code)
 {
@@ -243,6 +280,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 		rt->stop_deadline_ms = clock_mono_ms() + (hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
 		LOGI("main", "stopping: unloading plugins, then finishing queued sends (up to %d ms)",
 		     hw->cfg ? hw->cfg->shutdown_timeout_ms : 5000);
+		if (rt->online && hw->host && !hw->exit_code)
+			rt->online_rc = online_report(rt);
 		host_destroy(hw->host);
 		hw->host = NULL;
 	}
@@ -292,6 +331,8 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -c, --config FILE        config file (JSON)\n"
 		"      --check-config FILE  exit 0 when valid, else 1 listing every problem\n"
+		"      --online             with --check-config: also load every plugin once (a dry\n"
+		"                           run) and say what each source gave\n"
 		"      --help-plugin NAME   the settings plugins.NAME takes\n"
 		"      --plan [--from T [--to T]]  what the bot will post, where and when\n"
 		"                           (next 24 h; T is ISO-8601 or, for --from, hours)\n"
@@ -464,8 +505,8 @@ static int start(struct runtime *rt, const char *now_iso)
 	if (rt->console) {
 		if (rt->plan) {
 			char script[600];
-			snprintf(script, sizeof(script), "plan %s %s\n", rt->plan_from ? rt->plan_from : "",
-				 rt->plan_to ? rt->plan_to : "");
+			snprintf(script, sizeof(script), "%s %s %s\n", rt->online ? "" : "plan",
+				 rt->plan_from ? rt->plan_from : "", rt->plan_to ? rt->plan_to : "");
 			hw->console = console_create_script(hw, 1, script);
 		} else {
 			hw->console = console_create(hw, rt->as_organizer);
@@ -515,6 +556,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", required_argument, NULL, 'k'},
+		{"online", no_argument, NULL, 'O'},
 		{"help-plugin", required_argument, NULL, 'P'},
 		{"plan", no_argument, NULL, 'L'},
 		{"from", required_argument, NULL, 'F'},
@@ -528,14 +570,15 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0}};
 	static struct runtime rt; /* large; lives for the whole process */
 	struct config_report rep;
-	const char *config_path = NULL, *now_iso = NULL, *help_plugin = NULL;
+	const char *config_path = NULL, *now_iso = NULL, *help_plugin = NULL, *check_path = NULL;
 	struct sigaction sa;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
-		case 'k': return check_config(optarg);
+		case 'k': check_path = optarg; break;
+		case 'O': rt.online = 1; break;
 		case 'P': help_plugin = optarg; break;
 		case 'D': return config_doc(config_path, argc - optind, argv + optind);
 		case 'C': rt.console = 1; break;
@@ -558,6 +601,14 @@ int main(int argc, char **argv)
 	}
 	if (help_plugin)
 		return settings_print_plugin(config_path, help_plugin, 0, stdout) ? EXIT_CONFIG : 0;
+	if (check_path) {
+		/* --online: then load every plugin once, as a dry run on a copy of
+		 * the database, and say what each source gave. */
+		if ((rc = check_config(check_path)) || !rt.online)
+			return rc;
+		config_path = rt.online_path = check_path;
+		rt.plan = rt.console = 1;
+	}
 	if (!config_path || optind < argc) {
 		usage(stderr);
 		return EXIT_CONFIG;
@@ -627,6 +678,8 @@ int main(int argc, char **argv)
 			if (lws_service(rt.hw.lws, 0) < 0)
 				break;
 		rc = rt.hw.exit_code;
+		if (rt.online && !rc)
+			rc = rt.online_rc;
 	}
 	teardown(&rt);
 	if (rt.plan_db[0]) {

@@ -138,9 +138,27 @@ static void report_health(struct sched_plugin *p)
 		return;
 	if (max_age_s < 60)
 		max_age_s = 60;
-	snprintf(detail, sizeof(detail), "%zu talks loaded", p->cur->ntalks);
+	/* "FOSDEM 2025: 943 talks loaded in 68 rooms, Europe/Brussels" */
+	snprintf(detail, sizeof(detail), "%.80s%s%zu talks loaded in %zu rooms, %s",
+		 p->cur->name ? p->cur->name : "", p->cur->name ? ": " : "", p->cur->ntalks,
+		 p->cur->nrooms, hw_tz_name(p->cur->tz));
 	r = json_pack("{s:s,s:b,s:s,s:I}", "component", "schedule", "ok", 1, "detail", detail,
 		      "max_age_s", (json_int_t)max_age_s);
+	if (r)
+		p->api->publish(p->self, "health.report", r);
+	json_decref(r);
+}
+
+/* No schedule at all yet, and the source failed: a health problem, so
+ * /healthz and `hallway --check-config --online` say why. */
+static void report_no_schedule(struct sched_plugin *p, const char *why)
+{
+	char detail[300];
+	json_t *r;
+	if (p->cur)
+		return; /* the last good schedule still answers */
+	snprintf(detail, sizeof(detail), "no schedule: %.250s", why);
+	r = json_pack("{s:s,s:b,s:s}", "component", "schedule", "ok", 0, "detail", detail);
 	if (r)
 		p->api->publish(p->self, "health.report", r);
 	json_decref(r);
@@ -168,6 +186,8 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 		p->api->log(self, HW_LOG_WARN, "schedule %s failed to load, keeping the %s: %s",
 			    from_store ? "stored copy" : "refresh",
 			    p->cur ? "last good schedule" : "empty one", j->err);
+		if (!from_store)
+			report_no_schedule(p, j->err);
 		goto out;
 	}
 	old = p->cur;
@@ -228,9 +248,12 @@ static void on_http(hw_plugin *self, hw_handle req, const hw_http_response *res,
 		return;
 	}
 	if (res->status != 200 || !res->body) {
-		p->api->log(self, HW_LOG_WARN, "schedule fetch failed (HTTP %ld%s%s), keeping the %s",
-			    res->status, res->error ? ": " : "", res->error ? res->error : "",
+		char why[300];
+		snprintf(why, sizeof(why), "fetching %.120s failed (HTTP %ld%s%.100s)", p->source,
+			 res->status, res->error ? ": " : "", res->error ? res->error : "");
+		p->api->log(self, HW_LOG_WARN, "schedule %s, keeping the %s", why,
 			    p->cur ? "last good schedule" : "empty one");
+		report_no_schedule(p, why);
 		return;
 	}
 	j = calloc(1, sizeof(*j));

@@ -100,6 +100,27 @@ class ConfigCheckTests(DaemonTestCase):
                     "discord.guild_id", "storage.path", "http.listen"):
             self.assertIn(key + ":", out)
 
+    def test_online_says_what_each_source_gave(self):
+        base = base_config(self.st, self.workdir, plugins={"schedule": {"source": SAMPLE}},
+                           plugin_dir=PLUGIN_DIR)
+        env = dict(os.environ, HALLWAY_NOW="2026-11-26T08:00:00+01:00")
+        r = subprocess.run([HALLWAY_BIN, "--check-config", self.config_file(base), "--online"],
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"ok schedule: .*29 talks loaded in \d+ rooms, Europe/Brussels")
+        self.assertIn("OK online", r.stdout)
+        # A source that cannot be fetched: exit 1, and why.
+        bad = base_config(self.st, self.workdir,
+                          plugins={"schedule": {"source": "http://127.0.0.1:9/schedule.json"}},
+                          plugin_dir=PLUGIN_DIR)
+        r = subprocess.run([HALLWAY_BIN, "--check-config", self.config_file(bad, "bad.json"), "--online"],
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("PROBLEM schedule: no schedule: fetching http://127.0.0.1:9/schedule.json failed",
+                      r.stdout)
+        # Nothing was sent: the stand-in saw no gateway connection.
+        self.assertEqual(self.st.frames(), [])
+
     def test_example_config_is_clean(self):
         env = dict(os.environ, HALLWAY_DISCORD_TOKEN="example-token-0123456789")
         r = subprocess.run([HALLWAY_BIN, "--check-config",
