@@ -5,6 +5,7 @@
  */
 #include "ospace_cmd.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -545,6 +546,55 @@ static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return rc;
 }
 
+/* ---- autocomplete ---- */
+
+typedef struct ospace_cmd_completion {
+	ospace *o;
+	hw_completion *out;
+	const char *partial; /* folded, or an id as typed */
+	size_t n;
+} ospace_cmd_completion;
+
+static int ospace_cmd_complete_one(const ospace_session *s, void *ud)
+{
+	ospace_cmd_completion *c = ud;
+	ospace_out name;
+	char value[24], topic[OSPACE_TOPIC_MAX * 2];
+	hw_fold_into(s->topic, topic, sizeof(topic));
+	if (*c->partial && !hw_fold_has_word_prefix(topic, c->partial) &&
+	    ospace_query_id(c->partial) != s->id)
+		return 0;
+	ospace_out_init(&name, 400);
+	ospace_out_add(&name, "#%lld ", (long long)s->id);
+	ospace_out_text(&name, s->topic, 60);
+	ospace_out_add(&name, " \xC2\xB7 ");
+	ospace_fmt_when(&name, s->day, s->slot);
+	snprintf(value, sizeof(value), "#%lld", (long long)s->id);
+	if (ospace_out_str(&name))
+		c->o->api->complete_add(c->out, ospace_out_str(&name), value);
+	ospace_out_free(&name);
+	return ++c->n >= 25;
+}
+
+/* Open spaces for the slash commands' open_space argument. */
+static void ospace_cmd_complete(hw_plugin *self, const char *arg, const char *partial,
+				hw_completion *out, void *ud)
+{
+	ospace_cmd_completion c = {ud, out, NULL, 0};
+	char folded[200];
+	(void)self;
+	if (arg && strcmp(arg, "open_space"))
+		return;
+	/* "#2" keeps its '#', which folding would drop. */
+	if (partial && ospace_query_id(partial))
+		c.partial = partial;
+	else {
+		hw_fold_into(partial ? partial : "", folded, sizeof(folded));
+		c.partial = folded;
+	}
+	ospace_query_all(c.o->db, ospace_cmd_complete_one, &c);
+}
+
 /* ---- registration ---- */
 
 static const hw_arg_spec ospace_cmd_board_args[] = {
@@ -555,10 +605,10 @@ static const hw_arg_spec ospace_cmd_propose_args[] = {
 	{"what", HW_ARG_TEXT, 1, "<day> <time> [room] <topic>, e.g. friday 14:00 Packaging", 0},
 };
 static const hw_arg_spec ospace_cmd_space_args[] = {
-	{"open_space", HW_ARG_TEXT, 1, "its topic, or its number (#3)", 0},
+	{"open_space", HW_ARG_TEXT, 1, "its topic, or its number (#3)", 1},
 };
 static const hw_arg_spec ospace_cmd_leave_args[] = {
-	{"open_space", HW_ARG_TEXT, 0, "its topic, or its number (#3)", 0},
+	{"open_space", HW_ARG_TEXT, 0, "its topic, or its number (#3)", 1},
 };
 
 int ospace_cmd_register(ospace *o)
@@ -574,14 +624,15 @@ int ospace_cmd_register(ospace *o)
 		 HW_PERM_EVERYONE, ospace_cmd_propose_args, 1, ospace_cmd_propose, NULL, o, {0}},
 		{sizeof(hw_command_spec), "openspace join", "Say you'll come to an open space",
 		 "For the head count and news of changes by DM.", HW_PERM_EVERYONE,
-		 ospace_cmd_space_args, 1, ospace_cmd_join, NULL, o, {0}},
+		 ospace_cmd_space_args, 1, ospace_cmd_join, ospace_cmd_complete, o, {0}},
 		{sizeof(hw_command_spec), "openspace leave", "Leave an open space you joined", NULL,
-		 HW_PERM_EVERYONE, ospace_cmd_leave_args, 1, ospace_cmd_leave, NULL, o, {0}},
+		 HW_PERM_EVERYONE, ospace_cmd_leave_args, 1, ospace_cmd_leave, ospace_cmd_complete, o,
+		 {0}},
 		{sizeof(hw_command_spec), "openspace mine", "The open spaces you host and joined",
 		 NULL, HW_PERM_EVERYONE, NULL, 0, ospace_cmd_mine, NULL, o, {0}},
 		{sizeof(hw_command_spec), "openspace drop", "Give back the slot of an open space you host",
 		 "Those who joined get a DM.", HW_PERM_EVERYONE, ospace_cmd_space_args, 1,
-		 ospace_cmd_drop, NULL, o, {0}},
+		 ospace_cmd_drop, ospace_cmd_complete, o, {0}},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

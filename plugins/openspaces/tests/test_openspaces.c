@@ -144,6 +144,16 @@ TEST(join_leave_capacity)
 	CHECK(os_has(say(m, &bob, "openspace mine"), "Your open spaces:\n- #1"));
 	CHECK(os_has(say(m, &ann, "openspace mine"), "(you host; 3 going)"));
 	CHECK(os_has(say(m, &eve, "openspace mine"), "You host and joined no open space yet."));
+	/* Slash autocomplete: by a word of the topic, or by number. */
+	CHECK_INTEQ(mock_api_complete(m, "openspace join", "open_space", "war"), 1);
+	{
+		const char *value = NULL, *name = mock_api_choice(m, 0, &value);
+		CHECK(os_has(name, "#1 Packaging war stories \xC2\xB7 Thu 2026-11-26 11:00"));
+		CHECK_STREQ(value, "#1");
+	}
+	CHECK_INTEQ(mock_api_complete(m, "openspace join", "open_space", "pack"), 2);
+	CHECK_INTEQ(mock_api_complete(m, "openspace drop", "open_space", "#2"), 1);
+	CHECK_INTEQ(mock_api_complete(m, "openspace leave", "open_space", ""), 2);
 	CHECK(os_has(say(m, &bob, "openspace leave"), "You left #1"));
 	CHECK(os_has(say(m, &bob, "openspace leave #1"), "You had not joined #1"));
 	CHECK(os_has(say(m, &dan, "openspace join 1"), "You're in"));
