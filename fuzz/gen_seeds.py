@@ -10,6 +10,8 @@
   compressed frames become one seed (modes 1 and 3), the inflated payloads
   another (mode 0, separated by 0x1e); plus small hand-made payloads.
 - fuzz_commands: chat lines and slash "data" objects.
+- fuzz_plugin_commands: sessions of commands for every plugin, per door and
+  role (its dictionary is fuzz/fuzz_plugin_commands.dict).
 - fuzz_config: the example config and variations.
 - fuzz_sched_json/_xml/_ics: the real schedules from the shared data folder
   (copied into OUT, never into the repository), plus shrunken versions of
@@ -187,6 +189,41 @@ def command_seeds(out):
 
 # ---- config ----
 
+def plugin_command_seeds(out):
+    """fuzz_plugin_commands: byte 0 = door (0 chat, 1 slash, 2 console, 3
+    mention) + 4 for an organizer; then one command per line. One seed per
+    plugin and door, as attendee and as organizer, plus mixed sessions."""
+    T = "fuzz_plugin_commands"
+    per_plugin = {
+        "builtin": ["help", "help sprint join", "plugins", "reload hello"],
+        "hello": ["ping", "hello", "hello Zo\u00eb"],
+        "schedule": ["next", "next envelope", "now", "now Main Hall", "today", "day friday",
+                     "day 2026-11-27", "talk time zones", "talk DST", "speaker Ada", "speaker Bj\u00f6rn",
+                     "rooms"],
+        "recommend": ["recommend bots python", "recommend", "similar keynote", "star keynote",
+                      "star Lightning Talks", "agenda", "agenda ics", "unstar keynote"],
+        "sprints": ["sprints", "sprint info hallway", "sprint join hallway", "sprint join \"Zoneinfo Caf\u00e9\" 2026-11-29",
+                    "sprint mine", "sprint leave hallway", "sprint add Docs 5 Ada", "sprint edit Docs capacity=3",
+                    "sprint export", "sprint remove Docs"],
+        "announce": ["announce Lunch moved to Hall B", "announce at 14:30 Coffee", "announce at tomorrow 09:00 Doors open",
+                     "announce list", "announce cancel 1", "announce audit", "announce now list of rooms"],
+    }
+    # Mostly one command per seed: a mutation then lands on the command's
+    # arguments, not somewhere in a long session. Doors and roles cycle.
+    k = 0
+    for name, lines in per_plugin.items():
+        for line in lines:
+            for org in (0, 4):
+                put(out, T, bytes([k % 4 | org]) + line.encode(), "%s-%02d-%d" % (name, k, org))
+            k += 1
+        put(out, T, bytes([k % 4 | 4]) + "\n".join(lines).encode(), "%s-session" % name)
+    # A session that moves between doors and roles (selector bytes 0x10-0x1f).
+    mixed = [b"\x14announce at 10:30 Talks resume", b"\x10next", b"\x11sprint join hallway",
+             b"\x19sprint join hal", b"\x16announce list", b"\x12agenda", b"\x17reload schedule",
+             b"\x10now"]
+    put(out, T, b"\x00" + b"\n".join(mixed), "mixed")
+
+
 def config_seeds(out):
     for path in glob.glob(os.path.join(SOURCE, "*.json")) + glob.glob(os.path.join(SOURCE, "config*", "*.json")) \
             + glob.glob(os.path.join(SOURCE, "examples", "*.json")):
@@ -282,6 +319,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     frames = gateway_seeds(args.out)
     command_seeds(args.out)
+    plugin_command_seeds(args.out)
     config_seeds(args.out)
     nsched = schedule_seeds(args.out, args.shared)
     print("gen_seeds: %d recorded gateway frames, %d schedule files -> %s" % (frames, nsched, args.out))
