@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/civil.h>
 #include <hallway/text.h>
 
 #include "ospace_cmd.h"
@@ -127,27 +126,21 @@ static int ospace_admin_exact(ospace *o, const hw_invocation *inv, const char *t
 {
 	ospace_session s;
 	ospace_out out;
-	char *ft = NULL;
+	char *ft, *fs;
 	int rc, same;
-	if (ospace_query_id(typed))
-		return ospace_cmd_find(o, inv, typed, "remove", id);
 	rc = ospace_cmd_find(o, inv, typed, "remove", id);
-	if (rc)
+	if (rc || ospace_query_id(typed))
 		return rc;
 	if ((rc = ospace_query_session(o->db, *id, &s)))
 		return rc;
 	ft = hw_fold(typed);
-	if (!ft)
-		return HW_ERR_NOMEM;
-	/* The stored fold is hw_fold(topic) too. */
-	{
-		char *fs = hw_fold(s.topic);
-		same = fs && !strcmp(ft, fs);
-		free(fs);
-	}
+	fs = hw_fold(s.topic);
+	same = ft && fs && !strcmp(ft, fs);
+	rc = ft && fs ? HW_OK : HW_ERR_NOMEM;
 	free(ft);
-	if (same)
-		return HW_OK;
+	free(fs);
+	if (rc || same)
+		return rc;
 	ospace_out_init(&out, 1000);
 	ospace_out_add(&out, "Did you mean ");
 	ospace_fmt_full(&out, &s);

@@ -1,15 +1,17 @@
 /*
  * ospace_plan — the organizers' dry run ("plan.collect"): the DMs waiting
  * in the outbox, and the open spaces that start in the window (one line
- * each, with a head count, never names).
+ * each, with a head count, never names). The plugin posts nothing when an
+ * open space starts (yet), so those lines say "board (no post)": they
+ * show organizers what the window holds without claiming a post.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <hallway/civil.h>
 #include <hallway/plan.h>
 #include <hallway/tz.h>
 #include <hallway/when.h>
-#include <hallway/civil.h>
 
 #include "openspaces.h"
 #include "ospace_db.h"
@@ -58,7 +60,7 @@ static int ospace_plan_row(const ospace_session *s, void *ud)
 	ospace_plan_when(c->o, at, when, sizeof(when));
 	snprintf(what, sizeof(what), "open space #%lld \"%s\" starts in %.100s (%lld going)",
 		 (long long)s->id, topic, s->room, (long long)s->going);
-	if (hw_plan_add(c->items, at * 1000, when, "board", what, "openspaces"))
+	if (hw_plan_add(c->items, at * 1000, when, "board (no post)", what, "openspaces"))
 		c->failed = 1;
 	return c->failed || ++c->n >= OSPACE_PLAN_MAX;
 }

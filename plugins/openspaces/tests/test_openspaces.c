@@ -323,6 +323,8 @@ TEST(schedule_time_zone_and_plan)
 	CHECK(os_has(json_string_value(json_object_get(json_array_get(items, 0), "what")),
 		     "open space #1 \"Packaging\" starts in Hall (2 going)"));
 	CHECK_STREQ(json_string_value(json_object_get(json_array_get(items, 0), "when")), "Thu 14:00");
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(items, 0), "where")),
+		    "board (no post)");
 	json_decref(plan);
 	mock_api_free(m);
 }
