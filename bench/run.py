@@ -112,6 +112,8 @@ def hallway_peer(args, gen, workdir, name, plugins, label=None, env=None, compre
         "plugins": plugins,
         "organizer_roles": ["Organizer"],
         "log": {"level": "warn"},
+        # A throughput benchmark, not a fairness one: no per-user budget.
+        "limits": {"user_commands": 0, "organizer_commands": 0, "interactions": 0},
     }
     path = os.path.join(workdir, name + ".json")
     with open(path, "w") as f:
