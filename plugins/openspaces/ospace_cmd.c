@@ -453,6 +453,10 @@ static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
 	ospace_out_init(&out, 2000);
 	if (res == OSPACE_GONE) {
 		ospace_out_add(&out, "That open space is gone; nothing to leave.");
+	} else if (res == OSPACE_NOT_JOINED && !strcmp(s.host_id, inv->user_id)) {
+		ospace_out_add(&out, "You host ");
+		ospace_fmt_name(&out, &s);
+		ospace_out_add(&out, "; to give its slot back, `openspace drop #%lld`.", (long long)s.id);
 	} else {
 		ospace_out_add(&out, res == OSPACE_LEFT ? "You left " : "You had not joined ");
 		ospace_fmt_name(&out, &s);

@@ -156,6 +156,9 @@ TEST(join_leave_capacity)
 	CHECK_INTEQ(mock_api_complete(m, "openspace leave", "open_space", ""), 2);
 	CHECK(os_has(say(m, &bob, "openspace leave"), "You left #1"));
 	CHECK(os_has(say(m, &bob, "openspace leave #1"), "You had not joined #1"));
+	CHECK(os_has(say(m, &ann, "openspace leave #1"), "You host #1 \xE2\x80\x9CPackaging war "
+							 "stories\xE2\x80\x9D; to give its slot back, "
+							 "`openspace drop #1`."));
 	CHECK(os_has(say(m, &dan, "openspace join 1"), "You're in"));
 	mock_api_free(m);
 }
