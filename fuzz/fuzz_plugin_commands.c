@@ -4,8 +4,9 @@
  *
  * The daemon's own modules run here: the plugin host (bot/host.c, api.c)
  * loads the real plugin .so files (built by fuzz/CMakeLists.txt with the
- * fuzzer's coverage instrumentation) with the config of the demo (the
- * sample conference, plugins/schedule/sample/), the router and its
+ * fuzzer's coverage instrumentation) with the demo's plugin settings
+ * (config.example.json: every plugin, the sample conference in
+ * plugins/schedule/sample/), the router and its
  * built-ins, the bus, the guild cache, storage (SQLite), the worker pool
  * and the daemon's dispatch wiring (bot/dispatch.c). Only the network is
  * replaced, by the REST and HTTP stubs in fuzz_plugin_stubs.c, which also
@@ -114,27 +115,6 @@ static void settle(void)
 static void load_dictionary(const char *path);
 static void collect_heads(void);
 
-static const char config_fmt[] =
-	"{\"discord\": {\"token\": \"fuzz-token\", \"guild_id\": \"" GUILD_ID "\", \"prefix\": \"!\"},"
-	" \"storage\": {\"path\": \"%s\"}, \"plugin_dir\": \"%s\","
-	" \"organizer_roles\": [\"Organizer\"], \"log\": {\"level\": \"error\"},"
-	" \"plugins\": {"
-	"  \"hello\": {},"
-	"  \"schedule\": {\"source\": \"%s/plugins/schedule/sample/hallwaycon.json\","
-	"   \"format\": \"auto\", \"timezone\": \"Europe/Brussels\", \"refresh_seconds\": 300},"
-	"  \"recommend\": {\"reminder_minutes\": 10},"
-	"  \"sprints\": {\"projects\": ["
-	"   {\"name\": \"hallway\", \"title\": \"hallway: the conference bot\", \"capacity\": 2,"
-	"    \"days\": [\"2026-11-28\"], \"leads\": [\"Ada\"], \"level\": \"any\","
-	"    \"description\": \"Write a plugin.\", \"links\": [\"https://example.org/hallway\"]},"
-	"   {\"name\": \"Zoneinfo Café\", \"capacity\": 1, \"days\": [\"2026-11-28\", \"2026-11-29\"],"
-	"    \"leads\": [\"Grace\", \"Linus\"], \"level\": \"intermediate\","
-	"    \"description\": \"Time zones.\"}]},"
-	"  \"announce\": {\"channels\": [\"" CHANNEL_ID "\", \"100000000000000002\"],"
-	"   \"remind_minutes\": 5, \"changes_channel\": \"" CHANNEL_ID "\","
-	"   \"catchup_minutes\": 10, \"allow_mentions\": false,"
-	"   \"room_channels\": {\"Main Hall\": \"100000000000000003\"}}}}";
-
 static void cleanup_db(void)
 {
 	char side[300];
@@ -144,6 +124,36 @@ static void cleanup_db(void)
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", db_path);
 	unlink(side);
+}
+
+/* The demo's config (config.example.json: every plugin, the sample
+ * conference) with this process's database, the fuzz build's plugins and a
+ * conference guild. Returns a new string (free), or NULL. */
+static char *config_text(void)
+{
+	json_t *example = json_load_file(FUZZ_SOURCE_DIR "/config.example.json", 0, NULL);
+	json_t *plugins = json_object_get(example, "plugins"), *sched, *root;
+	char source[1024], *text = NULL;
+
+	if (!json_is_object(plugins))
+		goto out;
+	sched = json_object_get(plugins, "schedule");
+	if (json_is_string(json_object_get(sched, "source")) &&
+	    json_string_value(json_object_get(sched, "source"))[0] != '/') {
+		snprintf(source, sizeof(source), "%s/%s", FUZZ_SOURCE_DIR,
+			 json_string_value(json_object_get(sched, "source")));
+		json_object_set_new(sched, "source", json_string(source));
+	}
+	root = json_pack("{s:{s:s, s:s, s:s}, s:{s:s}, s:s, s:[s], s:{s:s}, s:O}", "discord",
+			 "token", "fuzz-token", "guild_id", GUILD_ID, "prefix", "!", "storage",
+			 "path", db_path, "plugin_dir", FUZZ_PLUGIN_DIR, "organizer_roles",
+			 "Organizer", "log", "level", "error", "plugins", plugins);
+	if (root)
+		text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+out:
+	json_decref(example);
+	return text;
 }
 
 static void guild_create(void)
@@ -168,7 +178,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct config_report rep;
 	char *text;
 	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	size_t n;
 
 	(void)argc;
 	(void)argv;
@@ -177,11 +186,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(db_path, sizeof(db_path), "%s/hallway-fuzz-%ld.db", dir, (long)getpid());
 	cleanup_db();
 	atexit(cleanup_db);
-	n = sizeof(config_fmt) + strlen(db_path) + strlen(FUZZ_PLUGIN_DIR) + strlen(FUZZ_SOURCE_DIR);
-	if (!(text = malloc(n)))
+	if (!(text = config_text()))
 		abort();
-	snprintf(text, n, config_fmt, db_path, FUZZ_PLUGIN_DIR, FUZZ_SOURCE_DIR);
-	if (config_load_string(text, FUZZ_SOURCE_DIR "/fuzz.json", CONFIG_MODE_RUN, &hw.cfg, &rep)) {
+	if (config_load_string(text, FUZZ_SOURCE_DIR "/config.example.json", CONFIG_MODE_RUN,
+			       &hw.cfg, &rep)) {
 		for (int i = 0; i < rep.count; i++)
 			fprintf(stderr, "fuzz_plugin_commands: config: %s\n", rep.items[i].text);
 		abort();
@@ -209,9 +217,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    !(hw.host = host_create(&hw)))
 		abort();
 	guild_create();
-	if (host_load_all(hw.host) != 5) {
-		fprintf(stderr, "fuzz_plugin_commands: not every plugin loaded from %s\n",
-			FUZZ_PLUGIN_DIR);
+	if (host_load_all(hw.host) != (int)json_object_size(hw.cfg->plugins)) {
+		fprintf(stderr, "fuzz_plugin_commands: not every plugin of config.example.json "
+			"loaded from %s (a new plugin needs a fuzz_plugin() line in "
+			"fuzz/CMakeLists.txt)\n", FUZZ_PLUGIN_DIR);
 		abort();
 	}
 	settle();

@@ -205,6 +205,10 @@ def plugin_command_seeds(out):
         "sprints": ["sprints", "sprint info hallway", "sprint join hallway", "sprint join \"Zoneinfo Caf\u00e9\" 2026-11-29",
                     "sprint mine", "sprint leave hallway", "sprint add Docs 5 Ada", "sprint edit Docs capacity=3",
                     "sprint export", "sprint remove Docs"],
+        "openspaces": ["openspace board", "openspace board 2026-11-27", "openspace propose Bots in the hallway",
+                       "openspace join #1", "openspace mine", "openspace leave #1", "openspace drop #1",
+                       "openspace move #1 2026-11-27 14:00", "openspace remove #1 spam", "openspace export"],
+        "plan": ["plan", "plan tomorrow"],
         "announce": ["announce Lunch moved to Hall B", "announce at 14:30 Coffee", "announce at tomorrow 09:00 Doors open",
                      "announce list", "announce cancel 1", "announce audit", "announce now list of rooms"],
     }
