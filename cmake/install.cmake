@@ -3,7 +3,7 @@
 #
 #   <prefix>/bin/hallway
 #   <prefix>/<libdir>/hallway/plugins/*.so           (hallway_add_plugin)
-#   <prefix>/include/hallway/{plugin,text,when,tz,civil,plan}.h
+#   <prefix>/include/hallway/{plugin,text,when,tz,civil,plan,db}.h
 #   <prefix>/<libdir>/hallway/libhallway_text.a        (the shared helpers)
 #   <prefix>/<libdir>/pkgconfig/hallway-plugin.pc     (plugindir variable)
 #   <prefix>/lib/systemd/system/hallway.service       (HALLWAY_SYSTEMD_UNITDIR)
@@ -36,7 +36,7 @@ target_compile_definitions(hallway PRIVATE HALLWAY_PLUGIN_RELDIR="${hallway_plug
 install(FILES ${CMAKE_SOURCE_DIR}/include/hallway/plugin.h
               ${CMAKE_SOURCE_DIR}/include/hallway/text.h ${CMAKE_SOURCE_DIR}/include/hallway/when.h
               ${CMAKE_SOURCE_DIR}/include/hallway/tz.h ${CMAKE_SOURCE_DIR}/include/hallway/civil.h
-              ${CMAKE_SOURCE_DIR}/include/hallway/plan.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/plan.h ${CMAKE_SOURCE_DIR}/include/hallway/db.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hallway)
 # The shared helpers, for plugins built out of tree (position-independent,
 # linked into the plugin's .so: see hallway-plugin.pc).

@@ -1,13 +1,14 @@
 /*
- * sprints_db — SQLite helpers with bound parameters. See sprints_db.h.
+ * hw_db — SQLite helpers with bound parameters (include/hallway/db.h), shared
+ * by the plugins that store through SQL (sprints, openspaces).
  */
-#include "sprints_db.h"
+#include <hallway/db.h>
 
 #include <stdarg.h>
 
 #include <hallway/plugin.h>
 
-static int sprints_db_vprepare(sqlite3 *db, sqlite3_stmt **out, const char *sql,
+static int db_vprepare(sqlite3 *db, sqlite3_stmt **out, const char *sql,
 			       const char *types, va_list ap)
 {
 	sqlite3_stmt *st = NULL;
@@ -32,23 +33,23 @@ static int sprints_db_vprepare(sqlite3 *db, sqlite3_stmt **out, const char *sql,
 	return 0;
 }
 
-int sprints_db_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *types, ...)
+int hw_db_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	int rc;
 	va_start(ap, types);
-	rc = sprints_db_vprepare(db, out, sql, types, ap);
+	rc = db_vprepare(db, out, sql, types, ap);
 	va_end(ap);
 	return rc;
 }
 
-int sprints_db_exec(sqlite3 *db, const char *sql, const char *types, ...)
+int hw_db_exec(sqlite3 *db, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st = NULL;
 	va_list ap;
 	int rc;
 	va_start(ap, types);
-	rc = sprints_db_vprepare(db, &st, sql, types, ap);
+	rc = db_vprepare(db, &st, sql, types, ap);
 	va_end(ap);
 	if (rc)
 		return rc;
@@ -59,13 +60,13 @@ int sprints_db_exec(sqlite3 *db, const char *sql, const char *types, ...)
 	return (rc & 0xFF) == SQLITE_CONSTRAINT ? HW_ERR_EXISTS : HW_ERR_STORAGE;
 }
 
-int sprints_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types, ...)
+int hw_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st = NULL;
 	va_list ap;
 	int rc;
 	va_start(ap, types);
-	rc = sprints_db_vprepare(db, &st, sql, types, ap);
+	rc = db_vprepare(db, &st, sql, types, ap);
 	va_end(ap);
 	if (rc)
 		return rc;
@@ -80,24 +81,24 @@ int sprints_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types
 	return rc;
 }
 
-int sprints_db_begin(sqlite3 *db)
+int hw_db_begin(sqlite3 *db)
 {
 	return sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? HW_OK
 										: HW_ERR_STORAGE;
 }
 
-int sprints_db_commit(sqlite3 *db)
+int hw_db_commit(sqlite3 *db)
 {
 	return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? HW_OK : HW_ERR_STORAGE;
 }
 
-void sprints_db_rollback(sqlite3 *db)
+void hw_db_rollback(sqlite3 *db)
 {
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-const char *sprints_db_text(sqlite3_stmt *st, int col)
+const char *hw_db_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 	return t ? (const char *)t : "";

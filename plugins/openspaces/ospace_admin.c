@@ -12,7 +12,7 @@
 #include <hallway/text.h>
 
 #include "ospace_cmd.h"
-#include "ospace_db.h"
+#include <hallway/db.h>
 #include "ospace_fmt.h"
 #include "ospace_notify.h"
 #include "ospace_query.h"
@@ -227,7 +227,7 @@ static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *
 	ospace_out_init(&msg, 200);
 	for (i = 0; i < sizeof(header) / sizeof(header[0]); i++)
 		ospace_admin_cell(&csv, header[i], i + 1 == sizeof(header) / sizeof(header[0]));
-	rc = ospace_db_prepare(o->db, &st,
+	rc = hw_db_prepare(o->db, &st,
 			       "SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name,"
 			       " 1 + (SELECT count(*) FROM openspaces_joins j WHERE j.session_id = s.id),"
 			       " coalesce((SELECT group_concat(user_name, '; ') FROM (SELECT user_name"
@@ -241,7 +241,7 @@ static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		for (i = 0; i < 11; i++)
-			ospace_admin_cell(&csv, ospace_db_text(st, (int)i), i == 10);
+			ospace_admin_cell(&csv, hw_db_text(st, (int)i), i == 10);
 		rows++;
 	}
 	if (!ospace_out_str(&csv)) {

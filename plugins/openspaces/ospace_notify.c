@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ospace_db.h"
+#include <hallway/db.h>
 
 #define OSPACE_NOTIFY_BATCH 50
 #define OSPACE_NOTIFY_RETRY_MS 60000
@@ -24,17 +24,17 @@ static void ospace_notify_sent(hw_plugin *self, int status, const char *message_
 	ospace *o = n->o;
 	(void)self;
 	if (message_id) {
-		ospace_db_exec(o->db, "DELETE FROM openspaces_outbox WHERE id = ?", "i", n->id);
+		hw_db_exec(o->db, "DELETE FROM openspaces_outbox WHERE id = ?", "i", n->id);
 	} else if (status >= 400 && status < 500 && status != 429) {
 		/* Final (e.g. the user does not accept DMs): the change itself is
 		 * committed and shows on the board and in `openspace mine`. */
 		o->api->log(o->self, HW_LOG_WARN, "openspaces: DM failed for good (%d %s)", status,
 			    error ? error : "");
-		ospace_db_exec(o->db, "DELETE FROM openspaces_outbox WHERE id = ?", "i", n->id);
+		hw_db_exec(o->db, "DELETE FROM openspaces_outbox WHERE id = ?", "i", n->id);
 	} else {
 		o->api->log(o->self, HW_LOG_WARN, "openspaces: DM failed (%d %s); will retry", status,
 			    error ? error : "");
-		ospace_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL WHERE id = ?",
+		hw_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL WHERE id = ?",
 			       "i", n->id);
 	}
 	free(n);
@@ -48,15 +48,15 @@ void ospace_notify_flush(ospace *o)
 	size_t n = 0, i;
 	int64_t now = o->api->now_ms(o->self);
 
-	if (ospace_db_prepare(o->db, &st,
+	if (hw_db_prepare(o->db, &st,
 			      "SELECT id, user_id, text FROM openspaces_outbox WHERE attempt_ms IS NULL"
 			      " ORDER BY id LIMIT 50",
 			      NULL))
 		return;
 	while (n < OSPACE_NOTIFY_BATCH && sqlite3_step(st) == SQLITE_ROW) {
 		ids[n] = sqlite3_column_int64(st, 0);
-		users[n] = strdup(ospace_db_text(st, 1));
-		texts[n] = strdup(ospace_db_text(st, 2));
+		users[n] = strdup(hw_db_text(st, 1));
+		texts[n] = strdup(hw_db_text(st, 2));
 		if (!users[n] || !texts[n]) {
 			free(users[n]);
 			free(texts[n]);
@@ -73,13 +73,13 @@ void ospace_notify_flush(ospace *o)
 		msg.content = texts[i];
 		/* Marked in flight before the send, so a flush from inside a
 		 * synchronous callback never sends it twice. */
-		if (notice && !ospace_db_exec(o->db,
+		if (notice && !hw_db_exec(o->db,
 					      "UPDATE openspaces_outbox SET attempt_ms = ? WHERE id = ?",
 					      "ii", now, ids[i])) {
 			notice->o = o;
 			notice->id = ids[i];
 			if (o->api->dm(o->self, users[i], &msg, ospace_notify_sent, notice)) {
-				ospace_db_exec(o->db,
+				hw_db_exec(o->db,
 					       "UPDATE openspaces_outbox SET attempt_ms = NULL WHERE id = ?",
 					       "i", ids[i]);
 				free(notice);
@@ -98,14 +98,14 @@ static void ospace_notify_timer(hw_plugin *self, hw_handle timer, void *ud)
 	(void)timer;
 	/* A DM whose callback never came back within the retry period is
 	 * considered lost and tried again. */
-	ospace_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL WHERE attempt_ms < ?",
+	hw_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL WHERE attempt_ms < ?",
 		       "i", o->api->now_ms(self) - OSPACE_NOTIFY_RETRY_MS);
 	ospace_notify_flush(o);
 }
 
 int ospace_notify_start(ospace *o)
 {
-	int rc = ospace_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL", NULL);
+	int rc = hw_db_exec(o->db, "UPDATE openspaces_outbox SET attempt_ms = NULL", NULL);
 	if (rc)
 		return rc;
 	ospace_notify_flush(o);

@@ -14,7 +14,7 @@
 #include <hallway/when.h>
 
 #include "openspaces.h"
-#include "ospace_db.h"
+#include <hallway/db.h>
 #include "ospace_query.h"
 
 #define OSPACE_PLAN_MAX 1000
@@ -79,7 +79,7 @@ void ospace_plan_on_collect(hw_plugin *self, const char *type, json_t *data, voi
 	if (ospace_query_all(c.o->db, ospace_plan_row, &c) || c.failed)
 		c.o->api->log(self, HW_LOG_WARN, "openspaces: the plan is incomplete");
 	/* DMs still owed go out at once (or at the next retry). */
-	if (!ospace_db_int(c.o->db, &pending,
+	if (!hw_db_int(c.o->db, &pending,
 			   "SELECT count(*) FROM openspaces_outbox", NULL) && pending) {
 		int64_t now = c.o->api->now_ms(self);
 		char when[32], what[120];

@@ -8,7 +8,7 @@
 
 #include <hallway/text.h>
 
-#include "ospace_db.h"
+#include <hallway/db.h>
 
 #define OSPACE_SELECT                                                                     \
 	"SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name, s.capacity," \
@@ -31,12 +31,12 @@ static void ospace_query_row(sqlite3_stmt *st, ospace_session *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
-	ospace_query_copy(s->day, sizeof(s->day), ospace_db_text(st, 1));
-	ospace_query_copy(s->slot, sizeof(s->slot), ospace_db_text(st, 2));
-	ospace_query_copy(s->room, sizeof(s->room), ospace_db_text(st, 3));
-	ospace_query_copy(s->topic, sizeof(s->topic), ospace_db_text(st, 4));
-	ospace_query_copy(s->host_id, sizeof(s->host_id), ospace_db_text(st, 5));
-	ospace_query_copy(s->host_name, sizeof(s->host_name), ospace_db_text(st, 6));
+	ospace_query_copy(s->day, sizeof(s->day), hw_db_text(st, 1));
+	ospace_query_copy(s->slot, sizeof(s->slot), hw_db_text(st, 2));
+	ospace_query_copy(s->room, sizeof(s->room), hw_db_text(st, 3));
+	ospace_query_copy(s->topic, sizeof(s->topic), hw_db_text(st, 4));
+	ospace_query_copy(s->host_id, sizeof(s->host_id), hw_db_text(st, 5));
+	ospace_query_copy(s->host_name, sizeof(s->host_name), hw_db_text(st, 6));
 	s->capacity = sqlite3_column_int64(st, 7);
 	s->going = sqlite3_column_int64(st, 8);
 }
@@ -44,7 +44,7 @@ static void ospace_query_row(sqlite3_stmt *st, ospace_session *s)
 int ospace_query_session(sqlite3 *db, int64_t id, ospace_session *s)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st, OSPACE_SELECT " WHERE s.id = ? AND s.ended_ms IS NULL",
+	int rc = hw_db_prepare(db, &st, OSPACE_SELECT " WHERE s.id = ? AND s.ended_ms IS NULL",
 				   "i", id);
 	if (rc)
 		return rc;
@@ -76,7 +76,7 @@ static int ospace_query_run(sqlite3_stmt *st, ospace_query_fn fn, void *ud)
 int ospace_query_day(sqlite3 *db, const char *day, ospace_query_fn fn, void *ud)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				   OSPACE_SELECT " WHERE s.day = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.slot, s.id",
 				   "t", day);
@@ -86,7 +86,7 @@ int ospace_query_day(sqlite3 *db, const char *day, ospace_query_fn fn, void *ud)
 int ospace_query_hosted(sqlite3 *db, const char *user_id, ospace_query_fn fn, void *ud)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				   OSPACE_SELECT " WHERE s.host_id = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.day, s.slot, s.id",
 				   "t", user_id);
@@ -96,7 +96,7 @@ int ospace_query_hosted(sqlite3 *db, const char *user_id, ospace_query_fn fn, vo
 int ospace_query_joined(sqlite3 *db, const char *user_id, ospace_query_fn fn, void *ud)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				   OSPACE_SELECT " JOIN openspaces_joins m ON m.session_id = s.id"
 						 " WHERE m.user_id = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.day, s.slot, s.id",
@@ -107,7 +107,7 @@ int ospace_query_joined(sqlite3 *db, const char *user_id, ospace_query_fn fn, vo
 int ospace_query_all(sqlite3 *db, ospace_query_fn fn, void *ud)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				   OSPACE_SELECT " WHERE s.ended_ms IS NULL ORDER BY s.day, s.slot, s.id",
 				   NULL);
 	return rc ? rc : ospace_query_run(st, fn, ud);
@@ -116,16 +116,16 @@ int ospace_query_all(sqlite3 *db, ospace_query_fn fn, void *ud)
 int ospace_query_taken(sqlite3 *db, const ospace_board *b, unsigned char *taken)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ospace_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				   "SELECT day, slot, room FROM openspaces_sessions"
 				   " WHERE ended_ms IS NULL",
 				   NULL);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long d = ospace_board_day(b, ospace_db_text(st, 0));
-		long s = ospace_board_slot(b, ospace_board_hhmm(ospace_db_text(st, 1)));
-		long r = ospace_board_room(b, ospace_db_text(st, 2));
+		long d = ospace_board_day(b, hw_db_text(st, 0));
+		long s = ospace_board_slot(b, ospace_board_hhmm(hw_db_text(st, 1)));
+		long r = ospace_board_room(b, hw_db_text(st, 2));
 		if (d >= 0 && s >= 0 && r >= 0)
 			taken[((size_t)d * b->nslots + (size_t)s) * b->nrooms + (size_t)r] = 1;
 	}
@@ -172,14 +172,14 @@ int ospace_query_find(sqlite3 *db, const char *typed, int64_t *ids, size_t max, 
 	rc = HW_OK;
 	/* Pass 0: the exact topic; pass 1: topics the text starts a word of. */
 	for (pass = 0; *f && pass < 2 && !*n && !rc; pass++) {
-		rc = ospace_db_prepare(db, &st,
+		rc = hw_db_prepare(db, &st,
 				       "SELECT id, fold FROM openspaces_sessions"
 				       " WHERE ended_ms IS NULL ORDER BY day, slot, id",
 				       NULL);
 		if (rc)
 			break;
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *sf = ospace_db_text(st, 1);
+			const char *sf = hw_db_text(st, 1);
 			if (pass ? hw_fold_has_word_prefix(sf, f) : !strcmp(sf, f)) {
 				if (*n < max)
 					ids[*n] = sqlite3_column_int64(st, 0);

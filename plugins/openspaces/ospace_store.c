@@ -8,7 +8,7 @@
 
 #include <hallway/text.h>
 
-#include "ospace_db.h"
+#include <hallway/db.h>
 #include "ospace_query.h"
 
 const char *const ospace_store_migrations[] = {
@@ -60,7 +60,7 @@ const size_t ospace_store_nmigrations =
 static int ospace_store_hosting(sqlite3 *db, const char *day, const char *slot,
 				const char *user_id, int64_t *id)
 {
-	return ospace_db_int(db, id,
+	return hw_db_int(db, id,
 			     "SELECT id FROM openspaces_sessions WHERE day = ? AND slot = ?"
 			     " AND host_id = ? AND ended_ms IS NULL",
 			     "ttt", day, slot, user_id);
@@ -70,7 +70,7 @@ static int ospace_store_hosting(sqlite3 *db, const char *day, const char *slot,
 static int ospace_store_cell(sqlite3 *db, const char *day, const char *slot, const char *room,
 			     int64_t *id)
 {
-	return ospace_db_int(db, id,
+	return hw_db_int(db, id,
 			     "SELECT id FROM openspaces_sessions WHERE day = ? AND slot = ?"
 			     " AND room = ? AND ended_ms IS NULL",
 			     "ttt", day, slot, room);
@@ -96,7 +96,7 @@ static int ospace_store_claim(sqlite3 *db, const ospace_board *b, size_t day, si
 			}
 			continue;
 		}
-		rc = ospace_db_exec(db,
+		rc = hw_db_exec(db,
 				    "INSERT INTO openspaces_sessions(day, slot, room, topic, fold,"
 				    " host_id, host_name, capacity, created_ms, updated_ms)"
 				    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -126,7 +126,7 @@ int ospace_store_propose(sqlite3 *db, const ospace_board *b, size_t day, size_t 
 	if (!fold)
 		return HW_ERR_NOMEM;
 	ospace_board_fmt(b->slots[slot], hhmm);
-	rc = ospace_db_begin(db);
+	rc = hw_db_begin(db);
 	if (rc)
 		goto out;
 	/* A host is in one place at a time; a replay of the same proposal
@@ -135,7 +135,7 @@ int ospace_store_propose(sqlite3 *db, const ospace_board *b, size_t day, size_t 
 	if (rc == HW_OK) {
 		rc = ospace_query_session(db, id, s);
 		*res = OSPACE_HOST_BUSY;
-		if (!rc && ospace_db_int(db, &id,
+		if (!rc && hw_db_int(db, &id,
 					 "SELECT id FROM openspaces_sessions WHERE id = ? AND fold = ?",
 					 "it", s->id, fold) == HW_OK &&
 		    (room < 0 || ospace_board_room(b, s->room) == room))
@@ -156,10 +156,10 @@ int ospace_store_propose(sqlite3 *db, const ospace_board *b, size_t day, size_t 
 		rc = ospace_query_session(db, id, s);
 commit:
 	if (!rc)
-		rc = ospace_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		ospace_db_rollback(db);
+		hw_db_rollback(db);
 	free(fold);
 	return rc;
 }
@@ -168,7 +168,7 @@ int ospace_store_join(sqlite3 *db, int64_t id, const char *user_id, const char *
 		      int64_t now, enum ospace_outcome *res, ospace_session *s)
 {
 	int64_t one;
-	int rc = ospace_db_begin(db);
+	int rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	rc = ospace_query_session(db, id, s);
@@ -183,7 +183,7 @@ int ospace_store_join(sqlite3 *db, int64_t id, const char *user_id, const char *
 		*res = OSPACE_IS_HOST;
 		goto commit;
 	}
-	rc = ospace_db_int(db, &one,
+	rc = hw_db_int(db, &one,
 			   "SELECT 1 FROM openspaces_joins WHERE session_id = ? AND user_id = ?", "it",
 			   id, user_id);
 	if (rc == HW_OK) {
@@ -192,7 +192,7 @@ int ospace_store_join(sqlite3 *db, int64_t id, const char *user_id, const char *
 	}
 	if (rc != HW_ERR_NOT_FOUND)
 		goto out;
-	rc = ospace_db_exec(db,
+	rc = hw_db_exec(db,
 			    "INSERT INTO openspaces_joins(session_id, user_id, user_name, created_ms)"
 			    " VALUES(?, ?, ?, ?)",
 			    "itti", id, user_id, user_name, now);
@@ -208,17 +208,17 @@ int ospace_store_join(sqlite3 *db, int64_t id, const char *user_id, const char *
 	rc = ospace_query_session(db, id, s);
 commit:
 	if (!rc)
-		rc = ospace_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		ospace_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
 int ospace_store_leave(sqlite3 *db, int64_t id, const char *user_id, enum ospace_outcome *res,
 		       ospace_session *s)
 {
-	int rc = ospace_db_begin(db);
+	int rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	rc = ospace_query_session(db, id, s);
@@ -229,7 +229,7 @@ int ospace_store_leave(sqlite3 *db, int64_t id, const char *user_id, enum ospace
 	}
 	if (rc)
 		goto out;
-	rc = ospace_db_exec(db, "DELETE FROM openspaces_joins WHERE session_id = ? AND user_id = ?",
+	rc = hw_db_exec(db, "DELETE FROM openspaces_joins WHERE session_id = ? AND user_id = ?",
 			    "it", id, user_id);
 	if (rc)
 		goto out;
@@ -237,10 +237,10 @@ int ospace_store_leave(sqlite3 *db, int64_t id, const char *user_id, enum ospace
 	rc = ospace_query_session(db, id, s);
 commit:
 	if (!rc)
-		rc = ospace_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		ospace_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
@@ -260,7 +260,7 @@ static int ospace_store_notify(sqlite3 *db, const ospace_session *s, int notify_
 		ospace_out_free(&text);
 		return HW_ERR_NOMEM;
 	}
-	rc = ospace_db_exec(db,
+	rc = hw_db_exec(db,
 			    "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
 			    " SELECT user_id, ?, ? FROM openspaces_joins WHERE session_id = ?"
 			    " ORDER BY created_ms, user_id",
@@ -268,7 +268,7 @@ static int ospace_store_notify(sqlite3 *db, const ospace_session *s, int notify_
 	if (!rc)
 		*notified = sqlite3_changes(db);
 	if (!rc && notify_host) {
-		rc = ospace_db_exec(db,
+		rc = hw_db_exec(db,
 				    "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
 				    " VALUES(?, ?, ?)",
 				    "tti", s->host_id, ospace_out_str(&text), now);
@@ -283,7 +283,7 @@ int ospace_store_end(sqlite3 *db, int64_t id, const char *host_only, const char 
 		     int notify_host, ospace_store_dm_fn dm, void *ud, int64_t now,
 		     enum ospace_outcome *res, ospace_session *s, int64_t *notified)
 {
-	int rc = ospace_db_begin(db);
+	int rc = hw_db_begin(db);
 	*notified = 0;
 	if (rc)
 		return rc;
@@ -301,17 +301,17 @@ int ospace_store_end(sqlite3 *db, int64_t id, const char *host_only, const char 
 	}
 	rc = ospace_store_notify(db, s, notify_host, dm, ud, now, notified);
 	if (!rc)
-		rc = ospace_db_exec(db,
+		rc = hw_db_exec(db,
 				    "UPDATE openspaces_sessions SET ended_ms = ?, updated_ms = ?,"
 				    " end_reason = ? WHERE id = ?",
 				    "iiti", now, now, reason, id);
 	*res = OSPACE_ENDED;
 commit:
 	if (!rc)
-		rc = ospace_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		ospace_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
@@ -322,7 +322,7 @@ int ospace_store_move(sqlite3 *db, const ospace_board *b, int64_t id, size_t day
 	char hhmm[6];
 	long keep;
 	size_t r;
-	int rc = ospace_db_begin(db);
+	int rc = hw_db_begin(db);
 	*notified = 0;
 	if (rc)
 		return rc;
@@ -347,7 +347,7 @@ int ospace_store_move(sqlite3 *db, const ospace_board *b, int64_t id, size_t day
 				*res = OSPACE_HELD;
 			continue;
 		}
-		rc = ospace_db_exec(db,
+		rc = hw_db_exec(db,
 				    "UPDATE openspaces_sessions SET day = ?, slot = ?, room = ?,"
 				    " capacity = ?, updated_ms = ? WHERE id = ?",
 				    "tttiii", b->days[day], hhmm, b->rooms[cand].name,
@@ -368,9 +368,9 @@ int ospace_store_move(sqlite3 *db, const ospace_board *b, int64_t id, size_t day
 		rc = ospace_store_notify(db, s, 1, dm, ud, now, notified);
 commit:
 	if (!rc)
-		rc = ospace_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		ospace_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include "sprints.h"
 #include "sprints_buf.h"
 #include "sprints_csv.h"
-#include "sprints_db.h"
+#include <hallway/db.h>
 #include <hallway/text.h>
 #include "sprints_notify.h"
 #include "sprints_store.h"
@@ -309,7 +309,7 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 	if (signed_up && !ok) {
 		/* Say what would go: seats and waitlist apart. */
 		int64_t waiting = 0;
-		if (sprints_db_int(s->db, &waiting,
+		if (hw_db_int(s->db, &waiting,
 				   "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
 				   " AND status = 'waitlist'", "i", p.id))
 			waiting = 0;
@@ -360,7 +360,7 @@ static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void 
 	sprints_buf_init(&csv, SPRINTS_ADMIN_EXPORT_MAX);
 	sprints_buf_init(&msg, 200);
 	sprints_csv_row(&csv, header, 6);
-	rc = sprints_db_prepare(s->db, &st,
+	rc = hw_db_prepare(s->db, &st,
 				"SELECT p.name, s.day, s.user_id, s.user_name, s.status, s.created_ms"
 				" FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
 				" WHERE p.removed_ms IS NULL"
@@ -372,11 +372,11 @@ static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void 
 		char when[32];
 		const char *cells[6];
 		sprints_admin_time(sqlite3_column_int64(st, 5), when, sizeof(when));
-		cells[0] = sprints_db_text(st, 0);
-		cells[1] = sprints_db_text(st, 1);
-		cells[2] = sprints_db_text(st, 2);
-		cells[3] = sprints_db_text(st, 3);
-		cells[4] = sprints_db_text(st, 4);
+		cells[0] = hw_db_text(st, 0);
+		cells[1] = hw_db_text(st, 1);
+		cells[2] = hw_db_text(st, 2);
+		cells[3] = hw_db_text(st, 3);
+		cells[4] = hw_db_text(st, 4);
 		cells[5] = when;
 		sprints_csv_row(&csv, cells, 6);
 		rows++;

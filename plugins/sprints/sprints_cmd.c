@@ -12,7 +12,7 @@
 
 #include "sprints.h"
 #include "sprints_buf.h"
-#include "sprints_db.h"
+#include <hallway/db.h>
 #include <hallway/civil.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
@@ -198,12 +198,12 @@ static void sprints_cmd_add_list(sprints_buf *b, const json_t *arr, size_t max_e
 static int sprints_cmd_counts(sprints *s, int64_t id, const char *day, int64_t *taken,
 			      int64_t *waiting)
 {
-	int rc = sprints_db_int(s->db, taken,
+	int rc = hw_db_int(s->db, taken,
 				"SELECT count(*) FROM sprints_signups WHERE project_id = ? AND day = ?"
 				" AND status = 'confirmed'",
 				"it", id, day);
 	if (!rc)
-		rc = sprints_db_int(s->db, waiting,
+		rc = hw_db_int(s->db, waiting,
 				    "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
 				    " AND day = ? AND status = 'waitlist'",
 				    "it", id, day);
@@ -272,7 +272,7 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rc = HW_ERR_NOMEM;
 		goto out;
 	}
-	rc = sprints_db_prepare(s->db, &st,
+	rc = hw_db_prepare(s->db, &st,
 				"SELECT id, name, title FROM sprints_projects WHERE removed_ms IS NULL"
 				" ORDER BY name",
 				NULL);
@@ -280,7 +280,7 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		sprints_project p;
-		if (!sprints_cmd_matches(words, sprints_db_text(st, 1), sprints_db_text(st, 2)))
+		if (!sprints_cmd_matches(words, hw_db_text(st, 1), hw_db_text(st, 2)))
 			continue;
 		if (n++ >= cap)
 			continue; /* counted for the "... and N more" line */
@@ -331,7 +331,7 @@ static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const 
 {
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
-	int rc = sprints_db_prepare(s->db, &st,
+	int rc = hw_db_prepare(s->db, &st,
 				    "SELECT user_name FROM sprints_signups WHERE project_id = ?"
 				    " AND day = ? AND status = ? ORDER BY id",
 				    "itt", id, day, status);
@@ -340,7 +340,7 @@ static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n++)
 			sprints_buf_add(b, ", ");
-		sprints_buf_add_safe(b, sprints_db_text(st, 0), 64);
+		sprints_buf_add_safe(b, hw_db_text(st, 0), 64);
 	}
 	if (!n)
 		sprints_buf_add(b, "nobody yet");
@@ -568,7 +568,7 @@ static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 	size_t n = 0;
 	int rc;
 	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
-	rc = sprints_db_prepare(s->db, &st,
+	rc = hw_db_prepare(s->db, &st,
 				"SELECT p.name, s.day, s.status, (SELECT count(*) FROM sprints_signups w"
 				"  WHERE w.project_id = s.project_id AND w.day = s.day"
 				"  AND w.status = 'waitlist' AND w.id <= s.id)"
@@ -579,9 +579,9 @@ static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		sprints_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
-		sprints_buf_add_safe(&b, sprints_db_text(st, 0), SPRINTS_SHOW_NAME);
-		sprints_cmd_add_day(&b, sprints_db_text(st, 1));
-		if (!strcmp(sprints_db_text(st, 2), "confirmed")) {
+		sprints_buf_add_safe(&b, hw_db_text(st, 0), SPRINTS_SHOW_NAME);
+		sprints_cmd_add_day(&b, hw_db_text(st, 1));
+		if (!strcmp(hw_db_text(st, 2), "confirmed")) {
 			sprints_buf_add(&b, ": confirmed");
 		} else {
 			sprints_buf_add(&b, ": waitlist position ");

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sprints_db.h"
+#include <hallway/db.h>
 
 #define SPRINTS_NOTIFY_BATCH 50
 #define SPRINTS_NOTIFY_RETRY_MS 60000
@@ -23,18 +23,18 @@ static void sprints_notify_sent(hw_plugin *self, int status, const char *message
 	sprints_notice *n = ud;
 	sprints *s = n->s;
 	if (message_id)
-		sprints_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
+		hw_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
 	else if (status >= 400 && status < 500 && status != 429) {
 		/* Final: e.g. 403 code 50007, the attendee does not accept DMs.
 		 * Retrying every minute for the rest of the week helps nobody;
 		 * the promotion itself is committed and shows in `sprint mine`. */
 		s->api->log(s->self, HW_LOG_WARN, "sprints: DM failed for good (%d %s); not retrying",
 			    status, error ? error : "");
-		sprints_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
+		hw_db_exec(s->db, "DELETE FROM sprints_outbox WHERE id = ?", "i", n->id);
 	} else {
 		s->api->log(s->self, HW_LOG_WARN, "sprints: DM failed (%d %s); will retry", status,
 			    error ? error : "");
-		sprints_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL WHERE id = ?", "i",
+		hw_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL WHERE id = ?", "i",
 				n->id);
 	}
 	free(n);
@@ -48,15 +48,15 @@ void sprints_notify_flush(sprints *s)
 	size_t n = 0, i;
 	int64_t now = s->api->now_ms(s->self);
 
-	if (sprints_db_prepare(s->db, &st,
+	if (hw_db_prepare(s->db, &st,
 			       "SELECT id, user_id, text FROM sprints_outbox WHERE attempt_ms IS NULL"
 			       " ORDER BY id LIMIT 50",
 			       NULL))
 		return;
 	while (n < SPRINTS_NOTIFY_BATCH && sqlite3_step(st) == SQLITE_ROW) {
 		ids[n] = sqlite3_column_int64(st, 0);
-		users[n] = strdup(sprints_db_text(st, 1));
-		texts[n] = strdup(sprints_db_text(st, 2));
+		users[n] = strdup(hw_db_text(st, 1));
+		texts[n] = strdup(hw_db_text(st, 2));
 		if (!users[n] || !texts[n]) {
 			free(users[n]);
 			free(texts[n]);
@@ -71,13 +71,13 @@ void sprints_notify_flush(sprints *s)
 		memset(&msg, 0, sizeof(msg));
 		msg.struct_size = sizeof(msg);
 		msg.content = texts[i];
-		if (notice && !sprints_db_exec(s->db,
+		if (notice && !hw_db_exec(s->db,
 					       "UPDATE sprints_outbox SET attempt_ms = ? WHERE id = ?",
 					       "ii", now, ids[i])) {
 			notice->s = s;
 			notice->id = ids[i];
 			if (s->api->dm(s->self, users[i], &msg, sprints_notify_sent, notice)) {
-				sprints_db_exec(s->db,
+				hw_db_exec(s->db,
 						"UPDATE sprints_outbox SET attempt_ms = NULL WHERE id = ?",
 						"i", ids[i]);
 				free(notice);
@@ -95,14 +95,14 @@ static void sprints_notify_timer(hw_plugin *self, hw_handle timer, void *ud)
 	sprints *s = ud;
 	/* A DM whose callback never came back within the retry period is
 	 * considered lost and tried again. */
-	sprints_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL WHERE attempt_ms < ?", "i",
+	hw_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL WHERE attempt_ms < ?", "i",
 			s->api->now_ms(self) - SPRINTS_NOTIFY_RETRY_MS);
 	sprints_notify_flush(s);
 }
 
 int sprints_notify_start(sprints *s)
 {
-	int rc = sprints_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL", NULL);
+	int rc = hw_db_exec(s->db, "UPDATE sprints_outbox SET attempt_ms = NULL", NULL);
 	if (rc)
 		return rc;
 	sprints_notify_flush(s);

@@ -8,7 +8,7 @@
 
 #include <hallway/plugin.h>
 
-#include "sprints_db.h"
+#include <hallway/db.h>
 #include <hallway/text.h>
 
 #define SPRINTS_QUERY_SUGGEST 5
@@ -63,7 +63,7 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 	if (!fq)
 		return HW_ERR_NOMEM;
 	cap = strlen(fq) / 3 > 1 ? strlen(fq) / 3 : 1;
-	rc = sprints_db_prepare(db, &st,
+	rc = hw_db_prepare(db, &st,
 				"SELECT id, name, fold FROM sprints_projects WHERE removed_ms IS NULL"
 				" ORDER BY name",
 				NULL);
@@ -71,7 +71,7 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 		goto out;
 	rc = HW_ERR_NOT_FOUND;
 	while (*fq && sqlite3_step(st) == SQLITE_ROW) {
-		const char *fold = sprints_db_text(st, 2);
+		const char *fold = hw_db_text(st, 2);
 		size_t dist;
 		if (!strcmp(fold, fq)) {
 			*id = sqlite3_column_int64(st, 0);
@@ -91,7 +91,7 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 		if (nhits < sizeof(hits) / sizeof(hits[0])) {
 			hits[nhits].id = sqlite3_column_int64(st, 0);
 			hits[nhits].dist = dist;
-			hits[nhits].name = strdup(sprints_db_text(st, 1));
+			hits[nhits].name = strdup(hw_db_text(st, 1));
 			if (hits[nhits].name)
 				nhits++;
 		}
@@ -124,15 +124,15 @@ int sprints_query_complete(sqlite3 *db, const char *partial, size_t max,
 	int rc;
 	if (!fp)
 		return HW_ERR_NOMEM;
-	rc = sprints_db_prepare(db, &st,
+	rc = hw_db_prepare(db, &st,
 				"SELECT name, fold FROM sprints_projects WHERE removed_ms IS NULL"
 				" ORDER BY name",
 				NULL);
 	if (!rc) {
 		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-			const char *fold = sprints_db_text(st, 1);
+			const char *fold = hw_db_text(st, 1);
 			if (!*fp || strstr(fold, fp)) {
-				fn(sprints_db_text(st, 0), ud);
+				fn(hw_db_text(st, 0), ud);
 				n++;
 			}
 		}

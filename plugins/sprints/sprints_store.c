@@ -9,7 +9,7 @@
 #include <hallway/plugin.h>
 
 #include "sprints.h"
-#include "sprints_db.h"
+#include <hallway/db.h>
 #include <hallway/text.h>
 
 const char *const sprints_store_migrations[] = {
@@ -111,7 +111,7 @@ int sprints_store_project(sqlite3 *db, int64_t id, sprints_project *out)
 	sprints_project p;
 	int rc;
 	memset(&p, 0, sizeof(p));
-	rc = sprints_db_prepare(db, &st,
+	rc = hw_db_prepare(db, &st,
 				"SELECT id, name, title, description, level, capacity, days, leads,"
 				" links, source FROM sprints_projects"
 				" WHERE id = ? AND removed_ms IS NULL",
@@ -124,15 +124,15 @@ int sprints_store_project(sqlite3 *db, int64_t id, sprints_project *out)
 		goto out;
 	}
 	p.id = sqlite3_column_int64(st, 0);
-	p.name = sprints_store_dup(sprints_db_text(st, 1));
-	p.title = sprints_store_dup(sprints_db_text(st, 2));
-	p.description = sprints_store_dup(sprints_db_text(st, 3));
-	p.level = sprints_store_dup(sprints_db_text(st, 4));
+	p.name = sprints_store_dup(hw_db_text(st, 1));
+	p.title = sprints_store_dup(hw_db_text(st, 2));
+	p.description = sprints_store_dup(hw_db_text(st, 3));
+	p.level = sprints_store_dup(hw_db_text(st, 4));
 	p.capacity = sqlite3_column_int64(st, 5);
-	p.days = sprints_store_array(sprints_db_text(st, 6));
-	p.leads = sprints_store_array(sprints_db_text(st, 7));
-	p.links = sprints_store_array(sprints_db_text(st, 8));
-	p.source = sprints_store_dup(sprints_db_text(st, 9));
+	p.days = sprints_store_array(hw_db_text(st, 6));
+	p.leads = sprints_store_array(hw_db_text(st, 7));
+	p.links = sprints_store_array(hw_db_text(st, 8));
+	p.source = sprints_store_dup(hw_db_text(st, 9));
 	if (!p.name || !p.title || !p.description || !p.level || !p.source || !p.days ||
 	    !p.leads || !p.links) {
 		rc = HW_ERR_NOMEM;
@@ -150,7 +150,7 @@ out:
 static int sprints_store_count(sqlite3 *db, int64_t id, const char *day, const char *status,
 			       int64_t *n)
 {
-	return sprints_db_int(db, n,
+	return hw_db_int(db, n,
 			      "SELECT count(*) FROM sprints_signups"
 			      " WHERE project_id = ? AND day = ? AND status = ?",
 			      "itt", id, day, status);
@@ -159,7 +159,7 @@ static int sprints_store_count(sqlite3 *db, int64_t id, const char *day, const c
 static int sprints_store_position(sqlite3 *db, int64_t id, const char *day, int64_t signup,
 				  int64_t *pos)
 {
-	return sprints_db_int(db, pos,
+	return hw_db_int(db, pos,
 			      "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
 			      " AND day = ? AND status = 'waitlist' AND id <= ?",
 			      "iti", id, day, signup);
@@ -176,14 +176,14 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 	int rc;
 
 	sprints_buf_init(&msg, 4096);
-	rc = sprints_db_int(db, &cap, "SELECT capacity FROM sprints_projects WHERE id = ?", "i", id);
+	rc = hw_db_int(db, &cap, "SELECT capacity FROM sprints_projects WHERE id = ?", "i", id);
 	if (rc)
 		goto out;
 	rc = sprints_store_count(db, id, day, "confirmed", &taken);
 	while (!rc && taken < cap) {
 		int64_t sid;
 		char *user;
-		rc = sprints_db_prepare(db, &st,
+		rc = hw_db_prepare(db, &st,
 					"SELECT s.id, s.user_id, p.name FROM sprints_signups s"
 					" JOIN sprints_projects p ON p.id = s.project_id"
 					" WHERE s.project_id = ? AND s.day = ? AND s.status = 'waitlist'"
@@ -200,7 +200,7 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 		msg.len = 0;
 		msg.failed = 0;
 		sprints_buf_add(&msg, "A seat opened up: you are now confirmed for the ");
-		sprints_buf_add_safe(&msg, sprints_db_text(st, 2), SPRINTS_NAME_MAX);
+		sprints_buf_add_safe(&msg, hw_db_text(st, 2), SPRINTS_NAME_MAX);
 		sprints_buf_add(&msg, " sprint");
 		if (*day) {
 			sprints_buf_add(&msg, " on ");
@@ -208,7 +208,7 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 		}
 		sprints_buf_add(&msg, ". If you cannot come, please run `sprint leave` so the next "
 				      "person gets it.");
-		user = sprints_store_dup(sprints_db_text(st, 1));
+		user = sprints_store_dup(hw_db_text(st, 1));
 		sqlite3_finalize(st);
 		st = NULL;
 		if (!user || !sprints_buf_str(&msg)) {
@@ -216,12 +216,12 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 			rc = HW_ERR_NOMEM;
 			break;
 		}
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "UPDATE sprints_signups SET status = 'confirmed', updated_ms = ?"
 				     " WHERE id = ?",
 				     "ii", now, sid);
 		if (!rc)
-			rc = sprints_db_exec(db,
+			rc = hw_db_exec(db,
 					     "INSERT INTO sprints_outbox(user_id, text, created_ms)"
 					     " VALUES(?, ?, ?)",
 					     "tti", user, sprints_buf_str(&msg), now);
@@ -238,7 +238,7 @@ out:
 
 static int sprints_store_capacity(sqlite3 *db, int64_t id, int64_t *cap)
 {
-	return sprints_db_int(db, cap,
+	return hw_db_int(db, cap,
 			      "SELECT capacity FROM sprints_projects WHERE id = ? AND removed_ms IS NULL",
 			      "i", id);
 }
@@ -249,7 +249,7 @@ static int sprints_store_mine(sqlite3 *db, int64_t id, const char *day, const ch
 			      int64_t *sid, int *confirmed)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sprints_db_prepare(db, &st,
+	int rc = hw_db_prepare(db, &st,
 				    "SELECT id, status FROM sprints_signups"
 				    " WHERE project_id = ? AND day = ? AND user_id = ?",
 				    "itt", id, day, user);
@@ -258,7 +258,7 @@ static int sprints_store_mine(sqlite3 *db, int64_t id, const char *day, const ch
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*sid = sqlite3_column_int64(st, 0);
-		*confirmed = !strcmp(sprints_db_text(st, 1), "confirmed");
+		*confirmed = !strcmp(hw_db_text(st, 1), "confirmed");
 		rc = HW_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
@@ -274,7 +274,7 @@ int sprints_store_join(sqlite3 *db, int64_t id, const char *day, const char *use
 	int confirmed = 0, rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = sprints_db_begin(db);
+	rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	rc = sprints_store_capacity(db, id, &res->capacity);
@@ -288,7 +288,7 @@ int sprints_store_join(sqlite3 *db, int64_t id, const char *day, const char *use
 		if (rc)
 			goto out;
 		confirmed = taken < res->capacity;
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "INSERT INTO sprints_signups(project_id, day, user_id, user_name,"
 				     " status, created_ms, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?)",
 				     "ittttii", id, day, user_id, user_name,
@@ -305,10 +305,10 @@ int sprints_store_join(sqlite3 *db, int64_t id, const char *day, const char *use
 	if (!rc)
 		rc = sprints_store_count(db, id, day, "confirmed", &res->taken);
 	if (!rc)
-		rc = sprints_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
@@ -319,7 +319,7 @@ int sprints_store_leave(sqlite3 *db, int64_t id, const char *day, const char *us
 	int confirmed = 0, rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = sprints_db_begin(db);
+	rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	rc = sprints_store_capacity(db, id, &res->capacity);
@@ -331,7 +331,7 @@ int sprints_store_leave(sqlite3 *db, int64_t id, const char *day, const char *us
 		rc = HW_OK;
 	} else if (rc == HW_OK) {
 		res->outcome = confirmed ? SPRINTS_LEFT : SPRINTS_LEFT_WAITLIST;
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "INSERT INTO sprints_archive(signup_id, project_id, project_name,"
 				     " day, user_id, user_name, status, created_ms, ended_ms, reason)"
 				     " SELECT s.id, s.project_id, p.name, s.day, s.user_id, s.user_name,"
@@ -339,17 +339,17 @@ int sprints_store_leave(sqlite3 *db, int64_t id, const char *day, const char *us
 				     " JOIN sprints_projects p ON p.id = s.project_id WHERE s.id = ?",
 				     "ii", now, sid);
 		if (!rc)
-			rc = sprints_db_exec(db, "DELETE FROM sprints_signups WHERE id = ?", "i", sid);
+			rc = hw_db_exec(db, "DELETE FROM sprints_signups WHERE id = ?", "i", sid);
 		if (!rc && confirmed)
 			rc = sprints_store_promote(db, id, day, now, &res->promoted);
 	}
 	if (!rc)
 		rc = sprints_store_count(db, id, day, "confirmed", &res->taken);
 	if (!rc)
-		rc = sprints_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
@@ -369,7 +369,7 @@ int sprints_store_add(sqlite3 *db, const char *name, int64_t capacity, json_t *l
 	leads_s = json_dumps(leads ? leads : empty, JSON_COMPACT);
 	if (!leads_s)
 		goto out;
-	rc = sprints_db_exec(db,
+	rc = hw_db_exec(db,
 			     "INSERT INTO sprints_projects(name, fold, title, description, level,"
 			     " capacity, leads, source, created_ms, updated_ms)"
 			     " VALUES(?, ?, '', '', '', ?, ?, 'chat', ?, ?)",
@@ -388,7 +388,7 @@ static json_t *sprints_store_used_days(sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *st = NULL;
 	json_t *days = json_array();
-	if (!days || sprints_db_prepare(db, &st,
+	if (!days || hw_db_prepare(db, &st,
 					"SELECT DISTINCT day FROM sprints_signups"
 					" WHERE project_id = ? ORDER BY day",
 					"i", id)) {
@@ -396,7 +396,7 @@ static json_t *sprints_store_used_days(sqlite3 *db, int64_t id)
 		return NULL;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(days, json_string(sprints_db_text(st, 0)));
+		json_array_append_new(days, json_string(hw_db_text(st, 0)));
 	sqlite3_finalize(st);
 	return days;
 }
@@ -426,7 +426,7 @@ static int sprints_store_set_text(sqlite3 *db, int64_t id, const char *col, cons
 	size_t i;
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		if (!strcmp(cols[i], col))
-			return sprints_db_exec(db, sql[i], "ti", v, id);
+			return hw_db_exec(db, sql[i], "ti", v, id);
 	return HW_ERR_INVALID;
 }
 
@@ -441,7 +441,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 	size_t i;
 	int rc;
 
-	rc = sprints_db_begin(db);
+	rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	rc = sprints_store_capacity(db, id, &cap);
@@ -453,7 +453,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 			rc = HW_ERR_NOMEM;
 			goto out;
 		}
-		rc = sprints_db_exec(db, "UPDATE sprints_projects SET name = ?, fold = ? WHERE id = ?",
+		rc = hw_db_exec(db, "UPDATE sprints_projects SET name = ?, fold = ? WHERE id = ?",
 				     "tti", json_string_value(v), fold, id);
 		if (rc == HW_ERR_EXISTS)
 			sprints_buf_add(err, "Another project already has that name.");
@@ -484,7 +484,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 			const char *day = json_string_value(d);
 			if (!*day && json_array_size(days)) {
 				/* Signups of a project without days move to its first day. */
-				rc = sprints_db_exec(db,
+				rc = hw_db_exec(db,
 						     "UPDATE sprints_signups SET day = ?"
 						     " WHERE project_id = ? AND day = ''",
 						     "ti", json_string_value(json_array_get(days, 0)), id);
@@ -505,7 +505,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 	}
 	if ((v = json_object_get(changes, "capacity"))) {
 		int64_t newcap = json_integer_value(v);
-		rc = sprints_db_exec(db, "UPDATE sprints_projects SET capacity = ? WHERE id = ?", "ii",
+		rc = hw_db_exec(db, "UPDATE sprints_projects SET capacity = ? WHERE id = ?", "ii",
 				     newcap, id);
 		if (rc)
 			goto out;
@@ -524,13 +524,13 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 					goto out;
 		}
 	}
-	rc = sprints_db_exec(db, "UPDATE sprints_projects SET pinned = 1, updated_ms = ? WHERE id = ?",
+	rc = hw_db_exec(db, "UPDATE sprints_projects SET pinned = 1, updated_ms = ? WHERE id = ?",
 			     "ii", now, id);
 	if (!rc)
-		rc = sprints_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 	json_decref(used);
 	free(fold);
 	free(s);
@@ -539,21 +539,21 @@ out:
 
 int sprints_store_remove(sqlite3 *db, int64_t id, int confirm, int64_t now, int64_t *signed_up)
 {
-	int rc = sprints_db_begin(db);
+	int rc = hw_db_begin(db);
 	int64_t cap;
 	if (rc)
 		return rc;
 	rc = sprints_store_capacity(db, id, &cap);
 	if (!rc)
-		rc = sprints_db_int(db, signed_up,
+		rc = hw_db_int(db, signed_up,
 				    "SELECT count(*) FROM sprints_signups WHERE project_id = ?", "i", id);
 	if (rc)
 		goto out;
 	if (*signed_up && !confirm) {
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 		return HW_OK;
 	}
-	rc = sprints_db_exec(db,
+	rc = hw_db_exec(db,
 			     "INSERT INTO sprints_archive(signup_id, project_id, project_name, day,"
 			     " user_id, user_name, status, created_ms, ended_ms, reason)"
 			     " SELECT s.id, s.project_id, p.name, s.day, s.user_id, s.user_name,"
@@ -562,17 +562,17 @@ int sprints_store_remove(sqlite3 *db, int64_t id, int confirm, int64_t now, int6
 			     " WHERE s.project_id = ? ORDER BY s.id",
 			     "ii", now, id);
 	if (!rc)
-		rc = sprints_db_exec(db, "DELETE FROM sprints_signups WHERE project_id = ?", "i", id);
+		rc = hw_db_exec(db, "DELETE FROM sprints_signups WHERE project_id = ?", "i", id);
 	if (!rc)
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "UPDATE sprints_projects SET removed_ms = ?, updated_ms = ?"
 				     " WHERE id = ?",
 				     "iii", now, now, id);
 	if (!rc)
-		rc = sprints_db_commit(db);
+		rc = hw_db_commit(db);
 out:
 	if (rc)
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 	return rc;
 }
 
@@ -584,14 +584,14 @@ static int sprints_store_match(sqlite3 *db, const char *source, const char *sour
 	sqlite3_stmt *st = NULL;
 	int rc;
 	if (source_id)
-		rc = sprints_db_prepare(db, &st,
+		rc = hw_db_prepare(db, &st,
 					"SELECT id, removed_ms IS NOT NULL, pinned FROM sprints_projects"
 					" WHERE (source = ? AND source_id = ?) OR fold = ?"
 					" ORDER BY removed_ms IS NOT NULL, source_id IS NOT ?, id DESC"
 					" LIMIT 1",
 					"tttt", source, source_id, fold, source_id);
 	else
-		rc = sprints_db_prepare(db, &st,
+		rc = hw_db_prepare(db, &st,
 					"SELECT id, removed_ms IS NOT NULL, pinned FROM sprints_projects"
 					" WHERE fold = ? ORDER BY removed_ms IS NOT NULL, id DESC LIMIT 1",
 					"t", fold);
@@ -668,7 +668,7 @@ static int sprints_store_merge_one(sqlite3 *db, const json_t *rec, const char *s
 		goto out;
 	}
 	if (id) {
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "UPDATE sprints_projects SET title = ?1, description = ?2,"
 				     " level = ?3, capacity = CASE WHEN ?4 >= 0 THEN ?4 ELSE capacity END,"
 				     " days = ?5, leads = ?6, links = ?7,"
@@ -685,7 +685,7 @@ static int sprints_store_merge_one(sqlite3 *db, const json_t *rec, const char *s
 			if (!rc)
 				rc = sprints_store_promote(db, id, json_string_value(d), now, promoted);
 	} else {
-		rc = sprints_db_exec(db,
+		rc = hw_db_exec(db,
 				     "INSERT INTO sprints_projects(name, fold, title, description, level,"
 				     " capacity, days, leads, links, source, source_id, created_ms,"
 				     " updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -713,16 +713,16 @@ int sprints_store_merge(sqlite3 *db, const json_t *records, const char *source, 
 	int64_t a = 0, u = 0, p = 0;
 	size_t i;
 	json_t *rec;
-	int rc = sprints_db_begin(db);
+	int rc = hw_db_begin(db);
 	if (rc)
 		return rc;
 	json_array_foreach(records, i, rec)
 		if ((rc = sprints_store_merge_one(db, rec, source, now, &a, &u, &p)))
 			goto out;
-	rc = sprints_db_commit(db);
+	rc = hw_db_commit(db);
 out:
 	if (rc)
-		sprints_db_rollback(db);
+		hw_db_rollback(db);
 	else {
 		if (added)
 			*added = a;
