@@ -226,6 +226,8 @@ def plugin_command_seeds(out):
              b"\x19sprint join hal", b"\x16announce list", b"\x12agenda", b"\x17reload schedule",
              b"\x10now"]
     put(out, T, b"\x00" + b"\n".join(mixed), "mixed")
+    # Regressions: inputs that crashed the daemon once (issue 14).
+    put(out, T, b"\x04announce audit yesterday", "regress-announce-audit")
 
 
 def config_seeds(out):
