@@ -49,6 +49,7 @@ void announce_rooms_check(struct announce *a, json_t *talks)
 {
 	json_t *t;
 	size_t i;
+	char detail[300] = "";
 	for (size_t k = 0; k < a->nrooms; k++)
 		a->rooms[k].seen = 0;
 	json_array_foreach(talks, i, t) {
@@ -59,11 +60,25 @@ void announce_rooms_check(struct announce *a, json_t *talks)
 				a->rooms[k].seen = 1;
 	}
 	for (size_t k = 0; json_array_size(talks) && k < a->nrooms; k++)
-		if (!a->rooms[k].seen)
+		if (!a->rooms[k].seen) {
 			a->api->log(a->self, HW_LOG_WARN,
 				    "plugins.announce.room_channels: \"%s\" matches no room of the "
 				    "schedule; its starting-soon posts go to the announce channels",
 				    a->rooms[k].room);
+			if (!detail[0])
+				snprintf(detail, sizeof(detail),
+					 "room_channels: \"%.100s\" matches no room of the schedule",
+					 a->rooms[k].room);
+		}
+	/* A health component only when there is something to check, so
+	 * /healthz and `--check-config --online` name a key that never fires. */
+	if (a->nrooms && json_array_size(talks)) {
+		json_t *r = json_pack("{s:s,s:b,s:s}", "component", "announce.rooms", "ok", !detail[0],
+				      "detail", detail[0] ? detail : "every room_channels key matches a room");
+		if (r)
+			a->api->publish(a->self, "health.report", r);
+		json_decref(r);
+	}
 }
 
 /* A Discord snowflake: 1..20 digits. */

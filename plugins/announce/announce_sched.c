@@ -13,7 +13,6 @@
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
-#include "sched_model.h"
 #include <hallway/tz.h>
 
 #define KEY_MAX 300

@@ -120,6 +120,17 @@ class ConfigCheckTests(DaemonTestCase):
                       r.stdout)
         # Nothing was sent: the stand-in saw no gateway connection.
         self.assertEqual(self.st.frames(), [])
+        # room_channels keys are read against the rooms the source gave.
+        rooms = base_config(self.st, self.workdir,
+                            plugins={"schedule": {"source": SAMPLE},
+                                     "announce": {"room_channels": {"envelope": "1100000000000000005",
+                                                                    "Ballroom": "1100000000000000006"}}},
+                            plugin_dir=PLUGIN_DIR)
+        r = subprocess.run([HALLWAY_BIN, "--check-config", self.config_file(rooms, "rooms.json"), "--online"],
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('PROBLEM announce.rooms: room_channels: "Ballroom" matches no room of the schedule',
+                      r.stdout)
 
     def test_example_config_is_clean(self):
         env = dict(os.environ, HALLWAY_DISCORD_TOKEN="example-token-0123456789")
