@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hallway/text.h>
+
 #include "log.h"
 
 enum opt_type { OPT_STRING, OPT_INT, OPT_BOOL, OPT_OBJECT, OPT_STRING_ARRAY, OPT_SNOWFLAKE };
@@ -117,7 +119,7 @@ static void report_add(struct config_report *r, int is_error, const char *key, c
 	if (r->count >= (int)(sizeof(r->items) / sizeof(r->items[0])))
 		return;
 	r->items[r->count].is_error = is_error;
-	snprintf(r->items[r->count].text, sizeof(r->items[r->count].text), "%s: %s", key, reason);
+	hw_fmt(r->items[r->count].text, sizeof(r->items[r->count].text), "%s: %s", key, reason);
 	r->count++;
 }
 

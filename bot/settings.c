@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hallway/text.h>
+
 #include "host.h"
 #include "suggest.h"
 
@@ -232,7 +234,7 @@ static void check_value(const hw_setting *row, const char *key, const json_t *v,
 			break;
 		}
 		json_array_foreach(v, i, item) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", key, i);
+			hw_fmt(sub, sizeof(sub), "%s[%zu]", key, i);
 			check_string(row, sub, item, rep);
 		}
 		break;
@@ -242,7 +244,7 @@ static void check_value(const hw_setting *row, const char *key, const json_t *v,
 			break;
 		}
 		json_object_foreach((json_t *)v, k, item) {
-			snprintf(sub, sizeof(sub), "%s.%s", key, k);
+			hw_fmt(sub, sizeof(sub), "%s.%s", key, k);
 			check_string(row, sub, item, rep);
 		}
 		break;
@@ -252,7 +254,7 @@ static void check_value(const hw_setting *row, const char *key, const json_t *v,
 			break;
 		}
 		json_array_foreach(v, i, item) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", key, i);
+			hw_fmt(sub, sizeof(sub), "%s[%zu]", key, i);
 			if (!json_is_object(item))
 				problem(rep, sub, "must be an object");
 			else
@@ -410,19 +412,19 @@ static void *open_desc(const struct plugin_folder *f, const char *name,
 	if (access(so, F_OK)) {
 		suggest_plugin(f, name, hint, sizeof(hint));
 		if (*hint)
-			snprintf(why, whylen, "no plugin \"%s\" in %s; did you mean \"%s\"?", name,
+			hw_fmt(why, whylen, "no plugin \"%s\" in %s; did you mean \"%s\"?", name,
 				 f->dir, hint);
 		else
-			snprintf(why, whylen, "no plugin \"%s\" in %s", name, f->dir);
+			hw_fmt(why, whylen, "no plugin \"%s\" in %s", name, f->dir);
 		return NULL;
 	}
 	if (!(dl = dlopen(so, RTLD_NOW | RTLD_LOCAL))) {
-		snprintf(why, whylen, "cannot load %s: %s", so, dlerror());
+		hw_fmt(why, whylen, "cannot load %s: %s", so, dlerror());
 		return NULL;
 	}
 	d = dlsym(dl, HW_PLUGIN_SYMBOL);
 	if (!d || d->abi_major != HW_ABI_MAJOR || d->abi_minor > HW_ABI_MINOR) {
-		snprintf(why, whylen, "%s is not a plugin for this hallway (plugin ABI %d.%d)", so,
+		hw_fmt(why, whylen, "%s is not a plugin for this hallway (plugin ABI %d.%d)", so,
 			 HW_ABI_MAJOR, HW_ABI_MINOR);
 		dlclose(dl);
 		return NULL;

@@ -5,6 +5,10 @@
  */
 #include <hallway/text.h>
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 long hw_utf8_next(const unsigned char **pp)
 {
 	const unsigned char *p = *pp;
@@ -69,4 +73,37 @@ size_t hw_utf8_put(char *out, long cp)
 	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
+}
+
+size_t hw_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	size_t o;
+	if (!len)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if ((size_t)n < len)
+		return (size_t)n;
+	/* Cut: drop the last character if vsnprintf wrote only part of it. */
+	o = len - 1;
+	{
+		size_t k = o;
+		while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0) {
+			unsigned char c = (unsigned char)buf[k - 1];
+			size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+			if (k - 1 + need > o)
+				o = k - 1;
+		}
+	}
+	buf[o] = '\0';
+	return o;
 }

@@ -23,6 +23,12 @@ long hw_utf8_next(const unsigned char **p);
  * the length, or 0 for a code point that has no encoding. */
 size_t hw_utf8_put(char *out, long cp);
 
+/* printf into buf (len bytes, len > 0), always NUL-terminated; text that
+ * does not fit is cut on a UTF-8 character boundary, never inside one.
+ * Returns the length written. For messages that may be long by design
+ * (a config problem naming a long path). */
+size_t hw_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- folding for matching ---- */
 
 /*
