@@ -125,12 +125,6 @@ void bus_remove_owner(struct bus *b, void *owner)
 		sweep(b);
 }
 
-uint64_t bus_count(const struct bus *b, const char *type)
-{
-	(void)type;
-	return b ? b->published : 0;
-}
-
 void bus_destroy(struct bus *b)
 {
 	if (!b)

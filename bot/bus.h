@@ -24,7 +24,6 @@ int bus_publish(struct bus *b, const char *type, json_t *data);
  * owner is not except (NULL: any owner). */
 int bus_has_subscribers(const struct bus *b, const char *type, const void *except);
 void bus_remove_owner(struct bus *b, void *owner);
-uint64_t bus_count(const struct bus *b, const char *type); /* events published */
 void bus_destroy(struct bus *b);
 
 #endif

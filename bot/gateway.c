@@ -636,15 +636,6 @@ int gateway_start(struct gateway *g, const char *url)
 	return 0;
 }
 
-int gateway_send(struct gateway *g, json_t *payload)
-{
-	if (!g || !payload || g->stopping || g->state == GW_FATAL) {
-		json_decref(payload);
-		return -1;
-	}
-	return gateway_proto_queue(g, payload, GATEWAY_PRIO_NORMAL);
-}
-
 void gateway_stop(struct gateway *g)
 {
 	if (!g || g->stopping)

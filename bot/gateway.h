@@ -63,8 +63,6 @@ struct gateway *gateway_create(struct lws_context *lws, struct lws_vhost *vhost,
 			       const struct gateway_callbacks *cb);
 /* Connect to url (from GET /gateway/bot, e.g. "wss://gateway.discord.gg"). */
 int gateway_start(struct gateway *g, const char *url);
-/* Queue a payload (op 3, op 8 ...): stolen. Fails if > 4096 bytes. */
-int gateway_send(struct gateway *g, json_t *payload);
 /* Close with 1000 (ends the session) and stop reconnecting. */
 void gateway_stop(struct gateway *g);
 int gateway_is_stopped(const struct gateway *g);

@@ -199,14 +199,6 @@ const char *guilds_name(const struct guild_cache *gc, const char *guild_id)
 	return NULL;
 }
 
-size_t guilds_count(const struct guild_cache *gc)
-{
-	size_t n = 0;
-	for (struct guild *g = gc ? gc->head : NULL; g; g = g->next)
-		n++;
-	return n;
-}
-
 void guilds_destroy(struct guild_cache *gc)
 {
 	struct guild *g, *next;

@@ -27,7 +27,6 @@ int guilds_is_organizer(struct guild_cache *gc, const char *conference_id, const
 /* The guild's name from its GUILD_CREATE (borrowed, valid until the next
  * guild event), or NULL when unknown. */
 const char *guilds_name(const struct guild_cache *gc, const char *guild_id);
-size_t guilds_count(const struct guild_cache *gc);
 void guilds_destroy(struct guild_cache *gc);
 
 #endif

@@ -507,11 +507,6 @@ int health_listen(struct health *h)
 	return 0;
 }
 
-int health_port(const struct health *h)
-{
-	return h ? h->port : 0;
-}
-
 /* ---- lifecycle ---- */
 
 struct health *health_create(struct hallway *hw)

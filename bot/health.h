@@ -42,8 +42,6 @@ const char *health_listen_address(const struct hallway *hw);
 /* Starts the HTTP endpoint on the configured address (nothing when off).
  * Returns 0, or -1 with a log line (bad address, port in use). */
 int health_listen(struct health *h);
-/* The port actually bound (useful with port 0), or 0 when not serving. */
-int health_port(const struct health *h);
 
 /* Evaluates every check. Returns 1 when healthy, else 0. When report is
  * not NULL it gets a new reference: {"status": "ok"|"unhealthy",

@@ -51,11 +51,6 @@ void log_add_secret(const char *secret)
 	}
 }
 
-void log_clear_secrets(void)
-{
-	memset(log_state.secrets, 0, sizeof(log_state.secrets));
-}
-
 /* Replaces every occurrence of each secret in line (in place). */
 static void redact(char *line, size_t cap)
 {

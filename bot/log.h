@@ -21,7 +21,6 @@ int log_enabled(enum log_level level);
 void log_set_json(int json);
 /* Copies secret; lines containing it are redacted. Up to 4 secrets. */
 void log_add_secret(const char *secret);
-void log_clear_secrets(void);
 /* Route libwebsockets' own log lines through hw_log. */
 void log_route_lws(void);
 

@@ -361,11 +361,6 @@ const char *rl_bucket_route(const struct rl_bucket *b)
 	return b->route;
 }
 
-const char *rl_bucket_major_for_log(const struct rl_bucket *b)
-{
-	return (b->flags & RL_ROUTE_SECRET) ? "" : b->major;
-}
-
 int rl_bucket_flags(const struct rl_bucket *b)
 {
 	return b->flags;

@@ -63,8 +63,6 @@ void rl_destroy(struct rl *rl);
  * memory or the path is too long. */
 struct rl_bucket *rl_bucket_get(struct rl *rl, const char *method, const char *path, double now);
 const char *rl_bucket_route(const struct rl_bucket *b);
-/* The major parameter when it may be logged, else "". */
-const char *rl_bucket_major_for_log(const struct rl_bucket *b);
 int rl_bucket_flags(const struct rl_bucket *b);
 unsigned rl_bucket_inflight(const struct rl_bucket *b);
 /* A pointer for the caller (its queue); a bucket with data is never freed. */

@@ -140,23 +140,6 @@ static void invocation_publish(struct invocation *inv)
 
 /* ---- replies ---- */
 
-json_t *router_message_json(const hw_message *msg)
-{
-	json_t *o = json_object();
-	if (!o)
-		return NULL;
-	if (msg->content && *msg->content)
-		json_object_set_new(o, "content", json_string(msg->content));
-	if (msg->embeds && json_is_array(msg->embeds) && json_array_size(msg->embeds))
-		json_object_set(o, "embeds", msg->embeds);
-	if (msg->allow_mentions)
-		json_object_set_new(o, "allowed_mentions",
-				    json_pack("{s:[sss]}", "parse", "users", "roles", "everyone"));
-	else
-		json_object_set_new(o, "allowed_mentions", json_pack("{s:[]}", "parse"));
-	return o;
-}
-
 /* Console rendering of a message: content, then each embed as text. */
 static void console_render(struct router *r, const hw_message *msg)
 {

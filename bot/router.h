@@ -67,8 +67,6 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 void invocation_ref(struct invocation *inv);
 void invocation_unref(struct invocation *inv);
 
-/* Post a message to a channel / a file, used by api.c. msg copied. */
-json_t *router_message_json(const hw_message *msg);
 
 void router_destroy(struct router *r);
 

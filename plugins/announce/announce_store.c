@@ -283,20 +283,6 @@ int announce_store_retry(sqlite3 *db, int64_t row_id, const char *error, int64_t
 	return run(st);
 }
 
-int announce_store_item_of(sqlite3 *db, int64_t row_id, int64_t *item_id)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if (prep(db, "SELECT item_id FROM announce_outbox WHERE id = ?1", &st))
-		return HW_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, row_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*item_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? HW_OK : rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
-}
-
 int announce_store_counts(sqlite3 *db, int64_t *waiting, int64_t *failed)
 {
 	sqlite3_stmt *st = NULL;

@@ -58,8 +58,6 @@ int announce_store_sent(sqlite3 *db, int64_t row_id, const char *message_id, int
 int announce_store_failed(sqlite3 *db, int64_t row_id, const char *error);
 /* Back to pending, to be tried again at retry_at. */
 int announce_store_retry(sqlite3 *db, int64_t row_id, const char *error, int64_t retry_at);
-/* *item_id of an outbox row. */
-int announce_store_item_of(sqlite3 *db, int64_t row_id, int64_t *item_id);
 
 /* Earliest time a pending row is due; *due = -1 when none. */
 /* Outbox rows waiting (pending or sending) and failed, for /metrics. */

@@ -425,28 +425,6 @@ int rec_store_mark(sqlite3 *db, const char *user, const char *talk_id, int64_t s
 	return ret;
 }
 
-int rec_store_state(sqlite3 *db, const char *user, const char *talk_id, int64_t start_at,
-		    char *buf, size_t len)
-{
-	sqlite3_stmt *st = prep(db, "SELECT state FROM recommend_reminders WHERE user_id = ?1"
-				    " AND talk_id = ?2 AND start_at = ?3");
-	int rc;
-
-	if (!st || !len)
-		return REC_ERR_STORAGE;
-	bind_text(st, 1, user);
-	bind_text(st, 2, talk_id);
-	sqlite3_bind_int64(st, 3, start_at);
-	buf[0] = 0;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		strncpy(buf, (const char *)sqlite3_column_text(st, 0), len - 1);
-		buf[len - 1] = 0;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? REC_OK : REC_ERR_STORAGE;
-}
-
 int rec_store_plan(sqlite3 *db, int64_t from, int64_t to, size_t max, rec_plan_fn fn, void *ud)
 {
 	sqlite3_stmt *st = prep(db, "SELECT r.due_at, MIN(s.title), COUNT(*) FROM"

@@ -84,8 +84,5 @@ int rec_store_next_due(sqlite3 *db, int64_t *due, int *found);
 int rec_store_mark(sqlite3 *db, const char *user, const char *talk_id, int64_t start_at,
 		   const char *from, const char *state, const char *reason, int *changed);
 
-/* The reminder's state ("pending", ...) into buf, or "" if none. */
-int rec_store_state(sqlite3 *db, const char *user, const char *talk_id, int64_t start_at,
-		    char *buf, size_t len);
 
 #endif

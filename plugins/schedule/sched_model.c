@@ -391,11 +391,3 @@ int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
 			return SCHED_ERR_NOMEM;
 	return rooms_rebuild(s);
 }
-
-const struct sched_talk *sched_model_find(const struct sched *s, const char *id)
-{
-	for (size_t i = 0; s && i < s->ntalks; i++)
-		if (!strcmp(s->talks[i].id, id))
-			return &s->talks[i];
-	return NULL;
-}

@@ -94,7 +94,5 @@ int sched_model_dedupe(struct sched *s);
 /* Index of room `name` in s->rooms, or -1. */
 int sched_model_room_index(const struct sched *s, const char *name);
 
-/* Finds a talk by id, or NULL. Linear; for diffs use sorted arrays. */
-const struct sched_talk *sched_model_find(const struct sched *s, const char *id);
 
 #endif
