@@ -12,11 +12,16 @@
 
 #define WORD_MAX 48
 
-static const char *const weekday_names[7][4] = {
-	{"sunday", "sun", "dimanche", "dim"},   {"monday", "mon", "lundi", "lun"},
-	{"tuesday", "tue", "mardi", "tues"},    {"wednesday", "wed", "mercredi", "mer"},
-	{"thursday", "thu", "jeudi", "thurs"},  {"friday", "fri", "vendredi", "ven"},
-	{"saturday", "sat", "samedi", "sam"},
+/* English, French and German; short forms only where they are no other
+ * common word. */
+static const char *const weekday_names[7][6] = {
+	{"sunday", "sun", "dimanche", "dim", "sonntag", NULL},
+	{"monday", "mon", "lundi", "lun", "montag", NULL},
+	{"tuesday", "tue", "mardi", "tues", "dienstag", NULL},
+	{"wednesday", "wed", "mercredi", "mer", "mittwoch", NULL},
+	{"thursday", "thu", "jeudi", "thurs", "donnerstag", NULL},
+	{"friday", "fri", "vendredi", "ven", "freitag", NULL},
+	{"saturday", "sat", "samedi", "sam", "samstag", "sonnabend"},
 };
 
 /* Folds word into buf; returns buf (empty when it does not fit). */
@@ -37,7 +42,7 @@ int hw_when_weekday(const char *word)
 	if (!w[0])
 		return -1;
 	for (int d = 0; d < 7; d++)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 6 && weekday_names[d][k]; k++)
 			if (!strcmp(w, weekday_names[d][k]))
 				return d;
 	if (!strcmp(w, "thur"))
@@ -49,11 +54,13 @@ int hw_when_relative_day(const char *word)
 {
 	char w[WORD_MAX * 2];
 	fold_word(word, w, sizeof(w));
-	if (!strcmp(w, "today") || !strcmp(w, "aujourd hui") || !strcmp(w, "auj"))
+	if (!strcmp(w, "today") || !strcmp(w, "aujourd hui") || !strcmp(w, "auj") ||
+	    !strcmp(w, "heute"))
 		return 0;
-	if (!strcmp(w, "tomorrow") || !strcmp(w, "demain") || !strcmp(w, "tmrw"))
+	if (!strcmp(w, "tomorrow") || !strcmp(w, "demain") || !strcmp(w, "tmrw") ||
+	    !strcmp(w, "morgen"))
 		return 1;
-	if (!strcmp(w, "yesterday") || !strcmp(w, "hier"))
+	if (!strcmp(w, "yesterday") || !strcmp(w, "hier") || !strcmp(w, "gestern"))
 		return -1;
 	return HW_WHEN_NOT_RELATIVE;
 }

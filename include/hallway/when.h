@@ -13,13 +13,14 @@
 extern "C" {
 #endif
 
-/* A weekday: English and French, full or short ("saturday", "sat",
- * "samedi", "tues", "thurs"). Returns 0 (Sunday) .. 6, or -1. */
+/* A weekday: English, French and German, full or short ("saturday",
+ * "sat", "samedi", "samstag", "tues", "thurs"). Returns 0 (Sunday) .. 6,
+ * or -1. */
 int hw_when_weekday(const char *word);
 
 #define HW_WHEN_NOT_RELATIVE 100
-/* "today"/"aujourd'hui" 0, "tomorrow"/"demain" 1, "yesterday"/"hier" -1,
- * else HW_WHEN_NOT_RELATIVE. */
+/* "today"/"aujourd'hui"/"heute" 0, "tomorrow"/"demain"/"morgen" 1,
+ * "yesterday"/"hier"/"gestern" -1, else HW_WHEN_NOT_RELATIVE. */
 int hw_when_relative_day(const char *word);
 
 /* A time of day, as one word or two ("2 pm"): "14:30", "14:30:15",
