@@ -5,6 +5,8 @@
  */
 #include "log.h"
 
+#include <hallway/text.h>
+
 #include <jansson.h>
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -73,6 +75,19 @@ static void redact(char *line, size_t cap)
 	}
 }
 
+/* Invalid UTF-8 (a plugin's "%.100s" cut inside a character, bytes from
+ * the network) becomes '?', so a log line is always valid text: JSON lines
+ * need it, and so does whatever reads the log. */
+static void make_valid_utf8(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		const unsigned char *start = p;
+		if (hw_utf8_next(&p) < 0)
+			*(unsigned char *)start = '?';
+	}
+}
+
 void hw_logv(enum log_level level, const char *module, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
@@ -82,8 +97,9 @@ void hw_logv(enum log_level level, const char *module, const char *fmt, va_list 
 
 	if (!log_enabled(level))
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	hw_vfmt(line, sizeof(line), fmt, ap);
 	redact(line, sizeof(line));
+	make_valid_utf8(line);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,

@@ -78,13 +78,20 @@ size_t hw_utf8_put(char *out, long cp)
 size_t hw_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
+	va_start(ap, fmt);
+	n = hw_vfmt(buf, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+size_t hw_vfmt(char *buf, size_t len, const char *fmt, va_list ap)
+{
 	int n;
 	size_t o;
 	if (!len)
 		return 0;
-	va_start(ap, fmt);
 	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 	if (n < 0) {
 		buf[0] = '\0';
 		return 0;

@@ -7,6 +7,7 @@
 #ifndef HALLWAY_TEXT_H
 #define HALLWAY_TEXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -28,6 +29,8 @@ size_t hw_utf8_put(char *out, long cp);
  * Returns the length written. For messages that may be long by design
  * (a config problem naming a long path). */
 size_t hw_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+size_t hw_vfmt(char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* ---- folding for matching ---- */
 

@@ -59,7 +59,7 @@ class Daemon:
     def start(self):
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE if self.stdin is not None else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env,
-                                     cwd=self.workdir, text=True)
+                                     cwd=self.workdir, text=True, errors="replace")
         self._reader = threading.Thread(target=self._read_err, daemon=True)
         self._reader.start()
         self._out_reader = threading.Thread(target=self._read_out, daemon=True)
