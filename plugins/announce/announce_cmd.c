@@ -32,7 +32,7 @@
 static const char usage[] =
 	"Usage: `announce <text>` posts now; `announce at <time> <text>` schedules "
 	"(14:30, tomorrow 09:00, friday 10:00, 2026-11-26 14:30, or ISO-8601 with an "
-	"offset); `announce list`; `announce cancel <id>`; `announce audit [since]`; "
+	"offset); `announce list`; `announce cancel <id>` (says what it would stop; `announce cancel <id> confirm` does it); `announce audit [since]`; "
 	"`announce now <text>` posts text that starts with at/list/cancel/audit/now.";
 
 /* A bounded string builder; `full` once REPLY_MAX is reached. */
@@ -229,21 +229,48 @@ static int do_at(struct announce *a, const hw_invocation *inv, const char *args)
 
 static int do_cancel(struct announce *a, const hw_invocation *inv, const char *args)
 {
-	char msg[300], reason[160], when[64], *end;
+	char msg[600], reason[160], when[64], text[100], *end;
 	size_t pending = 0;
 	int64_t due = 0;
 	long long id;
-	int rc;
+	int rc, confirm = 0;
 
 	if (*args == '#')
 		args++;
 	id = strtoll(args, &end, 10);
 	while (isspace((unsigned char)*end))
 		end++;
+	if (!strcasecmp(end, "confirm") || !strcasecmp(end, "yes") || !strcasecmp(end, "--yes")) {
+		confirm = 1;
+		end += strlen(end);
+	}
 	if (!isdigit((unsigned char)*args) || *end || id <= 0)
 		return a->api->reply(a->self, inv,
 				     "Usage: `announce cancel <id>`, with the number from "
 				     "`announce list`. Nothing was posted.");
+	if (!confirm) {
+		/* Say what would be cancelled; a second command confirms. */
+		rc = announce_store_peek(a->api->db(a->self), id, &due, &pending, text, sizeof(text));
+		if (rc == HW_ERR_NOT_FOUND) {
+			snprintf(msg, sizeof(msg), "There is no announcement #%lld.", id);
+			return a->api->reply(a->self, inv, msg);
+		}
+		if (rc)
+			return rc;
+		if (!pending) {
+			snprintf(msg, sizeof(msg),
+				 "#%lld has nothing left to cancel: it already went out, failed or was "
+				 "skipped. See `announce audit`.", id);
+			return a->api->reply(a->self, inv, msg);
+		}
+		announce_time_format(announce_tz(a), due, when, sizeof(when));
+		snprintf(msg, sizeof(msg),
+			 "This would cancel #%lld, due %s to %zu channel%s: \"%s%s\". To cancel "
+			 "it, send `announce cancel %lld confirm`.", id, when, pending,
+			 pending == 1 ? "" : "s", text, strlen(text) >= sizeof(text) - 1 ? "..." : "",
+			 id);
+		return a->api->reply(a->self, inv, msg);
+	}
 	snprintf(reason, sizeof(reason), "cancelled by %s", inv->user_name);
 	rc = announce_store_cancel(a->api->db(a->self), id, reason, &pending, &due);
 	if (rc == HW_ERR_NOT_FOUND) {

@@ -5,6 +5,8 @@
  */
 #include "announce_store.h"
 
+#include <hallway/text.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +355,27 @@ out:
 	if (skipped)
 		*skipped = b;
 	return HW_OK;
+}
+
+int announce_store_peek(sqlite3 *db, int64_t item_id, int64_t *due_ms, size_t *pending,
+			char *text, size_t textlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (prep(db, "SELECT i.due_ms, i.text, (SELECT count(*) FROM announce_outbox o"
+		     " WHERE o.item_id = i.id AND o.state = 'pending') FROM announce_items i"
+		     " WHERE i.id = ?1", &st))
+		return HW_ERR_STORAGE;
+	sqlite3_bind_int64(st, 1, item_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		*due_ms = sqlite3_column_int64(st, 0);
+		*pending = (size_t)sqlite3_column_int64(st, 2);
+		hw_fmt(text, textlen, "%s", t ? t : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? HW_OK : rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
 }
 
 int announce_store_cancel(sqlite3 *db, int64_t item_id, const char *reason, size_t *pending,

@@ -71,6 +71,11 @@ int announce_store_recover(sqlite3 *db, int64_t now, int64_t catchup_ms, size_t 
 
 /* Skips the pending rows of item_id. *pending is how many were skipped;
  * HW_ERR_NOT_FOUND when there is no such item. */
+/* What cancelling item_id would stop, without changing anything: its due
+ * time, its pending rows and the start of its text (into text, textlen).
+ * HW_OK, HW_ERR_NOT_FOUND or HW_ERR_STORAGE. */
+int announce_store_peek(sqlite3 *db, int64_t item_id, int64_t *due_ms, size_t *pending,
+			char *text, size_t textlen);
 int announce_store_cancel(sqlite3 *db, int64_t item_id, const char *reason, size_t *pending,
 			  int64_t *due_ms);
 

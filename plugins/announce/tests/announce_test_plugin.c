@@ -280,7 +280,13 @@ TEST(scheduled_fires_at_local_time_and_cancel)
 	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY),
 		     "#1 Thu 26 Nov 10:00 scheduled (3 channels) by alice: \"Coffee is served\"") !=
 	      NULL);
+	/* A cancel says what it would stop, and takes a second command. */
 	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel #2"), HW_OK);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
+		    "This would cancel #2, due Thu 26 Nov 10:30 to 3 channels: \"Second\". To "
+		    "cancel it, send `announce cancel 2 confirm`.");
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel #2 confirm"), HW_OK);
 	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_REPLY),
 		    "Cancelled #2 (was due Thu 26 Nov 10:30, 3 channels).");
 	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel 99"), HW_OK);
