@@ -170,6 +170,9 @@ static int load_config(struct announce *a)
 	if (mentions && !json_is_boolean(mentions))
 		return config_error(a, "allow_mentions must be true or false");
 	a->allow_mentions = json_is_true(mentions);
+	a->preview_channels = ANNOUNCE_PREVIEW_DEFAULT;
+	if (json_is_integer(json_object_get(cfg, "preview_channels")))
+		a->preview_channels = json_integer_value(json_object_get(cfg, "preview_channels"));
 	if ((rc = minutes(a, cfg, "remind_minutes", REMIND_DEFAULT, &a->remind_ms)) ||
 	    (rc = minutes(a, cfg, "catchup_minutes", CATCHUP_DEFAULT, &a->catchup_ms)))
 		return rc;
@@ -190,6 +193,8 @@ static void announce_free(struct announce *a)
 {
 	if (!a)
 		return;
+	for (size_t i = 0; i < ANNOUNCE_DRAFTS; i++)
+		free(a->drafts[i].text);
 	for (size_t i = 0; i < a->nchannels; i++)
 		free(a->channels[i]);
 	free(a->channels);
@@ -278,6 +283,10 @@ static const hw_setting announce_settings[] = {
 		 "older ones are recorded as skipped."},
 	{.key = "allow_mentions", .type = HW_SETTING_BOOLEAN, .def = "false",
 	 .help = "Whether @everyone, roles and users in announcements ping."},
+	{.key = "preview_channels", .type = HW_SETTING_INTEGER, .min = 0, .max = 1000,
+	 .def = "5",
+	 .help = "`announce <text>` to this many channels or more first shows a preview; "
+		 "`announce confirm` posts it (0: never preview)."},
 	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
 	 .def = "the schedule's, else UTC",
 	 .help = "How organizers' times (`announce at 14:00 ...`) are read."},

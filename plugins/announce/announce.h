@@ -63,6 +63,10 @@ struct announce_flight {
 	char channel_id[32];
 };
 
+#define ANNOUNCE_DRAFTS 16
+#define ANNOUNCE_DRAFT_MS (10 * 60 * 1000)
+#define ANNOUNCE_PREVIEW_DEFAULT 5
+
 struct announce {
 	hw_plugin *self;
 	const hw_api *api;
@@ -76,6 +80,7 @@ struct announce {
 	int64_t remind_ms;        /* 0: no "starting soon" posts */
 	int64_t catchup_ms;
 	int allow_mentions;
+	int64_t preview_channels; /* a post to this many channels or more is previewed (0: never) */
 	char *tz_config;          /* config timezone, or NULL */
 
 	/* Conference time zone: config, else the schedule's, else UTC. */
@@ -89,6 +94,13 @@ struct announce {
 	int again;                /* dispatch asked for while dispatching */
 	struct announce_flight *flights;
 	struct announce_wait *waits;
+	/* Announcements previewed and waiting for `announce confirm`, one per
+	 * organizer (in memory: a restart drops them, and nothing was posted). */
+	struct announce_draft {
+		char user_id[32];
+		char *text;           /* owned */
+		int64_t at_ms;        /* when previewed (conference clock) */
+	} drafts[ANNOUNCE_DRAFTS];
 };
 
 /* announce.c */

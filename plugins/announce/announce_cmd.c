@@ -176,7 +176,79 @@ static int add_item(struct announce *a, const hw_invocation *inv, const char *ki
 	return rc;
 }
 
+static struct announce_draft *draft_of(struct announce *a, const char *user_id)
+{
+	for (size_t i = 0; i < ANNOUNCE_DRAFTS; i++)
+		if (a->drafts[i].text && !strcmp(a->drafts[i].user_id, user_id))
+			return &a->drafts[i];
+	return NULL;
+}
+
+static int do_post_now(struct announce *a, const hw_invocation *inv, const char *text);
+
+/* A post to many channels is shown first; `announce confirm` sends it. */
+static int do_preview(struct announce *a, const hw_invocation *inv, const char *text)
+{
+	struct announce_draft *d = draft_of(a, inv->user_id), *oldest = &a->drafts[0];
+	struct sbuf b = {0};
+	char *copy;
+	int refused, rc = check_text(a, inv, text, &refused);
+	if (refused)
+		return rc;
+	if (!d) {
+		for (size_t i = 0; i < ANNOUNCE_DRAFTS; i++) {
+			if (!a->drafts[i].text) {
+				d = &a->drafts[i];
+				break;
+			}
+			if (a->drafts[i].at_ms < oldest->at_ms)
+				oldest = &a->drafts[i];
+		}
+		if (!d)
+			d = oldest;
+	}
+	if (!(copy = strdup(text)))
+		return HW_ERR_NOMEM;
+	free(d->text);
+	d->text = copy;
+	d->at_ms = a->api->now_ms(a->self);
+	snprintf(d->user_id, sizeof(d->user_id), "%s", inv->user_id);
+	sb_printf(&b, "Preview: this goes to %zu channels now:\n", a->nchannels);
+	sb_puts(&b, text);
+	sb_printf(&b, "\nSend `announce confirm` within 10 minutes to post it; nothing is posted "
+		      "until then.");
+	return reply_sb(a, inv, &b);
+}
+
+static int do_confirm(struct announce *a, const hw_invocation *inv)
+{
+	struct announce_draft *d = draft_of(a, inv->user_id);
+	char *text;
+	int rc;
+	if (!d || a->api->now_ms(a->self) - d->at_ms > ANNOUNCE_DRAFT_MS) {
+		if (d) {
+			free(d->text);
+			d->text = NULL;
+		}
+		return a->api->reply(a->self, inv,
+				     "Nothing to confirm: previews last 10 minutes. Send the "
+				     "announcement again.");
+	}
+	text = d->text;
+	d->text = NULL;
+	rc = do_post_now(a, inv, text);
+	free(text);
+	return rc;
+}
+
 static int do_post(struct announce *a, const hw_invocation *inv, const char *text)
+{
+	if (a->preview_channels > 0 && a->nchannels >= (size_t)a->preview_channels)
+		return do_preview(a, inv, text);
+	return do_post_now(a, inv, text);
+}
+
+static int do_post_now(struct announce *a, const hw_invocation *inv, const char *text)
 {
 	struct sbuf chans = {0};
 	int64_t id = 0;
@@ -467,6 +539,8 @@ static int cmd_announce(hw_plugin *self, const hw_invocation *inv, void *ud)
 		return do_post(a, inv, rest);
 	if (!strcmp(w, "cancel"))
 		return do_cancel(a, inv, rest);
+	if (!strcmp(w, "confirm") && !*rest)
+		return do_confirm(a, inv);
 	if (!strcmp(w, "audit"))
 		return do_audit(a, inv, rest);
 	if (!strcmp(w, "list")) {

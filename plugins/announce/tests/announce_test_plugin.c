@@ -18,6 +18,7 @@ extern const hw_plugin_desc hallway_plugin;
 
 static const mock_user alice = {"1001", "alice", 1};
 static const mock_user bob = {"1002", "bob", 0};
+static const mock_user bob_org = {"1003", "bob_org", 1};
 
 /* Thursday 2026-11-26 in Brussels (+01:00): Unix ms of local h:m. */
 static int64_t thu(int h, int m)
@@ -362,6 +363,35 @@ static json_t *loaded(int moved, int cancel_second, int drop_third)
 			 "talks", talks);
 }
 
+/* Issue 14: a post to many channels is previewed; `announce confirm` sends it. */
+TEST(preview_before_many_channels)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "preview");
+	REQUIRE((m = start(path, thu(9, 0), "{\"preview_channels\": 3}")));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Lunch is in Hall B"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY),
+		     "Preview: this goes to 3 channels now:\nLunch is in Hall B\nSend `announce "
+		     "confirm`") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox"), 0);
+	/* Someone else's confirm does not post it. */
+	CHECK_INTEQ(mock_api_chat(m, &bob_org, "announce confirm"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Nothing to confirm") != NULL);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce confirm"), HW_OK);
+	mock_api_pump(m);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox"), 3);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce confirm"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Nothing to confirm") != NULL);
+	/* A preview expires after 10 minutes. */
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Second one"), HW_OK);
+	mock_api_advance(m, 11 * 60 * 1000);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce confirm"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Nothing to confirm") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items"), 1);
+	mock_api_free(m);
+}
+
 /* Issue 13: room_channels keys read as attendees' `next <room>` does:
  * "envelope" is the room "Envelope \u2709\ufe0f" (an emoji and an
  * invisible U+FE0F). */
@@ -536,6 +566,7 @@ int main(void)
 	RUN(restart_resends_unconfirmed_and_never_repeats_sent);
 	RUN(scheduled_fires_at_local_time_and_cancel);
 	RUN(catchup_window_late_and_skipped);
+	RUN(preview_before_many_channels);
 	RUN(room_channels_fold_like_room_names);
 	RUN(starting_soon_posts);
 	RUN(moved_talk_gets_a_new_post);
