@@ -18,7 +18,7 @@
 #include <hallway/tz.h>
 
 #include "openspaces.h"
-#include "ospace_notify.h"
+#include <hallway/dm_outbox.h>
 #include "ospace_store.h"
 
 const char *ospace_arg(const hw_invocation *inv, const char *name)
@@ -64,8 +64,8 @@ static void ospace_free_ctx(ospace *o)
 {
 	if (!o)
 		return;
-	if (o->notify_timer)
-		o->api->cancel(o->self, o->notify_timer);
+	hw_dm_outbox_stop(o->outbox);
+	o->outbox = NULL;
 	ospace_board_free(&o->board);
 	hw_tz_free(o->tz);
 	free(o);
@@ -115,7 +115,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
 	    !(rc = api->subscribe(self, "schedule.loaded", ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
-		rc = ospace_notify_start(o);
+		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "openspaces: init failed (%d)", rc);
 		api->set_userdata(self, NULL);

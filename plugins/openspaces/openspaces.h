@@ -29,7 +29,7 @@ typedef struct ospace {
 	ospace_board board;   /* owned */
 	struct hw_tz *tz;     /* owned; never NULL after init (UTC at worst) */
 	int tz_from_config;   /* 1: schedule.loaded does not change tz */
-	hw_handle notify_timer;
+	struct hw_dm_outbox *outbox; /* DMs owed (lib/dm_outbox.c); NULL until started */
 } ospace;
 
 /* Registers the attendee commands (ospace_cmd.c) and the organizers'

@@ -3,7 +3,7 @@
  * export. The host enforces HW_PERM_ORGANIZER; each handler checks again
  * so a misconfigured host never lets an attendee through. Moves and
  * removals queue a DM for the host and everyone who joined in the same
- * transaction (ospace_notify sends them after the commit).
+ * transaction (the DM outbox, lib/dm_outbox.c, sends them after the commit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "ospace_cmd.h"
 #include <hallway/db.h>
 #include "ospace_fmt.h"
-#include "ospace_notify.h"
+#include <hallway/dm_outbox.h>
 #include "ospace_query.h"
 #include "ospace_store.h"
 #include "ospace_when.h"
@@ -99,7 +99,7 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 out:
 	ospace_out_free(&out);
 	if (notified)
-		ospace_notify_flush(o);
+		hw_dm_outbox_flush(o->outbox);
 	return rc;
 }
 
@@ -186,7 +186,7 @@ static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *
 	}
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
 	ospace_out_free(&out);
-	ospace_notify_flush(o);
+	hw_dm_outbox_flush(o->outbox);
 out:
 	free(reason);
 	return rc;

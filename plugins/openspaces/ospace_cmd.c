@@ -14,7 +14,7 @@
 
 #include "ospace_fmt.h"
 #include "ospace_free.h"
-#include "ospace_notify.h"
+#include <hallway/dm_outbox.h>
 #include "ospace_query.h"
 #include "ospace_store.h"
 #include "ospace_when.h"
@@ -546,7 +546,7 @@ static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
 	ospace_out_free(&out);
 	if (notified)
-		ospace_notify_flush(o);
+		hw_dm_outbox_flush(o->outbox);
 	return rc;
 }
 

@@ -19,7 +19,7 @@
 
 #include "sprints.h"
 #include "sprints_feed.h"
-#include "sprints_notify.h"
+#include <hallway/dm_outbox.h>
 #include "sprints_store.h"
 
 static void sprints_free(sprints *s)
@@ -27,8 +27,8 @@ static void sprints_free(sprints *s)
 	if (!s)
 		return;
 	sprints_feed_stop(s);
-	if (s->notify_timer)
-		s->api->cancel(s->self, s->notify_timer);
+	hw_dm_outbox_stop(s->outbox);
+	s->outbox = NULL;
 	free(s);
 }
 
@@ -69,7 +69,8 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 	if (!rc)
 		rc = sprints_admin_register(s);
 	if (!rc)
-		rc = sprints_notify_start(s);
+		rc = hw_dm_outbox_start(self, api, s->db, "sprints_outbox", SPRINTS_NOTIFY_RETRY_MS,
+					&s->outbox);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "sprints: init failed (%d)", rc);
 		api->set_userdata(self, NULL);

@@ -12,6 +12,8 @@
 #include <hallway/plugin.h>
 
 #define SPRINTS_DEFAULT_CAPACITY 20
+/* A DM not confirmed within this long is tried again (lib/dm_outbox.c). */
+#define SPRINTS_NOTIFY_RETRY_MS 60000
 #define SPRINTS_NAME_MAX 100      /* bytes of a project name */
 #define SPRINTS_USER_NAME_MAX 200 /* bytes of a stored display name */
 #define SPRINTS_FIELD_MAX 4000    /* bytes of a title, description, lead, link */
@@ -28,7 +30,7 @@ typedef struct sprints {
 	int64_t feed_refresh_ms;
 	hw_handle feed_timer;
 	hw_handle feed_request;
-	hw_handle notify_timer;    /* outbox retries */
+	struct hw_dm_outbox *outbox; /* DMs owed (lib/dm_outbox.c); NULL until started */
 } sprints;
 
 /* Registers every command (sprints_cmd.c, sprints_admin.c). */

@@ -17,7 +17,7 @@
 #include "sprints_csv.h"
 #include <hallway/db.h>
 #include <hallway/text.h>
-#include "sprints_notify.h"
+#include <hallway/dm_outbox.h>
 #include "sprints_store.h"
 
 #define SPRINTS_ADMIN_MAX_CAPACITY 100000
@@ -277,7 +277,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 	}
 	rc = sprints_reply(s, inv, sprints_buf_str(&b));
 	if (promoted)
-		sprints_notify_flush(s);
+		hw_dm_outbox_flush(s->outbox);
 out:
 	json_decref(changes);
 	sprints_buf_free(&b);

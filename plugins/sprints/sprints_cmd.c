@@ -16,7 +16,7 @@
 #include <hallway/civil.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
-#include "sprints_notify.h"
+#include <hallway/dm_outbox.h>
 #include "sprints_query.h"
 #include "sprints_store.h"
 
@@ -553,7 +553,7 @@ static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud
 		sprints_buf_add(&b, " Your seat went to the next person on the waitlist.");
 	rc = sprints_reply(s, inv, sprints_buf_str(&b));
 	if (res.promoted)
-		sprints_notify_flush(s);
+		hw_dm_outbox_flush(s->outbox);
 out:
 	sprints_buf_free(&b);
 	sprints_store_project_free(&p);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <hallway/text.h>
-#include "sprints_notify.h"
+#include <hallway/dm_outbox.h>
 #include "sprints_store.h"
 
 #define SPRINTS_FEED_DEPTH 12
@@ -269,9 +269,9 @@ static void sprints_feed_merge_doc(sprints *s, const json_t *doc)
 			    "sprints feed: %zu projects, %lld new, %lld updated, %lld promoted from "
 			    "waitlists", json_array_size(recs), (long long)added, (long long)updated,
 			    (long long)promoted);
-	/* During init (a file feed) sprints_notify_start() sends them. */
-	if (!rc && promoted && s->notify_timer)
-		sprints_notify_flush(s);
+	/* During init (a file feed) the outbox sends them when it starts. */
+	if (!rc && promoted && s->outbox)
+		hw_dm_outbox_flush(s->outbox);
 	json_decref(recs);
 }
 
@@ -365,7 +365,7 @@ int sprints_feed_start(sprints *s)
 		json_decref(recs);
 		if (rc)
 			return rc;
-		/* The DMs go out from sprints_notify_start(), after init. */
+		/* The DMs go out when the outbox starts, after init. */
 		if (promoted)
 			s->api->log(s->self, HW_LOG_INFO,
 				    "sprints: config raised capacities; %lld promoted from waitlists",
