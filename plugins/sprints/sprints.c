@@ -62,6 +62,18 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 		api->log(self, HW_LOG_ERROR, "sprints: migration failed (%d)", rc);
 		goto fail;
 	}
+	{
+		int64_t changed = 0, kept = 0;
+		if ((rc = sprints_store_refold(s->db, &changed, &kept))) {
+			api->log(self, HW_LOG_ERROR, "sprints: cannot refresh project names (%d)", rc);
+			goto fail;
+		}
+		if (changed || kept)
+			api->log(self, HW_LOG_INFO,
+				 "sprints: %lld project names read anew (%lld kept their old reading: "
+				 "they would match another project)", (long long)changed,
+				 (long long)kept);
+	}
 	api->set_userdata(self, s);
 	rc = sprints_feed_start(s);
 	if (!rc)

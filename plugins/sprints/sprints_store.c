@@ -733,3 +733,43 @@ out:
 	}
 	return rc;
 }
+
+int sprints_store_refold(sqlite3 *db, int64_t *changed, int64_t *kept)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*changed = *kept = 0;
+	if ((rc = hw_db_begin(db)))
+		return rc;
+	if ((rc = hw_db_prepare(db, &st, "SELECT id, name, fold FROM sprints_projects", NULL)))
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *fold = hw_fold(hw_db_text(st, 1));
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!fold) {
+			rc = HW_ERR_NOMEM;
+			break;
+		}
+		if (strcmp(fold, hw_db_text(st, 2))) {
+			int r = hw_db_exec(db, "UPDATE sprints_projects SET fold = ? WHERE id = ?", "ti",
+					   fold, id);
+			if (r == HW_ERR_EXISTS)
+				(*kept)++; /* two names now fold alike: keep the old reading */
+			else if (r)
+				rc = r;
+			else
+				(*changed)++;
+		}
+		free(fold);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(st);
+out:
+	if (!rc)
+		rc = hw_db_commit(db);
+	if (rc)
+		hw_db_rollback(db);
+	return rc;
+}

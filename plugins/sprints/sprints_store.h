@@ -59,6 +59,11 @@ int sprints_store_leave(sqlite3 *db, int64_t id, const char *day, const char *us
 			int64_t now, sprints_result *res);
 
 /* Creates a project. HW_ERR_EXISTS when an active project folds the same. */
+/* Recomputes every project's folded name with the current fold (it moved
+ * to the shared one: every script folds case, emoji are words), so names
+ * stored by an older build still match. A row whose new fold would clash
+ * with another's keeps its old one; *kept counts those. One transaction. */
+int sprints_store_refold(sqlite3 *db, int64_t *changed, int64_t *kept);
 int sprints_store_add(sqlite3 *db, const char *name, int64_t capacity, json_t *leads,
 		      int64_t now, int64_t *id);
 /* Applies changes {name,title,description,level,capacity,days,leads,links}

@@ -172,6 +172,25 @@ TEST(waitlist_and_promotion)
 	mock_api_free(m);
 }
 
+/* Issue 13: names folded by an older build (Cyrillic kept its case, emoji
+ * stuck together) are read anew at start, so they still match. */
+TEST(old_folds_are_refreshed)
+{
+	char path[256];
+	mock_api *m = start(tmp_db(path, sizeof(path)), NULL);
+	say(m, &org, "sprint add \"Питон Спринт\" 5");
+	say(m, &org, "sprint add \"питон спринт 2\" 5");
+	/* What the old fold stored. */
+	sqlite3_exec(mock_api_db(m), "UPDATE sprints_projects SET fold = 'Питон Спринт' WHERE "
+				     "name = 'Питон Спринт'", NULL, NULL, NULL);
+	mock_api_free(m);
+	m = start(path, NULL);
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE fold = 'питон спринт'"), 1);
+	CHECK(has(say(m, &ann, "sprint join \"ПИТОН СПРИНТ\""), "You're in: Питон Спринт"));
+	CHECK(has(say(m, &bob, "sprint join \"питон спринт\""), "You're in: Питон Спринт"));
+	mock_api_free(m);
+}
+
 /* Issue 13: a weekday reads as `day saturday` does, in join and in edit. */
 TEST(weekday_words)
 {
@@ -650,6 +669,7 @@ int main(void)
 	RUN(waitlist_and_promotion);
 	RUN(days);
 	RUN(weekday_words);
+	RUN(old_folds_are_refreshed);
 	RUN(edit_fields);
 	RUN(forgiving_names);
 	RUN(remove_with_confirmation);
