@@ -247,6 +247,18 @@ static void reload_config(struct runtime *rt)
 	}
 	for (int i = 0; i < rep.count; i++)
 		LOGW("config", "%s", rep.items[i].text);
+	/* The plugins' settings too: a typo in the new file keeps the old one
+	 * running rather than dropping a plugin. */
+	memset(&rep, 0, sizeof(rep));
+	settings_check_file(fresh->path, &rep);
+	if (rep.errors) {
+		for (int i = 0; i < rep.count; i++)
+			LOGE("config", "%s", rep.items[i].text);
+		LOGE("main", "SIGHUP: the new config's plugin settings have errors; keeping the "
+		     "running one");
+		config_free(fresh);
+		return;
+	}
 	config_free(hw->cfg);
 	hw->cfg = fresh;
 	apply_log_settings(fresh);

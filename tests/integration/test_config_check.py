@@ -6,10 +6,12 @@ network traffic; docs/CONFIG.md is the output of `hallway --config-doc`.
 """
 import json
 import os
+import signal
 import subprocess
 import unittest
 
-from harness import (HALLWAY_BIN, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config)
+from harness import (HALLWAY_BIN, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config,
+                     wait_until)
 
 SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
 
@@ -131,6 +133,21 @@ class ConfigCheckTests(DaemonTestCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn('PROBLEM announce.rooms: room_channels: "Ballroom" matches no room of the schedule',
                       r.stdout)
+
+    def test_sighup_with_a_bad_plugin_setting_keeps_the_running_config(self):
+        cfg = base_config(self.st, self.workdir, plugins={"hello": {}}, plugin_dir=PLUGIN_DIR)
+        d = self.daemon(cfg)
+        self.ready(d)
+        cfg["plugins"]["hello"] = {"greting": "hi"}
+        with open(d.config_path, "w") as f:
+            json.dump(cfg, f)
+        d.signal(signal.SIGHUP)
+        d.wait_log("plugin settings have errors; keeping the running one", 10)
+        self.assertIn("plugins.hello.greting: unknown key", d.log_text())
+        asked = self.st.inject_message(content="!ping")["id"]
+        wait_until(lambda: [m for m in self.bot_messages()
+                            if (m.get("message_reference") or {}).get("message_id") == asked],
+                   10.0, what="the running config answering")
 
     def test_example_config_is_clean(self):
         env = dict(os.environ, HALLWAY_DISCORD_TOKEN="example-token-0123456789")
