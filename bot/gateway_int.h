@@ -63,6 +63,7 @@ struct gateway {
 	int64_t hb_interval_ms;
 	int ack_pending;        /* heartbeat sent, no ACK yet */
 	int64_t hb_sent_us;     /* monotonic us the last heartbeat was written, 0 while queued */
+	int64_t hb_queued_us;   /* monotonic us the last heartbeat was queued */
 	int64_t hb_due_ms;      /* when the heartbeat timer was meant to fire */
 	int close_requested;    /* local close: code/reason/action below */
 	int close_code;

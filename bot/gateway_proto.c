@@ -57,6 +57,7 @@ static void send_heartbeat(struct gateway *g)
 	}
 	g->ack_pending = 1;
 	g->hb_sent_us = 0; /* set when the frame is written (gateway_proto_written) */
+	g->hb_queued_us = gateway_now_us();
 }
 
 void gateway_proto_written(struct gateway *g, int kind)
@@ -79,7 +80,9 @@ static void heartbeat_timer(lws_sorted_usec_list_t *sul)
 		 * not from when the timer meant it to go: after a stall (a late
 		 * timer, a heartbeat still queued) wait that interval out instead
 		 * of calling a healthy connection a zombie. */
-		int64_t sent_ms = g->hb_sent_us ? g->hb_sent_us / 1000 : now;
+		/* A heartbeat that never reached the socket counts from when it
+		 * was queued: a connection that cannot even take it is dead. */
+		int64_t sent_ms = (g->hb_sent_us ? g->hb_sent_us : g->hb_queued_us) / 1000;
 		if (now - sent_ms < g->hb_interval_ms) {
 			g->hb_due_ms = sent_ms + g->hb_interval_ms;
 			lws_sul_schedule(g->lws, 0, &g->sul_hb, heartbeat_timer,
