@@ -136,7 +136,10 @@ def main():
             # A daemon per scenario, configured with exactly its channels.
             with tempfile.TemporaryDirectory(prefix="hallway-bench-announce-") as work:
                 cfg = base_config(st, work, plugin_dir=args.plugin_dir,
-                                  plugins={"announce": {"channels": extra[:nch]}})
+                                  # Posted at once: the organizer's preview
+                                  # (preview_channels) is not what is measured.
+                                  plugins={"announce": {"channels": extra[:nch],
+                                                        "preview_channels": 0}})
                 cfg["log"] = {"level": os.environ.get("BENCH_LOG", "warn")}
                 d = Daemon(cfg, work).start()
                 try:
