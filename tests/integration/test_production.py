@@ -545,7 +545,10 @@ class NotifyTests(DaemonTestCase):
         self.ready(d)
         wait_until(lambda: any("READY=1" in m.split("\n") for _, m in msgs), 10, what="READY=1")
         self.assertTrue(msgs[0][1].startswith("STATUS=starting"), msgs)
-        self.assertTrue(any(m == "STATUS=connected (READY) as hallway" for _, m in msgs), msgs)
+        # The status line follows READY=1 in its own datagram: wait for it
+        # rather than race it on a loaded machine.
+        wait_until(lambda: any(m == "STATUS=connected (READY) as hallway" for _, m in msgs), 10,
+                   what="STATUS=connected")
         time.sleep(1.5)
         dogs = [t for t, m in msgs if m == "WATCHDOG=1"]
         self.assertGreaterEqual(len(dogs), 5, msgs)

@@ -93,6 +93,10 @@ class RecommendTests(DaemonTestCase):
         self.assertIn("Opening: Welcome to HallwayCon", first[0]["content"])
         self.assertIn("Starting in 10 min", first[0]["content"])
         self.assertTrue(first[0].get("nonce", "").startswith("rm"), first[0])
+        # The stand-in shows the DM before the daemon has the answer and
+        # marks the row sent: wait for that write instead of racing it.
+        wait_until(lambda: [t for u, t, s, r in self.reminder_rows() if u == ALICE and s == "sent"],
+                   10, what="the reminder marked sent")
         opening = [t for u, t, s, r in self.reminder_rows() if u == ALICE and s == "sent"]
         self.assertEqual(len(opening), 1, self.reminder_rows())
 
