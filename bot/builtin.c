@@ -7,30 +7,10 @@
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
+#include <hallway/buf.h>
+
 #include "plan.h"
 #include "router.h"
-
-/* A growable text buffer for replies. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static int text_add(struct text *t, const char *s)
-{
-	size_t n = strlen(s);
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = (t->cap ? t->cap * 2 : 1024) + n;
-		char *grown = realloc(t->s, cap);
-		if (!grown)
-			return -1;
-		t->s = grown;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n + 1);
-	t->len += n;
-	return 0;
-}
 
 static struct hallway *hw_from(void *ud)
 {
@@ -44,10 +24,11 @@ static int cmd_help(hw_plugin *self, const hw_invocation *pub, void *ud)
 	/* The console user types commands bare: `next`, not `!next`. */
 	const char *prefix = pub->door == HW_DOOR_CONSOLE ? "" : hw->cfg ? hw->cfg->prefix : "!";
 	const char *which = pub->argc && pub->argv[0].present ? pub->argv[0].str : NULL;
-	struct text t = {0};
+	hw_buf t;
 	char line[700], usage[300];
 	int rc;
 	(void)self;
+	hw_buf_init(&t, 0);
 
 	if (which) {
 		struct command *c = commands_find(cs, which);
@@ -59,61 +40,66 @@ static int cmd_help(hw_plugin *self, const hw_invocation *pub, void *ud)
 		commands_usage(c, prefix, usage, sizeof(usage));
 		snprintf(line, sizeof(line), "%s — %s%s\n", usage, c->summary,
 			 c->perm == HW_PERM_ORGANIZER ? " (organizers)" : "");
-		text_add(&t, line);
+		hw_buf_add(&t, line);
 		if (c->help) {
-			text_add(&t, c->help);
-			text_add(&t, "\n");
+			hw_buf_add(&t, c->help);
+			hw_buf_add(&t, "\n");
 		}
 		for (size_t i = 0; i < c->nargs; i++) {
 			if (!c->args[i].description)
 				continue;
 			snprintf(line, sizeof(line), "  %s: %s\n", c->args[i].name, c->args[i].description);
-			text_add(&t, line);
+			hw_buf_add(&t, line);
 		}
 	} else {
-		text_add(&t, "Commands:\n");
+		hw_buf_add(&t, "Commands:\n");
 		for (struct command *c = cs->head; c; c = c->next) {
 			if (c->dead || (c->perm == HW_PERM_ORGANIZER && !pub->is_organizer))
 				continue;
 			commands_usage(c, prefix, usage, sizeof(usage));
 			snprintf(line, sizeof(line), "%s — %s\n", usage, c->summary);
-			text_add(&t, line);
+			hw_buf_add(&t, line);
 		}
 		snprintf(line, sizeof(line), "Type %shelp <command> for details.", prefix);
-		text_add(&t, line);
+		hw_buf_add(&t, line);
 	}
-	if (!t.s)
+	if (!hw_buf_str(&t)) {
+		hw_buf_free(&t);
 		return HW_ERR_NOMEM;
+	}
 	{
-		hw_message m = {.struct_size = sizeof(m), .content = t.s, .ephemeral = 1};
+		hw_message m = {.struct_size = sizeof(m), .content = hw_buf_str(&t), .ephemeral = 1};
 		rc = router_reply((struct invocation *)pub, &m);
 	}
-	free(t.s);
+	hw_buf_free(&t);
 	return rc;
 }
 
 static int cmd_plugins(hw_plugin *self, const hw_invocation *pub, void *ud)
 {
 	struct hallway *hw = hw_from(ud);
-	struct text t = {0};
+	hw_buf t;
 	char line[300];
 	int rc;
 	(void)self;
-	text_add(&t, "Plugins:\n");
+	hw_buf_init(&t, 0);
+	hw_buf_add(&t, "Plugins:\n");
 	for (struct plugin *p = hw->host->plugins; p; p = p->next) {
 		if (p->state != PLUGIN_ACTIVE)
 			continue;
 		snprintf(line, sizeof(line), "%s %s — %s\n", p->name, p->version,
 			 p->desc->description ? p->desc->description : "");
-		text_add(&t, line);
+		hw_buf_add(&t, line);
 	}
-	if (!t.s)
+	if (!hw_buf_str(&t)) {
+		hw_buf_free(&t);
 		return HW_ERR_NOMEM;
+	}
 	{
-		hw_message m = {.struct_size = sizeof(m), .content = t.s};
+		hw_message m = {.struct_size = sizeof(m), .content = hw_buf_str(&t)};
 		rc = router_reply((struct invocation *)pub, &m);
 	}
-	free(t.s);
+	hw_buf_free(&t);
 	return rc;
 }
 

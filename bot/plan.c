@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/buf.h>
+
 #include "bus.h"
 #include "clock.h"
 #include "commands.h"
@@ -103,39 +105,13 @@ int plan_parse_window(const char *a, const char *b, int64_t now_ms, int64_t *fro
 	return 0;
 }
 
-/* One growing reply. */
-struct text {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
-static void add(struct text *t, const char *s)
-{
-	size_t n = strlen(s);
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = (t->cap ? t->cap * 2 : 1024) + n;
-		char *grown = realloc(t->s, cap);
-		if (!grown) {
-			t->failed = 1;
-			return;
-		}
-		t->s = grown;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n + 1);
-	t->len += n;
-}
-
 static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct hallway *hw = ud;
 	const char *a = inv->argc > 0 && inv->argv[0].present ? inv->argv[0].str : NULL;
 	const char *b = inv->argc > 1 && inv->argv[1].present ? inv->argv[1].str : NULL;
 	hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
-	struct text t = {0};
+	hw_buf t;
 	char line[900], why[300];
 	int64_t from, to;
 	json_t *items, *it;
@@ -143,6 +119,7 @@ static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
 	int rc;
 	(void)self;
 
+	hw_buf_init(&t, 0);
 	if (plan_parse_window(a, b, clock_now_ms(&hw->clock), &from, &to, why, sizeof(why))) {
 		m.content = why;
 		return router_reply((struct invocation *)inv, &m);
@@ -153,9 +130,9 @@ static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
 	snprintf(line, sizeof(line), "Plan for the next %lld hour%s: %zu post%s.\n",
 		 (long long)((to - from + HOUR_MS - 1) / HOUR_MS),
 		 (to - from) <= HOUR_MS ? "" : "s", n, n == 1 ? "" : "s");
-	add(&t, line);
+	hw_buf_add(&t, line);
 	if (!n)
-		add(&t, "Nothing will be posted in that window.\n");
+		hw_buf_add(&t, "Nothing will be posted in that window.\n");
 	json_array_foreach(items, i, it) {
 		const char *when = json_string_value(json_object_get(it, "when"));
 		const char *where = json_string_value(json_object_get(it, "where"));
@@ -163,22 +140,22 @@ static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
 		if (i == PLAN_MAX_LINES) {
 			snprintf(line, sizeof(line), "...and %zu more (ask for a shorter window).\n",
 				 n - i);
-			add(&t, line);
+			hw_buf_add(&t, line);
 			break;
 		}
-		snprintf(line, sizeof(line), "%s  %s: %.400s (%s)\n", when ? when : "?",
-			 where ? where : "?", json_string_value(json_object_get(it, "what")),
-			 plugin ? plugin : "?");
-		add(&t, line);
+		snprintf(line, sizeof(line), "%s  %s: ", when ? when : "?", where ? where : "?");
+		hw_buf_add(&t, line);
+		hw_buf_add_safe(&t, json_string_value(json_object_get(it, "what")), 400);
+		snprintf(line, sizeof(line), " (%s)\n", plugin ? plugin : "?");
+		hw_buf_add(&t, line);
 	}
 	json_decref(items);
-	if (t.failed) {
-		free(t.s);
+	if (!(m.content = hw_buf_str(&t))) {
+		hw_buf_free(&t);
 		return HW_ERR_NOMEM;
 	}
-	m.content = t.s;
 	rc = router_reply((struct invocation *)inv, &m);
-	free(t.s);
+	hw_buf_free(&t);
 	return rc;
 }
 

@@ -39,7 +39,7 @@ int sprints_admin_register(sprints *s);
 /* Autocomplete of project names, shared by the commands. */
 void sprints_cmd_complete(hw_plugin *self, const char *arg, const char *partial,
 			  hw_completion *out, void *ud);
-/* Sends a reply built in a sprints_buf, or a short error when it failed. */
+/* Sends a reply built in a hw_buf, or a short error when it failed. */
 int sprints_reply(sprints *s, const hw_invocation *inv, const char *text);
 
 
@@ -48,7 +48,7 @@ int sprints_reply(sprints *s, const hw_invocation *inv, const char *text);
 #define SPRINTS_REPLIED 1
 
 struct sprints_project;
-struct sprints_buf;
+struct hw_buf;
 /* Resolves the typed project name and loads it into *p (free with
  * sprints_store_project_free). When there is no such project it replies
  * (with suggestions) and returns SPRINTS_REPLIED. */
@@ -64,7 +64,7 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
  * several). Borrowed from p. */
 const char *sprints_cmd_weekday_day(const struct sprints_project *p, int wday);
 /* Appends " on <day>" (nothing for a project without days). */
-void sprints_cmd_add_day(struct sprints_buf *b, const char *day);
+void sprints_cmd_add_day(struct hw_buf *b, const char *day);
 /* The argument `name` of inv when present, else NULL. */
 const char *sprints_cmd_arg(const hw_invocation *inv, const char *name);
 #endif

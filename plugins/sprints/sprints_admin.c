@@ -13,7 +13,7 @@
 #include <hallway/when.h>
 
 #include "sprints.h"
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 #include "sprints_csv.h"
 #include <hallway/db.h>
 #include <hallway/text.h>
@@ -93,7 +93,7 @@ static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud
 	const char *leads_text = sprints_cmd_arg(inv, "leads");
 	json_t *leads = NULL;
 	int64_t cap = s->default_capacity, id = 0;
-	sprints_buf b;
+	hw_buf b;
 	size_t i;
 	int rc = HW_OK;
 
@@ -109,7 +109,7 @@ static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud
 	leads = sprints_admin_split(leads_text ? leads_text : "", 100);
 	if (!leads)
 		return sprints_reply(s, inv, "Up to 20 leads, 100 bytes each, separated by commas.");
-	sprints_buf_init(&b, 2000);
+	hw_buf_init(&b, 2000);
 	rc = sprints_store_add(s->db, name, cap, leads, s->api->now_ms(self), &id);
 	if (rc == HW_ERR_EXISTS) {
 		rc = sprints_reply(s, inv, "A project with that name already exists; use `sprint edit`.");
@@ -117,14 +117,14 @@ static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud
 	}
 	if (rc)
 		goto out;
-	sprints_buf_add(&b, "Added ");
-	sprints_buf_add_safe(&b, name, SPRINTS_NAME_MAX);
-	sprints_buf_add(&b, " with ");
-	sprints_buf_addint(&b, cap);
-	sprints_buf_add(&b, " seats. Set days and details with `sprint edit`.");
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	hw_buf_add(&b, "Added ");
+	hw_buf_add_safe(&b, name, SPRINTS_NAME_MAX);
+	hw_buf_add(&b, " with ");
+	hw_buf_addint(&b, cap);
+	hw_buf_add(&b, " seats. Set days and details with `sprint edit`.");
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 out:
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	json_decref(leads);
 	return rc;
 }
@@ -150,14 +150,14 @@ static size_t sprints_admin_key_at(const char *text, size_t i, size_t *klen)
 }
 
 /* Returns a new object of changes, or NULL with a reason in err. */
-static json_t *sprints_admin_changes(const char *text, sprints_buf *err)
+static json_t *sprints_admin_changes(const char *text, hw_buf *err)
 {
 	json_t *out = json_object();
 	size_t i = 0, len = strlen(text), klen = 0, key;
 	while (i < len && isspace((unsigned char)text[i]))
 		i++;
 	if (!out || i == len || (key = sprints_admin_key_at(text, i, &klen)) == (size_t)-1) {
-		sprints_buf_add(err, "Use key=value pairs: name, title, description, level, capacity, "
+		hw_buf_add(err, "Use key=value pairs: name, title, description, level, capacity, "
 				     "day or days, leads, links (lists separated by commas).");
 		goto fail;
 	}
@@ -182,23 +182,23 @@ static json_t *sprints_admin_changes(const char *text, sprints_buf *err)
 			char *e;
 			long long c = strtoll(value, &e, 10);
 			if (!*value || *e || c < 0 || c > SPRINTS_ADMIN_MAX_CAPACITY)
-				sprints_buf_add(err, "capacity must be a number from 0 to 100000.");
+				hw_buf_add(err, "capacity must be a number from 0 to 100000.");
 			else
 				v = json_integer(c);
 		} else if (!strcmp(k, "day") || !strcmp(k, "days") || !strcmp(k, "leads") ||
 			   !strcmp(k, "links")) {
 			v = sprints_admin_split(value, !strcmp(k, "links") ? 500 : 100);
 			if (!v)
-				sprints_buf_add(err, "Lists take up to 20 items separated by commas.");
+				hw_buf_add(err, "Lists take up to 20 items separated by commas.");
 			k = !strcmp(k, "day") ? "days" : k;
 		} else if (!strcmp(k, "name") && (vlen > SPRINTS_NAME_MAX || !vlen)) {
-			sprints_buf_add(err, "Project names are 1 to 100 bytes.");
+			hw_buf_add(err, "Project names are 1 to 100 bytes.");
 		} else if (vlen > SPRINTS_FIELD_MAX) {
-			sprints_buf_add(err, "Values are limited to 4000 bytes.");
+			hw_buf_add(err, "Values are limited to 4000 bytes.");
 		} else {
 			v = json_string(value); /* NULL for invalid UTF-8 */
 			if (!v)
-				sprints_buf_add(err, "Text must be valid UTF-8.");
+				hw_buf_add(err, "Text must be valid UTF-8.");
 		}
 		free(value);
 		if (!v || json_object_set_new(out, k, v))
@@ -216,7 +216,7 @@ fail:
 /* Days in an edit are dates; a weekday ("saturday", "samedi") names the
  * project's day on that weekday. Anything else is refused, never stored
  * as text. Returns 0, or -1 with err filled in. */
-static int sprints_admin_days(const sprints_project *p, json_t *changes, sprints_buf *err)
+static int sprints_admin_days(const sprints_project *p, json_t *changes, hw_buf *err)
 {
 	json_t *days = json_object_get(changes, "days"), *v;
 	size_t i;
@@ -229,7 +229,7 @@ static int sprints_admin_days(const sprints_project *p, json_t *changes, sprints
 		if ((wd = hw_when_weekday(d)) >= 0)
 			hit = sprints_cmd_weekday_day(p, wd);
 		if (!hit || json_array_set_new(days, i, json_string(hit))) {
-			sprints_buf_add(err, "Days are dates such as 2026-11-28, or a weekday the "
+			hw_buf_add(err, "Days are dates such as 2026-11-28, or a weekday the "
 					     "project already runs on.");
 			return -1;
 		}
@@ -241,7 +241,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 {
 	sprints *s = ud;
 	sprints_project p;
-	sprints_buf b, err;
+	hw_buf b, err;
 	json_t *changes = NULL;
 	int64_t promoted = 0;
 	int rc;
@@ -251,37 +251,37 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 	rc = sprints_cmd_lookup_exact(s, inv, sprints_cmd_arg(inv, "project"), "edit", &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
-	sprints_buf_init(&b, 4000);
-	sprints_buf_init(&err, 2000);
+	hw_buf_init(&b, 4000);
+	hw_buf_init(&err, 2000);
 	changes = sprints_admin_changes(sprints_cmd_arg(inv, "changes") ? sprints_cmd_arg(inv, "changes")
 									 : "",
 					&err);
 	if (!changes || sprints_admin_days(&p, changes, &err)) {
-		rc = sprints_reply(s, inv, err.len ? sprints_buf_str(&err) : "Out of memory.");
+		rc = sprints_reply(s, inv, err.len ? hw_buf_str(&err) : "Out of memory.");
 		goto out;
 	}
 	rc = sprints_store_edit(s->db, p.id, changes, s->api->now_ms(self), &promoted, &err);
 	if (rc == HW_ERR_EXISTS || rc == HW_ERR_NOT_FOUND) {
-		rc = sprints_reply(s, inv, err.len ? sprints_buf_str(&err) : "That project is gone.");
+		rc = sprints_reply(s, inv, err.len ? hw_buf_str(&err) : "That project is gone.");
 		goto out;
 	}
 	if (rc)
 		goto out;
-	sprints_buf_add(&b, "Updated ");
-	sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
-	sprints_buf_add(&b, ".");
+	hw_buf_add(&b, "Updated ");
+	hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+	hw_buf_add(&b, ".");
 	if (promoted) {
-		sprints_buf_add(&b, " ");
-		sprints_buf_addint(&b, promoted);
-		sprints_buf_add(&b, " people moved from the waitlist to a seat.");
+		hw_buf_add(&b, " ");
+		hw_buf_addint(&b, promoted);
+		hw_buf_add(&b, " people moved from the waitlist to a seat.");
 	}
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 	if (promoted)
 		hw_dm_outbox_flush(s->outbox);
 out:
 	json_decref(changes);
-	sprints_buf_free(&b);
-	sprints_buf_free(&err);
+	hw_buf_free(&b);
+	hw_buf_free(&err);
 	sprints_store_project_free(&p);
 	return rc;
 }
@@ -291,7 +291,7 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 	sprints *s = ud;
 	const char *confirm = sprints_cmd_arg(inv, "confirm");
 	sprints_project p;
-	sprints_buf b;
+	hw_buf b;
 	int64_t signed_up = 0;
 	int ok, rc;
 
@@ -302,7 +302,7 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
 	ok = confirm && (!strcasecmp(confirm, "confirm") || !strcasecmp(confirm, "yes") ||
 			 !strcasecmp(confirm, "true"));
-	sprints_buf_init(&b, 4000);
+	hw_buf_init(&b, 4000);
 	rc = sprints_store_remove(s->db, p.id, ok, s->api->now_ms(self), &signed_up);
 	if (rc)
 		goto out;
@@ -313,26 +313,26 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 				   "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
 				   " AND status = 'waitlist'", "i", p.id))
 			waiting = 0;
-		sprints_buf_add(&b, "Removing ");
-		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
-		sprints_buf_add(&b, " would cancel ");
-		sprints_buf_addint(&b, signed_up - waiting);
-		sprints_buf_add(&b, signed_up - waiting == 1 ? " signup" : " signups");
-		sprints_buf_add(&b, " and ");
-		sprints_buf_addint(&b, waiting);
-		sprints_buf_add(&b, " on the waitlist. To remove it anyway, run `sprint remove \"");
-		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
-		sprints_buf_add(&b, "\" confirm`; the signups are archived, not deleted.");
+		hw_buf_add(&b, "Removing ");
+		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		hw_buf_add(&b, " would cancel ");
+		hw_buf_addint(&b, signed_up - waiting);
+		hw_buf_add(&b, signed_up - waiting == 1 ? " signup" : " signups");
+		hw_buf_add(&b, " and ");
+		hw_buf_addint(&b, waiting);
+		hw_buf_add(&b, " on the waitlist. To remove it anyway, run `sprint remove \"");
+		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		hw_buf_add(&b, "\" confirm`; the signups are archived, not deleted.");
 	} else {
-		sprints_buf_add(&b, "Removed ");
-		sprints_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
-		sprints_buf_add(&b, "; ");
-		sprints_buf_addint(&b, signed_up);
-		sprints_buf_add(&b, " signups archived.");
+		hw_buf_add(&b, "Removed ");
+		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
+		hw_buf_add(&b, "; ");
+		hw_buf_addint(&b, signed_up);
+		hw_buf_add(&b, " signups archived.");
 	}
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 out:
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc;
 }
@@ -351,14 +351,14 @@ static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void 
 					     "signed_up_at"};
 	sprints *s = ud;
 	sqlite3_stmt *st = NULL;
-	sprints_buf csv, msg;
+	hw_buf csv, msg;
 	int64_t rows = 0;
 	int rc;
 
 	if (sprints_admin_denied(s, inv))
 		return HW_OK;
-	sprints_buf_init(&csv, SPRINTS_ADMIN_EXPORT_MAX);
-	sprints_buf_init(&msg, 200);
+	hw_buf_init(&csv, SPRINTS_ADMIN_EXPORT_MAX);
+	hw_buf_init(&msg, 200);
 	sprints_csv_row(&csv, header, 6);
 	rc = hw_db_prepare(s->db, &st,
 				"SELECT p.name, s.day, s.user_id, s.user_name, s.status, s.created_ms"
@@ -381,18 +381,18 @@ static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void 
 		sprints_csv_row(&csv, cells, 6);
 		rows++;
 	}
-	if (!sprints_buf_str(&csv)) {
+	if (!hw_buf_str(&csv)) {
 		rc = sprints_reply(s, inv, "The export is too large to send.");
 		goto out;
 	}
-	sprints_buf_add(&msg, "Sprint signups: ");
-	sprints_buf_addint(&msg, rows);
-	sprints_buf_add(&msg, rows == 1 ? " row." : " rows.");
-	rc = s->api->reply_file(self, inv, sprints_buf_str(&msg), "sprints.csv", csv.data, csv.len);
+	hw_buf_add(&msg, "Sprint signups: ");
+	hw_buf_addint(&msg, rows);
+	hw_buf_add(&msg, rows == 1 ? " row." : " rows.");
+	rc = s->api->reply_file(self, inv, hw_buf_str(&msg), "sprints.csv", csv.data, csv.len);
 out:
 	sqlite3_finalize(st);
-	sprints_buf_free(&csv);
-	sprints_buf_free(&msg);
+	hw_buf_free(&csv);
+	hw_buf_free(&msg);
 	return rc;
 }
 

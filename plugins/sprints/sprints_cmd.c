@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sprints.h"
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 #include <hallway/db.h>
 #include <hallway/civil.h>
 #include <hallway/text.h>
@@ -39,40 +39,40 @@ int sprints_reply(sprints *s, const hw_invocation *inv, const char *text)
 	return s->api->reply(s->self, inv, text ? text : "Sorry, that reply got too long.");
 }
 
-void sprints_cmd_add_day(sprints_buf *b, const char *day)
+void sprints_cmd_add_day(hw_buf *b, const char *day)
 {
 	if (*day) {
-		sprints_buf_add(b, " on ");
-		sprints_buf_add_safe(b, day, 64);
+		hw_buf_add(b, " on ");
+		hw_buf_add_safe(b, day, 64);
 	}
 }
 
 int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
 		       sprints_project *p)
 {
-	sprints_buf sugg, msg;
+	hw_buf sugg, msg;
 	int64_t id = 0;
 	int rc;
-	sprints_buf_init(&sugg, 2000);
-	sprints_buf_init(&msg, 2000);
+	hw_buf_init(&sugg, 2000);
+	hw_buf_init(&msg, 2000);
 	rc = sprints_query_resolve(s->db, typed ? typed : "", &id, &sugg);
 	if (rc == HW_OK)
 		rc = sprints_store_project(s->db, id, p);
 	if (rc == HW_ERR_NOT_FOUND) {
 		/* The typed text is not echoed: it may be anything. */
-		sprints_buf_add(&msg, "No sprint project by that name.");
+		hw_buf_add(&msg, "No sprint project by that name.");
 		if (sugg.len) {
-			sprints_buf_add(&msg, " Did you mean: ");
-			sprints_buf_add(&msg, sprints_buf_str(&sugg));
-			sprints_buf_add(&msg, "?");
+			hw_buf_add(&msg, " Did you mean: ");
+			hw_buf_add(&msg, hw_buf_str(&sugg));
+			hw_buf_add(&msg, "?");
 		} else {
-			sprints_buf_add(&msg, " Run `sprints` to see them all.");
+			hw_buf_add(&msg, " Run `sprints` to see them all.");
 		}
-		rc = sprints_reply(s, inv, sprints_buf_str(&msg));
+		rc = sprints_reply(s, inv, hw_buf_str(&msg));
 		rc = rc ? rc : SPRINTS_REPLIED;
 	}
-	sprints_buf_free(&sugg);
-	sprints_buf_free(&msg);
+	hw_buf_free(&sugg);
+	hw_buf_free(&msg);
 	return rc;
 }
 
@@ -80,7 +80,7 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
 			     const char *verb, sprints_project *p)
 {
 	char *ft, *fn;
-	sprints_buf msg;
+	hw_buf msg;
 	int rc = sprints_cmd_lookup(s, inv, typed, p), same;
 	if (rc)
 		return rc;
@@ -91,18 +91,18 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
 	free(fn);
 	if (same)
 		return HW_OK;
-	sprints_buf_init(&msg, 1000);
-	sprints_buf_add(&msg, "Did you mean ");
-	sprints_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
-	sprints_buf_add(&msg, "? To ");
-	sprints_buf_add(&msg, verb);
-	sprints_buf_add(&msg, " a project, give its exact name: `sprint ");
-	sprints_buf_add(&msg, verb);
-	sprints_buf_add(&msg, " \"");
-	sprints_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
-	sprints_buf_add(&msg, "\" ...`.");
-	rc = sprints_reply(s, inv, sprints_buf_str(&msg));
-	sprints_buf_free(&msg);
+	hw_buf_init(&msg, 1000);
+	hw_buf_add(&msg, "Did you mean ");
+	hw_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
+	hw_buf_add(&msg, "? To ");
+	hw_buf_add(&msg, verb);
+	hw_buf_add(&msg, " a project, give its exact name: `sprint ");
+	hw_buf_add(&msg, verb);
+	hw_buf_add(&msg, " \"");
+	hw_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
+	hw_buf_add(&msg, "\" ...`.");
+	rc = sprints_reply(s, inv, hw_buf_str(&msg));
+	hw_buf_free(&msg);
 	sprints_store_project_free(p);
 	return rc ? rc : SPRINTS_REPLIED;
 }
@@ -137,7 +137,7 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 {
 	size_t n = json_array_size(p->days), i, hits = 0;
 	const char *hit = NULL;
-	sprints_buf msg;
+	hw_buf msg;
 	int rc;
 	if (!typed || !*typed) {
 		*day = n ? json_string_value(json_array_get(p->days, 0)) : "";
@@ -166,32 +166,32 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 		*day = hit;
 		return HW_OK;
 	}
-	sprints_buf_init(&msg, 4000);
-	sprints_buf_add_safe(&msg, p->name, SPRINTS_SHOW_NAME);
+	hw_buf_init(&msg, 4000);
+	hw_buf_add_safe(&msg, p->name, SPRINTS_SHOW_NAME);
 	if (!n) {
-		sprints_buf_add(&msg, " runs as one session; leave the day out.");
+		hw_buf_add(&msg, " runs as one session; leave the day out.");
 	} else {
-		sprints_buf_add(&msg, " does not run that day. Its days: ");
+		hw_buf_add(&msg, " does not run that day. Its days: ");
 		for (i = 0; i < n; i++) {
 			if (i)
-				sprints_buf_add(&msg, ", ");
-			sprints_buf_add_safe(&msg, json_string_value(json_array_get(p->days, i)), 64);
+				hw_buf_add(&msg, ", ");
+			hw_buf_add_safe(&msg, json_string_value(json_array_get(p->days, i)), 64);
 		}
-		sprints_buf_add(&msg, ".");
+		hw_buf_add(&msg, ".");
 	}
-	rc = sprints_reply(s, inv, sprints_buf_str(&msg));
-	sprints_buf_free(&msg);
+	rc = sprints_reply(s, inv, hw_buf_str(&msg));
+	hw_buf_free(&msg);
 	return rc ? rc : SPRINTS_REPLIED;
 }
 
-static void sprints_cmd_add_list(sprints_buf *b, const json_t *arr, size_t max_each)
+static void sprints_cmd_add_list(hw_buf *b, const json_t *arr, size_t max_each)
 {
 	size_t i;
 	json_t *v;
 	json_array_foreach(arr, i, v) {
 		if (i)
-			sprints_buf_add(b, ", ");
-		sprints_buf_add_safe(b, json_string_value(v), max_each);
+			hw_buf_add(b, ", ");
+		hw_buf_add_safe(b, json_string_value(v), max_each);
 	}
 }
 
@@ -211,7 +211,7 @@ static int sprints_cmd_counts(sprints *s, int64_t id, const char *day, int64_t *
 }
 
 /* "3/20" or "2025-10-30 3/20 (+2 waiting)" for every day of p. */
-static int sprints_cmd_add_seats(sprints *s, sprints_buf *b, const sprints_project *p)
+static int sprints_cmd_add_seats(sprints *s, hw_buf *b, const sprints_project *p)
 {
 	size_t n = json_array_size(p->days), i;
 	for (i = 0; i < (n ? n : 1); i++) {
@@ -221,19 +221,19 @@ static int sprints_cmd_add_seats(sprints *s, sprints_buf *b, const sprints_proje
 		if (rc)
 			return rc;
 		if (i)
-			sprints_buf_add(b, ", ");
+			hw_buf_add(b, ", ");
 		if (*day) {
-			sprints_buf_add_safe(b, day, 64);
-			sprints_buf_add(b, " ");
+			hw_buf_add_safe(b, day, 64);
+			hw_buf_add(b, " ");
 		}
-		sprints_buf_addint(b, taken);
-		sprints_buf_add(b, "/");
-		sprints_buf_addint(b, p->capacity);
-		sprints_buf_add(b, " seats");
+		hw_buf_addint(b, taken);
+		hw_buf_add(b, "/");
+		hw_buf_addint(b, p->capacity);
+		hw_buf_add(b, " seats");
 		if (waiting) {
-			sprints_buf_add(b, " (waitlist ");
-			sprints_buf_addint(b, waiting);
-			sprints_buf_add(b, ")");
+			hw_buf_add(b, " (waitlist ");
+			hw_buf_addint(b, waiting);
+			hw_buf_add(b, ")");
 		}
 	}
 	return HW_OK;
@@ -259,7 +259,7 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sqlite3_stmt *st = NULL;
-	sprints_buf b;
+	hw_buf b;
 	const char *typed = sprints_cmd_arg(inv, "words");
 	char *words = NULL;
 	/* Where others read along, a page that fits in two messages. */
@@ -267,7 +267,7 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 					       ? SPRINTS_LIST_PRIVATE : SPRINTS_LIST_SHOW;
 	int rc;
 	(void)self;
-	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	hw_buf_init(&b, SPRINTS_REPLY_MAX);
 	if (typed && *typed && !(words = hw_fold(typed))) {
 		rc = HW_ERR_NOMEM;
 		goto out;
@@ -287,46 +287,46 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rc = sprints_store_project(s->db, sqlite3_column_int64(st, 0), &p);
 		if (rc)
 			goto out;
-		sprints_buf_add(&b, shown++ ? "\n- " : "Sprint projects:\n- ");
-		sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+		hw_buf_add(&b, shown++ ? "\n- " : "Sprint projects:\n- ");
+		hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 		if (json_array_size(p.leads)) {
-			sprints_buf_add(&b, " | leads: ");
+			hw_buf_add(&b, " | leads: ");
 			sprints_cmd_add_list(&b, p.leads, 60);
 		}
 		if (*p.level) {
-			sprints_buf_add(&b, " | level: ");
-			sprints_buf_add_safe(&b, p.level, 40);
+			hw_buf_add(&b, " | level: ");
+			hw_buf_add_safe(&b, p.level, 40);
 		}
-		sprints_buf_add(&b, " | ");
+		hw_buf_add(&b, " | ");
 		rc = sprints_cmd_add_seats(s, &b, &p);
 		sprints_store_project_free(&p);
 		if (rc)
 			goto out;
 	}
 	if (!n && words)
-		sprints_buf_add(&b, "No sprint project matches those words. `sprints` lists them all.");
+		hw_buf_add(&b, "No sprint project matches those words. `sprints` lists them all.");
 	else if (!n)
-		sprints_buf_add(&b, "No sprint projects yet.");
+		hw_buf_add(&b, "No sprint projects yet.");
 	if (n > shown) {
 		/* Never cut in silence: how many more, and how to narrow. */
-		sprints_buf_add(&b, "\n... and ");
-		sprints_buf_addint(&b, (long long)(n - shown));
-		sprints_buf_add(&b, n - shown == 1 ? " more project" : " more projects");
-		sprints_buf_add(&b, ". `sprints <words>` lists those whose name or title has the "
+		hw_buf_add(&b, "\n... and ");
+		hw_buf_addint(&b, (long long)(n - shown));
+		hw_buf_add(&b, n - shown == 1 ? " more project" : " more projects");
+		hw_buf_add(&b, ". `sprints <words>` lists those whose name or title has the "
 				    "words; `sprint info <project>` shows one.");
 	}
 	if (n)
-		sprints_buf_add(&b, "\nJoin with `sprint join <project> [day]`.");
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+		hw_buf_add(&b, "\nJoin with `sprint join <project> [day]`.");
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 out:
 	sqlite3_finalize(st);
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	free(words);
 	return rc;
 }
 
 /* The names on (id, day) with one status, comma-separated. */
-static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const char *day,
+static int sprints_cmd_add_people(sprints *s, hw_buf *b, int64_t id, const char *day,
 				  const char *status)
 {
 	sqlite3_stmt *st = NULL;
@@ -339,11 +339,11 @@ static int sprints_cmd_add_people(sprints *s, sprints_buf *b, int64_t id, const 
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n++)
-			sprints_buf_add(b, ", ");
-		sprints_buf_add_safe(b, hw_db_text(st, 0), 64);
+			hw_buf_add(b, ", ");
+		hw_buf_add_safe(b, hw_db_text(st, 0), 64);
 	}
 	if (!n)
-		sprints_buf_add(b, "nobody yet");
+		hw_buf_add(b, "nobody yet");
 	sqlite3_finalize(st);
 	return HW_OK;
 }
@@ -360,36 +360,36 @@ static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sprints_project p;
-	sprints_buf b;
+	hw_buf b;
 	size_t i, n;
 	int names = sprints_cmd_names_private(inv);
 	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
-	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
-	sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+	hw_buf_init(&b, SPRINTS_REPLY_MAX);
+	hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 	if (*p.title && strcmp(p.title, p.name)) {
-		sprints_buf_add(&b, ": ");
-		sprints_buf_add_safe(&b, p.title, 200);
+		hw_buf_add(&b, ": ");
+		hw_buf_add_safe(&b, p.title, 200);
 	}
-	sprints_buf_add(&b, "\nSeats: ");
-	sprints_buf_addint(&b, p.capacity);
-	sprints_buf_add(&b, json_array_size(p.days) > 1 ? " per day" : "");
+	hw_buf_add(&b, "\nSeats: ");
+	hw_buf_addint(&b, p.capacity);
+	hw_buf_add(&b, json_array_size(p.days) > 1 ? " per day" : "");
 	if (*p.level) {
-		sprints_buf_add(&b, " | level: ");
-		sprints_buf_add_safe(&b, p.level, 40);
+		hw_buf_add(&b, " | level: ");
+		hw_buf_add_safe(&b, p.level, 40);
 	}
 	if (json_array_size(p.leads)) {
-		sprints_buf_add(&b, "\nLeads: ");
+		hw_buf_add(&b, "\nLeads: ");
 		sprints_cmd_add_list(&b, p.leads, 60);
 	}
 	if (json_array_size(p.links)) {
-		sprints_buf_add(&b, "\nLinks: ");
+		hw_buf_add(&b, "\nLinks: ");
 		sprints_cmd_add_list(&b, p.links, 200);
 	}
 	if (*p.description) {
-		sprints_buf_add(&b, "\n");
-		sprints_buf_add_safe(&b, p.description, 600);
+		hw_buf_add(&b, "\n");
+		hw_buf_add_safe(&b, p.description, 600);
 	}
 	n = json_array_size(p.days);
 	for (i = 0; i < (n ? n : 1) && !rc; i++) {
@@ -398,39 +398,39 @@ static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rc = sprints_cmd_counts(s, p.id, day, &taken, &waiting);
 		if (rc)
 			break;
-		sprints_buf_add(&b, "\n");
-		sprints_buf_add(&b, *day ? "" : "Signed up");
-		sprints_buf_add_safe(&b, day, 64);
-		sprints_buf_add(&b, " (");
-		sprints_buf_addint(&b, taken);
-		sprints_buf_add(&b, "/");
-		sprints_buf_addint(&b, p.capacity);
-		sprints_buf_add(&b, ")");
+		hw_buf_add(&b, "\n");
+		hw_buf_add(&b, *day ? "" : "Signed up");
+		hw_buf_add_safe(&b, day, 64);
+		hw_buf_add(&b, " (");
+		hw_buf_addint(&b, taken);
+		hw_buf_add(&b, "/");
+		hw_buf_addint(&b, p.capacity);
+		hw_buf_add(&b, ")");
 		if (!names) {
 			if (waiting) {
-				sprints_buf_add(&b, " | waitlist: ");
-				sprints_buf_addint(&b, waiting);
+				hw_buf_add(&b, " | waitlist: ");
+				hw_buf_addint(&b, waiting);
 			}
 			continue;
 		}
-		sprints_buf_add(&b, ": ");
+		hw_buf_add(&b, ": ");
 		rc = sprints_cmd_add_people(s, &b, p.id, day, "confirmed");
 		if (!rc && waiting) {
-			sprints_buf_add(&b, " | waitlist: ");
+			hw_buf_add(&b, " | waitlist: ");
 			rc = sprints_cmd_add_people(s, &b, p.id, day, "waitlist");
 		}
 	}
 	if (!names)
-		sprints_buf_add(&b, "\nWho signed up is shown privately: ask me in a DM, or use "
+		hw_buf_add(&b, "\nWho signed up is shown privately: ask me in a DM, or use "
 				    "/sprint info.");
 	if (!rc && inv->door == HW_DOOR_SLASH) {
 		hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
-		m.content = sprints_buf_str(&b) ? sprints_buf_str(&b) : "Sorry, that reply got too long.";
+		m.content = hw_buf_str(&b) ? hw_buf_str(&b) : "Sorry, that reply got too long.";
 		rc = s->api->reply_message(self, inv, &m);
 	} else if (!rc) {
-		rc = sprints_reply(s, inv, sprints_buf_str(&b));
+		rc = sprints_reply(s, inv, hw_buf_str(&b));
 	}
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc;
 }
@@ -460,13 +460,13 @@ static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 	sprints *s = ud;
 	sprints_project p;
 	sprints_result res;
-	sprints_buf b;
+	hw_buf b;
 	const char *day = "";
 	char *uname = NULL;
 	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
-	sprints_buf_init(&b, 4000);
+	hw_buf_init(&b, 4000);
 	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
 	if (rc)
 		goto out;
@@ -486,35 +486,35 @@ static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 	switch (res.outcome) {
 	case SPRINTS_CONFIRMED:
 	case SPRINTS_ALREADY_CONFIRMED:
-		sprints_buf_add(&b, res.outcome == SPRINTS_CONFIRMED ? "You're in: "
+		hw_buf_add(&b, res.outcome == SPRINTS_CONFIRMED ? "You're in: "
 								     : "You're already signed up: ");
-		sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+		hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 		sprints_cmd_add_day(&b, day);
-		sprints_buf_add(&b, " (");
-		sprints_buf_addint(&b, res.taken);
-		sprints_buf_add(&b, "/");
-		sprints_buf_addint(&b, res.capacity);
-		sprints_buf_add(&b, " seats taken).");
+		hw_buf_add(&b, " (");
+		hw_buf_addint(&b, res.taken);
+		hw_buf_add(&b, "/");
+		hw_buf_addint(&b, res.capacity);
+		hw_buf_add(&b, " seats taken).");
 		break;
 	default:
 		if (res.outcome == SPRINTS_WAITLISTED) {
-			sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+			hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 			sprints_cmd_add_day(&b, day);
-			sprints_buf_add(&b, " is full, so you're on the waitlist at position ");
+			hw_buf_add(&b, " is full, so you're on the waitlist at position ");
 		} else {
-			sprints_buf_add(&b, "You're already on the waitlist for ");
-			sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+			hw_buf_add(&b, "You're already on the waitlist for ");
+			hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 			sprints_cmd_add_day(&b, day);
-			sprints_buf_add(&b, " at position ");
+			hw_buf_add(&b, " at position ");
 		}
-		sprints_buf_addint(&b, res.position);
-		sprints_buf_add(&b, ". You'll get a DM if a seat opens up.");
+		hw_buf_addint(&b, res.position);
+		hw_buf_add(&b, ". You'll get a DM if a seat opens up.");
 		break;
 	}
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 out:
 	free(uname);
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc == SPRINTS_REPLIED ? HW_OK : rc;
 }
@@ -524,12 +524,12 @@ static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud
 	sprints *s = ud;
 	sprints_project p;
 	sprints_result res;
-	sprints_buf b;
+	hw_buf b;
 	const char *day = "";
 	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
 		return rc == SPRINTS_REPLIED ? HW_OK : rc;
-	sprints_buf_init(&b, 4000);
+	hw_buf_init(&b, 4000);
 	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
 	if (rc)
 		goto out;
@@ -541,21 +541,21 @@ static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud
 	if (rc)
 		goto out;
 	if (res.outcome == SPRINTS_NOT_SIGNED_UP)
-		sprints_buf_add(&b, "You're not signed up for ");
+		hw_buf_add(&b, "You're not signed up for ");
 	else if (res.outcome == SPRINTS_LEFT_WAITLIST)
-		sprints_buf_add(&b, "You left the waitlist for ");
+		hw_buf_add(&b, "You left the waitlist for ");
 	else
-		sprints_buf_add(&b, "You left ");
-	sprints_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
+		hw_buf_add(&b, "You left ");
+	hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 	sprints_cmd_add_day(&b, day);
-	sprints_buf_add(&b, res.outcome == SPRINTS_NOT_SIGNED_UP ? "; nothing to do." : ".");
+	hw_buf_add(&b, res.outcome == SPRINTS_NOT_SIGNED_UP ? "; nothing to do." : ".");
 	if (res.promoted)
-		sprints_buf_add(&b, " Your seat went to the next person on the waitlist.");
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+		hw_buf_add(&b, " Your seat went to the next person on the waitlist.");
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 	if (res.promoted)
 		hw_dm_outbox_flush(s->outbox);
 out:
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc == SPRINTS_REPLIED ? HW_OK : rc;
 }
@@ -564,10 +564,10 @@ static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sqlite3_stmt *st = NULL;
-	sprints_buf b;
+	hw_buf b;
 	size_t n = 0;
 	int rc;
-	sprints_buf_init(&b, SPRINTS_REPLY_MAX);
+	hw_buf_init(&b, SPRINTS_REPLY_MAX);
 	rc = hw_db_prepare(s->db, &st,
 				"SELECT p.name, s.day, s.status, (SELECT count(*) FROM sprints_signups w"
 				"  WHERE w.project_id = s.project_id AND w.day = s.day"
@@ -578,22 +578,22 @@ static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 	if (rc)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		sprints_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
-		sprints_buf_add_safe(&b, hw_db_text(st, 0), SPRINTS_SHOW_NAME);
+		hw_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
+		hw_buf_add_safe(&b, hw_db_text(st, 0), SPRINTS_SHOW_NAME);
 		sprints_cmd_add_day(&b, hw_db_text(st, 1));
 		if (!strcmp(hw_db_text(st, 2), "confirmed")) {
-			sprints_buf_add(&b, ": confirmed");
+			hw_buf_add(&b, ": confirmed");
 		} else {
-			sprints_buf_add(&b, ": waitlist position ");
-			sprints_buf_addint(&b, sqlite3_column_int64(st, 3));
+			hw_buf_add(&b, ": waitlist position ");
+			hw_buf_addint(&b, sqlite3_column_int64(st, 3));
 		}
 	}
 	if (!n)
-		sprints_buf_add(&b, "You haven't joined any sprint. See `sprints`.");
-	rc = sprints_reply(s, inv, sprints_buf_str(&b));
+		hw_buf_add(&b, "You haven't joined any sprint. See `sprints`.");
+	rc = sprints_reply(s, inv, hw_buf_str(&b));
 out:
 	sqlite3_finalize(st);
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 	return rc;
 }
 

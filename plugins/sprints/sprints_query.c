@@ -51,7 +51,7 @@ static int sprints_query_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_buf *suggestions)
+int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, hw_buf *suggestions)
 {
 	sqlite3_stmt *st = NULL;
 	sprints_query_hit hits[64];
@@ -104,8 +104,8 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_b
 	qsort(hits, nhits, sizeof(hits[0]), sprints_query_cmp);
 	for (i = 0; i < nhits && i < SPRINTS_QUERY_SUGGEST; i++) {
 		if (i)
-			sprints_buf_add(suggestions, ", ");
-		sprints_buf_add_safe(suggestions, hits[i].name, 100);
+			hw_buf_add(suggestions, ", ");
+		hw_buf_add_safe(suggestions, hits[i].name, 100);
 	}
 out:
 	for (i = 0; i < nhits; i++)

@@ -8,13 +8,13 @@
 
 #include <sqlite3.h>
 
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 
 /* Resolves a typed project name: an exact fold match, else the only
  * project with a word starting with it. HW_OK with *id; HW_ERR_NOT_FOUND
  * with "A, B" (up to 5 near misses or ambiguous matches) appended to
  * suggestions (nothing when none); HW_ERR_STORAGE. */
-int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, sprints_buf *suggestions);
+int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, hw_buf *suggestions);
 
 /* Calls fn for up to `max` active project names matching `partial`
  * (empty: all), in name order. */

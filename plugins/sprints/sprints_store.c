@@ -171,11 +171,11 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 				 int64_t *promoted)
 {
 	sqlite3_stmt *st = NULL;
-	sprints_buf msg;
+	hw_buf msg;
 	int64_t cap, taken;
 	int rc;
 
-	sprints_buf_init(&msg, 4096);
+	hw_buf_init(&msg, 4096);
 	rc = hw_db_int(db, &cap, "SELECT capacity FROM sprints_projects WHERE id = ?", "i", id);
 	if (rc)
 		goto out;
@@ -199,19 +199,19 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 		sid = sqlite3_column_int64(st, 0);
 		msg.len = 0;
 		msg.failed = 0;
-		sprints_buf_add(&msg, "A seat opened up: you are now confirmed for the ");
-		sprints_buf_add_safe(&msg, hw_db_text(st, 2), SPRINTS_NAME_MAX);
-		sprints_buf_add(&msg, " sprint");
+		hw_buf_add(&msg, "A seat opened up: you are now confirmed for the ");
+		hw_buf_add_safe(&msg, hw_db_text(st, 2), SPRINTS_NAME_MAX);
+		hw_buf_add(&msg, " sprint");
 		if (*day) {
-			sprints_buf_add(&msg, " on ");
-			sprints_buf_add_safe(&msg, day, 64);
+			hw_buf_add(&msg, " on ");
+			hw_buf_add_safe(&msg, day, 64);
 		}
-		sprints_buf_add(&msg, ". If you cannot come, please run `sprint leave` so the next "
+		hw_buf_add(&msg, ". If you cannot come, please run `sprint leave` so the next "
 				      "person gets it.");
 		user = sprints_store_dup(hw_db_text(st, 1));
 		sqlite3_finalize(st);
 		st = NULL;
-		if (!user || !sprints_buf_str(&msg)) {
+		if (!user || !hw_buf_str(&msg)) {
 			free(user);
 			rc = HW_ERR_NOMEM;
 			break;
@@ -224,7 +224,7 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 			rc = hw_db_exec(db,
 					     "INSERT INTO sprints_outbox(user_id, text, created_ms)"
 					     " VALUES(?, ?, ?)",
-					     "tti", user, sprints_buf_str(&msg), now);
+					     "tti", user, hw_buf_str(&msg), now);
 		free(user);
 		taken++;
 		if (!rc && promoted)
@@ -232,7 +232,7 @@ static int sprints_store_promote(sqlite3 *db, int64_t id, const char *day, int64
 	}
 out:
 	sqlite3_finalize(st);
-	sprints_buf_free(&msg);
+	hw_buf_free(&msg);
 	return rc;
 }
 
@@ -431,7 +431,7 @@ static int sprints_store_set_text(sqlite3 *db, int64_t id, const char *col, cons
 }
 
 int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t now,
-		       int64_t *promoted, sprints_buf *err)
+		       int64_t *promoted, hw_buf *err)
 {
 	static const char *const texts[] = {"title", "description", "level"};
 	static const char *const lists[] = {"leads", "links"};
@@ -456,7 +456,7 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 		rc = hw_db_exec(db, "UPDATE sprints_projects SET name = ?, fold = ? WHERE id = ?",
 				     "tti", json_string_value(v), fold, id);
 		if (rc == HW_ERR_EXISTS)
-			sprints_buf_add(err, "Another project already has that name.");
+			hw_buf_add(err, "Another project already has that name.");
 		if (rc)
 			goto out;
 	}
@@ -491,9 +491,9 @@ int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t n
 				if (rc)
 					goto out;
 			} else if (*day && !sprints_store_has(days, day)) {
-				sprints_buf_add(err, "People are signed up on ");
-				sprints_buf_add_safe(err, day, 64);
-				sprints_buf_add(err, "; keep that day or ask them to leave it first.");
+				hw_buf_add(err, "People are signed up on ");
+				hw_buf_add_safe(err, day, 64);
+				hw_buf_add(err, "; keep that day or ask them to leave it first.");
 				rc = HW_ERR_EXISTS;
 				goto out;
 			}

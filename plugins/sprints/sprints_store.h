@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 
 /* A project row; every pointer owned (free with sprints_store_project_free). */
 typedef struct sprints_project {
@@ -71,7 +71,7 @@ int sprints_store_add(sqlite3 *db, const char *name, int64_t capacity, json_t *l
  * promotes waiting people. Refuses to drop a day that has signups: then
  * HW_ERR_EXISTS and a reason in err. */
 int sprints_store_edit(sqlite3 *db, int64_t id, const json_t *changes, int64_t now,
-		       int64_t *promoted, sprints_buf *err);
+		       int64_t *promoted, hw_buf *err);
 /* Archives the project and its signups. With confirm == 0 and signups
  * present nothing changes and *signed_up says how many there are. */
 int sprints_store_remove(sqlite3 *db, int64_t id, int confirm, int64_t now,

@@ -8,7 +8,7 @@
 
 #include "testlib.h"
 
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 #include "sprints_csv.h"
 #include "sprints_feed.h"
 #include <hallway/text.h>
@@ -54,31 +54,31 @@ TEST(distance)
 
 TEST(csv_cells)
 {
-	sprints_buf b;
+	hw_buf b;
 	const char *row[] = {"plain", "a,b", "say \"hi\"", "=1+1", "+33 6", "-x", "@sum",
 			     "line\nbreak", ""};
-	sprints_buf_init(&b, 0);
+	hw_buf_init(&b, 0);
 	sprints_csv_row(&b, row, sizeof(row) / sizeof(row[0]));
-	CHECK_STREQ(sprints_buf_str(&b),
+	CHECK_STREQ(hw_buf_str(&b),
 		    "plain,\"a,b\",\"say \"\"hi\"\"\",'=1+1,'+33 6,'-x,'@sum,\"line\nbreak\",\r\n");
-	sprints_buf_free(&b);
+	hw_buf_free(&b);
 }
 
 TEST(safe_text)
 {
-	sprints_buf b;
-	sprints_buf_init(&b, 0);
-	sprints_buf_add_safe(&b, "@everyone\nhi\xE2\x80\xAE%s%n", 100);
-	CHECK_STREQ(sprints_buf_str(&b), "@\xE2\x80\x8B" "everyone hi%s%n");
-	sprints_buf_free(&b);
-	sprints_buf_init(&b, 0);
-	sprints_buf_add_safe(&b, "ééé", 4); /* cut between sequences */
-	CHECK_STREQ(sprints_buf_str(&b), "éé\xE2\x80\xA6");
-	sprints_buf_free(&b);
-	sprints_buf_init(&b, 8);
-	sprints_buf_add(&b, "123456789");
-	CHECK(sprints_buf_str(&b) == NULL); /* the cap holds and the failure sticks */
-	sprints_buf_free(&b);
+	hw_buf b;
+	hw_buf_init(&b, 0);
+	hw_buf_add_safe(&b, "@everyone\nhi\xE2\x80\xAE%s%n", 100);
+	CHECK_STREQ(hw_buf_str(&b), "@\xE2\x80\x8B" "everyone hi%s%n");
+	hw_buf_free(&b);
+	hw_buf_init(&b, 0);
+	hw_buf_add_safe(&b, "ééé", 4); /* cut between sequences */
+	CHECK_STREQ(hw_buf_str(&b), "éé\xE2\x80\xA6");
+	hw_buf_free(&b);
+	hw_buf_init(&b, 8);
+	hw_buf_add(&b, "123456789");
+	CHECK(hw_buf_str(&b) == NULL); /* the cap holds and the failure sticks */
+	hw_buf_free(&b);
 }
 
 static json_t *find_rec(json_t *recs, const char *source_id)

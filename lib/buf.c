@@ -1,27 +1,27 @@
 /*
- * sprints_buf — growable text buffer with a cap. See sprints_buf.h.
+ * hw_buf — growable text buffer with a cap. See include/hallway/buf.h.
  */
-#include "sprints_buf.h"
+#include <hallway/buf.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SPRINTS_BUF_DEFAULT_MAX ((size_t)16 << 20)
+#define HW_BUF_DEFAULT_MAX ((size_t)16 << 20)
 
-void sprints_buf_init(sprints_buf *b, size_t max)
+void hw_buf_init(hw_buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
-	b->max = max ? max : SPRINTS_BUF_DEFAULT_MAX;
+	b->max = max ? max : HW_BUF_DEFAULT_MAX;
 }
 
-void sprints_buf_free(sprints_buf *b)
+void hw_buf_free(hw_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }
 
-void sprints_buf_addn(sprints_buf *b, const char *s, size_t n)
+void hw_buf_addn(hw_buf *b, const char *s, size_t n)
 {
 	if (b->failed)
 		return;
@@ -47,19 +47,19 @@ void sprints_buf_addn(sprints_buf *b, const char *s, size_t n)
 	b->data[b->len] = 0;
 }
 
-void sprints_buf_add(sprints_buf *b, const char *s)
+void hw_buf_add(hw_buf *b, const char *s)
 {
-	sprints_buf_addn(b, s, strlen(s));
+	hw_buf_addn(b, s, strlen(s));
 }
 
-void sprints_buf_addint(sprints_buf *b, long long v)
+void hw_buf_addint(hw_buf *b, long long v)
 {
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "%lld", v);
-	sprints_buf_add(b, tmp);
+	hw_buf_add(b, tmp);
 }
 
-void sprints_buf_add_safe(sprints_buf *b, const char *s, size_t max_bytes)
+void hw_buf_add_safe(hw_buf *b, const char *s, size_t max_bytes)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t used = 0;
@@ -69,26 +69,26 @@ void sprints_buf_add_safe(sprints_buf *b, const char *s, size_t max_bytes)
 			while ((p[n] & 0xC0) == 0x80 && n < 4)
 				n++;
 		if (used + n > max_bytes) {
-			sprints_buf_add(b, "\xE2\x80\xA6"); /* … */
+			hw_buf_add(b, "\xE2\x80\xA6"); /* … */
 			return;
 		}
 		if (n == 3 && p[0] == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
 					       (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)))
 			; /* bidi embeddings, overrides and isolates: they reorder the reply */
 		else if (*p < 0x20 || *p == 0x7F)
-			sprints_buf_addn(b, " ", 1);
+			hw_buf_addn(b, " ", 1);
 		else if (*p == '@')
-			sprints_buf_addn(b, "@\xE2\x80\x8B", 4);
+			hw_buf_addn(b, "@\xE2\x80\x8B", 4);
 		else if (*p >= 0x80 && *p < 0xC0)
 			; /* a stray continuation byte */
 		else
-			sprints_buf_addn(b, (const char *)p, n);
+			hw_buf_addn(b, (const char *)p, n);
 		used += n;
 		p += n;
 	}
 }
 
-const char *sprints_buf_str(sprints_buf *b)
+const char *hw_buf_str(hw_buf *b)
 {
 	if (b->failed)
 		return NULL;
