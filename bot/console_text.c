@@ -11,38 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/buf.h>
 #include <hallway/civil.h>
 #include <hallway/tz.h>
 #include <hallway/when.h>
 
-struct out {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct out *o, const char *p, size_t n)
+/* The drawing goes into the shared capped buffer (include/hallway/buf.h). */
+static void put(hw_buf *o, const char *p, size_t n)
 {
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = (o->cap ? o->cap * 2 : 256) + n;
-		char *grown = realloc(o->s, cap);
-		if (!grown) {
-			o->failed = 1;
-			return;
-		}
-		o->s = grown;
-		o->cap = cap;
-	}
-	memcpy(o->s + o->len, p, n);
-	o->len += n;
-	o->s[o->len] = '\0';
+	hw_buf_addn(o, p, n);
 }
 
-static void puts_(struct out *o, const char *s)
+static void puts_(hw_buf *o, const char *s)
 {
-	put(o, s, strlen(s));
+	hw_buf_add(o, s);
 }
 
 /* "in 25 min", "5 min ago", "in 2 h", "in 3 days". */
@@ -67,7 +49,7 @@ static void relative(char *buf, size_t n, int64_t delta_s)
 
 /* <t:UNIX[:STYLE]> at p (after "<t:"); returns the bytes consumed from
  * p up to and including '>', or 0 when it is not a timestamp token. */
-static size_t timestamp(struct out *o, const char *p, const struct hw_tz *tz, int64_t now_ms)
+static size_t timestamp(hw_buf *o, const char *p, const struct hw_tz *tz, int64_t now_ms)
 {
 	char *end, buf[96];
 	long long t = strtoll(p, &end, 10);
@@ -108,7 +90,7 @@ static size_t timestamp(struct out *o, const char *p, const struct hw_tz *tz, in
 
 /* <https://…>, <#id>, <@id>, <@&id>, <t:…>: returns bytes consumed at p
  * (which points at '<'), or 0 to copy '<' as it is. */
-static size_t angle(struct out *o, const char *p, const struct hw_tz *tz, int64_t now_ms)
+static size_t angle(hw_buf *o, const char *p, const struct hw_tz *tz, int64_t now_ms)
 {
 	const char *close = strchr(p, '>');
 	size_t n;
@@ -147,11 +129,11 @@ static size_t angle(struct out *o, const char *p, const struct hw_tz *tz, int64_
 
 char *console_text_render(const char *markup, const struct hw_tz *tz, int64_t now_ms)
 {
-	struct out o = {0};
+	hw_buf o;
 	const char *p = markup ? markup : "";
 	int in_code = 0;
 
-	put(&o, "", 0);
+	hw_buf_init(&o, 0);
 	while (*p && !o.failed) {
 		size_t k;
 		if (*p == '`') {
@@ -182,8 +164,9 @@ char *console_text_render(const char *markup, const struct hw_tz *tz, int64_t no
 		put(&o, p++, 1);
 	}
 	if (o.failed) {
-		free(o.s);
+		hw_buf_free(&o);
 		return NULL;
 	}
-	return o.s;
+	/* The buffer's text is the caller's now ("" when nothing was drawn). */
+	return o.data ? o.data : strdup("");
 }

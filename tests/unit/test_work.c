@@ -133,6 +133,7 @@ TEST(detach_finished_job_before_drain_is_taken)
 	struct gate g;
 	uint64_t id;
 	double end;
+	int taken;
 	REQUIRE(w);
 	gate_init(&g);
 	g.open = 1;
@@ -141,8 +142,9 @@ TEST(detach_finished_job_before_drain_is_taken)
 	gate_wait_entered(&g);
 	/* Wait until run() has left, without draining; then detach takes it. */
 	end = mono_ms() + 5000;
-	while (work_detach(w, id) == 0 && mono_ms() < end)
+	while (!(taken = work_detach(w, id)) && mono_ms() < end)
 		usleep(1000);
+	CHECK_INTEQ(taken, 1);
 	work_drain(w);
 	CHECK_INTEQ(g.done_calls, 0);
 	work_destroy(w);
