@@ -32,12 +32,16 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include <hallway/reply.h>
+#include <hallway/store.h>
+#include <hallway/web.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define HW_ABI_MAJOR 1
-#define HW_ABI_MINOR 1
+#define HW_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define HW_EXPORT __attribute__((visibility("default")))
@@ -63,6 +67,9 @@ enum hw_err {
 	HW_ERR_UNSUPPORTED = -6,/* not possible through this door / offline */
 	HW_ERR_STORAGE = -7,    /* SQLite failed */
 	HW_ERR_PLUGIN = -8,     /* generic plugin failure ("something went wrong") */
+	HW_ERR_UNAVAILABLE = -9,/* ABI 1.2: a service (database, upstream) is not
+				 * reachable now; nothing was done, try later */
+	HW_ERR_CONFLICT = -10,  /* ABI 1.2: a unique constraint refused the write */
 };
 
 enum hw_log_level { HW_LOG_ERROR = 0, HW_LOG_WARN, HW_LOG_INFO, HW_LOG_DEBUG };
@@ -71,7 +78,13 @@ enum hw_log_level { HW_LOG_ERROR = 0, HW_LOG_WARN, HW_LOG_INFO, HW_LOG_DEBUG };
 enum hw_perm { HW_PERM_EVERYONE = 0, HW_PERM_ORGANIZER = 1 };
 
 /* Where a command came from. */
-enum hw_door { HW_DOOR_CHAT = 0, HW_DOOR_SLASH = 1, HW_DOOR_CONSOLE = 2 };
+enum hw_door {
+	HW_DOOR_CHAT = 0,
+	HW_DOOR_SLASH = 1,   /* any Discord interaction: slash command, button,
+			      * select menu, modal submit */
+	HW_DOOR_CONSOLE = 2,
+	HW_DOOR_WEB = 3,     /* ABI 1.2: an action on the organizer page */
+};
 
 /* Argument types, mapped to Discord option types for slash commands. */
 enum hw_arg_type {
@@ -251,7 +264,9 @@ typedef struct hw_api {
 
 	/* Storage: a connection to the host database in which this plugin may
 	 * only touch tables named "<plugin>_*". Borrowed, host-owned; prepared
-	 * statements left open are finalized at unload. */
+	 * statements left open are finalized at unload. Deprecated by ABI 1.2's
+	 * db_run (which also runs on PostgreSQL); NULL when storage.url is not
+	 * SQLite; removed in ABI 2.0 once every plugin has moved. */
 	sqlite3 *(*db)(hw_plugin *self);
 	/* Apply migrations[version..n-1] in one transaction each; the applied
 	 * version is recorded by the host. */
@@ -275,8 +290,64 @@ typedef struct hw_api {
 	void (*set_userdata)(hw_plugin *self, void *data);
 	void *(*userdata)(hw_plugin *self);
 
+	/* ---- ABI 1.2 (check api->abi_minor >= 2, or HW_API_HAS) ---- */
+
+	/* Replies as a model (see <hallway/reply.h>); each steals `model`,
+	 * also on error. HW_ERR_INVALID (and a log line) for a model that does
+	 * not follow the format. */
+	int (*reply_model)(hw_plugin *self, const hw_invocation *inv, json_t *model);
+	int (*send_model)(hw_plugin *self, const char *channel_id, json_t *model,
+			  hw_send_fn cb, void *ud);
+	int (*dm_model)(hw_plugin *self, const char *user_id, json_t *model,
+			hw_send_fn cb, void *ud);
+
+	/* Guild members. guild() is the guild the bot serves (config
+	 * `guild_id`, else the one guild it is in; NULL when unknown). The
+	 * calls go through the REST rate limits; cb reports the outcome
+	 * (message_id is NULL for these). `reason` goes to the audit log. */
+	const char *(*guild)(hw_plugin *self);
+	int (*member_role)(hw_plugin *self, const char *guild_id, const char *user_id,
+			   const char *role_id, int add, const char *reason,
+			   hw_send_fn cb, void *ud);
+	int (*member_nick)(hw_plugin *self, const char *guild_id, const char *user_id,
+			   const char *nick, const char *reason, hw_send_fn cb, void *ud);
+
+	/* Web (see <hallway/web.h>). Routes live under "/api/<plugin>/",
+	 * assets under "/static/<plugin>/" (data borrowed: it must live as
+	 * long as the plugin, e.g. embedded in the .so). push() sends
+	 * {"topic": "<plugin>.<topic>", "data": data} to every open page
+	 * (data borrowed). A panel is an organizer route (GET) answering a
+	 * reply model, shown on /organizer under `title`. */
+	int (*web_route)(hw_plugin *self, const char *method, const char *path,
+			 enum hw_web_access access, hw_web_fn fn, void *ud);
+	int (*web_asset)(hw_plugin *self, const char *path, const char *content_type,
+			 const void *data, size_t len);
+	int (*web_push)(hw_plugin *self, const char *topic, json_t *data);
+	int (*web_panel)(hw_plugin *self, const char *title, const char *path);
+
+	/* Storage (see <hallway/store.h>). db_run queues body, then done on
+	 * the loop; the rest are for use inside a body only. Text columns are
+	 * valid until the next step of that statement. A statement prepared
+	 * with the same SQL text is reused: never finalize one. */
+	int (*db_run)(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *ud);
+	hw_stmt *(*db_prepare)(hw_tx *tx, const char *sql);
+	int (*db_bind_text)(hw_stmt *st, int idx, const char *value); /* 1-based; NULL binds NULL */
+	int (*db_bind_int)(hw_stmt *st, int idx, int64_t value);
+	int (*db_step)(hw_stmt *st);  /* HW_ROW, HW_DONE, or an error < 0 */
+	int64_t (*db_col_int)(hw_stmt *st, int col);             /* 0-based */
+	const char *(*db_col_text)(hw_stmt *st, int col);        /* NULL for NULL */
+	int (*db_col_is_null)(hw_stmt *st, int col);
+	int64_t (*db_changes)(hw_tx *tx);       /* rows changed by the last step */
+	const char *(*db_engine)(hw_plugin *self); /* "sqlite" or "postgresql" */
+
 	void *reserved[8];
 } hw_api;
+
+/* Whether the host's table has `member` (a plugin built for a newer minor
+ * than the host it runs in never gets here: the host refuses it; this is
+ * for a plugin that supports older hosts). */
+#define HW_API_HAS(api, member) \
+	((api)->struct_size >= offsetof(hw_api, member) + sizeof((api)->member))
 
 /*
  * Settings (ABI 1.1). A plugin declares the keys of its config object
