@@ -429,6 +429,8 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 		free(bounded);
 		return id ? HW_OK : HW_ERR_NOMEM;
 	}
+	case HW_DOOR_WEB:
+		break; /* no web door yet */
 	}
 	return HW_ERR_INVALID;
 }
