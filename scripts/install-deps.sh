@@ -9,6 +9,7 @@ pkgs=(
   python3-aiohttp python3-websockets python3-discord
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   valgrind sqlite3 curl
+  libpq-dev postgresql chromium fonts-dejavu-core
 )
 missing=()
 for p in "${pkgs[@]}"; do
