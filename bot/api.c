@@ -158,7 +158,7 @@ static void api_invocation_release(hw_plugin *self, const hw_invocation *pub)
 
 /* ---- sending ---- */
 
-static struct plugin_pending *pending_new(struct plugin *p, int kind, void *fn, void *ud)
+struct plugin_pending *pending_new(struct plugin *p, int kind, void *fn, void *ud)
 {
 	struct plugin_pending *pp = calloc(1, sizeof(*pp));
 	if (!pp)
@@ -174,7 +174,7 @@ static struct plugin_pending *pending_new(struct plugin *p, int kind, void *fn, 
 }
 
 /* Unlinks pp from its plugin's list (it may already be detached). */
-static void pending_unlink(struct plugin_pending *pp)
+void pending_unlink(struct plugin_pending *pp)
 {
 	if (pp->cancelled)
 		return;
@@ -186,14 +186,14 @@ static void pending_unlink(struct plugin_pending *pp)
 	}
 }
 
-static void pending_free(struct plugin_pending *pp)
+void pending_free(struct plugin_pending *pp)
 {
 	free(pp->channel_id);
 	json_decref(pp->msg);
 	free(pp);
 }
 
-static void send_done(void *ud, long status, json_t *body, const char *error)
+void send_done(void *ud, long status, json_t *body, const char *error)
 {
 	struct plugin_pending *pp = ud;
 	hw_send_fn fn = (hw_send_fn)pp->fn;
@@ -706,4 +706,5 @@ void api_init(hw_api *api)
 	api->prefix = api_prefix;
 	api->set_userdata = api_set_userdata;
 	api->userdata = api_userdata;
+	api_member_init(api);
 }

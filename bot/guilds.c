@@ -199,6 +199,19 @@ const char *guilds_name(const struct guild_cache *gc, const char *guild_id)
 	return NULL;
 }
 
+const char *guilds_only(const struct guild_cache *gc)
+{
+	const struct guild *only = NULL;
+	for (const struct guild *g = gc ? gc->head : NULL; g; g = g->next) {
+		if (!g->name)
+			continue; /* known from a role event only, not joined */
+		if (only)
+			return NULL;
+		only = g;
+	}
+	return only ? only->id : NULL;
+}
+
 void guilds_destroy(struct guild_cache *gc)
 {
 	struct guild *g, *next;

@@ -27,6 +27,9 @@ int guilds_is_organizer(struct guild_cache *gc, const char *conference_id, const
 /* The guild's name from its GUILD_CREATE (borrowed, valid until the next
  * guild event), or NULL when unknown. */
 const char *guilds_name(const struct guild_cache *gc, const char *guild_id);
+/* The id of the one guild the bot is in (had a GUILD_CREATE for), or NULL
+ * when it is in none or several. Borrowed. */
+const char *guilds_only(const struct guild_cache *gc);
 void guilds_destroy(struct guild_cache *gc);
 
 #endif

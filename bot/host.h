@@ -114,6 +114,16 @@ void host_plugin_error(struct plugin *p, const char *what, int rc);
 void api_init(hw_api *api);
 /* Sweeps timers, pending requests/sends/jobs and kept invocations. */
 void api_sweep(struct plugin *p);
+/* api.c's records of requests in flight, for the api_*.c files that add
+ * members to the table: pending_new links a record to p (kind PENDING_*,
+ * fn the plugin's callback); send_done is the rest_done_fn of a
+ * PENDING_SEND record (calls the hw_send_fn unless cancelled, frees it). */
+struct plugin_pending *pending_new(struct plugin *p, int kind, void *fn, void *ud);
+void pending_unlink(struct plugin_pending *pp);
+void pending_free(struct plugin_pending *pp);
+void send_done(void *ud, long status, json_t *body, const char *error);
+/* api_member.c: guild, member_role, member_nick (ABI 1.2). */
+void api_member_init(hw_api *api);
 
 static inline struct plugin *plugin_from(hw_plugin *self)
 {

@@ -36,6 +36,11 @@ int rest_configure(struct rest *r, const struct rest_config *cfg);
  * body: stolen, may be NULL. Returns request id (> 0) or 0. done may be NULL. */
 uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
 		      rest_done_fn done, void *ud);
+/* The same with an audit-log reason (X-Audit-Log-Reason, URL-encoded, cut
+ * to fit Discord's 512 characters); reason NULL or "" sends none. For
+ * guild changes: member roles and nicknames. */
+uint64_t rest_request_reason(struct rest *r, const char *method, const char *path, json_t *body,
+			     const char *reason, rest_done_fn done, void *ud);
 /* multipart/form-data: payload_json (stolen) plus one file (copied). */
 uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
 			   json_t *payload_json, const char *filename, const void *data,

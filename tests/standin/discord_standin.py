@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from collections import deque
@@ -299,6 +300,12 @@ class World:
         self.commands = {}  # scope ("global" or guild id) -> [command]
         self.command_ids = {}  # (scope, type, name) -> id
         self.command_puts = {}  # scope -> count
+        self.audit_log = []  # member changes: {"action", "user_id", "role_id"/"nick", "reason"}
+        # Ticket roles a registration bot hands out (below the bot's own role).
+        for n, name in enumerate(("Attendee", "Remote", "Sponsor", "Volunteer")):
+            rid = str(1000000000000000304 + n)
+            self.role_ids[name] = rid
+            self.roles.append(self._role(rid, name, 0, 0, False))
 
     @staticmethod
     def _role(rid, name, pos, perms, mentionable, managed=False):
@@ -1241,6 +1248,9 @@ class Rest:
             R("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
             R("GET", "/guilds/{guild_id}/members", self.list_members),
             R("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
+            R("PATCH", "/guilds/{guild_id}/members/{user_id}", self.modify_member),
+            R("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self.put_member_role),
+            R("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self.delete_member_role),
         ]
 
     # -- the request pipeline ---------------------------------------------
@@ -1497,6 +1507,54 @@ class Rest:
         if uid not in self.world.members:
             raise ApiError(404, 10007, "Unknown Member")
         return json_response(200, self.world.member_with_user(uid))
+
+    def _member_change(self, req, action, **detail):
+        """The member a change applies to, after Discord's checks; the change goes to the audit log."""
+        self._guild(req.params["guild_id"])
+        uid = req.params["user_id"]
+        if uid not in self.world.members:
+            raise ApiError(404, 10007, "Unknown Member")
+        reason = req.http.headers.get("X-Audit-Log-Reason")
+        entry = dict(detail, action=action, user_id=uid,
+                     reason=urllib.parse.unquote(reason) if reason is not None else None)
+        self.world.audit_log.append(entry)
+        return self.world.members[uid]
+
+    def _assignable_role(self, rid):
+        role = self.world.role(rid)
+        if role is None:
+            raise ApiError(404, 10011, "Unknown Role")
+        if role.get("managed") or rid == self.world.guild_id:
+            raise ApiError(403, 50013, "Missing Permissions")
+        return role
+
+    async def put_member_role(self, req):
+        rid = req.params["role_id"]
+        self._assignable_role(rid)
+        member = self._member_change(req, "role_add", role_id=rid)
+        if rid not in member["roles"]:
+            member["roles"] = member["roles"] + [rid]
+        return web.Response(status=204)
+
+    async def delete_member_role(self, req):
+        rid = req.params["role_id"]
+        self._assignable_role(rid)
+        member = self._member_change(req, "role_remove", role_id=rid)
+        member["roles"] = [r for r in member["roles"] if r != rid]
+        return web.Response(status=204)
+
+    async def modify_member(self, req):
+        body = req.body if isinstance(req.body, dict) else {}
+        if "nick" not in body:
+            raise ApiError(400, 50035, "Invalid Form Body")
+        nick = body["nick"]
+        if nick is not None and (not isinstance(nick, str) or len(nick) > 32):
+            raise ApiError(400, 50035, "Invalid Form Body",
+                           {"nick": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
+                                                  "message": "Must be between 1 and 32 in length."}]}})
+        member = self._member_change(req, "nick", nick=nick or None)
+        member["nick"] = nick or None
+        return json_response(200, self.world.member_with_user(req.params["user_id"]))
 
     # -- messages -----------------------------------------------------------
 
@@ -2141,7 +2199,8 @@ class Control:
         return json_response(200, {
             "application_id": w.app_id, "bot_id": w.bot_id, "guild_id": w.guild_id, "token": self.st.token,
             "general_channel_id": w.general_id, "channels": w.guild_channels(), "roles": w.roles,
-            "role_ids": w.role_ids, "users": [u for u in w.users.values() if u["id"] != w.bot_id][:50],
+            "role_ids": w.role_ids, "audit_log": w.audit_log,
+            "members": {uid: {"roles": m["roles"], "nick": m["nick"]} for uid, m in w.members.items()}, "users": [u for u in w.users.values() if u["id"] != w.bot_id][:50],
             "member_count": len(w.members), "gateway_url": self.st.gateway_url,
             "resume_gateway_url": self.st.resume_url, "api_base": self.st.api_base,
             "dm_channels": w.dm_by_user,
