@@ -99,6 +99,10 @@ static void api_complete_add(hw_completion *out, const char *name, const char *v
 		json_array_append_new(out->choices, choice);
 }
 
+/* A struct a plugin hands in must be at least as large as its 1.0 layout
+ * (struct_size up to the reserved tail). */
+#define HW_STRUCT_OK(ptr, type) ((ptr) && (ptr)->struct_size >= offsetof(type, reserved))
+
 static struct invocation *inv_of(const hw_invocation *inv)
 {
 	return (struct invocation *)inv;
@@ -107,7 +111,7 @@ static struct invocation *inv_of(const hw_invocation *inv)
 static int api_reply_message(hw_plugin *self, const hw_invocation *inv, const hw_message *msg)
 {
 	(void)self;
-	if (!inv || !msg)
+	if (!inv || !HW_STRUCT_OK(msg, hw_message))
 		return HW_ERR_INVALID;
 	return router_reply(inv_of(inv), msg);
 }
@@ -252,7 +256,7 @@ static int api_send(hw_plugin *self, const char *channel_id, const hw_message *m
 	struct plugin_pending *pp;
 	char where[64];
 	int rc;
-	if (!channel_id || !*channel_id || !msg ||
+	if (!channel_id || !*channel_id || !HW_STRUCT_OK(msg, hw_message) ||
 	    ((!msg->content || !*msg->content) && !json_array_size(msg->embeds)))
 		return HW_ERR_INVALID;
 	if (!hw_of(p)->rest) {
@@ -299,7 +303,7 @@ static int api_dm(hw_plugin *self, const char *user_id, const hw_message *msg, h
 	struct hallway *hw = hw_of(p);
 	struct plugin_pending *pp;
 	char where[64];
-	if (!user_id || !*user_id || !msg || ((!msg->content || !*msg->content) &&
+	if (!user_id || !*user_id || !HW_STRUCT_OK(msg, hw_message) || ((!msg->content || !*msg->content) &&
 					      !json_array_size(msg->embeds)))
 		return HW_ERR_INVALID;
 	if (!hw->rest) {
@@ -500,7 +504,7 @@ static hw_handle api_http(hw_plugin *self, const hw_http_request *req, hw_http_f
 	struct plugin_pending *pp;
 	struct curl_slist *headers = NULL;
 	struct http_request r = {0};
-	if (!req || !req->url || !fn || !hw->http)
+	if (!HW_STRUCT_OK(req, hw_http_request) || !req->url || !fn || !hw->http)
 		return 0;
 	if (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
 		return 0;
@@ -648,6 +652,18 @@ static void api_set_userdata(hw_plugin *self, void *data)
 	plugin_from(self)->userdata = data;
 }
 
+static const hw_arg *api_arg(const hw_invocation *inv, const char *name)
+{
+	if (!inv || !name || !inv->argv)
+		return NULL;
+	for (size_t i = 0; i < inv->argc; i++) {
+		const hw_arg *a = &inv->argv[i];
+		if (a->present && a->name && !strcmp(a->name, name))
+			return a;
+	}
+	return NULL;
+}
+
 static void *api_userdata(hw_plugin *self)
 {
 	return plugin_from(self)->userdata;
@@ -707,4 +723,5 @@ void api_init(hw_api *api)
 	api->set_userdata = api_set_userdata;
 	api->userdata = api_userdata;
 	api_member_init(api);
+	api->arg = api_arg;
 }

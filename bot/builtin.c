@@ -127,12 +127,12 @@ int router_add_builtins(struct router *r)
 		{"plugin", HW_ARG_STRING, 1, "The plugin to reload", 0}};
 	hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), "help", "List the commands, or explain one", NULL,
-		 HW_PERM_EVERYONE, help_args, 1, cmd_help, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, help_args, 1, cmd_help, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "plugins", "Show the loaded plugins and their versions",
-		 NULL, HW_PERM_EVERYONE, NULL, 0, cmd_plugins, NULL, NULL, {0}},
+		 NULL, HW_PERM_EVERYONE, NULL, 0, cmd_plugins, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "reload", "Reload a plugin without dropping the session",
 		 "Loads the plugin's new build; if it fails, the running version stays.",
-		 HW_PERM_ORGANIZER, reload_args, 1, cmd_reload, NULL, NULL, {0}},
+		 HW_PERM_ORGANIZER, reload_args, 1, cmd_reload, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 	};
 	struct commands *cs = router_commands(r);
 	struct hallway *hw = NULL;

@@ -65,6 +65,26 @@ static long entry_chars(const char *word, const char *summary, const struct comm
 	return n;
 }
 
+/* The i-th argument spec, stepping by the element size the plugin was
+ * built with (ABI 1.2 arg_spec_size; before it, the 1.0 layout). */
+#define ARG_SPEC_V1_SIZE (offsetof(hw_arg_spec, autocomplete) + sizeof(int))
+
+static size_t arg_spec_stride(const hw_command_spec *spec)
+{
+	if (spec->struct_size >= offsetof(hw_command_spec, arg_spec_size) + sizeof(uint32_t) &&
+	    spec->arg_spec_size)
+		return spec->arg_spec_size;
+	/* The 1.0 layout is today's: when hw_arg_spec grows, pin this to the
+	 * old sizeof. */
+	return sizeof(hw_arg_spec);
+}
+
+static const hw_arg_spec *spec_arg(const hw_command_spec *spec, size_t i)
+{
+	return (const hw_arg_spec *)(const void *)((const char *)spec->args +
+						   i * arg_spec_stride(spec));
+}
+
 static int validate_args(const hw_command_spec *spec, char *why, size_t whylen)
 {
 	int seen_optional = 0;
@@ -77,8 +97,13 @@ static int validate_args(const hw_command_spec *spec, char *why, size_t whylen)
 		why_set(why, whylen, "nargs is %zu but args is NULL", spec->nargs);
 		return 0;
 	}
+	if (spec->nargs && arg_spec_stride(spec) < ARG_SPEC_V1_SIZE) {
+		why_set(why, whylen, "arg_spec_size %zu is smaller than hw_arg_spec",
+			arg_spec_stride(spec));
+		return 0;
+	}
 	for (size_t i = 0; i < spec->nargs; i++) {
-		const hw_arg_spec *a = &spec->args[i];
+		const hw_arg_spec *a = spec_arg(spec, i);
 
 		if (!a->name || !word_valid(a->name, strlen(a->name))) {
 			why_set(why, whylen, "argument %zu: name must be 1-%d of a-z 0-9 _ -",
@@ -86,7 +111,7 @@ static int validate_args(const hw_command_spec *spec, char *why, size_t whylen)
 			return 0;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (!strcmp(spec->args[j].name, a->name)) {
+			if (!strcmp(spec_arg(spec, j)->name, a->name)) {
 				why_set(why, whylen, "argument \"%s\" is declared twice", a->name);
 				return 0;
 			}
@@ -277,7 +302,7 @@ static struct command *command_copy(struct plugin *owner, const hw_command_spec 
 			goto fail;
 		c->nargs = spec->nargs;
 		for (size_t i = 0; i < spec->nargs; i++) {
-			const hw_arg_spec *a = &spec->args[i];
+			const hw_arg_spec *a = spec_arg(spec, i);
 			struct command_arg *ca = &c->args[i];
 
 			ca->name = dup_or_null(a->name, &failed);

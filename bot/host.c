@@ -215,6 +215,14 @@ static int plugin_open(struct host *h, struct plugin *p, char *why, size_t whyle
 		snprintf(why, whylen, "malformed plugin descriptor");
 		return -1;
 	}
+	/* api_size is sizeof(hw_api) where the plugin was built: at least the
+	 * 1.0 table, and no larger than ours (it claims a minor <= ours). */
+	if (d->api_size < offsetof(hw_api, userdata) + sizeof(void *) ||
+	    d->api_size > sizeof(hw_api)) {
+		snprintf(why, whylen, "malformed plugin descriptor (api_size %u, this hallway's "
+			 "table is %zu bytes)", (unsigned)d->api_size, sizeof(hw_api));
+		return -1;
+	}
 	if (strcmp(d->name, p->name)) {
 		snprintf(why, whylen, "the file %s.so declares itself as \"%s\"", p->name, d->name);
 		return -1;

@@ -169,7 +169,7 @@ int plan_register(struct router *r)
 				"Lists the starting-soon posts, scheduled announcements, reminders "
 				"and alerts due in the window: the next 24 hours unless you say "
 				"otherwise. Nothing is sent.",
-				HW_PERM_ORGANIZER, args, 2, cmd_plan, NULL, NULL, {0}};
+				HW_PERM_ORGANIZER, args, 2, cmd_plan, NULL, NULL, {0}, sizeof(hw_arg_spec)};
 	char why[256];
 	spec.ud = router_hallway(r);
 	if (commands_add(router_commands(r), NULL, NULL, &spec, why, sizeof(why))) {

@@ -102,7 +102,8 @@ typedef struct hw_arg_spec {
 	int autocomplete;        /* 1: the command's complete() offers values */
 } hw_arg_spec;
 
-/* One parsed argument of an invocation. */
+/* One parsed argument of an invocation. Since ABI 1.2 read arguments with
+ * api->arg(inv, "name") rather than indexing argv, so this struct can grow. */
 typedef struct hw_arg {
 	const char *name;
 	int present;
@@ -155,7 +156,14 @@ typedef struct hw_command_spec {
 	hw_complete_fn complete;  /* may be NULL */
 	void *ud;
 	void *reserved[4];
+	/* ABI 1.2: sizeof(hw_arg_spec) as the plugin was built, so the element
+	 * struct can grow; 0 (or a plugin built for 1.0/1.1) means the 1.0
+	 * layout. HW_COMMAND_SPEC_INIT sets both sizes. */
+	uint32_t arg_spec_size;
 } hw_command_spec;
+
+#define HW_COMMAND_SPEC_INIT .struct_size = sizeof(hw_command_spec), \
+	.arg_spec_size = sizeof(hw_arg_spec)
 
 /* A message to post. All fields optional but at least content or embeds.
  * Content is user-visible text; it is never interpreted as a format. */
@@ -339,6 +347,10 @@ typedef struct hw_api {
 	int (*db_col_is_null)(hw_stmt *st, int col);
 	int64_t (*db_changes)(hw_tx *tx);       /* rows changed by the last step */
 	const char *(*db_engine)(hw_plugin *self); /* "sqlite" or "postgresql" */
+
+	/* The argument named `name` of inv when it was given, else NULL.
+	 * Borrowed like inv. */
+	const hw_arg *(*arg)(const hw_invocation *inv, const char *name);
 
 	void *reserved[8];
 } hw_api;

@@ -275,13 +275,13 @@ int ospace_admin_register(ospace *o)
 	const hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), "openspace move", "Move an open space (organizers)",
 		 "openspace move #3 friday 15:00 [room]: the host and those who joined get a DM.",
-		 HW_PERM_ORGANIZER, ospace_admin_move_args, 2, ospace_admin_move, NULL, o, {0}},
+		 HW_PERM_ORGANIZER, ospace_admin_move_args, 2, ospace_admin_move, NULL, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace remove", "Remove an open space (organizers)",
 		 "openspace remove #3 <reason>, or its exact topic in quotes: the host and those "
 		 "who joined get the reason by DM.",
-		 HW_PERM_ORGANIZER, ospace_admin_remove_args, 2, ospace_admin_remove, NULL, o, {0}},
+		 HW_PERM_ORGANIZER, ospace_admin_remove_args, 2, ospace_admin_remove, NULL, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace export", "Every open space as CSV (organizers)",
-		 NULL, HW_PERM_ORGANIZER, NULL, 0, ospace_admin_export, NULL, o, {0}},
+		 NULL, HW_PERM_ORGANIZER, NULL, 0, ospace_admin_export, NULL, o, {0}, sizeof(hw_arg_spec)},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

@@ -620,23 +620,23 @@ int ospace_cmd_register(ospace *o)
 	const hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), "openspace board", "The open-space board of a day",
 		 "Which slots are taken (topic, host) and which rooms are free.", HW_PERM_EVERYONE,
-		 ospace_cmd_board_args, 1, ospace_cmd_board, NULL, o, {0}},
+		 ospace_cmd_board_args, 1, ospace_cmd_board, NULL, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace propose", "Take a free open-space slot",
 		 "openspace propose <day> <time> [room] <topic>: `openspace propose friday 14:00 "
 		 "Packaging`, `openspace propose tomorrow 2pm Room B Rust in prod`. Without a room, "
 		 "the first free one; a taken slot gets the nearest free ones.",
-		 HW_PERM_EVERYONE, ospace_cmd_propose_args, 1, ospace_cmd_propose, NULL, o, {0}},
+		 HW_PERM_EVERYONE, ospace_cmd_propose_args, 1, ospace_cmd_propose, NULL, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace join", "Say you'll come to an open space",
 		 "For the head count and news of changes by DM.", HW_PERM_EVERYONE,
-		 ospace_cmd_space_args, 1, ospace_cmd_join, ospace_cmd_complete, o, {0}},
+		 ospace_cmd_space_args, 1, ospace_cmd_join, ospace_cmd_complete, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace leave", "Leave an open space you joined", NULL,
 		 HW_PERM_EVERYONE, ospace_cmd_leave_args, 1, ospace_cmd_leave, ospace_cmd_complete, o,
-		 {0}},
+		 {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace mine", "The open spaces you host and joined",
-		 NULL, HW_PERM_EVERYONE, NULL, 0, ospace_cmd_mine, NULL, o, {0}},
+		 NULL, HW_PERM_EVERYONE, NULL, 0, ospace_cmd_mine, NULL, o, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "openspace drop", "Give back the slot of an open space you host",
 		 "Those who joined get a DM.", HW_PERM_EVERYONE, ospace_cmd_space_args, 1,
-		 ospace_cmd_drop, ospace_cmd_complete, o, {0}},
+		 ospace_cmd_drop, ospace_cmd_complete, o, {0}, sizeof(hw_arg_spec)},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

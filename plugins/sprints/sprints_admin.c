@@ -415,17 +415,17 @@ int sprints_admin_register(sprints *s)
 {
 	const hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), "sprint add", "Add a sprint project (organizers)", NULL,
-		 HW_PERM_ORGANIZER, sprints_admin_add_args, 3, sprints_admin_add, NULL, s, {0}},
+		 HW_PERM_ORGANIZER, sprints_admin_add_args, 3, sprints_admin_add, NULL, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint edit", "Change a sprint project (organizers)",
 		 "e.g. sprint edit django capacity=20 day=2026-11-28 level=beginner leads=a,b",
 		 HW_PERM_ORGANIZER, sprints_admin_edit_args, 2, sprints_admin_edit,
-		 sprints_cmd_complete, s, {0}},
+		 sprints_cmd_complete, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint remove", "Remove a sprint project (organizers)",
 		 "Asks for confirmation when people signed up; signups are archived.",
 		 HW_PERM_ORGANIZER, sprints_admin_remove_args, 2, sprints_admin_remove,
-		 sprints_cmd_complete, s, {0}},
+		 sprints_cmd_complete, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint export", "All signups as CSV (organizers)", NULL,
-		 HW_PERM_ORGANIZER, NULL, 0, sprints_admin_export, NULL, s, {0}},
+		 HW_PERM_ORGANIZER, NULL, 0, sprints_admin_export, NULL, s, {0}, sizeof(hw_arg_spec)},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

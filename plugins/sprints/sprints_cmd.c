@@ -635,20 +635,20 @@ int sprints_cmd_register(sprints *s)
 		 "Every project (a page of them in a channel): leads, days, level, seats taken / "
 		 "capacity, waitlist length. `sprints <words>` lists those whose name or title has "
 		 "the words.",
-		 HW_PERM_EVERYONE, sprints_cmd_list_args, 1, sprints_cmd_list, NULL, s, {0}},
+		 HW_PERM_EVERYONE, sprints_cmd_list_args, 1, sprints_cmd_list, NULL, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint info", "Show a sprint project and who signed up",
 		 NULL, HW_PERM_EVERYONE, sprints_cmd_project_arg, 1, sprints_cmd_info,
-		 sprints_cmd_complete, s, {0}},
+		 sprints_cmd_complete, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint join", "Join a sprint (waitlist when full)",
 		 "Joining twice is harmless. When the project is full you are put on its waitlist "
 		 "and get a DM when a seat frees up.",
 		 HW_PERM_EVERYONE, sprints_cmd_project_day_args, 2, sprints_cmd_join,
-		 sprints_cmd_complete, s, {0}},
+		 sprints_cmd_complete, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint leave", "Leave a sprint or its waitlist", NULL,
 		 HW_PERM_EVERYONE, sprints_cmd_project_day_args, 2, sprints_cmd_leave,
-		 sprints_cmd_complete, s, {0}},
+		 sprints_cmd_complete, s, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), "sprint mine", "Your sprint signups and waitlist positions",
-		 NULL, HW_PERM_EVERYONE, NULL, 0, sprints_cmd_mine, NULL, s, {0}},
+		 NULL, HW_PERM_EVERYONE, NULL, 0, sprints_cmd_mine, NULL, s, {0}, sizeof(hw_arg_spec)},
 	};
 	size_t i;
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

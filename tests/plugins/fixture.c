@@ -200,27 +200,27 @@ static int init(hw_plugin *self, const hw_api *host_api)
 	static const hw_arg_spec word_args[] = {{"word", HW_ARG_STRING, 1, "a word", 0}};
 	const hw_command_spec specs[] = {
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " echo", "Echo arguments", NULL,
-		 HW_PERM_EVERYONE, echo_args, 2, cmd_echo, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, echo_args, 2, cmd_echo, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " fail", "Fail", NULL, HW_PERM_EVERYONE,
-		 NULL, 0, cmd_fail, NULL, NULL, {0}},
+		 NULL, 0, cmd_fail, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " slow", "Answer later", NULL,
-		 HW_PERM_EVERYONE, ms_args, 1, cmd_slow, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_slow, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " pending", "Leave work in flight", NULL,
-		 HW_PERM_EVERYONE, NULL, 0, cmd_pending, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, NULL, 0, cmd_pending, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " secret", "Store a word", NULL,
-		 HW_PERM_EVERYONE, word_args, 1, cmd_secret, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, word_args, 1, cmd_secret, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " peek", "Read a table", NULL,
-		 HW_PERM_EVERYONE, word_args, 1, cmd_peek, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, word_args, 1, cmd_peek, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " admin", "Organizers only", NULL,
-		 HW_PERM_ORGANIZER, word_args, 1, cmd_echo, NULL, NULL, {0}},
+		 HW_PERM_ORGANIZER, word_args, 1, cmd_echo, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " burst", "Send n messages", NULL,
-		 HW_PERM_EVERYONE, ms_args, 1, cmd_burst, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_burst, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " version", "Which build", NULL,
-		 HW_PERM_EVERYONE, NULL, 0, cmd_version, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, NULL, 0, cmd_version, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " seen", "Messages seen", NULL,
-		 HW_PERM_EVERYONE, NULL, 0, cmd_seen, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, NULL, 0, cmd_seen, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " long", "One reply of n lines", NULL,
-		 HW_PERM_EVERYONE, ms_args, 1, cmd_long, NULL, NULL, {0}},
+		 HW_PERM_EVERYONE, ms_args, 1, cmd_long, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 	};
 	api = host_api;
 	if (api->db_migrate(self, migrations, 1) != HW_OK)
@@ -236,7 +236,7 @@ static int init(hw_plugin *self, const hw_api *host_api)
 	{
 		const hw_command_spec extra = {sizeof(hw_command_spec), FIXTURE_PREFIX " extra",
 					       "Only in the v2 build", NULL, HW_PERM_EVERYONE, NULL,
-					       0, cmd_version, NULL, NULL, {0}};
+					       0, cmd_version, NULL, NULL, {0}, sizeof(hw_arg_spec)};
 		if (api->command_add(self, &extra) != HW_OK)
 			return HW_ERR_PLUGIN;
 	}
