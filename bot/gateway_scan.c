@@ -38,6 +38,31 @@ static int plain(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Skips the plain bytes at p, eight at a time while a whole word is plain
+ * (no quote, backslash, control byte or byte >= 0x80: the classic
+ * "has a zero byte" and "has a byte less than n" tests, which never miss
+ * one), then byte by byte. Returns the first byte that is not plain, or end. */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8) {
+		uint64_t v, q, b;
+
+		memcpy(&v, p, 8);
+		q = v ^ (ONES * '"');
+		b = v ^ (ONES * '\\');
+		if (((q - ONES) & ~q) & HIGHS || ((b - ONES) & ~b) & HIGHS ||
+		    ((v - ONES * 0x20) | v) & HIGHS)
+			break;
+		p += 8;
+	}
+	while (p < end && plain(*p))
+		p++;
+	return p;
+}
+
 static void skip_ws(struct scanner *sc)
 {
 	while (sc->p < sc->end &&
@@ -109,8 +134,7 @@ static int scan_string(struct scanner *sc)
 	for (;;) {
 		unsigned char c;
 
-		while (sc->p < sc->end && plain(*sc->p))
-			sc->p++;
+		sc->p = skip_plain(sc->p, sc->end);
 		if (sc->p >= sc->end)
 			return -1;
 		c = *sc->p;

@@ -298,6 +298,46 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
+/* Strings are skipped eight bytes at a time: a byte that is not plain
+ * must be seen at every offset within the word, in strings of every length. */
+TEST(every_byte_at_every_offset)
+{
+	static const unsigned char special[] = {0x00, 0x01, 0x1f, 0x20, '"', '\\', 0x7f,
+						0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xf0, 0xff};
+	char text[256];
+	struct gateway_scan sc;
+	int accepted = 0;
+
+	for (size_t len = 1; len <= 24; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(special); k++) {
+				char body[32];
+				int n;
+
+				memset(body, 'a', len);
+				body[at] = (char)special[k];
+				n = snprintf(text, sizeof(text),
+					     "{\"op\":0,\"s\":1,\"t\":\"MESSAGE_CREATE\",\"d\":{\"content\":\"");
+				memcpy(text + n, body, len);
+				n += (int)len;
+				n += snprintf(text + n, sizeof(text) - (size_t)n, "\"}}");
+				if (agree_n(text, (size_t)n, &sc)) {
+					accepted++;
+					/* The plain ones are read whole. */
+					if (special[k] >= 0x20 && special[k] < 0x80 && special[k] != '"' &&
+					    special[k] != '\\')
+						CHECK(sc.content_whole && sc.content_len == len);
+				} else if (special[k] >= 0x20 && special[k] < 0x80 && special[k] != '"' &&
+					   special[k] != '\\') {
+					CHECK(!"a plain byte made the scan give up");
+				}
+			}
+		}
+	}
+	CHECK(accepted > 0);
+	CHECK_INTEQ(disagreements, 0);
+}
+
 TEST(mutations)
 {
 	static const char *seeds[] = {
@@ -450,6 +490,7 @@ int main(void)
 	RUN(falls_back_when_unsure);
 	RUN(rejects_what_jansson_rejects);
 	RUN(depth_limit);
+	RUN(every_byte_at_every_offset);
 	RUN(mutations);
 	RUN(repair_keeps_the_message);
 	RUN(seq_of_broken_payloads);

@@ -54,6 +54,49 @@ TEST(multiple_messages_one_stream)
 	free(d);
 }
 
+/* The zlib header is checked by hand (the stream is inflated raw): a raw
+ * deflate stream, a preset dictionary or wrong check bits are refused. */
+TEST(zlib_header_checked)
+{
+	struct deflater *d = malloc(sizeof(*d));
+	const char *msg = "{\"op\":11,\"d\":null}";
+	unsigned char bad[sizeof(d->buf)];
+	const char *out;
+	size_t out_len;
+	struct zstream *z;
+
+	REQUIRE(d);
+	deflater_init(d);
+	deflater_msg(d, msg, strlen(msg));
+	REQUIRE(d->len > 6 && d->len <= sizeof(bad));
+	CHECK_INTEQ(d->buf[0], 0x78);
+	for (int variant = 0; variant < 4; variant++) {
+		size_t len = d->len;
+
+		memcpy(bad, d->buf, len);
+		if (variant == 0) { /* no header at all: raw deflate */
+			memmove(bad, bad + 2, len - 2);
+			len -= 2;
+		} else if (variant == 1) {
+			bad[1] ^= 1; /* the check bits no longer divide by 31 */
+		} else if (variant == 2) {
+			bad[0] = 0x79; /* CM 9 */
+		} else {
+			bad[1] = 0xbb; /* FDICT set (0x78bb is a multiple of 31) */
+		}
+		REQUIRE(z = zstream_new(1 << 20, 1 << 20));
+		CHECK_INTEQ(zstream_push(z, bad, len, 1, &out, &out_len), ZSTREAM_ECORRUPT);
+		zstream_free(z);
+	}
+	/* The untouched stream still inflates. */
+	REQUIRE(z = zstream_new(1 << 20, 1 << 20));
+	CHECK_INTEQ(zstream_push(z, d->buf, d->len, 1, &out, &out_len), ZSTREAM_OK);
+	CHECK_STREQ(out, msg);
+	zstream_free(z);
+	deflateEnd(&d->zs);
+	free(d);
+}
+
 /* After a big payload the buffers can be freed; the stream goes on. */
 TEST(trim_after_big_payload)
 {
@@ -231,6 +274,7 @@ TEST(oversized_input)
 int main(void)
 {
 	RUN(multiple_messages_one_stream);
+	RUN(zlib_header_checked);
 	RUN(trim_after_big_payload);
 	RUN(message_split_across_chunks);
 	RUN(suffix_only_checked_at_message_end);
