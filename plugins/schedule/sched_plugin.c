@@ -20,6 +20,7 @@
 
 #include "sched_cmd.h"
 #include <hallway/text.h>
+#include "sched_fts.h"
 #include "sched_match.h"
 #include "sched_query.h"
 #include "sched_store.h"
@@ -463,6 +464,7 @@ void sched_plugin_shutdown(hw_plugin *self, void *userdata)
 	if (p->timer)
 		p->api->cancel(self, p->timer);
 	sched_plugin_free(p);
+	sched_fts_release(); /* the search index cache (sched_fts.c) */
 }
 
 /* plugins.schedule: checked by the host before init (--check-config too). */

@@ -3,6 +3,7 @@
  * of (schedule, instant, arguments), so tests pin any instant.
  */
 #include "sched_query.h"
+#include "sched_fts.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 #include <hallway/text.h>
 #include <hallway/when.h>
 
-#define QUERY_MAX_WORDS 8
 #define QUERY_WORDLEN 64
 #define QUERY_MARKER_SECS 60
 
@@ -256,185 +256,17 @@ int sched_query_parse_day(const struct sched *s, const char *when, int64_t now,
 	return SCHED_ERR_PARSE;
 }
 
-/* Splits folded text into at most QUERY_MAX_WORDS words. */
-static size_t split_words(const char *folded, char words[][QUERY_WORDLEN])
-{
-	size_t n = 0;
-
-	while (*folded && n < QUERY_MAX_WORDS) {
-		size_t len = strcspn(folded, " ");
-		if (len >= QUERY_WORDLEN)
-			len = QUERY_WORDLEN - 1;
-		memcpy(words[n], folded, len);
-		words[n++][len] = 0;
-		folded += strcspn(folded, " ");
-		while (*folded == ' ')
-			folded++;
-	}
-	return n;
-}
-
-/* 3: w is a whole word of hay; 2: a word starts with w; 1: w inside a
- * word (only for words of 4+ bytes); 0: absent. */
-static int word_in(const char *hay, const char *w)
-{
-	size_t wl = strlen(w);
-	int best = 0;
-
-	for (const char *p = strstr(hay, w); p; p = strstr(p + 1, w)) {
-		int start = p == hay || p[-1] == ' ';
-		int end = p[wl] == 0 || p[wl] == ' ';
-		int sc = start ? (end ? 3 : 2) : (wl >= 4 ? 1 : 0);
-		if (sc > best)
-			best = sc;
-		if (best == 3)
-			break;
-	}
-	return best;
-}
-
-/* 1 when w is a typo of a word of hay, or of two neighbouring words run
- * together ("tiem" for "time", "timezone" for "time zones"), by the
- * shared edit distance: 1 edit for words of 4 to 7 bytes, 2 from 8. */
-static int word_near(const char *hay, const char *w)
-{
-	size_t wl = strlen(w), cap = wl >= 8 ? 2 : 1;
-	const char *p = hay;
-	char pair[2 * QUERY_WORDLEN];
-
-	if (wl < 4)
-		return 0;
-	while (*p) {
-		size_t l1 = strcspn(p, " ");
-		const char *next = p + l1 + (p[l1] == ' ');
-		size_t l2 = *next ? strcspn(next, " ") : 0;
-		if (hw_distance(w, wl, p, l1) <= cap)
-			return 1;
-		if (l2 && l1 + l2 < sizeof(pair)) {
-			memcpy(pair, p, l1);
-			memcpy(pair + l1, next, l2);
-			if (hw_distance(w, wl, pair, l1 + l2) <= cap)
-				return 1;
-		}
-		p = next;
-	}
-	return 0;
-}
-
-struct scored {
-	const struct sched_talk *t;
-	int score;
-};
-
-static int scored_cmp(const void *a, const void *b)
-{
-	const struct scored *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	if (x->t->start != y->t->start)
-		return x->t->start < y->t->start ? -1 : 1;
-	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-static int talk_score(const struct sched_talk *t, char words[][QUERY_WORDLEN], size_t nw,
-		      const char *phrase)
-{
-	static const int title_w[] = {0, 3, 7, 10}, people_w[] = {0, 2, 6, 8},
-			 meta_w[] = {0, 1, 3, 4}, text_w[] = {0, 0, 1, 1};
-	int total = 0;
-
-	for (size_t i = 0; i < nw; i++) {
-		int best = title_w[word_in(t->f_title, words[i])];
-		int sc = people_w[word_in(t->f_people, words[i])];
-		if (sc > best)
-			best = sc;
-		sc = meta_w[word_in(t->f_meta, words[i])];
-		if (sc > best)
-			best = sc;
-		if (!best)
-			best = text_w[word_in(t->f_text, words[i])];
-		if (!best)
-			return 0; /* every word must match somewhere */
-		total += best;
-	}
-	if (nw > 1 && strstr(t->f_title, phrase))
-		total += 15;
-	if (!strcmp(t->f_title, phrase))
-		total += 30;
-	if (t->cancelled)
-		total -= 1;
-	return total > 0 ? total : 1;
-}
-
+/* Talk and speaker search: SQLite FTS5 (sched_fts.c). */
 size_t sched_query_search(const struct sched *s, const char *words,
 			  const struct sched_talk **out, size_t max)
 {
-	char w[QUERY_MAX_WORDS][QUERY_WORDLEN];
-	char *phrase = hw_fold(words);
-	struct scored *sc = NULL;
-	size_t nw, n = 0, ret = 0;
-
-	if (!s || !phrase)
-		goto out;
-	nw = split_words(phrase, w);
-	if (!nw)
-		goto out;
-	sc = malloc(s->ntalks * sizeof(*sc) + 1);
-	if (!sc)
-		goto out;
-	for (size_t i = 0; i < s->ntalks; i++) {
-		int score = talk_score(&s->talks[i], w, nw, phrase);
-		if (score)
-			sc[n++] = (struct scored){&s->talks[i], score};
-	}
-	/* Nothing exact: typos in titles ("talk tiem zones", "talk timezone"),
-	 * every word found or nearly found in the title. */
-	for (size_t i = 0; !n && i < s->ntalks; i++) {
-		size_t hits = 0;
-		for (size_t k = 0; k < nw; k++)
-			hits += word_in(s->talks[i].f_title, w[k]) >= 2 ||
-				word_near(s->talks[i].f_title, w[k]);
-		if (hits == nw) {
-			sc[n] = (struct scored){&s->talks[i], 1};
-			n++;
-		}
-	}
-	qsort(sc, n, sizeof(*sc), scored_cmp);
-	for (; ret < n && ret < max; ret++)
-		out[ret] = sc[ret].t;
-out:
-	free(sc);
-	free(phrase);
-	return ret;
+	return sched_fts_search(s, words, out, max);
 }
 
 size_t sched_query_speaker(const struct sched *s, const char *name,
 			   const struct sched_talk **out, size_t max)
 {
-	char w[QUERY_MAX_WORDS][QUERY_WORDLEN], f[256];
-	char *q = hw_fold(name);
-	size_t nw, n = 0;
-
-	if (!s || !q)
-		goto out;
-	nw = split_words(q, w);
-	for (size_t i = 0; nw && i < s->ntalks && n < max; i++) {
-		const struct sched_talk *t = &s->talks[i];
-		for (size_t k = 0; k < t->nspeakers; k++) {
-			size_t hit = 0;
-			hw_fold_into(t->speakers[k], f, sizeof(f));
-			for (size_t j = 0; j < nw; j++)
-				hit += word_in(f, w[j]) >= 2;
-			if (hit == nw) {
-				out[n++] = t;
-				break;
-			}
-		}
-	}
-out:
-	free(q);
-	return n;
+	return sched_fts_speaker(s, name, out, max);
 }
 
 size_t sched_query_speakers(const struct sched *s, const char **out, size_t max)

@@ -263,8 +263,8 @@ TEST(search_and_speakers)
 	 * (issue 13: they found nothing and suggested nothing). */
 	n = sched_query_search(s, "tiem zones", t, 8);
 	CHECK(n == 1 && !strcmp(t[0]->title, "Time Zones Are Hard, DST Is Harder"));
-	n = sched_query_search(s, "timezone", t, 8);
-	CHECK(n == 1 && !strcmp(t[0]->title, "Time Zones Are Hard, DST Is Harder"));
+	n = sched_query_search(s, "timezone", t, 8); /* and the sprint's "time zone data" */
+	CHECK(n >= 1 && !strcmp(t[0]->title, "Time Zones Are Hard, DST Is Harder"));
 	CHECK_INTEQ(sched_query_search(s, "tiem xyzzy", t, 8), 0);
 	/* Speakers: case and accents do not matter. */
 	/* Two talks and the Zoneinfo Café sprint. */
