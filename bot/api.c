@@ -347,7 +347,8 @@ static int api_send_file(hw_plugin *self, const char *channel_id, const char *te
 	}
 	if (!(pp = pending_new(p, PENDING_SEND, (void *)cb, ud)))
 		return HW_ERR_NOMEM;
-	payload = json_pack("{s:s, s:{s:[]}}", "content", text ? text : "", "allowed_mentions", "parse");
+	payload = json_pack("{s:s, s:o}", "content", text ? text : "", "allowed_mentions",
+			    rest_allowed_mentions(0));
 	snprintf(path, sizeof(path), "/channels/%s/messages", channel_id);
 	if (!payload || !rest_request_file(hw->rest, "POST", path, payload, filename, data, len,
 					   send_done, pp)) {

@@ -767,6 +767,13 @@ static int is_snowflake(const char *s)
 }
 
 /* One part's JSON: a new reference, or NULL. */
+json_t *rest_allowed_mentions(int allow)
+{
+	if (allow)
+		return json_pack("{s:[sss]}", "parse", "users", "roles", "everyone");
+	return json_pack("{s:[]}", "parse");
+}
+
 static json_t *part_json(struct rest *r, const json_t *tmpl, const char *text, size_t len,
 			 int first, int last, int allow_mentions)
 {
@@ -785,9 +792,7 @@ static json_t *part_json(struct rest *r, const json_t *tmpl, const char *text, s
 	if (text && json_object_set_new(m, "content", json_stringn(text, len)))
 		goto fail;
 	if (allow_mentions) {
-		if (json_object_set_new(m, "allowed_mentions",
-					json_pack("{s:[sss]}", "parse", "users", "roles",
-						  "everyone")))
+		if (json_object_set_new(m, "allowed_mentions", rest_allowed_mentions(1)))
 			goto fail;
 	} else {
 		/* Keep explicit "users"/"roles" lists the caller chose; never

@@ -57,6 +57,11 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 			   const json_t *msg_template, int allow_mentions, rest_done_fn done,
 			   void *ud);
 
+/* The one "never let the text ping anyone" rule: a new allowed_mentions
+ * object, {"parse": []} (or everything parsed when allow is set). Every
+ * message hallway posts carries one of these. */
+json_t *rest_allowed_mentions(int allow);
+
 /* Ends every request queued or in flight now: each done() (each message's
  * once) gets status 0 and error why. Later requests fail at once (id 0).
  * For the shutdown deadline: owners free what they keep per request, which

@@ -365,7 +365,7 @@ static int reply_slash(struct invocation *inv, const hw_message *msg)
 			n = msgsplit_part_copy(&ms, &part, buf);
 			json_object_set_new(data, "content", json_stringn(buf, n));
 		}
-		json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
+		json_object_set_new(data, "allowed_mentions", rest_allowed_mentions(0));
 		if (only_asker)
 			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
 		/* Embeds ride on the last part: look whether another follows. */
@@ -565,7 +565,8 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 			r->console_out(r->console_ud, line);
 		return HW_OK;
 	}
-	payload = json_pack("{s:s, s:{s:[]}}", "content", text ? text : "", "allowed_mentions", "parse");
+	payload = json_pack("{s:s, s:o}", "content", text ? text : "", "allowed_mentions",
+			    rest_allowed_mentions(0));
 	if (!payload)
 		return HW_ERR_NOMEM;
 	if (inv->pub.door == HW_DOOR_SLASH) {
