@@ -245,7 +245,18 @@ static void check_value(const hw_setting *row, const char *key, const json_t *v,
 		}
 		json_object_foreach((json_t *)v, k, item) {
 			hw_fmt(sub, sizeof(sub), "%s.%s", key, k);
-			check_string(row, sub, item, rep);
+			if (json_is_array(item)) {
+				/* A name may map to a list of values (an item ID to
+				 * its role IDs). */
+				char el[300];
+				json_t *x;
+				json_array_foreach(item, i, x) {
+					hw_fmt(el, sizeof(el), "%s[%zu]", sub, i);
+					check_string(row, el, x, rep);
+				}
+			} else {
+				check_string(row, sub, item, rep);
+			}
 		}
 		break;
 	case HW_SETTING_OBJECTS:
