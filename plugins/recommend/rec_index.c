@@ -5,6 +5,8 @@
  */
 #include "rec_index.h"
 
+#include <hallway/buf.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,6 +480,36 @@ static int cmp_dt(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* The FTS5 index of titles and speakers that rec_query_find falls back
+ * on (typos, insides of words, words run together). */
+static int build_find(struct rec_index *idx)
+{
+	static const double weights[] = {4.0, 1.0};
+	int ret = REC_OK;
+
+	if (!(idx->find = hw_fts_new(2, weights)))
+		return REC_ERR_NOMEM;
+	for (size_t i = 0; i < idx->n && !ret; i++) {
+		const struct rec_entry *e = &idx->e[i];
+		const char *cols[2];
+		hw_buf who;
+		hw_buf_init(&who, 0);
+		for (size_t k = 0; k < e->nspeakers; k++) {
+			if (k)
+				hw_buf_add(&who, ", ");
+			hw_buf_add(&who, e->speakers[k]);
+		}
+		cols[0] = e->title;
+		cols[1] = hw_buf_str(&who);
+		if (who.failed || hw_fts_add(idx->find, (int64_t)i, cols, 0))
+			ret = REC_ERR_NOMEM;
+		hw_buf_free(&who);
+	}
+	if (!ret && hw_fts_ready(idx->find))
+		ret = REC_ERR_NOMEM;
+	return ret;
+}
+
 int rec_index_build(const json_t *loaded, const struct rec_params *params,
 		    struct rec_index **out)
 {
@@ -517,6 +549,8 @@ int rec_index_build(const json_t *loaded, const struct rec_params *params,
 		}
 		ret = weigh(&b);
 	}
+	if (!ret)
+		ret = build_find(idx);
 	free(b.last_doc);
 	free(b.at);
 	free(b.dt);
@@ -556,6 +590,7 @@ void rec_index_free(struct rec_index *idx)
 		free(e->vw);
 	}
 	free(idx->e);
+	hw_fts_free(idx->find);
 	for (size_t t = 0; t < idx->nterms; t++) {
 		free(idx->terms[t]);
 		free(idx->words[t]);

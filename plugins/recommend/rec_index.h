@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include <hallway/fts.h>
+
 /* Error codes of the recommend modules (0 = success). */
 enum rec_err {
 	REC_OK = 0,
@@ -75,6 +77,8 @@ struct rec_index {
 	uint32_t *slots;          /* open-addressing hash of term ids + 1 */
 	size_t nslots_hash;
 	struct rec_params params;
+	struct hw_fts *find;      /* titles and speakers, for finding a typed talk
+				   * (rec_query_find: typos, insides; lib/fts.c) */
 };
 
 /*

@@ -7,6 +7,8 @@
 #include "rec_text.h"
 #include <hallway/text.h>
 
+#define REC_FIND_FTS 64 /* talks a typed name may find */
+
 /* Keeps hits[0..*n) sorted by score, at most k. */
 static void top_insert(struct rec_hit *hits, size_t *n, size_t k, size_t entry, long slot,
 		       float score)
@@ -287,6 +289,25 @@ int rec_query_words_prefix(const char *hay, const char *query)
 	return 1;
 }
 
+/* Nothing by title: the FTS5 index of titles and speakers, with typos
+ * ("star tiem zones"), insides of words and words run together; entries
+ * with an upcoming slot first, then by rank. */
+static size_t find_fts(const struct rec_index *idx, const char *text, int64_t now, size_t *out,
+		       size_t max)
+{
+	int64_t ids[REC_FIND_FTS];
+	size_t n, k = 0;
+
+	n = hw_fts_search(idx->find, text, HW_FTS_TYPOS, ids, REC_FIND_FTS);
+	for (int up = 1; up >= 0; up--)
+		for (size_t i = 0; i < n; i++) {
+			int is_up = rec_index_upcoming(idx, (size_t)ids[i], now) >= 0;
+			if (is_up == up && k < max)
+				out[k++] = (size_t)ids[i];
+		}
+	return n;
+}
+
 size_t rec_query_find(const struct rec_index *idx, const char *text, int64_t now,
 		      size_t *out, size_t max, int *exact)
 {
@@ -323,5 +344,7 @@ size_t rec_query_find(const struct rec_index *idx, const char *text, int64_t now
 				if (pass == 0)
 					*exact = 1;
 			}
+	if (!total)
+		total = find_fts(idx, text, now, out, max);
 	return total;
 }

@@ -3,15 +3,13 @@
  * loaded schedule, built on the first question about it and kept while
  * that schedule is the one asked about (a cache: nothing is stored).
  *
- * Words are matched as word prefixes by the `unicode61 remove_diacritics
- * 2` tokenizer over the folded fields (title, speakers, track/type/room/
- * tags, subtitle/abstract) and ranked by bm25() with column weights. A
- * word no talk has is read, in this order, as the inside of a longer word
- * (the `trigram` tokenizer over the index's vocabulary: "zone" in
- * "timezones"), as a typo of a known word ("tiem" for "time"; candidates
- * by shared trigrams, or of a close length for short words, then the
- * shared edit distance), or as two words run together ("timezone" for
- * "time zones"). Every typed word must match somewhere.
+ * The reading of the words is the shared one (include/hallway/fts.h):
+ * word prefixes ranked by bm25() with column weights (title 10, speakers
+ * 8, track/type/room/tags 4, subtitle/abstract 1); when nothing holds
+ * every word, unknown words read as word insides ("zone" in "timezones"),
+ * typos ("tiem") or words run together ("timezone"). Speakers are one
+ * document each, so a first name of one and a last name of another do
+ * not make a person.
  */
 #ifndef SCHED_FTS_H
 #define SCHED_FTS_H

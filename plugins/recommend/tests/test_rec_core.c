@@ -176,6 +176,12 @@ TEST(similar_and_find)
 	CHECK(rec_query_find(idx, "pyth", T0, out, 5, &exact) == 2 && !exact);
 	CHECK(rec_query_find(idx, "pyth typ", T0, out, 5, &exact) == 1 && out[0] == (size_t)py2);
 	CHECK(rec_query_find(idx, "nothing like this", T0, out, 5, &exact) == 0);
+	/* Typos and run-together words (issue 13: `star tiem zones`), through
+	 * the FTS5 index of titles and speakers. */
+	CHECK(rec_query_find(idx, "pyhton typnig", T0, out, 5, &exact) == 1 && !exact &&
+	      out[0] == (size_t)py2);
+	CHECK(rec_query_find(idx, "pythontyping", T0, out, 5, &exact) == 1 && out[0] == (size_t)py2);
+	CHECK(rec_query_find(idx, "pyhton xyzzy", T0, out, 5, &exact) == 0);
 	/* Upcoming first: the retrospective is listed after the live rust talk. */
 	CHECK(rec_query_find(idx, "rust", T0, out, 5, &exact) == 2);
 	CHECK_STREQ(idx->e[out[0]].title, "Rust for Embedded Systems");
