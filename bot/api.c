@@ -684,6 +684,7 @@ void api_sweep(struct plugin *p)
 		p->pending = pp->next;
 		pending_stop(pp);
 	}
+	api_web_sweep(p);
 	while (p->kept) {
 		struct invocation *inv = p->kept;
 		p->kept = inv->next_kept;
@@ -723,6 +724,7 @@ void api_init(hw_api *api)
 	api->prefix = api_prefix;
 	api->set_userdata = api_set_userdata;
 	api->userdata = api_userdata;
+	api_web_init(api);
 	api_member_init(api);
 	api->arg = api_arg;
 }

@@ -29,6 +29,7 @@ struct metrics;
 struct health;
 struct notify;
 struct fairuse;
+struct web;
 
 struct hallway {
 	struct lws_context *lws;
@@ -49,6 +50,7 @@ struct hallway {
 	struct health *health;     /* /healthz checks and the HTTP endpoint */
 	struct notify *notify;     /* systemd sd_notify */
 	struct fairuse *fairuse;   /* per-user command budgets (NULL: none) */
+	struct web *web;           /* the HTTP server: screens, organizer page, health */
 
 	struct clock clock;        /* the conference clock */
 

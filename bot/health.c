@@ -1,6 +1,6 @@
 /*
- * Health checks and the HTTP endpoint (/healthz, /metrics) on an lws server
- * vhost in the daemon's loop. Checks read state the modules already keep;
+ * Health checks and their answers to /healthz and /metrics (web.c serves
+ * them on the daemon's HTTP server). Checks read state the modules already keep;
  * the only I/O is the storage probe, a one-row write done at most every
  * STORAGE_PROBE_MS so that frequent scrapes cost nothing.
  */
@@ -26,7 +26,6 @@
 #define ACK_GRACE_MS 5000
 #define DEFAULT_HEARTBEAT_MS 41250
 #define SAMPLE_US (1000 * LWS_US_PER_MS)
-#define WRITE_CHUNK 16384
 #define COMPONENT_MAX 48
 #define DETAIL_MAX 200
 
@@ -48,17 +47,6 @@ struct health {
 	char probe_err[160];
 	lws_sorted_usec_list_t sample_sul;
 	int64_t seen_ack_ms;      /* the ACK whose RTT the histogram has */
-	struct lws_vhost *vhost;
-	int port;
-	/* lws keeps a pointer to the vhost's interface name: it lives here,
-	 * and health_destroy() runs after lws_context_destroy(). */
-	char iface[64];
-};
-
-/* One HTTP transaction's answer (lws per-session data). */
-struct http_session {
-	unsigned char *buf; /* LWS_PRE + body */
-	size_t len, off;
 };
 
 /* ---- listen address ---- */
@@ -352,159 +340,32 @@ static void sample(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(h->hw->lws, 0, &h->sample_sul, sample, SAMPLE_US);
 }
 
-/* ---- HTTP ---- */
+/* ---- HTTP (served by web.c) ---- */
 
-static int session_set(struct http_session *s, const char *body, size_t len)
+unsigned health_http_answer(struct hallway *hw, const char *path, char **text, size_t *len,
+			    const char **ctype)
 {
-	free(s->buf);
-	s->off = s->len = 0;
-	if (!(s->buf = malloc(LWS_PRE + len + 1)))
-		return -1;
-	memcpy(s->buf + LWS_PRE, body, len);
-	s->len = len;
-	return 0;
-}
-
-static void session_reset(struct http_session *s)
-{
-	if (!s)
-		return;
-	free(s->buf);
-	s->buf = NULL;
-	s->len = s->off = 0;
-}
-
-/* Fills s with the answer to path; returns the HTTP status. */
-static unsigned answer(struct hallway *hw, struct http_session *s, const char *path,
-		       const char **ctype)
-{
-	unsigned status = 500;
-	char *text = NULL;
-	size_t len = 0;
+	unsigned status;
 	json_t *report = NULL;
 
+	*text = NULL;
+	*len = 0;
 	*ctype = "application/json";
 	if (!strcmp(path, "/healthz") && hw->health) {
 		status = health_check(hw->health, &report) ? 200 : 503;
-		text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+		*text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+		json_decref(report);
 	} else if (!strcmp(path, "/metrics") && hw->metrics) {
 		*ctype = "text/plain; version=0.0.4; charset=utf-8";
 		metrics_sample(hw->metrics, hw);
 		status = 200;
-		text = metrics_render(hw->metrics, &len);
+		*text = metrics_render(hw->metrics, len);
 	} else {
-		status = 404;
-		text = strdup("{\"error\":\"not found; try /healthz or /metrics\"}");
-	}
-	json_decref(report);
-	if (text && !len)
-		len = strlen(text);
-	if (!text || session_set(s, text, len)) {
-		status = 500;
-		*ctype = "text/plain";
-		session_set(s, "out of memory\n", 14);
-	}
-	free(text);
-	return status;
-}
-
-static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-			 size_t len)
-{
-	struct hallway *hw = lws_context_user(lws_get_context(wsi));
-	struct http_session *s = user;
-	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start,
-					  *end = hdr + sizeof(hdr) - 1;
-	const char *ctype;
-	char path[128];
-	unsigned status;
-	size_t n;
-	int last;
-
-	switch (reason) {
-	case LWS_CALLBACK_HTTP:
-		if (!s || !hw)
-			return -1;
-		if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) {
-			/* POST, HEAD...: answer and close (no request body is read). */
-			lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "only GET");
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%.*s", (int)(len < 127 ? len : 127),
-			 in ? (const char *)in : "");
-		status = answer(hw, s, path, &ctype);
-		if (lws_add_http_common_headers(wsi, status, ctype, s->len, &p, end) ||
-		    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-						(const unsigned char *)"no-store", 8, &p, end) ||
-		    lws_finalize_write_http_header(wsi, start, &p, end))
-			return -1;
-		if (!s->buf)
-			return -1;
-		lws_callback_on_writable(wsi);
 		return 0;
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (!s || !s->buf)
-			return 0;
-		n = s->len - s->off;
-		last = n <= WRITE_CHUNK;
-		if (!last)
-			n = WRITE_CHUNK;
-		/* lws may use the LWS_PRE bytes before the chunk: they were sent. */
-		if (lws_write(wsi, s->buf + LWS_PRE + s->off, n,
-			      last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
-			return -1;
-		s->off += n;
-		if (!last) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-		session_reset(s);
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	case LWS_CALLBACK_CLOSED_HTTP:
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		session_reset(s);
-		break;
-	default:
-		break;
 	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
-
-static const struct lws_protocols http_protocols[] = {
-	{"hallway-http", http_callback, sizeof(struct http_session), 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0}};
-
-int health_listen(struct health *h)
-{
-	const char *addr = health_listen_address(h->hw);
-	struct lws_context_creation_info info;
-	char host[64];
-	int port;
-
-	if (!addr)
-		return 0;
-	if (config_parse_listen(addr, host, sizeof(host), &port)) {
-		LOGE("health", "http.listen \"%s\" is not address:port (e.g. 127.0.0.1:9464)", addr);
-		return -1;
-	}
-	snprintf(h->iface, sizeof(h->iface), "%s", host);
-	memset(&info, 0, sizeof(info));
-	info.port = port;
-	info.iface = h->iface[0] && strcmp(h->iface, "*") ? h->iface : NULL;
-	info.protocols = http_protocols;
-	info.vhost_name = "hallway-http";
-	info.keepalive_timeout = 5;
-	info.timeout_secs = 10;
-	h->vhost = lws_create_vhost(h->hw->lws, &info);
-	if (!h->vhost) {
-		LOGE("health", "cannot serve HTTP on %s (address in use, or not an address here?)",
-		     addr);
-		return -1;
-	}
-	h->port = lws_get_vhost_listen_port(h->vhost);
-	LOGI("health", "serving /healthz and /metrics on http://%s:%d", h->iface[0] ? h->iface : "*",
-	     h->port);
-	return 0;
+	if (*text && !*len)
+		*len = strlen(*text);
+	return *text ? status : 500;
 }
 
 /* ---- lifecycle ---- */

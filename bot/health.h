@@ -14,14 +14,14 @@
  *     [a-z0-9_.-]{1,48}; detail up to 200 bytes; at most 32 components.
  *     A report {"component": "x", "remove": true} forgets the component.
  *
- * It also serves them: an lws server vhost in the daemon's own loop on
- * http.listen, with GET /healthz (200 or 503, JSON) and GET /metrics
- * (Prometheus text).
+ * The web server (web.h) serves them on http.listen: GET /healthz (200 or
+ * 503, JSON) and GET /metrics (Prometheus text).
  */
 #ifndef HALLWAY_HEALTH_H
 #define HALLWAY_HEALTH_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 struct hallway;
 struct health;
@@ -39,9 +39,11 @@ void health_destroy(struct health *h);
  * "http" object. Borrowed from the config. */
 const char *health_listen_address(const struct hallway *hw);
 
-/* Starts the HTTP endpoint on the configured address (nothing when off).
- * Returns 0, or -1 with a log line (bad address, port in use). */
-int health_listen(struct health *h);
+/* The answer to GET path when it is /healthz or /metrics: the status, with
+ * a new text (free()) of len bytes and its content type; 0 for another
+ * path. (web.c serves them on http.listen.) */
+unsigned health_http_answer(struct hallway *hw, const char *path, char **text, size_t *len,
+			    const char **ctype);
 
 /* Evaluates every check. Returns 1 when healthy, else 0. When report is
  * not NULL it gets a new reference: {"status": "ok"|"unhealthy",

@@ -112,6 +112,9 @@ void host_plugin_error(struct plugin *p, const char *what, int rc);
 
 /* api.c: fills the table. */
 void api_init(hw_api *api);
+/* api_web.c: the web members (ABI 1.2), and their sweep at unload. */
+void api_web_init(hw_api *api);
+void api_web_sweep(struct plugin *p);
 /* Sweeps timers, pending requests/sends/jobs and kept invocations. */
 void api_sweep(struct plugin *p);
 /* api.c's records of requests in flight, for the api_*.c files that add

@@ -28,6 +28,7 @@
 #include "guilds.h"
 #include "hallway.h"
 #include "health.h"
+#include "web.h"
 #include "host.h"
 #include "host_retry.h"
 #include "http.h"
@@ -296,6 +297,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 			rt->online_rc = online_report(rt);
 		host_destroy(hw->host);
 		hw->host = NULL;
+		web_close_all(hw->web);
 	}
 	if (hw->stopping) {
 		size_t left = hw->rest ? rest_pending(hw->rest) : 0;
@@ -508,7 +510,8 @@ static int start(struct runtime *rt, const char *now_iso)
 	}
 	/* Production: metrics, /healthz and /metrics, systemd notifications. */
 	if (!(hw->metrics = metrics_create(hw->bus)) || !(hw->health = health_create(hw)) ||
-	    (!rt->console && health_listen(hw->health)) ||
+	    !(hw->web = web_create(hw)) || web_dashboard_add(hw->web) ||
+	    ((!rt->console || hw->cfg->http_listen) && web_listen(hw->web)) ||
 	    !(hw->notify = notify_create(hw, !rt->console)))
 		return EXIT_FATAL;
 	rest_set_observer(hw->rest, metrics_rest_response, hw->metrics);
@@ -558,7 +561,9 @@ static void teardown(struct runtime *rt)
 	bus_destroy(hw->bus);
 	if (hw->lws)
 		lws_context_destroy(hw->lws);
-	health_destroy(hw->health); /* after the context: lws points into it */
+	health_destroy(hw->health);
+	web_destroy(hw->web); /* after the context: lws points into it */
+	hw->web = NULL;
 	storage_close(hw->storage);
 	config_free(hw->cfg);
 }

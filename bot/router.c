@@ -112,6 +112,8 @@ void invocation_unref(struct invocation *inv)
 {
 	if (!inv || --inv->refs > 0)
 		return;
+	if (inv->web_out)
+		inv->web_out(inv->web_ud, NULL);
 	parsed_args_free(&inv->args);
 	free(inv->user_id);
 	free(inv->user_name);
@@ -429,8 +431,15 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 		free(bounded);
 		return id ? HW_OK : HW_ERR_NOMEM;
 	}
-	case HW_DOOR_WEB:
-		break; /* no web door yet */
+	case HW_DOOR_WEB: {
+		json_t *reply = json_pack("{s:s?,s:O?}", "text", msg->content, "embeds", msg->embeds);
+		if (!reply)
+			return HW_ERR_NOMEM;
+		if (inv->web_out)
+			inv->web_out(inv->web_ud, reply);
+		json_decref(reply);
+		return HW_OK;
+	}
 	}
 	return HW_ERR_INVALID;
 }
@@ -563,6 +572,17 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 			r->console_out(r->console_ud, text);
 		if (r->console_out)
 			r->console_out(r->console_ud, line);
+		return HW_OK;
+	}
+	if (inv->pub.door == HW_DOOR_WEB) {
+		/* The page offers the file for download (text files: CSV, ICS). */
+		json_t *reply = json_pack("{s:s?,s:{s:s,s:s%}}", "text", text, "file", "name",
+					  filename, "data", (const char *)data, len);
+		if (!reply)
+			return HW_ERR_INVALID; /* not UTF-8 */
+		if (inv->web_out)
+			inv->web_out(inv->web_ud, reply);
+		json_decref(reply);
 		return HW_OK;
 	}
 	payload = json_pack("{s:s, s:o}", "content", text ? text : "", "allowed_mentions",
@@ -937,6 +957,43 @@ void router_console_line(struct router *r, const char *line, int as_organizer,
 	inv->user_name = strdup(as_organizer ? "Console Organizer" : "Console Attendee");
 	inv->pub.is_dm = 1;
 	inv->pub.is_organizer = as_organizer;
+	pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
+	if (pr != PARSE_OK) {
+		if (pr == PARSE_NO_COMMAND && !*why)
+			snprintf(why, sizeof(why), "Unknown command.");
+		answer_parse_error(r, inv, pr, why);
+	} else {
+		inv->command = strdup(inv->args.cmd->name);
+		router_run(r, inv);
+	}
+	invocation_unref(inv);
+}
+
+/* ---- web door ---- */
+
+void router_web_line(struct router *r, const char *line, const char *user_id,
+		     router_web_out out, void *ud)
+{
+	struct invocation *inv;
+	const char *text = line;
+	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
+	enum parse_result pr;
+	char why[512] = "";
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (!strncmp(text, prefix, strlen(prefix)))
+		text += strlen(prefix);
+	if (!(inv = invocation_new(r, HW_DOOR_WEB))) {
+		out(ud, NULL);
+		return;
+	}
+	inv->web_out = out;
+	inv->web_ud = ud;
+	inv->user_id = strdup(user_id);
+	inv->user_name = strdup("Organizer (web)");
+	inv->pub.is_dm = 1; /* like the console: no channel, no guild */
+	inv->pub.is_organizer = 1;
 	pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
 	if (pr != PARSE_OK) {
 		if (pr == PARSE_NO_COMMAND && !*why)

@@ -34,6 +34,10 @@ struct invocation {
 				   * on the slash door, files by DM from a
 				   * guild channel (set before the handler,
 				   * so it outlives the command's entry) */
+	/* web door: each reply as JSON ({"text"}, {"model"} or {"file"}),
+	 * then NULL when the invocation is released (nothing more can come) */
+	void (*web_out)(void *ud, json_t *reply);
+	void *web_ud;
 };
 
 /* Autocomplete results being collected (api->complete_add). */
@@ -59,6 +63,13 @@ int router_may_address(const struct router *r, const char *content, size_t len, 
 /* Console door: one line as an attendee would type it (prefix optional). */
 void router_console_line(struct router *r, const char *line, int as_organizer,
 			 router_console_out out, void *ud);
+
+/* Web door: a command line from the organizer page, run as user_id (an
+ * organizer: the page's session says so). Replies go to out (see
+ * struct invocation's web_out); out(ud, NULL) comes last, maybe later. */
+typedef void (*router_web_out)(void *ud, json_t *reply);
+void router_web_line(struct router *r, const char *line, const char *user_id,
+		     router_web_out out, void *ud);
 
 /* Reply through the invocation's door. */
 int router_reply(struct invocation *inv, const hw_message *msg);

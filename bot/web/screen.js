@@ -1,0 +1,107 @@
+/* The lobby screen: now and next per room, the latest announcement, live. */
+'use strict';
+(function () {
+  var room = null;
+  var m = /^\/screen\/(.+)$/.exec(location.pathname);
+  if (m) { try { room = decodeURIComponent(m[1]); } catch (e) { room = m[1]; } }
+  var state = { zone: 'UTC', skew: 0, offlineSince: null, data: null };
+
+  function serverNow() { return Date.now() + state.skew; }
+
+  function talkCard(kind, t) {
+    var card = hw.el('div', 'talk ' + kind + (t && t.status ? ' ' + t.status : ''));
+    card.appendChild(hw.el('div', 'when', kind === 'now' ? 'Now' : 'Next'));
+    if (!t) {
+      card.appendChild(hw.el('div', 'title none', kind === 'now' ? 'Nothing on' : 'Nothing later today'));
+      return card;
+    }
+    var time = hw.hm(state.zone, t.start) + '–' + hw.hm(state.zone, t.end);
+    card.appendChild(hw.el('div', 'time', time));
+    var title = hw.el('div', 'title', t.title);
+    card.appendChild(title);
+    if (t.speakers && t.speakers.length) card.appendChild(hw.el('div', 'speakers', t.speakers.join(', ')));
+    if (t.status === 'cancelled' || t.status === 'moved') {
+      card.appendChild(hw.el('div', 'mark', t.status === 'cancelled' ? 'Cancelled' : 'Moved' + (t.note ? ': ' + t.note : '')));
+    }
+    return card;
+  }
+
+  function render() {
+    var d = state.data, main = document.getElementById('rooms');
+    if (!d) return;
+    document.getElementById('conf').textContent = room ? room : (d.conference || 'Schedule');
+    document.title = (room ? room + ' · ' : '') + (d.conference || 'hallway');
+    hw.clear(main);
+    var rooms = d.rooms || [];
+    main.className = 'rooms' + (room ? ' single' : '') + (rooms.length > 6 ? ' many' : '');
+    if (!rooms.length) {
+      main.appendChild(hw.el('p', 'empty', room ? 'No talks in this room.' : 'No talks to show.'));
+    }
+    rooms.forEach(function (r) {
+      var sec = hw.el('section', 'room');
+      sec.setAttribute('data-room', r.room);
+      sec.appendChild(hw.el('h2', 'room-name', r.room));
+      sec.appendChild(talkCard('now', r.now));
+      sec.appendChild(talkCard('next', r.next));
+      main.appendChild(sec);
+    });
+    tick();
+  }
+
+  function tick() {
+    var now = serverNow();
+    document.getElementById('clock').textContent = hw.hm(state.zone, now);
+    if (state.data) document.getElementById('updated').textContent =
+      hw.day(state.zone, now) + ' · times in ' + state.zone;
+  }
+
+  function showBanner(a) {
+    var b = document.getElementById('banner');
+    if (!a || !a.text) { b.hidden = true; return; }
+    document.getElementById('banner-text').textContent = a.text;
+    b.hidden = false;
+  }
+
+  function load() {
+    var q = room ? '?room=' + encodeURIComponent(room) : '';
+    var before = Date.now();
+    return hw.getJSON('/api/schedule/screen' + q).then(function (d) {
+      state.zone = d.zone || 'UTC';
+      if (typeof d.now === 'number') state.skew = d.now - (before + Date.now()) / 2;
+      state.data = d;
+      var l = document.getElementById('loading'); if (l) l.remove();
+      render();
+    }).catch(function (e) {
+      var main = document.getElementById('rooms');
+      if (!state.data) { hw.clear(main); main.appendChild(hw.el('p', 'empty', 'The schedule is not available: ' + e.message)); }
+    });
+  }
+
+  function loadBanner() {
+    return hw.getJSON('/api/announce/latest').then(showBanner).catch(function () {});
+  }
+
+  function online(up) {
+    var s = document.getElementById('status');
+    if (up) {
+      if (state.offlineSince !== null) { state.offlineSince = null; s.hidden = true; }
+      load(); loadBanner(); /* catch up on what was missed */
+      return;
+    }
+    if (state.offlineSince === null) {
+      state.offlineSince = serverNow();
+      s.textContent = 'offline since ' + hw.hm(state.zone, state.offlineSince);
+      s.hidden = false;
+    }
+  }
+
+  function message(topic, data) {
+    if (topic === 'announce.latest') showBanner(data);
+    else if (topic.indexOf('schedule.') === 0) load();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    hw.stream(message, online);
+    setInterval(tick, 10000);
+  });
+})();

@@ -1,0 +1,244 @@
+/*
+ * The organizer sign-in: the `dashboard` command (organizers only) gives a
+ * single-use link, by DM (or ephemeral on the slash door, printed on the
+ * console); POST /api/auth/signin takes its token, asks Discord for the
+ * member's roles again and, if they still hold an organizer role, opens a
+ * session (HttpOnly, SameSite=Strict cookie; Secure behind https).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "guilds.h"
+#include "hallway.h"
+#include "log.h"
+#include "rest.h"
+#include "router.h"
+#include "web_auth.h"
+#include "web_int.h"
+
+#define MSG_FLAG_SUPPRESS_EMBEDS 4
+
+/* ---- the dashboard command ---- */
+
+struct dm_link {
+	struct invocation *inv;   /* own reference: to say if the DM failed */
+	struct web *w;
+	char text[700];
+};
+
+static void dm_link_free(struct dm_link *d)
+{
+	invocation_unref(d->inv);
+	explicit_bzero(d->text, sizeof(d->text));
+	free(d);
+}
+
+static void dm_link_failed(struct dm_link *d, long status, const char *error)
+{
+	hw_message m = {.struct_size = sizeof(m), .ephemeral = 1,
+			.content = "I could not send you the sign-in link by DM: allow direct "
+				   "messages from server members, then ask again."};
+	LOGW("web", "cannot DM a sign-in link to user %s: HTTP %ld %s", d->inv->user_id, status,
+	     error ? error : "");
+	if (!d->w->hw->stopping)
+		router_reply(d->inv, &m);
+	dm_link_free(d);
+}
+
+static void dm_link_sent(void *ud, long status, json_t *body, const char *error)
+{
+	struct dm_link *d = ud;
+	(void)body;
+	if (status < 200 || status >= 300) {
+		dm_link_failed(d, status, error);
+		return;
+	}
+	LOGI("web", "sent an organizer sign-in link to user %s by DM", d->inv->user_id);
+	dm_link_free(d);
+}
+
+static void dm_link_channel(void *ud, long status, json_t *body, const char *error)
+{
+	struct dm_link *d = ud;
+	const char *cid = json_string_value(json_object_get(body, "id"));
+	json_t *tmpl;
+	if (status < 200 || status >= 300 || !cid) {
+		dm_link_failed(d, status, error);
+		return;
+	}
+	/* No preview: an unfurler would fetch the page (the token is in the
+	 * fragment, which it never sends, but a preview shows nothing useful). */
+	tmpl = json_pack("{s:i}", "flags", MSG_FLAG_SUPPRESS_EMBEDS);
+	if (!rest_send_message(d->w->hw->rest, cid, d->text, tmpl, 0, dm_link_sent, d)) {
+		json_decref(tmpl);
+		dm_link_failed(d, 0, "cannot queue the message");
+		return;
+	}
+	json_decref(tmpl);
+}
+
+static int cmd_dashboard(hw_plugin *self, const hw_invocation *pub, void *ud)
+{
+	struct web *w = ud;
+	struct invocation *inv = (struct invocation *)pub;
+	char token[WEB_SECRET_HEX + 1], base[300], text[700];
+	hw_message m = {.struct_size = sizeof(m), .content = text, .ephemeral = 1};
+	struct dm_link *d;
+	(void)self;
+
+	if (pub->door == HW_DOOR_WEB) {
+		snprintf(text, sizeof(text), "You are signed in already.");
+		return router_reply(inv, &m);
+	}
+	if (!w->vhost) {
+		snprintf(text, sizeof(text), "The web page is off: set http.listen in the config.");
+		return router_reply(inv, &m);
+	}
+	if (web_auth_signin_new(w->auth, pub->user_id, 0, token)) {
+		snprintf(text, sizeof(text), "Sorry, I could not make a sign-in link.");
+		return router_reply(inv, &m);
+	}
+	web_public_url(w, base, sizeof(base));
+	snprintf(text, sizeof(text),
+		 "Your sign-in link for the organizer page (valid for %d minutes, once; do not "
+		 "share it): %s/organizer/signin#%s",
+		 WEB_SIGNIN_TTL_MS / 60000, base, token);
+	explicit_bzero(token, sizeof(token));
+	LOGI("web", "sign-in link made for user %s (%s door)", pub->user_id,
+	     pub->door == HW_DOOR_CONSOLE ? "console" : pub->door == HW_DOOR_SLASH ? "slash" : "chat");
+	if (pub->door != HW_DOOR_CHAT) /* the console, or an ephemeral slash reply */
+		return router_reply(inv, &m);
+	if (!(d = calloc(1, sizeof(*d))))
+		return HW_ERR_NOMEM;
+	d->w = w;
+	d->inv = inv;
+	invocation_ref(inv);
+	memcpy(d->text, text, sizeof(text));
+	explicit_bzero(text, sizeof(text));
+	if (!rest_request(w->hw->rest, "POST", "/users/@me/channels",
+			  json_pack("{s:s}", "recipient_id", pub->user_id), dm_link_channel, d)) {
+		dm_link_free(d);
+		return HW_ERR_NOMEM;
+	}
+	snprintf(text, sizeof(text), "I sent you a sign-in link for the organizer page by DM.");
+	return router_reply(inv, &m);
+}
+
+int web_dashboard_add(struct web *w)
+{
+	hw_command_spec spec = {
+		HW_COMMAND_SPEC_INIT,
+		.name = "dashboard",
+		.summary = "Get a sign-in link for the organizer web page (by DM)",
+		.help = "The link works once, for 10 minutes, and only for you; your organizer role "
+			"is checked again when you use it.",
+		.perm = HW_PERM_ORGANIZER,
+		.fn = cmd_dashboard,
+		.ud = w,
+	};
+	char why[256];
+	if (commands_add(router_commands(w->hw->router), NULL, NULL, &spec, why, sizeof(why))) {
+		LOGE("web", "cannot register the dashboard command: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- POST /api/auth/signin ---- */
+
+struct signin_check {
+	struct web *w;
+	struct web_conn *conn;    /* held */
+	char user_id[32];
+};
+
+static void open_session(struct web *w, struct web_conn *conn, const char *user_id)
+{
+	const struct web_session *s = web_auth_session_new(w->auth, user_id);
+	char cookie[300], base[300];
+	if (!s) {
+		web_conn_json(conn, 500, NULL, "cannot open a session");
+		return;
+	}
+	web_public_url(w, base, sizeof(base));
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+		 WEB_COOKIE_NAME, s->id, (long long)(WEB_SESSION_TTL_MS / 1000),
+		 !strncmp(base, "https:", 6) ? "; Secure" : "");
+	web_conn_cookie(conn, cookie);
+	LOGI("web", "organizer %s signed in to the web page", user_id);
+	web_conn_json(conn, 200, json_pack("{s:b,s:s}", "ok", 1, "user_id", user_id), NULL);
+}
+
+static void member_fetched(void *ud, long status, json_t *body, const char *error)
+{
+	struct signin_check *sc = ud;
+	struct hallway *hw = sc->w->hw;
+	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
+	if (status == 200 && guilds_is_organizer(hw->guilds, conf, conf,
+						 json_object_get(body, "roles"))) {
+		open_session(sc->w, sc->conn, sc->user_id);
+	} else {
+		LOGI("web", "sign-in refused for user %s: %s", sc->user_id,
+		     status == 200 ? "no organizer role any more"
+		     : status == 404 ? "not a member of the conference server"
+				     : error ? error : "cannot ask Discord");
+		web_auth_user_end(sc->w->auth, sc->user_id);
+		web_conn_json(sc->conn, status == 200 || status == 404 ? 403 : 503, NULL,
+			      status == 200 || status == 404
+				      ? "you are not an organizer (any more)"
+				      : "cannot check your roles with Discord now; try again");
+	}
+	web_conn_release(sc->conn);
+	free(sc);
+}
+
+int web_signin_post(struct web *w, struct web_req *req)
+{
+	struct hallway *hw = w->hw;
+	json_t *body = req->body ? json_loadb(req->body, req->body_len, 0, NULL) : NULL;
+	const char *token = json_string_value(json_object_get(body, "token"));
+	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
+	struct signin_check *sc;
+	char user_id[32], path[160];
+
+	if (!token || web_auth_signin_take(w->auth, token, user_id)) {
+		json_decref(body);
+		LOGI("web", "a sign-in with an unknown, used or expired link was refused");
+		web_conn_json(req->conn, 403, NULL,
+			      "this sign-in link is not valid (used, expired or mistyped): ask the "
+			      "bot for a new one with the dashboard command");
+		return 1;
+	}
+	json_decref(body);
+	if (!strcmp(user_id, "console")) {
+		/* Only the console's operator could get this link. */
+		if (hw->console) {
+			open_session(w, req->conn, user_id);
+			return 1;
+		}
+		web_conn_json(req->conn, 403, NULL, "not an organizer");
+		return 1;
+	}
+	if (!conf || !hw->rest) {
+		web_conn_json(req->conn, 403, NULL, "no conference server configured");
+		return 1;
+	}
+	if (!(sc = calloc(1, sizeof(*sc)))) {
+		web_conn_json(req->conn, 500, NULL, "out of memory");
+		return 1;
+	}
+	sc->w = w;
+	sc->conn = req->conn;
+	snprintf(sc->user_id, sizeof(sc->user_id), "%s", user_id);
+	snprintf(path, sizeof(path), "/guilds/%s/members/%s", conf, user_id);
+	web_conn_hold(req->conn);
+	if (!rest_request(hw->rest, "GET", path, NULL, member_fetched, sc)) {
+		web_conn_json(req->conn, 503, NULL, "cannot ask Discord now");
+		web_conn_release(req->conn);
+		free(sc);
+	}
+	return 1;
+}
