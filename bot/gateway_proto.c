@@ -354,7 +354,7 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 	 * message. Rejected, the payload would close the socket, the server
 	 * would replay it on RESUME, and the bot would loop on it forever.
 	 * Readers see such strings cut at the NUL (json_string_value). */
-	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+	root = json_fast_loadb(text, len, JSON_ALLOW_NUL, &err);
 	if (!root && !(root = parse_damaged(g, text, len, &err)))
 		return;
 	jop = json_object_get(root, "op");

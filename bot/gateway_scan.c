@@ -41,21 +41,29 @@ static int plain(unsigned char c)
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-/* Skips the plain bytes at p, eight at a time while a whole word is plain
- * (no quote, backslash, control byte or byte >= 0x80: the classic
- * "has a zero byte" and "has a byte less than n" tests, which never miss
- * one), then byte by byte. Returns the first byte that is not plain, or end. */
+/* Skips the plain bytes at p, eight at a time: in each word, the classic
+ * "has a zero byte" test finds a quote or a backslash, "has a byte less
+ * than 0x20" a control byte, and the high bits what is not ASCII. None of
+ * them misses a byte, and the lowest byte they flag is always a true one
+ * (a false flag only ever sits above a true one), so on a little-endian
+ * machine the first byte that is not plain is found without a byte loop.
+ * Returns it, or end. */
 static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
 {
 	while (end - p >= 8) {
-		uint64_t v, q, b;
+		uint64_t v, q, b, m;
 
 		memcpy(&v, p, 8);
 		q = v ^ (ONES * '"');
 		b = v ^ (ONES * '\\');
-		if (((q - ONES) & ~q) & HIGHS || ((b - ONES) & ~b) & HIGHS ||
-		    ((v - ONES * 0x20) | v) & HIGHS)
+		m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | (v - ONES * 0x20) | v) & HIGHS;
+		if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < end && plain(*p))
@@ -686,4 +694,247 @@ int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq)
 	if (seq)
 		*seq = s;
 	return GATEWAY_SCAN_OK;
+}
+
+/* ---- the fast loader: a jansson tree without json_loadb's lexer ---- */
+
+struct builder {
+	struct scanner sc;
+	int any; /* JSON_DECODE_ANY */
+};
+
+static json_t *build_value(struct builder *b);
+
+/* The string just scanned (sc->str ... sc->p - 1) decoded into a jansson
+ * string or, for a key, into *key / *key_len (key_buf holds it when it had
+ * escapes). The scan already checked every escape and UTF-8 sequence, and
+ * refused \u0000 and surrogates, so decoding cannot fail here. */
+static size_t decode_string(const struct scanner *sc, char *dst)
+{
+	const unsigned char *p = sc->str, *end = sc->p - 1; /* the closing quote */
+	size_t n = 0;
+
+	while (p < end) {
+		if (*p != '\\') {
+			dst[n++] = (char)*p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b':
+			dst[n++] = '\b';
+			break;
+		case 'f':
+			dst[n++] = '\f';
+			break;
+		case 'n':
+			dst[n++] = '\n';
+			break;
+		case 'r':
+			dst[n++] = '\r';
+			break;
+		case 't':
+			dst[n++] = '\t';
+			break;
+		case 'u': {
+			unsigned v = 0;
+
+			for (int i = 2; i < 6; i++)
+				v = v << 4 | (unsigned)hex(p[i]);
+			if (v < 0x80) {
+				dst[n++] = (char)v;
+			} else if (v < 0x800) {
+				dst[n++] = (char)(0xc0 | v >> 6);
+				dst[n++] = (char)(0x80 | (v & 0x3f));
+			} else {
+				dst[n++] = (char)(0xe0 | v >> 12);
+				dst[n++] = (char)(0x80 | ((v >> 6) & 0x3f));
+				dst[n++] = (char)(0x80 | (v & 0x3f));
+			}
+			p += 6;
+			continue;
+		}
+		default: /* " \ / */
+			dst[n++] = (char)p[1];
+			break;
+		}
+		p += 2;
+	}
+	return n;
+}
+
+/* A string value at sc->p. */
+static json_t *build_string(struct builder *b)
+{
+	struct scanner *sc = &b->sc;
+	char small[256], *buf;
+	size_t len;
+	json_t *s;
+
+	if (scan_string(sc))
+		return NULL;
+	if (!sc->str_escaped)
+		return json_stringn_nocheck((const char *)sc->str, sc->str_plain);
+	/* Decoded, a string is never longer than its escaped text. */
+	len = (size_t)(sc->p - 1 - sc->str);
+	buf = len <= sizeof(small) ? small : malloc(len);
+	if (!buf)
+		return NULL;
+	len = decode_string(sc, buf);
+	s = json_stringn_nocheck(buf, len);
+	if (buf != small)
+		free(buf);
+	return s;
+}
+
+static json_t *build_object(struct builder *b)
+{
+	struct scanner *sc = &b->sc;
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	sc->p++;
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == '}') {
+		sc->p++;
+		return obj;
+	}
+	for (;;) {
+		char small[256], *key = small;
+		const char *k;
+		size_t klen;
+		json_t *v;
+
+		if (sc->p >= sc->end || *sc->p != '"' || scan_string(sc))
+			goto fail;
+		if (!sc->str_escaped) {
+			k = (const char *)sc->str;
+			klen = sc->str_plain;
+		} else {
+			klen = (size_t)(sc->p - 1 - sc->str);
+			if (klen > sizeof(small) && !(key = malloc(klen)))
+				goto fail;
+			klen = decode_string(sc, key);
+			k = key;
+		}
+		skip_ws(sc);
+		if (sc->p >= sc->end || *sc->p != ':') {
+			if (key != small)
+				free(key);
+			goto fail;
+		}
+		sc->p++;
+		skip_ws(sc);
+		/* Duplicate keys: the last one wins, as in json_loadb. */
+		v = build_value(b);
+		if (!v || json_object_setn_new_nocheck(obj, k, klen, v)) {
+			if (key != small)
+				free(key);
+			goto fail;
+		}
+		if (key != small)
+			free(key);
+		skip_ws(sc);
+		if (sc->p >= sc->end)
+			goto fail;
+		if (*sc->p == '}') {
+			sc->p++;
+			return obj;
+		}
+		if (*sc->p != ',')
+			goto fail;
+		sc->p++;
+		skip_ws(sc);
+	}
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *build_array(struct builder *b)
+{
+	struct scanner *sc = &b->sc;
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	sc->p++;
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == ']') {
+		sc->p++;
+		return arr;
+	}
+	for (;;) {
+		json_t *v = build_value(b);
+
+		if (!v || json_array_append_new(arr, v))
+			goto fail;
+		skip_ws(sc);
+		if (sc->p >= sc->end)
+			goto fail;
+		if (*sc->p == ']') {
+			sc->p++;
+			return arr;
+		}
+		if (*sc->p != ',')
+			goto fail;
+		sc->p++;
+		skip_ws(sc);
+	}
+fail:
+	json_decref(arr);
+	return NULL;
+}
+
+static json_t *build_value(struct builder *b)
+{
+	struct scanner *sc = &b->sc;
+	json_t *v;
+
+	if (sc->p >= sc->end)
+		return NULL;
+	switch (*sc->p) {
+	case '{':
+	case '[':
+		if (++sc->depth > SCAN_DEPTH_MAX)
+			return NULL;
+		v = *sc->p == '{' ? build_object(b) : build_array(b);
+		sc->depth--;
+		return v;
+	case '"':
+		return build_string(b);
+	case 't':
+		return scan_literal(sc, "true") ? NULL : json_true();
+	case 'f':
+		return scan_literal(sc, "false") ? NULL : json_false();
+	case 'n':
+		return scan_literal(sc, "null") ? NULL : json_null();
+	default:
+		return scan_number(sc) ? NULL : json_integer((json_int_t)sc->num);
+	}
+}
+
+json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+	struct builder b;
+	json_t *root = NULL;
+
+	/* Only the flags the subset means the same under; anything else, and
+	 * whatever the subset is unsure of, is json_loadb's. */
+	if (text && !(flags & ~(size_t)(JSON_ALLOW_NUL | JSON_DECODE_ANY))) {
+		memset(&b, 0, sizeof(b));
+		b.sc.p = (const unsigned char *)text;
+		b.sc.end = b.sc.p + len;
+		b.any = !!(flags & JSON_DECODE_ANY);
+		skip_ws(&b.sc);
+		if (b.sc.p < b.sc.end && (b.any || *b.sc.p == '{'))
+			root = build_value(&b);
+		if (root) {
+			skip_ws(&b.sc);
+			if (b.sc.p == b.sc.end)
+				return root;
+			json_decref(root);
+		}
+	}
+	return json_loadb(text, len, flags, err);
 }

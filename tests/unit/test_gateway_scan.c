@@ -14,14 +14,38 @@
 
 static int disagreements;
 
+/* json_fast_loadb and json_loadb return the same tree (the same dump, so
+ * the same key order too), or both NULL, under the given flags. */
+static void fast_agrees(const char *text, size_t len, size_t flags)
+{
+	json_error_t e1, e2;
+	json_t *a = json_fast_loadb(text, len, flags, &e1);
+	json_t *b = json_loadb(text, len, flags, &e2);
+	char *da = a ? json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	char *db = b ? json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	if (!a != !b || (a && (!json_equal(a, b) || !da || !db || strcmp(da, db)))) {
+		disagreements++;
+		fprintf(stderr, "json_fast_loadb (%s) and json_loadb (%s) disagree (flags %zx) on "
+			"%zu bytes: %.*s\n", a ? "tree" : "NULL", b ? "tree" : "NULL", flags, len,
+			(int)(len > 300 ? 300 : len), text);
+	}
+	free(da);
+	free(db);
+	json_decref(a);
+	json_decref(b);
+}
+
 /* Scans text and, if the scan accepts it, checks it against jansson.
- * Returns 1 if the scan accepted it. */
+ * Returns 1 if the scan accepted it. Every text also goes through
+ * json_fast_loadb, checked against json_loadb. */
 static int agree_n(const char *text, size_t len, struct gateway_scan *sc)
 {
 	json_error_t err;
 	json_t *root, *d, *c, *s, *t;
 	int ok = 1;
 
+	fast_agrees(text, len, JSON_ALLOW_NUL);
 	if (gateway_scan(text, len, sc) != GATEWAY_SCAN_OK)
 		return 0;
 	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
@@ -338,6 +362,44 @@ TEST(every_byte_at_every_offset)
 	CHECK_INTEQ(disagreements, 0);
 }
 
+/* json_fast_loadb builds what json_loadb builds: escapes in keys and
+ * values, duplicate keys, every length of decoded UTF-8, long strings,
+ * top-level scalars under JSON_DECODE_ANY, and whatever falls back. */
+TEST(fast_loader_matches_jansson)
+{
+	static const char *texts[] = {
+		"{}", "{\"a\":1,\"b\":[],\"c\":{},\"d\":[1,[2,[3]]],\"e\":null,\"f\":true,\"g\":false}",
+		"{\"k\\u00e9y\":\"v\\u0041\\u00e9\\u20ac\\n\\t\\r\\b\\f\\/\\\\\\\"\"}",
+		"{\"a\":1,\"b\":2,\"a\":3}", "{\"z\":1,\"y\":2,\"x\":3,\"w\":{\"b\":1,\"a\":2}}",
+		"{\"n\":-0,\"m\":-123456789012345678,\"o\":123456789012345678}",
+		"{\"big\":1234567890123456789}", "{\"r\":1.5}", "{\"e\":1e3}",
+		"{\"nul\":\"a\\u0000b\"}", "{\"pair\":\"\\ud83d\\ude00\"}", "{\"emoji\":\"\xf0\x9f\x98\x80\"}",
+		"\"top\"", "12", "[1,2]", "null", "true", " {\"ws\" : [ 1 , 2 ] } ", "{\"a\":1} x",
+		"{\"a\":1,}", "[1,]", "", "{", "{\"a\"}", "{\"a\":01}",
+	};
+	char big[2000];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		fast_agrees(texts[i], strlen(texts[i]), JSON_ALLOW_NUL);
+		fast_agrees(texts[i], strlen(texts[i]), JSON_DECODE_ANY);
+		fast_agrees(texts[i], strlen(texts[i]), 0);
+	}
+	/* A key and a value of more than 256 bytes, with escapes. */
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "{\"");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "k\\u00e9");
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "\":\"");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "v\\n\\u20ac");
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "\"}");
+	fast_agrees(big, n, JSON_ALLOW_NUL);
+	/* A flag the fast path does not know goes to json_loadb. */
+	fast_agrees("{\"a\":1,\"a\":2}", 15, JSON_REJECT_DUPLICATES);
+	fast_agrees(message_create, strlen(message_create), JSON_ALLOW_NUL);
+	CHECK_INTEQ(disagreements, 0);
+}
+
 TEST(mutations)
 {
 	static const char *seeds[] = {
@@ -491,6 +553,7 @@ int main(void)
 	RUN(rejects_what_jansson_rejects);
 	RUN(depth_limit);
 	RUN(every_byte_at_every_offset);
+	RUN(fast_loader_matches_jansson);
 	RUN(mutations);
 	RUN(repair_keeps_the_message);
 	RUN(seq_of_broken_payloads);
