@@ -19,6 +19,7 @@
 #include "router.h"
 #include "storage.h"
 #include "work.h"
+#include "api_reply.h"
 
 #include <curl/curl.h>
 
@@ -726,5 +727,6 @@ void api_init(hw_api *api)
 	api->userdata = api_userdata;
 	api_web_init(api);
 	api_member_init(api);
+	api_reply_init(api);
 	api->arg = api_arg;
 }

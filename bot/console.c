@@ -29,6 +29,7 @@ struct console {
 	int as_organizer;
 	int eof;
 	int tty;
+	int ansi;            /* standard output is a terminal: bold shows */
 	char *buf;           /* bytes read, not yet handled */
 	size_t len;
 	lws_sorted_usec_list_t pump_sul;
@@ -112,14 +113,46 @@ static void on_schedule_loaded(void *ud, const char *type, json_t *data)
 	c->tz = tz;
 }
 
+static void out_plain(void *ud, const char *text);
+
 static int console_listen(struct console *c)
 {
+	c->ansi = isatty(1);
+	router_console_plain(c->hw->router, out_plain, c);
 	return bus_subscribe(c->hw->bus, c, "schedule.loaded", on_schedule_loaded, c, NULL);
 }
 
 static void out_line(void *ud, const char *text)
 {
 	console_print(ud, text);
+}
+
+/* Text already drawn for the console (reply models): printed as it is,
+ * its ANSI bold removed when standard output is not a terminal. */
+void console_print_plain(struct console *c, const char *text)
+{
+	int ansi = c ? c->ansi : 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == '\033' && p[1] == '[') {
+			const char *m = p + 2;
+			while (*m >= '0' && *m <= '9')
+				m++;
+			if (*m == 'm') {
+				if (ansi)
+					fwrite(p, 1, (size_t)(m - p) + 1, stdout);
+				p = m;
+				continue;
+			}
+		}
+		fputc(*p, stdout);
+	}
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void out_plain(void *ud, const char *text)
+{
+	console_print_plain(ud, text);
 }
 
 static void pump(lws_sorted_usec_list_t *sul);

@@ -20,6 +20,9 @@ struct console *console_create(struct hallway *hw, int as_organizer);
  * settled, then stops the process; standard input is not read. */
 struct console *console_create_script(struct hallway *hw, int as_organizer, const char *script);
 void console_print(struct console *c, const char *text);
+/* Prints text already drawn for the console (a reply model): as it is,
+ * without its ANSI bold when standard output is not a terminal. */
+void console_print_plain(struct console *c, const char *text);
 /* Writes a file a command answered with into the working folder, under
  * its name made safe (letters, digits, ".", "-", "_"), never over an
  * existing file ("agenda-2.ics"). Returns 0 with the path in saved, or -1

@@ -19,6 +19,7 @@
 
 #include "bus.h"
 #include "clock.h"
+#include "components.h"
 #include "config.h"
 #include "settings.h"
 #include "console.h"
@@ -489,6 +490,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	    !(hw->bus = bus_create()) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
+	    components_start(hw) ||
 	    !(hw->host = host_create(hw)) || !(hw->host_retry = host_retry_create(hw))) {
 		LOGE("main", "start-up failed");
 		return EXIT_FATAL;

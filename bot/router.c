@@ -44,6 +44,8 @@ struct router {
 	/* console door */
 	router_console_out console_out;
 	void *console_ud;
+	router_console_out plain_out; /* text already drawn (reply models) */
+	void *plain_ud;
 };
 
 static char *dup_or_null(const char *s)
@@ -618,6 +620,57 @@ static void reply_text(struct invocation *inv, const char *text, int ephemeral)
 	router_reply(inv, &m);
 }
 
+/* ---- reply models (api_reply.c draws them) ---- */
+
+int router_reply_body(struct invocation *inv, json_t *body)
+{
+	struct router *r = inv->router;
+	char path[128];
+	if (!body)
+		return HW_ERR_NOMEM;
+	inv->replies++;
+	if (inv->pub.door == HW_DOOR_SLASH) {
+		if (reply_is_private(inv))
+			json_object_set_new(body, "flags", json_integer(MSG_FLAG_EPHEMERAL));
+		slash_send_part(inv, body);
+		return HW_OK;
+	}
+	if (inv->pub.door != HW_DOOR_CHAT || !inv->channel_id) {
+		json_decref(body);
+		return HW_ERR_INVALID;
+	}
+	json_object_del(body, "flags"); /* a channel message cannot be ephemeral */
+	if (inv->message_id)
+		json_object_set_new(body, "message_reference",
+				    json_pack("{s:s, s:b}", "message_id", inv->message_id,
+					      "fail_if_not_exists", 0));
+	snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
+	return rest_request(r->hw->rest, "POST", path, body, log_rest_failure, "reply") ? HW_OK
+										 : HW_ERR_NOMEM;
+}
+
+int router_reply_plain(struct invocation *inv, const char *text)
+{
+	struct router *r = inv->router;
+	inv->replies++;
+	router_console_print(r, text);
+	return HW_OK;
+}
+
+void router_console_print(struct router *r, const char *text)
+{
+	if (r->plain_out)
+		r->plain_out(r->plain_ud, text);
+	else if (r->console_out)
+		r->console_out(r->console_ud, text);
+}
+
+void router_console_plain(struct router *r, router_console_out out, void *ud)
+{
+	r->plain_out = out;
+	r->plain_ud = ud;
+}
+
 /* ---- running a command ---- */
 
 /* Why an organizer command was refused, for the one who typed it. */
@@ -865,29 +918,18 @@ static void autocomplete(struct router *r, json_t *d)
 		     log_rest_failure, "autocomplete");
 }
 
-static void on_interaction(void *ud, const char *type, json_t *d)
+/* The invocation of interaction d (a slash command or a component), its
+ * user, place and organizer role filled; NULL when d lacks them. */
+static struct invocation *interaction_invocation(struct router *r, json_t *d)
 {
-	struct router *r = ud;
 	json_t *member = json_object_get(d, "member");
 	json_t *user = member ? json_object_get(member, "user") : json_object_get(d, "user");
 	const char *user_id = json_string_value(json_object_get(user, "id"));
-	json_int_t itype = json_integer_value(json_object_get(d, "type"));
 	const char *name;
 	struct invocation *inv;
-	enum parse_result pr;
-	char why[512] = "";
 
-	(void)type;
-	if (ignore_guild(r, json_string_value(json_object_get(d, "guild_id"))))
-		return;
-	if (itype == 4) {
-		autocomplete(r, d);
-		return;
-	}
-	if (itype != 2 || !user_id)
-		return;
-	if (!(inv = invocation_new(r, HW_DOOR_SLASH)))
-		return;
+	if (!user_id || !(inv = invocation_new(r, HW_DOOR_SLASH)))
+		return NULL;
 	name = json_string_value(json_object_get(member, "nick"));
 	if (!name)
 		name = json_string_value(json_object_get(user, "global_name"));
@@ -909,14 +951,26 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 						    inv->guild_id, json_object_get(member, "roles"));
 	if (!inv->user_id || !inv->user_name || !inv->interaction_id || !inv->interaction_token) {
 		invocation_unref(inv);
-		return;
+		return NULL;
 	}
+	return inv;
+}
+
+void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data)
+{
+	struct invocation *inv;
+	enum parse_result pr;
+	char why[512] = "";
+
+	if (ignore_guild(r, json_string_value(json_object_get(d, "guild_id"))) ||
+	    !(inv = interaction_invocation(r, d)))
+		return;
 	inv->in_handler = 1; /* parse errors answer with the initial response */
-	pr = commands_parse_interaction(&r->cmds, json_object_get(d, "data"), &inv->args, why,
-					sizeof(why));
+	if (line)
+		pr = commands_parse_line(&r->cmds, line, &inv->args, why, sizeof(why));
+	else
+		pr = commands_parse_interaction(&r->cmds, data, &inv->args, why, sizeof(why));
 	if (pr == PARSE_OK && inv->args.focused_arg) {
-		/* A focused option belongs in an autocomplete (type 4) payload; in
-		 * a command it could leave required arguments out. */
 		snprintf(why, sizeof(why), "%s is incomplete", inv->args.focused_arg);
 		pr = PARSE_BAD_ARGS;
 	}
@@ -930,6 +984,27 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 		router_run(r, inv);
 	}
 	invocation_unref(inv);
+}
+
+int router_ignores(struct router *r, json_t *d)
+{
+	return ignore_guild(r, json_string_value(json_object_get(d, "guild_id")));
+}
+
+static void on_interaction(void *ud, const char *type, json_t *d)
+{
+	struct router *r = ud;
+	json_int_t itype = json_integer_value(json_object_get(d, "type"));
+
+	(void)type;
+	if (itype == 4) {
+		if (!router_ignores(r, d))
+			autocomplete(r, d);
+		return;
+	}
+	if (itype != 2) /* components (3, 5): components.c */
+		return;
+	router_interaction_run(r, d, NULL, json_object_get(d, "data"));
 }
 
 /* ---- console door ---- */

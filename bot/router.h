@@ -64,6 +64,23 @@ int router_may_address(const struct router *r, const char *content, size_t len, 
 void router_console_line(struct router *r, const char *line, int as_organizer,
 			 router_console_out out, void *ud);
 
+/* Reply models (api_reply.c), drawn for the door: body is the Discord
+ * message (stolen) for the chat and slash doors; text is console text
+ * printed as it is (no markup is read in it). */
+int router_reply_body(struct invocation *inv, json_t *body);
+int router_reply_plain(struct invocation *inv, const char *text);
+/* Prints text already drawn for the console (posts in console mode). */
+void router_console_print(struct router *r, const char *text);
+/* The console's output for such text (it may hold ANSI bold). */
+void router_console_plain(struct router *r, router_console_out out, void *ud);
+/* Components (components.c): runs a command for the interaction d (a
+ * button, a select menu, a modal submit) as its user, permissions checked
+ * again: `line` as typed in chat, or `data` a slash command's data object
+ * (borrowed). */
+void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data);
+/* 1 when input from interaction d's guild is dropped (foreign guilds). */
+int router_ignores(struct router *r, json_t *d);
+
 /* Web door: a command line from the organizer page, run as user_id (an
  * organizer: the page's session says so). Replies go to out (see
  * struct invocation's web_out); out(ud, NULL) comes last, maybe later. */

@@ -1,0 +1,33 @@
+/*
+ * Message components (issue 16): the host side of the buttons, select
+ * menus and modals a reply model draws on Discord. A component's
+ * custom_id names what it runs: a short command line inline
+ * ("hw:c:next page=2"), anything longer (and every modal) by a key into
+ * the host's hw_meta table ("hw:k:<16 hex>"), so a press after a restart
+ * still works. A press runs the command as the user who pressed, with
+ * permissions checked again, through the router.
+ */
+#ifndef HALLWAY_COMPONENTS_H
+#define HALLWAY_COMPONENTS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct hallway;
+
+/* Answers INTERACTION_CREATE of type 3 (MESSAGE_COMPONENT) and 5
+ * (MODAL_SUBMIT) from the bus. Returns 0 or -1. */
+int components_start(struct hallway *hw);
+/* One such interaction (what the bus subscription calls). */
+void components_interaction(struct hallway *hw, json_t *d);
+
+/* The reply_model_id_fn of the Discord drawing (ud: struct hallway *). */
+int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
+			 size_t idlen);
+
+/* The command line of a select menu's choice: "command value", the value
+ * quoted when it holds spaces. Returns a new string (free) or NULL. */
+char *components_choice_line(const char *command, const char *value);
+
+#endif
