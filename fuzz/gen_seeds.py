@@ -316,6 +316,15 @@ def schedule_seeds(out, shared):
     return n
 
 
+def word_seeds(out):
+    """fuzz_words: time phrases (lib/when.c) and search words (lib/fts.c)."""
+    for text in ["friday 14:00 Packaging war stories", "the 28th", "28 nov 14:00", "nov 28 at 2pm",
+                 "28. November", "1er d\u00e9cembre", "11/12", "28/11/2027", "in 1 hour and 30 minutes",
+                 "in 1h30", "dans 20 min", "2026-11-28T14:30+02:00", "2 pm on saturday", "tiem zones",
+                 "timezone", "\"time\" OR NEAR(a b) *", "\u043f\u0438\u0442\u043d", "caf\u00e9 \u2615"]:
+        put(out, "fuzz_words", text.encode())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -327,6 +336,7 @@ def main():
     command_seeds(args.out)
     plugin_command_seeds(args.out)
     config_seeds(args.out)
+    word_seeds(args.out)
     nsched = schedule_seeds(args.out, args.shared)
     print("gen_seeds: %d recorded gateway frames, %d schedule files -> %s" % (frames, nsched, args.out))
 
