@@ -1,0 +1,361 @@
+/*
+ * pretix over api->http: the order list synced into the cache on a timer
+ * (modified_since the newest change seen, If-None-Match on the first page,
+ * `next` followed only on pretix's own host), and live lookups of one
+ * order when the cache cannot answer. The token goes in a header and
+ * nowhere else: no URL, no log line.
+ *
+ * A failing pretix (no answer, 5xx, 429, a refused token) starts a backoff
+ * during which nothing is asked: registrations are queued meanwhile
+ * (reg_register.c). 429 waits as long as pretix says ("Expected available
+ * in N seconds", Django REST framework's wording; the host does not pass
+ * Retry-After headers on), the rest doubles from 5 s up to 5 minutes.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hallway/db.h>
+#include <hallway/text.h>
+
+#include "reg_store.h"
+#include "registration.h"
+
+#define SYNC_MAX_PAGES 10000
+#define LOOKUP_TIMEOUT_MS 15000
+#define SYNC_TIMEOUT_MS 60000
+
+struct reg_lookup {
+	struct reg_lookup *next;
+	reg *r;
+	hw_handle req;
+	reg_lookup_fn fn;
+	void (*free_ud)(void *);
+	void *ud;
+};
+
+int reg_pretix_unavailable(reg *r)
+{
+	return r->api->now_ms(r->self) < r->pretix_wait_until;
+}
+
+/* The seconds in DRF's "Request was throttled. Expected available in 17
+ * seconds.", or 0. */
+static int64_t throttle_seconds(const char *body)
+{
+	json_t *root = body ? json_loads(body, 0, NULL) : NULL;
+	const char *detail = json_string_value(json_object_get(root, "detail"));
+	const char *p = detail ? strstr(detail, "available in ") : NULL;
+	int64_t s = 0;
+	if (p) {
+		for (p += 13; isdigit((unsigned char)*p) && s < 86400; p++)
+			s = s * 10 + (*p - '0');
+	}
+	json_decref(root);
+	return s;
+}
+
+/* Notes an answer that counts as pretix failing; returns its kind. */
+static void pretix_failed(reg *r, const char *what, const hw_http_response *res)
+{
+	int64_t now = r->api->now_ms(r->self), wait;
+	if (res->status == 429) {
+		wait = throttle_seconds(res->body) * 1000;
+		if (wait <= 0)
+			wait = 60000;
+	} else {
+		wait = 5000LL << (r->pretix_failures < 6 ? r->pretix_failures : 6);
+		if (wait > 300000)
+			wait = 300000;
+	}
+	r->pretix_failures++;
+	r->pretix_wait_until = now + wait;
+	if (res->status == 401 || res->status == 403)
+		r->api->log(r->self, HW_LOG_ERROR,
+			    "registration: pretix refused the token (%ld) for %s; check "
+			    "HALLWAY_PRETIX_TOKEN and the team's permissions", res->status, what);
+	else
+		r->api->log(r->self, HW_LOG_WARN,
+			    "registration: pretix failed %s (%ld%s%s); asking again in %lld s", what,
+			    res->status, res->error ? ": " : "", res->error ? res->error : "",
+			    (long long)(wait / 1000));
+	if (!r->pretix_down)
+		reg_log(r, "pretix is not answering (%ld); registrations wait in the queue",
+			res->status);
+	r->pretix_down = 1;
+}
+
+static void pretix_answered(reg *r)
+{
+	int was_down = r->pretix_down;
+	r->pretix_ok_ms = r->api->now_ms(r->self);
+	r->pretix_down = 0;
+	r->pretix_failures = 0;
+	r->pretix_wait_until = 0;
+	if (was_down) {
+		reg_log(r, "pretix answers again; finishing queued registrations");
+		reg_queue_kick(r);
+	}
+}
+
+static hw_handle get(reg *r, const char *url, const char *if_none_match, long timeout_ms,
+		     hw_http_fn fn, void *ud)
+{
+	char inm[200];
+	const char *headers[4] = {"Accept: application/json", NULL, NULL, NULL};
+	size_t n = 1;
+	hw_http_request req = {.struct_size = sizeof(req), .url = url, .headers = headers,
+			       .max_bytes = 32 << 20, .timeout_ms = timeout_ms};
+	if (r->auth)
+		headers[n++] = r->auth;
+	if (if_none_match && *if_none_match && !strpbrk(if_none_match, "\r\n")) {
+		hw_fmt(inm, sizeof(inm), "If-None-Match: %s", if_none_match);
+		headers[n++] = inm;
+	}
+	return r->api->http(r->self, &req, fn, ud);
+}
+
+/* ---- live lookups ---- */
+
+static void lookup_unlink(reg *r, struct reg_lookup *l)
+{
+	for (struct reg_lookup **it = &r->lookups; *it; it = &(*it)->next)
+		if (*it == l) {
+			*it = l->next;
+			return;
+		}
+}
+
+static void lookup_done(hw_plugin *self, hw_handle h, const hw_http_response *res, void *ud)
+{
+	struct reg_lookup *l = ud;
+	reg *r = l->r;
+	reg_order order;
+	char err[200];
+	(void)self;
+	(void)h;
+	lookup_unlink(r, l);
+	if (res->status == 200) {
+		if (reg_parse_order(res->body, res->body_len, &order, err, sizeof(err))) {
+			r->api->log(r->self, HW_LOG_WARN, "registration: pretix's order answer: %s", err);
+			reg_order_free(&order);
+			pretix_failed(r, "an order lookup", res);
+			l->fn(r, REG_UNAVAILABLE, NULL, l->ud);
+		} else {
+			pretix_answered(r);
+			reg_store_put_order(r, &order, r->api->now_ms(r->self));
+			l->fn(r, REG_FOUND, &order, l->ud);
+			reg_order_free(&order);
+		}
+	} else if (res->status == 404) {
+		pretix_answered(r);
+		l->fn(r, REG_NOT_FOUND, NULL, l->ud);
+	} else {
+		pretix_failed(r, "an order lookup", res);
+		l->fn(r, REG_UNAVAILABLE, NULL, l->ud);
+	}
+	free(l);
+}
+
+int reg_pretix_lookup(reg *r, const char *code, reg_lookup_fn fn, void (*free_ud)(void *),
+		      void *ud)
+{
+	char url[600];
+	struct reg_lookup *l;
+	if (strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(code))
+		return HW_ERR_INVALID; /* it goes into a URL path */
+	if (hw_fmt(url, sizeof(url), "%s%s/", r->orders_url, code) >= sizeof(url) - 1)
+		return HW_ERR_INVALID;
+	if (!(l = calloc(1, sizeof(*l))))
+		return HW_ERR_NOMEM;
+	l->r = r;
+	l->fn = fn;
+	l->free_ud = free_ud;
+	l->ud = ud;
+	l->req = get(r, url, NULL, LOOKUP_TIMEOUT_MS, lookup_done, l);
+	if (!l->req) {
+		free(l);
+		return HW_ERR_UNAVAILABLE;
+	}
+	l->next = r->lookups;
+	r->lookups = l;
+	return HW_OK;
+}
+
+/* ---- the sync ---- */
+
+static void sync_end(reg *r)
+{
+	free(r->sync_url);
+	free(r->sync_first);
+	r->sync_url = r->sync_first = NULL;
+	r->sync_req = 0;
+}
+
+static void sync_page(reg *r, const char *if_none_match);
+
+/* `next` must stay on pretix's host: the token goes with it. */
+static int same_origin(reg *r, const char *url)
+{
+	size_t n = strlen(r->pretix_base);
+	return !strncmp(url, r->pretix_base, n) && url[n] == '/';
+}
+
+static void sync_done(hw_plugin *self, hw_handle h, const hw_http_response *res, void *ud)
+{
+	reg *r = ud;
+	reg_page page;
+	char err[200];
+	int first = r->sync_pages == 0;
+	(void)self;
+	(void)h;
+	r->sync_req = 0;
+	if (first)
+		snprintf(r->sync_etag, sizeof(r->sync_etag), "%s",
+			 res->status == 200 && res->etag ? res->etag : "");
+	if (res->status == 304 && first) {
+		pretix_answered(r);
+		r->sync_304s++;
+		sync_end(r);
+		return;
+	}
+	if (res->status != 200) {
+		pretix_failed(r, "the order list", res);
+		sync_end(r);
+		return;
+	}
+	if (reg_parse_page(res->body, res->body_len, &page, err, sizeof(err))) {
+		r->api->log(r->self, HW_LOG_WARN, "registration: pretix's order list: %s", err);
+		reg_page_free(&page);
+		pretix_failed(r, "the order list", res);
+		sync_end(r);
+		return;
+	}
+	pretix_answered(r);
+	if (!hw_db_begin(r->db)) {
+		int64_t now = r->api->now_ms(r->self);
+		int rc = 0;
+		for (size_t i = 0; !rc && i < page.n; i++) {
+			rc = reg_store_put_order(r, &page.orders[i], now);
+			if (strcmp(page.orders[i].last_modified, r->sync_max) > 0)
+				snprintf(r->sync_max, sizeof(r->sync_max), "%s",
+					 page.orders[i].last_modified);
+		}
+		if (rc || hw_db_commit(r->db)) {
+			hw_db_rollback(r->db);
+			reg_page_free(&page);
+			sync_end(r);
+			return;
+		}
+	}
+	r->sync_pages++;
+	if (page.next && r->sync_pages < SYNC_MAX_PAGES) {
+		if (!same_origin(r, page.next)) {
+			r->api->log(r->self, HW_LOG_ERROR,
+				    "registration: pretix's next page is on another host; not following it");
+			reg_page_free(&page);
+			sync_end(r);
+			return;
+		}
+		free(r->sync_url);
+		r->sync_url = page.next;
+		page.next = NULL;
+		reg_page_free(&page);
+		sync_page(r, NULL);
+		return;
+	}
+	reg_page_free(&page);
+	/* The sweep is whole: the next one asks only for what changed since,
+	 * and with the same question, whether anything changed at all. */
+	if (r->sync_max[0] && strcmp(r->sync_max, r->sync_since)) {
+		reg_store_meta_set(r, "modified_since", r->sync_max);
+		reg_store_meta_set(r, "etag", "");
+	} else if (r->sync_first) {
+		reg_store_meta_set(r, "etag", r->sync_etag);
+		reg_store_meta_set(r, "etag_url", r->sync_first);
+	}
+	r->syncs++;
+	sync_end(r);
+}
+
+static void sync_page(reg *r, const char *if_none_match)
+{
+	r->sync_req = get(r, r->sync_url, if_none_match, SYNC_TIMEOUT_MS, sync_done, r);
+	if (!r->sync_req) {
+		r->api->log(r->self, HW_LOG_WARN, "registration: cannot start a pretix request");
+		sync_end(r);
+	}
+}
+
+/* Query values: modified_since is an ISO time ("+" must be escaped). */
+static void url_escape(const char *s, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < len; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == ':') {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
+void reg_pretix_sync_now(reg *r)
+{
+	char esc[3 * REG_STAMP_MAX + 1], url[800], etag[200], etag_url[800];
+	if (r->sync_req || reg_pretix_unavailable(r))
+		return;
+	reg_store_meta_get(r, "modified_since", r->sync_since, sizeof(r->sync_since));
+	snprintf(r->sync_max, sizeof(r->sync_max), "%s", r->sync_since);
+	if (r->sync_since[0]) {
+		url_escape(r->sync_since, esc, sizeof(esc));
+		hw_fmt(url, sizeof(url), "%s?modified_since=%s", r->orders_url, esc);
+	} else {
+		hw_fmt(url, sizeof(url), "%s", r->orders_url);
+	}
+	sync_end(r);
+	if (!(r->sync_url = strdup(url)) || !(r->sync_first = strdup(url))) {
+		sync_end(r);
+		return;
+	}
+	r->sync_pages = 0;
+	reg_store_meta_get(r, "etag", etag, sizeof(etag));
+	reg_store_meta_get(r, "etag_url", etag_url, sizeof(etag_url));
+	sync_page(r, strcmp(etag_url, url) ? NULL : etag);
+}
+
+static void sync_tick(hw_plugin *self, hw_handle t, void *ud)
+{
+	(void)self;
+	(void)t;
+	reg_pretix_sync_now(ud);
+}
+
+int reg_pretix_start(reg *r)
+{
+	/* The first sweep soon after start, then every refresh_seconds. */
+	r->sync_timer = r->api->timer_add(r->self, 1000, r->refresh_ms, sync_tick, r);
+	return r->sync_timer ? HW_OK : HW_ERR_NOMEM;
+}
+
+void reg_pretix_stop(reg *r)
+{
+	if (r->sync_timer)
+		r->api->cancel(r->self, r->sync_timer);
+	if (r->sync_req)
+		r->api->cancel(r->self, r->sync_req);
+	sync_end(r);
+	while (r->lookups) {
+		struct reg_lookup *l = r->lookups;
+		r->lookups = l->next;
+		r->api->cancel(r->self, l->req);
+		if (l->free_ud)
+			l->free_ud(l->ud);
+		free(l);
+	}
+}
