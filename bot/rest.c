@@ -12,6 +12,7 @@
  * waiting queue may send again.
  */
 #include "rest.h"
+#include "gateway_scan.h"
 #include "http.h"
 #include "log.h"
 #include "msgsplit.h"
@@ -352,7 +353,7 @@ static void on_http_done(void *ud, const struct http_response *res)
 	q->http_id = 0;
 	qu->inflight--;
 	if (res->body_len) {
-		body = json_loadb(res->body, res->body_len, JSON_DECODE_ANY, NULL);
+		body = json_fast_loadb(res->body, res->body_len, JSON_DECODE_ANY, NULL);
 		json_t *ra = json_object_get(body, "retry_after");
 		if (json_is_number(ra))
 			body_ra = json_number_value(ra);

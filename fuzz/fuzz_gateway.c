@@ -59,6 +59,29 @@ static int wants_dispatch(void *ud, const struct gateway_scan *sc)
 	return dispatch_wanted(ud, sc);
 }
 
+/* json_fast_loadb's contract: json_loadb's tree, dumped the same (so the
+ * same key order), or NULL when json_loadb says NULL. */
+static void check_fast_load(const char *text, size_t len)
+{
+	json_error_t e1, e2;
+	json_t *a = json_fast_loadb(text, len, JSON_ALLOW_NUL, &e1);
+	json_t *b = json_loadb(text, len, JSON_ALLOW_NUL, &e2);
+	char *da, *db;
+
+	if (!a != !b)
+		abort();
+	if (a) {
+		da = json_dumps(a, JSON_COMPACT);
+		db = json_dumps(b, JSON_COMPACT);
+		if (!json_equal(a, b) || !da || !db || strcmp(da, db))
+			abort();
+		free(da);
+		free(db);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
 /* The pre-scan's contract (bot/gateway_scan.h), checked on every payload. */
 static void check_scan(const char *text, size_t len)
 {
@@ -66,6 +89,7 @@ static void check_scan(const char *text, size_t len)
 	json_error_t err;
 	json_t *root, *s, *t, *d, *c;
 
+	check_fast_load(text, len);
 	if (gateway_scan(text, len, &sc) != GATEWAY_SCAN_OK)
 		return;
 	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
