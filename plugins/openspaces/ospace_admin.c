@@ -65,7 +65,8 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
 	ospace_out_init(&out, 4000);
 	memset(&s, 0, sizeof(s));
-	if (ospace_when_read(b, ospace_cmd_today(o), text, &day, &slot, &used, why, sizeof(why))) {
+	if (ospace_when_read(b, o->tz, o->api->now_ms(self) / 1000, text, &day, &slot, &used, why,
+			     sizeof(why))) {
 		ospace_out_text(&out, why, sizeof(why));
 		ospace_out_add(&out, "\nUsage: `openspace move #<number> <day> <time> [room]`.");
 		rc = ospace_reply(o, inv, ospace_out_str(&out));

@@ -272,7 +272,8 @@ static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *u
 
 	memset(&s, 0, sizeof(s));
 	ospace_out_init(&out, OSPACE_REPLY_MAX);
-	if (ospace_when_read(b, ospace_cmd_today(o), text, &day, &slot, &used, why, sizeof(why))) {
+	if (ospace_when_read(b, o->tz, o->api->now_ms(o->self) / 1000, text, &day, &slot, &used,
+			     why, sizeof(why))) {
 		ospace_out_text(&out, why, sizeof(why));
 		ospace_out_add(&out, "\nUsage: `openspace propose <day> <time> [room] <topic>`, e.g. "
 				     "`openspace propose %s 14:00 Packaging war stories`.",

@@ -46,6 +46,24 @@ int ospace_when_word(const char **p, char *buf, size_t len)
 	return 1;
 }
 
+/* The board day of a reading: the day said, or, for a weekday that is
+ * not that day, the one board day on that weekday. -1 when none. */
+static long board_day(const ospace_board *b, const struct hw_when *w)
+{
+	long hit = -1;
+	int hits = 0;
+
+	for (size_t i = 0; i < b->ndays; i++)
+		if (ospace_board_days(b, i) == w->day)
+			return (long)i;
+	for (size_t i = 0; w->wday_word >= 0 && i < b->ndays; i++)
+		if (ospace_board_wday(b, i) == w->wday_word) {
+			hit = (long)i;
+			hits++;
+		}
+	return hits == 1 ? hit : -1;
+}
+
 long ospace_when_day(const ospace_board *b, int64_t today, const char *word)
 {
 	long hit = -1;
@@ -76,6 +94,17 @@ long ospace_when_day(const ospace_board *b, int64_t today, const char *word)
 	idx = strtol(word, &end, 10);
 	if (!*end && idx >= 1 && (size_t)idx <= b->ndays && strlen(word) <= 2)
 		return idx - 1;
+	/* The shared reading of a whole day phrase: "the 27th", "27 nov".
+	 * Days are local day numbers, so the reading is done in them. */
+	{
+		struct hw_when w;
+		size_t used = 0;
+		char why[200];
+		if (hw_when_read(word, NULL, today * 86400 + 43200, &w, &used, why, sizeof(why)) ==
+			    HW_WHEN_OK &&
+		    w.has_day && !w.has_time && !word[used])
+			return board_day(b, &w);
+	}
 	return -1;
 }
 
@@ -93,21 +122,6 @@ size_t ospace_when_default_day(const ospace_board *b, int64_t today)
 		}
 	}
 	return best;
-}
-
-/* A time as one word, or two ("2 pm"): minutes, or -1. *words gets 1 or 2. */
-static int ospace_when_clock(const char *w0, const char *w1, int *words)
-{
-	int32_t secs;
-	if (w1 && (secs = hw_when_clock2(w0, w1)) >= 0) {
-		*words = 2;
-		return secs / 60;
-	}
-	if ((secs = hw_when_clock(w0)) >= 0) {
-		*words = 1;
-		return secs / 60;
-	}
-	return -1;
 }
 
 static void ospace_when_slots_why(const ospace_board *b, char *why, size_t len)
@@ -134,68 +148,31 @@ void ospace_when_days_why(const ospace_board *b, char *why, size_t len)
 		snprintf(why + n, len - n, ".");
 }
 
-/* 1 when word reads as a day, whether or not the board has it. */
-static int ospace_when_is_dayword(const char *word)
+int ospace_when_read(const ospace_board *b, const struct hw_tz *tz, int64_t now_s,
+		     const char *text, size_t *day, size_t *slot, size_t *used, char *why,
+		     size_t len)
 {
-	int64_t local;
-	int date_only = 0;
-	return hw_when_weekday(word) >= 0 ||
-	       hw_when_relative_day(word) != HW_WHEN_NOT_RELATIVE ||
-	       (!hw_civil_parse(word, &local, NULL, NULL, &date_only) && date_only);
-}
+	struct hw_when w;
+	long d, s;
+	size_t n = 0;
 
-int ospace_when_read(const ospace_board *b, int64_t today, const char *text, size_t *day,
-		     size_t *slot, size_t *used, char *why, size_t len)
-{
-	char w[3][64];
-	const char *ends[3], *p = text ? text : "";
-	size_t nw = 0, last;
-	int minutes = -1, words = 0;
-	long d = -1, s;
-
-	while (nw < 3 && ospace_when_word(&p, w[nw], sizeof(w[nw]))) {
-		ends[nw] = p;
-		nw++;
-	}
-	if (!nw) {
-		snprintf(why, len, "Say when, e.g. `friday 14:00` or `tomorrow 2pm`.");
+	if (hw_when_read(text, tz, now_s, &w, &n, why, len) != HW_WHEN_OK)
+		return OSPACE_WHEN_NONE;
+	if (!w.has_time) {
+		snprintf(why, len, "Say at what time too, e.g. `friday 14:00`.");
 		return OSPACE_WHEN_NONE;
 	}
-	minutes = ospace_when_clock(w[0], nw > 1 ? w[1] : NULL, &words);
-	if (minutes >= 0) {
-		/* A time first: "14:00 friday", "2 pm tomorrow", or "14:00" (today). */
-		last = (size_t)words - 1;
-		if ((size_t)words < nw && ospace_when_is_dayword(w[words])) {
-			d = ospace_when_day(b, today, w[words]);
-			last = (size_t)words;
-		} else {
-			d = ospace_when_day(b, today, "today");
-		}
-	} else {
-		if (!ospace_when_is_dayword(w[0]) && ospace_when_day(b, today, w[0]) < 0) {
-			snprintf(why, len, "Say when first, e.g. `friday 14:00` or `tomorrow 2pm`.");
-			return OSPACE_WHEN_NONE;
-		}
-		d = ospace_when_day(b, today, w[0]);
-		if (nw > 1)
-			minutes = ospace_when_clock(w[1], nw > 2 ? w[2] : NULL, &words);
-		if (minutes < 0) {
-			snprintf(why, len, "Say at what time too, e.g. `friday 14:00`.");
-			return OSPACE_WHEN_NONE;
-		}
-		last = (size_t)words;
-	}
-	if (d < 0) {
+	/* A time alone is today's; a delay ("in 20 min") the day it ends. */
+	if ((d = board_day(b, &w)) < 0) {
 		ospace_when_days_why(b, why, len);
 		return OSPACE_WHEN_NO_DAY;
 	}
-	s = ospace_board_slot(b, minutes);
-	if (s < 0) {
+	if ((s = ospace_board_slot(b, w.secs / 60)) < 0 || w.secs % 60) {
 		ospace_when_slots_why(b, why, len);
 		return OSPACE_WHEN_NO_SLOT;
 	}
 	*day = (size_t)d;
 	*slot = (size_t)s;
-	*used = (size_t)(ends[last] - text);
+	*used = n;
 	return OSPACE_WHEN_OK;
 }

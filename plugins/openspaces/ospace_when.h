@@ -31,13 +31,17 @@ long ospace_when_day(const ospace_board *b, int64_t today, const char *word);
 size_t ospace_when_default_day(const ospace_board *b, int64_t today);
 
 /*
- * Reads a day and a start time from the start of text: day then time,
- * time then day, or a time alone (today). On OSPACE_WHEN_OK sets *day,
+ * Reads a day and a start time from the start of text with the shared
+ * phrase reader (hw_when_read: "friday 14:00", "14:00 friday", "the 28th
+ * 10:00", "tomorrow 2pm", a time alone for today) at Unix time now_s in
+ * tz; a weekday that is not the day read maps to the board's one day on
+ * that weekday. On OSPACE_WHEN_OK sets *day,
  * *slot and *used (bytes of text read, up to the next word). Otherwise
  * writes a sentence for the user into why (len bytes).
  */
-int ospace_when_read(const ospace_board *b, int64_t today, const char *text, size_t *day,
-		     size_t *slot, size_t *used, char *why, size_t len);
+int ospace_when_read(const ospace_board *b, const struct hw_tz *tz, int64_t now_s,
+		     const char *text, size_t *day, size_t *slot, size_t *used, char *why,
+		     size_t len);
 
 /* "That is not a day of the open-space board. Its days: Thu 2026-11-26,
  * ..." into why. */

@@ -113,7 +113,7 @@ TEST(time_words)
 		     "Garden is held back then."));
 	CHECK(os_has(say(m, &dan, "openspace propose monday 10:00 Nope"),
 		     "not a day of the open-space board. Its days: Thu 2026-11-26, Fri 2026-11-27"));
-	CHECK(os_has(say(m, &dan, "openspace propose Packaging"), "Say when first"));
+	CHECK(os_has(say(m, &dan, "openspace propose Packaging"), "Say when: `14:30`"));
 	CHECK(os_has(say(m, &dan, "openspace propose friday 10:00"), "Add a topic"));
 	/* 10:30 in Brussels: the 10:00 slot has started and is not offered. */
 	mock_api_set_now(m, OS_THU_0900 + 90 * 60000);

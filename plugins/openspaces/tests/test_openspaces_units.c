@@ -116,34 +116,51 @@ TEST(when_words)
 	CHECK_INTEQ(ospace_when_default_day(&b, today - 10), 0);
 
 	text = "friday 2pm Room B Rust";
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)), 0);
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)), 0);
 	CHECK_INTEQ(day, 1);
 	CHECK_INTEQ(slot, 4);
 	CHECK_STREQ(text + used, " Room B Rust");
 	text = "2 pm thu Docs";
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)), 0);
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)), 0);
 	CHECK_INTEQ(day, 0);
 	CHECK_STREQ(text + used, " Docs");
 	text = "14h30 Docs"; /* today, but no slot starts at 14:30 */
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)),
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
 		    OSPACE_WHEN_NO_SLOT);
 	CHECK(strstr(why, "Slots start at 10:00, 11:00") != NULL);
 	text = "noon Lunch"; /* today is Friday there */
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)), 0);
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)), 0);
 	CHECK_INTEQ(day, 1);
 	CHECK_INTEQ(slot, 2);
 	text = "saturday 10:00 x";
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)),
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
 		    OSPACE_WHEN_NO_DAY);
 	text = "10:00 saturday x"; /* a day word after the time is read as one */
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)),
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
 		    OSPACE_WHEN_NO_DAY);
 	text = "thursday Docs";
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)),
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
 		    OSPACE_WHEN_NONE);
 	CHECK(strstr(why, "at what time") != NULL);
+	/* The shared phrase reader (lib/when.c): a day of the month, a time
+	 * first, an ambiguous date refused with what works. */
+	text = "the 27th 2pm Room B Rust";
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)), 0);
+	CHECK_INTEQ(day, 1);
+	CHECK_STREQ(text + used, " Room B Rust");
+	text = "26 nov 10:00 Docs";
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)), 0);
+	CHECK_INTEQ(day, 0);
+	CHECK_INTEQ(slot, 0);
+	text = "11/12 10:00 Docs";
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
+		    OSPACE_WHEN_NONE);
+	CHECK(strstr(why, "could be") != NULL);
+	CHECK_INTEQ(ospace_when_day(&b, today, "the 26th"), 0);
+	CHECK_INTEQ(ospace_when_day(&b, today, "nov 27"), 1);
+	CHECK_INTEQ(ospace_when_day(&b, today, "28 nov"), -1);
 	text = "";
-	CHECK_INTEQ(ospace_when_read(&b, today, text, &day, &slot, &used, why, sizeof(why)),
+	CHECK_INTEQ(ospace_when_read(&b, tz, 1795692600, text, &day, &slot, &used, why, sizeof(why)),
 		    OSPACE_WHEN_NONE);
 	hw_tz_free(tz);
 	ospace_board_free(&b);
