@@ -208,6 +208,7 @@ static void announce_free(struct announce *a)
 	free(a->tz_config);
 	free(a->tz_schedule);
 	hw_tz_free(a->tz);
+	announce_web_free(a->web);
 	free(a);
 }
 
@@ -235,7 +236,8 @@ static int init(hw_plugin *self, const hw_api *api)
 	if ((rc = announce_cmd_register(a)) ||
 	    (rc = api->subscribe(self, "schedule.loaded", announce_sched_on_loaded, a)) ||
 	    (rc = api->subscribe(self, "schedule.changed", announce_sched_on_changed, a)) ||
-	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)))
+	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)) ||
+	    (rc = announce_web_init(a)))
 		goto fail;
 	api->set_userdata(self, a);
 	/* The schedule plugin may have loaded before us: ask for its talks. */

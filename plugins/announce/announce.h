@@ -101,6 +101,7 @@ struct announce {
 		char *text;           /* owned */
 		int64_t at_ms;        /* when previewed (conference clock) */
 	} drafts[ANNOUNCE_DRAFTS];
+	struct announce_web *web;  /* screens' banner, organizer panel (announce_web.c) */
 };
 
 /* announce.c */
@@ -124,6 +125,10 @@ void announce_send_rearm(struct announce *a);
 int announce_send_wait(struct announce *a, int64_t item_id, const hw_invocation *inv,
 		       size_t total, const char *channels);
 void announce_send_shutdown(struct announce *a);
+
+/* announce_web.c */
+int announce_web_init(struct announce *a);
+void announce_web_free(struct announce_web *w);
 
 /* announce_sched.c */
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);

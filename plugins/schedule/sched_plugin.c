@@ -24,6 +24,7 @@
 #include "sched_match.h"
 #include "sched_query.h"
 #include "sched_store.h"
+#include "sched_web.h"
 #include <hallway/tz.h>
 
 #define PLUGIN_REFRESH_DEFAULT 300
@@ -400,6 +401,7 @@ void sched_plugin_free(struct sched_plugin *p)
 	free(p->tz);
 	free(p->etag);
 	free(p->last_modified);
+	sched_web_free(p->web);
 	free(p);
 }
 
@@ -436,7 +438,7 @@ int sched_plugin_init(hw_plugin *self, const hw_api *api)
 	if (ret)
 		goto fail;
 	ret = api->subscribe(self, "schedule.request", on_schedule_request, p);
-	if (ret)
+	if (ret || (ret = sched_web_init(p)))
 		goto fail;
 	api->set_userdata(self, p);
 	ret = sched_refresh_start(p);

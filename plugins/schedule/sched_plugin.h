@@ -32,6 +32,7 @@ struct sched_plugin {
 	hw_handle timer, http;
 	int busy;                 /* a fetch or parse is in flight */
 	int shutting_down;
+	struct sched_web *web;    /* screens and the organizer panel (sched_web.c) */
 };
 
 /* Reads plugins.schedule; returns 0 or an HW_ERR_*. */

@@ -21,6 +21,7 @@
 #include "sprints_feed.h"
 #include <hallway/dm_outbox.h>
 #include "sprints_store.h"
+#include "sprints_web.h"
 
 static void sprints_free(sprints *s)
 {
@@ -80,6 +81,8 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 		rc = sprints_cmd_register(s);
 	if (!rc)
 		rc = sprints_admin_register(s);
+	if (!rc)
+		rc = sprints_web_init(s);
 	if (!rc)
 		rc = hw_dm_outbox_start(self, api, s->db, "sprints_outbox", SPRINTS_NOTIFY_RETRY_MS,
 					&s->outbox);
