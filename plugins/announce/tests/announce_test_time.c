@@ -66,6 +66,15 @@ TEST(forms_on_a_conference_morning)
 	CHECK_INTEQ(parse(tz, now, "friday noon t", "t"), utc(2026, 11, 27, 11, 0));
 	CHECK_INTEQ(parse(tz, now, "demain 9am t", "t"), utc(2026, 11, 27, 8, 0));
 	CHECK_INTEQ(parse(tz, now, "12am t", "t"), utc(2026, 11, 25, 23, 0));
+	/* The whole phrase reader (hw_when_read): a day of the month, a time
+	 * then a day, a delay. */
+	CHECK_INTEQ(parse(tz, now, "the 27th 10:00 t", "t"), utc(2026, 11, 27, 9, 0));
+	CHECK_INTEQ(parse(tz, now, "27 nov 14:00 t", "t"), utc(2026, 11, 27, 13, 0));
+	CHECK_INTEQ(parse(tz, now, "nov 27 at 2pm t", "t"), utc(2026, 11, 27, 13, 0));
+	CHECK_INTEQ(parse(tz, now, "10:00 friday t", "t"), utc(2026, 11, 27, 9, 0));
+	CHECK_INTEQ(parse(tz, now, "in 20 min Coffee", "Coffee"), now + 20 * 60000);
+	CHECK_INTEQ(parse(tz, now, "in 2 hours t", "t"), now + 2 * 3600000);
+	CHECK_INTEQ(parse(tz, now, "11/12 10:00 t", NULL), -1); /* ambiguous */
 	hw_tz_free(tz);
 }
 
