@@ -11,6 +11,7 @@
 #include <hallway/text.h>
 #include "sched_match.h"
 #include "sched_query.h"
+#include "sched_when.h"
 
 #define CMD_ECHO_MAX 80
 #define CMD_ECHO_BUF (CMD_ECHO_MAX * 4 + 8)
@@ -162,27 +163,15 @@ int sched_cmd_day(const struct sched *s, int64_t now, const char *when, struct s
 	const char *names[CMD_ROOMSET], *room = NULL;
 	struct sched_roomset set, *filter = NULL;
 	struct hw_civil d;
-	char first[64] = "", echo[CMD_ECHO_BUF], label[CMD_ECHO_BUF * 3 + 32] = "";
+	char why[400], label[CMD_ECHO_BUF * 3 + 32] = "";
 	size_t n, total;
 	int ret;
 
 	if (!s)
 		return sched_reply_add(r, no_schedule);
-	/* "sat envelope": the first word is the day, the rest a room. */
-	if (when) {
-		size_t len = strcspn(when, " \t");
-		snprintf(first, sizeof(first), "%.*s", (int)(len < 63 ? len : 63), when);
-		room = when + len;
-		while (*room == ' ' || *room == '\t')
-			room++;
-	}
-	if (sched_query_parse_day(s, first, now, &d)) {
-		/* Perhaps the whole text is a date like "27 nov"? Not parsed. */
-		sched_render_escape(first, echo, sizeof(echo), CMD_ECHO_MAX);
-		return sched_reply_addf(r, "I don't know which day \"%s\" is. Try `today`, "
-					   "`tomorrow`, a weekday, or a date like 2026-11-27.",
-					echo);
-	}
+	/* "sat envelope", "28 nov envelope": the day, then a room (sched_when.c). */
+	if (sched_when_day(s, when, now, &d, &room, why, sizeof(why)))
+		return sched_reply_add(r, why);
 	if (room && *room) {
 		int ok = resolve_room(s, room, names, &set, r);
 		if (ok <= 0)

@@ -9,7 +9,9 @@
 
 #include "sched_test_util.h"
 
+#include "sched_cmd.h"
 #include "sched_fts.h"
+#include "sched_render.h"
 #include "sched_match.h"
 #include "sched_query.h"
 
@@ -122,6 +124,38 @@ TEST(rooms_with_emoji)
 	sched_model_free(s);
 }
 
+/* `day <when> [room]` reads the day with the shared phrase reader
+ * (sched_when.c): the first reply line for each phrase. */
+TEST(day_phrases)
+{
+	static const struct {
+		const char *when, *want;
+	} cases[] = {
+		{"the 27th", "Friday 27 Nov"},
+		{"27 nov", "Friday 27 Nov"},
+		{"nov 27 main hall", "Friday 27 Nov** in Main Hall"},
+		{"27/11", "Friday 27 Nov"},
+		{"fri envelope", "Friday 27 Nov** in Envelope"},
+		{"2", "Friday 27 Nov"}, /* the conference's second day */
+		{"11/12", "could be 11 Dec or Nov 12"},
+		{"31 nov", "There is no 31 Nov"},
+		{"someday", "I don't know which day \"someday\" is"},
+	};
+	struct sched *s = sample();
+	/* Thursday 2026-11-26 09:00 in Brussels. */
+	int64_t now = hw_civil_make(2026, 11, 26, 8, 0, 0);
+
+	REQUIRE(s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sched_reply r = {0};
+		CHECK_INTEQ(sched_cmd_day(s, now, cases[i].when, &r), 0);
+		fprintf(stderr, "  day %s: %.80s\n", cases[i].when, r.n ? r.msgs[0] : "(none)");
+		CHECK(r.n >= 1 && strstr(r.msgs[0], cases[i].want));
+		sched_reply_free(&r);
+	}
+	sched_model_free(s);
+}
+
 /* A real schedule: FOSDEM 2025 (943 talks), then another schedule at
  * once (the cache follows the schedule asked about). */
 TEST(real_schedules)
@@ -160,6 +194,7 @@ int main(void)
 	RUN(sample_words);
 	RUN(sample_speakers);
 	RUN(rooms_with_emoji);
+	RUN(day_phrases);
 	RUN(real_schedules);
 	sched_fts_release();
 	return test_summary();
