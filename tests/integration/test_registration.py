@@ -1,0 +1,220 @@
+"""Registration against pretix (issue 20): the real daemon, the Discord
+stand-in and the pretix stand-in (tests/standin/pretix_standin.py).
+
+- test_button_modal_roles_nick: an organizer posts the Register button; a
+  click opens the form (interaction response 9), the submitted form runs
+  `register`; the member gets the ticket's roles and the badge name as
+  nickname (the stand-in's PUT/PATCH calls, with an audit-log reason); the
+  pretix token went in the Authorization header and never into the log.
+- test_double_use_refused: a second account cannot take the same ticket.
+- test_brute_force_throttled: five failed guesses, then a cool-down; a
+  wrong order code and a wrong name get the same answer.
+- test_sigkill_between_binding_and_roles: the role calls fail while the
+  binding is committed; SIGKILL; after a restart the outbox finishes the
+  roles and there is still exactly one binding.
+- test_pretix_down_then_up: pretix refuses connections; the registration is
+  queued with an honest answer and finishes by itself with a DM once
+  pretix is back.
+"""
+import os
+import signal
+import sqlite3
+import unittest
+
+from harness import PLUGIN_DIR, DaemonTestCase, base_config, wait_until
+from pretix_standin import EVENT, ORGANIZER, PretixThread
+
+GENERAL, ORGANIZERS = "1000000000000000201", "1000000000000000204"
+ALICE, BOB, CAROL, DAVE = ("1000000000000001000", "1000000000000001001", "1000000000000001002",
+                           "1000000000000001003")  # alice holds the Organizer role
+PRETIX_TOKEN = "pretix-secret-token-4711"
+
+
+def available():
+    return os.path.exists(os.path.join(PLUGIN_DIR, "registration.so"))
+
+
+@unittest.skipUnless(available(), "registration.so not built")
+class RegistrationTest(DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.pretix = PretixThread(token=PRETIX_TOKEN, page_size=2).start()
+        self.roles = self.world["role_ids"]
+        p = self.pretix
+        p.add_order("AB12C", positions=[{"item": 1, "variation": 12, "attendee_name": "José Müller"},
+                                        {"item": 2, "attendee_name": "Grace Hopper"}])
+        p.add_order("PAID2", positions=[{"item": 1, "variation": 11, "attendee_name": "Νίκος Παπαδόπουλος"}])
+        p.add_order("UNPD3", status="n", positions=[{"item": 1, "attendee_name": "Ada Lovelace"}])
+        p.add_order("LATE4", positions=[{"item": 3, "attendee_name": "Vera Volunteer"}])
+
+    def tearDown(self):
+        super().tearDown()
+        self.pretix.stop()
+
+    def config(self):
+        plugin = {"pretix": {"url": self.pretix.url + "/", "organizer": ORGANIZER, "event": EVENT},
+                  "roles": {"registered": self.roles["Attendee"],
+                            "items": {"1": [self.roles["Attendee"]], "2": self.roles["Sponsor"],
+                                      "3": [self.roles["Volunteer"]]},
+                            "variations": {"12": self.roles["Remote"]}},
+                  "log_channel": ORGANIZERS, "refresh_seconds": 30}
+        return base_config(self.st, self.workdir, plugins={"registration": plugin}, plugin_dir=PLUGIN_DIR)
+
+    def start(self):
+        d = self.daemon(self.config(), env={"HALLWAY_PRETIX_TOKEN": PRETIX_TOKEN})
+        self.ready(d)
+        return d
+
+    def say(self, user, text, channel=GENERAL):
+        """Sends a chat command; returns the bot's reply to it."""
+        sent = self.st.inject_message(content="!" + text, user_id=user, channel_id=channel)
+
+        def reply():
+            for m in self.bot_messages(channel):
+                if (m.get("message_reference") or {}).get("message_id") == sent["id"]:
+                    return m
+            return None
+        return wait_until(reply, 30, what="the reply to %r" % text)["content"]
+
+    def member(self, uid):
+        return self.st.world()["members"][uid]
+
+    def wait_roles(self, uid, names, timeout=30):
+        want = {self.roles[n] for n in names}
+        return wait_until(lambda: want <= set(self.member(uid)["roles"]), timeout,
+                          what="roles %s on %s" % (names, uid))
+
+    def db_count(self, sql):
+        con = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.workdir, "hallway.db"), uri=True,
+                              timeout=10)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    def interaction_text(self, iid):
+        """The text of an interaction's answer (its original message or a follow-up)."""
+        for i in self.st.ctl("GET", "/_test/interactions")["interactions"]:
+            if i["id"] != iid:
+                continue
+            for m in [i.get("original")] + list(i.get("followups") or []):
+                if m and m.get("content") and not (m.get("flags", 0) & 128):
+                    return m["content"]
+        return None
+
+    # -- tests -------------------------------------------------------------
+
+    def test_button_modal_roles_nick(self):
+        d = self.start()
+        self.assertEqual(self.say(ALICE, "registration post"), "Posted.")
+        post = wait_until(lambda: next((m for m in self.bot_messages(GENERAL) if m.get("components")), None),
+                          15, what="the Register button")
+        button = post["components"][0]["components"][0]
+        self.assertEqual(button["label"], "Register")
+        click = self.st.inject_interaction(type=3, user_id=CAROL, custom_id=button["custom_id"],
+                                           message_id=post["id"])
+        wait_until(lambda: any(i["id"] == click["id"] and i["ack_type"] == 9 for i in
+                               self.st.ctl("GET", "/_test/interactions")["interactions"]), 15,
+                   what="the form (response 9)")
+        form = [{"type": 1, "components": [{"type": 4, "custom_id": "order", "value": "ab12c"}]},
+                {"type": 1, "components": [{"type": 4, "custom_id": "name", "value": "muller jose"}]}]
+        submit = self.st.inject_interaction(type=5, user_id=CAROL, custom_id=button["custom_id"],
+                                            components=form)
+        text = wait_until(lambda: self.interaction_text(submit["id"]), 30, what="the form's answer")
+        self.assertIn("Welcome, José Müller!", text)
+        self.wait_roles(CAROL, ["Attendee", "Remote"])
+        wait_until(lambda: self.member(CAROL)["nick"] == "José Müller", 15, what="the nickname")
+        self.assertNotIn(self.roles["Sponsor"], self.member(CAROL)["roles"])
+        audit = [a for a in self.st.world()["audit_log"] if a["user_id"] == CAROL]
+        self.assertTrue(audit and all(a["reason"] and "registration" in a["reason"] for a in audit), audit)
+        # The token went in the header, and nowhere into the log.
+        reqs = self.pretix.requests()
+        self.assertTrue(reqs and all(r["auth_ok"] for r in reqs))
+        self.assertNotIn(PRETIX_TOKEN, d.log_text())
+        # The organizers' log channel has the line, without the typed name.
+        lines = [m["content"] for m in self.bot_messages(ORGANIZERS)]
+        self.assertTrue(any("registered: order AB12C" in l for l in lines), lines)
+        self.assertFalse(any("muller jose" in l.lower() for l in lines))
+        self.assertFalse(any(PRETIX_TOKEN in l for l in lines))
+
+    def test_double_use_refused(self):
+        self.start()
+        self.assertIn("Welcome, Νίκος Παπαδόπουλος!", self.say(BOB, "register PAID2 ΠΑΠΑΔΟΠΟΥΛΟΣ Νίκος"))
+        self.wait_roles(BOB, ["Attendee"])
+        self.assertIn("already linked to another Discord account",
+                      self.say(DAVE, "register PAID2 νίκος παπαδόπουλος"))
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
+        self.assertNotIn(self.roles["Attendee"], self.member(DAVE)["roles"])
+        # Bob cannot take a second ticket either.
+        self.assertIn("already registered", self.say(BOB, "register AB12C Grace Hopper"))
+        status = self.say(ALICE, "registration status PAID2")
+        self.assertIn("bound to <@%s>" % BOB, status)
+
+    def test_brute_force_throttled(self):
+        self.start()
+        wrong_code = self.say(CAROL, "register ZZZ99 Grace Hopper")
+        wrong_name = self.say(CAROL, "register AB12C Grace Hoppe")
+        unpaid = self.say(CAROL, "register UNPD3 Ada Lovelace")
+        self.assertEqual(wrong_code.split(" (")[0], wrong_name.split(" (")[0])
+        self.assertEqual(wrong_name.split(" (")[0], unpaid.split(" (")[0])
+        for code in ("QQQ11", "QQQ12"):
+            last = self.say(CAROL, "register %s Grace Hopper" % code)
+        self.assertIn("last attempt for this hour", last)
+        def lookups():
+            return [r for r in self.pretix.requests() if r["path"].endswith("/orders/AB12C/")]
+        before = len(lookups())
+        throttled = self.say(CAROL, "register AB12C Grace Hopper")
+        self.assertIn("Too many failed attempts: please wait", throttled)
+        self.assertEqual(len(lookups()), before, "a throttled attempt asked pretix")
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 0)
+        lines = [m["content"] for m in self.bot_messages(ORGANIZERS)]
+        self.assertTrue(any("throttled" in l for l in lines), lines)
+        stats = self.say(ALICE, "registration stats")
+        self.assertIn("failed: 5", stats)
+        self.assertIn("throttled: 1", stats)
+
+    def test_sigkill_between_binding_and_roles(self):
+        d = self.start()
+        # Discord fails every role and nickname change for now.
+        self.st.rest_fault(kind="status", status=503, path="/guilds/.*/members/", count=100000)
+        self.assertIn("Welcome, Vera Volunteer!", self.say(DAVE, "register LATE4 vera volunteer"))
+        wait_until(lambda: any("/guilds/" in r["path"] and r["method"] == "PUT"
+                               for r in self.st.ctl("GET", "/_test/rest/requests")["requests"]), 20,
+                   what="a role call")
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
+        self.assertGreater(self.db_count("SELECT COUNT(*) FROM registration_grant"), 0)
+        d.signal(signal.SIGKILL)
+        d.wait(10)
+        self.daemons.remove(d)
+        self.assertNotIn(self.roles["Volunteer"], self.member(DAVE)["roles"])
+        self.st.rest_fault(clear=True)
+        d2 = self.daemon(self.config(), env={"HALLWAY_PRETIX_TOKEN": PRETIX_TOKEN})
+        self.ready(d2, identifies=2)
+        self.wait_roles(DAVE, ["Attendee", "Volunteer"])
+        wait_until(lambda: self.member(DAVE)["nick"] == "Vera Volunteer", 15, what="the nickname")
+        wait_until(lambda: self.db_count("SELECT COUNT(*) FROM registration_grant") == 0, 15,
+                   what="an empty outbox")
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
+        self.assertIn("already registered", self.say(DAVE, "register LATE4 Vera Volunteer"))
+
+    def test_pretix_down_then_up(self):
+        self.start()
+        self.pretix.down()
+        queued = self.say(CAROL, "register AB12C Grace Hopper")
+        self.assertIn("pretix (the ticket shop) is not answering", queued)
+        self.assertIn("DM", queued)
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_queue"), 1)
+        self.pretix.up()
+
+        def dm():
+            channel = (self.st.world().get("dm_channels") or {}).get(CAROL)
+            cid = channel if isinstance(channel, str) else (channel or {}).get("id")
+            return cid and next((m["content"] for m in self.bot_messages(cid) if "Welcome" in m["content"]), None)
+        text = wait_until(dm, 90, interval=0.5, what="the DM once pretix is back")
+        self.assertIn("Grace Hopper", text)
+        self.wait_roles(CAROL, ["Attendee", "Sponsor"])
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_queue"), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
