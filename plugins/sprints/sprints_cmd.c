@@ -128,6 +128,32 @@ const char *sprints_cmd_weekday_day(const sprints_project *p, int wday)
 	return hits == 1 ? hit : NULL;
 }
 
+/* A day phrase as every command reads one (hw_when_read: "the 28th",
+ * "28 nov", "tomorrow"), when it is one of the project's days. Sprints
+ * carry no zone: days are read in UTC, which only "today" and
+ * "tomorrow" near midnight could tell apart. */
+static const char *sprints_cmd_phrase_day(sprints *s, const sprints_project *p,
+					  const char *typed)
+{
+	struct hw_when w;
+	struct hw_civil c;
+	size_t used = 0;
+	char why[200], iso[16];
+
+	if (hw_when_read(typed, NULL, s->api->now_ms(s->self) / 1000, &w, &used, why,
+			 sizeof(why)) != HW_WHEN_OK ||
+	    !w.has_day || w.has_time || typed[used])
+		return NULL;
+	hw_civil_split(w.day * 86400, &c);
+	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", c.year, c.mon, c.day);
+	for (size_t i = 0; i < json_array_size(p->days); i++) {
+		const char *d = json_string_value(json_array_get(p->days, i));
+		if (d && !strcmp(d, iso))
+			return d;
+	}
+	return NULL;
+}
+
 /* Picks the day: the typed one (exact, forgiving, a 1-based index, or a
  * unique suffix such as "31" for 2025-10-31), else the first. *day is
  * borrowed from p. Replies and returns SPRINTS_REPLIED when it is not one
@@ -163,6 +189,10 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 	}
 	/* A weekday, read as `day saturday` reads it (include/hallway/when.h). */
 	if (hw_when_weekday(typed) >= 0 && (hit = sprints_cmd_weekday_day(p, hw_when_weekday(typed)))) {
+		*day = hit;
+		return HW_OK;
+	}
+	if ((hit = sprints_cmd_phrase_day(s, p, typed))) {
 		*day = hit;
 		return HW_OK;
 	}

@@ -202,6 +202,9 @@ TEST(weekday_words)
 	CHECK(has(say(m, &ann, "sprint join zoneinfo saturday"), "You're in: Zoneinfo on 2026-11-28"));
 	CHECK(has(say(m, &bob, "sprint join zoneinfo Dimanche"), "You're in: Zoneinfo on 2026-11-29"));
 	CHECK(has(say(m, &cat, "sprint join zoneinfo monday"), "does not run that day"));
+	/* A day of the month, as every command reads one (lib/when.c). */
+	CHECK(has(say(m, &cat, "sprint join zoneinfo 29/11/2026"), "You're in: Zoneinfo on 2026-11-29"));
+	CHECK(has(say(m, &ann, "sprint join zoneinfo 30/11/2026"), "does not run that day"));
 	/* An edit maps a weekday to the project's day, and never stores the word. */
 	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=sunday"), "People are signed up on 2026-11-28"));
 	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=monday"), "Days are dates such as"));
