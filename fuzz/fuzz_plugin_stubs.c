@@ -180,6 +180,13 @@ uint64_t rest_request(struct rest *r, const char *method, const char *path, json
 	return enqueue(&a);
 }
 
+uint64_t rest_request_reason(struct rest *r, const char *method, const char *path, json_t *body,
+			     const char *reason, rest_done_fn done, void *ud)
+{
+	(void)reason;
+	return rest_request(r, method, path, body, done, ud);
+}
+
 uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
 			   json_t *payload_json, const char *filename, const void *data,
 			   size_t len, rest_done_fn done, void *ud)

@@ -18,6 +18,8 @@
   each (arrays and repeated elements cut to three) so that mutations are
   cheap.
 - fuzz_sprints_feed: the pretalx files and small submission lists.
+- fuzz_pretix: pretix orders and a page of the order list (from the pretix
+  stand-in), a throttling answer and an HTML error page.
 """
 import argparse
 import asyncio
@@ -325,6 +327,30 @@ def word_seeds(out):
         put(out, "fuzz_words", text.encode())
 
 
+def pretix_seeds(out):
+    """fuzz_pretix: orders and pages as the pretix stand-in (tests/standin/pretix_standin.py) serves them."""
+    sys.path.insert(0, os.path.join(SOURCE, "tests", "standin"))
+    from pretix_standin import Pretix
+    p = Pretix()
+    orders = [
+        p.add_order("AB12C", positions=[{"item": 1, "variation": 12, "attendee_name": "Jos\u00e9 M\u00fcller"},
+                                        {"item": 2, "attendee_name": "Grace Hopper", "canceled": True}]),
+        p.add_order("GR3EK", status="n", positions=[{"item": 1, "attendee_name":
+                                                     "\u039d\u03af\u03ba\u03bf\u03c2 \u03a0\u03b1\u03c0\u03b1"}]),
+        p.add_order("JP4AN", positions=[{"item": 3, "attendee_name": "\u5c71\u7530 \u592a\u90ce",
+                                         "attendee_name_parts": {"given_name": "\u592a\u90ce",
+                                                                 "family_name": "\u5c71\u7530",
+                                                                 "latin_transcription": "Yamada Taro"}}]),
+        p.add_order("EMPTY", positions=[]),
+    ]
+    for o in orders:
+        put(out, "fuzz_pretix", json.dumps(o).encode(), "order-" + o["code"])
+    put(out, "fuzz_pretix", json.dumps({"count": 4, "next": "https://pretix.example/api/v1/organizers/o/events/e/"
+                                        "orders/?page=2", "previous": None, "results": orders}).encode(), "page")
+    put(out, "fuzz_pretix", b'{"detail": "Request was throttled. Expected available in 17 seconds."}', "429")
+    put(out, "fuzz_pretix", b"<html><body>502 Bad Gateway</body></html>", "502")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -337,6 +363,7 @@ def main():
     plugin_command_seeds(args.out)
     config_seeds(args.out)
     word_seeds(args.out)
+    pretix_seeds(args.out)
     nsched = schedule_seeds(args.out, args.shared)
     print("gen_seeds: %d recorded gateway frames, %d schedule files -> %s" % (frames, nsched, args.out))
 

@@ -6,7 +6,7 @@
 #
 # Usage: scripts/fuzz.sh [--ci | --long | --seconds N] [target...]
 #   (default)    60 s per target
-#   --ci         40 s per target (what .ci/run uses: 8 targets, about 5 min)
+#   --ci         40 s per target (what .ci/run uses: 10 targets, about 7 min)
 #   --long       4 hours per target, by hand; corpora grow in build-fuzz/corpus
 #   --seconds N  N seconds per target
 # Env: FUZZ_JOBS=N runs N fuzzing processes per target (default 1).
@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 all=(fuzz_gateway fuzz_commands fuzz_plugin_commands fuzz_config fuzz_sched_json fuzz_sched_xml
-     fuzz_sched_ics fuzz_sprints_feed fuzz_words)
+     fuzz_sched_ics fuzz_sprints_feed fuzz_words fuzz_pretix)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 out=build-fuzz

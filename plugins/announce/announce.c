@@ -73,10 +73,11 @@ void announce_rooms_check(struct announce *a, json_t *talks)
 	/* A health component only when there is something to check, so
 	 * /healthz and `--check-config --online` name a key that never fires. */
 	if (a->nrooms && json_array_size(talks)) {
-		json_t *r = json_pack("{s:s,s:b,s:s}", "component", "announce.rooms", "ok", !detail[0],
-				      "detail", detail[0] ? detail : "every room_channels key matches a room");
+		json_t *r = json_pack("{s:i,s:s,s:b,s:s}", "version", HW_HEALTH_REPORT_VERSION,
+				      "component", "announce.rooms", "ok", !detail[0], "detail",
+				      detail[0] ? detail : "every room_channels key matches a room");
 		if (r)
-			a->api->publish(a->self, "health.report", r);
+			a->api->publish(a->self, HW_EVENT_HEALTH_REPORT, r);
 		json_decref(r);
 	}
 }
@@ -234,14 +235,14 @@ static int init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	if ((rc = announce_cmd_register(a)) ||
-	    (rc = api->subscribe(self, "schedule.loaded", announce_sched_on_loaded, a)) ||
-	    (rc = api->subscribe(self, "schedule.changed", announce_sched_on_changed, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, announce_sched_on_loaded, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, announce_sched_on_changed, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)) ||
 	    (rc = announce_web_init(a)))
 		goto fail;
 	api->set_userdata(self, a);
 	/* The schedule plugin may have loaded before us: ask for its talks. */
-	api->publish(self, "schedule.request", NULL);
+	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	announce_send_dispatch(a);
 	api->log(self, HW_LOG_INFO,
 		 "announce: %zu channel%s, %zu room channel%s, reminders %lld min before, "

@@ -47,10 +47,11 @@ static void report_metrics(struct announce *a)
 	if (announce_store_counts(a->api->db(a->self), &v[0], &v[1]))
 		return;
 	for (int i = 0; i < 2; i++) {
-		json_t *r = json_pack("{s:s, s:s, s:I, s:s}", "name", names[i], "type", "gauge",
+		json_t *r = json_pack("{s:i, s:s, s:s, s:I, s:s}", "version",
+				      HW_METRICS_REPORT_VERSION, "name", names[i], "type", "gauge",
 				      "value", (json_int_t)v[i], "help", help[i]);
 		if (r)
-			a->api->publish(a->self, "metrics.report", r);
+			a->api->publish(a->self, HW_EVENT_METRICS_REPORT, r);
 		json_decref(r);
 	}
 }

@@ -48,7 +48,8 @@ static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, 
 	ospace *o = ud;
 	const char *name = json_string_value(json_object_get(data, "timezone"));
 	struct hw_tz *tz = NULL;
-	(void)type;
+	if (!hw_event_check(o->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+		return;
 	if (o->tz_from_config || !name || !*name || !strcmp(name, hw_tz_name(o->tz)))
 		return;
 	if (hw_tz_load(NULL, name, &tz)) {
@@ -113,7 +114,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	}
 	api->set_userdata(self, o);
 	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
-	    !(rc = api->subscribe(self, "schedule.loaded", ospace_on_schedule, o)) &&
+	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
 		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
 	if (rc) {
@@ -122,7 +123,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	/* The schedule may have loaded before us: ask for its zone. */
-	api->publish(self, "schedule.request", NULL);
+	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	return HW_OK;
 fail:
 	ospace_free_ctx(o);

@@ -81,8 +81,11 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 static void on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	struct rec_plugin *p = ud;
-	struct rec_job *j = calloc(1, sizeof(*j));
+	struct rec_job *j;
 
+	if (!hw_event_check(p->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+		return;
+	j = calloc(1, sizeof(*j));
 	/* data is borrowed for this call only: the worker gets its own copy. */
 	if (!j || !(j->data = json_deep_copy(data))) {
 		free(j);
@@ -99,7 +102,10 @@ static void on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 
 static void on_changed(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
-	rec_change_apply(ud, data);
+	struct rec_plugin *p = ud;
+
+	if (hw_event_check(p->api, self, type, data, HW_SCHEDULE_CHANGED_VERSION))
+		rec_change_apply(p, data);
 }
 
 static void rec_free(struct rec_plugin *p)
@@ -148,14 +154,14 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	if ((ret = rec_cmd_register(p)) ||
-	    (ret = api->subscribe(self, "schedule.loaded", on_loaded, p)) ||
-	    (ret = api->subscribe(self, "schedule.changed", on_changed, p)) ||
+	    (ret = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, on_loaded, p)) ||
+	    (ret = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, on_changed, p)) ||
 	    (ret = api->subscribe(self, HW_EVENT_PLAN_COLLECT, rec_plan_on_collect, p)) ||
 	    (ret = rec_remind_start(p)))
 		goto fail;
 	api->set_userdata(self, p);
 	/* The schedule may have loaded before us: ask for it again. */
-	api->publish(self, "schedule.request", NULL);
+	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	return HW_OK;
 fail:
 	rec_free(p);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sched_cmd.h"
+#include <hallway/events.h>
 #include <hallway/text.h>
 #include "sched_fts.h"
 #include "sched_match.h"
@@ -410,9 +411,12 @@ static void on_schedule_request(hw_plugin *self, const char *type, json_t *data,
 {
 	struct sched_plugin *p = ud;
 	json_t *loaded;
+	if (!hw_event_check(p->api, self, type, data, HW_SCHEDULE_REQUEST_VERSION))
+		return;
 	if (!p->cur || !(loaded = sched_export(p->cur)))
 		return;
-	p->api->publish(self, "schedule.loaded", loaded);
+	if (!hw_event_stamp(loaded, HW_SCHEDULE_LOADED_VERSION))
+		p->api->publish(self, HW_EVENT_SCHEDULE_LOADED, loaded);
 	json_decref(loaded);
 }
 
@@ -437,7 +441,7 @@ int sched_plugin_init(hw_plugin *self, const hw_api *api)
 	ret = sched_plugin_commands(p);
 	if (ret)
 		goto fail;
-	ret = api->subscribe(self, "schedule.request", on_schedule_request, p);
+	ret = api->subscribe(self, HW_EVENT_SCHEDULE_REQUEST, on_schedule_request, p);
 	if (ret || (ret = sched_web_init(p)))
 		goto fail;
 	api->set_userdata(self, p);

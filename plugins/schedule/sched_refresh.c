@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <hallway/events.h>
+
 #include "sched_diff.h"
 #include "sched_export.h"
 #include "sched_plugin.h"
@@ -101,8 +103,8 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 	json_t *diff, *loaded;
 
 	loaded = sched_export(p->cur);
-	if (loaded) {
-		api->publish(p->self, "schedule.loaded", loaded);
+	if (loaded && !hw_event_stamp(loaded, HW_SCHEDULE_LOADED_VERSION)) {
+		api->publish(p->self, HW_EVENT_SCHEDULE_LOADED, loaded);
 		json_decref(loaded);
 	}
 	if (!old)
@@ -112,14 +114,14 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 		api->log(p->self, HW_LOG_ERROR, "out of memory computing the schedule diff");
 		return;
 	}
-	if (changes) {
+	if (changes && !hw_event_stamp(diff, HW_SCHEDULE_CHANGED_VERSION)) {
 		api->log(p->self, HW_LOG_INFO,
 			 "schedule changed: %zu added, %zu moved, %zu cancelled, %zu removed",
 			 json_array_size(json_object_get(diff, "added")),
 			 json_array_size(json_object_get(diff, "moved")),
 			 json_array_size(json_object_get(diff, "cancelled")),
 			 json_array_size(json_object_get(diff, "removed")));
-		api->publish(p->self, "schedule.changed", diff);
+		api->publish(p->self, HW_EVENT_SCHEDULE_CHANGED, diff);
 	}
 	json_decref(diff);
 }
@@ -142,10 +144,10 @@ static void report_health(struct sched_plugin *p)
 	snprintf(detail, sizeof(detail), "%.80s%s%zu talks loaded in %zu rooms, %s",
 		 p->cur->name ? p->cur->name : "", p->cur->name ? ": " : "", p->cur->ntalks,
 		 p->cur->nrooms, hw_tz_name(p->cur->tz));
-	r = json_pack("{s:s,s:b,s:s,s:I}", "component", "schedule", "ok", 1, "detail", detail,
-		      "max_age_s", (json_int_t)max_age_s);
+	r = json_pack("{s:i,s:s,s:b,s:s,s:I}", "version", HW_HEALTH_REPORT_VERSION, "component",
+		      "schedule", "ok", 1, "detail", detail, "max_age_s", (json_int_t)max_age_s);
 	if (r)
-		p->api->publish(p->self, "health.report", r);
+		p->api->publish(p->self, HW_EVENT_HEALTH_REPORT, r);
 	json_decref(r);
 }
 
@@ -158,9 +160,10 @@ static void report_no_schedule(struct sched_plugin *p, const char *why)
 	if (p->cur)
 		return; /* the last good schedule still answers */
 	snprintf(detail, sizeof(detail), "no schedule: %.250s", why);
-	r = json_pack("{s:s,s:b,s:s}", "component", "schedule", "ok", 0, "detail", detail);
+	r = json_pack("{s:i,s:s,s:b,s:s}", "version", HW_HEALTH_REPORT_VERSION, "component",
+		      "schedule", "ok", 0, "detail", detail);
 	if (r)
-		p->api->publish(p->self, "health.report", r);
+		p->api->publish(p->self, HW_EVENT_HEALTH_REPORT, r);
 	json_decref(r);
 }
 
