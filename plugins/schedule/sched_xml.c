@@ -1,5 +1,11 @@
 /*
- * frab / Pentabarf / wafer / pretalx schedule.xml through libxml2.
+ * frab / Pentabarf / wafer / pretalx schedule.xml through libxml2, read as
+ * a stream (xmlTextReader): only the <event> (or <conference>, <version>)
+ * being read is ever a tree, so loading a 2 MB schedule does not first
+ * build a DOM several times its size. Two passes: the first reads the
+ * top-level <version> and <conference> (the zone and day_change every
+ * event's time depends on, wherever they are in the file) and stops as
+ * soon as it has both; the second reads the days, rooms and events.
  *
  * Times: an event's <date> (with offset) wins. Pentabarf files have none:
  * then the start is day@date + <start> in the conference zone, on the
@@ -13,6 +19,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "sched_load.h"
 #include <hallway/civil.h>
@@ -178,37 +185,200 @@ static int load_conference(struct xml_ctx *x, const xmlNode *conf)
 	return ret;
 }
 
-static int load_doc(struct xml_ctx *x, const xmlNode *root)
-{
-	int ret = SCHED_OK;
+/* No network, no entity expansion, no DTD loading; errors are collected,
+ * not printed. */
+#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
-	if (!root || !is(root, "schedule")) {
-		sched_load_fail(x->h, "schedule.xml: the root element is not <schedule>");
-		return SCHED_ERR_FORMAT;
-	}
-	if ((ret = set_text(&x->s->version, root, "version")))
-		return ret;
-	if (child(root, "conference") && (ret = load_conference(x, child(root, "conference"))))
-		return ret;
-	for (const xmlNode *day = root->children; day; day = day->next) {
-		char date[32];
-		if (!is(day, "day"))
-			continue;
-		attr_text(date, sizeof(date), day, "date");
-		for (const xmlNode *room = day->children; room; room = room->next) {
-			char rname[256];
-			if (!is(room, "room"))
-				continue;
-			attr_text(rname, sizeof(rname), room, "name");
-			if ((ret = sched_model_room_add(x->s, rname[0] ? rname : NULL)))
-				return ret;
-			for (const xmlNode *ev = room->children; ev; ev = ev->next)
-				if (is(ev, "event") &&
-				    (ret = load_event(x, ev, rname[0] ? rname : NULL, date)))
-					return ret;
+struct xml_error {
+	int line, seen;
+	char message[200];
+};
+
+/* Keeps the last error, as a whole-document parse reports it. */
+static void on_xml_error(void *ud, xmlErrorPtr e)
+{
+	struct xml_error *xe = ud;
+
+	if (!e || e->level < XML_ERR_ERROR)
+		return;
+	xe->seen = 1;
+	xe->line = e->line;
+	snprintf(xe->message, sizeof(xe->message), "%s", e->message ? e->message : "unknown");
+}
+
+static xmlTextReaderPtr reader_open(const char *buf, size_t len)
+{
+	return xmlReaderForMemory(buf, (int)len, NULL, NULL, XML_OPTIONS);
+}
+
+/* The reader stopped on an error. What it reports is not always what went
+ * wrong (a truncated file "has extra content at the end"), so the document
+ * is parsed again, with SAX callbacks that build nothing, for the error a
+ * whole-document parse names. Only ever on a broken file. */
+static int parse_error(struct sched_hint *h, const char *buf, size_t len)
+{
+	struct xml_error xe = {0};
+	xmlSAXHandler sax;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.serror = on_xml_error;
+	xmlSAXUserParseMemory(&sax, &xe, buf, (int)len);
+	sched_load_fail(h, "XML error at line %d: %s", xe.seen ? xe.line : 0,
+			xe.seen ? xe.message : "unknown");
+	return SCHED_ERR_PARSE;
+}
+
+static int element_is(xmlTextReaderPtr r, const char *name)
+{
+	const xmlChar *n = xmlTextReaderConstLocalName(r);
+
+	return xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT && n &&
+	       !strcmp((const char *)n, name);
+}
+
+/* Moves to the root element. Returns 1 there, 0 at the end, -1 on error. */
+static int to_root(xmlTextReaderPtr r)
+{
+	int rc;
+
+	while ((rc = xmlTextReaderRead(r)) == 1)
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT)
+			return 1;
+	return rc;
+}
+
+/* Reads to the end: a document that is not well-formed is a parse error
+ * before it is anything else. */
+static int drain(xmlTextReaderPtr r)
+{
+	int rc;
+
+	while ((rc = xmlTextReaderRead(r)) == 1)
+		;
+	return rc;
+}
+
+static void attr_of(xmlTextReaderPtr r, const char *name, char *buf, size_t len)
+{
+	xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+
+	buf[0] = 0;
+	if (v)
+		snprintf(buf, len, "%s", (const char *)v);
+	xmlFree(v);
+}
+
+/* Pass one: the first top-level <version> and <conference>. */
+static int read_head(struct xml_ctx *x, const char *buf, size_t len)
+{
+	xmlTextReaderPtr r = reader_open(buf, len);
+	int rc, ret = SCHED_OK, have_version = 0, have_conf = 0;
+
+	if (!r)
+		return SCHED_ERR_NOMEM;
+	rc = to_root(r);
+	if (rc == 1 && !element_is(r, "schedule")) {
+		if (drain(r) < 0) {
+			ret = parse_error(x->h, buf, len);
+		} else {
+			sched_load_fail(x->h, "schedule.xml: the root element is not <schedule>");
+			ret = SCHED_ERR_FORMAT;
 		}
+		goto out;
 	}
-	return SCHED_OK;
+	if (rc == 1 && !xmlTextReaderIsEmptyElement(r))
+		rc = xmlTextReaderRead(r);
+	while (rc == 1 && !(have_version && have_conf) && xmlTextReaderDepth(r) >= 1) {
+		int version = !have_version && element_is(r, "version");
+		int conf = !have_conf && element_is(r, "conference");
+
+		if (xmlTextReaderDepth(r) == 1 && (version || conf)) {
+			xmlNodePtr n = xmlTextReaderExpand(r);
+
+			if (!n) {
+				rc = -1;
+				break;
+			}
+			if (version) {
+				xmlChar *txt = xmlNodeGetContent(n);
+
+				have_version = 1;
+				ret = sched_model_set(&x->s->version, (const char *)txt);
+				xmlFree(txt);
+			} else {
+				have_conf = 1;
+				ret = load_conference(x, n);
+			}
+			if (ret)
+				goto out;
+		}
+		rc = xmlTextReaderDepth(r) >= 1 ? xmlTextReaderNext(r) : xmlTextReaderRead(r);
+	}
+	if (rc < 0)
+		ret = parse_error(x->h, buf, len);
+out:
+	xmlFreeTextReader(r);
+	return ret;
+}
+
+/* Pass two: every <event> of every <room> of every top-level <day>. */
+static int read_days(struct xml_ctx *x, const char *buf, size_t len)
+{
+	xmlTextReaderPtr r = reader_open(buf, len);
+	char date[32] = "", rname[256] = "";
+	int rc, ret = SCHED_OK, in_day = 0, in_room = 0;
+
+	if (!r)
+		return SCHED_ERR_NOMEM;
+	rc = to_root(r);
+	if (rc == 1)
+		rc = xmlTextReaderRead(r);
+	while (rc == 1) {
+		int depth = xmlTextReaderDepth(r);
+
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT || depth < 1) {
+			rc = xmlTextReaderRead(r);
+			continue;
+		}
+		if (depth == 1) {
+			in_day = element_is(r, "day");
+			in_room = 0;
+			if (!in_day) {
+				rc = xmlTextReaderNext(r);
+				continue;
+			}
+			attr_of(r, "date", date, sizeof(date));
+		} else if (depth == 2) {
+			in_room = in_day && element_is(r, "room");
+			if (!in_room) {
+				rc = xmlTextReaderNext(r);
+				continue;
+			}
+			attr_of(r, "name", rname, sizeof(rname));
+			if ((ret = sched_model_room_add(x->s, rname[0] ? rname : NULL)))
+				goto out;
+		} else {
+			if (depth == 3 && in_room && element_is(r, "event")) {
+				xmlNodePtr ev = xmlTextReaderExpand(r);
+
+				if (!ev) {
+					rc = -1;
+					break;
+				}
+				if ((ret = load_event(x, ev, rname[0] ? rname : NULL, date)))
+					goto out;
+			}
+			rc = xmlTextReaderNext(r);
+			continue;
+		}
+		rc = xmlTextReaderRead(r);
+	}
+	if (rc < 0)
+		ret = parse_error(x->h, buf, len);
+out:
+	xmlFreeTextReader(r);
+	return ret;
 }
 
 void sched_xml_init(void)
@@ -219,34 +389,14 @@ void sched_xml_init(void)
 int sched_xml_load(const char *buf, size_t len, struct sched *s, struct sched_hint *h)
 {
 	struct xml_ctx x = {.s = s, .h = h, .day_change = -1};
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlDocPtr doc = NULL;
-	int ret = SCHED_ERR_NOMEM;
+	int ret;
 
 	if (len > INT32_MAX) {
 		sched_load_fail(h, "schedule.xml: too large");
 		return SCHED_ERR_PARSE;
 	}
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		goto out;
-	/* No network, no entity expansion, no DTD loading; errors are
-	 * collected, not printed. */
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		ret = SCHED_ERR_PARSE;
-		sched_load_fail(h, "XML error at line %d: %s", e ? e->line : 0,
-				e && e->message ? e->message : "unknown");
-		goto out;
-	}
-	ret = load_doc(&x, xmlDocGetRootElement(doc));
-out:
-	if (doc)
-		xmlFreeDoc(doc);
-	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
+	ret = read_head(&x, buf, len);
+	if (!ret)
+		ret = read_days(&x, buf, len);
 	return ret;
 }
