@@ -77,9 +77,17 @@ static const struct option_row config_options[] = {
 	 "error, warn, info or debug."},
 	{"log.format", OPT_STRING, "text", 0, 0, log_formats, OFF(log_format),
 	 "text (human-readable lines) or json (JSON lines)."},
-	{"http", OPT_OBJECT, NULL, 0, 0, NULL, NONE, "Health and metrics endpoint."},
+	{"http", OPT_OBJECT, NULL, 0, 0, NULL, NONE,
+	 "The HTTP server: lobby screens (/screen), the organizer page (/organizer), /healthz and "
+	 "/metrics."},
 	{"http.listen", OPT_STRING, NULL, 3, 128, NULL, OFF(http_listen),
 	 "Address:port for /healthz and /metrics; \"http\": {} alone means 127.0.0.1:9464; off without an http object."},
+	{"http.public_url", OPT_STRING, NULL, 8, 300, NULL, OFF(http_public_url),
+	 "The address people open, e.g. https://hallway.example.org behind a reverse proxy: "
+	 "sign-in links point there, and https makes the session cookie Secure (default: "
+	 "http://<http.listen>)."},
+	{"http.signin_seconds", OPT_INT, "600", 5, 86400, NULL, OFF(http_signin_seconds),
+	 "How long a sign-in link from the dashboard command stays valid (it works once)."},
 	{"shutdown_timeout_ms", OPT_INT, "5000", 0, 60000, NULL, OFF(shutdown_timeout_ms),
 	 "How long SIGTERM waits for queued sends."},
 	{"limits", OPT_OBJECT, NULL, 0, 0, NULL, NONE,

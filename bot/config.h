@@ -36,6 +36,8 @@ struct config {
 	char *log_level;
 	char *log_format;
 	char *http_listen;       /* NULL: no HTTP endpoint */
+	char *http_public_url;   /* NULL: http://<http_listen> */
+	int http_signin_seconds; /* a dashboard sign-in link's life */
 	int shutdown_timeout_ms;
 	/* limits.*: fair use (bot/fairuse.h) */
 	int user_commands, user_burst, user_window_ms, organizer_commands, interactions;

@@ -406,9 +406,7 @@ static const struct lws_protocols web_protocols[] = {
 void web_public_url(const struct web *w, char *buf, size_t len)
 {
 	const struct config *c = w && w->hw ? w->hw->cfg : NULL;
-	const char *pub = c ? json_string_value(json_object_get(json_object_get(c->root, "http"),
-								"public_url"))
-			    : NULL;
+	const char *pub = c ? c->http_public_url : NULL;
 	size_t n;
 	if (pub && *pub) {
 		snprintf(buf, len, "%s", pub);
@@ -444,10 +442,16 @@ int web_listen(struct web *w)
 	char host[64];
 	int port;
 
+	const char *pub = w->hw->cfg ? w->hw->cfg->http_public_url : NULL;
+
 	if (!addr)
 		return 0;
 	if (config_parse_listen(addr, host, sizeof(host), &port)) {
 		LOGE("web", "http.listen \"%s\" is not address:port (e.g. 127.0.0.1:9464)", addr);
+		return -1;
+	}
+	if (pub && strncmp(pub, "http://", 7) && strncmp(pub, "https://", 8)) {
+		LOGE("web", "http.public_url \"%s\" must start with https:// (or http://)", pub);
 		return -1;
 	}
 	snprintf(w->iface, sizeof(w->iface), "%s", host);

@@ -23,6 +23,13 @@
 
 /* ---- the dashboard command ---- */
 
+/* http.signin_seconds (checked by the config: 5 to 86400). */
+static int64_t web_signin_ttl_ms(struct web *w)
+{
+	const struct config *c = w->hw->cfg;
+	return c && c->http_signin_seconds > 0 ? c->http_signin_seconds * 1000LL : WEB_SIGNIN_TTL_MS;
+}
+
 struct dm_link {
 	struct invocation *inv;   /* own reference: to say if the DM failed */
 	struct web *w;
@@ -97,15 +104,15 @@ static int cmd_dashboard(hw_plugin *self, const hw_invocation *pub, void *ud)
 		snprintf(text, sizeof(text), "The web page is off: set http.listen in the config.");
 		return router_reply(inv, &m);
 	}
-	if (web_auth_signin_new(w->auth, pub->user_id, 0, token)) {
+	if (web_auth_signin_new(w->auth, pub->user_id, web_signin_ttl_ms(w), token)) {
 		snprintf(text, sizeof(text), "Sorry, I could not make a sign-in link.");
 		return router_reply(inv, &m);
 	}
 	web_public_url(w, base, sizeof(base));
 	snprintf(text, sizeof(text),
-		 "Your sign-in link for the organizer page (valid for %d minutes, once; do not "
+		 "Your sign-in link for the organizer page (valid for %lld seconds, once; do not "
 		 "share it): %s/organizer/signin#%s",
-		 WEB_SIGNIN_TTL_MS / 60000, base, token);
+		 (long long)(web_signin_ttl_ms(w) / 1000), base, token);
 	explicit_bzero(token, sizeof(token));
 	LOGI("web", "sign-in link made for user %s (%s door)", pub->user_id,
 	     pub->door == HW_DOOR_CONSOLE ? "console" : pub->door == HW_DOOR_SLASH ? "slash" : "chat");
@@ -133,8 +140,8 @@ int web_dashboard_add(struct web *w)
 		HW_COMMAND_SPEC_INIT,
 		.name = "dashboard",
 		.summary = "Get a sign-in link for the organizer web page (by DM)",
-		.help = "The link works once, for 10 minutes, and only for you; your organizer role "
-			"is checked again when you use it.",
+		.help = "The link works once, for a few minutes (http.signin_seconds), and only for "
+			"you; your organizer role is checked again when you use it.",
 		.perm = HW_PERM_ORGANIZER,
 		.fn = cmd_dashboard,
 		.ud = w,

@@ -16,12 +16,18 @@
       return card;
     }
     var time = hw.hm(state.zone, t.start) + '–' + hw.hm(state.zone, t.end);
+    if (hw.day(state.zone, t.start) !== hw.day(state.zone, serverNow())) time = hw.day(state.zone, t.start) + ', ' + time;
     card.appendChild(hw.el('div', 'time', time));
     var title = hw.el('div', 'title', t.title);
     card.appendChild(title);
     if (t.speakers && t.speakers.length) card.appendChild(hw.el('div', 'speakers', t.speakers.join(', ')));
-    if (t.status === 'cancelled' || t.status === 'moved') {
-      card.appendChild(hw.el('div', 'mark', t.status === 'cancelled' ? 'Cancelled' : 'Moved' + (t.note ? ': ' + t.note : '')));
+    if (t.status === 'cancelled') {
+      card.appendChild(hw.el('div', 'mark', 'Cancelled'));
+    } else if (t.status === 'moved') {
+      var was = [];
+      if (t.old_room && t.old_room !== t.room) was.push('from ' + t.old_room);
+      if (typeof t.old_start === 'number' && t.old_start !== t.start) was.push('was ' + hw.hm(state.zone, t.old_start));
+      card.appendChild(hw.el('div', 'mark', 'Moved' + (was.length ? ': ' + was.join(', ') : '')));
     }
     return card;
   }

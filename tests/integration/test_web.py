@@ -1,0 +1,229 @@
+"""The web server (issue 19) over plain HTTP: security headers, errors, the
+body cap, the push stream, plugin routes swept at unload, and the organizer
+sign-in: a link works once, expires, is refused after the organizer role is
+gone; a forged or replayed cookie gets nothing; a POST without the CSRF
+token changes nothing.
+
+Run with /usr/bin/python3 (see harness.py)."""
+import json
+import os
+import re
+import signal
+import sys
+import time
+import unittest
+
+from harness import PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "browser"))
+from webclient import Client, EventStream, free_port  # noqa: E402
+
+ALICE = "1000000000000001000"  # holds the Organizer role
+BOB = "1000000000000001001"    # a speaker, no organizer
+GENERAL = "1000000000000000201"
+TALKS = "1000000000000000202"
+SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+NOW = "2026-11-26T10:20:00+01:00"
+
+
+class WebTest(DaemonTestCase):
+    def start(self, http=None, plugins=None, env=None):
+        self.port = free_port()
+        cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR,
+                          plugins=plugins if plugins is not None else {
+                              "schedule": {"source": SAMPLE}, "announce": {"channels": [TALKS]}})
+        cfg["http"] = dict({"listen": "127.0.0.1:%d" % self.port}, **(http or {}))
+        self.cfg = cfg
+        d = self.daemon(cfg, env=dict({"HALLWAY_NOW": NOW}, **(env or {})))
+        self.ready(d, identifies=len(self.daemons))
+        d.wait_log("serving /screen")
+        self.web = Client(self.port)
+        return d
+
+    def say(self, content, user=ALICE):
+        self.st.inject_message(content=content, user_id=user)
+
+    def signin_link(self, user=ALICE):
+        """Asks for a link in chat and returns the token from the DM."""
+        before = {m["id"] for m in self.bot_messages()}
+        self.say("!dashboard", user)
+
+        def dm():
+            for m in self.bot_messages():
+                hit = re.search(r"/organizer/signin#([0-9a-f]{64})", m["content"])
+                if m["id"] not in before and hit:
+                    return hit.group(1)
+            return None
+        return wait_until(dm, 15, what="a DM with a sign-in link")
+
+    def signin(self, token, client=None):
+        return (client or self.web).post("/api/auth/signin", {"token": token})
+
+    # -- the server ------------------------------------------------------------
+
+    def test_headers_errors_and_limits(self):
+        self.start()
+        r = self.web.get("/screen")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header("content-type").startswith("text/html"))
+        csp = r.header("content-security-policy")
+        for part in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
+                     "object-src 'none'"):
+            self.assertIn(part, csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertEqual(r.header("x-content-type-options"), "nosniff")
+        self.assertEqual(r.header("referrer-policy"), "no-referrer")
+        self.assertEqual(r.header("x-frame-options"), "DENY")
+        self.assertNotIn(b"<script>", r.body)  # no inline script: CSP would block it
+        # Each page with everything it loads stays under 100 KB.
+        for page in ("/screen", "/organizer"):
+            body = self.web.get(page).body
+            total = len(body)
+            for ref in re.findall(rb'(?:src|href)="(/static/[^"]+)"', body):
+                a = self.web.get(ref.decode())
+                self.assertEqual(a.status, 200, ref)
+                total += len(a.body)
+            self.assertLess(total, 100 * 1024, page)
+        for path in ("/nope", "/api/nope/x", "/static/hallway/nope.js"):
+            r = self.web.get(path)
+            self.assertEqual(r.status, 404, path)
+            self.assertIn("error", r.json())
+        self.assertEqual(self.web.get("/healthz").status, 200)
+        self.assertIn(b"hallway_", self.web.get("/metrics").body)
+        # POSTs are JSON, capped at 16 KB; other methods are refused.
+        r = self.web.post("/api/action", b"command=help", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 415)
+        r = self.web.post("/api/action", b'{"command": "' + b"x" * 20000 + b'"}',
+                          headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 413)
+        self.assertEqual(self.web.request("DELETE", "/screen").status, 405)
+        # The screen's data is public; an unknown room is a clear 404.
+        data = self.web.get("/api/schedule/screen").json()
+        self.assertEqual(data["zone"], "Europe/Brussels")
+        self.assertIn("Main Hall", [r["room"] for r in data["rooms"]])
+        main = self.web.get("/api/schedule/screen?room=main+hall").json()
+        self.assertEqual([r["room"] for r in main["rooms"]], ["Main Hall"])
+        self.assertEqual(main["rooms"][0]["now"]["title"], "Why Conferences Need Better Bots")
+        self.assertEqual(self.web.get("/api/schedule/screen?room=Nowhere").status, 404)
+        # Organizer routes need a session.
+        self.assertEqual(self.web.get("/api/announce/panel").status, 401)
+        self.assertEqual(self.web.get("/api/organizer/session").status, 401)
+
+    def test_push_reaches_open_pages(self):
+        self.start()
+        es = EventStream(self.port)
+        try:
+            self.assertTrue(es.opened.wait(10))
+            self.assertIn(b"text/event-stream", es.head)
+            self.say("!announce now Coffee is ready in the foyer")
+            _, msg = es.next("announce.latest", timeout=15)
+            self.assertEqual(msg["data"]["text"], "Coffee is ready in the foyer")
+            latest = self.web.get("/api/announce/latest").json()
+            self.assertEqual(latest["text"], "Coffee is ready in the foyer")
+        finally:
+            es.close()
+
+    def test_plugin_routes_go_with_the_plugin(self):
+        d = self.start()
+        self.assertEqual(self.web.get("/api/announce/latest").status, 200)
+        cfg = dict(self.cfg)
+        cfg["plugins"] = {"schedule": {"source": SAMPLE}}
+        with open(d.config_path, "w") as f:
+            json.dump(cfg, f)
+        d.signal(signal.SIGHUP)
+        d.wait_log("plugin announce", 15)
+        wait_until(lambda: self.web.get("/api/announce/latest").status == 404, 15,
+                   what="the announce routes to go")
+        self.assertEqual(self.web.get("/api/schedule/screen").status, 200)
+
+    # -- sign-in ------------------------------------------------------------------
+
+    def test_link_works_once_and_session_acts_as_the_organizer(self):
+        self.start()
+        token = self.signin_link()
+        # The link went by DM; the channel only hears that it did.
+        self.assertFalse([m for m in self.bot_messages(GENERAL) if token in m["content"]])
+        r = self.signin(token)
+        self.assertEqual(r.status, 200, r.body)
+        cookie = r.header("set-cookie")
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        self.assertNotIn("Secure", cookie)  # plain http here (see the https test)
+        # Used once: never again, not even by the same browser.
+        self.assertEqual(self.signin(token, Client(self.port)).status, 403)
+        s = self.web.get("/api/organizer/session").json()
+        self.assertEqual(s["user_id"], ALICE)
+        titles = [p["title"] for p in s["panels"]]
+        self.assertIn("Announcements", titles)
+        self.assertIn("Schedule", titles)
+        # A POST without (or with a wrong) CSRF token changes nothing.
+        for csrf in (None, "0" * 64, s["csrf"][:-1]):
+            r = self.web.post("/api/action", {"command": "announce now Web without token"}, csrf=csrf)
+            self.assertEqual(r.status, 403)
+        time.sleep(0.5)
+        self.assertFalse([m for m in self.bot_messages(TALKS) if "Web without token" in m["content"]])
+        # With it, the command runs as the organizer, through the chat's path.
+        r = self.web.post("/api/action", {"command": "announce now Posted from the web"}, csrf=s["csrf"])
+        self.assertEqual(r.status, 200, r.body)
+        replies = r.json()["replies"]
+        self.assertTrue(any("Posted" in (x.get("text") or "") for x in replies), replies)
+        wait_until(lambda: [m for m in self.bot_messages(TALKS) if m["content"] == "Posted from the web"],
+                   10, what="the post in the channel")
+        panel = self.web.get("/api/announce/panel").json()
+        audit = [row for item in panel["items"] if item.get("kind") == "table" for row in item["rows"]]
+        self.assertTrue(any("Posted from the web" in row for row in audit), panel)
+        # Signed out: the same cookie, replayed, gets nothing.
+        old = dict(self.web.cookies)
+        self.assertEqual(self.web.post("/api/auth/signout", {}, csrf=s["csrf"]).status, 200)
+        replay = Client(self.port)
+        replay.cookies = old
+        self.assertEqual(replay.get("/api/organizer/session").status, 401)
+        self.assertEqual(replay.post("/api/action", {"command": "announce list"}, csrf=s["csrf"]).status, 401)
+
+    def test_forged_cookie_gets_nothing(self):
+        self.start()
+        forged = Client(self.port)
+        for value in ("0" * 64, "a" * 63, "../../etc/passwd", "x" * 500, ""):
+            forged.cookies = {"hallway_session": value}
+            self.assertEqual(forged.get("/api/organizer/session").status, 401, value)
+            self.assertEqual(forged.get("/api/announce/panel").status, 401, value)
+            r = forged.post("/api/action", {"command": "announce now forged"}, csrf="0" * 64)
+            self.assertEqual(r.status, 401, value)
+        self.assertFalse([m for m in self.bot_messages(TALKS) if "forged" in m["content"]])
+        self.assertEqual(self.signin("f" * 64).status, 403)
+        self.assertEqual(self.web.post("/api/auth/signin", {"token": 5}).status, 403)
+
+    def test_link_expires(self):
+        self.start(http={"signin_seconds": 5})
+        token = self.signin_link()
+        time.sleep(6)
+        r = self.signin(token)
+        self.assertEqual(r.status, 403)
+        self.assertIsNone(r.header("set-cookie"))
+
+    def test_refused_after_losing_the_organizer_role(self):
+        self.start()
+        # Someone who is not an organizer gets no link at all.
+        self.say("!dashboard", BOB)
+        wait_until(lambda: [m for m in self.bot_messages(GENERAL) if "organizers only" in m["content"]],
+                   10, what="the refusal")
+        self.assertFalse([m for m in self.bot_messages() if "/organizer/signin#" in m["content"]])
+        token = self.signin_link()
+        self.st.standin.world.members[ALICE]["roles"] = []  # the role is taken away
+        r = self.signin(token)
+        self.assertEqual(r.status, 403)
+        self.assertIsNone(r.header("set-cookie"))
+        self.assertEqual(self.web.get("/api/organizer/session").status, 401)
+
+    def test_secure_cookie_behind_https(self):
+        self.start(http={"public_url": "https://hallway.example.org/"})
+        token = self.signin_link()
+        dm = [m for m in self.bot_messages() if token in m["content"]][0]
+        self.assertIn("https://hallway.example.org/organizer/signin#", dm["content"])
+        r = self.signin(token)
+        self.assertEqual(r.status, 200)
+        self.assertIn("; Secure", r.header("set-cookie"))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
