@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hallway/events.h>
 #include <hallway/tz.h>
 
 #include "bus.h"
@@ -106,7 +107,10 @@ static void on_schedule_loaded(void *ud, const char *type, json_t *data)
 	struct console *c = ud;
 	const char *name = json_string_value(json_object_get(data, "timezone"));
 	struct hw_tz *tz = NULL;
-	(void)type;
+	if (!hw_event_readable(data, HW_SCHEDULE_LOADED_VERSION)) {
+		LOGW("console", "%s: a version newer than this build reads: ignored", type);
+		return;
+	}
 	if (!name || hw_tz_load(NULL, name, &tz))
 		return;
 	hw_tz_free(c->tz);
@@ -119,7 +123,7 @@ static int console_listen(struct console *c)
 {
 	c->ansi = isatty(1);
 	router_console_plain(c->hw->router, out_plain, c);
-	return bus_subscribe(c->hw->bus, c, "schedule.loaded", on_schedule_loaded, c, NULL);
+	return bus_subscribe(c->hw->bus, c, HW_EVENT_SCHEDULE_LOADED, on_schedule_loaded, c, NULL);
 }
 
 static void out_line(void *ud, const char *text)

@@ -6,6 +6,8 @@
  */
 #include "health.h"
 
+#include <hallway/events.h>
+
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +149,10 @@ void health_foreach(struct health *h, health_component_fn fn, void *ud)
 
 static void on_report(void *ud, const char *type, json_t *data)
 {
-	(void)type;
+	if (!hw_event_readable(data, HW_HEALTH_REPORT_VERSION)) {
+		LOGW("health", "%s: a version newer than this build reads: ignored", type);
+		return;
+	}
 	health_report(ud, data);
 }
 
@@ -378,7 +383,7 @@ struct health *health_create(struct hallway *hw)
 	h->hw = hw;
 	if (hw->bus && (bus_subscribe(hw->bus, h, "READY", on_ready, h, NULL) ||
 			bus_subscribe(hw->bus, h, "RESUMED", on_ready, h, NULL) ||
-			bus_subscribe(hw->bus, h, "health.report", on_report, h, NULL))) {
+			bus_subscribe(hw->bus, h, HW_EVENT_HEALTH_REPORT, on_report, h, NULL))) {
 		bus_remove_owner(hw->bus, h);
 		free(h);
 		return NULL;

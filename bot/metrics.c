@@ -6,6 +6,8 @@
  */
 #include "metrics.h"
 
+#include <hallway/events.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -429,7 +431,10 @@ int metrics_report(struct metrics *m, json_t *r)
 
 static void on_report(void *ud, const char *type, json_t *data)
 {
-	(void)type;
+	if (!hw_event_readable(data, HW_METRICS_REPORT_VERSION)) {
+		LOGW("metrics", "%s: a version newer than this build reads: ignored", type);
+		return;
+	}
 	metrics_report(ud, data);
 }
 
@@ -552,7 +557,7 @@ struct metrics *metrics_create(struct bus *bus)
 				       "caps).", NULL, NULL);
 	if (!m->events || !m->commands || !m->rest || !m->plugin_errors || !m->rejections)
 		goto fail;
-	if (bus && bus_subscribe(bus, m, "metrics.report", on_report, m, NULL))
+	if (bus && bus_subscribe(bus, m, HW_EVENT_METRICS_REPORT, on_report, m, NULL))
 		goto fail;
 	m->bus = bus;
 	return m;

@@ -19,6 +19,7 @@
 
 #include "announce.h"
 #include "announce_store.h"
+#include <hallway/events.h>
 #include <hallway/text.h>
 #include <hallway/tz.h>
 

@@ -13,6 +13,7 @@
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
+#include <hallway/events.h>
 #include <hallway/tz.h>
 
 #define KEY_MAX 300
@@ -141,7 +142,8 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 	size_t nids = 0, i;
 	int rc = HW_OK;
 
-	(void)type;
+	if (!hw_event_check(a->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+		return;
 	adopt_zone(a, json_string_value(json_object_get(data, "timezone")));
 	announce_rooms_check(a, talks);
 	if (a->remind_ms <= 0 || !json_is_array(talks))
@@ -230,8 +232,7 @@ void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, 
 	char more[64];
 	const char *ch = a->changes_channel;
 
-	(void)type;
-	if (!ch)
+	if (!ch || !hw_event_check(a->api, self, type, data, HW_SCHEDULE_CHANGED_VERSION))
 		return;
 	text_add(&text, "Schedule change:");
 	for (size_t k = 0; k < 4; k++)

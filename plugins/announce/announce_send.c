@@ -20,6 +20,7 @@
 
 #include "announce.h"
 #include "announce_store.h"
+#include <hallway/events.h>
 
 #define RETRY_BASE_MS 30000
 

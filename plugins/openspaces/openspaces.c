@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <hallway/civil.h>
+#include <hallway/events.h>
 #include <hallway/tz.h>
 
 #include "openspaces.h"

@@ -15,6 +15,7 @@
 
 #include "rec_store.h"
 #include "recommend.h"
+#include <hallway/events.h>
 #include <hallway/tz.h>
 
 /* One index build on a worker: owns a deep copy of the event data. */
