@@ -106,7 +106,7 @@ static int api_reply_model(hw_plugin *self, const hw_invocation *pub, json_t *mo
 		rc = router_reply_body(inv, discord_body(self, model, prefix));
 		break;
 	case HW_DOOR_WEB:
-		rc = HW_ERR_UNSUPPORTED;
+		rc = router_reply_web_model(inv, model); /* the page draws it */
 		break;
 	}
 	json_decref(model);

@@ -1046,6 +1046,20 @@ void router_console_line(struct router *r, const char *line, int as_organizer,
 
 /* ---- web door ---- */
 
+int router_reply_web_model(struct invocation *inv, const json_t *model)
+{
+	json_t *reply;
+	if (inv->pub.door != HW_DOOR_WEB || !model)
+		return HW_ERR_INVALID;
+	if (!(reply = json_pack("{s:O}", "model", (json_t *)model)))
+		return HW_ERR_NOMEM;
+	inv->replies++;
+	if (inv->web_out)
+		inv->web_out(inv->web_ud, reply);
+	json_decref(reply);
+	return HW_OK;
+}
+
 void router_web_line(struct router *r, const char *line, const char *user_id,
 		     router_web_out out, void *ud)
 {

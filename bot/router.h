@@ -87,6 +87,8 @@ int router_ignores(struct router *r, json_t *d);
 typedef void (*router_web_out)(void *ud, json_t *reply);
 void router_web_line(struct router *r, const char *line, const char *user_id,
 		     router_web_out out, void *ud);
+/* A reply model (checked, borrowed) through the web door: {"model": ...}. */
+int router_reply_web_model(struct invocation *inv, const json_t *model);
 
 /* Reply through the invocation's door. */
 int router_reply(struct invocation *inv, const hw_message *msg);

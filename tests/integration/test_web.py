@@ -169,6 +169,17 @@ class WebTest(DaemonTestCase):
         self.assertTrue(any("Posted" in (x.get("text") or "") for x in replies), replies)
         wait_until(lambda: [m for m in self.bot_messages(TALKS) if m["content"] == "Posted from the web"],
                    10, what="the post in the channel")
+        # A reply model comes as the model, for the page to draw.
+        r = self.web.post("/api/action", {"command": "now"}, csrf=s["csrf"])
+        self.assertEqual(r.status, 200, r.body)
+        models = [x["model"] for x in r.json()["replies"] if "model" in x]
+        self.assertTrue(models, r.json())
+        talks = [i["title"] for m in models for i in m.get("items", []) if i.get("kind") == "talk"]
+        self.assertIn("Why Conferences Need Better Bots", talks)
+        # An unknown command is answered, not dropped.
+        r = self.web.post("/api/action", {"command": "frobnicate"}, csrf=s["csrf"])
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.json()["replies"][0]["text"])
         panel = self.web.get("/api/announce/panel").json()
         audit = [row for item in panel["items"] if item.get("kind") == "table" for row in item["rows"]]
         self.assertTrue(any("Posted from the web" in row for row in audit), panel)
