@@ -591,6 +591,9 @@ static void pending_stop(struct plugin_pending *pp)
 		http_cancel(hw->http, pp->lower_id);
 		pending_free(pp);
 		break;
+	case PENDING_DB:
+		api_db_stop(pp);
+		break;
 	case PENDING_WORK:
 		/* Never waits for a worker. A job not running is completed now; one
 		 * a worker is inside is completed (cancelled) when run() returns,
@@ -725,6 +728,7 @@ void api_init(hw_api *api)
 	api->prefix = api_prefix;
 	api->set_userdata = api_set_userdata;
 	api->userdata = api_userdata;
+	api_db_init(api);
 	api_web_init(api);
 	api_member_init(api);
 	api_reply_init(api);

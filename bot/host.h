@@ -45,7 +45,7 @@ struct plugin_pending {
 	json_t *msg;          /* sends: message waiting for the DM channel */
 };
 
-enum { PENDING_HTTP = 1, PENDING_SEND, PENDING_WORK };
+enum { PENDING_HTTP = 1, PENDING_SEND, PENDING_WORK, PENDING_DB };
 
 struct plugin {
 	struct plugin *next;
@@ -127,6 +127,10 @@ void pending_free(struct plugin_pending *pp);
 void send_done(void *ud, long status, json_t *body, const char *error);
 /* api_member.c: guild, member_role, member_nick (ABI 1.2). */
 void api_member_init(hw_api *api);
+/* api_db.c: db_run, db_engine and the statement calls (ABI 1.2); stop is
+ * the sweep of a PENDING_DB record (already off p->pending). */
+void api_db_init(hw_api *api);
+void api_db_stop(struct plugin_pending *pp);
 
 static inline struct plugin *plugin_from(hw_plugin *self)
 {

@@ -142,6 +142,8 @@ static int loop_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, 
 	(void)len;
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && hw && hw->work)
 		work_drain(hw->work);
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && hw)
+		storage_drain(hw->storage);
 	return 0;
 }
 
@@ -486,6 +488,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	hw->vhost = lws_get_vhost_by_name(hw->lws, "default");
 	fairuse_config_read(&fc, hw->cfg);
 	if (!(hw->fairuse = fairuse_create(&fc)) || !(hw->work = work_create(hw->lws, 2)) ||
+	    storage_start(hw->storage, hw->lws) ||
 	    !(hw->http = http_create(hw->lws, hw->vhost)) ||
 	    !(hw->bus = bus_create()) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
@@ -546,6 +549,7 @@ static void teardown(struct runtime *rt)
 	}
 	host_destroy(hw->host);
 	hw->host = NULL;
+	storage_stop(hw->storage); /* its thread wakes the loop: before the context goes */
 	host_retry_destroy(hw->host_retry);
 	hw->host_retry = NULL;
 	console_destroy(hw->console);

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "store_sqlite.h"
+#include "work.h"
 
 #define STORAGE_BUSY_MS 5000 /* every connection waits this long for a lock ... */
 #define STORAGE_META_BUSY_MS 100 /* ... but the host's, once open (hw_meta on the loop) */
@@ -33,6 +35,7 @@
 struct storage {
 	sqlite3 *db;
 	char *path;
+	struct work *pool; /* the storage thread: db_run bodies (storage_start) */
 };
 
 /* What the authorizer of one plugin connection knows. */
@@ -48,6 +51,10 @@ struct storage_plugin_db {
 	sqlite3 *db;
 	char name[PLUGIN_NAME_MAX + 1];
 	struct plugin_authz authz;
+	/* db_run's side, opened on first use: a connection of its own (the
+	 * same rules) used only by the storage thread, and its session. */
+	struct storage_plugin_db *tx_db;
+	struct store_sqlite *tx_sess;
 };
 
 /* Runs constant SQL (no parameters). Returns 0, or -1 with a log line. */
@@ -179,6 +186,7 @@ void storage_close(struct storage *st)
 {
 	if (!st)
 		return;
+	storage_stop(st);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		LOGE(MOD, "%s: close: %s", st->path, sqlite3_errmsg(st->db));
 	free(st->path);
@@ -256,6 +264,8 @@ int storage_write_locked(struct storage *st)
 }
 
 /* ---- plugin connections ------------------------------------------------ */
+
+static void session_close(struct storage_plugin_db *pdb);
 
 static int is_own(const struct plugin_authz *a, const char *name)
 {
@@ -596,6 +606,7 @@ void storage_plugin_close(struct storage_plugin_db *pdb)
 
 	if (!pdb)
 		return;
+	session_close(pdb);
 	if (!sqlite3_get_autocommit(pdb->db)) {
 		LOGW(MOD, "plugin %s: rolling back a transaction left open", pdb->name);
 		pdb->authz.bypass = 1; /* ROLLBACK must not depend on the rules */
@@ -616,4 +627,117 @@ void storage_plugin_close(struct storage_plugin_db *pdb)
 	if (rc != SQLITE_OK)
 		LOGE(MOD, "plugin %s: close: %s", pdb->name, sqlite3_errstr(rc));
 	free(pdb);
+}
+
+/* ---- the storage thread (db_run) ---------------------------------------- */
+
+int storage_start(struct storage *st, struct lws_context *lws)
+{
+	if (st->pool)
+		return 0;
+	/* One thread: bodies run one after another in the order db_run was
+	 * called, so a plugin's units of work never interleave. */
+	st->pool = work_create(lws, 1);
+	if (!st->pool) {
+		LOGE(MOD, "cannot start the storage thread");
+		return -1;
+	}
+	return 0;
+}
+
+void storage_stop(struct storage *st)
+{
+	if (!st)
+		return;
+	/* Completes what is still queued (close jobs of plugin sessions). */
+	work_destroy(st->pool);
+	st->pool = NULL;
+}
+
+void storage_drain(struct storage *st)
+{
+	if (st)
+		work_drain(st->pool);
+}
+
+struct work *storage_pool(struct storage *st)
+{
+	return st ? st->pool : NULL;
+}
+
+const char *storage_engine(struct storage *st)
+{
+	(void)st;
+	return "sqlite";
+}
+
+int storage_plugin_session(struct storage_plugin_db *pdb, store_run_fn *run, void **session)
+{
+	if (!pdb->tx_sess) {
+		if (!pdb->tx_db && storage_plugin_open(pdb->st, pdb->name, &pdb->tx_db))
+			return -1;
+		pdb->tx_sess = store_sqlite_new(pdb->tx_db->db);
+		if (!pdb->tx_sess) {
+			LOGE(MOD, "plugin %s: out of memory", pdb->name);
+			return -1;
+		}
+	}
+	*run = store_sqlite_run;
+	*session = pdb->tx_sess;
+	return 0;
+}
+
+struct session_close {
+	struct storage_plugin_db *tx_db;
+	struct store_sqlite *tx_sess;
+};
+
+static void session_close_run(void *arg)
+{
+	(void)arg; /* the storage thread reached it: no body uses the session now */
+}
+
+static void session_close_done(void *arg, int cancelled)
+{
+	struct session_close *c = arg;
+
+	(void)cancelled;
+	store_sqlite_free(c->tx_sess);
+	storage_plugin_close(c->tx_db);
+	free(c);
+}
+
+/* The storage thread may still be inside a body of this plugin (the host
+ * never waits for it): the session is closed by a job queued behind it,
+ * whose done() runs on the loop once the thread has passed. */
+static void session_close(struct storage_plugin_db *pdb)
+{
+	struct session_close *c;
+
+	if (!pdb->tx_db)
+		return;
+	c = malloc(sizeof(*c));
+	if (c) {
+		c->tx_db = pdb->tx_db;
+		c->tx_sess = pdb->tx_sess;
+		if (pdb->st->pool &&
+		    work_submit(pdb->st->pool, session_close_run, session_close_done, c)) {
+			pdb->tx_db = NULL;
+			pdb->tx_sess = NULL;
+			return;
+		}
+		free(c);
+	}
+	if (pdb->st->pool) {
+		/* A body may be running on it: leaking is safe, closing not. */
+		LOGE(MOD, "plugin %s: out of memory; its storage session stays open", pdb->name);
+		pdb->tx_db = NULL;
+		pdb->tx_sess = NULL;
+		return;
+	}
+	/* No storage thread: nothing can be running on the session. */
+	store_sqlite_free(pdb->tx_sess);
+	storage_plugin_close(pdb->tx_db);
+	pdb->tx_db = NULL;
+	pdb->tx_sess = NULL;
 }

@@ -12,8 +12,12 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "store.h"
+
+struct lws_context;
 struct storage;
 struct storage_plugin_db;
+struct work;
 
 /* Opens (creating) path; ":memory:" is refused (plugins need a shared
  * file). Returns 0 and *out, or -1 with a log line. */
@@ -41,6 +45,22 @@ int storage_plugin_version(struct storage_plugin_db *pdb);
 /* Finalizes every statement the plugin left open, rolls back an open
  * transaction, closes the connection. */
 void storage_plugin_close(struct storage_plugin_db *pdb);
+
+/* The storage thread that runs db_run bodies (plugin ABI 1.2): started
+ * once the loop exists; its finished jobs are completed on the loop by
+ * storage_drain (from LWS_CALLBACK_EVENT_WAIT_CANCELLED). storage_close
+ * stops it. */
+int storage_start(struct storage *st, struct lws_context *lws);
+void storage_drain(struct storage *st);
+/* Joins the thread after completing its jobs (before the loop's context
+ * is destroyed: the thread wakes it); db_run then answers unavailable. */
+void storage_stop(struct storage *st);
+struct work *storage_pool(struct storage *st); /* NULL before storage_start */
+/* "sqlite" or "postgresql" (borrowed, static). */
+const char *storage_engine(struct storage *st);
+/* The engine's run function and the plugin's session for it, opened on
+ * first use; both for the storage thread only. Returns 0 or -1 (logged). */
+int storage_plugin_session(struct storage_plugin_db *pdb, store_run_fn *run, void **session);
 
 /* Copies the database at src_path (if there is one) into a new file under
  * $TMPDIR whose path goes into dst_path (the caller unlinks it). For dry

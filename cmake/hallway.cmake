@@ -26,7 +26,7 @@ function(hallway_add_unit_test name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/bot
     ${CMAKE_SOURCE_DIR}/tests/unit)
   target_compile_options(${name} PRIVATE ${HALLWAY_WARNINGS})
-  target_link_libraries(${name} PRIVATE hallway_text ${T_LIBS})
+  target_link_libraries(${name} PRIVATE hallway_text hallway_store ${T_LIBS})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
     ENVIRONMENT "HALLWAY_SHARED_DATA=${HALLWAY_SHARED_DATA};HALLWAY_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

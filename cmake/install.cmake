@@ -38,6 +38,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/include/hallway/plugin.h
               ${CMAKE_SOURCE_DIR}/include/hallway/tz.h ${CMAKE_SOURCE_DIR}/include/hallway/civil.h
               ${CMAKE_SOURCE_DIR}/include/hallway/plan.h ${CMAKE_SOURCE_DIR}/include/hallway/db.h
               ${CMAKE_SOURCE_DIR}/include/hallway/dm_outbox.h ${CMAKE_SOURCE_DIR}/include/hallway/buf.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/reply.h ${CMAKE_SOURCE_DIR}/include/hallway/web.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/store.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hallway)
 # The shared helpers, for plugins built out of tree (position-independent,
 # linked into the plugin's .so: see hallway-plugin.pc).

@@ -5,6 +5,7 @@
  * allocate has nothing useful left to say.
  */
 #include "mock_api.h"
+#include "store_sqlite.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -65,6 +66,15 @@ typedef struct mock_job {
 	int live;
 } mock_job;
 
+/* A db_run unit of work waiting for the next settle. */
+typedef struct mock_tx {
+	hw_tx_fn body;
+	hw_tx_done_fn done;
+	void *ud;
+} mock_tx;
+
+static void mock_db_auto(struct mock_api *m);
+
 /* A kept invocation: one allocation holding the struct and its strings. */
 typedef struct mock_kept {
 	hw_invocation inv;
@@ -106,6 +116,12 @@ struct mock_api {
 	size_t ncanned;
 	mock_job *jobs;
 	size_t njobs;
+	mock_tx *txs;          /* db_run queue, oldest first */
+	size_t ntxs, txs_head; /* txs[txs_head..ntxs) wait */
+	int db_hold;           /* settle only in mock_api_db_settle */
+	int db_fail;           /* every unit of work fails with this */
+	int settling;
+	struct store_sqlite *store;
 	mock_output_fn on_output;
 	void *on_output_ud;
 	void *userdata; /* the plugin's, from set_userdata */
@@ -303,6 +319,27 @@ static int mock_reply_message(hw_plugin *self, const hw_invocation *inv, const h
 	return HW_OK;
 }
 
+/* Reply models (ABI 1.2) are recorded as their compact JSON (keys sorted,
+ * UTF-8 as is), so tests look for "\"title\":\"Next talks\"". */
+static char *mock_model_text(json_t *model)
+{
+	char *text = json_is_object(model) ? json_dumps(model, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(model);
+	return text;
+}
+
+static int mock_reply_model(hw_plugin *self, const hw_invocation *inv, json_t *model)
+{
+	char *text = mock_model_text(model);
+	if (!inv || !text) {
+		free(text);
+		return HW_ERR_INVALID;
+	}
+	mock_out(mock_of(self), MOCK_OUT_REPLY, inv->user_id, text);
+	free(text);
+	return HW_OK;
+}
+
 static int mock_reply_file(hw_plugin *self, const hw_invocation *inv, const char *text,
 			   const char *filename, const void *data, size_t len)
 {
@@ -443,6 +480,7 @@ void mock_api_emit(mock_api *m, const char *type, json_t *data)
 	for (i = 0; i < m->nsubs; i++)
 		if (!strcmp(m->subs[i].type, type) || !strcmp(m->subs[i].type, "*"))
 			m->subs[i].fn(&m->self, type, data, m->subs[i].ud);
+	mock_db_auto(m);
 }
 
 /* ---- timers, HTTP, work ---- */
@@ -652,6 +690,93 @@ out:
 	return rc;
 }
 
+/* ---- db_run (ABI 1.2) ---- */
+
+/* Like the host: the body runs later (there on the storage thread), done()
+ * after it, never inside db_run's caller. The mock runs both when the
+ * command, timer or event that queued them has returned. */
+static int mock_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *ud)
+{
+	mock_api *m = mock_of(self);
+	mock_tx *t;
+	if (!body)
+		return HW_ERR_INVALID;
+	if (!m->db_path)
+		return HW_ERR_UNAVAILABLE;
+	t = mock_push(&m->txs, &m->ntxs, sizeof(*t));
+	t->body = body;
+	t->done = done;
+	t->ud = ud;
+	return HW_OK;
+}
+
+static const char *mock_db_engine(hw_plugin *self)
+{
+	(void)self;
+	return "sqlite";
+}
+
+/* Runs one queued unit of work and its done(); 0 when none waits. */
+static int mock_db_one(mock_api *m)
+{
+	mock_tx t;
+	char err[STORE_ERR_MAX] = "";
+	int rc;
+	if (m->txs_head >= m->ntxs) {
+		m->txs_head = m->ntxs = 0;
+		return 0;
+	}
+	t = m->txs[m->txs_head++];
+	if (m->db_fail) {
+		rc = m->db_fail;
+	} else {
+		if (!m->store && mock_api_db(m))
+			m->store = store_sqlite_new(m->db);
+		rc = m->store ? store_sqlite_run(m->store, t.body, &m->self, t.ud, err, sizeof(err))
+			      : HW_ERR_UNAVAILABLE;
+		if (rc != HW_OK && m->verbose)
+			fprintf(stderr, "mock_api: %s: transaction not committed (%d): %s\n", m->name,
+				rc, err);
+	}
+	if (t.done)
+		t.done(&m->self, rc, t.ud);
+	return 1;
+}
+
+size_t mock_api_db_settle(mock_api *m)
+{
+	size_t n = 0;
+	if (m->settling)
+		return 0;
+	m->settling = 1;
+	while (mock_db_one(m))
+		n++;
+	m->settling = 0;
+	return n;
+}
+
+/* After a command, timer or event returned. */
+static void mock_db_auto(mock_api *m)
+{
+	if (!m->db_hold)
+		mock_api_db_settle(m);
+}
+
+void mock_api_db_hold(mock_api *m, int on)
+{
+	m->db_hold = on;
+}
+
+void mock_api_db_fail(mock_api *m, int status)
+{
+	m->db_fail = status;
+}
+
+size_t mock_api_db_pending(mock_api *m)
+{
+	return m->ntxs - m->txs_head;
+}
+
 /* ---- lifecycle ---- */
 
 mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char *db_path)
@@ -667,6 +792,7 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->api.reply = mock_reply;
 	m->api.reply_message = mock_reply_message;
 	m->api.reply_file = mock_reply_file;
+	m->api.reply_model = mock_reply_model;
 	m->api.invocation_keep = mock_invocation_keep;
 	m->api.invocation_release = mock_invocation_release;
 	m->api.send = mock_send;
@@ -685,6 +811,9 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->api.prefix = mock_prefix;
 	m->api.set_userdata = mock_set_userdata;
 	m->api.userdata = mock_userdata;
+	m->api.db_run = mock_db_run;
+	m->api.db_engine = mock_db_engine;
+	store_api_fill(&m->api);
 	m->self.m = m;
 	m->name = mock_strdup(plugin_name);
 	m->config = config ? json_deep_copy(config) : json_object();
@@ -760,6 +889,13 @@ void mock_api_unload(mock_api *m)
 			m->jobs[i].live = 0;
 			m->jobs[i].done(&m->self, m->jobs[i].arg, 1);
 		}
+	/* Units of work not started: nothing written, done() frees ud. */
+	while (m->txs_head < m->ntxs) {
+		mock_tx t = m->txs[m->txs_head++];
+		if (t.done)
+			t.done(&m->self, HW_ERR_UNAVAILABLE, t.ud);
+	}
+	m->txs_head = m->ntxs = 0;
 	m->desc = NULL;
 	mock_forget(m);
 }
@@ -784,6 +920,8 @@ void mock_api_free(mock_api *m)
 	mock_api_clear(m);
 	free(m->outs);
 	free(m->jobs);
+	free(m->txs);
+	store_sqlite_free(m->store);
 	mock_clear_choices(m);
 	for (i = 0; i < m->ncanned; i++) {
 		free(m->canned[i].url);
@@ -875,7 +1013,11 @@ static int mock_invoke(mock_api *m, const mock_user *u, mock_command *c, size_t 
 	inv.argc = c->spec.nargs;
 	inv.argv = argv;
 	inv.raw_args = raw ? raw : "";
-	return c->spec.fn(&m->self, &inv, c->spec.ud);
+	{
+		int rc = c->spec.fn(&m->self, &inv, c->spec.ud);
+		mock_db_auto(m);
+		return rc;
+	}
 }
 
 int mock_api_run(mock_api *m, const mock_user *u, const char *command, size_t nargs,
@@ -1057,6 +1199,7 @@ void mock_api_advance(mock_api *m, int64_t ms)
 		{
 			mock_timer t = m->timers[best];
 			t.fn(&m->self, t.id, t.ud);
+			mock_db_auto(m);
 		}
 	}
 	m->now = end;
@@ -1119,6 +1262,7 @@ size_t mock_api_pump(mock_api *m)
 		j2.done(&m->self, j2.arg, 0);
 		n++;
 	}
+	n += mock_api_db_settle(m);
 	return n;
 }
 

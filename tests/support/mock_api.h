@@ -137,6 +137,17 @@ sqlite3 *mock_api_db(mock_api *m);
 /* Set PRAGMA synchronous for the db (default FULL). */
 void mock_api_db_synchronous(mock_api *m, const char *mode);
 
+/* db_run (ABI 1.2): units of work run on the db file with the host's
+ * SQLite engine (bot/store_sqlite.c), in order, each body then its done(),
+ * once the command, timer or event that queued them returned (and at
+ * mock_api_pump). hold 1 keeps them queued until mock_api_db_settle(),
+ * which returns how many ran. fail: every unit of work is refused with
+ * this status (HW_ERR_UNAVAILABLE: the database is away), 0 to stop. */
+void mock_api_db_hold(mock_api *m, int on);
+size_t mock_api_db_settle(mock_api *m);
+size_t mock_api_db_pending(mock_api *m);
+void mock_api_db_fail(mock_api *m, int status);
+
 /* Log lines at HW_LOG_ERROR / HW_LOG_WARN seen so far. */
 size_t mock_api_log_errors(mock_api *m);
 /* 0: silence log output (counts are still kept). */
