@@ -92,19 +92,20 @@ size_t rm_put(hw_buf *b, const char *s, size_t max_chars, int keep_nl, int escap
 
 void rm_relative(char *buf, size_t n, int64_t delta_s)
 {
-	int64_t a = delta_s < 0 ? -delta_s : delta_s;
+	/* To the nearest minute: a talk at 10:35 is "in 4 min" at 10:31:00.4. */
+	int64_t a = delta_s < 0 ? -delta_s : delta_s, m = (a + 30) / 60;
 	char amount[48];
-	if (a < 60) {
+	if (m < 1) {
 		snprintf(buf, n, "%s", delta_s >= 0 ? "now" : "just now");
 		return;
 	}
-	if (a < 3600)
-		snprintf(amount, sizeof(amount), "%lld min", (long long)(a / 60));
-	else if (a < 86400 && a % 3600 < 60)
-		snprintf(amount, sizeof(amount), "%lld h", (long long)(a / 3600));
-	else if (a < 2 * 86400)
-		snprintf(amount, sizeof(amount), "%lld h %02lld min", (long long)(a / 3600),
-			 (long long)(a % 3600 / 60));
+	if (m < 60)
+		snprintf(amount, sizeof(amount), "%lld min", (long long)m);
+	else if (m < 24 * 60 && m % 60 == 0)
+		snprintf(amount, sizeof(amount), "%lld h", (long long)(m / 60));
+	else if (m < 48 * 60)
+		snprintf(amount, sizeof(amount), "%lld h %02lld min", (long long)(m / 60),
+			 (long long)(m % 60));
 	else
 		snprintf(amount, sizeof(amount), "%lld days", (long long)(a / 86400));
 	snprintf(buf, n, delta_s >= 0 ? "in %s" : "%s ago", amount);

@@ -464,13 +464,33 @@ static void type_instead(hw_buf *b, const struct rm_discord_opts *o, const char 
 	hw_buf_add(b, "`");
 }
 
-/* Adds buttons to rows of five. */
+/* 1 when a component of rows already has custom_id id (Discord refuses
+ * a message with two). */
+static int id_taken(const json_t *rows, const char *id)
+{
+	const json_t *row, *c;
+	size_t i, k;
+	json_array_foreach(rows, i, row)
+		json_array_foreach(json_object_get(row, "components"), k, c) {
+			const char *other = json_string_value(json_object_get(c, "custom_id"));
+			if (id && other && !strcmp(id, other))
+				return 1;
+		}
+	return 0;
+}
+
+/* Adds buttons to rows of five; a second button running the same thing
+ * is left out. */
 static void row_add(json_t *rows, json_t *btn)
 {
 	json_t *row = json_array_get(rows, json_array_size(rows) - 1);
 	json_t *comps = json_object_get(row, "components");
 	if (!btn)
 		return;
+	if (id_taken(rows, json_string_value(json_object_get(btn, "custom_id")))) {
+		json_decref(btn);
+		return;
+	}
 	if (!row || json_array_size(comps) >= 5) {
 		comps = json_array();
 		json_array_append_new(rows, json_pack("{s:i, s:o}", "type", 1, "components", comps));
@@ -514,11 +534,17 @@ static json_t *draw_components(const json_t *model, const struct rm_discord_opts
 	}
 	if ((ch = json_object_get(model, "choice"))) {
 		const json_t *cmd = json_object_get(ch, "command"), *opt;
-		if (o->ids && !o->ids(o->ud, "s", cmd, id, sizeof(id))) {
-			json_t *opts = json_array(), *sel;
+		if (o->ids && !o->ids(o->ud, "s", cmd, id, sizeof(id)) && !id_taken(rows, id)) {
+			json_t *opts = json_array(), *sel, *seen;
 			json_array_foreach(json_object_get(ch, "options"), i, opt) {
 				hw_buf l;
 				json_t *jo;
+				size_t k;
+				int dup = 0;
+				json_array_foreach(opts, k, seen) /* values are unique in a menu */
+					dup |= !strcmp(str(seen, "value"), str(opt, "value"));
+				if (dup)
+					continue;
 				hw_buf_init(&l, 0);
 				rm_put(&l, str(opt, "label"), RM_OPTION_MAX, 0, 0);
 				jo = json_pack("{s:o, s:s}", "label", buf_json(&l), "value", str(opt, "value"));

@@ -25,6 +25,7 @@
 #include "sched_match.h"
 #include "sched_query.h"
 #include "sched_store.h"
+#include "sched_cmd_model.h"
 #include "sched_web.h"
 #include <hallway/tz.h>
 
@@ -32,6 +33,7 @@
 #define PLUGIN_REFRESH_MIN 10
 #define PLUGIN_CHOICES 25
 #define PLUGIN_CHOICE_LEN 100
+#define PLUGIN_MAIN_ROOMS 32
 
 
 static int set_str(char **dst, const json_t *cfg, const char *key)
@@ -167,58 +169,69 @@ static int64_t now_s(struct sched_plugin *p)
 	return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
+/* The answers as reply models (issue 16), drawn by each door. */
+typedef json_t *(*answer_fn)(const struct sched *s, const struct sched_answer *a,
+			     const char *args);
+
+static int answer(struct sched_plugin *p, const hw_invocation *inv, answer_fn fn,
+		  const char *args)
+{
+	const json_t *mains = json_object_get(p->api->config(p->self), "main_rooms"), *v;
+	const char *names[PLUGIN_MAIN_ROOMS];
+	struct sched_answer a = {now_s(p), names, 0, 0};
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(mains, i, v)
+		if (json_is_string(v) && a.nmain < PLUGIN_MAIN_ROOMS)
+			names[a.nmain++] = json_string_value(v);
+	if (!(m = fn(p->cur, &a, args)))
+		return HW_ERR_NOMEM;
+	return p->api->reply_model(p->self, inv, m);
+}
+
 static int cmd_next(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
-
-	return send_reply(p, inv, &r, sched_cmd_next(p->cur, now_s(p), arg0(inv), &r));
+	(void)self;
+	return answer(ud, inv, sched_answer_next, arg0(inv));
 }
 
 static int cmd_now(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
-
-	return send_reply(p, inv, &r, sched_cmd_now(p->cur, now_s(p), arg0(inv), &r));
+	(void)self;
+	return answer(ud, inv, sched_answer_now, arg0(inv));
 }
 
 static int cmd_today(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
-
-	return send_reply(p, inv, &r, sched_cmd_day(p->cur, now_s(p), "today", &r));
+	(void)self;
+	return answer(ud, inv, sched_answer_day, "today");
 }
 
 static int cmd_day(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
-
-	return send_reply(p, inv, &r, sched_cmd_day(p->cur, now_s(p), arg0(inv), &r));
+	(void)self;
+	return answer(ud, inv, sched_answer_day, arg0(inv));
 }
 
 static int cmd_talk(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
 	const char *w = arg0(inv);
 
 	if (!w || !*w)
 		return p->api->reply(self, inv, "Usage: `talk <words>` (title, speaker, track...)");
-	return send_reply(p, inv, &r, sched_cmd_talk(p->cur, w, &r));
+	return answer(p, inv, sched_answer_talk, w);
 }
 
 static int cmd_speaker(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct sched_plugin *p = ud;
-	struct sched_reply r = {0};
 	const char *w = arg0(inv);
 
 	if (!w || !*w)
 		return p->api->reply(self, inv, "Usage: `speaker <name>`");
-	return send_reply(p, inv, &r, sched_cmd_speaker(p->cur, w, &r));
+	return answer(p, inv, sched_answer_speaker, w);
 }
 
 static int cmd_rooms(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -489,6 +502,10 @@ static const hw_setting sched_settings[] = {
 	 .max = 86400, .def = "300",
 	 .help = "How often a URL source is fetched again (conditional GET: ETag and "
 		 "Last-Modified)."},
+	{.key = "main_rooms", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_TEXT,
+	 .help = "The main rooms, biggest first: when an answer (now, next) cannot show every "
+		 "talk at once, talks in these rooms come first. Without it, rooms of keynotes "
+		 "and the main track do."},
 	{0},
 };
 

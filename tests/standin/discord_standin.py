@@ -1824,6 +1824,101 @@ EMBED_LIMITS = (("title", 256), ("description", 4096))
 ALLOWED_FLAGS = (1 << 2) | (1 << 12) | (1 << 13) | (1 << 15)
 
 
+def check_components(errors, rows, path=("components",)):
+    """Message components as Discord checks them: <= 5 action rows of 1-5
+    buttons or one select menu; custom_ids unique, 1-100 characters."""
+    path = list(path)
+    if not isinstance(rows, list):
+        errors.add(path, "BASE_TYPE_ARRAY", "Must be an array.")
+        return
+    if len(rows) > 5:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+    seen = set()
+    for i, row in enumerate(rows):
+        inner = row.get("components") if isinstance(row, dict) else None
+        if not isinstance(row, dict) or row.get("type") != 1 or not isinstance(inner, list) or \
+                not 1 <= len(inner) <= 5:
+            errors.add(path + [i], "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                       "An action row holds 1 to 5 components.")
+            continue
+        for j, c in enumerate(inner):
+            at = path + [i, "components", j]
+            ctype = c.get("type") if isinstance(c, dict) else None
+            if ctype not in (2, 3):
+                errors.add(at, "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (2, 3).")
+                continue
+            if ctype == 3 and len(inner) != 1:
+                errors.add(at, "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "A select menu fills its row.")
+            cid = c.get("custom_id")
+            if ctype == 2 and c.get("style") == 5:
+                if cid is not None or not isinstance(c.get("url"), str):
+                    errors.add(at, "BUTTON_COMPONENT_URL_REQUIRED", "A link button has a url, no custom_id.")
+            else:
+                if ctype == 2 and c.get("style") not in (1, 2, 3, 4):
+                    errors.add(at + ["style"], "BASE_TYPE_CHOICES", "Value must be one of (1, 2, 3, 4, 5, 6).")
+                check_len(errors, at + ["custom_id"], cid, 1, 100)
+                if cid is None:
+                    errors.add(at + ["custom_id"], "BASE_TYPE_REQUIRED", "This field is required")
+                elif cid in seen:
+                    errors.add(at + ["custom_id"], "COMPONENT_CUSTOM_ID_DUPLICATED",
+                               "Component custom id cannot be duplicated")
+                seen.add(cid)
+            if ctype == 2:
+                check_len(errors, at + ["label"], c.get("label"), 1, 80)
+            else:
+                check_len(errors, at + ["placeholder"], c.get("placeholder"), 0, 150)
+                opts = c.get("options")
+                if not isinstance(opts, list) or not 1 <= len(opts) <= 25:
+                    errors.add(at + ["options"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length.")
+                    continue
+                values = set()
+                for k, o in enumerate(opts):
+                    check_len(errors, at + ["options", k, "label"], o.get("label"), 1, 100)
+                    check_len(errors, at + ["options", k, "value"], o.get("value"), 1, 100)
+                    check_len(errors, at + ["options", k, "description"], o.get("description"), 0, 100)
+                    if o.get("value") in values:
+                        errors.add(at + ["options", k, "value"], "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                                   "Select component option values cannot be duplicated")
+                    values.add(o.get("value"))
+
+
+def check_modal(data):
+    """An interaction response of type 9: title, custom_id, 1-5 text inputs."""
+    errors = FormErrors()
+    check_len(errors, ["data", "title"], data.get("title"), 1, 45)
+    check_len(errors, ["data", "custom_id"], data.get("custom_id"), 1, 100)
+    rows = data.get("components")
+    if not isinstance(rows, list) or not 1 <= len(rows) <= 5:
+        errors.add(["data", "components"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
+        rows = []
+    for i, row in enumerate(rows):
+        inner = (row or {}).get("components") or []
+        if row.get("type") != 1 or len(inner) != 1 or (inner[0] or {}).get("type") != 4:
+            errors.add(["data", "components", i], "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                       "A modal row holds one text input.")
+            continue
+        t = inner[0]
+        at = ["data", "components", i, "components", 0]
+        check_len(errors, at + ["custom_id"], t.get("custom_id"), 1, 100)
+        check_len(errors, at + ["label"], t.get("label"), 1, 45)
+        if t.get("style") not in (1, 2):
+            errors.add(at + ["style"], "BASE_TYPE_CHOICES", "Value must be one of (1, 2).")
+        for key, lo, hi in (("min_length", 0, 4000), ("max_length", 1, 4000)):
+            v = t.get(key)
+            if v is not None and (not isinstance(v, int) or not lo <= v <= hi):
+                errors.add(at + [key], "NUMBER_TYPE_MAX", "Must be between %d and %d." % (lo, hi))
+    errors.raise_if_any()
+
+
+def find_component(msg, custom_id):
+    """The component of msg with custom_id, or None."""
+    for row in (msg or {}).get("components") or []:
+        for c in row.get("components") or []:
+            if c.get("custom_id") == custom_id:
+                return c
+    return None
+
+
 class Messages:
     """Builds, validates, stores and announces messages for REST and control injections."""
 
@@ -1865,6 +1960,8 @@ class Messages:
                                0, 256)
         if total > 6000:
             errors.add(["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+        if body.get("components") is not None:
+            check_components(errors, body.get("components"))
         allowed = body.get("allowed_mentions")
         if allowed is not None:
             if not isinstance(allowed, dict):
@@ -2063,6 +2160,8 @@ class Messages:
             raise ApiError(400, 50035, "Invalid Form Body", {"type": {"_errors": [
                 {"code": "INTERACTION_RESPONSE_TYPE_INVALID", "message": "Invalid interaction response type"}]}})
         message = None
+        if rtype == 9:
+            check_modal(data)
         if rtype == 4:
             message = inter.original = self.interaction_message(inter, data, files)
         elif rtype == 5:
@@ -2305,6 +2404,13 @@ class Control:
                 d["data"]["components"] = body["components"]
             if body.get("message_id") and body["message_id"] in w.message_by_id:
                 d["message"] = w.message_by_id[body["message_id"]]
+                # A press reaches the bot only for a component the message has.
+                if itype == 3:
+                    comp = find_component(d["message"], d["data"]["custom_id"])
+                    if comp is None:
+                        return json_response(400, {"error": "the message has no component %r"
+                                                   % d["data"]["custom_id"]})
+                    d["data"]["component_type"] = comp.get("type", 2)
         inter = Interaction(iid, token, itype, d)
         w.interactions[iid] = inter
         delivered = self.st.gateway.dispatch("INTERACTION_CREATE", d)

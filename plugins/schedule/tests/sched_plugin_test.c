@@ -102,6 +102,20 @@ static int m_reply(hw_plugin *self, const hw_invocation *inv, const char *text)
 	return HW_OK;
 }
 
+/* A reply model (ABI 1.2) is recorded as its JSON, keys sorted. */
+static int m_reply_model(hw_plugin *self, const hw_invocation *inv, json_t *model)
+{
+	char *js = json_dumps(model, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(model);
+	if (!js)
+		return HW_ERR_INVALID;
+	if (M.nreplies < MAX_OUT)
+		M.replies[M.nreplies++] = js;
+	else
+		free(js);
+	return HW_OK;
+}
+
 static int m_publish(hw_plugin *self, const char *type, json_t *data)
 {
 	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
@@ -185,6 +199,7 @@ static const hw_api API = {
 	.command_add = m_command_add,
 	.complete_add = m_complete_add,
 	.reply = m_reply,
+	.reply_model = m_reply_model,
 	.publish = m_publish,
 	.subscribe = m_subscribe,
 	.set_userdata = m_set_userdata,
@@ -317,41 +332,45 @@ TEST(file_source_commands)
 
 	clear_out();
 	CHECK(invoke("next", "envelope") == HW_OK);
-	CHECK(replied("Next in **Envelope \xE2\x9C\x89\xEF\xB8\x8F**:"));
-	CHECK(replied("**Discord Gateway Deep Dive** \xC2\xB7 Envelope \xE2\x9C\x89\xEF\xB8\x8F"));
-	CHECK(replied("<t:1795684500:t> (<t:1795684500:R>)"));
-	CHECK(replied("Thu 10:15\xE2\x80\x93" "10:45 (Europe/Brussels)"));
+	/* A reply model (issue 16), recorded as its JSON by the mock. */
+	CHECK(replied("\"title\":\"Next in Envelope \xE2\x9C\x89\xEF\xB8\x8F\""));
+	CHECK(replied("\"room\":\"Envelope \xE2\x9C\x89\xEF\xB8\x8F\""));
+	CHECK(replied("\"title\":\"Discord Gateway Deep Dive\""));
+	CHECK(replied("\"start\":1795684500000"));
+	CHECK(replied("\"zone\":\"Europe/Brussels\""));
 	CHECK(replied("Linus \xC3\x85" "berg"));
 
 	clear_out();
 	CHECK(invoke("next", NULL) == HW_OK);
-	CHECK(replied("Next up:"));
+	CHECK(replied("\"title\":\"Next talks\""));
 	CHECK(replied("Why Conferences Need Better Bots"));
 	CHECK(replied("Meet the Maintainers")); /* the café's next, later that morning */
 
 	clear_out();
 	M.now_ms = THU_1000_MS + 30 * 60 * 1000; /* 10:30 */
 	CHECK(invoke("now", NULL) == HW_OK);
-	CHECK(replied("On now:") && replied("Workshop: Your First Plugin in C"));
+	CHECK(replied("\"title\":\"On now\"") && replied("Workshop: Your First Plugin in C"));
 
 	clear_out();
 	CHECK(invoke("today", NULL) == HW_OK);
-	CHECK(replied("**Thursday 26 Nov**: 14 talks (times in Europe/Brussels)"));
-	CHECK(replied("`10:15` <t:1795684500:t> **Discord Gateway Deep Dive**"));
+	CHECK(replied("\"title\":\"Thursday 26 Nov: 14 talks\""));
+	CHECK(replied("Times in Europe/Brussels."));
+	CHECK(replied("\"start\":1795684500000,\"title\":\"Discord Gateway Deep Dive\""));
 
 	clear_out();
 	CHECK(invoke("day", "friday") == HW_OK);
-	CHECK(replied("**Friday 27 Nov**: 11 talks"));
-	CHECK(replied("~~Rust and C Side by Side~~ (cancelled)"));
+	CHECK(replied("\"title\":\"Friday 27 Nov: 11 talks\""));
+	CHECK(replied("\"status\":\"cancelled\",\"title\":\"Rust and C Side by Side\""));
 
 	clear_out();
 	CHECK(invoke("talk", "time zones") == HW_OK);
-	CHECK(replied("Best matches for \"time zones\":") || replied("Best match for \"time zones\":"));
-	CHECK(replied("**Time Zones Are Hard, DST Is Harder**"));
+	CHECK(replied("Best matches for \\\"time zones\\\"") ||
+	      replied("Best match for \\\"time zones\\\""));
+	CHECK(replied("\"title\":\"Time Zones Are Hard, DST Is Harder\""));
 
 	clear_out();
 	CHECK(invoke("speaker", "chloe") == HW_OK);
-	CHECK(replied("Talks by \"chloe\":") && replied("Internationalisation for Bots"));
+	CHECK(replied("Talks by \\\"chloe\\\"") && replied("Internationalisation for Bots"));
 
 	clear_out();
 	CHECK(invoke("rooms", NULL) == HW_OK);
@@ -359,7 +378,7 @@ TEST(file_source_commands)
 
 	clear_out();
 	CHECK(invoke("next", "kitchen") == HW_OK);
-	CHECK(replied("No room matches \"kitchen\""));
+	CHECK(replied("No room or track matches \\\"kitchen\\\""));
 
 	/* Autocomplete. */
 	clear_out();
@@ -420,7 +439,8 @@ TEST(multi_file_sources)
 	CHECK(event("\"talk_count\":216,"));
 	clear_out();
 	CHECK(invoke("day", "2024-07-12") == HW_OK);
-	CHECK(replied("**Friday 12 Jul**: 50 talks (times in Europe/Prague)"));
+	CHECK(replied("\"title\":\"Friday 12 Jul: 50 talks\""));
+	CHECK(replied("Times in Europe/Prague."));
 	sched_plugin_shutdown(SELF, M.userdata);
 
 	snprintf(cfg, sizeof(cfg), "{\"source\": [\"%s\", \"%s\"], \"format\": \"europython\"}",

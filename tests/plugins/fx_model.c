@@ -1,0 +1,78 @@
+/*
+ * Fixture plugin for the reply model's components (tests/integration/
+ * test_components.py): `form` answers a model with a modal button, a
+ * button whose command is too long to ride in a custom_id, and a select
+ * menu; `echo` says what it was given, so a test sees which command a
+ * press ran, with which arguments, as whom.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <hallway/plugin.h>
+
+static const hw_api *api;
+
+static int cmd_form(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	char long_cmd[200];
+	json_t *m, *fields, *modal, *actions, *choice;
+	(void)ud;
+	memset(long_cmd, 0, sizeof(long_cmd));
+	memcpy(long_cmd, "echo ", 5);
+	memset(long_cmd + 5, 'x', 120);
+	fields = json_pack("[{s:s, s:s, s:s, s:i, s:i, s:b}, {s:s, s:s, s:s, s:b}]", "name", "order",
+			   "label", "Order code", "style", "short", "min", 3, "max", 16, "required", 1,
+			   "name", "name", "label", "Your name", "style", "paragraph", "required", 0);
+	modal = json_pack("{s:s, s:s, s:o}", "title", "Register", "command", "echo", "fields", fields);
+	actions = json_pack("[{s:s, s:o}, {s:s, s:s}]", "label", "Register", "modal", modal, "label",
+			    "Long", "command", long_cmd);
+	choice = json_pack("{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}]}", "placeholder", "Pick one",
+			   "command", "echo", "options", "label", "Alpha", "value", "alpha", "label",
+			   "Two words", "value", "two words");
+	m = json_pack("{s:i, s:s, s:[{s:s, s:s}], s:o, s:o}", "version", HW_REPLY_VERSION, "title",
+		      "A form", "items", "kind", "text", "text", "Press a button.", "actions", actions,
+		      "choice", choice);
+	if (!m)
+		return HW_ERR_NOMEM;
+	return api->reply_model(self, inv, m);
+}
+
+static int cmd_echo(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	char out[600];
+	(void)ud;
+	snprintf(out, sizeof(out), "echo order=%s name=%s by=%s door=%d",
+		 inv->argv[0].present ? inv->argv[0].str : "-",
+		 inv->argv[1].present ? inv->argv[1].str : "-", inv->user_id, (int)inv->door);
+	return api->reply(self, inv, out);
+}
+
+static int cmd_secret(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	json_t *m = json_pack("{s:i, s:s, s:{s:i, s:i, s:s}}", "version", HW_REPLY_VERSION, "title",
+			      "Organizers only", "more", "shown", 1, "total", 2, "command", "secret");
+	(void)ud;
+	return m ? api->reply_model(self, inv, m) : HW_ERR_NOMEM;
+}
+
+static int init(hw_plugin *self, const hw_api *a)
+{
+	static const hw_arg_spec echo_args[] = {
+		{"order", HW_ARG_STRING, 1, "An order code", 0},
+		{"name", HW_ARG_TEXT, 0, "A name", 0}};
+	hw_command_spec form = {HW_COMMAND_SPEC_INIT, .name = "form",
+				.summary = "A model with components", .fn = cmd_form};
+	hw_command_spec echo = {HW_COMMAND_SPEC_INIT, .name = "echo",
+				.summary = "Says what it was given", .args = echo_args, .nargs = 2,
+				.fn = cmd_echo};
+	hw_command_spec secret = {HW_COMMAND_SPEC_INIT, .name = "secret",
+				  .summary = "An organizer command", .perm = HW_PERM_ORGANIZER,
+				  .fn = cmd_secret};
+	api = a;
+	if (a->command_add(self, &form) || a->command_add(self, &echo) ||
+	    a->command_add(self, &secret))
+		return HW_ERR_INVALID;
+	return HW_OK;
+}
+
+HW_PLUGIN_DEFINE("fx_model", "1.0", "Reply model components (tests)", init, NULL);
