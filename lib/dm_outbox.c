@@ -84,7 +84,10 @@ void hw_dm_outbox_flush(hw_dm_outbox *o)
 		if (notice && !hw_db_exec(o->db, o->sql_claim, "ii", now, ids[i])) {
 			notice->o = o;
 			notice->id = ids[i];
-			if (o->api->dm(o->self, users[i], &msg, sent, notice)) {
+			int rc = users[i][0] == HW_DM_OUTBOX_CHANNEL
+					 ? o->api->send(o->self, users[i] + 1, &msg, sent, notice)
+					 : o->api->dm(o->self, users[i], &msg, sent, notice);
+			if (rc) {
 				hw_db_exec(o->db, o->sql_release, "i", ids[i]);
 				free(notice);
 			}

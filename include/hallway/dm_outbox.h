@@ -10,6 +10,9 @@
  * The table (the plugin's own, "<plugin>_outbox") has at least:
  *   id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, text TEXT NOT NULL,
  *   attempt_ms INTEGER  -- NULL: waiting; else: in flight since then
+ *
+ * A row whose user_id is "#" and a channel id ("#1234...") is a post to
+ * that channel, with the same durability (openspaces announces meetups so).
  */
 #ifndef HALLWAY_DM_OUTBOX_H
 #define HALLWAY_DM_OUTBOX_H
@@ -21,6 +24,8 @@
 #include <hallway/plugin.h>
 
 typedef struct hw_dm_outbox hw_dm_outbox;
+
+#define HW_DM_OUTBOX_CHANNEL '#' /* user_id "#<channel id>": a channel post */
 
 /* At load: nothing is in flight any more; sends everything waiting and
  * starts the retry timer. table must be [a-z0-9_]+. *out is a new outbox

@@ -19,6 +19,7 @@
 #include <hallway/tz.h>
 
 #include "openspaces.h"
+#include "ospace_meetup.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_store.h"
 
@@ -44,6 +45,30 @@ int64_t ospace_start(const ospace *o, size_t day, size_t slot)
 }
 
 /* The schedule's zone, unless config named one. */
+/* The places a meetup may name: the board's rooms, then the schedule's. */
+static void ospace_set_places(ospace *o, const json_t *rooms)
+{
+	size_t n = o->board.nrooms + json_array_size(rooms), k = 0, i;
+	char **p = calloc(n + 1, sizeof(*p));
+	json_t *v;
+
+	if (!p) {
+		o->api->log(o->self, HW_LOG_WARN, "openspaces: out of memory for the room names");
+		return;
+	}
+	for (i = 0; i < o->board.nrooms; i++)
+		if ((p[k] = strdup(o->board.rooms[i].name)))
+			k++;
+	json_array_foreach(rooms, i, v)
+		if (json_is_string(v) && (p[k] = strdup(json_string_value(v))))
+			k++;
+	for (i = 0; i < o->nplaces; i++)
+		free(o->places[i]);
+	free(o->places);
+	o->places = p;
+	o->nplaces = k;
+}
+
 static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	ospace *o = ud;
@@ -51,6 +76,7 @@ static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, 
 	struct hw_tz *tz = NULL;
 	if (!hw_event_check(o->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
 		return;
+	ospace_set_places(o, json_object_get(data, "rooms"));
 	if (o->tz_from_config || !name || !*name || !strcmp(name, hw_tz_name(o->tz)))
 		return;
 	if (hw_tz_load(NULL, name, &tz)) {
@@ -68,6 +94,10 @@ static void ospace_free_ctx(ospace *o)
 		return;
 	hw_dm_outbox_stop(o->outbox);
 	o->outbox = NULL;
+	for (size_t i = 0; i < o->nplaces; i++)
+		free(o->places[i]);
+	free(o->places);
+	free(o->meetups_channel);
 	ospace_board_free(&o->board);
 	hw_tz_free(o->tz);
 	free(o);
@@ -94,6 +124,11 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 		rc = HW_ERR_INVALID;
 		goto fail;
 	}
+	if (json_string_value(json_object_get(cfg, "meetups_channel")) &&
+	    !(o->meetups_channel = strdup(json_string_value(json_object_get(cfg, "meetups_channel"))))) {
+		rc = HW_ERR_NOMEM;
+		goto fail;
+	}
 	zone = json_string_value(json_object_get(cfg, "timezone"));
 	o->tz_from_config = zone != NULL;
 	if (hw_tz_load(NULL, zone ? zone : "UTC", &o->tz) && !(o->tz = hw_tz_fixed(0))) {
@@ -114,7 +149,9 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	api->set_userdata(self, o);
+	ospace_set_places(o, NULL);
 	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
+	    !(rc = ospace_meetup_register(o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
 		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
@@ -175,6 +212,9 @@ static const hw_setting ospace_settings[] = {
 	 .help = "Slots not offered to attendees."},
 	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
 	 .def = "the schedule's, else UTC", .help = "The zone of days and slot times."},
+	{.key = "meetups_channel", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHANNEL_ID,
+	 .def = "none (not announced)",
+	 .help = "Where a new `meetup` is announced (durably: a crash never loses the post)."},
 	{0},
 };
 

@@ -30,6 +30,9 @@ typedef struct ospace {
 	struct hw_tz *tz;     /* owned; never NULL after init (UTC at worst) */
 	int tz_from_config;   /* 1: schedule.loaded does not change tz */
 	struct hw_dm_outbox *outbox; /* DMs owed (lib/dm_outbox.c); NULL until started */
+	char *meetups_channel;       /* owned; NULL: meetups are not announced */
+	char **places;               /* owned: rooms of the schedule and the board, for */
+	size_t nplaces;              /* reading a meetup's place (ospace_meetup.c) */
 } ospace;
 
 /* Registers the attendee commands (ospace_cmd.c) and the organizers'

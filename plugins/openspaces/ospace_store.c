@@ -52,6 +52,30 @@ const char *const ospace_store_migrations[] = {
 	" text TEXT NOT NULL,"
 	" created_ms INTEGER NOT NULL,"
 	" attempt_ms INTEGER);",
+	/* v2: meetups, their joiners, and reminders owed for open spaces */
+	"CREATE TABLE openspaces_meetups("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at INTEGER NOT NULL,"              /* Unix s */
+	" place TEXT NOT NULL,"
+	" what TEXT NOT NULL,"
+	" fold TEXT NOT NULL,"               /* hw_fold(place + what): one meetup per replay */
+	" host_id TEXT NOT NULL,"
+	" host_name TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" cancelled_ms INTEGER,"
+	" reminded_ms INTEGER);"
+	/* A replay of the same meetup (a retried command) is the same row. */
+	"CREATE UNIQUE INDEX openspaces_meetups_once ON openspaces_meetups(host_id, at, fold)"
+	" WHERE cancelled_ms IS NULL;"
+	"CREATE INDEX openspaces_meetups_at ON openspaces_meetups(at);"
+	"CREATE TABLE openspaces_meetup_joins("
+	" meetup_id INTEGER NOT NULL REFERENCES openspaces_meetups(id),"
+	" user_id TEXT NOT NULL,"
+	" user_name TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" PRIMARY KEY(meetup_id, user_id));"
+	/* Starting-soon DMs for open spaces: sent once per session. */
+	"ALTER TABLE openspaces_sessions ADD COLUMN reminded_ms INTEGER;",
 };
 const size_t ospace_store_nmigrations =
 	sizeof(ospace_store_migrations) / sizeof(ospace_store_migrations[0]);
