@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hallway/events.h>
@@ -21,6 +22,7 @@
 #include "router.h"
 
 #define CONSOLE_MAX_LINE (64 * 1024)
+#define CONSOLE_OUT_DIR "hallway-out"
 #define CONSOLE_MAX_BUFFER (4 * 1024 * 1024)
 
 struct console {
@@ -246,6 +248,23 @@ int console_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	return 0;
 }
 
+/* On a terminal, log lines written to it would land after the "> "
+ * prompt, in the middle of what the person types: they go to a file. */
+static void logs_aside(void)
+{
+	int fd;
+	if (!isatty(2))
+		return; /* stderr already goes elsewhere */
+	if (mkdir(CONSOLE_OUT_DIR, 0755) && errno != EEXIST)
+		return;
+	fd = open(CONSOLE_OUT_DIR "/hallway.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (dup2(fd, 2) >= 0)
+		printf("Log lines go to " CONSOLE_OUT_DIR "/hallway.log.\n");
+	close(fd);
+}
+
 struct console *console_create(struct hallway *hw, int as_organizer)
 {
 	struct console *c = calloc(1, sizeof(*c));
@@ -270,7 +289,9 @@ struct console *console_create(struct hallway *hw, int as_organizer)
 	if (console_listen(c))
 		LOGW("console", "times show in UTC: cannot follow the schedule's zone");
 	if (c->tty) {
-		printf("hallway console: type commands as in chat (try \"help\"), Ctrl-D to quit.\n> ");
+		printf("hallway console: type commands as in chat (try \"help\"), Ctrl-D to quit.\n");
+		logs_aside();
+		fputs("> ", stdout);
 		fflush(stdout);
 	}
 	return c;
