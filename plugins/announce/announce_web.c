@@ -41,11 +41,13 @@ static json_t *latest(struct announce *a)
 	if (announce_store_audit(a->api->db(a->self), now, now - BANNER_MAX_AGE_MS, 50, &rows, &n,
 				 &more))
 		return NULL;
-	for (size_t i = 0; i < n && !out; i++) /* newest items first */
-		if (banner_kind(rows[i].kind) && !strcmp(rows[i].state, "sent") && rows[i].text &&
-		    now - rows[i].sent_ms <= BANNER_MAX_AGE_MS)
-			out = json_pack("{s:I,s:s,s:I}", "id", (json_int_t)rows[i].item_id, "text",
-					rows[i].text, "at", (json_int_t)rows[i].sent_ms);
+	for (size_t i = n; i-- > 0 && !out;) { /* the audit lists the newest last */
+		const struct announce_view *v = &rows[i];
+		if (banner_kind(v->kind) && !strcmp(v->state, "sent") && v->text &&
+		    now - v->sent_ms <= BANNER_MAX_AGE_MS)
+			out = json_pack("{s:I,s:s,s:I}", "id", (json_int_t)v->item_id, "text", v->text,
+					"at", (json_int_t)v->sent_ms);
+	}
 	announce_store_views_free(rows, n);
 	return out ? out : json_object();
 }

@@ -120,6 +120,12 @@ class WebTest(DaemonTestCase):
             self.assertEqual(msg["data"]["text"], "Coffee is ready in the foyer")
             latest = self.web.get("/api/announce/latest").json()
             self.assertEqual(latest["text"], "Coffee is ready in the foyer")
+            # The next one replaces it, on every page.
+            self.say("!announce now The raffle starts at four")
+            _, msg = es.next("announce.latest", timeout=15)
+            self.assertEqual(msg["data"]["text"], "The raffle starts at four")
+            self.assertEqual(self.web.get("/api/announce/latest").json()["text"],
+                             "The raffle starts at four")
         finally:
             es.close()
 
