@@ -327,6 +327,16 @@ def word_seeds(out):
         put(out, "fuzz_words", text.encode())
 
 
+def web_seeds(out):
+    """fuzz_web: a Cookie header, a sign-in token and a screen query, one a line."""
+    for cookie, token, query in [
+            ("hallway_session=" + "a" * 64, "0" * 64, "room=Main+Hall"),
+            ("theme=dark; hallway_session=abc; x=1", "f" * 63, "room=Caf%C3%A9%20Lounge%20%E2%98%95"),
+            ("hallway_session", "", "room=%zz&room=%00&x=1"),
+            (";;; hallway_session=;", "g" * 64, "a=b&room=" + "%41" * 100)]:
+        put(out, "fuzz_web", ("%s\n%s\n%s" % (cookie, token, query)).encode())
+
+
 def pretix_seeds(out):
     """fuzz_pretix: orders and pages as the pretix stand-in (tests/standin/pretix_standin.py) serves them."""
     sys.path.insert(0, os.path.join(SOURCE, "tests", "standin"))
@@ -364,6 +374,7 @@ def main():
     config_seeds(args.out)
     word_seeds(args.out)
     pretix_seeds(args.out)
+    web_seeds(args.out)
     nsched = schedule_seeds(args.out, args.shared)
     print("gen_seeds: %d recorded gateway frames, %d schedule files -> %s" % (frames, nsched, args.out))
 

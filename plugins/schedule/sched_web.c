@@ -33,8 +33,7 @@ struct sched_web {
 
 /* ---- the screen's data ---- */
 
-/* Decodes one query argument (percent-encoding, '+' as space) into out. */
-static int query_arg(const char *query, const char *name, char *out, size_t len)
+int sched_web_query_arg(const char *query, const char *name, char *out, size_t len)
 {
 	size_t nlen = strlen(name);
 	const char *q = query;
@@ -143,7 +142,7 @@ static json_t *route_screen(hw_plugin *self, const hw_web_request *req, int *sta
 	struct sched_web *w = ud;
 	struct sched_plugin *p = w->p;
 	char room[200];
-	int rc = query_arg(req->query, "room", room, sizeof(room));
+	int rc = sched_web_query_arg(req->query, "room", room, sizeof(room));
 	(void)self;
 	if (rc < 0) {
 		*status = 400;
