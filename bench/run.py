@@ -35,6 +35,12 @@ FOSDEM_NOW = "2025-02-01T10:30:00+01:00"
 LADDER = [500, 1000, 2000, 3000, 4000, 5000, 7500, 10000, 15000, 20000, 30000, 40000, 50000,
           75000, 100000, 150000]
 P99_LIMIT = 0.050
+# The parts of a run (--only picks some): peers = hallway, discord.py, discord.js side by side;
+# zlib = the same with zlib-stream; floor = the no-op client at the side-by-side rate; full = hallway
+# with every plugin and FOSDEM; ratios = hallway next to the floor at three rates, both transports;
+# memory = private memory by plugin and the reload peak; gaps = a 30,000-member GUILD_CREATE and a
+# 5,000-event storm; sweep = the rate ladders and the generator's ceiling; callgrind = instruction counts.
+PARTS = ["peers", "zlib", "floor", "full", "ratios", "memory", "gaps", "sweep", "callgrind"]
 
 
 def cpu_seconds(pid):
@@ -122,11 +128,18 @@ def hallway_peer(args, gen, workdir, name, plugins, label=None, env=None, compre
     return Peer(name, [args.hallway, "--config", path], env=env, cwd=workdir, label=label)
 
 
+# Plugins that need a service of their own to start (registration reads a
+# pretix server): not in "every plugin".
+NEEDS_SERVICE = {"registration"}
+
+
 def all_plugins(plugin_dir):
-    """Every plugin built beside hallway, with the config it needs."""
+    """Every plugin built beside hallway (but NEEDS_SERVICE), with the config it needs."""
     known = {"schedule": {"source": FOSDEM, "format": "auto", "timezone": "Europe/Brussels",
-                          "refresh_seconds": 86400}}
-    names = sorted(f[:-3] for f in os.listdir(plugin_dir) if f.endswith(".so"))
+                          "refresh_seconds": 86400},
+             "openspaces": {"rooms": [{"name": "Hallway A", "capacity": 30}, {"name": "Hallway B"}],
+                            "days": ["2025-02-01", "2025-02-02"], "timezone": "Europe/Brussels"}}
+    names = sorted(f[:-3] for f in os.listdir(plugin_dir) if f.endswith(".so") and f[:-3] not in NEEDS_SERVICE)
     return {n: known.get(n, {}) for n in names}
 
 
@@ -315,7 +328,7 @@ def build_floor(logdir):
     if not cc:
         return None
     out = os.path.join(logdir, "floor_peer")
-    p = subprocess.run([cc, "-O2", "-o", out, os.path.join(HERE, "peers", "floor", "floor_peer.c")],
+    p = subprocess.run([cc, "-O2", "-o", out, os.path.join(HERE, "peers", "floor", "floor_peer.c"), "-lz"],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return out if p.returncode == 0 else None
 
@@ -416,6 +429,315 @@ async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200, c
     return out
 
 
+RATIO_STEPS = [(1000, 10000), (10000, 30000), (None, 30000)]  # (events/s or None: a burst, events)
+RATIO_TARGET = 1.3
+
+
+async def floor_ratios(args, gen, workdir, logdir, cpu, floor_bin, steps=RATIO_STEPS):
+    """CPU per 10,000 events of the no-op floor client and of hallway (every plugin, FOSDEM 2025),
+    one after the other on the same generator, at each rate of `steps` (None: the whole stream
+    written at once, events back to back), with zlib-stream and uncompressed."""
+    plugins = all_plugins(args.plugin_dir)
+    out = []
+    for compress in (True, False):
+        tag = "z" if compress else "plain"
+        gen.compress = compress
+        peers = [("floor", Peer("floor-" + tag, [floor_bin, str(gen.port), TOKEN] + (["zlib"] if compress else []),
+                                label="no-op C client")),
+                 ("hallway", hallway_peer(args, gen, workdir, "hallway-ratio-" + tag, plugins,
+                                          env={"HALLWAY_NOW": FOSDEM_NOW}, compress=compress))]
+        row = {"compress": compress}
+        for key, p in peers:
+            ident = gen.identifies
+            p.start(logdir, cpu)
+            try:
+                await wait_ready(gen, p, ident, 60)
+                await asyncio.sleep(1.0)
+                row[key] = []
+                for rate, n in steps:
+                    gen.reset_latencies()
+                    pid = p.proc.pid
+                    c0 = cpu_seconds(pid)
+                    r = await gen.send_stream(rate or 10 ** 9, n)
+                    lats = await gen.wait_replies(r["ids"], 30)
+                    c1 = cpu_seconds(pid)
+                    row[key].append({"rate": rate, "events": r["sent"], "seconds": r["seconds"],
+                                     "cpu_per_10k": (c1 - c0) * 10000.0 / max(1, r["sent"]),
+                                     "answered": len(lats), "commands": r["commands"],
+                                     "p99_ms": ms(loadgen.percentile(lats, 99))})
+                    print("bench: ratio %s %s %s: cpu/10k %.3f s, %d/%d answered" % (
+                        tag, key, rate or "burst", row[key][-1]["cpu_per_10k"], len(lats), r["commands"]), flush=True)
+                    await asyncio.sleep(0.5)
+            except Exception as e:
+                row[key + "_error"] = str(e)
+            finally:
+                p.stop()
+        out.append(row)
+    gen.compress = False
+    return out
+
+
+GDB_EXPR = ["print (long)sqlite3_memory_used()", "print mallinfo2()"]
+
+
+def gdb_probe(pid):
+    """sqlite3_memory_used() and mallinfo2() of a running process (gdb, when installed), or {}."""
+    if not shutil.which("gdb"):
+        return {}
+    cmd = ["gdb", "-p", str(pid), "-batch", "-nx"]
+    for e in GDB_EXPR:
+        cmd += ["-ex", e]
+    try:
+        txt = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120).stdout.decode()
+    except Exception:
+        return {}
+    out = {}
+    for line in txt.splitlines():
+        if line.startswith("$1 = "):
+            out["sqlite"] = int(line.split("=", 1)[1])
+        elif line.startswith("$2 = {"):
+            for kv in line[6:].rstrip("}").split(","):
+                k, v = kv.split("=")
+                out["malloc_" + k.strip()] = int(v)
+    return out
+
+
+def private_kb(m):
+    return m.get("RssAnon")
+
+
+async def wait_settled(pid, seconds=2.0, timeout=60.0):
+    """Waits until RssAnon has not moved for `seconds` (a reload in a worker has finished)."""
+    t0 = time.perf_counter()
+    last, since = None, time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        m = mem_kb(pid)["RssAnon"]
+        if m != last:
+            last, since = m, time.perf_counter()
+        elif time.perf_counter() - since >= seconds:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def reset_hwm(pid):
+    """VmHWM starts again from the current RSS (Linux: clear_refs 5)."""
+    try:
+        with open("/proc/%d/clear_refs" % pid, "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+async def memory_breakdown(args, gen, workdir, logdir, cpu):
+    """Steady private memory by plugin (each next to the daemon alone), with SQLite's and malloc's own
+    figures when gdb can ask; then, with every plugin, the peak while the schedule loads at start
+    and when it reloads (SIGHUP)."""
+    allp = all_plugins(args.plugin_dir)
+    sets = [("the daemon (hello only)", ["hello"])]
+    if "schedule" in allp:
+        sets.append(("+ schedule (FOSDEM 2025)", ["hello", "schedule"]))
+        if "recommend" in allp:
+            sets.append(("+ schedule + recommend", ["hello", "schedule", "recommend"]))
+    for n in sorted(allp):
+        if n not in ("hello", "schedule", "recommend"):
+            sets.append(("+ " + n, ["hello", n]))
+    sets.append(("every plugin", sorted(allp)))
+    rows, reload_peak = [], None
+    gen.compress = True
+    for label, names in sets:
+        peer = hallway_peer(args, gen, workdir, "hallway-mem-%d" % len(rows), {n: allp[n] for n in names},
+                            env={"HALLWAY_NOW": FOSDEM_NOW}, compress=True)
+        ident = gen.identifies
+        peer.start(logdir, cpu)
+        try:
+            await wait_ready(gen, peer, ident, 60)
+            pid = peer.proc.pid
+            await wait_settled(pid)
+            m = mem_kb(pid)
+            row = {"label": label, "plugins": names, "mem": m, "gdb": gdb_probe(pid)}
+            rows.append(row)
+            print("bench: memory %s: private %.1f MB, peak RSS %.1f MB" % (label, m["RssAnon"] / 1024, m["VmHWM"] / 1024),
+                  flush=True)
+            if label == "every plugin":
+                # The start-up peak (GUILD_CREATE of every member, the schedule's load) ...
+                row["start_peak_private"] = m["VmHWM"] - (m["VmRSS"] - m["RssAnon"])
+                # ... and a reload: every plugin again, the schedule parsed anew.
+                if reset_hwm(pid):
+                    before = mem_kb(pid)
+                    peer.proc.send_signal(signal.SIGHUP)
+                    await asyncio.sleep(0.5)
+                    settled = await wait_settled(pid, 3.0)
+                    mid = await gen.send_one_command("!next")
+                    answered = bool(await gen.wait_replies([mid], 10))
+                    after = mem_kb(pid)
+                    reload_peak = {"before": before, "after": after, "settled": settled, "answered": answered,
+                                   "peak_private": after["VmHWM"] - (after["VmRSS"] - after["RssAnon"])}
+        except Exception as e:
+            rows.append({"label": label, "plugins": names, "error": str(e)})
+        finally:
+            peer.stop()
+    gen.compress = False
+    return {"rows": rows, "reload": reload_peak}
+
+
+async def gaps(args, workdir, logdir, cpu, members_big=30000, storm=5000, hb_ms=1000):
+    """The gaps that matter at a conference: a GUILD_CREATE of `members_big` members (memory kept
+    and peak, next to the usual 3,000), and a storm of `storm` events in one second with a
+    heartbeat every `hb_ms` (no beat missed, no reconnect)."""
+    out = {"guild": []}
+    for members in (3000, members_big):
+        gen = await loadgen.LoadGen(members=members, token=TOKEN).start()
+        gen.compress = True
+        peer = hallway_peer(args, gen, workdir, "hallway-guild-%d" % members, {"hello": {}}, compress=True)
+        ident = gen.identifies
+        peer.start(logdir, cpu)
+        try:
+            await wait_ready(gen, peer, ident, 120)
+            await wait_settled(peer.proc.pid)
+            m = mem_kb(peer.proc.pid)
+            out["guild"].append({"members": members, "mem": m,
+                                 "peak_private": m["VmHWM"] - (m["VmRSS"] - m["RssAnon"])})
+            print("bench: GUILD_CREATE of %d members: private %.1f MB, peak private %.1f MB" % (
+                members, m["RssAnon"] / 1024, out["guild"][-1]["peak_private"] / 1024), flush=True)
+        except Exception as e:
+            out["guild"].append({"members": members, "error": str(e)})
+        finally:
+            peer.stop()
+            await gen.stop()
+    gen = await loadgen.LoadGen(members=3000, token=TOKEN).start()
+    gen.compress = True
+    gen.heartbeat_ms = hb_ms
+    allp = all_plugins(args.plugin_dir)
+    peer = hallway_peer(args, gen, workdir, "hallway-storm", allp, env={"HALLWAY_NOW": FOSDEM_NOW}, compress=True)
+    ident = gen.identifies
+    peer.start(logdir, cpu)
+    try:
+        await wait_ready(gen, peer, ident, 60)
+        await asyncio.sleep(2.5 * hb_ms / 1000)
+        ident = gen.identifies
+        gen.heartbeats.clear()
+        t0 = time.perf_counter()
+        r = await gen.send_stream(storm, storm)
+        lats = await gen.wait_replies(r["ids"], 30)
+        await asyncio.sleep(3 * hb_ms / 1000)
+        t1 = time.perf_counter()
+        beats = [t0] + [b for b in gen.heartbeats if t0 <= b <= t1] + [t1]
+        gap = max(b - a for a, b in zip(beats, beats[1:]))
+        log = peer.log_tail(200000)
+        out["storm"] = {"events": r["sent"], "seconds": r["seconds"], "answered": len(lats), "commands": r["commands"],
+                        "max_beat_gap_s": gap, "beats": len(beats) - 2, "reconnects": gen.identifies - ident,
+                        "late_warnings": log.count("heartbeat timer fired"), "zombies": log.count("zombie connection"),
+                        "p99_ms": ms(loadgen.percentile(lats, 99)), "hb_ms": hb_ms}
+        print("bench: storm: %d events in %.2f s, %d/%d answered, longest heartbeat gap %.2f s" % (
+            r["sent"], r["seconds"], len(lats), r["commands"], gap), flush=True)
+    except Exception as e:
+        out["storm"] = {"error": str(e)}
+    finally:
+        peer.stop()
+        await gen.stop()
+    return out
+
+
+def issue17_sections(L, opts, extra):
+    """The figures issue 17 asks for, each next to its target."""
+    fr = extra.get("ratios")
+    if fr:
+        L.append("## CPU per event next to the floor (issue 17)\n")
+        L.append("The no-op C client (`bench/peers/floor`: poll, recv, inflate when compressed, scan the bytes "
+                 "for `!ping`, answer over keep-alive HTTP) and hallway with every plugin and FOSDEM 2025, one "
+                 "after the other against the same generator, bot pinned to its own CPU. Every tenth event is "
+                 "a `!ping` each answers. A burst is the whole stream written at once (events back to back). "
+                 "CPU seconds per 10,000 events (utime+stime); ratio = hallway ÷ floor; target ≤ %.1f×.\n" % RATIO_TARGET)
+        L.append("| transport | rate | events | floor s/10k | hallway s/10k | hallway ÷ floor | target | answered (floor, hallway) |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for row in fr:
+            fl, hw = row.get("floor") or [], row.get("hallway") or []
+            for i, (rate, n) in enumerate(RATIO_STEPS):
+                f = fl[i] if i < len(fl) else None
+                h = hw[i] if i < len(hw) else None
+                rt = h["cpu_per_10k"] / f["cpu_per_10k"] if f and h and f["cpu_per_10k"] else None
+                L.append("| %s | %s | %d | %s | %s | %s | %s | %s, %s |" % (
+                    "zlib-stream" if row["compress"] else "uncompressed",
+                    "%d/s" % rate if rate else "burst (%.0f/s achieved)" % (
+                        (h or f or {}).get("events", 0) / max(1e-9, (h or f or {}).get("seconds", 1))),
+                    n, fmt(f and f["cpu_per_10k"], 3), fmt(h and h["cpu_per_10k"], 3),
+                    fmt(rt, 2) + "×" if rt else "n/a",
+                    "met" if rt and rt <= RATIO_TARGET else "NOT met",
+                    "%d/%d" % (f["answered"], f["commands"]) if f else "n/a",
+                    "%d/%d" % (h["answered"], h["commands"]) if h else "n/a"))
+            for k in ("floor_error", "hallway_error"):
+                if row.get(k):
+                    L.append("\n%s failed: %s" % (k.split("_")[0], row[k]))
+        L.append("")
+    mb = extra.get("memory")
+    if mb:
+        L.append("## Where private memory goes (issue 17)\n")
+        L.append("Steady private memory (RssAnon) after READY (3,000 members in GUILD_CREATE, zlib-stream) and "
+                 "the schedule's load, each plugin next to the daemon alone; SQLite's own count "
+                 "(`sqlite3_memory_used()`) and malloc's (`mallinfo2()`: bytes in use, and free bytes malloc "
+                 "holds) read from the running process with gdb. Target: every plugin ≤ 6 MB.\n")
+        L.append("| configuration | private MB | Δ vs daemon MB | SQLite MB | malloc in use MB | free in malloc's arenas MB (slack, not all resident) | peak RSS MB |")
+        L.append("|---|---|---|---|---|---|---|")
+        base = None
+        for r in mb["rows"]:
+            if "error" in r:
+                L.append("| %s | failed: %s | | | | | |" % (r["label"], r["error"].splitlines()[0][:200]))
+                continue
+            m, g = r["mem"], r.get("gdb") or {}
+            if base is None:
+                base = m["RssAnon"]
+            L.append("| %s | %.1f | %s | %s | %s | %s | %.1f |" % (
+                r["label"], m["RssAnon"] / 1024, "%+.1f" % ((m["RssAnon"] - base) / 1024) if r is not mb["rows"][0] else "",
+                fmt(g.get("sqlite", 0) / 1048576 if "sqlite" in g else None, 2),
+                fmt(g["malloc_uordblks"] / 1048576 if "malloc_uordblks" in g else None, 1),
+                fmt(g["malloc_fordblks"] / 1048576 if "malloc_fordblks" in g else None, 1),
+                m["VmHWM"] / 1024))
+        L.append("")
+        allrow = next((r for r in mb["rows"] if r["label"] == "every plugin" and "mem" in r), None)
+        if allrow:
+            steady = allrow["mem"]["RssAnon"]
+            L.append("- Steady private memory with every plugin and FOSDEM 2025: **%.1f MB** (target ≤ 6 MB): %s" % (
+                steady / 1024, "met" if steady <= 6 * 1024 else "NOT met"))
+            if allrow.get("start_peak_private"):
+                L.append("- Peak private memory at start (GUILD_CREATE of 3,000 members and the schedule's load; "
+                         "VmHWM − file-backed RSS): %.1f MB, %.2f× steady." % (
+                             allrow["start_peak_private"] / 1024, allrow["start_peak_private"] / steady))
+        rl = mb.get("reload")
+        if rl:
+            st = rl["after"]["RssAnon"]
+            f = rl["peak_private"] / st if st else None
+            L.append("- Reload (SIGHUP: every plugin again, FOSDEM parsed anew; VmHWM reset just before): peak "
+                     "private %.1f MB, steady after %.1f MB: **%.2f×** (target ≤ 1.2×): %s%s" % (
+                         rl["peak_private"] / 1024, st / 1024, f or 0, "met" if f and f <= 1.2 else "NOT met",
+                         "" if rl["answered"] else " (no `!next` answer after the reload)"))
+        L.append("")
+    gp = extra.get("gaps")
+    if gp:
+        L.append("## The gaps that matter (issue 17)\n")
+        L.append("| GUILD_CREATE members | private MB after READY | peak private MB |")
+        L.append("|---|---|---|")
+        for g in gp.get("guild", []):
+            if "error" in g:
+                L.append("| %d | failed: %s | |" % (g["members"], g["error"].splitlines()[0][:200]))
+            else:
+                L.append("| %d | %.1f | %.1f |" % (g["members"], g["mem"]["RssAnon"] / 1024, g["peak_private"] / 1024))
+        L.append("")
+        st = gp.get("storm")
+        if st and "error" not in st:
+            L.append("- Storm: %d MESSAGE_CREATE written in %.2f s to hallway with every plugin, heartbeat every "
+                     "%d ms: %d/%d commands answered (p99 %s ms); longest gap between heartbeats %.2f s over %d "
+                     "beats; %d reconnects, %d late-timer warnings, %d zombie closes: %s" % (
+                         st["events"], st["seconds"], st["hb_ms"], st["answered"], st["commands"], fmt(st["p99_ms"], 1),
+                         st["max_beat_gap_s"], st["beats"], st["reconnects"], st["late_warnings"], st["zombies"],
+                         "no heartbeat missed" if st["reconnects"] == 0 and st["zombies"] == 0 and
+                         st["max_beat_gap_s"] <= 2.0 * st["hb_ms"] / 1000 else "a heartbeat was missed"))
+        elif st:
+            L.append("- Storm failed: %s" % st["error"].splitlines()[0][:300])
+        L.append("")
+
+
 def machine():
     model = "?"
     try:
@@ -493,90 +815,97 @@ def write_results(path, m, opts, res, extra):
     L.append("Load: %d MESSAGE_CREATE at %d/s, every tenth a `!ping` answered with a REST reply, the "
              "rest chatter nobody answers; a guild of %d members, all in GUILD_CREATE. Transport "
              "uncompressed for every bot. %s\n" % (opts["events"], opts["rate"], opts["members"], extra["pinning"]))
-    L.append("## Side by side (peer ÷ hallway, one run)\n")
-    cols = ["hallway"] + [r["label"] for r in peers]
-    L.append("| figure | " + " | ".join(cols) + " | " + " | ".join("%s ÷ hallway" % r["label"] for r in peers) + " |")
-    L.append("|---" * (1 + len(cols) + len(peers)) + "|")
+    def side_by_side():
+        L.append("## Side by side (peer ÷ hallway, one run)\n")
+        cols = ["hallway"] + [r["label"] for r in peers]
+        L.append("| figure | " + " | ".join(cols) + " | " + " | ".join("%s ÷ hallway" % r["label"] for r in peers) + " |")
+        L.append("|---" * (1 + len(cols) + len(peers)) + "|")
 
-    def row(title, key, nd=1, fn=None):
-        get = fn or (lambda r: r.get(key))
-        vals = [get(h)] + [get(r) for r in peers]
-        L.append("| %s | " % title + " | ".join(fmt(v, nd) for v in vals) + " | " +
-                 " | ".join(ratio(get(r), get(h)) for r in peers) + " |")
-    row("CPU seconds per 10,000 events", "cpu_per_10k", 3)
-    row("RSS at READY, MB (3,000 members)", None, 1, lambda r: r["ready_mem"]["VmRSS"] / 1024 if r and "ready_mem" in r else None)
-    row("RSS after %d events, MB" % opts["events"], None, 1, lambda r: r["after_mem"]["VmRSS"] / 1024 if r and "after_mem" in r else None)
-    row("  of which private (RssAnon), MB", None, 1, lambda r: r["after_mem"]["RssAnon"] / 1024 if r and "after_mem" in r else None)
-    row("  of which shared libraries (RssFile), MB", None, 1, lambda r: r["after_mem"]["RssFile"] / 1024 if r and "after_mem" in r else None)
-    row("peak RSS (VmHWM), MB", None, 1, lambda r: r["after_mem"]["VmHWM"] / 1024 if r and "after_mem" in r else None)
-    row("command latency p50, ms", "p50_ms", 2)
-    row("command latency p99, ms", "p99_ms", 2)
-    row("highest rate with p99 ≤ 50 ms, events/s", "max_rate", 0)
-    row("idle CPU over %.0f s, %% of a core" % opts["idle"], None, 2, lambda r: 100 * r["idle_cpu_per_s"] if r and "idle_cpu_per_s" in r else None)
-    row("start → first answer, s", "ready_s", 2)
-    L.append("")
-    L.append("For the highest-rate row the ratio reads the other way: hallway ÷ peer is how many "
-             "times more load hallway sustains (%s).\n" % ", ".join(
-                 "%s %s" % (r["label"], ratio(h.get("max_rate"), r.get("max_rate"))) for r in peers))
-    if h and h.get("max_rate_bound"):
-        L.append("hallway passed every step of the ladder: its real ceiling is higher than the figure shown.\n")
-    L.append("Commands answered in the %d-event run: %s.\n" % (opts["events"], ", ".join(
-        "%s %d/%d" % (r["label"], r.get("answered", 0), r.get("commands", 0)) for r in res)))
-    L.append("### Targets\n")
-    dpy = by.get("discordpy")
-    if h and dpy:
-        f = dpy["cpu_per_10k"] / h["cpu_per_10k"] if h["cpu_per_10k"] else None
-        L.append("- CPU per event, discord.py ÷ hallway: **%s** (target ≥ 20×): %s" %
-                 (fmt(f, 1) + "×" if f else "n/a", "met" if f and f >= 20 else "NOT met"))
-    fl = extra.get("floor")
-    if fl and dpy and fl.get("cpu_per_10k"):
-        L.append("- The floor: a C client that only polls, reads and answers `!ping` without parsing "
-                 "(`bench/peers/floor`) uses **%s s** per 10,000 events here, so no bot can do better than "
-                 "discord.py ÷ floor = **%.1f×** at this event rate on this machine (hallway: %.2f× the floor)."
-                 % (fmt(fl["cpu_per_10k"], 3), dpy["cpu_per_10k"] / fl["cpu_per_10k"],
-                    h["cpu_per_10k"] / fl["cpu_per_10k"] if h and h.get("cpu_per_10k") else float("nan")))
-    zby = {r["label"]: r for r in extra.get("zlib", [])}
-    if zby.get("hallway") and zby.get("discord.py") and zby["hallway"]["cpu_per_10k"]:
-        f = zby["discord.py"]["cpu_per_10k"] / zby["hallway"]["cpu_per_10k"]
-        L.append("- The same with zlib-stream (hallway's default transport; discord.py asks for it too): "
-                 "**%.1f×**: %s" % (f, "met" if f >= 20 else "NOT met"))
-    full = extra.get("full")
-    if full:
-        rss = full["after_mem"]["VmRSS"] / 1024
-        hwm = full["after_mem"]["VmHWM"] / 1024
-        L.append("- RSS with every plugin and FOSDEM 2025 (%s talks): %.1f MB after %d events, peak %.1f MB "
-                 "(target < 8 MB): %s" % (extra.get("talks", "?"), rss, full["events"], hwm, "met" if hwm < 8 else "NOT met"))
-    L.append("")
-    if extra.get("zlib"):
-        zh = zby.get("hallway")
-        L.append("### zlib-stream transport (hallway's default)\n")
-        L.append("The same stream and measurements with Discord's zlib-stream compression, which hallway "
-                 "uses by default and discord.py asks for (discord.js only with the optional `zlib-sync` "
-                 "package, not installed, so it is not in this table). Fewer bytes reach libwebsockets' "
-                 "frame parser, which works one byte at a time.\n")
-        L.append("| figure | " + " | ".join(r["label"] for r in extra["zlib"]) + " | discord.py ÷ hallway |")
-        L.append("|---" * (2 + len(extra["zlib"])) + "|")
-        zp = zby.get("discord.py")
-
-        def zrow(title, get, nd):
-            vals = [get(r) for r in extra["zlib"]]
+        def row(title, key, nd=1, fn=None):
+            get = fn or (lambda r: r.get(key))
+            vals = [get(h)] + [get(r) for r in peers]
             L.append("| %s | " % title + " | ".join(fmt(v, nd) for v in vals) + " | " +
-                     (ratio(get(zp), get(zh)) if zh and zp else "n/a") + " |")
-        zrow("CPU seconds per 10,000 events", lambda r: r.get("cpu_per_10k"), 3)
-        zrow("RSS after %d events, MB" % opts["events"], lambda r: r["after_mem"]["VmRSS"] / 1024, 1)
-        zrow("command latency p50, ms", lambda r: r.get("p50_ms"), 2)
-        zrow("command latency p99, ms", lambda r: r.get("p99_ms"), 2)
+                     " | ".join(ratio(get(r), get(h)) for r in peers) + " |")
+        row("CPU seconds per 10,000 events", "cpu_per_10k", 3)
+        row("RSS at READY, MB (3,000 members)", None, 1, lambda r: r["ready_mem"]["VmRSS"] / 1024 if r and "ready_mem" in r else None)
+        row("RSS after %d events, MB" % opts["events"], None, 1, lambda r: r["after_mem"]["VmRSS"] / 1024 if r and "after_mem" in r else None)
+        row("  of which private (RssAnon), MB", None, 1, lambda r: r["after_mem"]["RssAnon"] / 1024 if r and "after_mem" in r else None)
+        row("  of which shared libraries (RssFile), MB", None, 1, lambda r: r["after_mem"]["RssFile"] / 1024 if r and "after_mem" in r else None)
+        row("peak RSS (VmHWM), MB", None, 1, lambda r: r["after_mem"]["VmHWM"] / 1024 if r and "after_mem" in r else None)
+        row("command latency p50, ms", "p50_ms", 2)
+        row("command latency p99, ms", "p99_ms", 2)
+        row("highest rate with p99 ≤ 50 ms, events/s", "max_rate", 0)
+        row("idle CPU over %.0f s, %% of a core" % opts["idle"], None, 2, lambda r: 100 * r["idle_cpu_per_s"] if r and "idle_cpu_per_s" in r else None)
+        row("start → first answer, s", "ready_s", 2)
         L.append("")
-    L.append("### Rate ladder (%.0f s per step; stops at the first step with p99 > 50 ms or a missing reply)\n" % opts["step_s"])
-    L.append("| bot | rate ev/s | achieved | p50 ms | p99 ms | missing | bot CPU % | generator CPU % |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    for r in res + ([extra["echo"]] if extra.get("echo") else []):
-        for s in r.get("sweep", []):
-            L.append("| %s | %d | %.0f | %s | %s | %d | %.0f | %.0f |" % (
-                r["label"], s["rate"], s["achieved"], fmt(s["p50_ms"], 2),
-                fmt(s["p99_ms"], 2) if s["p99_ms"] != float("inf") else "∞", s["missing"],
-                100 * s["bot_cpu"], 100 * s["gen_cpu"]))
-    L.append("")
+        L.append("For the highest-rate row the ratio reads the other way: hallway ÷ peer is how many "
+                 "times more load hallway sustains (%s).\n" % ", ".join(
+                     "%s %s" % (r["label"], ratio(h.get("max_rate"), r.get("max_rate"))) for r in peers))
+        if h and h.get("max_rate_bound"):
+            L.append("hallway passed every step of the ladder: its real ceiling is higher than the figure shown.\n")
+        L.append("Commands answered in the %d-event run: %s.\n" % (opts["events"], ", ".join(
+            "%s %d/%d" % (r["label"], r.get("answered", 0), r.get("commands", 0)) for r in res)))
+        L.append("### Targets\n")
+        dpy = by.get("discordpy")
+        if h and dpy:
+            f = dpy["cpu_per_10k"] / h["cpu_per_10k"] if h["cpu_per_10k"] else None
+            L.append("- CPU per event, discord.py ÷ hallway: **%s** (target ≥ 20×): %s" %
+                     (fmt(f, 1) + "×" if f else "n/a", "met" if f and f >= 20 else "NOT met"))
+        fl = extra.get("floor")
+        if fl and dpy and fl.get("cpu_per_10k"):
+            L.append("- The floor: a C client that only polls, reads and answers `!ping` without parsing "
+                     "(`bench/peers/floor`) uses **%s s** per 10,000 events here, so no bot can do better than "
+                     "discord.py ÷ floor = **%.1f×** at this event rate on this machine (hallway: %.2f× the floor)."
+                     % (fmt(fl["cpu_per_10k"], 3), dpy["cpu_per_10k"] / fl["cpu_per_10k"],
+                        h["cpu_per_10k"] / fl["cpu_per_10k"] if h and h.get("cpu_per_10k") else float("nan")))
+        zby = {r["label"]: r for r in extra.get("zlib", [])}
+        if zby.get("hallway") and zby.get("discord.py") and zby["hallway"]["cpu_per_10k"]:
+            f = zby["discord.py"]["cpu_per_10k"] / zby["hallway"]["cpu_per_10k"]
+            L.append("- The same with zlib-stream (hallway's default transport; discord.py asks for it too): "
+                     "**%.1f×**: %s" % (f, "met" if f >= 20 else "NOT met"))
+        full = extra.get("full")
+        if full:
+            rss = full["after_mem"]["VmRSS"] / 1024
+            hwm = full["after_mem"]["VmHWM"] / 1024
+            L.append("- RSS with every plugin and FOSDEM 2025 (%s talks): %.1f MB after %d events, peak %.1f MB "
+                     "(target < 8 MB): %s" % (extra.get("talks", "?"), rss, full["events"], hwm, "met" if hwm < 8 else "NOT met"))
+        L.append("")
+        if extra.get("zlib"):
+            zh = zby.get("hallway")
+            L.append("### zlib-stream transport (hallway's default)\n")
+            L.append("The same stream and measurements with Discord's zlib-stream compression, which hallway "
+                     "uses by default and discord.py asks for (discord.js only with the optional `zlib-sync` "
+                     "package, not installed, so it is not in this table). Fewer bytes reach libwebsockets' "
+                     "frame parser, which works one byte at a time.\n")
+            L.append("| figure | " + " | ".join(r["label"] for r in extra["zlib"]) + " | discord.py ÷ hallway |")
+            L.append("|---" * (2 + len(extra["zlib"])) + "|")
+            zp = zby.get("discord.py")
+
+            def zrow(title, get, nd):
+                vals = [get(r) for r in extra["zlib"]]
+                L.append("| %s | " % title + " | ".join(fmt(v, nd) for v in vals) + " | " +
+                         (ratio(get(zp), get(zh)) if zh and zp else "n/a") + " |")
+            zrow("CPU seconds per 10,000 events", lambda r: r.get("cpu_per_10k"), 3)
+            zrow("RSS after %d events, MB" % opts["events"], lambda r: r["after_mem"]["VmRSS"] / 1024, 1)
+            zrow("command latency p50, ms", lambda r: r.get("p50_ms"), 2)
+            zrow("command latency p99, ms", lambda r: r.get("p99_ms"), 2)
+            L.append("")
+        L.append("### Rate ladder (%.0f s per step; stops at the first step with p99 > 50 ms or a missing reply)\n" % opts["step_s"])
+        L.append("| bot | rate ev/s | achieved | p50 ms | p99 ms | missing | bot CPU % | generator CPU % |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for r in res + ([extra["echo"]] if extra.get("echo") else []):
+            for s in r.get("sweep", []):
+                L.append("| %s | %d | %.0f | %s | %s | %d | %.0f | %.0f |" % (
+                    r["label"], s["rate"], s["achieved"], fmt(s["p50_ms"], 2),
+                    fmt(s["p99_ms"], 2) if s["p99_ms"] != float("inf") else "∞", s["missing"],
+                    100 * s["bot_cpu"], 100 * s["gen_cpu"]))
+        L.append("")
+    if h:
+        side_by_side()
+    else:
+        L.append("(The side-by-side run was not part of this run: `--only`.)\n")
+    issue17_sections(L, opts, extra)
+    full = extra.get("full")
     L.append("## Is the generator the bottleneck?\n")
     sc = extra.get("standin")
     if sc:
@@ -602,7 +931,10 @@ def write_results(path, m, opts, res, extra):
         L.append("| peak RSS (VmHWM) | %.1f MB |" % (full["after_mem"]["VmHWM"] / 1024))
         L.append("| after: private (RssAnon) / shared libraries (RssFile) | %.1f / %.1f MB |" % (
             full["after_mem"]["RssAnon"] / 1024, full["after_mem"]["RssFile"] / 1024))
-        L.append("| `!next` latency p50 / p99 (%d/s stream) | %s / %s ms |" % (opts["rate"], fmt(full["p50_ms"], 2), fmt(full["p99_ms"], 2)))
+        L.append("| start → first answer (process start to the probe `!ping` answered) | %s s |" % fmt(full.get("ready_s"), 2))
+        L.append("| `!next` latency p50 / p99 (%d/s stream) | %s / %s ms (p99 target < 2 ms: %s) |" % (
+            opts["rate"], fmt(full["p50_ms"], 2), fmt(full["p99_ms"], 2),
+            "met" if full.get("p99_ms") is not None and full["p99_ms"] < 2 else "NOT met"))
         L.append("| CPU per 10,000 events (10%% `!next`) | %s s |" % fmt(full["cpu_per_10k"], 3))
         L.append("| threads | %d |" % full["after_mem"]["Threads"])
         L.append("")
@@ -672,9 +1004,13 @@ async def main_async(args):
     os.makedirs(workdir)
     gen = await loadgen.LoadGen(members=args.members, token=TOKEN, verbose=args.verbose).start()
     smoke = args.smoke
+    parts = set(args.only.split(",")) if args.only else set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise SystemExit("bench: unknown part(s) for --only: %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(PARTS)))
     opts = {"events": 200 if smoke else args.events, "rate": 1000 if smoke else args.rate,
             "members": args.members, "ready_timeout": 8 if smoke else 60, "settle": 0.1 if smoke else 1.0,
-            "idle": 0.2 if smoke else 3.0, "drain": 3 if smoke else 15, "sweep": not smoke and not args.no_sweep,
+            "idle": 0.2 if smoke else 3.0, "drain": 3 if smoke else 15, "sweep": not smoke and not args.no_sweep and "sweep" in parts,
             "ladder": LADDER, "step_s": args.step}
     peers = [hallway_peer(args, gen, workdir, "hallway", {"hello": {}})]
     peers.append(Peer("discordpy", ["/usr/bin/python3", os.path.join(HERE, "peers", "py", "bot.py"),
@@ -689,7 +1025,7 @@ async def main_async(args):
         notes.append(msg)
     results = []
     failures = []
-    for p in peers:
+    for p in (peers if "peers" in parts or smoke else []):
         print("bench: %s ..." % p.label, flush=True)
         try:
             r = await measure_peer(gen, p, opts, logdir, cpu_bot)
@@ -722,7 +1058,7 @@ async def main_async(args):
     # (discord.js needs the optional zlib-sync package for it, so it is left out).
     extra["zlib"] = []
     gen.compress = True
-    for p in (hallway_peer(args, gen, workdir, "hallway-z", {"hello": {}}, label="hallway", compress=True),
+    for p in () if "zlib" not in parts else (hallway_peer(args, gen, workdir, "hallway-z", {"hello": {}}, label="hallway", compress=True),
               Peer("discordpy-z", ["/usr/bin/python3", os.path.join(HERE, "peers", "py", "bot.py"),
                                    gen.api_base, gen.gateway_url, TOKEN], label="discord.py")):
         print("bench: %s, zlib-stream ..." % p.label, flush=True)
@@ -739,8 +1075,8 @@ async def main_async(args):
             p.stop()
     gen.compress = False
     # The floor: a C client that only wakes up, polls and reads (bench/peers/floor).
-    floor_bin = build_floor(logdir)
-    if floor_bin:
+    floor_bin = build_floor(logdir) if parts & {"floor", "ratios"} else None
+    if floor_bin and "floor" in parts:
         p = Peer("floor", [floor_bin, str(gen.port), TOKEN], label="no-op C client")
         print("bench: CPU floor (no-op C client) ...", flush=True)
         try:
@@ -749,14 +1085,34 @@ async def main_async(args):
         except Exception as e:
             notes.append("CPU floor FAILED: %s" % e)
             p.stop()
-    else:
+    elif parts & {"floor", "ratios"} and not floor_bin:
         notes.append("no C compiler: the CPU floor (bench/peers/floor) was not measured")
     if failures:
         notes.extend("FAILED: " + f for f in failures)
     # hallway alone with every plugin and the FOSDEM schedule.
     plugins = all_plugins(args.plugin_dir)
     extra["plugins"] = sorted(plugins)
-    if os.path.exists(FOSDEM):
+    if floor_bin and "ratios" in parts:
+        print("bench: CPU next to the floor (every plugin, FOSDEM; zlib-stream and uncompressed) ...", flush=True)
+        try:
+            extra["ratios"] = await floor_ratios(args, gen, workdir, logdir, cpu_bot, floor_bin)
+        except Exception as e:
+            notes.append("floor ratios FAILED: %s" % e)
+    if "memory" in parts:
+        print("bench: memory by plugin ...", flush=True)
+        try:
+            extra["memory"] = await memory_breakdown(args, gen, workdir, logdir, cpu_bot)
+        except Exception as e:
+            notes.append("memory breakdown FAILED: %s" % e)
+    if "gaps" in parts:
+        print("bench: a 30,000-member GUILD_CREATE and a 5,000-event storm ...", flush=True)
+        try:
+            extra["gaps"] = await gaps(args, workdir, logdir, cpu_bot)
+        except Exception as e:
+            notes.append("gaps FAILED: %s" % e)
+    if "full" not in parts:
+        pass
+    elif os.path.exists(FOSDEM):
         with open(FOSDEM, "rb") as f:
             extra["talks"] = f.read().count(b"<event ")
         print("bench: hallway with every plugin + FOSDEM ...", flush=True)
@@ -772,7 +1128,7 @@ async def main_async(args):
             notes.append("hallway with every plugin FAILED: %s" % e)
     else:
         notes.append("FOSDEM schedule not found at %s: the every-plugin run was skipped" % FOSDEM)
-    if not args.no_sweep:
+    if not args.no_sweep and "sweep" in parts:
         print("bench: generator ceiling (echo client) ...", flush=True)
         try:
             extra["echo"] = await echo_ceiling(gen, opts, logdir, cpu_bot)
@@ -783,7 +1139,7 @@ async def main_async(args):
             extra["standin"] = await standin_ceiling(args, logdir, cpu_gen, cpu_bot, 3.0)
         except Exception as e:
             notes.append("stand-in ceiling FAILED: %s" % e)
-    if not args.no_callgrind:
+    if not args.no_callgrind and "callgrind" in parts:
         print("bench: callgrind on the gateway path ...", flush=True)
         try:
             extra["callgrind_gw"] = await callgrind_gateway(args, gen, workdir, logdir)
@@ -794,7 +1150,7 @@ async def main_async(args):
         except Exception as e:
             extra["callgrind_gw_z"] = {"error": str(e)}
     await gen.stop()
-    if not args.no_callgrind and os.path.exists(FOSDEM):
+    if not args.no_callgrind and "callgrind" in parts and os.path.exists(FOSDEM):
         print("bench: callgrind replay ...", flush=True)
         extra["callgrind"] = callgrind(args, workdir)
     m = machine()
@@ -819,6 +1175,7 @@ def main():
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--only", help="comma-separated parts to run (default all): " + ",".join(PARTS))
     args = ap.parse_args()
     return asyncio.run(main_async(args))
 

@@ -231,6 +231,8 @@ class LoadGen:
         self.unknown_routes = {}
         self.reply_event = asyncio.Event()
         self.compress = False  # offer zlib-stream to clients that ask for it
+        self.heartbeat_ms = 41250  # what HELLO asks for
+        self.heartbeats = []  # perf_counter() of every heartbeat (op 1) received
         self.ready_event = asyncio.Event()
         self._prebuild()
 
@@ -300,11 +302,12 @@ class LoadGen:
         conn.z = zlib.compressobj() if self.compress and "compress=zlib-stream" in target else None
         self.gateway_closed.clear()
         self.seq = 0
-        conn.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        conn.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}, "s": None, "t": None})
 
     def on_gateway_payload(self, conn, p):
         op = p.get("op")
         if op == 1:
+            self.heartbeats.append(time.perf_counter())
             conn.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
             d = p.get("d") or {}
