@@ -4,13 +4,13 @@
  * found by a partial name; unbind shows what it would undo and needs
  * `confirm`.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <hallway/buf.h>
-#include <hallway/db.h>
 #include <hallway/text.h>
 
 #include "reg_store.h"
@@ -105,81 +105,152 @@ static int cmd_post(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return reply(r, inv, "Posted.");
 }
 
+/* ---- the organizer commands that read or write: one unit of work each ---- */
+
+typedef struct ajob {
+	const hw_invocation *inv; /* kept */
+	reg *r;
+	char user[32], code[REG_CODE_MAX], speaker[201], confirm;
+	int64_t now;
+	hw_buf out;               /* the answer (or the CSV) */
+	int is_file, flush;
+	char log[300];
+} ajob;
+
+static void ajob_free(void *p)
+{
+	ajob *j = p;
+	if (!j)
+		return;
+	j->r->api->invocation_release(j->r->self, j->inv);
+	hw_buf_free(&j->out);
+	free(j);
+}
+
+static void ajob_done(reg *r, int status, void *p)
+{
+	ajob *j = p;
+	const char *text = hw_buf_str(&j->out);
+	if (status != HW_OK) {
+		reply(r, j->inv, "Sorry, the database did not answer; please try again.");
+	} else if (j->is_file && text) {
+		char note[64];
+		snprintf(note, sizeof(note), "%s", "Every registration, as CSV.");
+		r->api->reply_file(r->self, j->inv, note, "registrations.csv", text, strlen(text));
+	} else {
+		reply(r, j->inv, text && *text ? text : "That answer got too long.");
+	}
+	if (status == HW_OK && j->log[0])
+		reg_log(r, "%s", j->log);
+	if (status == HW_OK && j->flush)
+		reg_grant_flush(r);
+	ajob_free(j);
+}
+
+/* Keeps the invocation and runs body; the answer follows its commit. */
+static int run(reg *r, const hw_invocation *inv, reg_body_fn body, ajob *j)
+{
+	j->r = r;
+	j->now = r->api->now_ms(r->self);
+	hw_buf_init(&j->out, 64 << 20);
+	if (!(j->inv = r->api->invocation_keep(r->self, inv))) {
+		hw_buf_free(&j->out);
+		free(j);
+		return HW_ERR_PLUGIN;
+	}
+	return reg_db(r, body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
+}
+
+static ajob *ajob_new(void)
+{
+	return calloc(1, sizeof(ajob));
+}
+
+static void add(ajob *j, const char *fmt, ...) HW_PRINTF(2, 3);
+static void add(ajob *j, const char *fmt, ...)
+{
+	char line[700];
+	va_list ap;
+	va_start(ap, fmt);
+	hw_vfmt(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	hw_buf_add(&j->out, line);
+}
+
 /* ---- status ---- */
 
-static int status_user(reg *r, const hw_invocation *inv, const char *user)
+static int status_user_body(reg *r, hw_tx *tx, void *p)
 {
+	ajob *j = p;
 	reg_binding b;
 	int64_t grants = 0, failed = 0, oldest = 0, queued = 0;
-	char text[900], when[40], speaker[200] = "";
-	sqlite3_stmt *st = NULL;
-	int rc = reg_store_binding_by_user(r, user, &b);
+	char when[40], speaker[240] = "";
+	hw_stmt *st;
+	int rc = reg_store_binding_by_user(r, tx, j->user, &b);
 
 	if (rc && rc != HW_ERR_NOT_FOUND)
 		return rc;
-	hw_db_int(r->db, &grants, "SELECT COUNT(*) FROM registration_grant WHERE user_id = ?", "t",
-		  user);
-	hw_db_int(r->db, &queued, "SELECT COUNT(*) FROM registration_queue WHERE user_id = ?", "t",
-		  user);
-	reg_store_failures(r, user, r->api->now_ms(r->self) - REG_FAILURE_WINDOW_MS, &failed,
-			   &oldest);
-	if (!hw_db_prepare(r->db, &st, "SELECT speaker FROM registration_speaker WHERE user_id = ?",
-			   "t", user)) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			hw_fmt(speaker, sizeof(speaker), " Speaker: %s.", hw_db_text(st, 0));
-		sqlite3_finalize(st);
+	if (reg_int(r, tx, &grants, "SELECT COUNT(*) FROM registration_grant WHERE user_id = ?",
+		    "t", j->user) ||
+	    reg_int(r, tx, &queued, "SELECT COUNT(*) FROM registration_queue WHERE user_id = ?",
+		    "t", j->user) ||
+	    reg_store_failures(r, tx, j->user, j->now - REG_FAILURE_WINDOW_MS, &failed, &oldest))
+		return HW_ERR_STORAGE;
+	st = reg_sql(r, tx, "SELECT speaker FROM registration_speaker WHERE user_id = ?", "t",
+		     j->user);
+	if (st && r->api->db_step(st) == HW_ROW) {
+		hw_fmt(speaker, sizeof(speaker), " Speaker: %s.", reg_col(r, st, 0));
+		while (r->api->db_step(st) == HW_ROW)
+			;
 	}
 	if (rc == HW_OK) {
 		stamp(b.bound_ms, when, sizeof(when));
-		hw_fmt(text, sizeof(text), "<@%s> is registered: order %s, ticket position %lld (item "
-		       "%lld, variation %lld), name \"%s\", since %s. Role changes waiting: %lld. "
-		       "Failed attempts this hour: %lld.%s", user, b.order_code,
-		       (long long)b.position_id, (long long)b.item, (long long)b.variation, b.name,
-		       when, (long long)grants, (long long)failed, speaker);
+		add(j, "<@%s> is registered: order %s, ticket position %lld (item %lld, variation "
+		    "%lld), name \"%s\", since %s. Role changes waiting: %lld. Failed attempts this "
+		    "hour: %lld.%s", j->user, b.order_code, (long long)b.position_id,
+		    (long long)b.item, (long long)b.variation, b.name, when, (long long)grants,
+		    (long long)failed, speaker);
 	} else {
-		hw_fmt(text, sizeof(text), "<@%s> is not registered.%s Failed attempts this hour: "
-		       "%lld.%s%s", user, queued ? " A registration waits for pretix." : "",
-		       (long long)failed, failed >= REG_MAX_FAILURES ? " (cooling down)" : "", speaker);
+		add(j, "<@%s> is not registered.%s Failed attempts this hour: %lld.%s%s", j->user,
+		    queued ? " A registration waits for pretix." : "", (long long)failed,
+		    failed >= REG_MAX_FAILURES ? " (cooling down)" : "", speaker);
 	}
-	return reply(r, inv, text);
+	return HW_OK;
 }
 
-static int status_order(reg *r, const hw_invocation *inv, const char *code)
+static int status_order_body(reg *r, hw_tx *tx, void *p)
 {
+	ajob *j = p;
 	reg_order o;
-	hw_buf out;
-	char line[600];
-	int rc = reg_store_get_order(r, code, &o);
+	int rc = reg_store_get_order(r, tx, j->code, &o);
 
 	if (rc == HW_ERR_NOT_FOUND) {
-		hw_fmt(line, sizeof(line), "Order %s is not in the cache (pretix is asked when someone "
-		       "registers with it; `registration refresh` syncs now).", code);
-		return reply(r, inv, line);
+		add(j, "Order %s is not in the cache (pretix is asked when someone registers with "
+		    "it; `registration refresh` syncs now).", j->code);
+		return HW_OK;
 	}
 	if (rc)
 		return rc;
-	hw_buf_init(&out, 1900);
-	hw_fmt(line, sizeof(line), "Order %s: status %c%s, %zu ticket position%s.\n", code, o.status,
-	       o.status == 'p' ? " (paid)" : " (not paid: does not count)", o.npos,
-	       o.npos == 1 ? "" : "s");
-	hw_buf_add(&out, line);
+	add(j, "Order %s: status %c%s, %zu ticket position%s.\n", j->code, o.status,
+	    o.status == 'p' ? " (paid)" : " (not paid: does not count)", o.npos,
+	    o.npos == 1 ? "" : "s");
 	for (size_t i = 0; i < o.npos; i++) {
 		reg_binding b;
-		const reg_position *p = &o.pos[i];
-		int bound = !reg_store_binding_by_position(r, p->id, &b);
+		const reg_position *pos = &o.pos[i];
 		char who[64];
-		if (bound)
+		rc = reg_store_binding_by_position(r, tx, pos->id, &b);
+		if (rc && rc != HW_ERR_NOT_FOUND)
+			break;
+		if (!rc)
 			snprintf(who, sizeof(who), "bound to <@%s>", b.user_id);
 		else
 			snprintf(who, sizeof(who), "free");
-		hw_fmt(line, sizeof(line), "- position %lld: item %lld, variation %lld, \"%s\"%s, %s\n",
-		       (long long)p->id, (long long)p->item, (long long)p->variation, p->name,
-		       p->canceled ? " (canceled)" : "", who);
-		hw_buf_add(&out, line);
+		rc = HW_OK;
+		add(j, "- position %lld: item %lld, variation %lld, \"%s\"%s, %s\n",
+		    (long long)pos->id, (long long)pos->item, (long long)pos->variation, pos->name,
+		    pos->canceled ? " (canceled)" : "", who);
 	}
 	reg_order_free(&o);
-	rc = reply(r, inv, hw_buf_str(&out) ? hw_buf_str(&out) : "That answer got too long.");
-	hw_buf_free(&out);
 	return rc;
 }
 
@@ -187,115 +258,140 @@ static int cmd_status(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
 	const char *who = reg_arg(r, inv, "who");
-	char user[32], code[REG_CODE_MAX];
+	ajob *j = ajob_new();
 	(void)self;
-	if (!user_of(who, user, sizeof(user)))
-		return status_user(r, inv, user);
-	if (!reg_order_code_norm(who, code, sizeof(code)))
-		return status_order(r, inv, code);
+	if (!j)
+		return HW_ERR_NOMEM;
+	if (!user_of(who, j->user, sizeof(j->user)))
+		return run(r, inv, status_user_body, j);
+	if (!reg_order_code_norm(who, j->code, sizeof(j->code)))
+		return run(r, inv, status_order_body, j);
+	free(j);
 	return reply(r, inv, "Give a user (a mention or an ID) or an order code.");
 }
 
 /* ---- unbind ---- */
 
+static int unbind_body(reg *r, hw_tx *tx, void *p)
+{
+	ajob *j = p;
+	reg_binding b;
+	int rc = reg_store_binding_by_user(r, tx, j->user, &b);
+
+	if (rc == HW_ERR_NOT_FOUND) {
+		add(j, "That user is not registered; nothing to undo.");
+		return HW_OK;
+	}
+	if (rc)
+		return rc;
+	if (!j->confirm) {
+		add(j, "This frees ticket position %lld of order %s (\"%s\") from <@%s> and takes "
+		    "back the roles of that ticket. To do it: registration unbind %s confirm",
+		    (long long)b.position_id, b.order_code, b.name, j->user, j->user);
+		return HW_OK;
+	}
+	if ((rc = reg_exec(r, tx, "DELETE FROM registration_binding WHERE user_id = ?", "t",
+			   j->user)) ||
+	    (rc = reg_exec(r, tx, "DELETE FROM registration_grant WHERE user_id = ?"
+			   " AND attempt_ms IS NULL", "t", j->user)) ||
+	    (rc = reg_grant_queue_ticket(r, tx, j->user, b.item, b.variation, NULL, 0, j->now)) ||
+	    (rc = reg_store_attempt(r, tx, j->user, j->now, "unbound")))
+		return rc;
+	j->flush = 1;
+	hw_fmt(j->log, sizeof(j->log), "<@%s> unbound <@%s> (%s) from order %s, ticket position "
+	       "%lld", j->inv->user_id, j->user, j->user, b.order_code, (long long)b.position_id);
+	add(j, "Done: ticket position %lld of order %s is free again and the roles of that ticket "
+	    "are being taken back from <@%s>.", (long long)b.position_id, b.order_code, j->user);
+	return HW_OK;
+}
+
 static int cmd_unbind(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
 	const char *who = reg_arg(r, inv, "user"), *confirm = reg_arg(r, inv, "confirm");
-	int64_t now = r->api->now_ms(self);
-	char user[32], text[600];
-	reg_binding b;
-	int rc;
-
-	if (user_of(who, user, sizeof(user)))
+	ajob *j = ajob_new();
+	(void)self;
+	if (!j)
+		return HW_ERR_NOMEM;
+	if (user_of(who, j->user, sizeof(j->user))) {
+		free(j);
 		return reply(r, inv, "Name the user exactly: a mention or their ID.");
-	rc = reg_store_binding_by_user(r, user, &b);
-	if (rc == HW_ERR_NOT_FOUND)
-		return reply(r, inv, "That user is not registered; nothing to undo.");
-	if (rc)
-		return rc;
-	if (!confirm || strcmp(confirm, "confirm")) {
-		hw_fmt(text, sizeof(text), "This frees ticket position %lld of order %s (\"%s\") from "
-		       "<@%s> and takes back the roles of that ticket. To do it: registration unbind "
-		       "%s confirm", (long long)b.position_id, b.order_code, b.name, user, user);
-		return reply(r, inv, text);
 	}
-	if (hw_db_begin(r->db))
-		return HW_ERR_STORAGE;
-	if (hw_db_exec(r->db, "DELETE FROM registration_binding WHERE user_id = ?", "t", user) ||
-	    hw_db_exec(r->db, "DELETE FROM registration_grant WHERE user_id = ? AND attempt_ms IS NULL",
-		       "t", user) ||
-	    reg_grant_queue_ticket(r, user, b.item, b.variation, NULL, 0, now) ||
-	    reg_store_attempt(r, user, now, "unbound") || hw_db_commit(r->db)) {
-		hw_db_rollback(r->db);
-		return HW_ERR_STORAGE;
-	}
-	reg_grant_flush(r);
-	reg_log(r, "<@%s> unbound <@%s> (%s) from order %s, ticket position %lld", inv->user_id, user,
-		user, b.order_code, (long long)b.position_id);
-	hw_fmt(text, sizeof(text), "Done: ticket position %lld of order %s is free again and the "
-	       "roles of that ticket are being taken back from <@%s>.", (long long)b.position_id,
-	       b.order_code, user);
-	return reply(r, inv, text);
+	j->confirm = confirm && !strcmp(confirm, "confirm");
+	return run(r, inv, unbind_body, j);
 }
 
 /* ---- stats ---- */
 
+static int stats_body(reg *r, hw_tx *tx, void *p)
+{
+	ajob *j = p;
+	int64_t total = 0, speakers = 0, attempts = 0, failed = 0, throttled = 0, queued = 0,
+		grants = 0, paid = 0, day_failed = 0;
+	hw_stmt *st;
+	int rc;
+
+	if (reg_int(r, tx, &total, "SELECT COUNT(*) FROM registration_binding", NULL) ||
+	    reg_int(r, tx, &speakers, "SELECT COUNT(*) FROM registration_speaker", NULL) ||
+	    reg_int(r, tx, &attempts, "SELECT COUNT(*) FROM registration_attempt WHERE outcome IN"
+		    " ('registered', 'failed', 'throttled', 'queued')", NULL) ||
+	    reg_int(r, tx, &failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+		    " 'failed'", NULL) ||
+	    reg_int(r, tx, &day_failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+		    " 'failed' AND at_ms >= ?", "i", j->now - 86400000LL) ||
+	    reg_int(r, tx, &throttled, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+		    " 'throttled'", NULL) ||
+	    reg_int(r, tx, &queued, "SELECT COUNT(*) FROM registration_queue", NULL) ||
+	    reg_int(r, tx, &grants, "SELECT COUNT(*) FROM registration_grant", NULL) ||
+	    reg_int(r, tx, &paid, "SELECT COUNT(*) FROM registration_order WHERE status = 'p'", NULL))
+		return HW_ERR_STORAGE;
+	add(j, "Registered: %lld (speakers: %lld).\n", (long long)total, (long long)speakers);
+	st = reg_sql(r, tx, "SELECT item, variation, COUNT(*) FROM registration_binding"
+		     " GROUP BY item, variation ORDER BY item, variation", NULL);
+	if (!st)
+		return HW_ERR_STORAGE;
+	while ((rc = r->api->db_step(st)) == HW_ROW)
+		add(j, "- item %lld, variation %lld: %lld\n", (long long)r->api->db_col_int(st, 0),
+		    (long long)r->api->db_col_int(st, 1), (long long)r->api->db_col_int(st, 2));
+	if (rc != HW_DONE)
+		return HW_ERR_STORAGE;
+	add(j, "Attempts: %lld; failed: %lld (%lld in the last 24 hours); throttled: %lld.\n"
+	    "Waiting for pretix: %lld. Role changes waiting: %lld. Paid orders cached: %lld.\n",
+	    (long long)attempts, (long long)failed, (long long)day_failed, (long long)throttled,
+	    (long long)queued, (long long)grants, (long long)paid);
+	return HW_OK;
+}
+
 static int cmd_stats(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
-	sqlite3_stmt *st = NULL;
-	int64_t total = 0, speakers = 0, attempts = 0, failed = 0, throttled = 0, queued = 0,
-		grants = 0, paid = 0, day_failed = 0;
-	int64_t now = r->api->now_ms(self);
-	char line[400], when[40];
-	hw_buf out;
-	int rc;
-
-	hw_db_int(r->db, &total, "SELECT COUNT(*) FROM registration_binding", NULL);
-	hw_db_int(r->db, &speakers, "SELECT COUNT(*) FROM registration_speaker", NULL);
-	hw_db_int(r->db, &attempts, "SELECT COUNT(*) FROM registration_attempt WHERE outcome IN"
-		  " ('registered', 'failed', 'throttled', 'queued')", NULL);
-	hw_db_int(r->db, &failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome = 'failed'",
-		  NULL);
-	hw_db_int(r->db, &day_failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
-		  " 'failed' AND at_ms >= ?", "i", now - 86400000LL);
-	hw_db_int(r->db, &throttled, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
-		  " 'throttled'", NULL);
-	hw_db_int(r->db, &queued, "SELECT COUNT(*) FROM registration_queue", NULL);
-	hw_db_int(r->db, &grants, "SELECT COUNT(*) FROM registration_grant", NULL);
-	hw_db_int(r->db, &paid, "SELECT COUNT(*) FROM registration_order WHERE status = 'p'", NULL);
-	hw_buf_init(&out, 1900);
-	hw_fmt(line, sizeof(line), "Registered: %lld (speakers: %lld).\n", (long long)total,
-	       (long long)speakers);
-	hw_buf_add(&out, line);
-	if (!hw_db_prepare(r->db, &st, "SELECT item, variation, COUNT(*) FROM registration_binding"
-			   " GROUP BY item, variation ORDER BY item, variation", NULL)) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			hw_fmt(line, sizeof(line), "- item %lld, variation %lld: %lld\n",
-			       (long long)sqlite3_column_int64(st, 0),
-			       (long long)sqlite3_column_int64(st, 1),
-			       (long long)sqlite3_column_int64(st, 2));
-			hw_buf_add(&out, line);
-		}
-		sqlite3_finalize(st);
-	}
-	hw_fmt(line, sizeof(line), "Attempts: %lld; failed: %lld (%lld in the last 24 hours); "
-	       "throttled: %lld.\nWaiting for pretix: %lld. Role changes waiting: %lld.\n",
-	       (long long)attempts, (long long)failed, (long long)day_failed, (long long)throttled,
-	       (long long)queued, (long long)grants);
-	hw_buf_add(&out, line);
+	ajob *j = ajob_new();
+	char when[40];
+	(void)self;
+	if (!j)
+		return HW_ERR_NOMEM;
+	/* pretix's state is the loop's: written before the unit of work */
+	hw_buf_init(&j->out, 64 << 20);
 	if (r->pretix_ok_ms)
 		stamp(r->pretix_ok_ms, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "never");
-	hw_fmt(line, sizeof(line), "pretix: %s; last answer %s; %lld paid orders cached; %lld "
-	       "syncs (%lld unchanged).", r->pretix_down ? "NOT ANSWERING" : "ok", when,
-	       (long long)paid, (long long)r->syncs, (long long)r->sync_304s);
-	hw_buf_add(&out, line);
-	rc = reply(r, inv, hw_buf_str(&out) ? hw_buf_str(&out) : "That answer got too long.");
-	hw_buf_free(&out);
-	return rc;
+	j->log[0] = '\0';
+	{
+		char line[300];
+		hw_fmt(line, sizeof(line), "pretix: %s; last answer %s; %lld syncs (%lld unchanged).\n",
+		       r->pretix_down ? "NOT ANSWERING" : "ok", when, (long long)r->syncs,
+		       (long long)r->sync_304s);
+		j->r = r;
+		j->now = r->api->now_ms(r->self);
+		if (!(j->inv = r->api->invocation_keep(r->self, inv))) {
+			hw_buf_free(&j->out);
+			free(j);
+			return HW_ERR_PLUGIN;
+		}
+		hw_buf_add(&j->out, line);
+	}
+	return reg_db(r, stats_body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
 }
 
 /* ---- export ---- */
@@ -305,93 +401,97 @@ static int cmd_stats(hw_plugin *self, const hw_invocation *inv, void *ud)
 static void csv_cell(hw_buf *b, const char *s, int last)
 {
 	hw_buf_add(b, "\"");
-	if (strchr("=+-@\t\r", s[0]) && s[0])
+	if (s[0] && strchr("=+-@\t\r", s[0]))
 		hw_buf_add(b, "'");
 	for (const char *p = s; *p; p++)
 		hw_buf_addn(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
 	hw_buf_add(b, last ? "\"\r\n" : "\",");
 }
 
+static int export_body(reg *r, hw_tx *tx, void *p)
+{
+	ajob *j = p;
+	hw_stmt *st = reg_sql(r, tx, "SELECT user_id, order_code, position_id, item, variation,"
+			      " name, bound_ms FROM registration_binding ORDER BY bound_ms, position_id",
+			      NULL);
+	char num[32], when[40];
+	int rc;
+	if (!st)
+		return HW_ERR_STORAGE;
+	j->is_file = 1;
+	hw_buf_add(&j->out, "user_id,order_code,position_id,item,variation,name,bound_at\r\n");
+	while ((rc = r->api->db_step(st)) == HW_ROW) {
+		csv_cell(&j->out, reg_col(r, st, 0), 0);
+		csv_cell(&j->out, reg_col(r, st, 1), 0);
+		for (int c = 2; c <= 4; c++) {
+			snprintf(num, sizeof(num), "%lld", (long long)r->api->db_col_int(st, c));
+			csv_cell(&j->out, num, 0);
+		}
+		csv_cell(&j->out, reg_col(r, st, 5), 0);
+		stamp(r->api->db_col_int(st, 6), when, sizeof(when));
+		csv_cell(&j->out, when, 1);
+	}
+	return rc == HW_DONE ? HW_OK : HW_ERR_STORAGE;
+}
+
 static int cmd_export(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
-	sqlite3_stmt *st = NULL;
-	hw_buf csv;
-	char num[32], when[40];
-	size_t rows = 0;
-	int rc;
+	ajob *j = ajob_new();
 	(void)self;
-
-	if (hw_db_prepare(r->db, &st, "SELECT user_id, order_code, position_id, item, variation,"
-			  " name, bound_ms FROM registration_binding ORDER BY bound_ms, position_id",
-			  NULL))
-		return HW_ERR_STORAGE;
-	hw_buf_init(&csv, 64 << 20);
-	hw_buf_add(&csv, "user_id,order_code,position_id,item,variation,name,bound_at\r\n");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		csv_cell(&csv, hw_db_text(st, 0), 0);
-		csv_cell(&csv, hw_db_text(st, 1), 0);
-		for (int c = 2; c <= 4; c++) {
-			snprintf(num, sizeof(num), "%lld", (long long)sqlite3_column_int64(st, c));
-			csv_cell(&csv, num, 0);
-		}
-		csv_cell(&csv, hw_db_text(st, 5), 0);
-		stamp(sqlite3_column_int64(st, 6), when, sizeof(when));
-		csv_cell(&csv, when, 1);
-		rows++;
-	}
-	sqlite3_finalize(st);
-	snprintf(num, sizeof(num), "%zu registrations.", rows);
-	if (!hw_buf_str(&csv)) {
-		hw_buf_free(&csv);
-		return reply(r, inv, "The export is too large to send.");
-	}
-	rc = r->api->reply_file(r->self, inv, num, "registrations.csv", hw_buf_str(&csv),
-				strlen(hw_buf_str(&csv)));
-	hw_buf_free(&csv);
-	return rc;
+	if (!j)
+		return HW_ERR_NOMEM;
+	return run(r, inv, export_body, j);
 }
 
 /* ---- speaker ---- */
+
+static int speaker_body(reg *r, hw_tx *tx, void *p)
+{
+	ajob *j = p;
+	hw_stmt *st = reg_sql(r, tx, "SELECT user_id FROM registration_speaker WHERE speaker = ?"
+			      " AND user_id <> ?", "tt", j->speaker, j->user);
+	int rc;
+	if (!st)
+		return HW_ERR_STORAGE;
+	if (r->api->db_step(st) == HW_ROW) {
+		add(j, "That speaker is already claimed by <@%s>; unbind them first.",
+		    reg_col(r, st, 0));
+		while (r->api->db_step(st) == HW_ROW)
+			;
+		return HW_OK;
+	}
+	if ((rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, bound_ms)"
+			   " VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+			   " speaker = excluded.speaker, bound_ms = excluded.bound_ms",
+			   "tti", j->user, j->speaker, j->now)) ||
+	    (rc = reg_grant_queue_roles(r, tx, j->user, r->roles_speaker, 1, j->now)))
+		return rc;
+	j->flush = 1;
+	hw_fmt(j->log, sizeof(j->log), "<@%s> made <@%s> (%s) a speaker", j->inv->user_id, j->user,
+	       j->user);
+	add(j, "<@%s> is now a speaker; the Speaker role is on its way.", j->user);
+	return HW_OK;
+}
 
 static int cmd_speaker(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
 	const char *who = reg_arg(r, inv, "user"), *speaker = reg_arg(r, inv, "speaker");
-	int64_t now = r->api->now_ms(self);
-	char user[32], text[400];
-	sqlite3_stmt *st = NULL;
-
-	if (user_of(who, user, sizeof(user)))
-		return reply(r, inv, "Name the user exactly: a mention or their ID.");
-	if (!speaker || !*speaker || strlen(speaker) > 200)
-		return reply(r, inv, "Give the speaker as pretalx names them (their code or name).");
+	ajob *j;
+	(void)self;
 	if (!r->roles_speaker)
 		return reply(r, inv, "Set roles.speaker in plugins.registration first.");
-	if (!hw_db_prepare(r->db, &st, "SELECT user_id FROM registration_speaker WHERE speaker = ?"
-			   " AND user_id <> ?", "tt", speaker, user)) {
-		int taken = sqlite3_step(st) == SQLITE_ROW;
-		if (taken)
-			hw_fmt(text, sizeof(text), "That speaker is already claimed by <@%s>; unclaim "
-			       "first.", hw_db_text(st, 0));
-		sqlite3_finalize(st);
-		if (taken)
-			return reply(r, inv, text);
+	if (!speaker || !*speaker || strlen(speaker) > 200)
+		return reply(r, inv, "Give the speaker as pretalx names them (their code or name).");
+	if (!(j = ajob_new()))
+		return HW_ERR_NOMEM;
+	if (user_of(who, j->user, sizeof(j->user))) {
+		free(j);
+		return reply(r, inv, "Name the user exactly: a mention or their ID.");
 	}
-	if (hw_db_begin(r->db))
-		return HW_ERR_STORAGE;
-	if (hw_db_exec(r->db, "INSERT INTO registration_speaker (user_id, speaker, bound_ms)"
-		       " VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-		       " speaker = excluded.speaker, bound_ms = excluded.bound_ms",
-		       "tti", user, speaker, now) ||
-	    reg_grant_queue_roles(r, user, r->roles_speaker, 1, now) || hw_db_commit(r->db)) {
-		hw_db_rollback(r->db);
-		return HW_ERR_STORAGE;
-	}
-	reg_grant_flush(r);
-	reg_log(r, "<@%s> made <@%s> (%s) a speaker", inv->user_id, user, user);
-	hw_fmt(text, sizeof(text), "<@%s> is now a speaker; the Speaker role is on its way.", user);
-	return reply(r, inv, text);
+	snprintf(j->speaker, sizeof(j->speaker), "%s", speaker);
+	return run(r, inv, speaker_body, j);
 }
 
 static int cmd_refresh(hw_plugin *self, const hw_invocation *inv, void *ud)

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/db.h>
 #include <hallway/text.h>
 
 #include "reg_store.h"
@@ -131,24 +130,29 @@ static void lookup_done(hw_plugin *self, hw_handle h, const hw_http_response *re
 {
 	struct reg_lookup *l = ud;
 	reg *r = l->r;
-	reg_order order;
+	reg_order *order = calloc(1, sizeof(*order));
 	char err[200];
 	(void)self;
 	(void)h;
 	lookup_unlink(r, l);
 	if (res->status == 200) {
-		if (reg_parse_order(res->body, res->body_len, &order, err, sizeof(err))) {
-			r->api->log(r->self, HW_LOG_WARN, "registration: pretix's order answer: %s", err);
-			reg_order_free(&order);
+		if (!order || reg_parse_order(res->body, res->body_len, order, err, sizeof(err))) {
+			r->api->log(r->self, HW_LOG_WARN, "registration: pretix's order answer: %s",
+				    order ? err : "out of memory");
+			if (order)
+				reg_order_free(order);
+			free(order);
 			pretix_failed(r, "an order lookup", res);
 			l->fn(r, REG_UNAVAILABLE, NULL, l->ud);
 		} else {
 			pretix_answered(r);
-			reg_store_put_order(r, &order, r->api->now_ms(r->self));
-			l->fn(r, REG_FOUND, &order, l->ud);
-			reg_order_free(&order);
+			l->fn(r, REG_FOUND, order, l->ud); /* fn owns order */
 		}
-	} else if (res->status == 404) {
+		free(l);
+		return;
+	}
+	free(order);
+	if (res->status == 404) {
 		pretix_answered(r);
 		l->fn(r, REG_NOT_FOUND, NULL, l->ud);
 	} else {
@@ -191,9 +195,11 @@ static void sync_end(reg *r)
 	free(r->sync_first);
 	r->sync_url = r->sync_first = NULL;
 	r->sync_req = 0;
+	r->syncing = 0;
 }
 
 static void sync_page(reg *r, const char *if_none_match);
+static void store_page(reg *r, reg_page *page);
 
 /* `next` must stay on pretix's host: the token goes with it. */
 static int same_origin(reg *r, const char *url)
@@ -233,50 +239,99 @@ static void sync_done(hw_plugin *self, hw_handle h, const hw_http_response *res,
 		return;
 	}
 	pretix_answered(r);
-	if (!hw_db_begin(r->db)) {
-		int64_t now = r->api->now_ms(r->self);
-		int rc = 0;
-		for (size_t i = 0; !rc && i < page.n; i++) {
-			rc = reg_store_put_order(r, &page.orders[i], now);
-			if (strcmp(page.orders[i].last_modified, r->sync_max) > 0)
-				snprintf(r->sync_max, sizeof(r->sync_max), "%s",
-					 page.orders[i].last_modified);
-		}
-		if (rc || hw_db_commit(r->db)) {
-			hw_db_rollback(r->db);
-			reg_page_free(&page);
-			sync_end(r);
-			return;
-		}
-	}
+	for (size_t i = 0; i < page.n; i++)
+		if (strcmp(page.orders[i].last_modified, r->sync_max) > 0)
+			snprintf(r->sync_max, sizeof(r->sync_max), "%s", page.orders[i].last_modified);
 	r->sync_pages++;
-	if (page.next && r->sync_pages < SYNC_MAX_PAGES) {
-		if (!same_origin(r, page.next)) {
-			r->api->log(r->self, HW_LOG_ERROR,
-				    "registration: pretix's next page is on another host; not following it");
-			reg_page_free(&page);
-			sync_end(r);
-			return;
-		}
-		free(r->sync_url);
-		r->sync_url = page.next;
-		page.next = NULL;
+	if (page.next && r->sync_pages < SYNC_MAX_PAGES && !same_origin(r, page.next)) {
+		r->api->log(r->self, HW_LOG_ERROR,
+			    "registration: pretix's next page is on another host; not following it");
 		reg_page_free(&page);
-		sync_page(r, NULL);
+		sync_end(r);
 		return;
 	}
-	reg_page_free(&page);
+	store_page(r, &page);
+}
+
+/* A page's orders go into the cache in one unit of work; at the end of a
+ * whole sweep it also records where the next one starts. */
+struct page_job {
+	reg_page page;
+	int last;
+	char since[REG_STAMP_MAX], etag[200];
+	char *etag_url;
+};
+
+static void page_job_free(void *p)
+{
+	struct page_job *j = p;
+	if (!j)
+		return;
+	reg_page_free(&j->page);
+	free(j->etag_url);
+	free(j);
+}
+
+static int page_body(reg *r, hw_tx *tx, void *job)
+{
+	struct page_job *j = job;
+	int64_t now = r->api->now_ms(r->self);
+	int rc = HW_OK;
+	for (size_t i = 0; !rc && i < j->page.n; i++)
+		rc = reg_store_put_order(r, tx, &j->page.orders[i], now);
+	if (rc || !j->last)
+		return rc;
 	/* The sweep is whole: the next one asks only for what changed since,
 	 * and with the same question, whether anything changed at all. */
-	if (r->sync_max[0] && strcmp(r->sync_max, r->sync_since)) {
-		reg_store_meta_set(r, "modified_since", r->sync_max);
-		reg_store_meta_set(r, "etag", "");
-	} else if (r->sync_first) {
-		reg_store_meta_set(r, "etag", r->sync_etag);
-		reg_store_meta_set(r, "etag_url", r->sync_first);
+	if (j->since[0]) {
+		if (!(rc = reg_store_meta_set(r, tx, "modified_since", j->since)))
+			rc = reg_store_meta_set(r, tx, "etag", "");
+	} else if (j->etag_url) {
+		if (!(rc = reg_store_meta_set(r, tx, "etag", j->etag)))
+			rc = reg_store_meta_set(r, tx, "etag_url", j->etag_url);
 	}
-	r->syncs++;
-	sync_end(r);
+	return rc;
+}
+
+static void page_done(reg *r, int status, void *job)
+{
+	struct page_job *j = job;
+	if (status != HW_OK) {
+		r->api->log(r->self, HW_LOG_WARN, "registration: cannot cache pretix's orders (%d)",
+			    status);
+		sync_end(r);
+	} else if (!j->last) {
+		free(r->sync_url);
+		r->sync_url = j->page.next;
+		j->page.next = NULL;
+		sync_page(r, NULL);
+	} else {
+		r->syncs++;
+		sync_end(r);
+	}
+	page_job_free(j);
+}
+
+static void store_page(reg *r, reg_page *page)
+{
+	struct page_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		reg_page_free(page);
+		sync_end(r);
+		return;
+	}
+	j->page = *page;
+	memset(page, 0, sizeof(*page));
+	j->last = !j->page.next || r->sync_pages >= SYNC_MAX_PAGES;
+	if (j->last) {
+		if (r->sync_max[0] && strcmp(r->sync_max, r->sync_since))
+			snprintf(j->since, sizeof(j->since), "%s", r->sync_max);
+		else if (r->sync_first && !(j->etag_url = strdup(r->sync_first)))
+			j->etag_url = NULL;
+		snprintf(j->etag, sizeof(j->etag), "%s", r->sync_etag);
+	}
+	if (reg_db(r, page_body, page_done, page_job_free, j))
+		sync_end(r);
 }
 
 static void sync_page(reg *r, const char *if_none_match)
@@ -305,12 +360,31 @@ static void url_escape(const char *s, char *out, size_t len)
 	out[n] = '\0';
 }
 
-void reg_pretix_sync_now(reg *r)
+struct start_job {
+	char since[REG_STAMP_MAX], etag[200], etag_url[800];
+};
+
+static int start_body(reg *r, hw_tx *tx, void *job)
 {
-	char esc[3 * REG_STAMP_MAX + 1], url[800], etag[200], etag_url[800];
-	if (r->sync_req || reg_pretix_unavailable(r))
+	struct start_job *j = job;
+	int rc = reg_store_meta_get(r, tx, "modified_since", j->since, sizeof(j->since));
+	if (!rc || rc == HW_ERR_NOT_FOUND)
+		rc = reg_store_meta_get(r, tx, "etag", j->etag, sizeof(j->etag));
+	if (!rc || rc == HW_ERR_NOT_FOUND)
+		rc = reg_store_meta_get(r, tx, "etag_url", j->etag_url, sizeof(j->etag_url));
+	return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
+}
+
+static void start_done(reg *r, int status, void *job)
+{
+	struct start_job *j = job;
+	char esc[3 * REG_STAMP_MAX + 1], url[800];
+	if (status != HW_OK || reg_pretix_unavailable(r)) {
+		sync_end(r);
+		free(j);
 		return;
-	reg_store_meta_get(r, "modified_since", r->sync_since, sizeof(r->sync_since));
+	}
+	snprintf(r->sync_since, sizeof(r->sync_since), "%s", j->since);
 	snprintf(r->sync_max, sizeof(r->sync_max), "%s", r->sync_since);
 	if (r->sync_since[0]) {
 		url_escape(r->sync_since, esc, sizeof(esc));
@@ -319,14 +393,25 @@ void reg_pretix_sync_now(reg *r)
 		hw_fmt(url, sizeof(url), "%s", r->orders_url);
 	}
 	sync_end(r);
+	r->syncing = 1;
 	if (!(r->sync_url = strdup(url)) || !(r->sync_first = strdup(url))) {
 		sync_end(r);
+		free(j);
 		return;
 	}
 	r->sync_pages = 0;
-	reg_store_meta_get(r, "etag", etag, sizeof(etag));
-	reg_store_meta_get(r, "etag_url", etag_url, sizeof(etag_url));
-	sync_page(r, strcmp(etag_url, url) ? NULL : etag);
+	sync_page(r, strcmp(j->etag_url, url) ? NULL : j->etag);
+	free(j);
+}
+
+void reg_pretix_sync_now(reg *r)
+{
+	struct start_job *j;
+	if (r->syncing || reg_pretix_unavailable(r) || !(j = calloc(1, sizeof(*j))))
+		return;
+	r->syncing = 1; /* until sync_end: one sweep at a time */
+	if (reg_db(r, start_body, start_done, free, j))
+		r->syncing = 0;
 }
 
 static void sync_tick(hw_plugin *self, hw_handle t, void *ud)

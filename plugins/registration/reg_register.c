@@ -2,18 +2,21 @@
  * `register <order> <name…>` (any door; the Register button's form runs it
  * too) and the queue of registrations that wait for pretix.
  *
- * One attempt: the user's failures of the last hour are counted first (5,
- * then a cool-down); the order is read from the cache when it holds a
- * paid order whose ticket name matches, else from pretix at once; when
- * pretix does not answer, the attempt waits in registration_queue and the
- * user gets a DM once it is done. Only paid orders (status "p") count, and
- * only positions not canceled. Every failure gets the same answer, so an
- * answer never tells whether an order exists.
+ * One attempt is one or two units of work. The first counts the user's
+ * failures of the last hour (5, then a cool-down), checks they hold no
+ * ticket yet, and tries the cache: a paid order there with a free ticket
+ * whose name matches is bound at once. Otherwise pretix is asked (an order
+ * paid or renamed since the last sync) and the second unit caches its
+ * answer and decides for good. When pretix does not answer, the attempt
+ * waits in registration_queue and the user gets a DM once it is done. Only
+ * paid orders (status "p") count, and only positions not canceled. Every
+ * failure gets the same answer, so an answer never tells whether an order
+ * exists.
  *
- * The binding is one transaction: the position -> user row (a position and
- * a user are each unique, so a ticket is never bound twice), the role and
- * nickname changes (reg_grant.c), the attempt, and for a queued one its DM.
- * The role calls are sent only after the commit.
+ * Binding is one transaction: the position -> user row (a position and a
+ * user are each unique, so a ticket is never bound twice), the role and
+ * nickname changes and DMs it owes (reg_grant.c), the attempt; the calls
+ * to Discord are made only after the commit.
  *
  * In the console the command is a rehearsal: it looks up and matches, and
  * says what it would do, without binding anything.
@@ -22,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/db.h>
 #include <hallway/text.h>
 
 #include "reg_name.h"
@@ -32,19 +34,43 @@
 #define QUEUE_BATCH 10
 #define NICK_CHARS 32
 
+enum outcome {
+	OUT_NONE = 0,
+	OUT_LOOKUP,       /* the cache cannot decide: ask pretix */
+	OUT_THROTTLED,
+	OUT_ALREADY_USER, /* this user holds a ticket already */
+	OUT_ALREADY_MINE, /* ... this very one */
+	OUT_BOUND,
+	OUT_TAKEN,
+	OUT_FAILED,
+	OUT_REHEARSED,
+	OUT_QUEUED,
+};
+
 typedef struct job {
 	reg *r;
 	const hw_invocation *inv; /* kept; NULL for a queued attempt */
 	int rehearsal;            /* the console: say what would happen */
 	int from_queue;
+	int final;                /* pretix has answered (order, or no such order) */
 	char user_id[32];
 	char code[REG_CODE_MAX];
 	char name[REG_NAME_MAX];
+	reg_order *order;         /* pretix's answer, owned */
+	int64_t now;
+
+	/* what the body decided */
+	enum outcome out;
+	reg_position pos;
+	char text[700];           /* the answer */
+	char log[500];            /* the log channel's line, or "" */
 } job;
 
 static const char FAIL_TEXT[] =
 	"I could not find a paid ticket with that order code and name. Check the order code in "
 	"your confirmation e-mail and type the name as it is on the ticket.";
+static const char SAVE_FAILED[] =
+	"Sorry, I could not save your registration; please try again in a minute.";
 
 static void job_free(void *p)
 {
@@ -53,49 +79,19 @@ static void job_free(void *p)
 		return;
 	if (j->inv)
 		j->r->api->invocation_release(j->r->self, j->inv);
+	if (j->order) {
+		reg_order_free(j->order);
+		free(j->order);
+	}
 	free(j);
-}
-
-/* A queued attempt is answered by DM, through the durable outbox. */
-static void dm_later(reg *r, const char *user_id, const char *text)
-{
-	if (hw_db_exec(r->db, "INSERT INTO registration_outbox (user_id, text) VALUES (?, ?)", "tt",
-		       user_id, text))
-		r->api->log(r->self, HW_LOG_ERROR, "registration: cannot queue a DM: %s",
-			    sqlite3_errmsg(r->db));
 }
 
 static void answer(job *j, const char *text)
 {
 	reg *r = j->r;
-	if (j->inv) {
-		hw_message m = {.struct_size = sizeof(m), .content = text, .ephemeral = 1};
+	hw_message m = {.struct_size = sizeof(m), .content = text, .ephemeral = 1};
+	if (j->inv)
 		r->api->reply_message(r->self, j->inv, &m);
-	} else {
-		dm_later(r, j->user_id, text);
-		hw_dm_outbox_flush(r->dms);
-	}
-}
-
-/* Records a failure and answers it, with the attempts left. */
-static void fail(job *j, const char *log_why)
-{
-	reg *r = j->r;
-	int64_t now = r->api->now_ms(r->self), count = 0, oldest = 0;
-	char text[600];
-	if (j->from_queue)
-		hw_db_exec(r->db, "DELETE FROM registration_queue WHERE user_id = ?", "t", j->user_id);
-	reg_store_attempt(r, j->user_id, now, "failed");
-	reg_store_failures(r, j->user_id, now - REG_FAILURE_WINDOW_MS, &count, &oldest);
-	reg_log(r, "<@%s> (%s) refused: %s (order %s; failure %lld of %d this hour)", j->user_id,
-		j->user_id, log_why, j->code[0] ? j->code : "-", (long long)count, REG_MAX_FAILURES);
-	if (count >= REG_MAX_FAILURES)
-		hw_fmt(text, sizeof(text), "%s That was the last attempt for this hour; ask an "
-		       "organizer if you are stuck.", FAIL_TEXT);
-	else
-		hw_fmt(text, sizeof(text), "%s (%lld of %d attempts left this hour.)", FAIL_TEXT,
-		       (long long)(REG_MAX_FAILURES - count), REG_MAX_FAILURES);
-	answer(j, text);
 }
 
 /* The nickname: the ticket's name, cut to Discord's 32 characters. */
@@ -122,82 +118,78 @@ static void nick_of(const reg_position *p, char *out, size_t len)
 	out[used] = '\0';
 }
 
-/* Binds p to the user in one transaction; 1 done, 0 someone holds it
- * (the caller looks again), -1 storage failed. */
-static int bind(job *j, const reg_position *p)
+/* ---- inside a body ---- */
+
+/* A queued attempt is answered by DM (through the outbox) and leaves the
+ * queue in the same transaction. */
+static int close_queued(reg *r, hw_tx *tx, job *j)
 {
-	reg *r = j->r;
-	int64_t now = r->api->now_ms(r->self);
-	char nick[NICK_CHARS * 4 + 1], text[600];
+	int rc;
+	if (!j->from_queue)
+		return HW_OK;
+	rc = reg_exec(r, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t", j->user_id);
+	return rc ? rc : reg_dm_queue(r, tx, j->user_id, j->text);
+}
+
+static int failed(reg *r, hw_tx *tx, job *j, const char *why)
+{
+	int64_t count = 0, oldest = 0;
+	int rc = reg_store_attempt(r, tx, j->user_id, j->now, "failed");
+	if (!rc)
+		rc = reg_store_failures(r, tx, j->user_id, j->now - REG_FAILURE_WINDOW_MS, &count,
+					&oldest);
+	if (rc)
+		return rc;
+	j->out = OUT_FAILED;
+	hw_fmt(j->log, sizeof(j->log), "<@%s> (%s) refused: %s (order %s; failure %lld of %d this "
+	       "hour)", j->user_id, j->user_id, why, j->code[0] ? j->code : "-", (long long)count,
+	       REG_MAX_FAILURES);
+	if (count >= REG_MAX_FAILURES)
+		hw_fmt(j->text, sizeof(j->text), "%s That was the last attempt for this hour; ask an "
+		       "organizer if you are stuck.", FAIL_TEXT);
+	else
+		hw_fmt(j->text, sizeof(j->text), "%s (%lld of %d attempts left this hour.)", FAIL_TEXT,
+		       (long long)(REG_MAX_FAILURES - count), REG_MAX_FAILURES);
+	return close_queued(r, tx, j);
+}
+
+static int bind(reg *r, hw_tx *tx, job *j, const reg_position *p)
+{
+	char nick[NICK_CHARS * 4 + 1];
 	int rc;
 
 	nick_of(p, nick, sizeof(nick));
-	if (hw_db_begin(r->db))
-		return -1;
-	rc = hw_db_exec(r->db, "INSERT INTO registration_binding (position_id, user_id, order_code,"
-			" item, variation, name, bound_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
-			" ON CONFLICT DO NOTHING", "ittiiti", p->id, j->user_id, j->code, p->item,
-			p->variation, nick, now);
+	rc = reg_exec(r, tx, "INSERT INTO registration_binding (position_id, user_id, order_code,"
+		      " item, variation, name, bound_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		      " ON CONFLICT DO NOTHING", "ittiiti", p->id, j->user_id, j->code, p->item,
+		      p->variation, nick, j->now);
 	if (rc)
-		goto fail;
-	if (sqlite3_changes(r->db) == 0) {
-		hw_db_rollback(r->db);
-		return 0;
-	}
-	if ((rc = reg_grant_queue_ticket(r, j->user_id, p->item, p->variation, nick, 1, now)) ||
-	    (rc = reg_store_attempt(r, j->user_id, now, "registered")) ||
-	    (rc = hw_db_exec(r->db, "DELETE FROM registration_queue WHERE user_id = ?", "t",
-			     j->user_id)))
-		goto fail;
-	hw_fmt(text, sizeof(text), "Welcome, %s! Your ticket (order %s) is now linked to your "
+		return rc;
+	if (r->api->db_changes(tx) == 0)
+		return failed(r, tx, j, "the ticket was taken at the same moment");
+	j->out = OUT_BOUND;
+	j->pos = *p;
+	hw_fmt(j->text, sizeof(j->text), "Welcome, %s! Your ticket (order %s) is now linked to your "
 	       "Discord account; your roles%s are on their way.", nick, j->code,
 	       r->nickname ? " and nickname" : "");
-	if (j->from_queue && hw_db_exec(r->db, "INSERT INTO registration_outbox (user_id, text)"
-					" VALUES (?, ?)", "tt", j->user_id, text))
-		goto fail;
-	if (hw_db_commit(r->db))
-		goto fail;
-	reg_log(r, "<@%s> (%s) registered: order %s, ticket position %lld (item %lld, variation "
-		"%lld)%s", j->user_id, j->user_id, j->code, (long long)p->id, (long long)p->item,
-		(long long)p->variation, j->from_queue ? ", from the queue" : "");
-	reg_grant_flush(r);
-	if (j->from_queue)
-		hw_dm_outbox_flush(r->dms);
-	else
-		answer(j, text);
-	return 1;
-fail:
-	r->api->log(r->self, HW_LOG_ERROR, "registration: cannot bind order %s for %s: %s", j->code,
-		    j->user_id, sqlite3_errmsg(r->db));
-	hw_db_rollback(r->db);
-	return -1;
+	hw_fmt(j->log, sizeof(j->log), "<@%s> (%s) registered: order %s, ticket position %lld (item "
+	       "%lld, variation %lld)%s", j->user_id, j->user_id, j->code, (long long)p->id,
+	       (long long)p->item, (long long)p->variation, j->from_queue ? ", from the queue" : "");
+	if ((rc = reg_grant_queue_ticket(r, tx, j->user_id, p->item, p->variation, nick, 1, j->now)) ||
+	    (rc = reg_store_attempt(r, tx, j->user_id, j->now, "registered")))
+		return rc;
+	if (!j->from_queue)
+		return reg_exec(r, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t",
+				j->user_id);
+	return close_queued(r, tx, j);
 }
 
-static void rehearse(job *j, const reg_position *p)
+/* What the order says for this attempt (o NULL: no such order). */
+static int decide(reg *r, hw_tx *tx, job *j, const reg_order *o)
 {
-	char nick[NICK_CHARS * 4 + 1], text[600];
-	reg_binding b;
-	nick_of(p, nick, sizeof(nick));
-	if (!reg_store_binding_by_position(j->r, p->id, &b))
-		hw_fmt(text, sizeof(text), "Rehearsal: order %s matches ticket position %lld (item "
-		       "%lld, variation %lld), but it is already bound to user %s.", j->code,
-		       (long long)p->id, (long long)p->item, (long long)p->variation, b.user_id);
-	else
-		hw_fmt(text, sizeof(text), "Rehearsal: order %s matches ticket position %lld (item "
-		       "%lld, variation %lld); a registration would give its roles and the nickname "
-		       "\"%s\". Nothing was bound.", j->code, (long long)p->id, (long long)p->item,
-		       (long long)p->variation, nick);
-	answer(j, text);
-}
-
-/* What the order says for this attempt; 1 when it was answered, 0 when
- * nothing matched (the caller may still ask pretix). */
-static int decide(job *j, const reg_order *o, int final)
-{
-	reg *r = j->r;
 	const reg_position *mine = NULL, *free_pos = NULL, *taken = NULL;
 	reg_binding b;
-	char holder[32] = "";
+	char holder[32] = "", nick[NICK_CHARS * 4 + 1];
 
 	if (o && o->status == 'p') {
 		for (size_t i = 0; i < o->npos; i++) {
@@ -205,240 +197,350 @@ static int decide(job *j, const reg_order *o, int final)
 			int rc;
 			if (p->canceled || !reg_name_matches(j->name, p))
 				continue;
-			rc = reg_store_binding_by_position(r, p->id, &b);
+			rc = reg_store_binding_by_position(r, tx, p->id, &b);
 			if (rc == HW_ERR_NOT_FOUND) {
 				if (!free_pos)
 					free_pos = p;
-			} else if (!rc && !strcmp(b.user_id, j->user_id)) {
+			} else if (rc) {
+				return rc;
+			} else if (!strcmp(b.user_id, j->user_id)) {
 				mine = p;
-			} else if (!rc && !taken) {
+			} else if (!taken) {
 				taken = p;
 				snprintf(holder, sizeof(holder), "%s", b.user_id);
 			}
 		}
 	}
 	if (j->rehearsal && (free_pos || taken || mine)) {
-		rehearse(j, free_pos ? free_pos : taken ? taken : mine);
-		return 1;
-	}
-	if (mine) {
-		char text[300];
-		hw_fmt(text, sizeof(text), "You are already registered with this ticket (order %s).",
-		       j->code);
-		if (j->from_queue)
-			hw_db_exec(r->db, "DELETE FROM registration_queue WHERE user_id = ?", "t",
-				   j->user_id);
-		answer(j, text);
-		return 1;
-	}
-	if (free_pos) {
-		int rc = bind(j, free_pos);
-		if (rc < 0)
-			answer(j, "Sorry, I could not save your registration; please try again in a "
-			       "minute.");
-		else if (rc == 0)
-			fail(j, "the ticket was taken at the same moment");
-		return 1;
-	}
-	if (!final)
-		return 0;
-	if (taken) {
-		char log_why[200];
-		hw_fmt(log_why, sizeof(log_why), "ticket position %lld is already bound to <@%s>",
-		       (long long)taken->id, holder);
-		if (j->from_queue)
-			hw_db_exec(r->db, "DELETE FROM registration_queue WHERE user_id = ?", "t",
-				   j->user_id);
-		reg_store_attempt(r, j->user_id, r->api->now_ms(r->self), "failed");
-		reg_log(r, "<@%s> (%s) refused: %s (order %s)", j->user_id, j->user_id, log_why,
-			j->code);
-		answer(j, "That ticket is already linked to another Discord account. If that was "
-		       "not you, please ask an organizer.");
-		return 1;
-	}
-	if (j->rehearsal) {
-		answer(j, "Rehearsal: no paid ticket matches this order code and name.");
-		return 1;
-	}
-	fail(j, o ? (o->status == 'p' ? "no ticket name matches" : "the order is not paid")
-		  : "no such order");
-	return 1;
-}
-
-/* ---- waiting for pretix ---- */
-
-static int enqueue(job *j)
-{
-	reg *r = j->r;
-	int64_t now = r->api->now_ms(r->self);
-	if (j->rehearsal) {
-		answer(j, "Rehearsal: pretix is not answering right now; a registration would wait "
-		       "in the queue.");
+		const reg_position *p = free_pos ? free_pos : taken ? taken : mine;
+		nick_of(p, nick, sizeof(nick));
+		j->out = OUT_REHEARSED;
+		if (!free_pos)
+			hw_fmt(j->text, sizeof(j->text), "Rehearsal: order %s matches ticket position "
+			       "%lld (item %lld, variation %lld), but it is already bound to user %s.",
+			       j->code, (long long)p->id, (long long)p->item, (long long)p->variation,
+			       taken ? holder : j->user_id);
+		else
+			hw_fmt(j->text, sizeof(j->text), "Rehearsal: order %s matches ticket position "
+			       "%lld (item %lld, variation %lld); a registration would give its roles "
+			       "and the nickname \"%s\". Nothing was bound.", j->code, (long long)p->id,
+			       (long long)p->item, (long long)p->variation, nick);
 		return HW_OK;
 	}
-	if (hw_db_exec(r->db, "INSERT INTO registration_queue (user_id, order_code, name, queued_ms)"
-		       " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-		       " order_code = excluded.order_code, name = excluded.name,"
-		       " queued_ms = excluded.queued_ms, attempt_ms = NULL",
-		       "ttti", j->user_id, j->code, j->name, now)) {
-		answer(j, "Sorry, I could not save your registration; please try again in a minute.");
-		return HW_ERR_STORAGE;
+	if (mine) {
+		j->out = OUT_ALREADY_MINE;
+		hw_fmt(j->text, sizeof(j->text), "You are already registered with this ticket "
+		       "(order %s).", j->code);
+		return close_queued(r, tx, j);
 	}
-	reg_store_attempt(r, j->user_id, now, "queued");
-	reg_log(r, "<@%s> (%s) queued: pretix is not answering (order %s)", j->user_id, j->user_id,
-		j->code);
-	answer(j, "pretix (the ticket shop) is not answering right now. Your registration is "
-	       "queued; you will get a DM when it is done.");
-	return HW_OK;
+	if (free_pos)
+		return bind(r, tx, j, free_pos);
+	if (!j->final) {
+		j->out = OUT_LOOKUP;
+		return HW_OK;
+	}
+	if (j->rehearsal) {
+		j->out = OUT_REHEARSED;
+		hw_fmt(j->text, sizeof(j->text), "Rehearsal: no paid ticket matches this order code "
+		       "and name.");
+		return HW_OK;
+	}
+	if (taken) {
+		int rc = reg_store_attempt(r, tx, j->user_id, j->now, "failed");
+		if (rc)
+			return rc;
+		j->out = OUT_TAKEN;
+		hw_fmt(j->text, sizeof(j->text), "That ticket is already linked to another Discord "
+		       "account. If that was not you, please ask an organizer.");
+		hw_fmt(j->log, sizeof(j->log), "<@%s> (%s) refused: ticket position %lld of order %s "
+		       "is already bound to <@%s>", j->user_id, j->user_id, (long long)taken->id,
+		       j->code, holder);
+		return close_queued(r, tx, j);
+	}
+	return failed(r, tx, j, o ? (o->status == 'p' ? "no ticket name matches"
+					     : "the order is not paid")
+				  : "no such order");
 }
 
-static void looked_up(reg *r, enum reg_lookup_result res, const reg_order *order, void *ud)
+/* The first unit of an attempt: throttle, one ticket per user, the cache. */
+static int first_body(reg *r, hw_tx *tx, void *p)
+{
+	job *j = p;
+	reg_order cached;
+	reg_binding b;
+	int64_t count = 0, oldest = 0;
+	int rc;
+
+	if (!j->rehearsal) {
+		if (!j->from_queue) {
+			if ((rc = reg_store_failures(r, tx, j->user_id, j->now - REG_FAILURE_WINDOW_MS,
+						     &count, &oldest)))
+				return rc;
+			if (count >= REG_MAX_FAILURES) {
+				int64_t wait_min =
+					(oldest + REG_FAILURE_WINDOW_MS - j->now + 59999) / 60000;
+				j->out = OUT_THROTTLED;
+				hw_fmt(j->text, sizeof(j->text), "Too many failed attempts: please wait "
+				       "%lld minute%s before trying again, or ask an organizer for help.",
+				       (long long)wait_min, wait_min == 1 ? "" : "s");
+				hw_fmt(j->log, sizeof(j->log), "<@%s> (%s) throttled: %d failed attempts "
+				       "this hour", j->user_id, j->user_id, REG_MAX_FAILURES);
+				return reg_store_attempt(r, tx, j->user_id, j->now, "throttled");
+			}
+		}
+		rc = reg_store_binding_by_user(r, tx, j->user_id, &b);
+		if (!rc) {
+			j->out = OUT_ALREADY_USER;
+			hw_fmt(j->text, sizeof(j->text), "You are already registered (order %s). If that "
+			       "is wrong, please ask an organizer.", b.order_code);
+			return close_queued(r, tx, j);
+		}
+		if (rc != HW_ERR_NOT_FOUND)
+			return rc;
+	}
+	if (!j->code[0] || !j->name[0]) {
+		if (j->rehearsal) {
+			j->out = OUT_REHEARSED;
+			hw_fmt(j->text, sizeof(j->text), "Rehearsal: that is not an order code and a "
+			       "name.");
+			return HW_OK;
+		}
+		return failed(r, tx, j, "not an order code and a name");
+	}
+	rc = reg_store_get_order(r, tx, j->code, &cached);
+	if (rc == HW_ERR_NOT_FOUND) {
+		j->out = OUT_LOOKUP;
+		return HW_OK;
+	}
+	if (rc)
+		return rc;
+	rc = decide(r, tx, j, &cached);
+	reg_order_free(&cached);
+	return rc;
+}
+
+/* The second unit: pretix's answer cached, then the final word. */
+static int final_body(reg *r, hw_tx *tx, void *p)
+{
+	job *j = p;
+	int rc;
+	if (j->order && !j->rehearsal && (rc = reg_store_put_order(r, tx, j->order, j->now)))
+		return rc;
+	return decide(r, tx, j, j->order);
+}
+
+static int enqueue_body(reg *r, hw_tx *tx, void *p)
+{
+	job *j = p;
+	int rc = reg_exec(r, tx, "INSERT INTO registration_queue (user_id, order_code, name,"
+			  " queued_ms) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+			  " order_code = excluded.order_code, name = excluded.name,"
+			  " queued_ms = excluded.queued_ms, attempt_ms = NULL",
+			  "ttti", j->user_id, j->code, j->name, j->now);
+	if (rc)
+		return rc;
+	j->out = OUT_QUEUED;
+	hw_fmt(j->text, sizeof(j->text), "pretix (the ticket shop) is not answering right now. "
+	       "Your registration is queued; you will get a DM when it is done.");
+	hw_fmt(j->log, sizeof(j->log), "<@%s> (%s) queued: pretix is not answering (order %s)",
+	       j->user_id, j->user_id, j->code);
+	return reg_store_attempt(r, tx, j->user_id, j->now, "queued");
+}
+
+static int release_body(reg *r, hw_tx *tx, void *p)
+{
+	job *j = p;
+	return reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE user_id = ?",
+			"t", j->user_id);
+}
+
+/* ---- on the loop ---- */
+
+static void decided(reg *r, int status, void *p);
+
+static void looked_up(reg *r, enum reg_lookup_result res, reg_order *order, void *ud)
 {
 	job *j = ud;
 	if (res == REG_UNAVAILABLE) {
-		if (j->from_queue)
-			hw_db_exec(r->db, "UPDATE registration_queue SET attempt_ms = NULL"
-				   " WHERE user_id = ?", "t", j->user_id);
-		else
-			enqueue(j);
-	} else {
-		decide(j, res == REG_FOUND ? order : NULL, 1);
-	}
-	job_free(j);
-}
-
-/* Runs an attempt whose job is ready; takes j. */
-static void attempt(job *j)
-{
-	reg *r = j->r;
-	reg_order cached;
-	int rc = reg_store_get_order(r, j->code, &cached);
-	if (!rc) {
-		int done = decide(j, &cached, 0);
-		reg_order_free(&cached);
-		if (done) {
+		if (j->rehearsal) {
+			answer(j, "Rehearsal: pretix is not answering right now; a registration would "
+			       "wait in the queue.");
 			job_free(j);
-			return;
+		} else if (j->from_queue) {
+			/* it stays queued; the next kick tries again */
+			reg_db(r, release_body, NULL, job_free, j);
+		} else {
+			j->now = r->api->now_ms(r->self);
+			reg_db(r, enqueue_body, decided, job_free, j);
 		}
-	}
-	/* Not in the cache, not paid there, or no free ticket with that name:
-	 * pretix knows best (an order paid or renamed since the last sync). */
-	if (reg_pretix_unavailable(r)) {
-		looked_up(r, REG_UNAVAILABLE, NULL, j);
 		return;
 	}
-	if (reg_pretix_lookup(r, j->code, looked_up, job_free, j))
-		looked_up(r, REG_UNAVAILABLE, NULL, j);
+	j->order = order; /* NULL: no such order */
+	j->final = 1;
+	j->now = r->api->now_ms(r->self);
+	reg_db(r, final_body, decided, job_free, j);
+}
+
+static void decided(reg *r, int status, void *p)
+{
+	job *j = p;
+	if (status != HW_OK) {
+		r->api->log(r->self, HW_LOG_ERROR, "registration: an attempt of %s could not be "
+			    "saved (%d)", j->user_id, status);
+		answer(j, SAVE_FAILED);
+		job_free(j);
+		return;
+	}
+	if (j->out == OUT_LOOKUP) {
+		if (reg_pretix_unavailable(r)) {
+			looked_up(r, REG_UNAVAILABLE, NULL, j);
+		} else if (reg_pretix_lookup(r, j->code, looked_up, job_free, j)) {
+			looked_up(r, REG_UNAVAILABLE, NULL, j);
+		}
+		return;
+	}
+	if (j->log[0])
+		reg_log(r, "%s", j->log);
+	answer(j, j->text);
+	if (j->out == OUT_BOUND || j->from_queue)
+		reg_grant_flush(r);
+	job_free(j);
 }
 
 static int cmd_register(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	reg *r = ud;
 	const char *code = reg_arg(r, inv, "order"), *name = reg_arg(r, inv, "name");
-	int64_t now = r->api->now_ms(self), count = 0, oldest = 0;
-	reg_binding b;
-	job *j;
-	char text[300];
+	job *j = calloc(1, sizeof(*j));
 
-	if (!(j = calloc(1, sizeof(*j))))
+	if (!j)
 		return HW_ERR_NOMEM;
 	j->r = r;
 	j->rehearsal = inv->door == HW_DOOR_CONSOLE;
+	j->now = r->api->now_ms(self);
 	snprintf(j->user_id, sizeof(j->user_id), "%s", inv->user_id ? inv->user_id : "");
 	snprintf(j->name, sizeof(j->name), "%s", name ? name : "");
-	if (!j->rehearsal) {
-		if (reg_store_failures(r, j->user_id, now - REG_FAILURE_WINDOW_MS, &count, &oldest))
-			goto storage;
-		if (count >= REG_MAX_FAILURES) {
-			int64_t wait_min = (oldest + REG_FAILURE_WINDOW_MS - now + 59999) / 60000;
-			reg_store_attempt(r, j->user_id, now, "throttled");
-			reg_log(r, "<@%s> (%s) throttled: %d failed attempts this hour", j->user_id,
-				j->user_id, REG_MAX_FAILURES);
-			hw_fmt(text, sizeof(text), "Too many failed attempts: please wait %lld minute%s "
-			       "before trying again, or ask an organizer for help.",
-			       (long long)wait_min, wait_min == 1 ? "" : "s");
-			r->api->reply_message(self, inv, &(hw_message){.struct_size = sizeof(hw_message),
-					      .content = text, .ephemeral = 1});
-			free(j);
-			return HW_OK;
-		}
-		if (!reg_store_binding_by_user(r, j->user_id, &b)) {
-			hw_fmt(text, sizeof(text), "You are already registered (order %s). If that is "
-			       "wrong, please ask an organizer.", b.order_code);
-			r->api->reply_message(self, inv, &(hw_message){.struct_size = sizeof(hw_message),
-					      .content = text, .ephemeral = 1});
-			free(j);
-			return HW_OK;
-		}
-	}
+	if (reg_order_code_norm(code, j->code, sizeof(j->code)))
+		j->code[0] = '\0';
 	if (!(j->inv = r->api->invocation_keep(self, inv))) {
 		free(j);
 		return HW_ERR_PLUGIN;
 	}
-	if (reg_order_code_norm(code, j->code, sizeof(j->code)) || !j->name[0]) {
-		j->code[0] = '\0';
-		if (j->rehearsal)
-			answer(j, "Rehearsal: that is not an order code and a name.");
-		else
-			fail(j, "not an order code and a name");
-		job_free(j);
-		return HW_OK;
-	}
-	attempt(j);
+	if (reg_db(r, first_body, decided, job_free, j))
+		return HW_ERR_UNAVAILABLE; /* j was freed; the user sees the host's answer */
 	return HW_OK;
-storage:
-	free(j);
-	return HW_ERR_STORAGE;
 }
 
 /* ---- the queue ---- */
 
-void reg_queue_kick(reg *r)
-{
-	sqlite3_stmt *st = NULL;
-	job *batch[QUEUE_BATCH];
-	size_t n = 0;
-	int64_t now = r->api->now_ms(r->self);
+struct kick {
+	int64_t now;
+	job *jobs[QUEUE_BATCH];
+	size_t n;
+};
 
-	if (reg_pretix_unavailable(r))
+static void kick_free(void *p)
+{
+	struct kick *k = p;
+	if (!k)
 		return;
-	if (hw_db_prepare(r->db, &st, "SELECT user_id, order_code, name FROM registration_queue"
-			  " WHERE attempt_ms IS NULL ORDER BY queued_ms LIMIT 10", NULL))
-		return;
-	while (n < QUEUE_BATCH && sqlite3_step(st) == SQLITE_ROW) {
-		job *j = calloc(1, sizeof(*j));
-		if (!j)
-			break;
+	for (size_t i = 0; i < k->n; i++)
+		job_free(k->jobs[i]);
+	free(k);
+}
+
+static int kick_body(reg *r, hw_tx *tx, void *p)
+{
+	struct kick *k = p;
+	hw_stmt *st = reg_sql(r, tx, "SELECT user_id, order_code, name FROM registration_queue"
+			      " WHERE attempt_ms IS NULL ORDER BY queued_ms LIMIT 10", NULL);
+	int rc;
+	if (!st)
+		return HW_ERR_STORAGE;
+	while ((rc = r->api->db_step(st)) == HW_ROW) {
+		job *j;
+		if (k->n >= QUEUE_BATCH)
+			continue;
+		if (!(j = calloc(1, sizeof(*j))))
+			return HW_ERR_NOMEM;
 		j->r = r;
 		j->from_queue = 1;
-		snprintf(j->user_id, sizeof(j->user_id), "%s", hw_db_text(st, 0));
-		snprintf(j->code, sizeof(j->code), "%s", hw_db_text(st, 1));
-		snprintf(j->name, sizeof(j->name), "%s", hw_db_text(st, 2));
-		batch[n++] = j;
+		snprintf(j->user_id, sizeof(j->user_id), "%s", reg_col(r, st, 0));
+		snprintf(j->code, sizeof(j->code), "%s", reg_col(r, st, 1));
+		snprintf(j->name, sizeof(j->name), "%s", reg_col(r, st, 2));
+		k->jobs[k->n++] = j;
 	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++) {
-		hw_db_exec(r->db, "UPDATE registration_queue SET attempt_ms = ? WHERE user_id = ?",
-			   "it", now, batch[i]->user_id);
-		attempt(batch[i]);
+	if (rc != HW_DONE)
+		return HW_ERR_STORAGE;
+	for (size_t i = 0; i < k->n; i++)
+		if ((rc = reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = ?"
+				   " WHERE user_id = ?", "it", k->now, k->jobs[i]->user_id)))
+			return rc;
+	return HW_OK;
+}
+
+static void kick_done(reg *r, int status, void *p)
+{
+	struct kick *k = p;
+	r->kicking = 0;
+	for (size_t i = 0; status == HW_OK && i < k->n; i++) {
+		job *j = k->jobs[i];
+		k->jobs[i] = NULL;
+		j->now = r->api->now_ms(r->self);
+		reg_db(r, first_body, decided, job_free, j);
 	}
+	if (status == HW_OK)
+		k->n = 0;
+	kick_free(k);
+}
+
+void reg_queue_kick(reg *r)
+{
+	struct kick *k;
+	if (r->kicking || reg_pretix_unavailable(r) || !(k = calloc(1, sizeof(*k))))
+		return;
+	k->now = r->api->now_ms(r->self);
+	r->kicking = 1;
+	if (reg_db(r, kick_body, kick_done, kick_free, k))
+		r->kicking = 0;
+}
+
+static int stale_body(reg *r, hw_tx *tx, void *p)
+{
+	const int64_t *before = p;
+	/* an attempt whose lookup never came back is tried again */
+	return reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE attempt_ms < ?",
+			"i", *before);
+}
+
+static void stale_done(reg *r, int status, void *p)
+{
+	(void)status;
+	free(p);
+	reg_queue_kick(r);
+}
+
+static void queue_release(reg *r, int64_t before)
+{
+	int64_t *p = malloc(sizeof(*p));
+	if (!p)
+		return;
+	*p = before;
+	reg_db(r, stale_body, stale_done, free, p);
 }
 
 static void queue_tick(hw_plugin *self, hw_handle t, void *ud)
 {
 	reg *r = ud;
 	(void)t;
-	/* an attempt whose lookup never came back is tried again */
-	hw_db_exec(r->db, "UPDATE registration_queue SET attempt_ms = NULL WHERE attempt_ms < ?",
-		   "i", r->api->now_ms(self) - 5 * 60 * 1000);
-	reg_queue_kick(r);
+	queue_release(r, r->api->now_ms(self) - 5 * 60 * 1000);
 }
 
 int reg_queue_start(reg *r)
 {
-	if (hw_db_exec(r->db, "UPDATE registration_queue SET attempt_ms = NULL", NULL))
-		return HW_ERR_STORAGE;
-	r->queue_timer = r->api->timer_add(r->self, 3000, REG_QUEUE_RETRY_MS, queue_tick, r);
+	queue_release(r, INT64_MAX);
+	r->queue_timer = r->api->timer_add(r->self, REG_QUEUE_RETRY_MS, REG_QUEUE_RETRY_MS,
+					   queue_tick, r);
 	return r->queue_timer ? HW_OK : HW_ERR_NOMEM;
 }
 

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/db.h>
-
 const char *const reg_store_migrations[] = {
 	/* 1: the pretix cache, bindings, the outboxes, attempts, the queue */
 	"CREATE TABLE registration_order ("
@@ -44,36 +42,33 @@ const char *const reg_store_migrations[] = {
 };
 const size_t reg_store_nmigrations = sizeof(reg_store_migrations) / sizeof(reg_store_migrations[0]);
 
-int reg_store_put_order(reg *r, const reg_order *o, int64_t now)
+int reg_store_put_order(reg *r, hw_tx *tx, const reg_order *o, int64_t now)
 {
 	char status[2] = {o->status, '\0'};
-	int rc = hw_db_exec(r->db,
-			    "INSERT INTO registration_order (code, status, last_modified, seen_ms)"
-			    " VALUES (?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET"
-			    " status = excluded.status, last_modified = excluded.last_modified,"
-			    " seen_ms = excluded.seen_ms",
-			    "ttti", o->code, status, o->last_modified, now);
+	int rc = reg_exec(r, tx,
+			  "INSERT INTO registration_order (code, status, last_modified, seen_ms)"
+			  " VALUES (?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET"
+			  " status = excluded.status, last_modified = excluded.last_modified,"
+			  " seen_ms = excluded.seen_ms",
+			  "ttti", o->code, status, o->last_modified, now);
 	if (!rc)
-		rc = hw_db_exec(r->db, "DELETE FROM registration_position WHERE order_code = ?", "t",
-				o->code);
+		rc = reg_exec(r, tx, "DELETE FROM registration_position WHERE order_code = ?", "t",
+			      o->code);
 	for (size_t i = 0; !rc && i < o->npos; i++) {
 		const reg_position *p = &o->pos[i];
 		/* A position id moving to another order (never in pretix) takes
 		 * the newest order's word. */
-		rc = hw_db_exec(r->db,
-				"INSERT INTO registration_position (id, order_code, item, variation,"
-				" canceled, name, given, family, latin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-				" ON CONFLICT (id) DO UPDATE SET order_code = excluded.order_code,"
-				" item = excluded.item, variation = excluded.variation,"
-				" canceled = excluded.canceled, name = excluded.name,"
-				" given = excluded.given, family = excluded.family, latin = excluded.latin",
-				"itiiitttt", p->id, o->code, p->item, p->variation, (int64_t)p->canceled,
-				p->name, p->given, p->family, p->latin);
+		rc = reg_exec(r, tx,
+			      "INSERT INTO registration_position (id, order_code, item, variation,"
+			      " canceled, name, given, family, latin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			      " ON CONFLICT (id) DO UPDATE SET order_code = excluded.order_code,"
+			      " item = excluded.item, variation = excluded.variation,"
+			      " canceled = excluded.canceled, name = excluded.name,"
+			      " given = excluded.given, family = excluded.family, latin = excluded.latin",
+			      "itiiitttt", p->id, o->code, p->item, p->variation, (int64_t)p->canceled,
+			      p->name, p->given, p->family, p->latin);
 	}
-	if (rc)
-		r->api->log(r->self, HW_LOG_ERROR, "registration: cannot cache order %s: %s", o->code,
-			    sqlite3_errmsg(r->db));
-	return rc ? HW_ERR_STORAGE : HW_OK;
+	return rc;
 }
 
 static void copy(char *dst, size_t len, const char *src)
@@ -81,132 +76,135 @@ static void copy(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-int reg_store_get_order(reg *r, const char *code, reg_order *out)
+int reg_store_get_order(reg *r, hw_tx *tx, const char *code, reg_order *out)
 {
-	sqlite3_stmt *st = NULL;
+	hw_stmt *st;
 	int64_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (hw_db_prepare(r->db, &st, "SELECT status, last_modified FROM registration_order"
-			  " WHERE code = ?", "t", code))
+	st = reg_sql(r, tx, "SELECT status, last_modified FROM registration_order WHERE code = ?",
+		     "t", code);
+	if (!st)
 		return HW_ERR_STORAGE;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
-	}
+	rc = r->api->db_step(st);
+	if (rc != HW_ROW)
+		return rc == HW_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
 	copy(out->code, sizeof(out->code), code);
-	out->status = hw_db_text(st, 0)[0];
-	copy(out->last_modified, sizeof(out->last_modified), hw_db_text(st, 1));
-	sqlite3_finalize(st);
-	if (hw_db_int(r->db, &n, "SELECT COUNT(*) FROM registration_position WHERE order_code = ?",
-		      "t", code))
-		return HW_ERR_STORAGE;
+	out->status = reg_col(r, st, 0)[0];
+	copy(out->last_modified, sizeof(out->last_modified), reg_col(r, st, 1));
+	while (r->api->db_step(st) == HW_ROW)
+		;
+	if ((rc = reg_int(r, tx, &n, "SELECT COUNT(*) FROM registration_position"
+			  " WHERE order_code = ?", "t", code)))
+		return rc;
+	if (n > 10000)
+		n = 10000;
 	if (n && !(out->pos = calloc((size_t)n, sizeof(*out->pos))))
 		return HW_ERR_NOMEM;
-	if (hw_db_prepare(r->db, &st,
-			  "SELECT id, item, variation, canceled, name, given, family, latin"
-			  " FROM registration_position WHERE order_code = ? ORDER BY id",
-			  "t", code)) {
+	st = reg_sql(r, tx, "SELECT id, item, variation, canceled, name, given, family, latin"
+		     " FROM registration_position WHERE order_code = ? ORDER BY id", "t", code);
+	if (!st) {
 		reg_order_free(out);
 		return HW_ERR_STORAGE;
 	}
-	while (out->npos < (size_t)n && sqlite3_step(st) == SQLITE_ROW) {
-		reg_position *p = &out->pos[out->npos++];
-		p->id = sqlite3_column_int64(st, 0);
-		p->item = sqlite3_column_int64(st, 1);
-		p->variation = sqlite3_column_int64(st, 2);
-		p->canceled = sqlite3_column_int(st, 3);
-		copy(p->name, sizeof(p->name), hw_db_text(st, 4));
-		copy(p->given, sizeof(p->given), hw_db_text(st, 5));
-		copy(p->family, sizeof(p->family), hw_db_text(st, 6));
-		copy(p->latin, sizeof(p->latin), hw_db_text(st, 7));
+	while ((rc = r->api->db_step(st)) == HW_ROW) {
+		reg_position *p;
+		if (out->npos >= (size_t)n)
+			continue;
+		p = &out->pos[out->npos++];
+		p->id = r->api->db_col_int(st, 0);
+		p->item = r->api->db_col_int(st, 1);
+		p->variation = r->api->db_col_int(st, 2);
+		p->canceled = (int)r->api->db_col_int(st, 3);
+		copy(p->name, sizeof(p->name), reg_col(r, st, 4));
+		copy(p->given, sizeof(p->given), reg_col(r, st, 5));
+		copy(p->family, sizeof(p->family), reg_col(r, st, 6));
+		copy(p->latin, sizeof(p->latin), reg_col(r, st, 7));
 	}
-	sqlite3_finalize(st);
+	return rc == HW_DONE ? HW_OK : HW_ERR_STORAGE;
+}
+
+int reg_store_meta_get(reg *r, hw_tx *tx, const char *key, char *out, size_t len)
+{
+	hw_stmt *st = reg_sql(r, tx, "SELECT value FROM registration_meta WHERE key = ?", "t", key);
+	int rc;
+	out[0] = '\0';
+	if (!st)
+		return HW_ERR_STORAGE;
+	rc = r->api->db_step(st);
+	if (rc == HW_ROW) {
+		copy(out, len, reg_col(r, st, 0));
+		while (r->api->db_step(st) == HW_ROW)
+			;
+		return HW_OK;
+	}
+	return rc == HW_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+}
+
+int reg_store_meta_set(reg *r, hw_tx *tx, const char *key, const char *value)
+{
+	return reg_exec(r, tx, "INSERT INTO registration_meta (key, value) VALUES (?, ?)"
+			" ON CONFLICT (key) DO UPDATE SET value = excluded.value", "tt", key, value);
+}
+
+int reg_store_failures(reg *r, hw_tx *tx, const char *user_id, int64_t since, int64_t *count,
+		       int64_t *oldest)
+{
+	hw_stmt *st = reg_sql(r, tx, "SELECT COUNT(*), MIN(at_ms) FROM registration_attempt"
+			      " WHERE user_id = ? AND at_ms >= ? AND outcome = 'failed'",
+			      "ti", user_id, since);
+	int rc;
+	*count = *oldest = 0;
+	if (!st)
+		return HW_ERR_STORAGE;
+	rc = r->api->db_step(st);
+	if (rc != HW_ROW)
+		return HW_ERR_STORAGE;
+	*count = r->api->db_col_int(st, 0);
+	*oldest = r->api->db_col_int(st, 1);
+	while (r->api->db_step(st) == HW_ROW)
+		;
 	return HW_OK;
 }
 
-int reg_store_meta_get(reg *r, const char *key, char *out, size_t len)
+int reg_store_attempt(reg *r, hw_tx *tx, const char *user_id, int64_t now, const char *outcome)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-	out[0] = '\0';
-	if (hw_db_prepare(r->db, &st, "SELECT value FROM registration_meta WHERE key = ?", "t", key))
-		return HW_ERR_STORAGE;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		copy(out, len, hw_db_text(st, 0));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? HW_OK : rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+	return reg_exec(r, tx, "INSERT INTO registration_attempt (user_id, at_ms, outcome)"
+			" VALUES (?, ?, ?)", "tit", user_id, now, outcome);
 }
 
-int reg_store_meta_set(reg *r, const char *key, const char *value)
+static int binding_row(reg *r, hw_stmt *st, reg_binding *out)
 {
-	return hw_db_exec(r->db, "INSERT INTO registration_meta (key, value) VALUES (?, ?)"
-			  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-			  "tt", key, value) ? HW_ERR_STORAGE : HW_OK;
-}
-
-int reg_store_failures(reg *r, const char *user_id, int64_t since, int64_t *count,
-		       int64_t *oldest)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	*count = *oldest = 0;
-	if (hw_db_prepare(r->db, &st, "SELECT COUNT(*), MIN(at_ms) FROM registration_attempt"
-			  " WHERE user_id = ? AND at_ms >= ? AND outcome = 'failed'",
-			  "ti", user_id, since))
-		return HW_ERR_STORAGE;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		*oldest = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? HW_OK : HW_ERR_STORAGE;
-}
-
-int reg_store_attempt(reg *r, const char *user_id, int64_t now, const char *outcome)
-{
-	return hw_db_exec(r->db, "INSERT INTO registration_attempt (user_id, at_ms, outcome)"
-			  " VALUES (?, ?, ?)", "tit", user_id, now, outcome)
-		       ? HW_ERR_STORAGE
-		       : HW_OK;
-}
-
-static int binding_where(reg *r, const char *sql, const char *types, const char *text,
-			 int64_t num, reg_binding *out)
-{
-	sqlite3_stmt *st = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if ((types[0] == 't' ? hw_db_prepare(r->db, &st, sql, types, text)
-			     : hw_db_prepare(r->db, &st, sql, types, num)))
+	if (!st)
 		return HW_ERR_STORAGE;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->position_id = sqlite3_column_int64(st, 0);
-		copy(out->user_id, sizeof(out->user_id), hw_db_text(st, 1));
-		copy(out->order_code, sizeof(out->order_code), hw_db_text(st, 2));
-		out->item = sqlite3_column_int64(st, 3);
-		out->variation = sqlite3_column_int64(st, 4);
-		copy(out->name, sizeof(out->name), hw_db_text(st, 5));
-		out->bound_ms = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? HW_OK : rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+	rc = r->api->db_step(st);
+	if (rc != HW_ROW)
+		return rc == HW_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+	out->position_id = r->api->db_col_int(st, 0);
+	copy(out->user_id, sizeof(out->user_id), reg_col(r, st, 1));
+	copy(out->order_code, sizeof(out->order_code), reg_col(r, st, 2));
+	out->item = r->api->db_col_int(st, 3);
+	out->variation = r->api->db_col_int(st, 4);
+	copy(out->name, sizeof(out->name), reg_col(r, st, 5));
+	out->bound_ms = r->api->db_col_int(st, 6);
+	while (r->api->db_step(st) == HW_ROW)
+		;
+	return HW_OK;
 }
 
 #define BINDING_COLS "SELECT position_id, user_id, order_code, item, variation, name, bound_ms" \
 	" FROM registration_binding"
 
-int reg_store_binding_by_user(reg *r, const char *user_id, reg_binding *out)
+int reg_store_binding_by_user(reg *r, hw_tx *tx, const char *user_id, reg_binding *out)
 {
-	return binding_where(r, BINDING_COLS " WHERE user_id = ?", "t", user_id, 0, out);
+	return binding_row(r, reg_sql(r, tx, BINDING_COLS " WHERE user_id = ?", "t", user_id), out);
 }
 
-int reg_store_binding_by_position(reg *r, int64_t position_id, reg_binding *out)
+int reg_store_binding_by_position(reg *r, hw_tx *tx, int64_t position_id, reg_binding *out)
 {
-	return binding_where(r, BINDING_COLS " WHERE position_id = ?", "i", NULL, position_id, out);
+	return binding_row(r, reg_sql(r, tx, BINDING_COLS " WHERE position_id = ?", "i", position_id),
+			   out);
 }

@@ -1,7 +1,7 @@
 /*
- * registration's tables (reg_store.c), in the host database. SQL that
- * PostgreSQL runs too (ON CONFLICT, no INSERT OR IGNORE); every value is
- * bound.
+ * registration's tables (reg_store.c), in the host database through
+ * api->db_run. SQL that PostgreSQL runs too (ON CONFLICT, no INSERT OR
+ * IGNORE); every value is bound.
  *
  *   registration_order / _position   the pretix cache (all statuses)
  *   registration_meta                sync state (modified_since)
@@ -24,20 +24,21 @@
 extern const char *const reg_store_migrations[];
 extern const size_t reg_store_nmigrations;
 
-/* Replaces the cached order and its positions (call inside a transaction
- * for several). HW_OK or HW_ERR_STORAGE. */
-int reg_store_put_order(reg *r, const reg_order *o, int64_t now);
-/* The cached order: HW_OK (free with reg_order_free), HW_ERR_NOT_FOUND,
- * HW_ERR_STORAGE. */
-int reg_store_get_order(reg *r, const char *code, reg_order *out);
+/* Every function here runs inside a unit of work's body (tx). */
 
-int reg_store_meta_get(reg *r, const char *key, char *out, size_t len);
-int reg_store_meta_set(reg *r, const char *key, const char *value);
+/* Replaces the cached order and its positions. HW_OK or an error. */
+int reg_store_put_order(reg *r, hw_tx *tx, const reg_order *o, int64_t now);
+/* The cached order: HW_OK (free with reg_order_free), HW_ERR_NOT_FOUND,
+ * or an error. */
+int reg_store_get_order(reg *r, hw_tx *tx, const char *code, reg_order *out);
+
+int reg_store_meta_get(reg *r, hw_tx *tx, const char *key, char *out, size_t len);
+int reg_store_meta_set(reg *r, hw_tx *tx, const char *key, const char *value);
 
 /* Failed attempts of user since `since`: count and the oldest time. */
-int reg_store_failures(reg *r, const char *user_id, int64_t since, int64_t *count,
+int reg_store_failures(reg *r, hw_tx *tx, const char *user_id, int64_t since, int64_t *count,
 		       int64_t *oldest);
-int reg_store_attempt(reg *r, const char *user_id, int64_t now, const char *outcome);
+int reg_store_attempt(reg *r, hw_tx *tx, const char *user_id, int64_t now, const char *outcome);
 
 typedef struct reg_binding {
 	int64_t position_id, item, variation, bound_ms;
@@ -46,8 +47,8 @@ typedef struct reg_binding {
 	char name[REG_NAME_MAX];
 } reg_binding;
 
-/* HW_OK, HW_ERR_NOT_FOUND or HW_ERR_STORAGE. */
-int reg_store_binding_by_user(reg *r, const char *user_id, reg_binding *out);
-int reg_store_binding_by_position(reg *r, int64_t position_id, reg_binding *out);
+/* HW_OK, HW_ERR_NOT_FOUND or an error. */
+int reg_store_binding_by_user(reg *r, hw_tx *tx, const char *user_id, reg_binding *out);
+int reg_store_binding_by_position(reg *r, hw_tx *tx, int64_t position_id, reg_binding *out);
 
 #endif

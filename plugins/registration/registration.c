@@ -18,17 +18,27 @@ const char *reg_arg(const reg *r, const hw_invocation *inv, const char *name)
 	return NULL;
 }
 
-static void reg_free(reg *r)
+/* The last reference frees the context: the plugin's own goes at
+ * shutdown, each unit of work's when its done() came. */
+void reg_unref(reg *r)
+{
+	if (--r->refs > 0)
+		return;
+	reg_config_free(r);
+	free(r);
+}
+
+static void reg_stop(reg *r)
 {
 	if (!r)
 		return;
+	r->stopping = 1;
 	reg_pretix_stop(r);
 	reg_grant_stop(r);
 	if (r->queue_timer)
 		r->api->cancel(r->self, r->queue_timer);
-	hw_dm_outbox_stop(r->dms);
-	reg_config_free(r);
-	free(r);
+	r->queue_timer = 0;
+	reg_unref(r);
 }
 
 static int reg_init(hw_plugin *self, const hw_api *api)
@@ -37,24 +47,20 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 	reg *r;
 	int rc;
 
-	if (api->struct_size < offsetof(hw_api, member_nick) + sizeof(api->member_nick) ||
-	    !api->member_role || !api->member_nick || !api->guild) {
+	if (api->struct_size < offsetof(hw_api, db_engine) + sizeof(api->db_engine) ||
+	    !api->member_role || !api->member_nick || !api->guild || !api->db_run) {
 		api->log(self, HW_LOG_ERROR, "registration: this host cannot change member roles "
-			 "(plugin ABI 1.2 needed)");
+			 "or run storage units of work (plugin ABI 1.2 needed)");
 		return HW_ERR_UNSUPPORTED;
 	}
 	if (!(r = calloc(1, sizeof(*r))))
 		return HW_ERR_NOMEM;
 	r->self = self;
 	r->api = api;
+	r->refs = 1;
 	if (reg_config_read(r, api->config(self), err, sizeof(err))) {
 		api->log(self, HW_LOG_ERROR, "registration: plugins.registration: %s", err);
 		rc = HW_ERR_INVALID;
-		goto fail;
-	}
-	if (!(r->db = api->db(self))) {
-		api->log(self, HW_LOG_ERROR, "registration: no database");
-		rc = HW_ERR_UNSUPPORTED;
 		goto fail;
 	}
 	if ((rc = api->db_migrate(self, reg_store_migrations, reg_store_nmigrations))) {
@@ -62,23 +68,22 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	api->set_userdata(self, r);
-	if ((rc = reg_register_add(r)) || (rc = reg_admin_add(r)) ||
-	    (rc = hw_dm_outbox_start(self, api, r->db, "registration_outbox", 60000, &r->dms)) ||
-	    (rc = reg_grant_start(r)) || (rc = reg_queue_start(r)) || (rc = reg_pretix_start(r))) {
+	if ((rc = reg_register_add(r)) || (rc = reg_admin_add(r)) || (rc = reg_grant_start(r)) ||
+	    (rc = reg_queue_start(r)) || (rc = reg_pretix_start(r))) {
 		api->log(self, HW_LOG_ERROR, "registration: init failed (%d)", rc);
 		api->set_userdata(self, NULL);
 		goto fail;
 	}
 	return HW_OK;
 fail:
-	reg_free(r);
+	reg_stop(r);
 	return rc;
 }
 
 static void reg_shutdown(hw_plugin *self, void *userdata)
 {
 	(void)self;
-	reg_free(userdata);
+	reg_stop(userdata);
 }
 
 static const hw_setting reg_pretix_fields[] = {

@@ -6,10 +6,11 @@
  *   reg_config.c     plugins.registration read into the context
  *   reg_parse.c      pretix's JSON into structs (fuzzed)
  *   reg_name.c       name matching with the shared fold
+ *   reg_db.c         units of work on api->db_run, statement helpers
  *   reg_store.c      the tables: cache, bindings, grants, attempts, queue
  *   reg_pretix.c     pretix over api->http: sync on a timer, live lookups
  *   reg_register.c   the `register` command and the queue
- *   reg_grant.c      the role/nickname outbox
+ *   reg_grant.c      the outbox: role and nickname changes, DMs
  *   reg_admin.c      organizer commands
  *   reg_log.c        lines for the organizers' log channel
  */
@@ -18,7 +19,6 @@
 
 #include <stdint.h>
 
-#include <hallway/dm_outbox.h>
 #include <hallway/plugin.h>
 
 #include "reg_parse.h"
@@ -34,8 +34,8 @@ struct reg_call;
 typedef struct reg {
 	hw_plugin *self;
 	const hw_api *api;
-	sqlite3 *db;
-	hw_dm_outbox *dms;
+	int refs;                  /* the plugin's own + one per unit of work */
+	int stopping;              /* shutdown began: done() only frees */
 
 	/* config */
 	char *orders_url;          /* <pretix.url>/api/v1/organizers/<o>/events/<e>/orders/ */
@@ -50,7 +50,8 @@ typedef struct reg {
 	int64_t refresh_ms;
 
 	/* pretix sync */
-	hw_handle sync_timer, sync_req;
+	hw_handle sync_timer, sync_req; /* sync_req: the page request in flight */
+	int syncing;               /* a sweep runs (requests and cache writes) */
 	char *sync_url;            /* the page being fetched */
 	char *sync_first;          /* the sweep's first URL (its ETag is kept) */
 	char sync_etag[200];       /* the first page's ETag, saved when the sweep ends */
@@ -66,10 +67,12 @@ typedef struct reg {
 	/* live lookups in flight (freed at shutdown) */
 	struct reg_lookup *lookups;
 
-	/* outbox and queue timers */
+	/* outbox and queue */
 	hw_handle grant_timer, queue_timer;
-	struct reg_call *calls;    /* role/nick calls in flight (freed at shutdown) */
+	struct reg_call *calls;    /* role/nick/DM calls in flight (freed at shutdown) */
 	int grant_waiting_guild;   /* logged once: the guild is not known yet */
+	int flushing, flush_again; /* one outbox read at a time */
+	int kicking;               /* one queue read at a time */
 } reg;
 
 /* reg_config.c: reads plugins.registration; 0 or -1 with err. */
@@ -78,12 +81,27 @@ void reg_config_free(reg *r);
 
 /* registration.c */
 const char *reg_arg(const reg *r, const hw_invocation *inv, const char *name);
+void reg_unref(reg *r);
+
+/* reg_db.c: a unit of work. body runs in a transaction (HW_OK commits);
+ * done runs on the loop with the outcome, unless the plugin is stopping:
+ * then free_job(job) is called instead. free_job may be NULL. */
+typedef int (*reg_body_fn)(reg *r, hw_tx *tx, void *job);
+typedef void (*reg_done_fn)(reg *r, int status, void *job);
+int reg_db(reg *r, reg_body_fn body, reg_done_fn done, void (*free_job)(void *), void *job);
+/* Inside a body: a prepared statement with its values bound ('i' int64_t,
+ * 't' text), or NULL; a statement run to its end; one integer
+ * (HW_ERR_NOT_FOUND without a row); a text column ("" for NULL). */
+hw_stmt *reg_sql(reg *r, hw_tx *tx, const char *sql, const char *types, ...);
+int reg_exec(reg *r, hw_tx *tx, const char *sql, const char *types, ...);
+int reg_int(reg *r, hw_tx *tx, int64_t *out, const char *sql, const char *types, ...);
+const char *reg_col(reg *r, hw_stmt *st, int col);
 
 /* reg_pretix.c */
 enum reg_lookup_result { REG_FOUND, REG_NOT_FOUND, REG_UNAVAILABLE };
-/* Called once with the result (order valid during the call, else NULL). */
-typedef void (*reg_lookup_fn)(reg *r, enum reg_lookup_result res, const reg_order *order,
-			      void *ud);
+/* Called once with the result; with REG_FOUND fn owns *order (free it
+ * with reg_order_free), else order is NULL. */
+typedef void (*reg_lookup_fn)(reg *r, enum reg_lookup_result res, reg_order *order, void *ud);
 /* Looks order code up in pretix now (the cache is updated on an answer).
  * ud is the caller's; on shutdown free_ud(ud) is called instead of fn. */
 int reg_pretix_lookup(reg *r, const char *code, reg_lookup_fn fn, void (*free_ud)(void *),
@@ -99,11 +117,12 @@ int reg_register_add(reg *r);
 int reg_queue_start(reg *r);
 void reg_queue_kick(reg *r);  /* pretix answers again: retry the queue now */
 
-/* reg_grant.c: queue (inside a transaction) and send role/nick changes. */
-int reg_grant_queue_ticket(reg *r, const char *user_id, int64_t item, int64_t variation,
-			   const char *nick, int add, int64_t now);
-int reg_grant_queue_roles(reg *r, const char *user_id, const json_t *roles, int add,
+/* reg_grant.c: queue inside a body; flush sends after the commit. */
+int reg_grant_queue_ticket(reg *r, hw_tx *tx, const char *user_id, int64_t item,
+			   int64_t variation, const char *nick, int add, int64_t now);
+int reg_grant_queue_roles(reg *r, hw_tx *tx, const char *user_id, const json_t *roles, int add,
 			  int64_t now);
+int reg_dm_queue(reg *r, hw_tx *tx, const char *user_id, const char *text);
 int reg_grant_start(reg *r);
 void reg_grant_flush(reg *r);
 void reg_grant_stop(reg *r);
