@@ -21,7 +21,9 @@
 
 #include "registration.h"
 
+/* The same steps for SQLite and for PostgreSQL (api->db_engine()). */
 extern const char *const reg_store_migrations[];
+extern const char *const reg_store_migrations_pg[];
 extern const size_t reg_store_nmigrations;
 
 /* Every function here runs inside a unit of work's body (tx). */

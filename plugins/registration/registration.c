@@ -44,6 +44,7 @@ static void reg_stop(reg *r)
 static int reg_init(hw_plugin *self, const hw_api *api)
 {
 	char err[300];
+	const char *engine;
 	reg *r;
 	int rc;
 
@@ -63,7 +64,11 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 		rc = HW_ERR_INVALID;
 		goto fail;
 	}
-	if ((rc = api->db_migrate(self, reg_store_migrations, reg_store_nmigrations))) {
+	engine = api->db_engine(self);
+	if ((rc = api->db_migrate(self, engine && !strcmp(engine, "postgresql")
+						? reg_store_migrations_pg
+						: reg_store_migrations,
+				  reg_store_nmigrations))) {
 		api->log(self, HW_LOG_ERROR, "registration: migration failed (%d)", rc);
 		goto fail;
 	}
