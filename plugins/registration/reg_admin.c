@@ -500,6 +500,8 @@ static int cmd_refresh(hw_plugin *self, const hw_invocation *inv, void *ud)
 	(void)self;
 	if (reg_pretix_unavailable(r))
 		return reply(r, inv, "pretix is not answering; I will ask again on my own.");
+	if (r->syncing)
+		return reply(r, inv, "A sync with pretix is running now; try again in a moment.");
 	reg_pretix_sync_now(r);
 	return reply(r, inv, "Asking pretix for changed orders now.");
 }

@@ -12,6 +12,9 @@ stand-in and the pretix stand-in (tests/standin/pretix_standin.py).
 - test_sigkill_between_binding_and_roles: the role calls fail while the
   binding is committed; SIGKILL; after a restart the outbox finishes the
   roles and there is still exactly one binding.
+- test_sync_pages_modified_since_etag: the cache follows `next` pages, then
+  asks with modified_since, then gets 304 for If-None-Match; a new order
+  arrives with the next sweep and registers without a live lookup.
 - test_pretix_down_then_up: pretix refuses connections; the registration is
   queued with an honest answer and finishes by itself with a DM once
   pretix is back.
@@ -75,6 +78,11 @@ class RegistrationTest(DaemonTestCase):
                     return m
             return None
         return wait_until(reply, 30, what="the reply to %r" % text)["content"]
+
+    def refresh(self):
+        """registration refresh, once no sweep is running."""
+        wait_until(lambda: "Asking pretix" in self.say(ALICE, "registration refresh"), 30, interval=0.3,
+                   what="a refresh to start")
 
     def member(self, uid):
         return self.st.world()["members"][uid]
@@ -196,6 +204,40 @@ class RegistrationTest(DaemonTestCase):
                    what="an empty outbox")
         self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
         self.assertIn("already registered", self.say(DAVE, "register LATE4 Vera Volunteer"))
+
+    def test_sync_pages_modified_since_etag(self):
+        self.start()
+
+        def lists(**want):
+            return [r for r in self.pretix.requests() if r["path"].endswith("/orders/")
+                    and all((r["query"].get(k) if k != "status" and k != "inm" else
+                             r["status"] if k == "status" else r["if_none_match"]) == v
+                            for k, v in want.items())]
+        # The first sweep: every order, page 2 followed through `next`.
+        wait_until(lambda: lists(page="2"), 20, what="the second page of the first sweep")
+        self.assertTrue(lists(status=200) and not lists()[0]["query"].get("modified_since"))
+        # Then only what changed since the newest change seen...
+        self.refresh()
+        wait_until(lambda: [r for r in lists() if r["query"].get("modified_since")], 20,
+                   what="a sweep with modified_since")
+        # ...and once nothing changed, the same question with If-None-Match: 304.
+        for _ in range(3):
+            if [r for r in lists() if r["status"] == 304]:
+                break
+            n = len(lists())
+            self.refresh()
+            wait_until(lambda: len(lists()) > n, 20, what="one more sweep")
+        not_modified = [r for r in lists() if r["status"] == 304]
+        self.assertTrue(not_modified and not_modified[0]["if_none_match"], lists())
+        # A new order comes with the next sweep, and registers from the cache.
+        self.pretix.add_order("NEW05", positions=[{"item": 2, "attendee_name": "Linus Aberg"}])
+        self.refresh()
+        wait_until(lambda: "status p" in self.say(ALICE, "registration status NEW05"), 20,
+                   interval=0.5, what="NEW05 in the cache")
+        lookups = len([r for r in self.pretix.requests() if r["path"].endswith("/NEW05/")])
+        self.assertIn("Welcome, Linus Aberg!", self.say(CAROL, "register NEW05 Linus Åberg"))
+        self.assertEqual(len([r for r in self.pretix.requests() if r["path"].endswith("/NEW05/")]), lookups)
+        self.assertTrue(all(r["auth_ok"] for r in self.pretix.requests()))
 
     def test_pretix_down_then_up(self):
         self.start()

@@ -29,6 +29,7 @@ extern const hw_plugin_desc hallway_plugin;
 #define ROLE_SPONSOR "800000000000000004"
 #define ROLE_BROKEN "800000000000000099"
 #define ORGANIZER_LOG "700000000000000001"
+#define REG_TEST_FLUSH_MS 3000
 
 /* ---- a table around the mock's, with guild members ---- */
 
@@ -122,6 +123,9 @@ static mock_api *start(const char *extra_roles)
 
 static void stop(mock_api *m)
 {
+	/* The plugin was started by hand (with the wrapped table), so the
+	 * mock does not unload it: its queued units of work run first. */
+	mock_api_db_settle(m);
 	hallway_plugin.shutdown(mock_api_self(m), table.userdata(mock_api_self(m)));
 	mock_api_free(m);
 }
@@ -385,6 +389,45 @@ TEST(unbind_needs_confirm_and_takes_roles_back)
 	stop(m);
 }
 
+TEST(speaker_needs_config_and_is_unique)
+{
+	mock_api *m = start(NULL);
+	REQUIRE(m);
+	mock_api_chat(m, &ORG, "registration speaker <@100000000000000001> ABCDEF");
+	CHECK(strstr(said(m), "Set roles.speaker") != NULL);
+	stop(m);
+	m = start(NULL);
+	REQUIRE(m);
+	stop(m);
+	{
+		/* a config with a speaker role */
+		json_t *cfg = json_pack("{s:{s:s, s:s, s:s}, s:{s:s}}", "pretix", "url", BASE,
+					"organizer", "democon", "event", "2026", "roles", "speaker",
+					"800000000000000005");
+		m = mock_api_new("registration", cfg, db_path);
+		json_decref(cfg);
+		mock_api_log_verbose(m, 0);
+		table = *mock_api_table(m);
+		table.guild = t_guild;
+		table.member_role = t_member_role;
+		table.member_nick = t_member_nick;
+		ncalls = 0;
+		REQUIRE(hallway_plugin.init(mock_api_self(m), &table) == HW_OK);
+	}
+	mock_api_chat(m, &ORG, "registration speaker alice ABCDEF");
+	CHECK(strstr(said(m), "exactly") != NULL);
+	mock_api_chat(m, &ORG, "registration speaker <@100000000000000001> ABCDEF");
+	CHECK(strstr(said(m), "is now a speaker") != NULL);
+	mock_api_advance(m, REG_TEST_FLUSH_MS);
+	CHECK(called("role+ 100000000000000001 800000000000000005"));
+	mock_api_chat(m, &ORG, "registration speaker 100000000000000002 ABCDEF");
+	CHECK(strstr(said(m), "already claimed by <@100000000000000001>") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_speaker"), 1);
+	mock_api_chat(m, &ORG, "registration status 100000000000000001");
+	CHECK(strstr(said(m), "Speaker: ABCDEF.") != NULL);
+	stop(m);
+}
+
 TEST(sync_pages_and_modified_since)
 {
 	mock_api *m = start(NULL);
@@ -462,6 +505,8 @@ int main(void)
 	RUN(grants_survive_a_restart);
 	FRESH();
 	RUN(unbind_needs_confirm_and_takes_roles_back);
+	FRESH();
+	RUN(speaker_needs_config_and_is_unique);
 	FRESH();
 	RUN(sync_pages_and_modified_since);
 	FRESH();
