@@ -122,7 +122,8 @@ static void ajob_free(void *p)
 	ajob *j = p;
 	if (!j)
 		return;
-	j->r->api->invocation_release(j->r->self, j->inv);
+	if (!j->r->stopping) /* after that, the host's sweep releases it */
+		j->r->api->invocation_release(j->r->self, j->inv);
 	hw_buf_free(&j->out);
 	free(j);
 }

@@ -77,7 +77,9 @@ static void job_free(void *p)
 	job *j = p;
 	if (!j)
 		return;
-	if (j->inv)
+	/* Once shutdown began the host sweeps kept invocations itself; one
+	 * may be gone already when a late done() frees its job. */
+	if (j->inv && !j->r->stopping)
 		j->r->api->invocation_release(j->r->self, j->inv);
 	if (j->order) {
 		reg_order_free(j->order);
