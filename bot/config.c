@@ -65,7 +65,11 @@ static const struct option_row config_options[] = {
 	 "for a bot Discord allows more, or for a benchmark)."},
 	{"storage", OPT_OBJECT, NULL, 0, 0, NULL, NONE, "Storage settings."},
 	{"storage.path", OPT_STRING, "hallway.db", 1, PATH_MAX, NULL, OFF(storage_path),
-	 "SQLite database file (relative to the config file's folder)."},
+	 "SQLite database file (relative to the config file's folder). With a PostgreSQL "
+	 "storage.url it keeps the host's own small state."},
+	{"storage.url", OPT_STRING, NULL, 8, 2048, NULL, OFF(storage_url),
+	 "Where plugins keep their data: sqlite:PATH (the same as storage.path) or a "
+	 "postgresql:// URL (libpq syntax; two daemons may share it, see docs/PRODUCTION.md)."},
 	{"plugin_dir", OPT_STRING, NULL, 1, PATH_MAX, NULL, OFF(plugin_dir),
 	 "Where plugins are found (default: plugins/ beside the binary)."},
 	{"plugins", OPT_OBJECT, NULL, 0, 0, NULL, NONE,
@@ -117,6 +121,35 @@ static const struct option_row config_options[] = {
 };
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]))
+
+static void report_add(struct config_report *r, int is_error, const char *key, const char *reason);
+
+/* storage.url: "sqlite:PATH" becomes storage.path; a PostgreSQL URL stays
+ * in storage_url; anything else is an error. */
+static void config_storage_url(struct config *c, struct config_report *report)
+{
+	const char *u = c->storage_url;
+	char *path;
+
+	if (!u)
+		return;
+	if (!strncmp(u, "postgresql://", 13) || !strncmp(u, "postgres://", 11))
+		return;
+	if (strncmp(u, "sqlite:", 7) || !u[7]) {
+		report_add(report, 1, "storage.url",
+			   "want sqlite:PATH or a postgresql:// URL");
+		return;
+	}
+	path = strdup(u + 7);
+	if (!path) {
+		report_add(report, 1, "storage.url", "out of memory");
+		return;
+	}
+	free(c->storage_path);
+	c->storage_path = path;
+	free(c->storage_url);
+	c->storage_url = NULL;
+}
 
 static void report_add(struct config_report *r, int is_error, const char *key, const char *reason)
 {
@@ -446,6 +479,7 @@ static int load_text(const char *text, const char *origin_path, enum config_mode
 	if (!json_is_array(c->organizer_roles))
 		c->organizer_roles = NULL;
 	validate_semantics(c, mode, report);
+	config_storage_url(c, report);
 
 	tmp = resolve_path(c->dir, c->storage_path);
 	free(c->storage_path);

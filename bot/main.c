@@ -473,6 +473,8 @@ static int start(struct runtime *rt, const char *now_iso)
 		     hw->clock.speed);
 	if ((err = open_storage(hw)))
 		return err;
+	if (hw->cfg->storage_url && storage_use_postgres(hw->storage, hw->cfg->storage_url))
+		return EXIT_FATAL;
 
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "store_pg.h"
 #include "store_sqlite.h"
 #include "work.h"
 
@@ -36,6 +37,10 @@ struct storage {
 	sqlite3 *db;
 	char *path;
 	struct work *pool; /* the storage thread: db_run bodies (storage_start) */
+	/* storage.url is PostgreSQL: plugins' units of work and migrations
+	 * go there (the file above keeps the host's own hw_meta). */
+	struct store_pg *pg;
+	char *pg_url;
 };
 
 /* What the authorizer of one plugin connection knows. */
@@ -55,6 +60,7 @@ struct storage_plugin_db {
 	 * same rules) used only by the storage thread, and its session. */
 	struct storage_plugin_db *tx_db;
 	struct store_sqlite *tx_sess;
+	struct store_pg_session *pg_sess; /* instead, on PostgreSQL */
 };
 
 /* Runs constant SQL (no parameters). Returns 0, or -1 with a log line. */
@@ -187,6 +193,8 @@ void storage_close(struct storage *st)
 	if (!st)
 		return;
 	storage_stop(st);
+	store_pg_free(st->pg);
+	free(st->pg_url);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		LOGE(MOD, "%s: close: %s", st->path, sqlite3_errmsg(st->db));
 	free(st->path);
@@ -477,7 +485,8 @@ out:
 
 sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb)
 {
-	return pdb->db;
+	/* ABI 1.0's db() is SQLite's; on PostgreSQL a plugin has db_run only. */
+	return pdb->st->pg ? NULL : pdb->db;
 }
 
 /* The plugin's recorded version, read on its own connection (so inside a
@@ -572,7 +581,17 @@ fail:
 
 int storage_plugin_migrate(struct storage_plugin_db *pdb, const char *const *steps, size_t n)
 {
-	int v = read_version(pdb);
+	int v;
+
+	if (pdb->st->pg) {
+		char err[STORE_ERR_MAX] = "";
+		if (store_pg_migrate(pdb->st->pg_url, pdb->name, steps, n, err, sizeof(err))) {
+			LOGE(MOD, "plugin %s: migration failed: %s", pdb->name, err);
+			return -1;
+		}
+		return 0;
+	}
+	v = read_version(pdb);
 
 	if (v < 0)
 		return -1;
@@ -667,12 +686,39 @@ struct work *storage_pool(struct storage *st)
 
 const char *storage_engine(struct storage *st)
 {
-	(void)st;
-	return "sqlite";
+	return st && st->pg ? "postgresql" : "sqlite";
+}
+
+int storage_use_postgres(struct storage *st, const char *url)
+{
+	if (st->pg || st->pool) {
+		LOGE(MOD, "the engine is chosen once, before the storage thread starts");
+		return -1;
+	}
+	st->pg = store_pg_new(url);
+	st->pg_url = strdup(url);
+	if (!st->pg || !st->pg_url) {
+		LOGE(MOD, "out of memory");
+		store_pg_free(st->pg);
+		free(st->pg_url);
+		st->pg = NULL;
+		st->pg_url = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int storage_plugin_session(struct storage_plugin_db *pdb, store_run_fn *run, void **session)
 {
+	if (pdb->st->pg) {
+		if (!pdb->pg_sess && !(pdb->pg_sess = store_pg_session_new(pdb->st->pg, pdb->name))) {
+			LOGE(MOD, "plugin %s: out of memory", pdb->name);
+			return -1;
+		}
+		*run = store_pg_run;
+		*session = pdb->pg_sess;
+		return 0;
+	}
 	if (!pdb->tx_sess) {
 		if (!pdb->tx_db && storage_plugin_open(pdb->st, pdb->name, &pdb->tx_db))
 			return -1;
@@ -690,11 +736,29 @@ int storage_plugin_session(struct storage_plugin_db *pdb, store_run_fn *run, voi
 struct session_close {
 	struct storage_plugin_db *tx_db;
 	struct store_sqlite *tx_sess;
+	struct store_pg_session *pg_sess;
 };
 
+static void session_close_now(struct session_close *c)
+{
+	store_sqlite_free(c->tx_sess);
+	store_pg_session_free(c->pg_sess); /* deallocates on the connection */
+	storage_plugin_close(c->tx_db);
+	c->tx_sess = NULL;
+	c->pg_sess = NULL;
+	c->tx_db = NULL;
+}
+
+/* A body may be running on the session: leaking is safe, closing not. */
+static void session_close_leak(const char *name)
+{
+	LOGE(MOD, "plugin %s: out of memory; its storage session stays open", name);
+}
+
+/* On the storage thread, behind any body of the plugin still running. */
 static void session_close_run(void *arg)
 {
-	(void)arg; /* the storage thread reached it: no body uses the session now */
+	session_close_now(arg);
 }
 
 static void session_close_done(void *arg, int cancelled)
@@ -702,42 +766,37 @@ static void session_close_done(void *arg, int cancelled)
 	struct session_close *c = arg;
 
 	(void)cancelled;
-	store_sqlite_free(c->tx_sess);
-	storage_plugin_close(c->tx_db);
+	session_close_now(c); /* never ran (the thread stopped): nothing uses it */
 	free(c);
 }
 
 /* The storage thread may still be inside a body of this plugin (the host
- * never waits for it): the session is closed by a job queued behind it,
- * whose done() runs on the loop once the thread has passed. */
+ * never waits for it): the session is closed by a job queued behind it. */
 static void session_close(struct storage_plugin_db *pdb)
 {
 	struct session_close *c;
 
-	if (!pdb->tx_db)
+	if (!pdb->tx_db && !pdb->tx_sess && !pdb->pg_sess)
 		return;
 	c = malloc(sizeof(*c));
 	if (c) {
 		c->tx_db = pdb->tx_db;
 		c->tx_sess = pdb->tx_sess;
-		if (pdb->st->pool &&
-		    work_submit(pdb->st->pool, session_close_run, session_close_done, c)) {
-			pdb->tx_db = NULL;
-			pdb->tx_sess = NULL;
-			return;
-		}
-		free(c);
-	}
-	if (pdb->st->pool) {
-		/* A body may be running on it: leaking is safe, closing not. */
-		LOGE(MOD, "plugin %s: out of memory; its storage session stays open", pdb->name);
+		c->pg_sess = pdb->pg_sess;
 		pdb->tx_db = NULL;
 		pdb->tx_sess = NULL;
-		return;
+		pdb->pg_sess = NULL;
+		if (!pdb->st->pool) { /* no storage thread: nothing can be running */
+			session_close_done(c, 1);
+			return;
+		}
+		if (work_submit(pdb->st->pool, session_close_run, session_close_done, c))
+			return;
+		session_close_leak(pdb->name);
+		return; /* c leaks with what it holds */
 	}
-	/* No storage thread: nothing can be running on the session. */
-	store_sqlite_free(pdb->tx_sess);
-	storage_plugin_close(pdb->tx_db);
+	session_close_leak(pdb->name);
 	pdb->tx_db = NULL;
 	pdb->tx_sess = NULL;
+	pdb->pg_sess = NULL;
 }

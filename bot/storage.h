@@ -56,6 +56,10 @@ void storage_drain(struct storage *st);
  * is destroyed: the thread wakes it); db_run then answers unavailable. */
 void storage_stop(struct storage *st);
 struct work *storage_pool(struct storage *st); /* NULL before storage_start */
+/* storage.url is PostgreSQL: plugins' storage (db_run, db_migrate) goes
+ * there; the SQLite file keeps the host's hw_meta. Before storage_start.
+ * Does not connect (the storage thread does, and again after a loss). */
+int storage_use_postgres(struct storage *st, const char *url);
 /* "sqlite" or "postgresql" (borrowed, static). */
 const char *storage_engine(struct storage *st);
 /* The engine's run function and the plugin's session for it, opened on
