@@ -70,6 +70,24 @@ int reg_config_read(reg *r, const json_t *cfg, char *err, size_t errlen)
 		r->api->log(r->self, HW_LOG_ERROR,
 			    "registration: %s is not set: pretix will refuse every lookup", TOKEN_ENV);
 	}
+	{
+		const json_t *pretalx = json_object_get(cfg, "pretalx");
+		const char *purl = json_string_value(json_object_get(pretalx, "url"));
+		const char *pevent = json_string_value(json_object_get(pretalx, "event"));
+		if (purl || pevent) {
+			if (!purl || !is_slug(pevent)) {
+				hw_fmt(err, errlen, "pretalx.url and pretalx.event go together (the "
+				       "event as in pretalx's URLs)");
+				return -1;
+			}
+			n = strlen(purl);
+			while (n && purl[n - 1] == '/')
+				n--;
+			if (!(r->pretalx_base = strndup(purl, n)))
+				goto nomem;
+			r->pretalx_event = pevent;
+		}
+	}
 	r->roles_items = json_object_get(roles, "items");
 	r->roles_variations = json_object_get(roles, "variations");
 	r->roles_registered = json_object_get(roles, "registered");
@@ -97,5 +115,6 @@ void reg_config_free(reg *r)
 	}
 	free(r->orders_url);
 	free(r->pretix_base);
-	r->orders_url = r->pretix_base = NULL;
+	free(r->pretalx_base);
+	r->orders_url = r->pretix_base = r->pretalx_base = NULL;
 }

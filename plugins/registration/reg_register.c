@@ -157,14 +157,19 @@ static int failed(reg *r, hw_tx *tx, job *j, const char *why)
 
 static int bind(reg *r, hw_tx *tx, job *j, const reg_position *p)
 {
-	char nick[NICK_CHARS * 4 + 1];
+	char nick[NICK_CHARS * 4 + 1], full[REG_NAME_MAX * 2 + 2];
 	int rc;
 
 	nick_of(p, nick, sizeof(nick));
+	/* the whole name on the ticket (the nickname may be cut) */
+	if (p->name[0])
+		snprintf(full, sizeof(full), "%s", p->name);
+	else
+		hw_fmt(full, sizeof(full), "%s%s%s", p->given, p->given[0] ? " " : "", p->family);
 	rc = reg_exec(r, tx, "INSERT INTO registration_binding (position_id, user_id, order_code,"
 		      " item, variation, name, bound_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
 		      " ON CONFLICT DO NOTHING", "ittiiti", p->id, j->user_id, j->code, p->item,
-		      p->variation, nick, j->now);
+		      p->variation, full, j->now);
 	if (rc)
 		return rc;
 	if (r->api->db_changes(tx) == 0)

@@ -34,6 +34,7 @@ static void reg_stop(reg *r)
 		return;
 	r->stopping = 1;
 	reg_pretix_stop(r);
+	reg_speaker_stop(r);
 	reg_grant_stop(r);
 	if (r->queue_timer)
 		r->api->cancel(r->self, r->queue_timer);
@@ -73,7 +74,8 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 		goto fail;
 	}
 	api->set_userdata(self, r);
-	if ((rc = reg_register_add(r)) || (rc = reg_admin_add(r)) || (rc = reg_grant_start(r)) ||
+	if ((rc = reg_register_add(r)) || (rc = reg_admin_add(r)) || (rc = reg_speaker_add(r)) ||
+	    (rc = reg_grant_start(r)) ||
 	    (rc = reg_queue_start(r)) || (rc = reg_pretix_start(r))) {
 		api->log(self, HW_LOG_ERROR, "registration: init failed (%d)", rc);
 		api->set_userdata(self, NULL);
@@ -102,6 +104,14 @@ static const hw_setting reg_pretix_fields[] = {
 	{0},
 };
 
+static const hw_setting reg_pretalx_fields[] = {
+	{.key = "url", .type = HW_SETTING_STRING, .format = HW_FORMAT_URL, .required = 1,
+	 .help = "pretalx's base URL, e.g. https://pretalx.com (its API is under /api/)."},
+	{.key = "event", .type = HW_SETTING_STRING, .max = 100, .required = 1,
+	 .help = "The event's short name, as in pretalx's URLs."},
+	{0},
+};
+
 static const hw_setting reg_role_fields[] = {
 	{.key = "items", .type = HW_SETTING_MAP, .format = HW_FORMAT_ROLE_ID, .def = "none",
 	 .help = "pretix item ID -> the role ID (or list of role IDs) its ticket holders get."},
@@ -117,6 +127,9 @@ static const hw_setting reg_role_fields[] = {
 static const hw_setting reg_settings[] = {
 	{.key = "pretix", .type = HW_SETTING_OBJECT, .fields = reg_pretix_fields, .required = 1,
 	 .help = "Where the tickets are."},
+	{.key = "pretalx", .type = HW_SETTING_OBJECT, .fields = reg_pretalx_fields, .def = "none",
+	 .help = "Where the speakers are: lets a registered speaker claim roles.speaker with the "
+		 "code of their pretalx speaker page (`registration claim <code>`)."},
 	{.key = "roles", .type = HW_SETTING_OBJECT, .fields = reg_role_fields,
 	 .help = "Which roles a ticket gives."},
 	{.key = "log_channel", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHANNEL_ID,

@@ -12,6 +12,7 @@
  *   reg_register.c   the `register` command and the queue
  *   reg_grant.c      the outbox: role and nickname changes, DMs
  *   reg_admin.c      organizer commands
+ *   reg_speaker.c    speakers claim their role with a pretalx speaker code
  *   reg_log.c        lines for the organizers' log channel
  */
 #ifndef REGISTRATION_H
@@ -30,6 +31,7 @@
 
 struct reg_lookup;
 struct reg_call;
+struct reg_claim;
 
 typedef struct reg {
 	hw_plugin *self;
@@ -45,6 +47,8 @@ typedef struct reg {
 	const json_t *roles_variations;
 	const json_t *roles_registered;
 	const json_t *roles_speaker;
+	char *pretalx_base;        /* pretalx.url without a trailing slash, or NULL */
+	const char *pretalx_event; /* borrowed from the config */
 	const char *log_channel;
 	int nickname;
 	int64_t refresh_ms;
@@ -70,6 +74,7 @@ typedef struct reg {
 	/* outbox and queue */
 	hw_handle grant_timer, queue_timer;
 	struct reg_call *calls;    /* role/nick/DM calls in flight (freed at shutdown) */
+	struct reg_claim *claims;  /* speaker claims waiting for pretalx */
 	int grant_waiting_guild;   /* logged once: the guild is not known yet */
 	int flushing, flush_again; /* one outbox read at a time */
 	int kicking;               /* one queue read at a time */
@@ -129,6 +134,10 @@ void reg_grant_stop(reg *r);
 
 /* reg_admin.c */
 int reg_admin_add(reg *r);
+
+/* reg_speaker.c: registration claim <speaker code> (pretalx) */
+int reg_speaker_add(reg *r);
+void reg_speaker_stop(reg *r);
 
 /* reg_log.c: one line to the log channel (if configured) and the log. */
 void reg_log(reg *r, const char *fmt, ...) HW_PRINTF(2, 3);

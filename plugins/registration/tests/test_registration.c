@@ -428,6 +428,50 @@ TEST(speaker_needs_config_and_is_unique)
 	stop(m);
 }
 
+TEST(speaker_claims_with_pretalx_code)
+{
+	json_t *cfg = json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}", "pretix", "url",
+				BASE, "organizer", "democon", "event", "2026", "pretalx", "url",
+				"http://pretalx.test/", "event", "democon-2026", "roles", "speaker",
+				"800000000000000005", "registered", ROLE_REG);
+	mock_api *m = mock_api_new("registration", cfg, db_path);
+	json_decref(cfg);
+	REQUIRE(m);
+	mock_api_log_verbose(m, 0);
+	table = *mock_api_table(m);
+	table.guild = t_guild;
+	table.member_role = t_member_role;
+	table.member_nick = t_member_nick;
+	ncalls = 0;
+	REQUIRE(hallway_plugin.init(mock_api_self(m), &table) == HW_OK);
+#define PRETALX "http://pretalx.test/api/events/democon-2026/speakers/"
+	mock_api_http_respond(m, PRETALX "SPK01/", 200, "{\"code\": \"SPK01\", \"name\": \"Müller, José\"}");
+	mock_api_http_respond(m, PRETALX "SPK02/", 200, "{\"code\": \"SPK02\", \"name\": \"Grace Hopper\"}");
+	mock_api_http_respond(m, PRETALX "SPK99/", 404, "{\"detail\": \"Not found.\"}");
+	mock_api_http_respond(m, ORDERS "AB12C/", 200, ORDER_AB);
+	mock_api_chat(m, &ALICE, "registration claim spk01");
+	CHECK(strstr(said(m), "Register your ticket first") != NULL);
+	mock_api_chat(m, &ALICE, "register AB12C José Müller");
+	mock_api_pump(m);
+	CHECK(strstr(said(m), "Welcome") != NULL);
+	mock_api_chat(m, &ALICE, "registration claim SPK99");
+	mock_api_pump(m);
+	CHECK(strstr(said(m), "must be the one on your pretalx speaker page") != NULL);
+	mock_api_chat(m, &ALICE, "registration claim SPK02");
+	mock_api_pump(m);
+	CHECK(strstr(said(m), "3 of 5 attempts left") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_speaker"), 0);
+	mock_api_chat(m, &ALICE, "registration claim spk01");
+	mock_api_pump(m);
+	CHECK(strstr(said(m), "Confirmed: you are speaker SPK01") != NULL);
+	mock_api_advance(m, REG_TEST_FLUSH_MS);
+	CHECK(called("role+ 100000000000000001 800000000000000005"));
+	mock_api_chat(m, &ALICE, "registration claim SPK01");
+	CHECK(strstr(said(m), "speaker already") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_speaker WHERE speaker = 'SPK01'"), 1);
+	stop(m);
+}
+
 TEST(sync_pages_and_modified_since)
 {
 	mock_api *m = start(NULL);
@@ -507,6 +551,8 @@ int main(void)
 	RUN(unbind_needs_confirm_and_takes_roles_back);
 	FRESH();
 	RUN(speaker_needs_config_and_is_unique);
+	FRESH();
+	RUN(speaker_claims_with_pretalx_code);
 	FRESH();
 	RUN(sync_pages_and_modified_since);
 	FRESH();
