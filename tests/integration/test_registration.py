@@ -68,9 +68,13 @@ class RegistrationTest(DaemonTestCase):
         self.ready(d)
         return d
 
-    def say(self, user, text, channel=GENERAL):
-        """Sends a chat command; returns the bot's reply to it."""
-        sent = self.st.inject_message(content="!" + text, user_id=user, channel_id=channel)
+    def say(self, user, text, channel=GENERAL, dm=False):
+        """Sends a chat command (in a channel or a DM); returns the bot's reply to it."""
+        if dm:
+            sent = self.st.inject_message(content="!" + text, user_id=user, dm=True)
+            channel = sent["channel_id"]
+        else:
+            sent = self.st.inject_message(content="!" + text, user_id=user, channel_id=channel)
 
         def reply():
             for m in self.bot_messages(channel):
@@ -149,8 +153,9 @@ class RegistrationTest(DaemonTestCase):
         self.start()
         self.assertIn("Welcome, Νίκος Παπαδόπουλος!", self.say(BOB, "register PAID2 ΠΑΠΑΔΟΠΟΥΛΟΣ Νίκος"))
         self.wait_roles(BOB, ["Attendee"])
+        # (in a DM this time: every door runs register)
         self.assertIn("already linked to another Discord account",
-                      self.say(DAVE, "register PAID2 νίκος παπαδόπουλος"))
+                      self.say(DAVE, "register PAID2 νίκος παπαδόπουλος", dm=True))
         self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
         self.assertNotIn(self.roles["Attendee"], self.member(DAVE)["roles"])
         # Bob cannot take a second ticket either.
