@@ -4,6 +4,7 @@
  * Config (plugins.announce), one row per option in `options` below:
  *   channels          [channel id...]   where `announce` posts
  *   remind_minutes    5                 "starting soon" lead; 0 = off
+ *   soon_posts        grouped           grouped | per-talk | off
  *   room_channels     {room: channel}   soon posts for a room go there
  *   changes_channel   channel id        schedule-change alerts
  *   catchup_minutes   10                after downtime: later is skipped
@@ -175,6 +176,19 @@ static int load_config(struct announce *a)
 	a->preview_channels = ANNOUNCE_PREVIEW_DEFAULT;
 	if (json_is_integer(json_object_get(cfg, "preview_channels")))
 		a->preview_channels = json_integer_value(json_object_get(cfg, "preview_channels"));
+	{
+		const char *mode = json_string_value(json_object_get(cfg, "soon_posts"));
+		if (json_object_get(cfg, "soon_posts") && !mode)
+			return config_error(a, "soon_posts must be grouped, per-talk or off");
+		if (!mode || !strcmp(mode, "grouped"))
+			a->soon_mode = ANNOUNCE_SOON_GROUPED;
+		else if (!strcmp(mode, "per-talk"))
+			a->soon_mode = ANNOUNCE_SOON_PER_TALK;
+		else if (!strcmp(mode, "off"))
+			a->soon_mode = ANNOUNCE_SOON_OFF;
+		else
+			return config_error(a, "soon_posts must be grouped, per-talk or off");
+	}
 	if ((rc = minutes(a, cfg, "remind_minutes", REMIND_DEFAULT, &a->remind_ms)) ||
 	    (rc = minutes(a, cfg, "catchup_minutes", CATCHUP_DEFAULT, &a->catchup_ms)))
 		return rc;
@@ -281,6 +295,11 @@ static const hw_setting announce_settings[] = {
 	 .def = "none", .help = "Where schedule changes (moved, cancelled, new talks) are posted."},
 	{.key = "remind_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = MINUTES_MAX,
 	 .def = "5", .help = "Starting-soon posts go this many minutes before a talk (0: off)."},
+	{.key = "soon_posts", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHOICE,
+	 .choices = "grouped|per-talk|off", .def = "grouped",
+	 .help = "grouped: one starting-soon message per time slot in each of `channels`, "
+		 "listing every room starting then (a room in room_channels still gets its "
+		 "talk there); per-talk: one message per talk; off: none."},
 	{.key = "catchup_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = MINUTES_MAX,
 	 .def = "10",
 	 .help = "After a restart, posts that fell due at most this long ago still go out; "

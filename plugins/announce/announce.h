@@ -36,6 +36,11 @@ struct hw_tz;
 #define ANNOUNCE_KIND_SOON "soon"
 #define ANNOUNCE_KIND_CHANGE "change"
 
+/* Starting-soon posts (soon_posts): one message per time slot and channel
+ * listing every room starting then (rooms with their own channel still get
+ * their talk there), one message per talk, or none. */
+enum { ANNOUNCE_SOON_GROUPED = 0, ANNOUNCE_SOON_PER_TALK, ANNOUNCE_SOON_OFF };
+
 struct announce_room {
 	char *room;
 	char *fold;       /* the room name as matched (hw_fold, symbols dropped) */
@@ -78,6 +83,7 @@ struct announce {
 	size_t nrooms;
 	char *changes_channel;    /* or NULL */
 	int64_t remind_ms;        /* 0: no "starting soon" posts */
+	int soon_mode;            /* ANNOUNCE_SOON_*: how starting-soon posts go out */
 	int64_t catchup_ms;
 	int allow_mentions;
 	int64_t preview_channels; /* a post to this many channels or more is previewed (0: never) */

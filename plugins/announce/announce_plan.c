@@ -30,10 +30,11 @@ static const char *kind_label(const char *kind)
 	return "announcement";
 }
 
-/* The first line of text, cut at 160 bytes on a character boundary. */
+/* The text on one line (a slot's post lists its rooms on several), cut
+ * at 160 bytes on a character boundary. */
 static void first_line(const char *text, char *buf, size_t len)
 {
-	size_t n = strcspn(text, "\n");
+	size_t n = strlen(text);
 	if (n > 160) {
 		n = 160;
 		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
@@ -43,6 +44,9 @@ static void first_line(const char *text, char *buf, size_t len)
 		n = len - 1;
 	memcpy(buf, text, n);
 	buf[n] = '\0';
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 	if (text[n] && n + 4 < len)
 		strcat(buf, "...");
 }

@@ -116,6 +116,10 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	if (due < now - a->catchup_ms)
 		return HW_OK;
 	room_ch = announce_room_channel(a, room);
+	if (!room_ch && a->soon_mode == ANNOUNCE_SOON_GROUPED)
+		/* Its slot's post lists it (soon_slots); a per-talk post from an
+		 * earlier setting is not sent as well. */
+		return announce_store_skip_talk(db, id, NULL, "listed in its time slot's post", NULL);
 	if (!room_ch && !a->nchannels)
 		return HW_OK;
 	soon_text(a, t, start_ms, &text);
@@ -132,12 +136,144 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	return announce_store_add(db, &n, &item);
 }
 
+/* ---- grouped: one post per time slot ---- */
+
+struct slot_talk {
+	int64_t start_ms;
+	size_t order; /* the schedule's order within a slot */
+	json_t *t;
+};
+
+static int slot_cmp(const void *x, const void *y)
+{
+	const struct slot_talk *a = x, *b = y;
+	if (a->start_ms != b->start_ms)
+		return a->start_ms < b->start_ms ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The post for the talks v[0..n) starting at the same time. */
+static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, struct text *out)
+{
+	char line[800], hhmm[16];
+	long mins = (long)(a->remind_ms / 60000);
+	size_t shown = 0;
+
+	announce_time_hhmm(announce_tz(a), v[0].start_ms, hhmm, sizeof(hhmm));
+	snprintf(line, sizeof(line), "Starting in %ld minute%s, at %s:", mins, mins == 1 ? "" : "s",
+		 hhmm);
+	text_add(out, line);
+	for (size_t i = 0; i < n; i++) {
+		const char *title = json_string_value(json_object_get(v[i].t, "title"));
+		const char *room = json_string_value(json_object_get(v[i].t, "room"));
+		json_t *speakers = json_object_get(v[i].t, "speakers"), *sp;
+		size_t k, o;
+		o = (size_t)snprintf(line, sizeof(line), "\n- %.100s%s\"%.200s\"", room ? room : "",
+				     room ? ": " : "", title ? title : "?");
+		json_array_foreach(speakers, k, sp) {
+			if (k == 3 || o >= sizeof(line)) {
+				if (o < sizeof(line))
+					o += (size_t)snprintf(line + o, sizeof(line) - o, " and others");
+				break;
+			}
+			if (json_string_value(sp))
+				o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%.80s",
+						      k ? ", " : ", with ", json_string_value(sp));
+		}
+		if (text_add(out, line))
+			break;
+		shown++;
+	}
+	if (shown < n) {
+		snprintf(line, sizeof(line), "\n...and %zu more.", n - shown);
+		memcpy(out->buf + out->n, line, strlen(line) + 1);
+		out->n += strlen(line);
+	}
+}
+
+/* One post per start time to the announce channels, keyed by its text:
+ * a refresh that changes nothing adds nothing; one that changes the
+ * slot's talks skips the old pending post and adds the new one. The
+ * ids ("slot@<start>") of the slots written go into kept. */
+static int soon_slots(struct announce *a, json_t *talks, int64_t now, json_t *kept)
+{
+	sqlite3 *db = a->api->db(a->self);
+	struct slot_talk *v;
+	size_t n = 0, i, j;
+	json_t *t;
+	int rc = HW_OK;
+
+	if (!a->nchannels || !json_array_size(talks))
+		return HW_OK;
+	if (!(v = calloc(json_array_size(talks), sizeof(*v))))
+		return HW_ERR_NOMEM;
+	json_array_foreach(talks, i, t) {
+		json_t *start = json_object_get(t, "start");
+		int64_t start_ms;
+		if (!json_string_value(json_object_get(t, "id")) || !json_is_integer(start) ||
+		    json_is_true(json_object_get(t, "cancelled")))
+			continue;
+		start_ms = (int64_t)json_integer_value(start) * 1000;
+		if (start_ms - a->remind_ms < now - a->catchup_ms)
+			continue;
+		v[n++] = (struct slot_talk){start_ms, i, t};
+	}
+	qsort(v, n, sizeof(*v), slot_cmp);
+	for (i = 0; i < n && rc == HW_OK; i = j) {
+		struct text text = {{0}, 0};
+		struct announce_new nw = {0};
+		char id[64], key[96];
+		int64_t item = 0;
+		for (j = i; j < n && v[j].start_ms == v[i].start_ms; j++)
+			;
+		slot_text(a, v + i, j - i, &text);
+		snprintf(id, sizeof(id), "slot@%lld", (long long)(v[i].start_ms / 1000));
+		snprintf(key, sizeof(key), "%s@%016llx", id, (unsigned long long)fnv(text.buf));
+		json_array_append_new(kept, json_string(id));
+		if ((rc = announce_store_skip_talk(db, id, key, "the talks starting then changed",
+						   NULL)))
+			break;
+		nw.kind = ANNOUNCE_KIND_SOON;
+		nw.text = text.buf;
+		nw.due_ms = v[i].start_ms - a->remind_ms;
+		nw.created_by = "schedule";
+		nw.created_ms = now;
+		nw.talk_id = id;
+		nw.talk_key = key;
+		nw.mentions = 0;
+		nw.channels = (const char *const *)a->channels;
+		nw.nchannels = a->nchannels;
+		rc = announce_store_add(db, &nw, &item);
+	}
+	free(v);
+	return rc;
+}
+
+static int is_kept(json_t *kept, const char *id)
+{
+	json_t *v;
+	size_t i;
+	json_array_foreach(kept, i, v)
+		if (!strcmp(json_string_value(v), id))
+			return 1;
+	return 0;
+}
+
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	struct announce *a = ud;
 	sqlite3 *db = a->api->db(self);
 	json_t *talks = json_object_get(data, "talks"), *t;
 	int64_t now = a->api->now_ms(self);
+	json_t *kept = NULL;
 	char **ids = NULL;
 	size_t nids = 0, i;
 	int rc = HW_OK;
@@ -148,35 +284,48 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 	announce_rooms_check(a, talks);
 	if (a->remind_ms <= 0 || !json_is_array(talks))
 		return;
+	if (!(kept = json_array()))
+		return;
 	if (announce_store_begin(db)) {
 		rc = HW_ERR_STORAGE;
 		goto out;
 	}
 	json_array_foreach(talks, i, t) {
+		if (a->soon_mode == ANNOUNCE_SOON_OFF)
+			break;
 		if ((rc = soon_one(a, t, now)))
 			break;
 	}
+	if (rc == HW_OK && a->soon_mode == ANNOUNCE_SOON_GROUPED)
+		rc = soon_slots(a, talks, now, kept);
 	/* Talks gone from the schedule: their pending posts are skipped. */
 	if (rc == HW_OK && (rc = announce_store_soon_talks(db, &ids, &nids)) == HW_OK) {
 		for (size_t k = 0; k < nids && rc == HW_OK; k++) {
 			int found = 0;
-			json_array_foreach(talks, i, t) {
-				const char *id = json_string_value(json_object_get(t, "id"));
-				if (id && !strcmp(id, ids[k])) {
-					found = 1;
-					break;
+			if (a->soon_mode != ANNOUNCE_SOON_OFF) {
+				found = is_kept(kept, ids[k]);
+				json_array_foreach(talks, i, t) {
+					const char *id = json_string_value(json_object_get(t, "id"));
+					if (!found && id && !strcmp(id, ids[k]))
+						found = 1;
 				}
 			}
-			if (!found)
-				rc = announce_store_skip_talk(db, ids[k], NULL,
-							      "talk removed from the schedule",
-							      NULL);
+			if (found)
+				continue;
+			rc = announce_store_skip_talk(db, ids[k], NULL,
+						      a->soon_mode == ANNOUNCE_SOON_OFF
+							      ? "starting-soon posts are off"
+						      : !strncmp(ids[k], "slot@", 5)
+							      ? "no talk starts then any more"
+							      : "talk removed from the schedule",
+						      NULL);
 		}
 		announce_store_strings_free(ids, nids);
 	}
 	if (rc == HW_OK)
 		rc = announce_store_commit(db);
 out:
+	json_decref(kept);
 	if (rc != HW_OK) {
 		announce_store_rollback(db);
 		a->api->log(self, HW_LOG_ERROR,

@@ -58,7 +58,9 @@ class PlanTests(unittest.TestCase):
         rc, out, log = self.run_hallway(["--plan"])
         self.assertEqual(rc, 0, log)
         self.assertIn("Plan for the next 24 hours", out)
-        self.assertIn('starting soon: Starting in 5 minutes: "Opening: Welcome to HallwayCon"', out)
+        # One post per time slot, listing every room starting then (issue 16).
+        self.assertIn('starting soon: Starting in 5 minutes, at 09:30: - Main Hall: '
+                      '"Opening: Welcome to HallwayCon"', out)
         self.assertIn("Thu 26 Nov 09:25  channel %s" % CHANNEL, out)
         self.assertIn("scheduled announcement: Coffee is in the hall", out)
         self.assertRegex(out, r'reminder of "Time Zones Are Hard, DST Is Harder" to 1 attendee\b')
@@ -76,8 +78,7 @@ class PlanTests(unittest.TestCase):
         self.assertIn("Saved agenda-2.ics (", out)
         with open(os.path.join(self.dir, "agenda.ics")) as f:
             self.assertIn("BEGIN:VCALENDAR", f.read())
-        self.assertIn("Discord Gateway Deep Dive · Envelope", out)
-        self.assertIn("10:15 (in 2 h 15 min)", out)
+        self.assertIn("10:15–10:45  Discord Gateway Deep Dive (in 2 h 15 min)\n             Envelope", out)
         self.assertNotIn("**", out)
         self.assertNotIn("<t:", out)
         self.assertIn("(Type help for the list of commands.)", out)

@@ -413,7 +413,8 @@ TEST(room_channels_fold_like_room_names)
 	json_decref(d);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon' AND "
 			     "channel_id = '2006'"), 1);
-	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon'"), 1);
+	/* ... and the three main channels list it in its time slot's post. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon'"), 4);
 	mock_api_free(m);
 }
 
@@ -423,7 +424,7 @@ TEST(starting_soon_posts)
 	mock_api *m;
 	json_t *d;
 	db_path(path, sizeof(path), "soon");
-	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	REQUIRE((m = start(path, thu(9, 0), "{\"soon_posts\": \"per-talk\"}")));
 	d = loaded(0, 0, 0);
 	mock_api_emit(m, "schedule.loaded", d);
 	mock_api_emit(m, "schedule.loaded", d); /* a refresh adds nothing */
@@ -449,6 +450,65 @@ TEST(starting_soon_posts)
 			     "error = 'talk removed from the schedule'"), 3);
 	/* Nothing in soon posts may ping. */
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mentions <> 0"), 0);
+	mock_api_free(m);
+}
+
+/* Issue 16: by default one post per time slot and channel, listing every
+ * room starting then; a room with its own channel gets its talk there. */
+TEST(starting_soon_grouped)
+{
+	char path[256];
+	mock_api *m;
+	json_t *d;
+	db_path(path, sizeof(path), "soongrouped");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	mock_api_emit(m, "schedule.loaded", d); /* a refresh adds nothing */
+	json_decref(d);
+	/* 100 -> its room channel, and the 09:30 slot's post in each of the
+	 * three main channels; the 10:15 slot (102, 103) -> one post in each. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE kind = 'soon'"), 7);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE kind = 'soon'"), 3);
+	mock_api_advance(m, thu(10, 10) - thu(9, 0));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 7);
+	CHECK_INTEQ(sends_to(m, "2005"), 1);
+	CHECK_INTEQ(sends_to(m, "2001"), 2);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
+		    "Starting in 5 minutes, at 10:15:\n- Envelope: \"Gateway @everyone\"\n"
+		    "- Workshop: \"Workshop\"");
+	mock_api_free(m);
+
+	/* A refresh that cancels one talk of a slot replaces its pending post;
+	 * one that empties the slot skips it. */
+	db_path(path, sizeof(path), "soongrouped2");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	d = loaded(0, 1, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'the talks starting then changed'"), 3);
+	d = loaded(0, 1, 1);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'no talk starts then any more'"), 3);
+	mock_api_advance(m, thu(12, 0) - thu(9, 0));
+	/* The opening, in its room and in its slot's posts. */
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 4);
+	mock_api_free(m);
+
+	/* off: none at all. */
+	db_path(path, sizeof(path), "soonoff");
+	REQUIRE((m = start(path, thu(9, 0), "{\"soon_posts\": \"off\"}")));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	json_decref(d);
+	mock_api_advance(m, thu(12, 0) - thu(9, 0));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
 	mock_api_free(m);
 }
 
@@ -569,6 +629,7 @@ int main(void)
 	RUN(preview_before_many_channels);
 	RUN(room_channels_fold_like_room_names);
 	RUN(starting_soon_posts);
+	RUN(starting_soon_grouped);
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
 	RUN(mentions_only_when_allowed);
