@@ -20,6 +20,7 @@
 
 #include "openspaces.h"
 #include "ospace_meetup.h"
+#include "ospace_remind.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_store.h"
 
@@ -92,6 +93,7 @@ static void ospace_free_ctx(ospace *o)
 {
 	if (!o)
 		return;
+	ospace_remind_stop(o);
 	hw_dm_outbox_stop(o->outbox);
 	o->outbox = NULL;
 	for (size_t i = 0; i < o->nplaces; i++)
@@ -129,6 +131,9 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 		rc = HW_ERR_NOMEM;
 		goto fail;
 	}
+	o->remind_minutes = json_is_integer(json_object_get(cfg, "remind_minutes"))
+				    ? json_integer_value(json_object_get(cfg, "remind_minutes"))
+				    : 10;
 	zone = json_string_value(json_object_get(cfg, "timezone"));
 	o->tz_from_config = zone != NULL;
 	if (hw_tz_load(NULL, zone ? zone : "UTC", &o->tz) && !(o->tz = hw_tz_fixed(0))) {
@@ -155,6 +160,8 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
 		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
+	if (!rc)
+		rc = ospace_remind_start(o);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "openspaces: init failed (%d)", rc);
 		api->set_userdata(self, NULL);
@@ -212,6 +219,9 @@ static const hw_setting ospace_settings[] = {
 	 .help = "Slots not offered to attendees."},
 	{.key = "timezone", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIMEZONE,
 	 .def = "the schedule's, else UTC", .help = "The zone of days and slot times."},
+	{.key = "remind_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = 1440, .def = "10",
+	 .help = "Minutes before an open space or a meetup starts when its host and those who "
+		 "joined get a DM; 0: none."},
 	{.key = "meetups_channel", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHANNEL_ID,
 	 .def = "none (not announced)",
 	 .help = "Where a new `meetup` is announced (durably: a crash never loses the post)."},

@@ -33,6 +33,8 @@ typedef struct ospace {
 	char *meetups_channel;       /* owned; NULL: meetups are not announced */
 	char **places;               /* owned: rooms of the schedule and the board, for */
 	size_t nplaces;              /* reading a meetup's place (ospace_meetup.c) */
+	int64_t remind_minutes;      /* starting-soon DMs this long before; 0: none */
+	hw_handle remind_timer;      /* ospace_remind.c */
 } ospace;
 
 /* Registers the attendee commands (ospace_cmd.c) and the organizers'

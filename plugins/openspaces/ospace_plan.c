@@ -1,9 +1,8 @@
 /*
  * ospace_plan — the organizers' dry run ("plan.collect"): the DMs waiting
  * in the outbox, and the open spaces that start in the window (one line
- * each, with a head count, never names). The plugin posts nothing when an
- * open space starts (yet), so those lines say "board (no post)": they
- * show organizers what the window holds without claiming a post.
+ * each, with a head count, never names) as "board (no post)" lines, and
+ * the starting-soon DMs (ospace_remind.c) due in the window.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,8 +45,6 @@ static int ospace_plan_row(const ospace_session *s, void *ud)
 	if (day < 0 || slot < 0)
 		return 0;
 	at = ospace_start(c->o, (size_t)day, (size_t)slot);
-	if (at < c->from_s || at >= c->to_s)
-		return 0;
 	/* The topic cut on a character boundary. */
 	n = strlen(s->topic);
 	if (n >= sizeof(topic)) {
@@ -57,6 +54,18 @@ static int ospace_plan_row(const ospace_session *s, void *ud)
 	}
 	memcpy(topic, s->topic, n);
 	topic[n] = 0;
+	/* The starting-soon DMs (ospace_remind.c) remind_minutes before. */
+	if (c->o->remind_minutes > 0 && at - c->o->remind_minutes * 60 >= c->from_s &&
+	    at - c->o->remind_minutes * 60 < c->to_s) {
+		int64_t dm = at - c->o->remind_minutes * 60;
+		ospace_plan_when(c->o, dm, when, sizeof(when));
+		snprintf(what, sizeof(what), "starting-soon DM for open space #%lld \"%s\" to %lld",
+			 (long long)s->id, topic, (long long)s->going);
+		if (hw_plan_add(c->items, dm * 1000, when, "DM", what, "openspaces"))
+			c->failed = 1;
+	}
+	if (at < c->from_s || at >= c->to_s)
+		return c->failed;
 	ospace_plan_when(c->o, at, when, sizeof(when));
 	snprintf(what, sizeof(what), "open space #%lld \"%s\" starts in %.100s (%lld going)",
 		 (long long)s->id, topic, s->room, (long long)s->going);

@@ -47,6 +47,23 @@ static mock_api *os_start(const char *db_path, const char *config)
 	return m;
 }
 
+/* The same, with the clock at now_ms before the plugin loads, so timers
+ * count from then (a test that advances the clock needs it). */
+static __attribute__((unused)) mock_api *os_start_at(const char *db_path, const char *config,
+						     int64_t now_ms)
+{
+	json_t *cfg = json_loads(config ? config : OS_CONFIG, 0, NULL);
+	mock_api *m = mock_api_new("openspaces", cfg, db_path);
+	json_decref(cfg);
+	mock_api_log_verbose(m, 0);
+	mock_api_set_now(m, now_ms);
+	if (mock_api_load(m, &hallway_plugin) != HW_OK) {
+		fprintf(stderr, "load failed\n");
+		abort();
+	}
+	return m;
+}
+
 static __attribute__((unused)) int os_has(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle)) {

@@ -329,6 +329,19 @@ TEST(schedule_time_zone_and_plan)
 	CHECK_STREQ(json_string_value(json_object_get(json_array_get(items, 0), "where")),
 		    "board (no post)");
 	json_decref(plan);
+	/* The starting-soon DM, 10 minutes before (remind_minutes). */
+	plan = json_pack("{s:i, s:I, s:I, s:[]}", "version", 1, "from",
+			 (json_int_t)1795719600000LL - 1800000, "to", (json_int_t)1795719600000LL,
+			 "items");
+	mock_api_emit(m, HW_EVENT_PLAN_COLLECT, plan);
+	items = json_object_get(plan, "items");
+	REQUIRE(json_array_size(items) == 1);
+	CHECK_INTEQ(json_integer_value(json_object_get(json_array_get(items, 0), "at")),
+		    1795719600000LL - 600000);
+	CHECK(os_has(json_string_value(json_object_get(json_array_get(items, 0), "what")),
+		     "starting-soon DM for open space #1 \"Packaging\" to 2"));
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(items, 0), "where")), "DM");
+	json_decref(plan);
 	mock_api_free(m);
 }
 

@@ -150,11 +150,39 @@ TEST(no_channel_no_announcement)
 	mock_api_free(m);
 }
 
+/* Starting-soon DMs: remind_minutes (10) before, to the host and who
+ * joined, once, for open spaces and meetups alike. */
+TEST(starting_soon_reminders)
+{
+	char path[256];
+	mock_api *m = os_start_at(os_tmp_db(path, sizeof(path)), MEETUP_CONFIG, OS_THU_0900);
+	size_t dms;
+
+	CHECK(os_has(say(m, &ann, "openspace propose thu 10:00 Packaging"), "It's yours: #1"));
+	CHECK(os_has(say(m, &bob, "openspace join #1"), "#1"));
+	CHECK(os_has(say(m, &cat, "meetup 09:30 lobby coffee"), "Meetup on: #1"));
+	CHECK(os_has(say(m, &ann, "meetup join #1"), "You're in"));
+	mock_api_advance(m, 60000); /* 09:01: nothing is due */
+	dms = mock_api_output_count(m, MOCK_OUT_DM);
+	CHECK_INTEQ(dms, 0);
+	mock_api_advance(m, 20 * 60000); /* 09:21: the meetup at 09:30 */
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 2);
+	CHECK(os_has(mock_api_last_text(m, MOCK_OUT_DM), "Starting in 10 min: meetup #1"));
+	mock_api_advance(m, 30 * 60000); /* 09:51: the open space at 10:00 */
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 4);
+	CHECK(os_has(mock_api_last_text(m, MOCK_OUT_DM), "Starting in 10 min: open space #1"));
+	mock_api_advance(m, 5 * 60000); /* once each */
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 4);
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM openspaces_outbox"), 0);
+	mock_api_free(m);
+}
+
 int main(void)
 {
 	RUN(split_place);
 	RUN(post_announce_join_cancel);
 	RUN(announcement_survives_a_failed_send_and_restart);
 	RUN(no_channel_no_announcement);
+	RUN(starting_soon_reminders);
 	return test_summary();
 }
