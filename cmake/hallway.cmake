@@ -31,3 +31,19 @@ function(hallway_add_unit_test name)
   set_tests_properties(${name} PROPERTIES
     ENVIRONMENT "HALLWAY_SHARED_DATA=${HALLWAY_SHARED_DATA};HALLWAY_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()
+
+# The private PostgreSQL cluster of the tests (scripts/pg-cluster.sh; the
+# CTest fixture "pg" in tests/unit/storage_tests.cmake starts and stops it).
+string(MD5 HALLWAY_PG_HASH "${CMAKE_BINARY_DIR}")
+string(SUBSTRING ${HALLWAY_PG_HASH} 0 10 HALLWAY_PG_HASH)
+set(HALLWAY_PG_DIR /tmp/hallway-pg-${HALLWAY_PG_HASH})
+
+# hallway_pg_variant(<unit test>): the same test again as <name>_pg with
+# db_run and db_migrate on PostgreSQL (mock_api reads HALLWAY_TEST_PG_DIR).
+# For plugins whose storage is all db_run and whose tests look at tables
+# through mock_api_db_int.
+function(hallway_pg_variant name)
+  add_test(NAME ${name}_pg COMMAND ${name})
+  set_tests_properties(${name}_pg PROPERTIES FIXTURES_REQUIRED pg
+    ENVIRONMENT "HALLWAY_TEST_PG_DIR=${HALLWAY_PG_DIR};HALLWAY_SHARED_DATA=${HALLWAY_SHARED_DATA};HALLWAY_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endfunction()

@@ -5,9 +5,11 @@
  * allocate has nothing useful left to say.
  */
 #include "mock_api.h"
+#include "store_pg.h"
 #include "store_sqlite.h"
 
 #include <ctype.h>
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +124,12 @@ struct mock_api {
 	int db_fail;           /* every unit of work fails with this */
 	int settling;
 	struct store_sqlite *store;
+	/* HALLWAY_TEST_PG_DIR set: db_run and db_migrate go to PostgreSQL, one
+	 * database per db_path (made afresh when the file does not exist yet,
+	 * so two mocks on one file share their data as on SQLite). */
+	char *pg_url;
+	struct store_pg *pg;
+	struct store_pg_session *pg_sess;
 	mock_output_fn on_output;
 	void *on_output_ud;
 	void *userdata; /* the plugin's, from set_userdata */
@@ -643,10 +651,19 @@ static int mock_version(mock_api *m, sqlite3 *db, int64_t *version)
 static int mock_db_migrate(hw_plugin *self, const char *const *migrations, size_t n)
 {
 	mock_api *m = mock_of(self);
-	sqlite3 *db = mock_api_db(m);
+	sqlite3 *db;
 	sqlite3_stmt *st = NULL;
 	int64_t v;
 	int rc = HW_OK;
+	if (m->pg) {
+		char err[STORE_ERR_MAX];
+		if (store_pg_migrate(m->pg_url, m->name, migrations, n, err, sizeof(err))) {
+			fprintf(stderr, "mock_api: migration failed: %s\n", err);
+			return HW_ERR_STORAGE;
+		}
+		return HW_OK;
+	}
+	db = mock_api_db(m);
 	if (!db)
 		return HW_ERR_UNSUPPORTED;
 	m->in_host = 1;
@@ -712,8 +729,81 @@ static int mock_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void 
 
 static const char *mock_db_engine(hw_plugin *self)
 {
-	(void)self;
-	return "sqlite";
+	return mock_of(self)->pg_url ? "postgresql" : "sqlite";
+}
+
+/* A database name for the db file: "hw_t" and a hash of its path. */
+static void mock_pg_dbname(const char *path, char *out, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	snprintf(out, len, "hw_t%016llx", (unsigned long long)h);
+}
+
+static char *mock_pg_exec(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	char *err = NULL;
+	if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK))
+		err = mock_strdup(PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return err;
+}
+
+/* Reads the cluster's URL; makes the test database for db_path. Exits the
+ * test on failure: a PostgreSQL run without a server proves nothing. */
+static void mock_pg_setup(mock_api *m)
+{
+	const char *dir = getenv("HALLWAY_TEST_PG_DIR");
+	char path[512], base[512], name[40], sql[160], *slash, *err;
+	FILE *fp;
+	int fresh;
+	if (!dir || !*dir || !m->db_path)
+		return;
+	snprintf(path, sizeof(path), "%s/url", dir);
+	fp = fopen(path, "r");
+	if (!fp || !fgets(base, sizeof(base), fp)) {
+		fprintf(stderr, "mock_api: no PostgreSQL cluster url in %s\n", path);
+		exit(2);
+	}
+	fclose(fp);
+	base[strcspn(base, "\n")] = '\0';
+	slash = strrchr(base, '/');
+	if (!slash || slash < strstr(base, "//") + 2) {
+		fprintf(stderr, "mock_api: cluster url %s has no database\n", base);
+		exit(2);
+	}
+	mock_pg_dbname(m->db_path, name, sizeof(name));
+	fp = fopen(m->db_path, "r");
+	fresh = fp == NULL;
+	if (fp)
+		fclose(fp);
+	if (fresh) {
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+		if ((err = mock_pg_exec(base, sql))) {
+			fprintf(stderr, "mock_api: %s", err);
+			exit(2);
+		}
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+		if ((err = mock_pg_exec(base, sql))) {
+			fprintf(stderr, "mock_api: %s", err);
+			exit(2);
+		}
+	}
+	*slash = '\0';
+	m->pg_url = mock_xalloc(strlen(base) + strlen(name) + 2);
+	sprintf(m->pg_url, "%s/%s", base, name);
+	m->pg = store_pg_new(m->pg_url);
+	if (!m->pg) {
+		fprintf(stderr, "mock_api: out of memory\n");
+		exit(2);
+	}
+	/* The SQLite file marks the database as made (and keeps the mock's
+	 * own db() for what a test inspects there). */
+	mock_api_db(m);
 }
 
 /* Runs one queued unit of work and its done(); 0 when none waits. */
@@ -729,6 +819,14 @@ static int mock_db_one(mock_api *m)
 	t = m->txs[m->txs_head++];
 	if (m->db_fail) {
 		rc = m->db_fail;
+	} else if (m->pg) {
+		if (!m->pg_sess)
+			m->pg_sess = store_pg_session_new(m->pg, m->name);
+		rc = m->pg_sess ? store_pg_run(m->pg_sess, t.body, &m->self, t.ud, err, sizeof(err))
+				: HW_ERR_NOMEM;
+		if (rc != HW_OK && m->verbose)
+			fprintf(stderr, "mock_api: %s: transaction not committed (%d): %s\n", m->name,
+				rc, err);
 	} else {
 		if (!m->store && mock_api_db(m))
 			m->store = store_sqlite_new(m->db);
@@ -770,6 +868,37 @@ void mock_api_db_hold(mock_api *m, int on)
 void mock_api_db_fail(mock_api *m, int status)
 {
 	m->db_fail = status;
+}
+
+int64_t mock_api_db_int(mock_api *m, const char *sql)
+{
+	int64_t v = -1;
+	if (m->pg_url) {
+		PGconn *c = PQconnectdb(m->pg_url);
+		PGresult *r = NULL;
+		char path[96];
+		snprintf(path, sizeof(path), "SET search_path TO \"%s\"", m->name);
+		if (PQstatus(c) == CONNECTION_OK)
+			PQclear(PQexec(c, path));
+		if (PQstatus(c) == CONNECTION_OK && (r = PQexec(c, sql)) &&
+		    PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0))
+			v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		else if (PQstatus(c) == CONNECTION_OK && r && PQresultStatus(r) == PGRES_TUPLES_OK)
+			v = PQntuples(r) ? 0 : -1;
+		PQclear(r);
+		PQfinish(c);
+		return v;
+	}
+	{
+		sqlite3_stmt *st = NULL;
+		if (mock_api_db(m) &&
+		    sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
 }
 
 size_t mock_api_db_pending(mock_api *m)
@@ -822,6 +951,7 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->enforce_perms = 1;
 	m->verbose = 1;
 	m->now = 1700000000000LL;
+	mock_pg_setup(m);
 	return m;
 }
 
@@ -841,7 +971,13 @@ int mock_api_load(mock_api *m, const hw_plugin_desc *desc)
 	    !desc->init || strcmp(desc->name, m->name))
 		return HW_ERR_INVALID;
 	m->desc = desc;
-	return desc->init(&m->self, &m->api);
+	{
+		/* Units of work queued by init run once it returned, as on the
+		 * host's loop. */
+		int rc = desc->init(&m->self, &m->api);
+		mock_db_auto(m);
+		return rc;
+	}
 }
 
 static void mock_forget(mock_api *m)
@@ -922,6 +1058,9 @@ void mock_api_free(mock_api *m)
 	free(m->jobs);
 	free(m->txs);
 	store_sqlite_free(m->store);
+	store_pg_session_free(m->pg_sess);
+	store_pg_free(m->pg);
+	free(m->pg_url);
 	mock_clear_choices(m);
 	for (i = 0; i < m->ncanned; i++) {
 		free(m->canned[i].url);

@@ -142,10 +142,18 @@ void mock_api_db_synchronous(mock_api *m, const char *mode);
  * once the command, timer or event that queued them returned (and at
  * mock_api_pump). hold 1 keeps them queued until mock_api_db_settle(),
  * which returns how many ran. fail: every unit of work is refused with
- * this status (HW_ERR_UNAVAILABLE: the database is away), 0 to stop. */
+ * this status (HW_ERR_UNAVAILABLE: the database is away), 0 to stop.
+ * With HALLWAY_TEST_PG_DIR set (a cluster of scripts/pg-cluster.sh),
+ * db_run and db_migrate run on PostgreSQL instead: one database per
+ * db_path, made afresh when the file does not exist yet; db_engine() says
+ * "postgresql". db() stays the SQLite file (plugins on db_run only). */
 void mock_api_db_hold(mock_api *m, int on);
 size_t mock_api_db_settle(mock_api *m);
 size_t mock_api_db_pending(mock_api *m);
+/* The first column of the first row of sql (a test's look at the plugin's
+ * tables, as the host, on whichever engine db_run uses): -1 when there is
+ * no row or the query fails, 0 for NULL. */
+int64_t mock_api_db_int(mock_api *m, const char *sql);
 void mock_api_db_fail(mock_api *m, int status);
 
 /* Log lines at HW_LOG_ERROR / HW_LOG_WARN seen so far. */

@@ -15,17 +15,13 @@ hallway_add_unit_test(test_store
 target_include_directories(test_store PRIVATE ${CMAKE_SOURCE_DIR}/tests/support)
 # PostgreSQL: one private cluster (scripts/pg-cluster.sh, as the postgres
 # user when run as root) for the tests that need a server: a CTest fixture
-# started before them and stopped (and removed) after.
-string(MD5 HALLWAY_PG_HASH "${CMAKE_BINARY_DIR}")
-string(SUBSTRING ${HALLWAY_PG_HASH} 0 10 HALLWAY_PG_HASH)
-set(HALLWAY_PG_DIR /tmp/hallway-pg-${HALLWAY_PG_HASH} CACHE INTERNAL "the test cluster's folder")
+# started before them and stopped (and removed) after. HALLWAY_PG_DIR and
+# hallway_pg_variant() are in cmake/hallway.cmake.
 add_test(NAME pg_cluster_start COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-cluster.sh start ${HALLWAY_PG_DIR})
 add_test(NAME pg_cluster_stop COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-cluster.sh stop ${HALLWAY_PG_DIR})
 set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg)
 set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg)
-add_test(NAME test_store_pg COMMAND test_store)
-set_tests_properties(test_store_pg PROPERTIES FIXTURES_REQUIRED pg RESOURCE_LOCK pg_cluster
-  ENVIRONMENT "HALLWAY_TEST_PG_DIR=${HALLWAY_PG_DIR}")
+hallway_pg_variant(test_store)
 hallway_add_unit_test(test_clock
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_clock.c ${CMAKE_SOURCE_DIR}/bot/clock.c
   LIBS m)

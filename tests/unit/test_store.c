@@ -414,7 +414,7 @@ static int pl_init(hw_plugin *self, const hw_api *a)
 	hw_command_spec spec = {0};
 	int rc;
 	pl.api = a;
-	if (strcmp(a->db_engine(self), "sqlite"))
+	if (strcmp(a->db_engine(self), pg_url[0] ? "postgresql" : "sqlite"))
 		return HW_ERR_PLUGIN;
 	if ((rc = a->db_migrate(self, steps, 1)))
 		return rc;
@@ -430,6 +430,19 @@ static int pl_init(hw_plugin *self, const hw_api *a)
 static const hw_plugin_desc pl_desc = {sizeof(hw_plugin_desc), HW_ABI_MAJOR, HW_ABI_MINOR,
 				       sizeof(hw_api), "fx", "1.0", "test", pl_init, NULL,
 				       NULL, {NULL}};
+
+static int body_names(hw_plugin *self, hw_tx *tx, void *ud)
+{
+	struct seen *s = ud;
+	hw_stmt *st = pl.api->db_prepare(tx, "SELECT name FROM fx_seen ORDER BY name");
+	int rc;
+	(void)self;
+	while ((rc = pl.api->db_step(st)) == HW_ROW) {
+		strncat(s->names, pl.api->db_col_text(st, 0), sizeof(s->names) - strlen(s->names) - 2);
+		strcat(s->names, ",");
+	}
+	return rc == HW_DONE ? HW_OK : rc;
+}
 
 TEST(mock_defers_done)
 {
@@ -457,14 +470,14 @@ TEST(mock_defers_done)
 	CHECK_INTEQ(mock_api_chat(m, &u, "seen cy"), HW_OK);
 	CHECK_INTEQ(pl.last_status, HW_ERR_UNAVAILABLE);
 	mock_api_db_fail(m, 0);
+	mock_api_db_hold(m, 1);
 	{
-		sqlite3_stmt *s = NULL;
-		REQUIRE(sqlite3_prepare_v2(mock_api_db(m), "SELECT group_concat(name) FROM fx_seen",
-					   -1, &s, NULL) == SQLITE_OK);
-		REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-		CHECK_STREQ((const char *)sqlite3_column_text(s, 0), "ada,bob");
-		sqlite3_finalize(s);
+		struct seen got = {0};
+		REQUIRE(pl.api->db_run(mock_api_self(m), body_names, NULL, &got) == HW_OK);
+		CHECK_INTEQ(mock_api_db_settle(m), 1);
+		CHECK_STREQ(got.names, "ada,bob,");
 	}
+	mock_api_db_hold(m, 0);
 	/* Unloading with work queued: done() still comes, unavailable. */
 	mock_api_db_hold(m, 1);
 	CHECK_INTEQ(mock_api_chat(m, &u, "seen dee"), HW_OK);
@@ -552,6 +565,7 @@ int main(void)
 		RUN(errors_leave_nothing);
 		RUN(thread_in_order);
 		RUN(pg_isolation_and_unavailable);
+		RUN(mock_defers_done);
 		return test_summary();
 	}
 	RUN(commit_read_cache);
