@@ -5,6 +5,7 @@
  */
 #include "settings.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <dirent.h>
@@ -61,6 +62,17 @@ static int date_ok(const char *s)
 	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return 0;
 	return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+}
+
+/* "HH:MM" (or "H:MM"), 00:00 to 23:59. */
+static int time_ok(const char *s)
+{
+	size_t h = 0;
+	int hours = 0;
+	while (h < 2 && isdigit((unsigned char)s[h]))
+		hours = hours * 10 + (s[h++] - '0');
+	return h && hours < 24 && s[h] == ':' && isdigit((unsigned char)s[h + 1]) &&
+	       s[h + 1] < '6' && isdigit((unsigned char)s[h + 2]) && !s[h + 3];
 }
 
 static const char *tz_dir(void)
@@ -192,6 +204,10 @@ static void check_string(const hw_setting *row, const char *key, const json_t *v
 	case HW_FORMAT_DATE:
 		if (!date_ok(s))
 			problem(rep, key, "\"%s\" is not a date as YYYY-MM-DD", s);
+		break;
+	case HW_FORMAT_TIME:
+		if (!time_ok(s))
+			problem(rep, key, "\"%s\" is not a time of day as HH:MM (00:00 to 23:59)", s);
 		break;
 	}
 }
@@ -526,6 +542,7 @@ static const char *format_name(const hw_setting *r)
 	case HW_FORMAT_ROLE_ID: return "role ID";
 	case HW_FORMAT_CHOICE: return r->choices;
 	case HW_FORMAT_DATE: return "YYYY-MM-DD";
+	case HW_FORMAT_TIME: return "HH:MM";
 	}
 	return NULL;
 }

@@ -392,6 +392,7 @@ enum hw_setting_format {
 	HW_FORMAT_ROLE_ID,
 	HW_FORMAT_CHOICE,         /* one of choices, "a|b|c" */
 	HW_FORMAT_DATE,           /* YYYY-MM-DD */
+	HW_FORMAT_TIME,           /* HH:MM, 00:00 to 23:59 (a board's slot times) */
 };
 
 typedef struct hw_setting {

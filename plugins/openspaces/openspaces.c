@@ -156,7 +156,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	api->set_userdata(self, o);
 	ospace_set_places(o, NULL);
 	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
-	    !(rc = ospace_meetup_register(o)) &&
+	    !(rc = ospace_meetup_register(o)) && !(rc = ospace_next_register(o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
 		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
@@ -194,7 +194,7 @@ static const hw_setting ospace_room_fields[] = {
 static const hw_setting ospace_held_fields[] = {
 	{.key = "day", .type = HW_SETTING_STRING, .format = HW_FORMAT_DATE, .required = 1,
 	 .help = "A day of `days`."},
-	{.key = "slot", .type = HW_SETTING_STRING, .max = 5, .required = 1,
+	{.key = "slot", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIME, .required = 1,
 	 .help = "A slot's start time, HH:MM."},
 	{.key = "room", .type = HW_SETTING_STRING, .max = 100, .def = "every room",
 	 .help = "One of `rooms`."},
@@ -206,13 +206,13 @@ static const hw_setting ospace_settings[] = {
 	 .help = "The open-space rooms, in the order `propose` fills them when no room is named."},
 	{.key = "days", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_DATE, .required = 1,
 	 .help = "The days the board runs."},
-	{.key = "start", .type = HW_SETTING_STRING, .max = 5, .def = "10:00",
+	{.key = "start", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIME, .def = "10:00",
 	 .help = "The first slot's start, HH:MM in the conference's time zone."},
-	{.key = "end", .type = HW_SETTING_STRING, .max = 5, .def = "18:00",
+	{.key = "end", .type = HW_SETTING_STRING, .format = HW_FORMAT_TIME, .def = "18:00",
 	 .help = "When the last slot ends at the latest, HH:MM."},
 	{.key = "slot_minutes", .type = HW_SETTING_INTEGER, .min = 5, .max = 1440, .def = "60",
 	 .help = "The length of a slot."},
-	{.key = "slots", .type = HW_SETTING_STRINGS, .max = 5,
+	{.key = "slots", .type = HW_SETTING_STRINGS, .format = HW_FORMAT_TIME,
 	 .def = "every slot_minutes from start to end",
 	 .help = "Slot start times (HH:MM) instead of start and end, for a grid with breaks."},
 	{.key = "held", .type = HW_SETTING_OBJECTS, .fields = ospace_held_fields,

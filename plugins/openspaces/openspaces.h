@@ -41,6 +41,8 @@ typedef struct ospace {
  * (ospace_admin.c). */
 int ospace_cmd_register(ospace *o);
 int ospace_admin_register(ospace *o);
+/* `openspaces`: now and next in the hallway track (ospace_next.c). */
+int ospace_next_register(ospace *o);
 
 /* Replies with text, or with a short apology when text is NULL (the reply
  * could not be built). */

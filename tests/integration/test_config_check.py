@@ -39,6 +39,9 @@ MISTAKES = [
      'storage.path: the folder /nonexistent-hallway-folder does not exist'),
     ({"http": {"listen": "localhost:abc"}},
      'http.listen: must be address:port'),
+    ({"plugins": {"openspaces": {"rooms": [{"name": "Hall"}], "days": ["2026-11-26"],
+                                 "start": "25:00"}}},
+     'plugins.openspaces.start: "25:00" is not a time of day as HH:MM (00:00 to 23:59)'),
 ]
 
 

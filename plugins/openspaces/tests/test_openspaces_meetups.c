@@ -177,6 +177,26 @@ TEST(starting_soon_reminders)
 	mock_api_free(m);
 }
 
+/* `openspaces`: running now, then starting within three hours, open
+ * spaces and meetups together in time order. */
+TEST(now_and_next)
+{
+	char path[256];
+	mock_api *m = os_start_at(os_tmp_db(path, sizeof(path)), MEETUP_CONFIG, OS_THU_0900);
+	const char *r;
+
+	CHECK(os_has(say(m, &ann, "openspaces"), "nothing yet"));
+	CHECK(os_has(say(m, &ann, "openspace propose thu 10:00 Packaging"), "#1"));
+	CHECK(os_has(say(m, &bob, "openspace propose thu 15:00 Later"), "#2"));
+	CHECK(os_has(say(m, &cat, "meetup 10:30 lobby coffee"), "#1"));
+	mock_api_set_now(m, OS_THU_0900 + 80 * 60000); /* 10:20 */
+	r = say(m, &cat, "openspaces");
+	CHECK(os_has(r, "\nnow \xC2\xB7 Thu 26 Nov 10:00 \xC2\xB7 open space #1 \xE2\x80\x9CPackaging"));
+	CHECK(os_has(r, "in Room A (1 going)\nmeetup #1 Thu 26 Nov 10:30"));
+	CHECK(!strstr(r, "Later")); /* 15:00 is beyond three hours */
+	mock_api_free(m);
+}
+
 int main(void)
 {
 	RUN(split_place);
@@ -184,5 +204,6 @@ int main(void)
 	RUN(announcement_survives_a_failed_send_and_restart);
 	RUN(no_channel_no_announcement);
 	RUN(starting_soon_reminders);
+	RUN(now_and_next);
 	return test_summary();
 }

@@ -1,0 +1,128 @@
+/*
+ * ospace_next — `openspaces`: what the hallway track holds now and in the
+ * next hours (issue 21's "next openspaces"): the open spaces running now
+ * and starting within OSPACE_NEXT_HOURS, and the meetups of that window,
+ * in time order. The schedule plugin's `next` is left alone: the host
+ * allows no "next" and "next openspaces" both, and this list needs no
+ * talk.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <hallway/when.h>
+
+#include "openspaces.h"
+#include "ospace_fmt.h"
+#include "ospace_meetup.h"
+#include "ospace_query.h"
+
+#define OSPACE_NEXT_HOURS 3
+#define OSPACE_NEXT_MAX 40
+#define OSPACE_NEXT_REPLY 8000
+
+struct item {
+	int64_t at;
+	int meetup;
+	ospace_session s;
+	ospace_meetup m;
+};
+
+struct gather {
+	ospace *o;
+	int64_t from, to, now;
+	struct item *items;
+	size_t n;
+};
+
+static int add_session(const ospace_session *s, void *ud)
+{
+	struct gather *g = ud;
+	long day = ospace_board_day(&g->o->board, s->day);
+	long slot = ospace_board_slot(&g->o->board, ospace_board_hhmm(s->slot));
+	int64_t at;
+
+	if (day < 0 || slot < 0)
+		return 0;
+	at = ospace_start(g->o, (size_t)day, (size_t)slot);
+	/* Running now (started less than a slot ago), or starting soon. */
+	if (at + (int64_t)g->o->board.slot_minutes * 60 <= g->now || at > g->to)
+		return 0;
+	g->items[g->n].at = at;
+	g->items[g->n].meetup = 0;
+	g->items[g->n].s = *s;
+	return ++g->n >= OSPACE_NEXT_MAX;
+}
+
+static int add_meetup(const ospace_meetup *m, void *ud)
+{
+	struct gather *g = ud;
+	if (m->at > g->to || g->n >= OSPACE_NEXT_MAX)
+		return 1;
+	g->items[g->n].at = m->at;
+	g->items[g->n].meetup = 1;
+	g->items[g->n].m = *m;
+	g->n++;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->meetup - y->meetup;
+}
+
+static int ospace_next_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace *o = ud;
+	struct gather g = {o, 0, 0, 0, NULL, 0};
+	ospace_out out;
+	int rc;
+
+	g.now = o->api->now_ms(self) / 1000;
+	g.from = g.now - 3600;
+	g.to = g.now + OSPACE_NEXT_HOURS * 3600;
+	if (!(g.items = calloc(OSPACE_NEXT_MAX, sizeof(*g.items))))
+		return HW_ERR_NOMEM;
+	ospace_out_init(&out, OSPACE_NEXT_REPLY);
+	if ((rc = ospace_query_all(o->db, add_session, &g)) ||
+	    (g.n < OSPACE_NEXT_MAX &&
+	     (rc = ospace_meetup_list(o->db, g.from, OSPACE_NEXT_MAX, add_meetup, &g))))
+		goto out;
+	qsort(g.items, g.n, sizeof(*g.items), by_time);
+	ospace_out_add(&out, "**The hallway track, the next %d hours**", OSPACE_NEXT_HOURS);
+	for (size_t i = 0; i < g.n; i++) {
+		const struct item *it = &g.items[i];
+		ospace_out_add(&out, "\n%s", it->at <= g.now ? "now \xC2\xB7 " : "");
+		if (it->meetup) {
+			ospace_out_add(&out, "meetup ");
+			ospace_meetup_fmt(&out, o->tz, &it->m);
+		} else {
+			char when[48];
+			hw_when_fmt(o->tz, it->at, when, sizeof(when));
+			ospace_out_add(&out, "%s \xC2\xB7 open space ", when);
+			ospace_fmt_name(&out, &it->s);
+			ospace_out_add(&out, " in ");
+			ospace_out_text(&out, it->s.room, 100);
+			ospace_out_add(&out, " (%lld going)", (long long)it->s.going);
+		}
+	}
+	if (!g.n)
+		ospace_out_add(&out, ": nothing yet. `openspace board` shows the free slots; "
+				     "`meetup` posts a gathering.");
+	rc = ospace_reply(o, inv, ospace_out_str(&out));
+out:
+	ospace_out_free(&out);
+	free(g.items);
+	return rc;
+}
+
+int ospace_next_register(ospace *o)
+{
+	const hw_command_spec spec = {
+		sizeof(hw_command_spec), "openspaces", "Open spaces and meetups now and next",
+		"What the hallway track holds now and in the next hours.", HW_PERM_EVERYONE, NULL, 0,
+		ospace_next_cmd, NULL, o, {0}, sizeof(hw_arg_spec)};
+	return o->api->command_add(o->self, &spec);
+}
