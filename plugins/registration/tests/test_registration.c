@@ -309,6 +309,34 @@ TEST(pretix_down_queue_and_dm)
 	stop(m);
 }
 
+TEST(throttled_by_pretix_waits_as_told)
+{
+	mock_api *m = start(NULL);
+	size_t before;
+	REQUIRE(m);
+	mock_api_http_respond(m, ORDERS "AB12C/", 429, "{\"detail\": \"Request was throttled. "
+			      "Expected available in 45 seconds.\"}");
+	mock_api_chat(m, &ALICE, "register AB12C José Müller");
+	mock_api_pump(m);
+	CHECK(strstr(said(m), "you will get a DM") != NULL);
+	mock_api_http_respond(m, ORDERS "AB12C/", 200, ORDER_AB);
+	before = mock_api_http_requests(m);
+	/* the queue's 30 s tick comes before pretix's 45 s: nothing is asked */
+	mock_api_advance(m, 30000);
+	mock_api_pump(m);
+	CHECK_INTEQ(mock_api_http_requests(m), before);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_queue"), 1);
+	/* the next tick is after it: the queued registration finishes */
+	mock_api_advance(m, 30000);
+	mock_api_pump(m);
+	mock_api_pump(m);
+	CHECK(mock_api_http_requests(m) > before);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_binding"), 1);
+	mock_api_advance(m, REG_TEST_FLUSH_MS * 6);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_DM), "Welcome, José Müller") != NULL);
+	stop(m);
+}
+
 TEST(refused_role_is_logged_not_retried)
 {
 	mock_api *m = start(", \"3\": \"" ROLE_BROKEN "\"");
@@ -543,6 +571,8 @@ int main(void)
 	RUN(throttle_and_cool_down);
 	FRESH();
 	RUN(pretix_down_queue_and_dm);
+	FRESH();
+	RUN(throttled_by_pretix_waits_as_told);
 	FRESH();
 	RUN(refused_role_is_logged_not_retried);
 	FRESH();
