@@ -14,7 +14,12 @@
  *        get; the track makes this one partly circular).
  *    A method that finds fewer than five talks sharing any word is padded
  *    with random talks, as a user would still be shown five.
- * 2. Speed: index build, `recommend` and `similar` over >= 1000 talks
+ * 2. Ranking of `recommend`: precision@5 with each talk's title as the
+ *    interests (itself left out, track hidden, no padding), the plugin's
+ *    BM25F against SQLite FTS5's bm25() over the same fields and weights
+ *    (porter stemming over unicode61), for issue 13's question whether
+ *    the ranking may move to FTS5.
+ * 3. Speed: index build, `recommend` and `similar` over >= 1000 talks
  *    (FOSDEM 2025 + 2023 merged), median and p99 in microseconds.
  *
  * Usage: rec_eval [--check] [shared-data-dir]   (default $HALLWAY_SHARED_DATA)
@@ -29,9 +34,11 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "rec_index.h"
 #include "rec_query.h"
+#include "rec_text.h"
 #include "sched_export.h"
 #include "sched_load.h"
 #include <hallway/civil.h>
@@ -271,6 +278,127 @@ static int quality(const char *label, json_t *loaded, int has_abstracts)
 	return bad;
 }
 
+/* ---- recommend: the plugin's BM25F against SQLite FTS5's bm25() ---- */
+
+/* Mean precision@K of `recommend` with each talk's title as the
+ * interests (the talk itself left out), same track = relevant, no
+ * padding: a method that finds fewer talks scores less. */
+static double recommend_p5(const struct rec_index *idx)
+{
+	struct rec_hit hits[K + 1];
+	double sum = 0;
+
+	for (size_t q = 0; q < idx->n; q++) {
+		struct rec_ask ask = {idx->e[q].title, NULL, 0, REC_ALL_TIMES};
+		long h = rec_query_recommend(idx, &ask, hits, K + 1);
+		size_t n = 0, rel = 0;
+		for (long i = 0; i < h && n < K; i++) {
+			if (hits[i].entry == q)
+				continue;
+			rel += same_track(idx, q, hits[i].entry);
+			n++;
+		}
+		sum += (double)rel / K;
+	}
+	return idx->n ? sum / (double)idx->n : 0;
+}
+
+struct fts_expr {
+	char buf[4096];
+	size_t n;
+};
+
+static int fts_word(const char *term, const char *word, void *ud)
+{
+	struct fts_expr *e = ud;
+	(void)term;
+	if (strchr(word, '"'))
+		return 0;
+	e->n += (size_t)snprintf(e->buf + e->n, sizeof(e->buf) - e->n, "%s\"%s\"",
+				 e->n ? " OR " : "", word);
+	return e->n >= sizeof(e->buf) - 1;
+}
+
+/* The same question to an FTS5 table of the same fields (porter stemming
+ * over unicode61), ranked by bm25() with the plugin's field weights. */
+static double recommend_p5_fts(const struct rec_index *idx)
+{
+	const struct rec_params *w = &idx->params;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL, *q = NULL;
+	char rank[256];
+	double sum = 0;
+
+	snprintf(rank, sizeof(rank),
+		 "SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY bm25(t, %f, %f, %f, %f) LIMIT %d",
+		 w->bm25[REC_F_TITLE], w->bm25[REC_F_ABSTRACT], w->bm25[REC_F_TAGS],
+		 w->bm25[REC_F_SPEAKERS], K + 1);
+	if (sqlite3_open(":memory:", &db) ||
+	    sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, abstract, tags, speakers,"
+			     " tokenize = 'porter unicode61 remove_diacritics 2'); BEGIN",
+			 NULL, NULL, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO t(rowid, title, abstract, tags, speakers)"
+				   " VALUES (?, ?, ?, ?, ?)", -1, &ins, NULL) ||
+	    sqlite3_prepare_v2(db, rank, -1, &q, NULL)) {
+		fprintf(stderr, "fts: %s\n", sqlite3_errmsg(db));
+		exit(1);
+	}
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct rec_entry *e = &idx->e[i];
+		char who[2048] = "";
+		size_t o = 0;
+		for (size_t k = 0; k < e->nspeakers && o < sizeof(who); k++)
+			o += (size_t)snprintf(who + o, sizeof(who) - o, "%s ", e->speakers[k]);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_text(ins, 2, e->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, e->abstract ? e->abstract : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, e->type ? e->type : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, who, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			fprintf(stderr, "fts insert: %s\n", sqlite3_errmsg(db));
+			exit(1);
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	for (size_t qi = 0; qi < idx->n; qi++) {
+		struct fts_expr e = {{0}, 0};
+		size_t n = 0, rel = 0;
+		rec_text_terms(idx->e[qi].title, fts_word, &e);
+		if (e.n) {
+			sqlite3_bind_text(q, 1, e.buf, -1, SQLITE_STATIC);
+			while (n < K && sqlite3_step(q) == SQLITE_ROW) {
+				size_t d = (size_t)sqlite3_column_int64(q, 0) - 1;
+				if (d == qi)
+					continue;
+				rel += same_track(idx, qi, d);
+				n++;
+			}
+			sqlite3_reset(q);
+		}
+		sum += (double)rel / K;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return idx->n ? sum / (double)idx->n : 0;
+}
+
+static void recommend_quality(const char *label, json_t *loaded)
+{
+	struct rec_params params;
+	struct rec_index *idx = NULL;
+
+	rec_params_default(&params);
+	params.bm25[REC_F_TRACK] = params.sim[REC_F_TRACK] = 0; /* no leakage */
+	if (rec_index_build(loaded, &params, &idx)) {
+		fprintf(stderr, "index build failed\n");
+		exit(1);
+	}
+	printf("| %s | %.3f | %.3f |\n", label, recommend_p5(idx), recommend_p5_fts(idx));
+	rec_index_free(idx);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -401,6 +529,13 @@ int main(int argc, char **argv)
 		       tracked_only(ep), 0);
 	bad |= quality("FOSDEM 2025 (tracks are devrooms; abstracts present)", tracked_only(f25), 1);
 	bad |= quality("FOSDEM 2023", tracked_only(f23), 1);
+	printf("## `recommend`: precision@%d, a talk's title as the interests, same track = "
+	       "relevant (track hidden)\n\n", K);
+	printf("| schedule | plugin BM25F | FTS5 bm25() |\n|---|---|---|\n");
+	recommend_quality("EuroPython 2024", tracked_only(ep));
+	recommend_quality("FOSDEM 2025", tracked_only(f25));
+	recommend_quality("FOSDEM 2023", tracked_only(f23));
+	printf("\n");
 	if (!check)
 		speed(all, f25_all);
 	json_decref(f25_all);
