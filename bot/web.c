@@ -90,6 +90,8 @@ void web_conn_answer(struct web_conn *c, unsigned status, const char *ctype, con
 {
 	if (c->state == CONN_ANSWERED || c->state == CONN_SSE)
 		return;
+	if (c->state == CONN_READING)
+		c->close_after = 1; /* what is left of the request is never read */
 	c->state = CONN_ANSWERED;
 	c->status = status;
 	snprintf(c->ctype, sizeof(c->ctype), "%s", ctype);
@@ -247,6 +249,10 @@ static int start_request(struct web *w, struct lws *wsi, struct web_sess *sess, 
 		dispatch(c);
 		return 0;
 	}
+	if (strncmp(c->path, "/api/", 5)) {
+		web_conn_json(c, 405, NULL, "only GET here; actions are POSTs to /api/");
+		return 0;
+	}
 	/* A POST is JSON, so a cross-site form cannot send one without a
 	 * preflight that this server never allows. */
 	hdr_copy(wsi, ctype_in, sizeof(ctype_in), WSI_TOKEN_HTTP_CONTENT_TYPE);
@@ -346,6 +352,8 @@ static int writeable(struct web_conn *c)
 		lws_callback_on_writable(c->wsi);
 		return 0;
 	}
+	if (c->close_after)
+		return -1;
 	return lws_http_transaction_completed(c->wsi) ? -1 : 0;
 }
 
@@ -468,8 +476,8 @@ int web_listen(struct web *w)
 		return -1;
 	}
 	w->port = lws_get_vhost_listen_port(w->vhost);
-	LOGI("web", "serving /screen, /organizer, /healthz and /metrics on http://%s:%d",
-	     w->iface[0] ? w->iface : "*", w->port);
+	LOGI("web", "serving /healthz and /metrics on http://%s:%d, the lobby screens at /screen and "
+	     "the organizer page at /organizer", w->iface[0] ? w->iface : "*", w->port);
 	return 0;
 }
 

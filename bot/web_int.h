@@ -64,6 +64,7 @@ struct web_conn {
 	unsigned char *out;       /* LWS_PRE + body */
 	size_t out_len, out_off;
 	int headers_sent;
+	int close_after;          /* refused before its body was read: no keep-alive */
 	/* push stream */
 	struct web_conn *sse_next, *sse_prev;
 	uint64_t sse_seq;         /* next ring message to send */

@@ -20,6 +20,7 @@
 #include "web_int.h"
 
 #define MSG_FLAG_SUPPRESS_EMBEDS 4
+#define TEXT_MAX 1024
 
 /* ---- the dashboard command ---- */
 
@@ -33,7 +34,7 @@ static int64_t web_signin_ttl_ms(struct web *w)
 struct dm_link {
 	struct invocation *inv;   /* own reference: to say if the DM failed */
 	struct web *w;
-	char text[700];
+	char text[TEXT_MAX];
 };
 
 static void dm_link_free(struct dm_link *d)
@@ -91,24 +92,37 @@ static int cmd_dashboard(hw_plugin *self, const hw_invocation *pub, void *ud)
 {
 	struct web *w = ud;
 	struct invocation *inv = (struct invocation *)pub;
-	char token[WEB_SECRET_HEX + 1], base[300], text[700];
+	char token[WEB_SECRET_HEX + 1], base[300], text[TEXT_MAX];
 	hw_message m = {.struct_size = sizeof(m), .content = text, .ephemeral = 1};
 	struct dm_link *d;
+	const char *what = pub->argc && pub->argv[0].present ? pub->argv[0].str : NULL;
 	(void)self;
 
-	if (pub->door == HW_DOOR_WEB) {
-		snprintf(text, sizeof(text), "You are signed in already.");
+	if (!w->vhost) {
+		snprintf(text, sizeof(text), "The web pages are off: set http.listen in the config.");
 		return router_reply(inv, &m);
 	}
-	if (!w->vhost) {
-		snprintf(text, sizeof(text), "The web page is off: set http.listen in the config.");
+	web_public_url(w, base, sizeof(base));
+	if (what && *what) {
+		if (strcmp(what, "screens") && strcmp(what, "screen")) {
+			snprintf(text, sizeof(text),
+				 "Usage: dashboard (a sign-in link by DM) or dashboard screens.");
+			return router_reply(inv, &m);
+		}
+		snprintf(text, sizeof(text),
+			 "Lobby screens: %s/screen for the whole conference, %s/screen/<room> for one "
+			 "room's door (the room as the schedule names it).",
+			 base, base);
+		return router_reply(inv, &m);
+	}
+	if (pub->door == HW_DOOR_WEB) {
+		snprintf(text, sizeof(text), "You are signed in already.");
 		return router_reply(inv, &m);
 	}
 	if (web_auth_signin_new(w->auth, pub->user_id, web_signin_ttl_ms(w), token)) {
 		snprintf(text, sizeof(text), "Sorry, I could not make a sign-in link.");
 		return router_reply(inv, &m);
 	}
-	web_public_url(w, base, sizeof(base));
 	snprintf(text, sizeof(text),
 		 "Your sign-in link for the organizer page (valid for %lld seconds, once; do not "
 		 "share it): %s/organizer/signin#%s",
@@ -136,9 +150,13 @@ static int cmd_dashboard(hw_plugin *self, const hw_invocation *pub, void *ud)
 
 int web_dashboard_add(struct web *w)
 {
+	static const hw_arg_spec args[] = {
+		{"what", HW_ARG_STRING, 0, "screens: the lobby screens' addresses instead", 0}};
 	hw_command_spec spec = {
 		HW_COMMAND_SPEC_INIT,
 		.name = "dashboard",
+		.args = args,
+		.nargs = 1,
 		.summary = "Get a sign-in link for the organizer web page (by DM)",
 		.help = "The link works once, for a few minutes (http.signin_seconds), and only for "
 			"you; your organizer role is checked again when you use it.",

@@ -174,7 +174,10 @@ class Browser:
     def wait(self, expression, timeout=15.0, what=None):
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(expression)
+            try:
+                value = self.eval(expression)
+            except CDPError:
+                value = None  # a page being replaced (navigation) has no context yet
             if value:
                 return value
             if time.monotonic() > deadline:

@@ -36,7 +36,7 @@ class WebTest(DaemonTestCase):
         self.cfg = cfg
         d = self.daemon(cfg, env=dict({"HALLWAY_NOW": NOW}, **(env or {})))
         self.ready(d, identifies=len(self.daemons))
-        d.wait_log("serving /screen")
+        d.wait_log("serving /healthz and /metrics on")
         self.web = Client(self.port)
         return d
 
@@ -243,6 +243,11 @@ class WebTest(DaemonTestCase):
         r = self.signin(token)
         self.assertEqual(r.status, 200)
         self.assertIn("; Secure", r.header("set-cookie"))
+        # The screens' addresses, for the TVs.
+        self.say("!dashboard screens")
+        wait_until(lambda: [m for m in self.bot_messages(GENERAL)
+                            if "https://hallway.example.org/screen for" in m["content"]], 10,
+                   what="the screens' addresses")
 
 
 if __name__ == "__main__":

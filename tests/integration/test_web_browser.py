@@ -66,7 +66,7 @@ class BrowserTest(DaemonTestCase):
         cfg["http"] = {"listen": "127.0.0.1:%d" % self.port}
         d = self.daemon(cfg, env={"HALLWAY_NOW": NOW})
         self.ready(d, identifies=len(self.daemons))
-        d.wait_log("serving /screen")
+        d.wait_log("serving /healthz and /metrics on")
         return d
 
     def shot(self, name, full_page=False):
