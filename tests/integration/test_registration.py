@@ -7,6 +7,7 @@ stand-in and the pretix stand-in (tests/standin/pretix_standin.py).
   nickname (the stand-in's PUT/PATCH calls, with an audit-log reason); the
   pretix token went in the Authorization header and never into the log.
 - test_double_use_refused: a second account cannot take the same ticket.
+- test_race_for_one_ticket: five accounts claim one ticket at once; one wins.
 - test_brute_force_throttled: five failed guesses, then a cool-down; a
   wrong order code and a wrong name get the same answer.
 - test_sigkill_between_binding_and_roles: the role calls fail while the
@@ -168,6 +169,33 @@ class RegistrationTest(DaemonTestCase):
         self.assertIn("already registered", self.say(BOB, "register AB12C Grace Hopper"))
         status = self.say(ALICE, "registration status PAID2")
         self.assertIn("bound to <@%s>" % BOB, status)
+
+    def test_race_for_one_ticket(self):
+        """Five accounts send the same order and name at once: one gets the ticket."""
+        self.start()
+        users = [u["id"] for u in self.world["users"]][:5]
+        sent = {}
+        for uid in users:  # back to back, no waiting for answers
+            sent[uid] = self.st.inject_message(content="!register LATE4 Vera Volunteer", user_id=uid,
+                                               channel_id=GENERAL)["id"]
+
+        def answers():
+            out = {}
+            for m in self.bot_messages(GENERAL):
+                ref = (m.get("message_reference") or {}).get("message_id")
+                for uid, mid in sent.items():
+                    if ref == mid:
+                        out[uid] = m["content"]
+            return out if len(out) == len(sent) else None
+        self.assertEqual(len(sent), 5)
+        got = wait_until(answers, 30, what="five answers")
+        winners = [u for u, t in got.items() if "Welcome, Vera Volunteer!" in t]
+        self.assertEqual(len(winners), 1, got)
+        for uid, text in got.items():
+            if uid not in winners:
+                self.assertIn("already linked to another Discord account", text)
+        self.assertEqual(self.db_count("SELECT COUNT(*) FROM registration_binding"), 1)
+        self.wait_roles(winners[0], ["Attendee", "Volunteer"])
 
     def test_brute_force_throttled(self):
         self.start()
