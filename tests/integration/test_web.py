@@ -13,7 +13,7 @@ import sys
 import time
 import unittest
 
-from harness import PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
+from harness import FIXTURE_DIR, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "browser"))
 from webclient import Client, EventStream, free_port  # noqa: E402
@@ -27,9 +27,9 @@ NOW = "2026-11-26T10:20:00+01:00"
 
 
 class WebTest(DaemonTestCase):
-    def start(self, http=None, plugins=None, env=None):
+    def start(self, http=None, plugins=None, env=None, plugin_dir=PLUGIN_DIR):
         self.port = free_port()
-        cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR,
+        cfg = base_config(self.st, self.workdir, plugin_dir=plugin_dir,
                           plugins=plugins if plugins is not None else {
                               "schedule": {"source": SAMPLE}, "announce": {"channels": [TALKS]}})
         cfg["http"] = dict({"listen": "127.0.0.1:%d" % self.port}, **(http or {}))
@@ -141,6 +141,61 @@ class WebTest(DaemonTestCase):
         wait_until(lambda: self.web.get("/api/announce/latest").status == 404, 15,
                    what="the announce routes to go")
         self.assertEqual(self.web.get("/api/schedule/screen").status, 200)
+
+    def test_plugin_web_api(self):
+        """Routes, assets, a panel and pushes of a plugin (tests/plugins/fx_web.c)."""
+        d = self.start(plugins={"fx_web": {}}, plugin_dir=FIXTURE_DIR)
+        r = self.web.get("/static/fx_web/hello.txt")
+        self.assertEqual((r.status, r.body), (200, b"hello from fx_web\n"))
+        self.assertEqual(r.header("content-type"), "text/plain; charset=utf-8")
+        self.assertIn("max-age", r.header("cache-control"))
+        self.assertIn("default-src 'self'", r.header("content-security-policy"))
+        self.assertEqual(self.web.get("/static/fx_web/app.js").header("content-type"), "text/javascript")
+        pub = self.web.get("/api/fx_web/public?room=Caf%C3%A9+%26+Co&x=1").json()
+        self.assertEqual(pub["hello"], "world")
+        # The query reaches the plugin encoded, one value per argument.
+        self.assertEqual(pub["query"], "room=Caf%C3%A9%20%26%20Co&x=1")
+        self.assertTrue(pub["refused_outside"], "a route outside /api/fx_web/ was accepted")
+        self.assertTrue(pub["refused_twice"], "the same route twice was accepted")
+        self.assertFalse(pub["signed_in"])
+        r = self.web.get("/api/fx_web/fail")
+        self.assertEqual(r.status, 409)
+        self.assertIn("error", r.json())
+        self.assertEqual(self.web.post("/api/fx_web/public", {}).status, 405)
+        # Organizer routes: nothing without a session, POSTs only with the CSRF token.
+        self.assertEqual(self.web.get("/api/fx_web/secret").status, 401)
+        self.assertEqual(self.web.post("/api/fx_web/bump", {"by": 1}).status, 401)
+        self.assertEqual(self.signin(self.signin_link()).status, 200)
+        s = self.web.get("/api/organizer/session").json()
+        self.assertIn({"title": "Fixture", "path": "/api/fx_web/panel", "plugin": "fx_web"}, s["panels"])
+        self.assertEqual(self.web.get("/api/fx_web/secret").json(), {"user": ALICE})
+        self.assertEqual(self.web.post("/api/fx_web/bump", {"by": 2}).status, 403)
+        r = self.web.post("/api/fx_web/bump", {"by": 2}, csrf=s["csrf"])
+        self.assertEqual(r.json(), {"count": 2})
+        self.assertEqual(self.web.post("/api/fx_web/bump", {"by": 0}, csrf=s["csrf"]).status, 400)
+        panel = self.web.get("/api/fx_web/panel").json()
+        self.assertEqual(panel["items"][0]["rows"], [["bumps", "some"]])
+        # A push reaches open pages under the plugin's name.
+        es = EventStream(self.port)
+        try:
+            self.assertTrue(es.opened.wait(10))
+            r = self.web.post("/api/action", {"command": "webpush <b>news</b>"}, csrf=s["csrf"])
+            self.assertEqual(r.json()["replies"][0]["text"], "pushed")
+            _, msg = es.next("fx_web.news", timeout=10)
+            self.assertEqual(msg["data"], {"text": "<b>news</b>"})
+        finally:
+            es.close()
+        # Unloaded: everything it registered is gone.
+        cfg = dict(self.cfg)
+        cfg["plugins"] = {"fx_good": {}}
+        with open(d.config_path, "w") as f:
+            json.dump(cfg, f)
+        d.signal(signal.SIGHUP)
+        wait_until(lambda: self.web.get("/api/fx_web/public").status == 404, 15,
+                   what="the fixture's routes to go")
+        self.assertEqual(self.web.get("/static/fx_web/hello.txt").status, 404)
+        titles = [p["title"] for p in self.web.get("/api/organizer/session").json()["panels"]]
+        self.assertNotIn("Fixture", titles)
 
     # -- sign-in ------------------------------------------------------------------
 
