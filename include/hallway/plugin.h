@@ -377,7 +377,8 @@ enum hw_setting_type {
 	HW_SETTING_BOOLEAN,
 	HW_SETTING_STRINGS,       /* a list of strings, each checked by format */
 	HW_SETTING_STRING_OR_LIST,/* one string, or a list of them */
-	HW_SETTING_MAP,           /* an object of name -> string (format on values) */
+	HW_SETTING_MAP,           /* an object of name -> string, or -> list of strings
+				   * (format on every value) */
 	HW_SETTING_OBJECTS,       /* a list of objects described by fields */
 	HW_SETTING_OBJECT,        /* one object described by fields */
 };
