@@ -19,6 +19,7 @@
 #include <hallway/tz.h>
 
 #include "openspaces.h"
+#include "ospace_later.h"
 #include "ospace_meetup.h"
 #include "ospace_remind.h"
 #include <hallway/dm_outbox.h>
@@ -78,6 +79,7 @@ static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, 
 	if (!hw_event_check(o->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
 		return;
 	ospace_set_places(o, json_object_get(data, "rooms"));
+	ospace_later_set_talks(o, data);
 	if (o->tz_from_config || !name || !*name || !strcmp(name, hw_tz_name(o->tz)))
 		return;
 	if (hw_tz_load(NULL, name, &tz)) {
@@ -100,6 +102,7 @@ static void ospace_free_ctx(ospace *o)
 		free(o->places[i]);
 	free(o->places);
 	free(o->meetups_channel);
+	ospace_later_free(o);
 	ospace_board_free(&o->board);
 	hw_tz_free(o->tz);
 	free(o);
@@ -157,6 +160,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	ospace_set_places(o, NULL);
 	if (!(rc = ospace_cmd_register(o)) && !(rc = ospace_admin_register(o)) &&
 	    !(rc = ospace_meetup_register(o)) && !(rc = ospace_next_register(o)) &&
+	    !(rc = ospace_later_register(o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
 		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);

@@ -21,6 +21,7 @@
 #define OSPACE_REASON_MAX 300    /* bytes of a removal reason */
 
 struct hw_tz;
+struct ospace_talks;
 
 typedef struct ospace {
 	hw_plugin *self;
@@ -33,6 +34,7 @@ typedef struct ospace {
 	char *meetups_channel;       /* owned; NULL: meetups are not announced */
 	char **places;               /* owned: rooms of the schedule and the board, for */
 	size_t nplaces;              /* reading a meetup's place (ospace_meetup.c) */
+	struct ospace_talks *talks;  /* owned: the schedule's talks (ospace_later.c) */
 	int64_t remind_minutes;      /* starting-soon DMs this long before; 0: none */
 	hw_handle remind_timer;      /* ospace_remind.c */
 } ospace;

@@ -76,6 +76,14 @@ const char *const ospace_store_migrations[] = {
 	" PRIMARY KEY(meetup_id, user_id));"
 	/* Starting-soon DMs for open spaces: sent once per session. */
 	"ALTER TABLE openspaces_sessions ADD COLUMN reminded_ms INTEGER;",
+	/* v3: talks to watch later (ospace_later.c); the title is a copy */
+	"CREATE TABLE openspaces_later("
+	" user_id TEXT NOT NULL,"
+	" talk_id TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" added_ms INTEGER NOT NULL,"
+	" watched_ms INTEGER,"
+	" PRIMARY KEY(user_id, talk_id));",
 };
 const size_t ospace_store_nmigrations =
 	sizeof(ospace_store_migrations) / sizeof(ospace_store_migrations[0]);

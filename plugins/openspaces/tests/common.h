@@ -34,7 +34,7 @@ static const char *os_tmp_db(char *buf, size_t len)
 	return buf;
 }
 
-static mock_api *os_start(const char *db_path, const char *config)
+static __attribute__((unused)) mock_api *os_start(const char *db_path, const char *config)
 {
 	json_t *cfg = json_loads(config ? config : OS_CONFIG, 0, NULL);
 	mock_api *m = mock_api_new("openspaces", cfg, db_path);

@@ -39,12 +39,13 @@ TEST(commands_registered)
 					    "openspace join", "openspace leave",
 					    "openspace mine", "openspace drop",
 					    "openspace move", "openspace remove",
-					    "openspace export", "meetup", "meetups", "openspaces"};
+					    "openspace export", "meetup", "meetups", "openspaces",
+					    "later", "watched"};
 	char path[256];
 	mock_api *m = os_start(os_tmp_db(path, sizeof(path)), NULL);
 	size_t i;
-	CHECK_INTEQ(mock_api_command_count(m), 12);
-	for (i = 0; i < 12; i++) {
+	CHECK_INTEQ(mock_api_command_count(m), 14);
+	for (i = 0; i < 14; i++) {
 		const hw_command_spec *c = mock_api_command(m, names[i]);
 		REQUIRE(c != NULL);
 		CHECK_INTEQ(c->perm, i >= 6 && i < 9 ? HW_PERM_ORGANIZER : HW_PERM_EVERYONE);

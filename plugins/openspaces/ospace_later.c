@@ -1,0 +1,334 @@
+/*
+ * ospace_later — talks to watch later (ospace_later.h).
+ */
+#include "ospace_later.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hallway/db.h>
+#include <hallway/fts.h>
+#include <hallway/text.h>
+#include <hallway/when.h>
+
+#include "ospace_out.h"
+
+#define LATER_FIND 5
+#define LATER_LIST_MAX 50
+#define LATER_REPLY_MAX 8000
+
+struct ospace_talk {
+	char *id, *title, *url, *recording;
+	int64_t start, end;
+};
+
+struct ospace_talks {
+	struct ospace_talk *t;
+	size_t n;
+	int64_t last_end;    /* the conference's last talk ends then */
+	struct hw_fts *fts;  /* titles; ref = index in t */
+};
+
+static void talks_free(struct ospace_talks *ts)
+{
+	if (!ts)
+		return;
+	for (size_t i = 0; i < ts->n; i++) {
+		free(ts->t[i].id);
+		free(ts->t[i].title);
+		free(ts->t[i].url);
+		free(ts->t[i].recording);
+	}
+	free(ts->t);
+	hw_fts_free(ts->fts);
+	free(ts);
+}
+
+void ospace_later_free(ospace *o)
+{
+	talks_free(o->talks);
+	o->talks = NULL;
+}
+
+static char *dup_str(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && *s ? strdup(s) : NULL;
+}
+
+void ospace_later_set_talks(ospace *o, const json_t *loaded)
+{
+	const json_t *arr = json_object_get(loaded, "talks"), *v;
+	struct ospace_talks *ts = calloc(1, sizeof(*ts));
+	size_t i;
+
+	if (!ts || !(ts->t = calloc(json_array_size(arr) + 1, sizeof(*ts->t))) ||
+	    !(ts->fts = hw_fts_new(1, NULL)))
+		goto fail;
+	json_array_foreach(arr, i, v) {
+		struct ospace_talk *t = &ts->t[ts->n];
+		const json_t *rec = json_object_get(v, "recording");
+		if (!json_is_string(json_object_get(v, "id")) ||
+		    !json_is_string(json_object_get(v, "title")))
+			continue;
+		if (!rec)
+			rec = json_object_get(v, "video_url");
+		t->id = dup_str(json_object_get(v, "id"));
+		t->title = dup_str(json_object_get(v, "title"));
+		t->url = dup_str(json_object_get(v, "url"));
+		t->recording = dup_str(rec);
+		t->start = json_integer_value(json_object_get(v, "start"));
+		t->end = json_integer_value(json_object_get(v, "end"));
+		if (!t->id || !t->title) {
+			free(t->id);
+			free(t->title);
+			free(t->url);
+			free(t->recording);
+			memset(t, 0, sizeof(*t));
+			continue;
+		}
+		if (hw_fts_add(ts->fts, (int64_t)ts->n, (const char *const *)&t->title, 0))
+			goto fail;
+		if (t->end > ts->last_end)
+			ts->last_end = t->end;
+		ts->n++;
+	}
+	if (hw_fts_ready(ts->fts))
+		goto fail;
+	talks_free(o->talks);
+	o->talks = ts;
+	return;
+fail:
+	o->api->log(o->self, HW_LOG_WARN, "openspaces: the talks to watch later were not updated");
+	talks_free(ts);
+}
+
+static const struct ospace_talk *talk_by_id(const ospace *o, const char *id)
+{
+	for (size_t i = 0; o->talks && i < o->talks->n; i++)
+		if (!strcmp(o->talks->t[i].id, id))
+			return &o->talks->t[i];
+	return NULL;
+}
+
+/* The talk a user means: an id, or one clear title match (the whole
+ * folded title, or the only match). Else *n candidates in found[]. */
+static const struct ospace_talk *find_talk(const ospace *o, const char *typed,
+					   const struct ospace_talk **found, size_t *n)
+{
+	const struct ospace_talk *t;
+	int64_t refs[LATER_FIND];
+	char want[400], got[400];
+
+	*n = 0;
+	if (!o->talks || !typed || !*typed)
+		return NULL;
+	if ((t = talk_by_id(o, typed)))
+		return t;
+	*n = hw_fts_search(o->talks->fts, typed, HW_FTS_TYPOS, refs, LATER_FIND);
+	for (size_t i = 0; i < *n; i++)
+		found[i] = &o->talks->t[refs[i]];
+	if (*n == 1)
+		return found[0];
+	hw_fold_into(typed, want, sizeof(want));
+	for (size_t i = 0; i < *n; i++) {
+		hw_fold_into(found[i]->title, got, sizeof(got));
+		if (!strcmp(want, got))
+			return found[i];
+	}
+	return NULL;
+}
+
+static int reply(ospace *o, const hw_invocation *inv, ospace_out *out)
+{
+	int rc = ospace_reply(o, inv, ospace_out_str(out));
+	ospace_out_free(out);
+	return rc;
+}
+
+/* "No talk matches" or "Which one?" with the candidates' ids. */
+static int not_found(ospace *o, const hw_invocation *inv, const char *typed, const char *verb,
+		     const struct ospace_talk **found, size_t n)
+{
+	ospace_out out;
+
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	if (!o->talks) {
+		ospace_out_add(&out, "No schedule loaded yet.");
+		return reply(o, inv, &out);
+	}
+	if (!n) {
+		ospace_out_add(&out, "No talk matches \"");
+		ospace_out_text(&out, typed, 80);
+		ospace_out_add(&out, "\". Try `talk <words>` to search.");
+		return reply(o, inv, &out);
+	}
+	ospace_out_add(&out, "Which one? Say `%s <id>`:", verb);
+	for (size_t i = 0; i < n; i++) {
+		ospace_out_add(&out, "\n- `");
+		ospace_out_text(&out, found[i]->id, 40);
+		ospace_out_add(&out, "` ");
+		ospace_out_text(&out, found[i]->title, 150);
+	}
+	return reply(o, inv, &out);
+}
+
+static int count_left(ospace *o, const char *user_id, int64_t *n)
+{
+	return hw_db_int(o->db, n,
+			 "SELECT count(*) FROM openspaces_later WHERE user_id = ? AND watched_ms IS NULL",
+			 "t", user_id);
+}
+
+static int list(ospace *o, const hw_invocation *inv)
+{
+	int64_t now = o->api->now_ms(o->self) / 1000;
+	sqlite3_stmt *st = NULL;
+	ospace_out out;
+	size_t n = 0;
+	int rc;
+
+	rc = hw_db_prepare(o->db, &st,
+			   "SELECT talk_id, title FROM openspaces_later WHERE user_id = ?"
+			   " AND watched_ms IS NULL ORDER BY added_ms, talk_id LIMIT ?",
+			   "ti", inv->user_id, (int64_t)LATER_LIST_MAX);
+	if (rc)
+		return rc;
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	ospace_out_add(&out, o->talks && o->talks->last_end && now > o->talks->last_end
+				     ? "**Your watch list**"
+				     : "**Talks to watch later**");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const struct ospace_talk *t = talk_by_id(o, hw_db_text(st, 0));
+		ospace_out_add(&out, "\n- ");
+		ospace_out_text(&out, hw_db_text(st, 1), 150);
+		if (t && t->recording && t->end <= now) {
+			ospace_out_add(&out, ": recording <");
+			ospace_out_text(&out, t->recording, 300);
+			ospace_out_add(&out, ">");
+		} else if (t && t->start > now) {
+			char when[48];
+			hw_when_fmt(o->tz, t->start, when, sizeof(when));
+			ospace_out_add(&out, " (%s)", when);
+		} else if (t && t->url) {
+			ospace_out_add(&out, ": <");
+			ospace_out_text(&out, t->url, 300);
+			ospace_out_add(&out, "> (the recording appears there)");
+		} else if (!t) {
+			ospace_out_add(&out, " (no longer in the schedule)");
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (!n)
+		ospace_out_add(&out, ": none. `later <talk>` keeps one here.");
+	else
+		ospace_out_add(&out, "\n`watched <talk>` ticks one off.");
+	return reply(o, inv, &out);
+}
+
+static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace *o = ud;
+	const char *typed = ospace_arg(inv, "talk");
+	const struct ospace_talk *found[LATER_FIND], *t;
+	ospace_out out;
+	int64_t left = 0;
+	size_t n;
+	int rc;
+
+	if (!typed || !*typed)
+		return list(o, inv);
+	if (!(t = find_talk(o, typed, found, &n)))
+		return not_found(o, inv, typed, "later", found, n);
+	/* Kept again after `watched`: back on the list. */
+	rc = hw_db_exec(o->db,
+			"INSERT INTO openspaces_later(user_id, talk_id, title, added_ms)"
+			" VALUES(?, ?, ?, ?) ON CONFLICT(user_id, talk_id) DO UPDATE SET"
+			" watched_ms = NULL",
+			"ttti", inv->user_id, t->id, t->title, o->api->now_ms(self));
+	if (rc || (rc = count_left(o, inv->user_id, &left)))
+		return rc;
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	ospace_out_add(&out, "On your list: **");
+	ospace_out_text(&out, t->title, 150);
+	ospace_out_add(&out, "** (%lld to watch). `later` shows the list; `watched <talk>` ticks "
+			     "one off.",
+		       (long long)left);
+	return reply(o, inv, &out);
+}
+
+static int ospace_watched_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace *o = ud;
+	const char *typed = ospace_arg(inv, "talk");
+	const struct ospace_talk *found[LATER_FIND], *t;
+	char title[400] = "";
+	ospace_out out;
+	int64_t left = 0;
+	size_t n;
+	int rc;
+
+	/* Your list first: a talk the schedule dropped can still be ticked
+	 * off by its id. */
+	if (typed && *typed &&
+	    !hw_db_exec(o->db,
+			"UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ? AND talk_id = ?"
+			" AND watched_ms IS NULL",
+			"itt", o->api->now_ms(self), inv->user_id, typed) &&
+	    sqlite3_changes(o->db) == 1) {
+		snprintf(title, sizeof(title), "%s", typed);
+	} else {
+		if (!(t = find_talk(o, typed, found, &n)))
+			return not_found(o, inv, typed ? typed : "", "watched", found, n);
+		rc = hw_db_exec(o->db,
+				"UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ?"
+				" AND talk_id = ? AND watched_ms IS NULL",
+				"itt", o->api->now_ms(self), inv->user_id, t->id);
+		if (rc)
+			return rc;
+		snprintf(title, sizeof(title), "%s", t->title);
+		if (sqlite3_changes(o->db) != 1) {
+			ospace_out_init(&out, LATER_REPLY_MAX);
+			ospace_out_add(&out, "**");
+			ospace_out_text(&out, title, 150);
+			ospace_out_add(&out, "** is not on your list to watch. `later` shows it.");
+			return reply(o, inv, &out);
+		}
+	}
+	if ((rc = count_left(o, inv->user_id, &left)))
+		return rc;
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	ospace_out_add(&out, "Ticked off: **");
+	ospace_out_text(&out, title, 150);
+	ospace_out_add(&out, "**. %lld left to watch.", (long long)left);
+	return reply(o, inv, &out);
+}
+
+static const hw_arg_spec later_args[] = {
+	{"talk", HW_ARG_TEXT, 0, "a talk's title (words of it will do) or its id; none: your list",
+	 0},
+};
+static const hw_arg_spec watched_args[] = {
+	{"talk", HW_ARG_TEXT, 1, "a talk on your list: its title or id", 0},
+};
+
+int ospace_later_register(ospace *o)
+{
+	const hw_command_spec specs[] = {
+		{sizeof(hw_command_spec), "later", "Keep a talk to watch later, or see the list",
+		 "later <talk>: keep it; later: your list, with the recordings once they are out.",
+		 HW_PERM_EVERYONE, later_args, 1, ospace_later_cmd, NULL, o, {0},
+		 sizeof(hw_arg_spec)},
+		{sizeof(hw_command_spec), "watched", "Tick off a talk you watched", NULL,
+		 HW_PERM_EVERYONE, watched_args, 1, ospace_watched_cmd, NULL, o, {0},
+		 sizeof(hw_arg_spec)},
+	};
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int rc = o->api->command_add(o->self, &specs[i]);
+		if (rc)
+			return rc;
+	}
+	return HW_OK;
+}
