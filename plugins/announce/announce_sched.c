@@ -160,6 +160,12 @@ static uint64_t fnv(const char *s)
 	return h;
 }
 
+static const char *str_or(json_t *t, const char *key)
+{
+	const char *v = json_string_value(json_object_get(t, key));
+	return v ? v : "";
+}
+
 /* The post for the talks v[0..n) starting at the same time. */
 static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, struct text *out)
 {
@@ -175,9 +181,23 @@ static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, s
 		const char *title = json_string_value(json_object_get(v[i].t, "title"));
 		const char *room = json_string_value(json_object_get(v[i].t, "room"));
 		json_t *speakers = json_object_get(v[i].t, "speakers"), *sp;
-		size_t k, o;
-		o = (size_t)snprintf(line, sizeof(line), "\n- %.100s%s\"%.200s\"", room ? room : "",
-				     room ? ": " : "", title ? title : "?");
+		size_t k, o, also = 0;
+		/* A booking in several rooms (a break) is one line, with its rooms. */
+		for (k = 0; k < i; k++)
+			if (title && !strcmp(title, str_or(v[k].t, "title")))
+				break;
+		if (k < i) {
+			shown++; /* listed with its first room */
+			continue;
+		}
+		for (k = i + 1; k < n; k++)
+			also += title && !strcmp(title, str_or(v[k].t, "title"));
+		if (also)
+			o = (size_t)snprintf(line, sizeof(line), "\n- %.100s and %zu more room%s: \"%.200s\"",
+					     room ? room : "?", also, also == 1 ? "" : "s", title);
+		else
+			o = (size_t)snprintf(line, sizeof(line), "\n- %.100s%s\"%.200s\"",
+					     room ? room : "", room ? ": " : "", title ? title : "?");
 		json_array_foreach(speakers, k, sp) {
 			if (k == 3 || o >= sizeof(line)) {
 				if (o < sizeof(line))

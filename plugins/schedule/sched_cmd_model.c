@@ -292,9 +292,90 @@ static void main_first(const struct sched_answer *a, const struct sched_talk **t
 	free(r);
 }
 
-/* Adds page `a->page` of t[0..n) to m and the "more" that pages on. */
+/* ---- one booking in several rooms, shown once ---- */
+
+static int add_page_merged(const struct sched *s, json_t *m, const struct sched_talk **t,
+			   char **rooms, size_t n, size_t per, const char *cmd,
+			   const struct args *args);
+
+#define MERGE_NAMES 3
+
+static int same_booking(const struct sched_talk *a, const struct sched_talk *b)
+{
+	return a->start == b->start && a->end == b->end && a->cancelled == b->cancelled &&
+	       !strcmp(a->title, b->title) && a->room && b->room && strcmp(a->room, b->room);
+}
+
+/* The cleaning at load made a booking in several rooms one entry per room
+ * (so `next <room>` finds it); a list shows it once, with its rooms.
+ * Compacts t[0..n) (entries of a booking are neighbours: lists are
+ * ordered by start) and returns the new count; rooms[i] is then a new
+ * "A, B, C and 4 more" for a merged entry, else NULL. */
+static size_t merge_bookings(const struct sched_talk **t, size_t n, char **rooms)
+{
+	size_t out = 0, *extra = calloc(n + 1, sizeof(*extra));
+	if (!extra)
+		return n; /* unmerged is still an answer */
+	for (size_t i = 0; i < n; i++) {
+		size_t k = out;
+		while (k > 0 && t[k - 1]->start == t[i]->start && !same_booking(t[k - 1], t[i]))
+			k--;
+		if (k > 0 && same_booking(t[k - 1], t[i])) {
+			char *r = rooms[k - 1];
+			size_t len = r ? strlen(r) : strlen(t[k - 1]->room);
+			if (extra[k - 1] + 1 < MERGE_NAMES) {
+				char *nr = malloc(len + strlen(t[i]->room) + 3);
+				if (nr) {
+					snprintf(nr, len + strlen(t[i]->room) + 3, "%s, %s",
+						 r ? r : t[k - 1]->room, t[i]->room);
+					free(r);
+					rooms[k - 1] = nr;
+				}
+			}
+			extra[k - 1]++;
+			continue;
+		}
+		rooms[out] = NULL;
+		t[out++] = t[i];
+	}
+	for (size_t i = 0; i < out; i++) {
+		if (extra[i] + 1 > MERGE_NAMES && rooms[i]) {
+			size_t len = strlen(rooms[i]) + 32;
+			char *nr = malloc(len);
+			if (nr) {
+				snprintf(nr, len, "%s and %zu more", rooms[i], extra[i] + 1 - MERGE_NAMES);
+				free(rooms[i]);
+				rooms[i] = nr;
+			}
+		}
+	}
+	free(extra);
+	return out;
+}
+
+/* Adds page `a->page` of t[0..n) to m and the "more" that pages on; a
+ * booking in several rooms counts once. */
 static int add_page(const struct sched *s, json_t *m, const struct sched_talk **t, size_t n,
-		    size_t per, const char *cmd, const struct args *args)
+		    size_t per, const char *cmd, const struct args *args, size_t *listed)
+{
+	char **rooms = calloc(n + 1, sizeof(*rooms));
+	int ret;
+	if (!rooms)
+		return -1;
+	n = merge_bookings(t, n, rooms);
+	if (listed)
+		*listed = n;
+	ret = add_page_merged(s, m, t, rooms, n, per, cmd, args);
+	for (size_t i = 0; i < n; i++)
+		free(rooms[i]);
+	free(rooms);
+	return ret;
+}
+
+/* add_page once bookings are merged. */
+static int add_page_merged(const struct sched *s, json_t *m, const struct sched_talk **t,
+			   char **rooms, size_t n, size_t per, const char *cmd,
+			   const struct args *args)
 {
 	size_t from = (args->page - 1) * per, to, i;
 	json_t *items = json_object_get(m, "items");
@@ -304,6 +385,8 @@ static int add_page(const struct sched *s, json_t *m, const struct sched_talk **
 	to = from + per < n ? from + per : n;
 	for (i = from; i < to; i++) {
 		json_t *it = sched_answer_item(s, t[i]);
+		if (it && rooms[i])
+			json_object_set_new(it, "room", json_string(rooms[i]));
 		if (!it || json_array_append_new(items, it))
 			return -1;
 	}
@@ -382,7 +465,7 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 	else
 		snprintf(title, sizeof(title), "%s", is_next ? "Next talks" : "On now");
 	set_text(m, "title", title, 250);
-	if (add_page(s, m, t, n, per, cmd, &args)) {
+	if (add_page(s, m, t, n, per, cmd, &args, NULL)) {
 		json_decref(m);
 		m = NULL;
 	}
@@ -454,10 +537,15 @@ json_t *sched_answer_day(const struct sched *s, const struct sched_answer *a, co
 	}
 	total = sched_query_day(s, d.year, d.mon, d.day, f.set.n || f.set.track ? &f.set : NULL, t,
 				total);
-	if (add_page(s, m, t, total, a->page_size ? a->page_size : DAY_PAGE, cmd, &args)) {
+	if (add_page(s, m, t, total, a->page_size ? a->page_size : DAY_PAGE, cmd, &args, &total)) {
 		json_decref(m);
-		m = NULL;
+		free(t);
+		return NULL;
 	}
+	/* The count of what the list shows: a booking in several rooms once. */
+	snprintf(title, sizeof(title), "%s %d %s%s%s: %zu talk%s", wdays[d.wday], d.day,
+		 months[d.mon - 1], f.label[0] ? " " : "", f.label, total, total == 1 ? "" : "s");
+	set_text(m, "title", title, 250);
 	free(t);
 	return m;
 }
@@ -537,7 +625,8 @@ json_t *sched_answer_speaker(const struct sched *s, const struct sched_answer *a
 	}
 	snprintf(line, sizeof(line), "Talks by \"%.80s\"", args.text);
 	set_text(m, "title", line, 250);
-	if (add_page(s, m, t, n, a->page_size ? a->page_size : SCHED_MODEL_PAGE, "speaker", &args)) {
+	if (add_page(s, m, t, n, a->page_size ? a->page_size : SCHED_MODEL_PAGE, "speaker", &args,
+		     NULL)) {
 		json_decref(m);
 		m = NULL;
 	}

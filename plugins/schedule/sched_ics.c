@@ -259,6 +259,7 @@ static int speakers_from_text(struct sched_talk *t, const char *text)
 
 struct ics_event {
 	int have_start, have_end, date_only;
+	char organizer[256]; /* ORGANIZER's CN: a speaker when the title names them */
 	int64_t dur;
 	int have_dur;
 };
@@ -290,6 +291,8 @@ static int event_prop(struct ics_ctx *x, struct sched_talk *t, struct ics_event 
 		const char *cn = param(l, "CN");
 		if (cn && !strcasecmp(n, "ATTENDEE"))
 			ret = sched_model_strv_add(&t->speakers, &t->nspeakers, cn);
+		else if (cn)
+			snprintf(e->organizer, sizeof(e->organizer), "%s", cn);
 	} else {
 		char **dst = NULL;
 		unescape(l->value);
@@ -311,6 +314,93 @@ static int event_prop(struct ics_ctx *x, struct sched_talk *t, struct ics_event 
 	return ret;
 }
 
+/* The " - " before the last part of a title ("Title - Speaker"), or NULL. */
+static char *title_dash(const char *title)
+{
+	const char *p = title, *last = NULL;
+	while (p && (p = strstr(p, " - "))) {
+		last = p;
+		p += 3;
+	}
+	return (char *)last;
+}
+
+/* 1 when the folded texts are equal. */
+static int same_name(const char *a, const char *b)
+{
+	char fa[256], fb[256];
+	hw_fold_into(a, fa, sizeof(fa));
+	hw_fold_into(b, fb, sizeof(fb));
+	return fa[0] && !strcmp(fa, fb);
+}
+
+/* pretalx exports "Title - Speaker": split it when the speaker is also an
+ * ATTENDEE or the ORGANIZER of the event (issue 16). */
+static int split_title_by_people(struct sched *s, struct sched_talk *t, const char *organizer)
+{
+	char *dash = t->title ? title_dash(t->title) : NULL;
+	const char *who;
+	int matched = 0;
+	if (!dash)
+		return SCHED_OK;
+	who = dash + 3;
+	for (size_t i = 0; i < t->nspeakers && !matched; i++)
+		matched = same_name(t->speakers[i], who);
+	if (!matched && organizer[0] && same_name(organizer, who)) {
+		if (sched_model_strv_add(&t->speakers, &t->nspeakers, organizer))
+			return SCHED_ERR_NOMEM;
+		matched = 1;
+	}
+	if (matched) {
+		*dash = '\0';
+		s->clean.titles_split++;
+	}
+	return SCHED_OK;
+}
+
+/* A name as titles end with: a few words, no digits, no sentence. */
+static int looks_like_names(const char *s)
+{
+	size_t words = 1, n = strlen(s);
+	if (!n || n > 80 || strpbrk(s, "0123456789?!:;()[]") || s[n - 1] == '.')
+		return 0;
+	for (const char *p = s; *p; p++)
+		words += *p == ' ';
+	return words <= 8;
+}
+
+/* The pattern across the file: when most events without speakers end
+ * their title with " - Name", the names are the speakers. */
+static int split_titles_by_pattern(struct sched *s, size_t from)
+{
+	size_t events = 0, pattern = 0;
+	for (size_t i = from; i < s->ntalks; i++) {
+		const struct sched_talk *t = &s->talks[i];
+		const char *dash = t->title ? title_dash(t->title) : NULL;
+		if (t->nspeakers)
+			continue;
+		events++;
+		pattern += dash && looks_like_names(dash + 3);
+	}
+	if (pattern < 3 || pattern * 4 < events * 3) /* at least three, and 75% */
+		return SCHED_OK;
+	for (size_t i = from; i < s->ntalks; i++) {
+		struct sched_talk *t = &s->talks[i];
+		char *dash = t->title ? title_dash(t->title) : NULL, *p, *save = NULL;
+		if (t->nspeakers || !dash || !looks_like_names(dash + 3))
+			continue;
+		*dash = '\0';
+		for (p = strtok_r(dash + 3, ",&", &save); p; p = strtok_r(NULL, ",&", &save)) {
+			while (*p == ' ')
+				p++;
+			if (*p && sched_model_strv_add(&t->speakers, &t->nspeakers, p))
+				return SCHED_ERR_NOMEM;
+		}
+		s->clean.titles_split++;
+	}
+	return SCHED_OK;
+}
+
 static int event_end(struct ics_ctx *x, struct sched_talk *t, struct ics_event *e)
 {
 	if (!e->have_start) {
@@ -320,6 +410,8 @@ static int event_end(struct ics_ctx *x, struct sched_talk *t, struct ics_event *
 	if (!e->have_end)
 		t->end = t->start + (e->have_dur ? e->dur : e->date_only ? 86400 : 0);
 	if (!t->nspeakers && t->abstract && speakers_from_text(t, t->abstract))
+		return SCHED_ERR_NOMEM;
+	if (split_title_by_people(x->s, t, e->organizer))
 		return SCHED_ERR_NOMEM;
 	if (t->guid && sched_model_set(&t->id, t->guid))
 		return SCHED_ERR_NOMEM;
@@ -389,12 +481,15 @@ int sched_ics_load(const char *buf, size_t len, struct sched *s, struct sched_hi
 {
 	struct ics_ctx x = {.s = s, .h = h};
 	char *text = unfold(buf, len);
+	size_t first = s->ntalks; /* this file's events (a bundle has several) */
 	int ret;
 
 	if (!text)
 		return SCHED_ERR_NOMEM;
 	s->bad_utf8 += utf8_sanitize(text);
 	ret = parse(&x, text);
+	if (ret == SCHED_OK)
+		ret = split_titles_by_pattern(s, first);
 	/* A calendar zone the loader guessed from TZIDs: when nothing else
 	 * names one, the first TZID is the conference's zone. */
 	if (ret == SCHED_OK && !s->tz_name && x.nzones && x.zones[0].tz)

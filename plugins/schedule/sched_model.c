@@ -3,6 +3,7 @@
  * every loader finishes with.
  */
 #include "sched_model.h"
+#include "sched_clean.h"
 
 #include <hallway/text.h>
 
@@ -359,6 +360,9 @@ int sched_model_finish(struct sched *s, const char *tz_name, int have_offset,
 		if (!s->tz || sched_model_set(&s->tz_name, hw_tz_name(s->tz)))
 			return SCHED_ERR_NOMEM;
 	}
+	/* Multi-room bookings, placeholders, duplicates (issue 16). */
+	if ((ret = sched_clean(s)))
+		return ret;
 	for (size_t i = 0; i < s->ntalks; i++) {
 		struct sched_talk *t = &s->talks[i];
 		if (t->start == INT64_MIN) {

@@ -45,6 +45,14 @@ struct sched_talk {
 	char *f_title, *f_people, *f_meta, *f_text;
 };
 
+/* What the cleaning at load did (sched_clean.c, sched_ics.c). */
+struct sched_clean_stats {
+	size_t split_bookings, split_entries; /* multi-room bookings, entries made */
+	size_t placeholders;                  /* "Slot" entries not offered */
+	size_t duplicates;                    /* exact copies collapsed */
+	size_t titles_split;                  /* ICS "Title - Speaker" */
+};
+
 struct sched {
 	char *name;      /* conference title, may be NULL */
 	char *version;   /* release name from the source, may be NULL */
@@ -55,6 +63,7 @@ struct sched {
 	char **rooms;    /* distinct room names, first-seen order; NULL-terminated */
 	size_t nrooms;
 	size_t bad_utf8; /* invalid UTF-8 bytes a loader replaced with '?' */
+	struct sched_clean_stats clean;
 };
 
 /* Returns a new empty schedule, or NULL on out of memory. */

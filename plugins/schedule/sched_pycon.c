@@ -4,8 +4,9 @@
  * "sessions" (PyCon US 2024's "Posters Session" holds 27 posters) also
  * yields one talk per session, at the slot's time and room, so the poster
  * session shows as itself and each poster can be found by title or
- * author. An unfilled placeholder slot named "Slot" keeps its booking
- * under a title made from its kind ("Sponsor workshop (to be announced)").
+ * author. An unfilled placeholder slot named "Slot" is dropped at load
+ * (sched_clean.c). A slot in several rooms ("Room 1, Room 2") is one
+ * entry in each.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -56,23 +57,6 @@ static int set_room(struct sched_talk *t, const json_t *slot)
 	return sched_model_set(&t->room, buf);
 }
 
-/* "sponsor-workshop" -> "Sponsor workshop (to be announced)". */
-static int placeholder_title(struct sched_talk *t, const char *kind)
-{
-	char buf[PYCON_BUF + 24];
-	size_t n;
-
-	n = (size_t)snprintf(buf, sizeof(buf), "%s (to be announced)",
-			     kind && *kind ? kind : "Session");
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (size_t i = 0; i < n && buf[i] != ' '; i++)
-		if (buf[i] == '-' || buf[i] == '_')
-			buf[i] = ' ';
-	buf[0] = (char)toupper((unsigned char)buf[0]);
-	return sched_model_set(&t->title, buf);
-}
-
 /* One talk from `item` (a slot, or a session nested in `slot`). */
 static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 		     struct sched_hint *h)
@@ -96,8 +80,9 @@ static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 	if (sched_load_instant(sched_json_get(slot, "end", NULL, 0), s, h, &end) == SCHED_OK &&
 	    end >= t->start)
 		t->end = end;
-	if (name && !strcmp(name, "Slot") ? placeholder_title(t, kind)
-					  : sched_model_set(&t->title, name))
+	/* An unfilled "Slot" keeps its name: the cleaning at load does not
+	 * offer it as a talk (sched_clean.c). */
+	if (sched_model_set(&t->title, name))
 		return SCHED_ERR_NOMEM;
 	if (sched_model_set(&t->type, kind) ||
 	    sched_model_set(&t->track, sched_json_get(slot, "section", NULL, 0)) ||

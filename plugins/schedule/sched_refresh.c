@@ -15,6 +15,7 @@
 #include "sched_diff.h"
 #include "sched_export.h"
 #include "sched_plugin.h"
+#include "sched_clean.h"
 #include "sched_source.h"
 #include "sched_store.h"
 
@@ -174,6 +175,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	struct sched_plugin *p = j->p;
 	struct sched *old;
 	int from_store = j->from_store;
+	char cleaned[300];
 
 	if (cancelled || p->shutting_down) {
 		job_free(j);
@@ -202,9 +204,10 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	p->etag = j->etag;
 	p->last_modified = j->last_modified;
 	j->etag = j->last_modified = NULL;
-	p->api->log(self, HW_LOG_INFO, "schedule loaded%s: %zu talks in %zu rooms (%s, %s) in %.1f ms",
+	sched_clean_summary(p->cur, cleaned, sizeof(cleaned));
+	p->api->log(self, HW_LOG_INFO, "schedule loaded%s: %zu talks in %zu rooms (%s, %s) in %.1f ms%s",
 		    from_store ? " from storage" : "", p->cur->ntalks, p->cur->nrooms,
-		    p->cur->name ? p->cur->name : "untitled", hw_tz_name(p->cur->tz), j->ms);
+		    p->cur->name ? p->cur->name : "untitled", hw_tz_name(p->cur->tz), j->ms, cleaned);
 	if (!from_store &&
 	    sched_store_save(p->api->db(self), p->source, p->etag, p->last_modified, j->body, j->len,
 			     p->api->now_ms(self)))

@@ -52,6 +52,15 @@ static int is_sprint(const struct sched_talk *t)
 }
 
 /* 183, 79, 943, 780, 117, 262, 120: one talk per event. */
+/* The events the source holds: what the model offers, less the entries a
+ * booking in several rooms became, plus what the cleaning dropped (issue
+ * 16). The documented counts are the source's. */
+static size_t source_events(const struct sched *s)
+{
+	return s->ntalks - (s->clean.split_entries - s->clean.split_bookings) +
+	       s->clean.placeholders + s->clean.duplicates;
+}
+
 TEST(counts_plain)
 {
 	static const struct {
@@ -72,9 +81,9 @@ TEST(counts_plain)
 		CHECK(s != NULL);
 		if (!s)
 			continue;
-		if (s->ntalks != files[i].n)
-			fprintf(stderr, "  %s: %zu events\n", files[i].rel, s->ntalks);
-		CHECK_INTEQ(s->ntalks, files[i].n);
+		if (source_events(s) != files[i].n)
+			fprintf(stderr, "  %s: %zu events\n", files[i].rel, source_events(s));
+		CHECK_INTEQ(source_events(s), files[i].n);
 		sched_model_free(s);
 	}
 }
@@ -141,14 +150,16 @@ TEST(counts_pyconus)
 		else
 			slots++;
 	}
-	CHECK_INTEQ(slots, 209);
+	/* 209 slots, one of them the "Slot" placeholder, which is not offered
+	 * as a talk (issue 16). */
+	CHECK_INTEQ(slots, 209 - 1);
 	CHECK_INTEQ(posters, 27);
-	CHECK_INTEQ(s->ntalks, 209 + 27);
-	/* The poster slot is a talk too, and the placeholder keeps its room. */
+	CHECK_INTEQ(s->ntalks, 209 - 1 + 27);
+	CHECK_INTEQ(s->clean.placeholders, 1);
+	/* The poster slot is a talk too. */
 	t = sched_test_title(s, "Posters Session");
 	CHECK(t && t->room && !strcmp(t->room, "Expo Hall A"));
-	t = sched_test_title(s, "Sponsor workshop (to be announced)");
-	CHECK(t && t->room && !strcmp(t->room, "Room 315"));
+	CHECK(sched_test_title(s, "Slot") == NULL);
 	json_decref(root);
 	free(buf);
 	sched_model_free(s);
@@ -163,15 +174,17 @@ TEST(counts_europython)
 	struct hw_civil first, last;
 
 	REQUIRE(s);
-	CHECK_INTEQ(s->ntalks, 216);
+	CHECK_INTEQ(source_events(s), 216);
 	for (size_t i = 0; i < s->ntalks; i++) {
 		if (s->talks[i].type && !strcmp(s->talks[i].type, "break"))
 			breaks++;
 		else
 			sessions++;
 	}
-	CHECK_INTEQ(sessions, 200);
-	CHECK_INTEQ(breaks, 16);
+	/* 200 sessions and 16 breaks in the files; the breaks and a few
+	 * sessions are booked in several rooms: one entry in each. */
+	CHECK_INTEQ(sessions, 228);
+	CHECK_INTEQ(breaks, 91);
 	CHECK_STREQ(s->tz_name, "Europe/Prague");
 	hw_civil_split(hw_tz_to_local(s->tz, s->talks[0].start), &first);
 	hw_civil_split(hw_tz_to_local(s->tz, s->talks[s->ntalks - 1].start), &last);

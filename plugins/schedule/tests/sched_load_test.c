@@ -65,14 +65,19 @@ TEST(counts)
 {
 	for (size_t i = 0; i < NFILES; i++) {
 		double ms = 0;
+		size_t n;
 		struct sched *s = sched_test_load(files[i].rel, SCHED_FMT_AUTO, files[i].cfg_tz, &ms);
 		CHECK(s != NULL);
 		if (!s)
 			continue;
-		if (s->ntalks != files[i].ntalks)
-			fprintf(stderr, "  %s: %zu talks, expected %zu\n", files[i].rel, s->ntalks,
+		/* The source's events: what the model offers, less the entries
+		 * multi-room bookings became, plus what cleaning dropped. */
+		n = s->ntalks - (s->clean.split_entries - s->clean.split_bookings) +
+		    s->clean.placeholders + s->clean.duplicates;
+		if (n != files[i].ntalks)
+			fprintf(stderr, "  %s: %zu talks, expected %zu\n", files[i].rel, n,
 				files[i].ntalks);
-		CHECK_INTEQ(s->ntalks, files[i].ntalks);
+		CHECK_INTEQ(n, files[i].ntalks);
 		fprintf(stderr, "  %-40s %4zu talks %3zu rooms %-20s %7.2f ms\n", files[i].rel,
 			s->ntalks, s->nrooms, s->tz_name, ms);
 		for (size_t k = 1; k < s->ntalks; k++)
@@ -170,11 +175,11 @@ TEST(pyconus2024)
 	t = sched_test_title(s, "Registration Desk Opens");
 	REQUIRE(t);
 	CHECK_INTEQ(t->end, t->start); /* a zero-length marker */
+	/* The unfilled "Slot" (a sponsor workshop at 11:30 in Room 315) is
+	 * not offered as a talk (issue 16). */
 	CHECK(sched_test_title(s, "Slot") == NULL);
-	t = sched_test_title(s, "Sponsor workshop (to be announced)");
-	REQUIRE(t);
-	CHECK_INTEQ(t->start, 1715873400); /* 2024-05-16T11:30:00-04:00 */
-	CHECK_STREQ(t->type, "sponsor-workshop");
+	CHECK(sched_test_title(s, "Sponsor workshop (to be announced)") == NULL);
+	CHECK_INTEQ(s->clean.placeholders, 1);
 	sched_model_free(s);
 }
 
@@ -264,8 +269,9 @@ TEST(lca2020_ics)
 	CHECK_STREQ(t->room, "Arena");
 	CHECK(has_speaker(t, "Joel Addison")); /* from "Speaker: ..." in DESCRIPTION */
 	CHECK_STREQ(t->id, "94@lca2020.linux.org.au");
-	/* The escaped multi-room LOCATION. */
-	CHECK(sched_model_room_index(s, "Arena, Room 8, Room 5, Room 6, Room 7") >= 0);
+	/* The escaped multi-room LOCATION is one entry in each room (issue 16). */
+	CHECK(sched_model_room_index(s, "Arena, Room 8, Room 5, Room 6, Room 7") < 0);
+	CHECK_INTEQ(s->clean.split_bookings, 8);
 	sched_model_free(s);
 }
 
@@ -307,8 +313,8 @@ TEST(europython_day)
 	CHECK_INTEQ(t->start, 1720599300); /* 2024-07-10T10:15:00+02:00 */
 	CHECK_INTEQ(t->end - t->start, 30 * 60);
 	CHECK_STREQ(t->type, "break");
-	CHECK_STREQ(t->room, "Forum Hall, North Hall, South Hall 2A, South Hall 2B, Terrace 2A, "
-			     "Terrace 2B");
+	/* Booked in six rooms: one entry in each (issue 16). */
+	CHECK_STREQ(t->room, "Forum Hall");
 	t = sched_test_title(s, "Wednesday Registration & Welcome @ Forum Hall Foyer 1st Floor");
 	REQUIRE(t);
 	CHECK_STREQ(t->type, "Announcements");
@@ -337,7 +343,7 @@ TEST(bundle_sources)
 		n++;
 	CHECK_INTEQ(n, 2);
 	REQUIRE(sched_load(buf, len, SCHED_FMT_AUTO, "Europe/Prague", &s, err, sizeof(err)) == 0);
-	CHECK_INTEQ(s->ntalks, 28 + 29);
+	CHECK_INTEQ(s->ntalks - (s->clean.split_entries - s->clean.split_bookings), 28 + 29);
 	sched_model_free(s);
 	s = NULL;
 	/* Every truncation of the bundle: an error or a sane schedule. */
