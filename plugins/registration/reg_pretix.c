@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hallway/text.h>
 
@@ -201,11 +202,41 @@ static void sync_end(reg *r)
 static void sync_page(reg *r, const char *if_none_match);
 static void store_page(reg *r, reg_page *page);
 
-/* `next` must stay on pretix's host: the token goes with it. */
-static int same_origin(reg *r, const char *url)
+/* Splits "scheme://host[:port]/rest" at the end of the host. */
+static const char *after_host(const char *url)
 {
-	size_t n = strlen(r->pretix_base);
-	return !strncmp(url, r->pretix_base, n) && url[n] == '/';
+	const char *h = strstr(url, "://");
+	if (!h)
+		return NULL;
+	h += 3;
+	return h + strcspn(h, "/?#");
+}
+
+/* `next` must stay on pretix's host: the token goes with it. A proxy that
+ * writes the link with another scheme (http for https) or another case of
+ * the host is forgiven: the path is taken onto the configured base. NULL
+ * for a link elsewhere. */
+static char *rebase_next(reg *r, const char *url)
+{
+	const char *bh = strstr(r->pretix_base, "://"), *uh = strstr(url, "://");
+	const char *bend = after_host(r->pretix_base), *uend = after_host(url);
+	size_t blen, ulen, bpath;
+	char *out;
+	if (!bh || !uh || !bend || !uend)
+		return NULL;
+	bh += 3;
+	uh += 3;
+	blen = (size_t)(bend - bh);
+	ulen = (size_t)(uend - uh);
+	bpath = strlen(bend);
+	if (blen != ulen || strncasecmp(bh, uh, blen) || strncmp(uend, bend, bpath) ||
+	    (uend[bpath] != '/' && uend[bpath] != '?'))
+		return NULL;
+	if (!(out = malloc(strlen(r->pretix_base) + strlen(uend + bpath) + 1)))
+		return NULL;
+	strcpy(out, r->pretix_base);
+	strcat(out, uend + bpath);
+	return out;
 }
 
 static void sync_done(hw_plugin *self, hw_handle h, const hw_http_response *res, void *ud)
@@ -243,12 +274,17 @@ static void sync_done(hw_plugin *self, hw_handle h, const hw_http_response *res,
 		if (strcmp(page.orders[i].last_modified, r->sync_max) > 0)
 			snprintf(r->sync_max, sizeof(r->sync_max), "%s", page.orders[i].last_modified);
 	r->sync_pages++;
-	if (page.next && r->sync_pages < SYNC_MAX_PAGES && !same_origin(r, page.next)) {
-		r->api->log(r->self, HW_LOG_ERROR,
-			    "registration: pretix's next page is on another host; not following it");
-		reg_page_free(&page);
-		sync_end(r);
-		return;
+	if (page.next && r->sync_pages < SYNC_MAX_PAGES) {
+		char *next = rebase_next(r, page.next);
+		if (!next) {
+			r->api->log(r->self, HW_LOG_ERROR, "registration: pretix's next page is on "
+				    "another host; not following it (the token would go there)");
+			reg_page_free(&page);
+			sync_end(r);
+			return;
+		}
+		free(page.next);
+		page.next = next;
 	}
 	store_page(r, &page);
 }

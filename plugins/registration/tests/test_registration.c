@@ -524,6 +524,22 @@ TEST(sync_pages_and_modified_since)
 		CHECK(strstr(said(m), "Welcome") != NULL);
 		CHECK_INTEQ(mock_api_http_requests(m), before);
 	}
+	/* a next link with another scheme and case of the host is followed on the
+	 * configured base (a proxy's rewrite) */
+	mock_api_http_respond(m, ORDERS "?modified_since=2026-11-01T10:00:00Z", 200,
+			      "{\"count\": 1, \"next\": \"https://PRETIX.test/api/v1/organizers/democon/"
+			      "events/2026/orders/?modified_since=x&page=2\", \"results\": []}");
+	mock_api_http_respond(m, ORDERS "?modified_since=x&page=2", 200,
+			      "{\"count\": 1, \"next\": null, \"results\": []}");
+	{
+		size_t before = mock_api_http_requests(m), errors = mock_api_log_errors(m);
+		mock_api_advance(m, 300000);
+		mock_api_pump(m);
+		mock_api_pump(m);
+		mock_api_pump(m);
+		CHECK_INTEQ(mock_api_http_requests(m), before + 2);
+		CHECK_INTEQ(mock_api_log_errors(m), errors);
+	}
 	/* the next sweep asks only for changes; a next link elsewhere is not followed */
 	mock_api_http_respond(m, ORDERS "?modified_since=2026-11-01T10:00:00Z", 200,
 			      "{\"count\": 9, \"next\": \"http://evil.test/steal?page=2\", \"results\": []}");
