@@ -30,8 +30,9 @@ HOSTILE_NEWS = "Lunch is served <img src=x onerror=alert(3)> in the foyer"
 SHOTS = [os.path.join(SOURCE_DIR, "docs", "screenshots"), os.path.join(BUILD_DIR, "test-artifacts", "web")]
 
 
-def hostile_sample(path):
-    """The sample conference with the keynote's title and speaker made hostile."""
+def hostile_sample(path, changed=False):
+    """The sample conference with the keynote's title and speaker made hostile;
+    changed: a new release where one talk moved and one is cancelled."""
     with open(SAMPLE) as f:
         data = json.load(f)
     for day in data["schedule"]["conference"]["days"]:
@@ -40,8 +41,19 @@ def hostile_sample(path):
                 if t["title"] == "Why Conferences Need Better Bots":
                     t["title"] = HOSTILE_TITLE
                     t["persons"] = [{"public_name": HOSTILE_SPEAKER}]
-    with open(path, "w") as f:
+                if changed and t["title"] == "Discord Gateway Deep Dive":
+                    t["date"] = t["date"].replace("T10:15", "T10:30")
+                    t["start"] = "10:30"
+                    if "end" in t:
+                        t["end"] = t["end"].replace("T10:45", "T11:00")
+                if changed and t["title"] == "Scaling Community Moderation":
+                    t["state"] = "cancelled"
+    if changed:
+        data["schedule"]["version"] = "release 2"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
         json.dump(data, f)
+    os.replace(tmp, path)
 
 
 @unittest.skipUnless(cdp.find_chromium(), "no chromium (scripts/install-deps.sh installs it)")
@@ -55,12 +67,15 @@ class BrowserTest(DaemonTestCase):
             self.browser.close()
         super().tearDown()
 
-    def start(self, port=None):
+    def start(self, port=None, refresh=None):
         self.port = port or free_port()
-        sample = os.path.join(self.workdir, "hostile.json")
-        hostile_sample(sample)
+        self.sample = os.path.join(self.workdir, "hostile.json")
+        hostile_sample(self.sample)
+        schedule = {"source": self.sample}
+        if refresh:
+            schedule["refresh_seconds"] = refresh
         cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR, plugins={
-            "schedule": {"source": sample}, "announce": {"channels": [TALKS]},
+            "schedule": schedule, "announce": {"channels": [TALKS]},
             "sprints": {"projects": [{"name": "cpython", "capacity": 2, "days": ["2026-11-28"]},
                                      {"name": "hallway", "capacity": 5, "days": ["2026-11-28"]}]}})
         cfg["http"] = {"listen": "127.0.0.1:%d" % self.port}
@@ -139,6 +154,28 @@ class BrowserTest(DaemonTestCase):
         b.wait("document.getElementById('banner-text').textContent == %s" % json.dumps(HOSTILE_NEWS),
                15, "the banner after catching up")
         self.assert_inert()
+
+    def test_changes_are_marked(self):
+        """A new release moves a talk and cancels another: the open screen shows
+        both, pushed, without a reload."""
+        self.start(refresh=10)
+        b = self.browser = cdp.Browser(1920, 1080)
+        b.goto("http://127.0.0.1:%d/screen" % self.port)
+        b.wait("document.querySelectorAll('#rooms .room').length >= 3", what="the rooms")
+        b.eval("window.__sameDocument = 7")
+        env = "#rooms .room[data-room='Envelope ✉️']"
+        main = "#rooms .room[data-room='Main Hall']"
+        self.assertEqual(self.text_of(env + " .talk.now .title"), ["Discord Gateway Deep Dive"])
+        hostile_sample(self.sample, changed=True)  # the next refresh (10 s) reads it
+        b.wait("!!document.querySelector(%s)" % json.dumps(env + " .talk.next.moved"), 40, "the moved mark")
+        self.assertEqual(self.text_of(env + " .talk.next .title"), ["Discord Gateway Deep Dive"])
+        self.assertEqual(self.text_of(env + " .talk.next .mark"), ["Moved: was 10:15"])
+        self.assertEqual(self.text_of(env + " .talk.next .time"), ["10:30–11:00"])
+        self.assertEqual(self.text_of(main + " .talk.next.cancelled .title"), ["Scaling Community Moderation"])
+        self.assertEqual(self.text_of(main + " .talk.next .mark"), ["Cancelled"])
+        self.assertEqual(b.eval("window.__sameDocument"), 7)
+        self.assert_inert()
+        self.shot("screen-changes.png")
 
     def test_organizer_page(self):
         self.start()
