@@ -416,6 +416,7 @@ void sched_plugin_free(struct sched_plugin *p)
 	free(p->etag);
 	free(p->last_modified);
 	sched_web_free(p->web);
+	sched_store_detach(p);
 	free(p);
 }
 
@@ -446,7 +447,11 @@ int sched_plugin_init(hw_plugin *self, const hw_api *api)
 	ret = sched_plugin_config(p);
 	if (ret)
 		goto fail;
-	ret = api->db_migrate(self, sched_store_migrations, sched_store_nmigrations);
+	{
+		size_t nsteps;
+		const char *const *steps = sched_store_migrations(api, self, &nsteps);
+		ret = api->db_migrate(self, steps, nsteps);
+	}
 	if (ret) {
 		api->log(self, HW_LOG_ERROR, "schedule storage migration failed: %d", ret);
 		goto fail;

@@ -33,6 +33,7 @@ struct sched_plugin {
 	int busy;                 /* a fetch or parse is in flight */
 	int shutting_down;
 	struct sched_web *web;    /* screens and the organizer panel (sched_web.c) */
+	struct sched_store_link *store_link; /* storage results after shutdown (sched_store.c) */
 };
 
 /* Reads plugins.schedule; returns 0 or an HW_ERR_*. */

@@ -208,11 +208,9 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 	p->api->log(self, HW_LOG_INFO, "schedule loaded%s: %zu talks in %zu rooms (%s, %s) in %.1f ms%s",
 		    from_store ? " from storage" : "", p->cur->ntalks, p->cur->nrooms,
 		    p->cur->name ? p->cur->name : "untitled", hw_tz_name(p->cur->tz), j->ms, cleaned);
-	if (!from_store &&
-	    sched_store_save(p->api->db(self), p->source, p->etag, p->last_modified, j->body, j->len,
-			     p->api->now_ms(self)))
-		p->api->log(self, HW_LOG_WARN, "could not store the schedule copy: %s",
-			    sqlite3_errmsg(p->api->db(self)));
+	if (!from_store)
+		sched_store_save(p, p->source, p->etag, p->last_modified, j->body, j->len,
+				 p->api->now_ms(self)); /* a failure is logged when it comes */
 	publish_changes(p, old);
 	report_health(p);
 	sched_model_free(old);
@@ -323,35 +321,45 @@ static void on_timer(hw_plugin *self, hw_handle timer, void *ud)
 	sched_refresh_now(ud);
 }
 
+/* The stored copy arrived (a unit of work on the host's storage): parse
+ * it if it belongs to this source, else fetch the live one now. */
+static void on_stored(struct sched_plugin *p, struct sched_cached *c, int status)
+{
+	p->busy = 0;
+	if (status == SCHED_OK && !strcmp(c->source, p->source) && !p->cur) {
+		struct sched_job *j = calloc(1, sizeof(*j));
+		if (j) {
+			j->body = c->body;
+			j->len = c->len;
+			j->etag = c->etag;
+			j->last_modified = c->last_modified;
+			j->from_store = 1;
+			c->body = c->etag = c->last_modified = NULL;
+			job_start(p, j); /* refreshes once parsed */
+			return;
+		}
+	} else if (status != SCHED_OK && status != SCHED_ERR_EMPTY) {
+		p->api->log(p->self, HW_LOG_WARN, "cannot read the stored schedule copy");
+	}
+	sched_refresh_now(p);
+}
+
 int sched_refresh_start(struct sched_plugin *p)
 {
-	struct sched_cached c = {0};
-	int ret;
-
 	if (!p->source) {
 		p->api->log(p->self, HW_LOG_WARN,
 			    "plugins.schedule.source is not set: no schedule to serve");
 		return HW_OK;
 	}
-	ret = sched_store_load(p->api->db(p->self), &c);
-	if (ret == SCHED_OK && !strcmp(c.source, p->source)) {
-		struct sched_job *j = calloc(1, sizeof(*j));
-		if (j) {
-			j->body = c.body;
-			j->len = c.len;
-			j->etag = c.etag;
-			j->last_modified = c.last_modified;
-			j->from_store = 1;
-			c.body = c.etag = c.last_modified = NULL;
-			job_start(p, j);
-		}
-	} else if (ret != SCHED_OK && ret != SCHED_ERR_EMPTY) {
-		p->api->log(p->self, HW_LOG_WARN, "cannot read the stored schedule copy");
-	}
-	sched_store_cached_free(&c);
 	p->timer = p->api->timer_add(p->self, p->refresh_ms, p->refresh_ms, on_timer, p);
 	if (!p->timer)
 		return HW_ERR_PLUGIN;
-	sched_refresh_now(p); /* no-op while the stored copy parses */
+	/* Refreshes wait (busy) until the stored copy has been read. */
+	p->busy = 1;
+	if (sched_store_load(p, on_stored) != HW_OK) {
+		p->busy = 0;
+		p->api->log(p->self, HW_LOG_WARN, "cannot read the stored schedule copy");
+		sched_refresh_now(p);
+	}
 	return HW_OK;
 }

@@ -4,7 +4,8 @@
  * FIXTURE_* switches pick its behaviour.
  *
  *   fx_good      commands: fx echo <text>, fx fail, fx slow <ms>, fx pending,
- *                fx secret <word>, fx peek <table>, fx seen, fx long <n>; a repeating timer;
+ *                fx secret <word>, fx peek <table>, fx seen, fx long <n>,
+ *                fx keep <word> and fx count (db_run, ABI 1.2); a repeating timer;
  *                config "watch_messages" subscribes to MESSAGE_CREATE
  *   fx_abimajor  built for ABI major 99 (refused)
  *   fx_abiminor  built for a newer minor (refused)
@@ -189,6 +190,68 @@ static int cmd_long(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return rc;
 }
 
+/* keep <word> / count: the same table through db_run (either engine);
+ * the answer comes from done(), with what the unit of work returned. */
+struct keep_job {
+	const hw_invocation *inv;
+	char word[64];
+	int64_t count;
+};
+
+static int keep_body(hw_plugin *self, hw_tx *tx, void *ud)
+{
+	struct keep_job *j = ud;
+	hw_stmt *st;
+	if (j->word[0]) {
+		st = api->db_prepare(tx, "INSERT INTO " FIXTURE_NAME "_secrets(word) VALUES (?)");
+		api->db_bind_text(st, 1, j->word);
+		if (api->db_step(st) != HW_DONE)
+			return HW_ERR_STORAGE;
+	}
+	st = api->db_prepare(tx, "SELECT count(*) FROM " FIXTURE_NAME "_secrets");
+	if (api->db_step(st) != HW_ROW)
+		return HW_ERR_STORAGE;
+	j->count = api->db_col_int(st, 0);
+	return HW_OK;
+}
+
+static void keep_done(hw_plugin *self, int status, void *ud)
+{
+	struct keep_job *j = ud;
+	char text[160];
+	if (status == HW_OK && j->word[0])
+		snprintf(text, sizeof(text), "kept %s (%lld)", j->word, (long long)j->count);
+	else if (status == HW_OK)
+		snprintf(text, sizeof(text), "count %lld", (long long)j->count);
+	else if (status == HW_ERR_UNAVAILABLE)
+		snprintf(text, sizeof(text), "database unavailable, nothing kept");
+	else
+		snprintf(text, sizeof(text), "storage error %d", status);
+	api->reply(self, j->inv, text);
+	api->invocation_release(self, j->inv);
+	free(j);
+}
+
+static int cmd_keep(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct keep_job *j = calloc(1, sizeof(*j));
+	int rc;
+	if (!j)
+		return HW_ERR_NOMEM;
+	if (ud)
+		snprintf(j->word, sizeof(j->word), "%s", inv->argv[0].str);
+	if (!(j->inv = api->invocation_keep(self, inv))) {
+		free(j);
+		return HW_ERR_NOMEM;
+	}
+	rc = api->db_run(self, keep_body, keep_done, j);
+	if (rc != HW_OK) {
+		api->invocation_release(self, j->inv);
+		free(j);
+	}
+	return rc;
+}
+
 static int init(hw_plugin *self, const hw_api *host_api)
 {
 	static const char *const migrations[] = {
@@ -221,6 +284,11 @@ static int init(hw_plugin *self, const hw_api *host_api)
 		 HW_PERM_EVERYONE, NULL, 0, cmd_seen, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 		{sizeof(hw_command_spec), FIXTURE_PREFIX " long", "One reply of n lines", NULL,
 		 HW_PERM_EVERYONE, ms_args, 1, cmd_long, NULL, NULL, {0}, sizeof(hw_arg_spec)},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " keep", "Store a word (db_run)", NULL,
+		 HW_PERM_EVERYONE, word_args, 1, cmd_keep, NULL, (void *)"keep", {0},
+		 sizeof(hw_arg_spec)},
+		{sizeof(hw_command_spec), FIXTURE_PREFIX " count", "Count the words (db_run)", NULL,
+		 HW_PERM_EVERYONE, NULL, 0, cmd_keep, NULL, NULL, {0}, sizeof(hw_arg_spec)},
 	};
 	api = host_api;
 	if (api->db_migrate(self, migrations, 1) != HW_OK)

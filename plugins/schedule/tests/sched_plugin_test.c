@@ -13,6 +13,7 @@
 #include "testlib.h"
 
 #include "sched_plugin.h"
+#include "store_sqlite.h"
 
 #define MAX_CMDS 16
 #define MAX_OUT 64
@@ -181,6 +182,23 @@ static int m_db_migrate(hw_plugin *self, const char *const *migrations, size_t n
 	return HW_OK;
 }
 
+/* Units of work run synchronously too, with the host's SQLite engine on
+ * the test's connection: the body, then done. */
+static int m_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *ud)
+{
+	struct store_sqlite *s = store_sqlite_new(M.db);
+	int rc = s ? store_sqlite_run(s, body, self, ud, NULL, 0) : HW_ERR_NOMEM;
+	store_sqlite_free(s);
+	if (done)
+		done(self, rc, ud);
+	return HW_OK;
+}
+
+static const char *m_db_engine(hw_plugin *self)
+{
+	return "sqlite";
+}
+
 /* Workers run synchronously: run, then done on the "loop". */
 static hw_handle m_work(hw_plugin *self, void (*run)(void *), void (*done)(hw_plugin *, void *, int),
 			void *arg)
@@ -190,7 +208,7 @@ static hw_handle m_work(hw_plugin *self, void (*run)(void *), void (*done)(hw_pl
 	return ++M.next_handle;
 }
 
-static const hw_api API = {
+static hw_api API = { /* the statement calls are filled in main() */
 	.struct_size = sizeof(hw_api),
 	.abi_major = HW_ABI_MAJOR,
 	.abi_minor = HW_ABI_MINOR,
@@ -210,6 +228,8 @@ static const hw_api API = {
 	.db = m_db,
 	.db_migrate = m_db_migrate,
 	.work = m_work,
+	.db_run = m_db_run,
+	.db_engine = m_db_engine,
 };
 
 static void clear_out(void)
@@ -551,7 +571,7 @@ TEST(url_refresh_and_restart)
 
 int main(void)
 {
-
+	store_api_fill(&API);
 	if (sqlite3_open(":memory:", &M.db) != SQLITE_OK)
 		return 1;
 	RUN(file_source_commands);
