@@ -13,6 +13,7 @@
 #include "rec_store.h"
 #include "recommend.h"
 #include <hallway/text.h>
+#include <hallway/tz.h>
 
 #define CMD_TITLE_MAX 200
 #define CMD_CHOICES 25
@@ -386,23 +387,24 @@ static int agenda_parse(const char *arg, struct agenda_ask *ask)
 	return 0;
 }
 
-/* One talk of the agenda, and at most AGENDA_CLASHES of the talks it
- * clashes with (then how many more). */
-static void agenda_line(struct rec_plugin *p, struct rec_out *o, const struct rec_star *all,
-			size_t nall, size_t i, int64_t now)
+/* One talk of the agenda as a reply model item (issue 16), with at most
+ * AGENDA_CLASHES of the talks it clashes with in its note. */
+static json_t *agenda_item(const struct rec_star *all, size_t nall, size_t i)
 {
 	const struct rec_star *s = &all[i];
-	char span[64], title[CMD_TITLE_MAX + 1], room[120];
-	size_t clashes = 0;
-
-	rec_fmt_span(p->tz, s->start, s->end, span, sizeof(span));
-	rec_fmt_cut(s->title, title, sizeof(title));
-	rec_fmt_cut(s->room ? s->room : "", room, sizeof(room));
-	rec_out_add(o, "• %s%s%s (<t:%lld:t>)%s%s · %s%s%s%s", s->cancelled ? "~~" : "", span,
-		    s->cancelled ? "~~" : "", (long long)s->start, room[0] ? " · " : "", room, title,
-		    s->cancelled ? " ❌ cancelled" : "",
-		    !s->cancelled && s->end <= now ? " (over)" : "",
-		    !s->cancelled && s->start <= now && now < s->end ? " (now)" : "");
+	char note[AGENDA_CLASHES * (AGENDA_CLASH_TITLE + 8) + 64] = "";
+	size_t clashes = 0, o = 0;
+	json_t *it = json_pack("{s:s, s:s%, s:I, s:I}", "kind", "talk", "title", s->title,
+			       strnlen(s->title, CMD_TITLE_MAX), "start", (json_int_t)s->start * 1000,
+			       "end", (json_int_t)(s->end > s->start ? s->end : s->start) * 1000);
+	if (!it)
+		return NULL;
+	if (s->room)
+		json_object_set_new(it, "room", json_stringn(s->room, strnlen(s->room, 150)));
+	if (s->talk_id)
+		json_object_set_new(it, "id", json_stringn(s->talk_id, strnlen(s->talk_id, 90)));
+	if (s->cancelled)
+		json_object_set_new(it, "status", json_string("cancelled"));
 	for (size_t j = 0; j < nall; j++) {
 		char t2[AGENDA_CLASH_TITLE + 1];
 		if (j == i || !overlaps(s, &all[j]))
@@ -410,11 +412,15 @@ static void agenda_line(struct rec_plugin *p, struct rec_out *o, const struct re
 		if (clashes++ >= AGENDA_CLASHES)
 			continue;
 		rec_fmt_cut(all[j].title, t2, sizeof(t2));
-		rec_out_add(o, "%s**%s**", clashes == 1 ? "\n   ⚠️ clashes with " : ", ", t2);
+		if (o < sizeof(note))
+			o += (size_t)snprintf(note + o, sizeof(note) - o, "%s%s",
+					      clashes == 1 ? "Clashes with " : ", ", t2);
 	}
-	if (clashes > AGENDA_CLASHES)
-		rec_out_add(o, " and %zu more", clashes - AGENDA_CLASHES);
-	rec_out_add(o, "\n");
+	if (clashes > AGENDA_CLASHES && o < sizeof(note))
+		snprintf(note + o, sizeof(note) - o, " and %zu more", clashes - AGENDA_CLASHES);
+	if (note[0])
+		json_object_set_new(it, "note", json_string(note));
+	return it;
 }
 
 static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -422,10 +428,10 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 	struct rec_plugin *p = ud;
 	struct agenda_ask ask;
 	struct rec_star *all = NULL;
-	struct rec_out o = {0};
 	size_t nall = 0, nsel = 0, shown = 0, first, per_page, *sel = NULL;
 	int64_t now = rec_now(p), today = rec_fmt_day(p->tz, now);
-	int ret;
+	char line[300];
+	json_t *m, *items;
 
 	if (agenda_parse(arg0(inv), &ask))
 		return p->api->reply(self, inv, "Usage: `agenda`, `agenda 2` (the next page), "
@@ -433,49 +439,65 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 	if (rec_store_stars(p->db, inv->user_id, &all, &nall))
 		return HW_ERR_STORAGE;
 	if (ask.ics) {
-		ret = agenda_ics(p, inv, all, nall);
+		int ret = agenda_ics(p, inv, all, nall);
 		rec_store_stars_free(all, nall);
 		return ret;
 	}
-	if (!(sel = calloc(nall ? nall : 1, sizeof(*sel)))) {
+	m = json_pack("{s:i, s:[]}", "version", HW_REPLY_VERSION, "items");
+	if (!m || !(sel = calloc(nall ? nall : 1, sizeof(*sel)))) {
+		json_decref(m);
 		rec_store_stars_free(all, nall);
 		return HW_ERR_NOMEM;
 	}
+	items = json_object_get(m, "items");
+	if (p->tz)
+		json_object_set_new(m, "zone", json_string(hw_tz_name(p->tz)));
 	for (size_t i = 0; i < nall; i++)
 		if (!ask.today || rec_fmt_day(p->tz, all[i].start) == today)
 			sel[nsel++] = i;
 	/* Where only the asker reads, a page may be longer. */
 	per_page = inv->is_dm || inv->door == HW_DOOR_CONSOLE ? AGENDA_PAGE_PRIVATE : AGENDA_PAGE;
 	first = (ask.page - 1) * per_page;
-	if (!nall)
-		rec_out_add(&o, "Your agenda is empty. `star <talk>` adds a talk; "
-				"`recommend <interests>` suggests some.");
-	else if (ask.today && !nsel)
-		rec_out_add(&o, "None of your %zu starred talk%s is today. `agenda` lists them all.",
-			    nall, nall == 1 ? "" : "s");
-	else if (first >= nsel)
-		rec_out_add(&o, "Your agenda has %zu talk%s%s: there is no page %zu. `agenda` shows "
-				"the first.", nsel, nsel == 1 ? "" : "s", ask.today ? " today" : "",
-			    ask.page);
-	else if (ask.today)
-		rec_out_add(&o, "🗓️ Your agenda today (%zu of %zu talk%s):\n", nsel, nall,
-			    nall == 1 ? "" : "s");
-	else
-		rec_out_add(&o, "🗓️ Your agenda (%zu talk%s):\n", nall, nall == 1 ? "" : "s");
+	if (!nall) {
+		json_object_set_new(m, "text", json_string(
+			"Your agenda is empty. Type star <talk> to add a talk; recommend <interests> "
+			"suggests some."));
+	} else if (ask.today && !nsel) {
+		snprintf(line, sizeof(line), "None of your %zu starred talk%s is today.", nall,
+			 nall == 1 ? "" : "s");
+		json_object_set_new(m, "text", json_string(line));
+		json_object_set_new(m, "actions", json_pack("[{s:s, s:s}]", "label", "All of them",
+							    "command", "agenda"));
+	} else if (first >= nsel) {
+		snprintf(line, sizeof(line), "Your agenda has %zu talk%s%s: there is no page %zu.",
+			 nsel, nsel == 1 ? "" : "s", ask.today ? " today" : "", ask.page);
+		json_object_set_new(m, "text", json_string(line));
+		json_object_set_new(m, "actions", json_pack("[{s:s, s:s}]", "label", "First page",
+							    "command", ask.today ? "agenda today"
+										 : "agenda"));
+	} else {
+		if (ask.today)
+			snprintf(line, sizeof(line), "Your agenda today (%zu of %zu talk%s)", nsel, nall,
+				 nall == 1 ? "" : "s");
+		else
+			snprintf(line, sizeof(line), "Your agenda (%zu talk%s)", nall,
+				 nall == 1 ? "" : "s");
+		json_object_set_new(m, "title", json_string(line));
+		json_object_set_new(m, "actions", json_pack("[{s:s, s:s}]", "label", "Calendar file",
+							    "command", "agenda ics"));
+	}
 	for (size_t k = first; k < nsel && shown < per_page; k++, shown++)
-		agenda_line(p, &o, all, nall, sel[k], now);
+		json_array_append_new(items, agenda_item(all, nall, sel[k]));
 	if (first < nsel && first + shown < nsel) {
-		/* Never cut in silence: how many are left, and how to see them. */
-		size_t left = nsel - first - shown;
-		rec_out_add(&o, "… and %zu more talk%s. `agenda%s %zu` shows the next %zu",
-			    left, left == 1 ? "" : "s", ask.today ? " today" : "", ask.page + 1,
-			    left < per_page ? left : per_page);
-		rec_out_add(&o, "%s; `agenda ics` gives all of them as a calendar file.",
-			    ask.today ? "" : ", `agenda today` today's");
+		/* Never cut in silence: a "Show more" for the next page. */
+		snprintf(line, sizeof(line), "agenda%s %zu", ask.today ? " today" : "", ask.page + 1);
+		json_object_set_new(m, "more", json_pack("{s:I, s:I, s:s}", "shown",
+							 (json_int_t)(first + shown), "total",
+							 (json_int_t)nsel, "command", line));
 	}
 	free(sel);
 	rec_store_stars_free(all, nall);
-	return send_out(p, inv, &o);
+	return p->api->reply_model(self, inv, m);
 }
 
 /* Slash autocomplete for a talk: title (with its time) -> slot id. */

@@ -72,10 +72,14 @@ class RecommendTests(DaemonTestCase):
         self.say("!star gateway deep dive")
         self.reply("Starred **Discord Gateway Deep Dive**")
         self.say("!agenda")
-        agenda = self.reply("Your agenda")["content"]
-        self.assertIn("Your agenda (2 talks)", agenda)
-        self.assertLess(agenda.index("Opening"), agenda.index("Discord Gateway"))
-        self.assertIn("Thu 26 Nov 09:30–10:00", agenda)
+        agenda = self.reply("Your agenda")
+        self.assertIn("Your agenda (2 talks)", agenda["content"])
+        # One embed per talk, in time order, times as Discord timestamps.
+        titles = [e["title"] for e in agenda["embeds"]]
+        self.assertEqual(titles, ["Opening: Welcome to HallwayCon", "Discord Gateway Deep Dive"])
+        self.assertIn("<t:1795681800:t>–<t:1795683600:t>", agenda["embeds"][0]["description"])
+        self.assertEqual([c["custom_id"] for row in agenda["components"] for c in row["components"]],
+                         ["hw:c:agenda ics"])
 
         self.say("!agenda ics")
         msg = self.reply("calendar file")
