@@ -101,6 +101,12 @@ int web_registry_dispatch(struct web *w, struct web_req *req);
 void web_registry_free(struct web *w);
 /* web_signin.c: POST /api/auth/signin (may answer later) */
 int web_signin_post(struct web *w, struct web_req *req);
+/* Whether user_id holds an organizer role now (asks Discord for the member;
+ * the console's own user is one while the console runs). fn may be called
+ * before this returns. A "no" also ends the user's sessions. */
+enum { WEB_ROLE_NO = 0, WEB_ROLE_YES = 1, WEB_ROLE_UNKNOWN = 2 };
+typedef void (*web_role_fn)(void *ud, int verdict);
+void web_role_check(struct web *w, const char *user_id, web_role_fn fn, void *ud);
 /* web_pages.c: the content type of a file name */
 const char *web_mime(const char *name);
 /* web_sse.c */

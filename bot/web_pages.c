@@ -133,6 +133,8 @@ struct web_action {
 	json_t *replies;
 	lws_sorted_usec_list_t sul;
 	int answered;
+	char user[32];
+	char *line;
 };
 
 static void action_answer(struct web_action *a, int pending)
@@ -164,7 +166,29 @@ static void action_out(void *ud, json_t *reply)
 	lws_sul_cancel(&a->sul);
 	action_answer(a, 0);
 	json_decref(a->replies);
+	free(a->line);
 	free(a);
+}
+
+/* The organizer role is checked again for every action, as chat checks
+ * the roles a message carries: someone who lost it is stopped at once. */
+static void action_checked(void *ud, int verdict)
+{
+	struct web_action *a = ud;
+	if (verdict != WEB_ROLE_YES) {
+		web_conn_json(a->conn, verdict == WEB_ROLE_NO ? 403 : 503, NULL,
+			      verdict == WEB_ROLE_NO ? "you are not an organizer (any more)"
+						     : "cannot check your roles with Discord now; try again");
+		web_conn_release(a->conn);
+		json_decref(a->replies);
+		free(a->line);
+		free(a);
+		return;
+	}
+	LOGI("web", "organizer %s runs from the web page: %s", a->user, a->line);
+	lws_sul_schedule(a->w->hw->lws, 0, &a->sul, action_timeout,
+			 ACTION_TIMEOUT_MS * LWS_US_PER_MS);
+	router_web_line(a->w->hw->router, a->line, a->user, action_out, a);
 }
 
 static void action(struct web *w, struct web_req *req)
@@ -173,7 +197,6 @@ static void action(struct web *w, struct web_req *req)
 	json_t *body;
 	const char *line;
 	struct web_action *a;
-	char user[32];
 
 	if (!s)
 		return;
@@ -185,20 +208,21 @@ static void action(struct web *w, struct web_req *req)
 			      "the body must be {\"command\": \"one command line\"}");
 		return;
 	}
-	if (!(a = calloc(1, sizeof(*a))) || !(a->replies = json_array())) {
+	if (!(a = calloc(1, sizeof(*a))) || !(a->replies = json_array()) ||
+	    !(a->line = strdup(line))) {
+		if (a)
+			json_decref(a->replies);
 		free(a);
 		json_decref(body);
 		web_conn_json(req->conn, 500, NULL, "out of memory");
 		return;
 	}
+	json_decref(body);
 	a->w = w;
 	a->conn = req->conn;
+	snprintf(a->user, sizeof(a->user), "%s", s->user_id);
 	web_conn_hold(req->conn);
-	snprintf(user, sizeof(user), "%s", s->user_id);
-	LOGI("web", "organizer %s runs from the web page: %s", user, line);
-	lws_sul_schedule(w->hw->lws, 0, &a->sul, action_timeout, ACTION_TIMEOUT_MS * LWS_US_PER_MS);
-	router_web_line(w->hw->router, line, user, action_out, a);
-	json_decref(body);
+	web_role_check(w, a->user, action_checked, a);
 }
 
 /* ---- dispatch ---- */

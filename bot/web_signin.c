@@ -172,6 +172,68 @@ int web_dashboard_add(struct web *w)
 	return 0;
 }
 
+/* ---- is this user an organizer now? ---- */
+
+struct role_check {
+	struct web *w;
+	char user_id[32];
+	web_role_fn fn;
+	void *ud;
+};
+
+static void member_fetched(void *ud, long status, json_t *body, const char *error)
+{
+	struct role_check *rc = ud;
+	struct hallway *hw = rc->w->hw;
+	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
+	int verdict;
+	if (status == 200 && guilds_is_organizer(hw->guilds, conf, conf, json_object_get(body, "roles"))) {
+		verdict = WEB_ROLE_YES;
+	} else if (status == 200 || status == 404) {
+		LOGI("web", "user %s is not an organizer (any more): %s; their sessions end",
+		     rc->user_id, status == 200 ? "no organizer role" : "not a member of the server");
+		web_auth_user_end(rc->w->auth, rc->user_id);
+		verdict = WEB_ROLE_NO;
+	} else {
+		LOGW("web", "cannot ask Discord for the roles of user %s: HTTP %ld %s", rc->user_id,
+		     status, error ? error : "");
+		verdict = WEB_ROLE_UNKNOWN;
+	}
+	rc->fn(rc->ud, verdict);
+	free(rc);
+}
+
+void web_role_check(struct web *w, const char *user_id, web_role_fn fn, void *ud)
+{
+	struct hallway *hw = w->hw;
+	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
+	struct role_check *rc;
+	char path[160];
+
+	if (!strcmp(user_id, "console")) {
+		/* Only the console's operator could get a link for it. */
+		fn(ud, hw->console ? WEB_ROLE_YES : WEB_ROLE_NO);
+		return;
+	}
+	if (!conf || !hw->rest || strspn(user_id, "0123456789") != strlen(user_id)) {
+		fn(ud, WEB_ROLE_NO);
+		return;
+	}
+	if (!(rc = calloc(1, sizeof(*rc)))) {
+		fn(ud, WEB_ROLE_UNKNOWN);
+		return;
+	}
+	rc->w = w;
+	rc->fn = fn;
+	rc->ud = ud;
+	snprintf(rc->user_id, sizeof(rc->user_id), "%s", user_id);
+	snprintf(path, sizeof(path), "/guilds/%s/members/%s", conf, user_id);
+	if (!rest_request(hw->rest, "GET", path, NULL, member_fetched, rc)) {
+		free(rc);
+		fn(ud, WEB_ROLE_UNKNOWN);
+	}
+}
+
 /* ---- POST /api/auth/signin ---- */
 
 struct signin_check {
@@ -197,37 +259,26 @@ static void open_session(struct web *w, struct web_conn *conn, const char *user_
 	web_conn_json(conn, 200, json_pack("{s:b,s:s}", "ok", 1, "user_id", user_id), NULL);
 }
 
-static void member_fetched(void *ud, long status, json_t *body, const char *error)
+static void signin_checked(void *ud, int verdict)
 {
 	struct signin_check *sc = ud;
-	struct hallway *hw = sc->w->hw;
-	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
-	if (status == 200 && guilds_is_organizer(hw->guilds, conf, conf,
-						 json_object_get(body, "roles"))) {
+	if (verdict == WEB_ROLE_YES)
 		open_session(sc->w, sc->conn, sc->user_id);
-	} else {
-		LOGI("web", "sign-in refused for user %s: %s", sc->user_id,
-		     status == 200 ? "no organizer role any more"
-		     : status == 404 ? "not a member of the conference server"
-				     : error ? error : "cannot ask Discord");
-		web_auth_user_end(sc->w->auth, sc->user_id);
-		web_conn_json(sc->conn, status == 200 || status == 404 ? 403 : 503, NULL,
-			      status == 200 || status == 404
-				      ? "you are not an organizer (any more)"
-				      : "cannot check your roles with Discord now; try again");
-	}
+	else if (verdict == WEB_ROLE_NO)
+		web_conn_json(sc->conn, 403, NULL, "you are not an organizer (any more)");
+	else
+		web_conn_json(sc->conn, 503, NULL,
+			      "cannot check your roles with Discord now; ask for a new link");
 	web_conn_release(sc->conn);
 	free(sc);
 }
 
 int web_signin_post(struct web *w, struct web_req *req)
 {
-	struct hallway *hw = w->hw;
 	json_t *body = req->body ? json_loadb(req->body, req->body_len, 0, NULL) : NULL;
 	const char *token = json_string_value(json_object_get(body, "token"));
-	const char *conf = hw->cfg ? hw->cfg->guild_id : NULL;
 	struct signin_check *sc;
-	char user_id[32], path[160];
+	char user_id[32];
 
 	if (!token || web_auth_signin_take(w->auth, token, user_id)) {
 		json_decref(body);
@@ -238,19 +289,6 @@ int web_signin_post(struct web *w, struct web_req *req)
 		return 1;
 	}
 	json_decref(body);
-	if (!strcmp(user_id, "console")) {
-		/* Only the console's operator could get this link. */
-		if (hw->console) {
-			open_session(w, req->conn, user_id);
-			return 1;
-		}
-		web_conn_json(req->conn, 403, NULL, "not an organizer");
-		return 1;
-	}
-	if (!conf || !hw->rest) {
-		web_conn_json(req->conn, 403, NULL, "no conference server configured");
-		return 1;
-	}
 	if (!(sc = calloc(1, sizeof(*sc)))) {
 		web_conn_json(req->conn, 500, NULL, "out of memory");
 		return 1;
@@ -258,12 +296,7 @@ int web_signin_post(struct web *w, struct web_req *req)
 	sc->w = w;
 	sc->conn = req->conn;
 	snprintf(sc->user_id, sizeof(sc->user_id), "%s", user_id);
-	snprintf(path, sizeof(path), "/guilds/%s/members/%s", conf, user_id);
 	web_conn_hold(req->conn);
-	if (!rest_request(hw->rest, "GET", path, NULL, member_fetched, sc)) {
-		web_conn_json(req->conn, 503, NULL, "cannot ask Discord now");
-		web_conn_release(req->conn);
-		free(sc);
-	}
+	web_role_check(w, user_id, signin_checked, sc);
 	return 1;
 }

@@ -283,12 +283,23 @@ class WebTest(DaemonTestCase):
         wait_until(lambda: [m for m in self.bot_messages(GENERAL) if "organizers only" in m["content"]],
                    10, what="the refusal")
         self.assertFalse([m for m in self.bot_messages() if "/organizer/signin#" in m["content"]])
+        # Signed in while an organizer...
+        self.assertEqual(self.signin(self.signin_link()).status, 200)
+        csrf = self.web.get("/api/organizer/session").json()["csrf"]
+        r = self.web.post("/api/action", {"command": "announce list"}, csrf=csrf)
+        self.assertEqual(r.status, 200)
         token = self.signin_link()
         self.st.standin.world.members[ALICE]["roles"] = []  # the role is taken away
-        r = self.signin(token)
+        # ... the next action is refused and the session ends with it,
+        r = self.web.post("/api/action", {"command": "announce now Not any more"}, csrf=csrf)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.web.get("/api/organizer/session").status, 401)
+        time.sleep(0.5)
+        self.assertFalse([m for m in self.bot_messages(TALKS) if "Not any more" in m["content"]])
+        # and a link asked for before is refused at use.
+        r = Client(self.port).post("/api/auth/signin", {"token": token})
         self.assertEqual(r.status, 403)
         self.assertIsNone(r.header("set-cookie"))
-        self.assertEqual(self.web.get("/api/organizer/session").status, 401)
 
     def test_secure_cookie_behind_https(self):
         self.start(http={"public_url": "https://hallway.example.org/"})
