@@ -241,49 +241,41 @@ static int serve_asset(struct web *w, struct web_req *req)
 	return 1;
 }
 
-static int call_route(struct web *w, struct web_req *req)
+/* The route for method and path (a live instance's over one being
+ * replaced); *other_method when the path has routes for other methods. */
+static struct web_route *find_route(struct web *w, const char *method, const char *path,
+				    int *other_method)
 {
 	struct web_route *hit = NULL;
-	int other_method = 0, status = 200;
-	const struct web_session *s;
-	hw_web_request pub;
-	json_t *out;
-
+	*other_method = 0;
 	for (struct web_route *r = w->routes; r; r = r->next) {
-		if (strcmp(r->path, req->path) || !usable(r->owner))
+		if (strcmp(r->path, path) || !usable(r->owner))
 			continue;
-		if (strcmp(r->method, req->method)) {
-			other_method = 1;
+		if (strcmp(r->method, method)) {
+			*other_method = 1;
 			continue;
 		}
 		if (!hit || (r->owner && r->owner->state == PLUGIN_ACTIVE))
 			hit = r;
 	}
-	if (!hit) {
-		if (!other_method)
-			return 0;
-		web_conn_json(req->conn, 405, NULL, "method not allowed");
-		return 1;
-	}
-	if (hit->access == HW_WEB_ORGANIZER) {
-		if (!req->user_id) {
-			web_conn_json(req->conn, 401, NULL, "sign in as an organizer first");
-			return 1;
-		}
-		s = web_auth_session(w->auth, req->conn->cookie);
-		if (!strcmp(req->method, "POST") && !web_auth_csrf_ok(s, req->csrf)) {
-			web_conn_json(req->conn, 403, NULL, "missing or wrong CSRF token");
-			return 1;
-		}
-	}
+	return hit;
+}
+
+/* Calls the route's handler for the request kept in c and answers c. */
+static void run_route(struct web_route *hit, struct web_conn *c, const char *user_id)
+{
+	hw_web_request pub;
+	int status = 200;
+	json_t *out;
+
 	memset(&pub, 0, sizeof(pub));
 	pub.struct_size = sizeof(pub);
-	pub.method = req->method;
-	pub.path = req->path;
-	pub.query = req->query;
-	pub.body = req->body;
-	pub.body_len = req->body_len;
-	pub.user_id = hit->access == HW_WEB_ORGANIZER ? req->user_id : NULL;
+	pub.method = c->method;
+	pub.path = c->path;
+	pub.query = c->query;
+	pub.body = c->body;
+	pub.body_len = c->body_len;
+	pub.user_id = hit->access == HW_WEB_ORGANIZER ? user_id : NULL;
 	out = hit->fn(hit->owner ? plugin_token(hit->owner) : NULL, &pub, &status, hit->ud);
 	if (status < 100 || status > 599) {
 		LOGW("web", "route %s answered status %d: sent as 500", hit->path, status);
@@ -292,11 +284,77 @@ static int call_route(struct web *w, struct web_req *req)
 	if (!out) {
 		if (status < 400)
 			status = 500;
-		web_conn_json(req->conn, (unsigned)status, NULL,
+		web_conn_json(c, (unsigned)status, NULL,
 			      status == 404 ? "not found" : status < 500 ? "bad request" : "failed");
+		return;
+	}
+	web_conn_json(c, (unsigned)status, out, NULL);
+}
+
+/* An organizer's POST to a plugin waits for the role check (web_role_check),
+ * as an action does. */
+struct route_check {
+	struct web *w;
+	struct web_conn *conn;    /* held: the request lives in it */
+	char user_id[32];
+};
+
+static void route_checked(void *ud, int verdict)
+{
+	struct route_check *rc = ud;
+	struct web_route *hit;
+	int other;
+	if (verdict != WEB_ROLE_YES)
+		web_conn_json(rc->conn, verdict == WEB_ROLE_NO ? 403 : 503, NULL,
+			      verdict == WEB_ROLE_NO ? "you are not an organizer (any more)"
+						     : "cannot check your roles with Discord now; try again");
+	else if (!(hit = find_route(rc->w, rc->conn->method, rc->conn->path, &other)))
+		web_conn_json(rc->conn, 404, NULL, "not found"); /* unloaded meanwhile */
+	else
+		run_route(hit, rc->conn, rc->user_id);
+	web_conn_release(rc->conn);
+	free(rc);
+}
+
+static int call_route(struct web *w, struct web_req *req)
+{
+	const struct web_session *s;
+	struct route_check *rc;
+	int other_method;
+	struct web_route *hit = find_route(w, req->method, req->path, &other_method);
+
+	if (!hit) {
+		if (!other_method)
+			return 0;
+		web_conn_json(req->conn, 405, NULL, "method not allowed");
 		return 1;
 	}
-	web_conn_json(req->conn, (unsigned)status, out, NULL);
+	if (hit->access != HW_WEB_ORGANIZER) {
+		run_route(hit, req->conn, NULL);
+		return 1;
+	}
+	if (!req->user_id) {
+		web_conn_json(req->conn, 401, NULL, "sign in as an organizer first");
+		return 1;
+	}
+	if (strcmp(req->method, "POST")) {
+		run_route(hit, req->conn, req->user_id);
+		return 1;
+	}
+	s = web_auth_session(w->auth, req->conn->cookie);
+	if (!web_auth_csrf_ok(s, req->csrf)) {
+		web_conn_json(req->conn, 403, NULL, "missing or wrong CSRF token");
+		return 1;
+	}
+	if (!(rc = calloc(1, sizeof(*rc)))) {
+		web_conn_json(req->conn, 500, NULL, "out of memory");
+		return 1;
+	}
+	rc->w = w;
+	rc->conn = req->conn;
+	snprintf(rc->user_id, sizeof(rc->user_id), "%s", req->user_id);
+	web_conn_hold(req->conn);
+	web_role_check(w, rc->user_id, route_checked, rc);
 	return 1;
 }
 
