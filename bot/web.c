@@ -262,6 +262,10 @@ static int start_request(struct web *w, struct lws *wsi, struct web_sess *sess, 
 	}
 	hdr_copy(wsi, clen, sizeof(clen), WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	c->content_length = clen[0] ? strtol(clen, NULL, 10) : -1;
+	if (c->content_length < 0) {
+		web_conn_json(c, 411, NULL, "a POST needs a Content-Length");
+		return 0;
+	}
 	if (c->content_length > WEB_BODY_MAX) {
 		web_conn_json(c, 413, NULL, "request body too large");
 		return 0;
@@ -271,7 +275,7 @@ static int start_request(struct web *w, struct lws *wsi, struct web_sess *sess, 
 		return 0;
 	}
 	c->body[0] = '\0';
-	if (c->content_length <= 0)
+	if (c->content_length == 0)
 		dispatch(c); /* no body comes */
 	return 0;
 }
