@@ -285,23 +285,100 @@ static int sprints_cmd_matches(const char *words, const char *name, const char *
 	return hit;
 }
 
+/* A copy of text for a reply model: at most max bytes, cut on a character
+ * boundary. */
+static json_t *sprints_cmd_text(const char *text, size_t max)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (n > max) {
+		n = max;
+		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return json_stringn(text ? text : "", n);
+}
+
+/* One project as a reply model item (issue 16): its seats as counts when it
+ * runs as one session, per day in the note otherwise. */
+static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
+{
+	json_t *it = json_pack("{s:s, s:o}", "kind", "sprint", "title",
+			       sprints_cmd_text(p->name, 200));
+	size_t ndays = json_array_size(p->days);
+	const char *link = json_string_value(json_array_get(p->links, 0));
+	hw_buf note;
+	int rc = HW_OK;
+	if (!it)
+		return HW_ERR_NOMEM;
+	hw_buf_init(&note, 900);
+	if (p->title && *p->title && strcmp(p->title, p->name))
+		hw_buf_addn(&note, p->title, strlen(p->title) < 200 ? strlen(p->title) : 200);
+	if (json_array_size(p->leads)) {
+		hw_buf_add(&note, note.len ? " · leads: " : "leads: ");
+		sprints_cmd_add_list(&note, p->leads, 60);
+	}
+	if (*p->level) {
+		hw_buf_add(&note, note.len ? " · level: " : "level: ");
+		hw_buf_add_safe(&note, p->level, 40);
+	}
+	if (ndays > 1) {
+		hw_buf_add(&note, note.len ? "\n" : "");
+		rc = sprints_cmd_add_seats(s, &note, p);
+	} else {
+		const char *day = ndays ? json_string_value(json_array_get(p->days, 0)) : "";
+		int64_t taken = 0, waiting = 0;
+		if (*day) {
+			hw_buf_add(&note, note.len ? " · on " : "on ");
+			hw_buf_add_safe(&note, day, 64);
+		}
+		rc = sprints_cmd_counts(s, p->id, day, &taken, &waiting);
+		json_object_set_new(it, "count", json_integer(taken));
+		json_object_set_new(it, "capacity", json_integer(p->capacity));
+		json_object_set_new(it, "waitlist", json_integer(waiting));
+	}
+	if (note.len && hw_buf_str(&note))
+		json_object_set_new(it, "note", sprints_cmd_text(hw_buf_str(&note), 900));
+	if (link && (!strncmp(link, "https://", 8) || !strncmp(link, "http://", 7)) &&
+	    !strpbrk(link, " <>\"") && strlen(link) < 2000)
+		json_object_set_new(it, "url", json_string(link));
+	hw_buf_free(&note);
+	if (rc || json_array_append_new(items, it))
+		return rc ? rc : HW_ERR_NOMEM;
+	return HW_OK;
+}
+
+/* `sprints [words] [page=N]`: the projects as a reply model, a page at a
+ * time, with a menu to join one. */
 static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	sprints *s = ud;
 	sqlite3_stmt *st = NULL;
-	hw_buf b;
 	const char *typed = sprints_cmd_arg(inv, "words");
-	char *words = NULL;
-	/* Where others read along, a page that fits in two messages. */
-	size_t n = 0, shown = 0, cap = inv->is_dm || inv->door == HW_DOOR_CONSOLE
-					       ? SPRINTS_LIST_PRIVATE : SPRINTS_LIST_SHOW;
-	int rc;
-	(void)self;
-	hw_buf_init(&b, SPRINTS_REPLY_MAX);
-	if (typed && *typed && !(words = hw_fold(typed))) {
-		rc = HW_ERR_NOMEM;
-		goto out;
+	char *words = NULL, filter[200] = "", line[300];
+	json_t *m = NULL, *items, *opts = NULL;
+	/* Where others read along, a page that fits in one message. */
+	size_t n = 0, shown = 0, page = 1, first, cap = inv->is_dm || inv->door == HW_DOOR_CONSOLE
+							      ? SPRINTS_LIST_PRIVATE : SPRINTS_LIST_SHOW;
+	int rc = HW_ERR_NOMEM;
+	/* "page=N" pages; the other words filter. */
+	for (const char *w = typed ? typed : ""; *w;) {
+		size_t len;
+		w += strspn(w, " ");
+		len = strcspn(w, " ");
+		if (len > 5 && !strncmp(w, "page=", 5) && atoi(w + 5) > 0)
+			page = (size_t)atoi(w + 5);
+		else if (len && strlen(filter) + len + 2 < sizeof(filter))
+			snprintf(filter + strlen(filter), sizeof(filter) - strlen(filter), "%s%.*s",
+				 filter[0] ? " " : "", (int)len, w);
+		w += len;
 	}
+	first = (page - 1) * cap;
+	if (filter[0] && !(words = hw_fold(filter)))
+		goto out;
+	if (!(m = json_pack("{s:i, s:s, s:[]}", "version", HW_REPLY_VERSION, "title", "Sprint projects",
+			    "items")) || !(opts = json_array()))
+		goto out;
+	items = json_object_get(m, "items");
 	rc = hw_db_prepare(s->db, &st,
 				"SELECT id, name, title FROM sprints_projects WHERE removed_ms IS NULL"
 				" ORDER BY name",
@@ -312,46 +389,51 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		sprints_project p;
 		if (!sprints_cmd_matches(words, hw_db_text(st, 1), hw_db_text(st, 2)))
 			continue;
-		if (n++ >= cap)
-			continue; /* counted for the "... and N more" line */
+		if (n++ < first || shown >= cap)
+			continue; /* counted for "8 of 26" */
 		rc = sprints_store_project(s->db, sqlite3_column_int64(st, 0), &p);
 		if (rc)
 			goto out;
-		hw_buf_add(&b, shown++ ? "\n- " : "Sprint projects:\n- ");
-		hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
-		if (json_array_size(p.leads)) {
-			hw_buf_add(&b, " | leads: ");
-			sprints_cmd_add_list(&b, p.leads, 60);
-		}
-		if (*p.level) {
-			hw_buf_add(&b, " | level: ");
-			hw_buf_add_safe(&b, p.level, 40);
-		}
-		hw_buf_add(&b, " | ");
-		rc = sprints_cmd_add_seats(s, &b, &p);
+		rc = sprints_cmd_item(s, &p, items);
+		if (!rc && strlen(p.name) <= 100 && json_array_size(opts) < 25)
+			json_array_append_new(opts, json_pack("{s:s, s:s}", "label", p.name, "value",
+							      p.name));
 		sprints_store_project_free(&p);
 		if (rc)
 			goto out;
+		shown++;
 	}
 	if (!n && words)
-		hw_buf_add(&b, "No sprint project matches those words. `sprints` lists them all.");
+		json_object_set_new(m, "text", json_string("No sprint project matches those words. "
+							   "Type sprints to list them all."));
 	else if (!n)
-		hw_buf_add(&b, "No sprint projects yet.");
-	if (n > shown) {
-		/* Never cut in silence: how many more, and how to narrow. */
-		hw_buf_add(&b, "\n... and ");
-		hw_buf_addint(&b, (long long)(n - shown));
-		hw_buf_add(&b, n - shown == 1 ? " more project" : " more projects");
-		hw_buf_add(&b, ". `sprints <words>` lists those whose name or title has the "
-				    "words; `sprint info <project>` shows one.");
+		json_object_set_new(m, "text", json_string("No sprint projects yet."));
+	else if (!shown)
+		json_object_set_new(m, "text", json_string("There are not that many: type sprints "
+							   "for the first page."));
+	else
+		json_object_set_new(m, "text", json_string("Join with sprint join <project> [day], "
+							   "or pick one below."));
+	if (first + shown < n) {
+		/* Never cut in silence: a "Show more" for the next page. */
+		snprintf(line, sizeof(line), "sprints %s%spage=%zu", filter, filter[0] ? " " : "",
+			 page + 1);
+		json_object_set_new(m, "more", json_pack("{s:I, s:I, s:s}", "shown",
+							 (json_int_t)(first + shown), "total",
+							 (json_int_t)n, "command", line));
 	}
-	if (n)
-		hw_buf_add(&b, "\nJoin with `sprint join <project> [day]`.");
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
+	if (json_array_size(opts))
+		json_object_set_new(m, "choice", json_pack("{s:s, s:s, s:O}", "placeholder",
+							   "Join a project", "command", "sprint join",
+							   "options", opts));
+	rc = s->api->reply_model(s->self, inv, m);
+	m = NULL;
 out:
 	sqlite3_finalize(st);
-	hw_buf_free(&b);
+	json_decref(m);
+	json_decref(opts);
 	free(words);
+	(void)self;
 	return rc;
 }
 

@@ -120,7 +120,9 @@ TEST(join_leave_idempotent)
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_signups"), 0);
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_archive WHERE reason = 'left'"), 1);
 	CHECK(has(say(m, &ann, "sprint mine"), "haven't joined"));
-	CHECK(has(say(m, &ann, "sprints"), "Django | leads: Sarah, Thibaud | 0/2 seats"));
+	/* A reply model (issue 16), recorded as its JSON by the mock. */
+	CHECK(has(say(m, &ann, "sprints"), "{\"capacity\":2,\"count\":0,\"kind\":\"sprint\","
+					   "\"note\":\"leads: Sarah, Thibaud\",\"title\":\"Django\""));
 	mock_api_free(m);
 }
 
@@ -136,7 +138,8 @@ TEST(waitlist_and_promotion)
 	CHECK(has(say(m, &cat, "sprint join mercurial"), "waitlist at position 2"));
 	CHECK(has(say(m, &cat, "sprint join mercurial"), "already on the waitlist for Mercurial at position 2"));
 	CHECK(has(say(m, &cat, "sprint mine"), "waitlist position 2"));
-	CHECK(has(say(m, &ann, "sprints"), "1/1 seats (waitlist 2)"));
+	CHECK(has(say(m, &ann, "sprints"), "\"capacity\":1,\"count\":1,\"kind\":\"sprint\","));
+	CHECK(has(say(m, &ann, "sprints"), "\"waitlist\":2}"));
 	/* Who signed up: names only where the asker alone sees them (issue 15). */
 	r = say(m, &ann, "sprint info mercurial");
 	CHECK(has(r, "Signed up (1/1) | waitlist: 2"));
@@ -227,7 +230,8 @@ TEST(days)
 	CHECK(has(say(m, &cat, "sprint leave ansible 29"), "You left the waitlist for Ansible on 2026-11-29"));
 	CHECK(has(say(m, &cat, "sprint join ansible 2026-12-01"),
 		  "does not run that day. Its days: 2026-11-28, 2026-11-29."));
-	CHECK(has(say(m, &cat, "sprints"), "level: beginner | 2026-11-28 1/1 seats, 2026-11-29 1/1 seats"));
+	CHECK(has(say(m, &cat, "sprints"),
+		  "\"note\":\"level: beginner\\n2026-11-28 1/1 seats, 2026-11-29 1/1 seats\""));
 	/* A day with signups cannot be dropped. */
 	CHECK(has(say(m, &org, "sprint edit ansible day=2026-11-28"), "People are signed up on 2026-11-29"));
 	CHECK(has(say(m, &cat, "sprint info ansible"), "2026-11-29 (1/1)\n"));
@@ -426,7 +430,7 @@ TEST(hostile_input)
 	CHECK(has(mock_api_last_text(m, MOCK_OUT_REPLY), "no letters or digits"));
 	CHECK(mock_api_chat(m, &org, "sprint export") == HW_OK);
 	CHECK(has(mock_api_last(m, MOCK_OUT_REPLY_FILE)->data, "'; DROP TABLE"));
-	CHECK(has(say(m, &u, "sprints"), "Sprint projects:"));
+	CHECK(has(say(m, &u, "sprints"), "\"title\":\"Sprint projects\""));
 	free(big);
 	free(bigname);
 	mock_api_free(m);
@@ -454,9 +458,11 @@ TEST(feed_import_and_merge)
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE source = 'config'"), 1);
 	CHECK(mock_api_log_errors(m) >= 2); /* the two bad config entries */
 	r = say(m, &ann, "sprints");
-	CHECK(has(r, "Contributions sur Django | leads: Thibaud Colas, Sarah Abderemane, Ariane "
-		     "Djeupang | level: any | 2025-10-30 0/36 seats, 2025-10-31 0/36 seats"));
-	CHECK(has(r, "Local | leads: Zoé | level: advanced | 2025-10-31 0/3 seats"));
+	CHECK(has(r, "\"note\":\"leads: Thibaud Colas, Sarah Abderemane, Ariane Djeupang \xC2\xB7 "
+		     "level: any\\n2025-10-30 0/36 seats, 2025-10-31 0/36 seats\",\"title\":"
+		     "\"Contributions sur Django\""));
+	CHECK(has(r, "{\"capacity\":3,\"count\":0,\"kind\":\"sprint\",\"note\":\"leads: Zoé \xC2\xB7 "
+		     "level: advanced \xC2\xB7 on 2025-10-31\",\"title\":\"Local\""));
 	CHECK(has(say(m, &ann, "sprint join mercurial 2"), "You're in: Gestionnaire de versions "
 							     "Mercurial on 2025-10-31 (1/30"));
 	CHECK(has(say(m, &bob, "sprint join \"py edu\""), "You're in: py-edu-fr on 2025-10-30"));
