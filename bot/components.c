@@ -76,23 +76,6 @@ int components_custom_id(void *ud, const char *kind, const json_t *payload, char
 	return 0;
 }
 
-char *components_choice_line(const char *command, const char *value)
-{
-	size_t n = strlen(command) + strlen(value) + 8;
-	char *line = malloc(n);
-	const char *open = "", *close = "";
-	if (!line)
-		return NULL;
-	if (strpbrk(value, " \t") || !*value) {
-		/* Straight quotes group words; curly ones when the value holds a
-		 * straight one. */
-		open = strchr(value, '"') ? "“" : "\"";
-		close = strchr(value, '"') ? "”" : "\"";
-	}
-	snprintf(line, n, "%s %s%s%s", command, open, value, close);
-	return line;
-}
-
 /* What a custom_id names: a new object {"kind": "c"|"s"|"m", "command" or
  * "modal"}, or NULL when it is not one of ours or no longer known. */
 static json_t *resolve(struct hallway *hw, const char *id)
@@ -298,7 +281,7 @@ void components_interaction(struct hallway *hw, json_t *d)
 		router_interaction_run(hw->router, d, command, NULL);
 	} else if (itype == 3 && !strcmp(kind, "s") && command) {
 		const char *value = json_string_value(json_array_get(json_object_get(data, "values"), 0));
-		char *line = value ? components_choice_line(command, value) : NULL;
+		char *line = value ? rm_choice_line(command, value) : NULL;
 		if (line)
 			router_interaction_run(hw->router, d, line, NULL);
 		else

@@ -26,8 +26,5 @@ void components_interaction(struct hallway *hw, json_t *d);
 int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
 			 size_t idlen);
 
-/* The command line of a select menu's choice: "command value", the value
- * quoted when it holds spaces. Returns a new string (free) or NULL. */
-char *components_choice_line(const char *command, const char *value);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <hallway/reply.h>
@@ -142,6 +143,23 @@ int rm_is_url(const char *s)
 		if (*p <= 0x20 || *p == 0x7F || *p == '<' || *p == '>' || *p == '"')
 			return 0;
 	return 1;
+}
+
+char *rm_choice_line(const char *command, const char *value)
+{
+	size_t n = strlen(command) + strlen(value) + 8;
+	char *line = malloc(n);
+	const char *open = "", *close = "";
+	if (!line)
+		return NULL;
+	if (strpbrk(value, " \t") || !*value) {
+		/* Straight quotes group words; curly ones when the value holds a
+		 * straight one. */
+		open = strchr(value, '"') ? "“" : "\"";
+		close = strchr(value, '"') ? "”" : "\"";
+	}
+	snprintf(line, n, "%s %s%s%s", command, open, value, close);
+	return line;
 }
 
 /* ---- checking ---- */

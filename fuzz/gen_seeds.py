@@ -364,6 +364,13 @@ def pretix_seeds(out):
     put(out, "fuzz_pretix", b"<html><body>502 Bad Gateway</body></html>", "502")
 
 
+def reply_model_seeds(out):
+    """fuzz_reply_model: the golden models of tests/unit/golden/reply."""
+    for path in sorted(glob.glob(os.path.join(SOURCE, "tests", "unit", "golden", "reply", "*.model.json"))):
+        with open(path, "rb") as f:
+            put(out, "fuzz_reply_model", f.read(), os.path.basename(path))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -378,6 +385,7 @@ def main():
     word_seeds(args.out)
     pretix_seeds(args.out)
     web_seeds(args.out)
+    reply_model_seeds(args.out)
     nsched = schedule_seeds(args.out, args.shared)
     print("gen_seeds: %d recorded gateway frames, %d schedule files -> %s" % (frames, nsched, args.out))
 

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 all=(fuzz_gateway fuzz_commands fuzz_plugin_commands fuzz_config fuzz_sched_json fuzz_sched_xml
-     fuzz_sched_ics fuzz_sprints_feed fuzz_words fuzz_pretix fuzz_web)
+     fuzz_sched_ics fuzz_sprints_feed fuzz_words fuzz_pretix fuzz_web fuzz_reply_model)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 out=build-fuzz
