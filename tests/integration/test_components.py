@@ -149,6 +149,22 @@ class Components(DaemonTestCase):
         inter = self.press(msg, register["custom_id"])
         self.assertEqual(inter["ack_type"], 9)
 
+    def test_send_and_dm_a_model(self):
+        d, cfg, msg = self.form_daemon()
+        self.st.inject_message(content="!post", user_id=ATTENDEE)
+        d.wait_log("fx_model: send_model: status 200", 10)
+        d.wait_log("fx_model: dm_model: status 200", 10)
+        posted = [m for m in self.bot_messages(msg["channel_id"]) if m["content"].startswith("**Starting soon**")]
+        self.assertEqual(len(posted), 1)
+        self.assertEqual(posted[0]["embeds"][0]["title"], "Posted talk")
+        self.assertEqual(buttons(posted[0])[0]["custom_id"], "hw:c:next")
+        dm = [m for m in self.bot_messages() if m["channel_id"] != msg["channel_id"]
+              and m["content"].startswith("**Starting soon**")]
+        self.assertEqual(len(dm), 1)
+        self.assertIn("<t:1795684500:t>", dm[0]["embeds"][0]["description"])
+        self.assertTrue(any("the reply model is refused: version" in l for l in d.log))
+        self.assertFalse(any("a bad model was accepted" in l for l in d.log))
+
     def test_press_checks_permissions_again_and_unknown_ids(self):
         d, cfg, msg = self.form_daemon()
         # A button naming an organizer command, pressed by an attendee: refused.

@@ -55,6 +55,35 @@ static int cmd_secret(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return m ? api->reply_model(self, inv, m) : HW_ERR_NOMEM;
 }
 
+static void on_posted(hw_plugin *self, int status, const char *message_id, const char *error,
+		      void *ud)
+{
+	api->log(self, HW_LOG_INFO, "fx_model: %s: status %d, message %s%s%s", (const char *)ud,
+		 status, message_id ? message_id : "-", error ? ", " : "", error ? error : "");
+}
+
+/* `post`: the same model sent to the channel and by DM to the caller. */
+static int cmd_post(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	const char *channel = inv->channel_id;
+	json_t *m = json_pack("{s:i, s:s, s:[{s:s, s:s, s:I, s:s}], s:[{s:s, s:s}]}", "version",
+			      HW_REPLY_VERSION, "title", "Starting soon", "items", "kind", "talk",
+			      "title", "Posted talk", "start", (json_int_t)1795684500000, "room",
+			      "Envelope", "actions", "label", "Next", "command", "next");
+	(void)ud;
+	if (!m)
+		return HW_ERR_NOMEM;
+	if (channel && api->send_model(self, channel, json_incref(m), on_posted, "send_model"))
+		api->log(self, HW_LOG_WARN, "fx_model: send_model refused");
+	if (api->dm_model(self, inv->user_id, m, on_posted, "dm_model"))
+		api->log(self, HW_LOG_WARN, "fx_model: dm_model refused");
+	/* A model that breaks the format is refused, with a log line. */
+	if (api->send_model(self, channel ? channel : "1", json_pack("{s:i}", "version", 7), NULL,
+			    NULL) != HW_ERR_INVALID)
+		api->log(self, HW_LOG_ERROR, "fx_model: a bad model was accepted");
+	return api->reply(self, inv, "posted");
+}
+
 static int init(hw_plugin *self, const hw_api *a)
 {
 	static const hw_arg_spec echo_args[] = {
@@ -65,12 +94,14 @@ static int init(hw_plugin *self, const hw_api *a)
 	hw_command_spec echo = {HW_COMMAND_SPEC_INIT, .name = "echo",
 				.summary = "Says what it was given", .args = echo_args, .nargs = 2,
 				.fn = cmd_echo};
+	hw_command_spec post = {HW_COMMAND_SPEC_INIT, .name = "post",
+				.summary = "send_model and dm_model", .fn = cmd_post};
 	hw_command_spec secret = {HW_COMMAND_SPEC_INIT, .name = "secret",
 				  .summary = "An organizer command", .perm = HW_PERM_ORGANIZER,
 				  .fn = cmd_secret};
 	api = a;
 	if (a->command_add(self, &form) || a->command_add(self, &echo) ||
-	    a->command_add(self, &secret))
+	    a->command_add(self, &secret) || a->command_add(self, &post))
 		return HW_ERR_INVALID;
 	return HW_OK;
 }
