@@ -25,6 +25,8 @@ struct hw_fts {
 	size_t ncols;
 	sqlite3_stmt *ins;
 	char search_sql[FTS_SQL_MAX];
+	char rank_sql[FTS_SQL_MAX];
+	int flags;
 };
 
 static void log_db(const struct hw_fts *f, const char *what)
@@ -34,6 +36,11 @@ static void log_db(const struct hw_fts *f, const char *what)
 
 struct hw_fts *hw_fts_new(size_t ncols, const double *weights)
 {
+	return hw_fts_new_ex(ncols, weights, 0);
+}
+
+struct hw_fts *hw_fts_new_ex(size_t ncols, const double *weights, int flags)
+{
 	struct hw_fts *f = calloc(1, sizeof(*f));
 	char create[FTS_SQL_MAX], ins[FTS_SQL_MAX], rank[FTS_SQL_MAX / 4];
 	size_t oc, oi, orank;
@@ -41,6 +48,7 @@ struct hw_fts *hw_fts_new(size_t ncols, const double *weights)
 	if (!f || ncols < 1 || ncols > HW_FTS_MAX_COLS)
 		goto fail;
 	f->ncols = ncols;
+	f->flags = flags;
 	/* Column names are ours (c0, c1, ...); nothing typed goes in the SQL. */
 	oc = (size_t)snprintf(create, sizeof(create), "CREATE VIRTUAL TABLE t USING fts5(");
 	oi = (size_t)snprintf(ins, sizeof(ins), "INSERT INTO t(");
@@ -52,11 +60,12 @@ struct hw_fts *hw_fts_new(size_t ncols, const double *weights)
 					  weights ? weights[i] : 1.0);
 	}
 	snprintf(create + oc, sizeof(create) - oc,
-		 "ref UNINDEXED, demote UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');"
+		 "ref UNINDEXED, demote UNINDEXED, tokenize = '%sunicode61 remove_diacritics 2');"
 		 "CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row');"
 		 "CREATE TABLE words(term TEXT PRIMARY KEY, len INTEGER NOT NULL) WITHOUT ROWID;"
 		 "CREATE INDEX words_len ON words(len);"
-		 "CREATE VIRTUAL TABLE tri USING fts5(term, tokenize = 'trigram');");
+		 "CREATE VIRTUAL TABLE tri USING fts5(term, tokenize = 'trigram');",
+		 flags & HW_FTS_STEM ? "porter " : "");
 	snprintf(ins + oi, sizeof(ins) - oi, "ref, demote) VALUES (?%zu", (size_t)1);
 	for (size_t i = 1; i < ncols + 2; i++) {
 		size_t l = strlen(ins);
@@ -68,6 +77,8 @@ struct hw_fts *hw_fts_new(size_t ncols, const double *weights)
 		 "SELECT ref FROM t WHERE t MATCH ?1 ORDER BY c0 = ?2 DESC,"
 		 " (?3 AND instr(c0, ?2) > 0) DESC, demote, %s, ref",
 		 rank);
+	snprintf(f->rank_sql, sizeof(f->rank_sql),
+		 "SELECT ref, -%s FROM t WHERE t MATCH ?1 ORDER BY 2 DESC, ref", rank);
 	if (sqlite3_open_v2(":memory:", &f->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 		    SQLITE_OK ||
 	    sqlite3_exec(f->db, create, NULL, NULL, NULL) != SQLITE_OK ||
@@ -124,6 +135,9 @@ int hw_fts_ready(struct hw_fts *f)
 		return HW_ERR_STORAGE;
 	sqlite3_finalize(f->ins);
 	f->ins = NULL;
+	if (f->flags & HW_FTS_STEM) /* ranks only: no typo reading, no vocabulary */
+		return sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? HW_OK
+										: HW_ERR_STORAGE;
 	/* The vocabulary, for typos and word insides. */
 	if (sqlite3_exec(f->db,
 			 "INSERT INTO words(term, len) SELECT term, length(term) FROM v;"
@@ -389,4 +403,31 @@ size_t hw_fts_search(struct hw_fts *f, const char *query, int flags, int64_t *ou
 		if (build_expr(f->db, w, nw, loose, expr, sizeof(expr)))
 			n = run(f, expr, phrase, nw > 1, flags, out, max);
 	return n;
+}
+
+long hw_fts_rank(struct hw_fts *f, const char *query, int64_t *refs, double *scores, size_t max)
+{
+	char w[FTS_MAX_WORDS][FTS_WORDLEN], expr[FTS_EXPR_MAX], words[FTS_QUERY_MAX * 2];
+	sqlite3_stmt *st = NULL;
+	size_t nw, o = 0, n = 0;
+
+	if (!f || f->ins || !query || !max || strlen(query) > FTS_QUERY_MAX)
+		return 0;
+	hw_fold_into_ex(query, words, sizeof(words), HW_FOLD_DROP_SYMBOLS);
+	if (!(nw = split(words, w, FTS_MAX_WORDS)))
+		return 0;
+	for (size_t i = 0; i < nw; i++)
+		if ((i && put(expr, sizeof(expr), &o, " OR ")) ||
+		    put_quoted(expr, sizeof(expr), &o, w[i]))
+			return 0;
+	if (hw_db_prepare(f->db, &st, f->rank_sql, "t", expr)) {
+		log_db(f, "a ranking");
+		return -1;
+	}
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		refs[n] = sqlite3_column_int64(st, 0);
+		scores[n++] = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return (long)n;
 }

@@ -35,6 +35,11 @@ struct hw_fts;
 /* A new empty index of ncols text columns (1..HW_FTS_MAX_COLS) with
  * their bm25() weights (NULL: all 1). NULL on failure. */
 struct hw_fts *hw_fts_new(size_t ncols, const double *weights);
+/* The same with flags: HW_FTS_STEM stems words (porter over unicode61:
+ * "parsing" finds "parser"), for ranking by topic (hw_fts_rank); such an
+ * index keeps no vocabulary, so HW_FTS_TYPOS reads nothing more in it. */
+#define HW_FTS_STEM 4
+struct hw_fts *hw_fts_new_ex(size_t ncols, const double *weights, int flags);
 void hw_fts_free(struct hw_fts *f);
 
 /*
@@ -57,6 +62,14 @@ int hw_fts_ready(struct hw_fts *f);
  * nothing matches or the query has no word (an emoji alone, punctuation).
  */
 size_t hw_fts_search(struct hw_fts *f, const char *query, int flags, int64_t *out, size_t max);
+
+/*
+ * Every ref holding any of the typed words (whole words, OR), with its
+ * bm25() score made positive (higher is better), best first, at most max
+ * (one row per document: a ref added twice may come twice). Returns the
+ * count, 0 when the query has no word, -1 on a failure (logged).
+ */
+long hw_fts_rank(struct hw_fts *f, const char *query, int64_t *refs, double *scores, size_t max);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /*
  * Building the recommendation index (see rec_index.h): talks from the
  * schedule.loaded JSON, merged by title and speakers, tokenized per field,
- * then BM25F postings and normalised TF-IDF vectors.
+ * then postings and normalised TF-IDF vectors, and the FTS5 tables that
+ * recommend ranks with and typed names are found in.
  */
 #include "rec_index.h"
 
@@ -24,8 +25,6 @@ void rec_params_default(struct rec_params *p)
 
 	memcpy(p->bm25, bm25, sizeof(bm25));
 	memcpy(p->sim, sim, sizeof(sim));
-	p->k1 = 1.2f;
-	p->b = 0.75f;
 	p->profile_boost = 1.0f;
 }
 
@@ -44,7 +43,6 @@ struct builder {
 	struct doc_term *dt;   /* all docs' term lists, concatenated */
 	size_t ndt, cap_dt;
 	size_t *doc_off;       /* doc i's terms are dt[doc_off[i]..doc_off[i+1]) */
-	uint32_t (*len)[REC_NFIELDS];
 	const json_t **first;  /* per entry: its first talk's JSON (borrowed) */
 	uint32_t cur_doc;
 	int cur_field;
@@ -164,7 +162,6 @@ static int on_term(const char *term, const char *word, void *ud)
 	d = &b->dt[b->at[t]];
 	if (d->tf[b->cur_field] < UINT16_MAX)
 		d->tf[b->cur_field]++;
-	b->len[b->cur_doc][b->cur_field]++;
 	return 0;
 }
 
@@ -367,8 +364,7 @@ static int tokenize(struct builder *b)
 	int ret = REC_OK;
 
 	b->doc_off = calloc(idx->n + 1, sizeof(*b->doc_off));
-	b->len = calloc(idx->n ? idx->n : 1, sizeof(*b->len));
-	if (!b->doc_off || !b->len)
+	if (!b->doc_off)
 		return REC_ERR_NOMEM;
 	for (i = 0; i < idx->n && !ret; i++) {
 		struct rec_entry *e = &idx->e[i];
@@ -395,7 +391,6 @@ static int weigh(struct builder *b)
 {
 	struct rec_index *idx = b->idx;
 	const struct rec_params *p = &idx->params;
-	double avg[REC_NFIELDS] = {0};
 	uint32_t *df = calloc(idx->nterms ? idx->nterms : 1, sizeof(*df));
 	size_t i, k;
 	int f;
@@ -404,11 +399,6 @@ static int weigh(struct builder *b)
 		return REC_ERR_NOMEM;
 	for (i = 0; i < b->ndt; i++)
 		df[b->dt[i].tid]++;
-	for (i = 0; i < idx->n; i++)
-		for (f = 0; f < REC_NFIELDS; f++)
-			avg[f] += b->len[i][f];
-	for (f = 0; f < REC_NFIELDS; f++)
-		avg[f] = idx->n ? avg[f] / (double)idx->n : 0;
 	idx->post = calloc(idx->nterms ? idx->nterms : 1, sizeof(*idx->post));
 	idx->npost = calloc(idx->nterms ? idx->nterms : 1, sizeof(*idx->npost));
 	if (!idx->post || !idx->npost)
@@ -427,22 +417,20 @@ static int weigh(struct builder *b)
 			goto nomem;
 		for (k = lo; k < hi; k++) {
 			const struct doc_term *d = &b->dt[k];
-			double n = (double)idx->n, dfv = df[d->tid];
-			double idf_bm25 = log(1.0 + (n - dfv + 0.5) / (dfv + 0.5));
-			double idf_tfidf = log(1.0 + n / dfv);
-			double wtf = 0, raw = 0, w;
+			double idf_tfidf = log(1.0 + (double)idx->n / df[d->tid]);
+			double raw = 0, w;
+			int ranked = 0;
 			for (f = 0; f < REC_NFIELDS; f++) {
-				if (!d->tf[f] || avg[f] <= 0)
+				if (!d->tf[f])
 					continue;
-				wtf += p->bm25[f] * d->tf[f] /
-				       (1.0 - p->b + p->b * b->len[i][f] / avg[f]);
+				ranked |= p->bm25[f] > 0;
 				raw += p->sim[f] * d->tf[f];
 			}
-			if (wtf <= 0 && raw <= 0)
+			if (!ranked && raw <= 0)
 				continue; /* only in fields weighted 0 */
 			w = raw > 0 ? log1p(raw) * idf_tfidf : 0;
-			idx->post[d->tid][idx->npost[d->tid]++] = (struct rec_posting){
-				(uint32_t)i, (float)(idf_bm25 * wtf / (p->k1 + wtf)), (float)w};
+			idx->post[d->tid][idx->npost[d->tid]++] =
+				(struct rec_posting){(uint32_t)i, (float)w};
 			e->vterm[e->vn] = d->tid;
 			e->vw[e->vn++] = (float)w;
 			norm += w * w;
@@ -510,6 +498,50 @@ static int build_find(struct rec_index *idx)
 	return ret;
 }
 
+/* The FTS5 index recommend ranks with: one document per entry, the
+ * fields of enum rec_field in order, weighted by params.bm25 (0 leaves a
+ * field out), stemmed like rec_text's terms are. */
+static int build_rank(struct rec_index *idx, const struct builder *b)
+{
+	double w[REC_NFIELDS];
+	int ret = REC_OK;
+
+	for (int f = 0; f < REC_NFIELDS; f++)
+		w[f] = idx->params.bm25[f];
+	if (!(idx->rank = hw_fts_new_ex(REC_NFIELDS, w, HW_FTS_STEM)))
+		return REC_ERR_NOMEM;
+	for (size_t i = 0; i < idx->n && !ret; i++) {
+		const struct rec_entry *e = &idx->e[i];
+		const char *cols[REC_NFIELDS];
+		hw_buf who, tags;
+		const json_t *v;
+		size_t j;
+		hw_buf_init(&who, 0);
+		hw_buf_init(&tags, 0);
+		for (j = 0; j < e->nspeakers; j++) {
+			hw_buf_add(&who, e->speakers[j]);
+			hw_buf_add(&who, ", ");
+		}
+		json_array_foreach(json_object_get(b->first[i], "tags"), j, v)
+			if (json_is_string(v)) {
+				hw_buf_add(&tags, json_string_value(v));
+				hw_buf_add(&tags, ", ");
+			}
+		cols[REC_F_TITLE] = e->title;
+		cols[REC_F_ABSTRACT] = e->abstract;
+		cols[REC_F_TRACK] = e->track;
+		cols[REC_F_TAGS] = hw_buf_str(&tags);
+		cols[REC_F_SPEAKERS] = hw_buf_str(&who);
+		if (who.failed || tags.failed || hw_fts_add(idx->rank, (int64_t)i, cols, 0))
+			ret = REC_ERR_NOMEM;
+		hw_buf_free(&who);
+		hw_buf_free(&tags);
+	}
+	if (!ret && hw_fts_ready(idx->rank))
+		ret = REC_ERR_NOMEM;
+	return ret;
+}
+
 int rec_index_build(const json_t *loaded, const struct rec_params *params,
 		    struct rec_index **out)
 {
@@ -551,11 +583,12 @@ int rec_index_build(const json_t *loaded, const struct rec_params *params,
 	}
 	if (!ret)
 		ret = build_find(idx);
+	if (!ret)
+		ret = build_rank(idx, &b);
 	free(b.last_doc);
 	free(b.at);
 	free(b.dt);
 	free(b.doc_off);
-	free(b.len);
 	free(b.first);
 	if (ret) {
 		rec_index_free(idx);
@@ -591,6 +624,7 @@ void rec_index_free(struct rec_index *idx)
 	}
 	free(idx->e);
 	hw_fts_free(idx->find);
+	hw_fts_free(idx->rank);
 	for (size_t t = 0; t < idx->nterms; t++) {
 		free(idx->terms[t]);
 		free(idx->words[t]);

@@ -1,8 +1,9 @@
 /*
  * The recommendation index: every talk of "schedule.loaded", multi-slot
- * sessions merged into one entry, with BM25F postings for `recommend` and
- * L2-normalised TF-IDF vectors for `similar` and the starred-talks
- * profile. Building and querying are pure (no API calls, no globals), so a
+ * sessions merged into one entry, with an FTS5 table ranked by bm25() for
+ * `recommend` (lib/fts.c, stemmed, the fields weighted), postings and
+ * L2-normalised TF-IDF vectors for `similar`, the starred-talks profile
+ * and the reasons shown. Building and querying are pure (no API calls, no globals), so a
  * build may run on a worker thread; an index is immutable once built.
  */
 #ifndef REC_INDEX_H
@@ -30,9 +31,8 @@ enum rec_field { REC_F_TITLE = 0, REC_F_ABSTRACT, REC_F_TRACK, REC_F_TAGS, REC_F
 /* Ranking weights; rec_params_default() gives the ones the plugin uses. A
  * weight of 0 leaves the field out (the evaluation hides the track). */
 struct rec_params {
-	float bm25[REC_NFIELDS];  /* BM25F field weights (recommend) */
+	float bm25[REC_NFIELDS];  /* bm25() column weights of `rank` (recommend) */
 	float sim[REC_NFIELDS];   /* TF-IDF field weights (similar, profile) */
-	float k1, b;
 	float profile_boost;      /* score *= 1 + boost * cos(profile, talk) */
 };
 void rec_params_default(struct rec_params *p);
@@ -61,7 +61,6 @@ struct rec_entry {
 
 struct rec_posting {
 	uint32_t doc;
-	float bm25;               /* idf * tf'/(k1 + tf') */
 	float tfidf;              /* the doc's normalised vector weight */
 };
 
@@ -79,6 +78,8 @@ struct rec_index {
 	struct rec_params params;
 	struct hw_fts *find;      /* titles and speakers, for finding a typed talk
 				   * (rec_query_find: typos, insides; lib/fts.c) */
+	struct hw_fts *rank;      /* the ranked fields, stemmed, weighted by
+				   * params.bm25 (rec_query_recommend) */
 };
 
 /*

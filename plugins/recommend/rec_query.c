@@ -25,24 +25,24 @@ static void top_insert(struct rec_hit *hits, size_t *n, size_t k, size_t entry, 
 	hits[i] = (struct rec_hit){entry, slot, score};
 }
 
-/* Unique query term ids. */
-struct qterms {
-	long ids[64];
-	size_t n;
-	const struct rec_index *idx;
+/* The interests' words, stop words dropped, for the FTS5 ranking. */
+struct qwords {
+	char buf[1024];
+	size_t len, n;
 };
 
-static int on_qterm(const char *term, const char *word, void *ud)
+static int on_qword(const char *term, const char *word, void *ud)
 {
-	struct qterms *q = ud;
-	long t = rec_index_term(q->idx, term);
-
-	if (t < 0 || q->n == sizeof(q->ids) / sizeof(*q->ids))
+	struct qwords *q = ud;
+	size_t l = strlen(word);
+	(void)term;
+	if (q->len + l + 2 > sizeof(q->buf))
 		return 0;
-	for (size_t i = 0; i < q->n; i++)
-		if (q->ids[i] == t)
-			return 0;
-	q->ids[q->n++] = t;
+	if (q->len)
+		q->buf[q->len++] = ' ';
+	memcpy(q->buf + q->len, word, l + 1);
+	q->len += l;
+	q->n++;
 	return 0;
 }
 
@@ -70,25 +70,35 @@ static void profile_scores(const struct rec_index *idx, const struct rec_ask *as
 long rec_query_recommend(const struct rec_index *idx, const struct rec_ask *ask,
 			 struct rec_hit *hits, size_t k)
 {
-	struct qterms q = {.idx = idx};
+	struct qwords q = {.len = 0, .n = 0};
 	float *score, *cos;
+	int64_t *refs = NULL;
+	double *bm = NULL;
+	long m = 0;
 	size_t n = 0;
 
 	if (!idx->n || !k)
 		return 0;
-	if (rec_text_terms(ask->text, on_qterm, &q) < 0)
+	if (rec_text_terms(ask->text, on_qword, &q) < 0)
 		return -1;
 	if (!q.n && !ask->nstarred)
 		return 0;
 	score = calloc(idx->n * 2, sizeof(*score));
-	if (!score)
-		return -1;
-	cos = score + idx->n;
-	for (size_t t = 0; t < q.n; t++) {
-		const struct rec_posting *p = idx->post[q.ids[t]];
-		for (uint32_t j = 0; j < idx->npost[q.ids[t]]; j++)
-			score[p[j].doc] += p[j].bm25;
+	refs = malloc(idx->n * sizeof(*refs));
+	bm = malloc(idx->n * sizeof(*bm));
+	if (!score || !refs || !bm) {
+		m = -1;
+		goto out;
 	}
+	cos = score + idx->n;
+	/* BM25 over the fields with their weights: SQLite FTS5's bm25() with
+	 * porter stemming (bench/recommend: precision@5 as good or better
+	 * than the hand-written BM25F it replaced). */
+	if (q.n && (m = hw_fts_rank(idx->rank, q.buf, refs, bm, idx->n)) < 0)
+		goto out;
+	for (long i = 0; i < m; i++)
+		if (refs[i] >= 0 && (size_t)refs[i] < idx->n)
+			score[refs[i]] = (float)bm[i];
 	if (ask->nstarred)
 		profile_scores(idx, ask, cos);
 	for (size_t d = 0; d < idx->n; d++) {
@@ -100,8 +110,12 @@ long rec_query_recommend(const struct rec_index *idx, const struct rec_ask *ask,
 			continue;
 		top_insert(hits, &n, k, d, slot, s);
 	}
+	m = (long)n;
+out:
 	free(score);
-	return (long)n;
+	free(refs);
+	free(bm);
+	return m;
 }
 
 long rec_query_similar(const struct rec_index *idx, size_t of, int64_t now,

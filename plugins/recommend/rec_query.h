@@ -1,5 +1,5 @@
 /*
- * Questions to the index: `recommend` (BM25F over the fields, shaped by
+ * Questions to the index: `recommend` (FTS5 bm25() over the fields, shaped by
  * the starred-talks profile), `similar` (cosine of TF-IDF vectors), the
  * reasons shown next to each answer, and finding a talk from what a user
  * typed. Pure; the index is borrowed.

@@ -1,6 +1,6 @@
 /*
- * Words for ranking: folding (case and accents, via the schedule plugin's
- * sched_fold), English and French stop words, and light suffix stemming,
+ * Words for ranking: folding (case and accents: hw_fold in lib/),
+ * English and French stop words, and light suffix stemming,
  * so "Parsing iCalendar files" and "parser calendars" share terms.
  * Pure functions; safe on a worker thread.
  */

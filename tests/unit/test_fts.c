@@ -114,9 +114,41 @@ TEST(by_ref_and_limits)
 	hw_fts_free(NULL);
 }
 
+/* hw_fts_rank: any word, stemmed, scored (recommend ranks with it). */
+TEST(rank)
+{
+	static const double w[] = {3.0, 1.0};
+	static const char *const rdocs[][2] = {
+		{"Parsing iCalendar files", "a parser for calendars"},
+		{"Writing a parser in Rust", ""},
+		{"Gardening", "calendar of the seasons"},
+		{"Time zones", ""},
+	};
+	struct hw_fts *f = hw_fts_new_ex(2, w, HW_FTS_STEM);
+	int64_t refs[8];
+	double sc[8];
+	long n;
+
+	REQUIRE(f);
+	for (size_t i = 0; i < sizeof(rdocs) / sizeof(rdocs[0]); i++)
+		CHECK(!hw_fts_add(f, (int64_t)i, rdocs[i], 0));
+	CHECK(!hw_fts_ready(f));
+	n = hw_fts_rank(f, "parsers calendar", refs, sc, 8);
+	CHECK_INTEQ(n, 3);              /* any word; "parsers" finds "parsing" and "parser" */
+	CHECK_INTEQ(refs[0], 0);        /* both words, in the title */
+	for (long i = 0; i < n; i++)
+		CHECK(sc[i] > 0 && (i == 0 || sc[i] <= sc[i - 1]));
+	CHECK_INTEQ(hw_fts_rank(f, "xyzzy", refs, sc, 8), 0);
+	CHECK_INTEQ(hw_fts_rank(f, "\" OR", refs, sc, 8), 0); /* "or" is a word here */
+	CHECK_INTEQ(hw_fts_rank(f, "", refs, sc, 8), 0);
+	CHECK_INTEQ(hw_fts_rank(f, "parser", refs, sc, 1), 1);
+	hw_fts_free(f);
+}
+
 int main(void)
 {
 	RUN(readings);
 	RUN(by_ref_and_limits);
+	RUN(rank);
 	return test_summary();
 }
