@@ -186,6 +186,12 @@ static void call_done(hw_plugin *self, int status, const char *message_id, const
 		settle(r, c, 0);
 	}
 	call_free(c);
+	/* The batch is answered and rows were left behind it: the next one
+	 * now, not at the next timer tick (a registration rush). */
+	if (!r->calls && r->outbox_more && !r->stopping) {
+		r->outbox_more = 0;
+		reg_grant_flush(r);
+	}
 }
 
 static int send_one(reg *r, const char *guild, struct reg_call *c)
@@ -206,6 +212,7 @@ static int send_one(reg *r, const char *guild, struct reg_call *c)
 struct batch {
 	char guild[32];      /* "" when unknown: role changes wait */
 	int64_t now;
+	int more;            /* rows were left behind this batch */
 	struct reg_call *calls[2 * GRANT_BATCH];
 	size_t n;
 };
@@ -222,19 +229,22 @@ static void batch_free(void *p)
 
 static int claim(reg *r, hw_tx *tx, struct batch *b, int table)
 {
+	/* one more row than a batch tells whether rows are left behind it */
 	hw_stmt *st = table == CALL_DM
 			      ? reg_sql(r, tx, "SELECT id, user_id, 'dm', text FROM registration_outbox"
-					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 25", NULL)
+					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 26", NULL)
 			      : reg_sql(r, tx, "SELECT id, user_id, kind, value FROM registration_grant"
-					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 25", NULL);
+					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 26", NULL);
 	size_t first = b->n;
 	int rc;
 	if (!st)
 		return HW_ERR_STORAGE;
 	while ((rc = r->api->db_step(st)) == HW_ROW) {
 		struct reg_call *c;
-		if (b->n - first >= GRANT_BATCH)
+		if (b->n - first >= GRANT_BATCH) {
+			b->more = 1;
 			continue;
+		}
 		if (!(c = calloc(1, sizeof(*c))) || !(c->value = strdup(reg_col(r, st, 3)))) {
 			call_free(c);
 			return HW_ERR_NOMEM;
@@ -268,6 +278,8 @@ static void flush_done(reg *r, int status, void *job)
 {
 	struct batch *b = job;
 	r->flushing = 0;
+	if (status == HW_OK && b->more)
+		r->outbox_more = 1;
 	for (size_t i = 0; status == HW_OK && i < b->n; i++) {
 		struct reg_call *c = b->calls[i];
 		int rc;

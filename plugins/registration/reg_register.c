@@ -486,10 +486,24 @@ static int kick_body(reg *r, hw_tx *tx, void *p)
 	return HW_OK;
 }
 
+static void kick_again(hw_plugin *self, hw_handle t, void *ud)
+{
+	reg *r = ud;
+	(void)self;
+	(void)t;
+	r->kick_timer = 0;
+	reg_queue_kick(r);
+}
+
 static void kick_done(reg *r, int status, void *p)
 {
 	struct kick *k = p;
 	r->kicking = 0;
+	/* A full batch may have more behind it (pretix back after a long
+	 * outage): the next one in 2 s, not at the next 30 s tick, and not at
+	 * once (pretix would see a burst). */
+	if (status == HW_OK && k->n == QUEUE_BATCH && !r->kick_timer)
+		r->kick_timer = r->api->timer_add(r->self, 2000, 0, kick_again, r);
 	for (size_t i = 0; status == HW_OK && i < k->n; i++) {
 		job *j = k->jobs[i];
 		k->jobs[i] = NULL;

@@ -39,6 +39,9 @@ static void reg_stop(reg *r)
 	if (r->queue_timer)
 		r->api->cancel(r->self, r->queue_timer);
 	r->queue_timer = 0;
+	if (r->kick_timer)
+		r->api->cancel(r->self, r->kick_timer);
+	r->kick_timer = 0;
 	reg_unref(r);
 }
 

@@ -77,7 +77,9 @@ typedef struct reg {
 	struct reg_claim *claims;  /* speaker claims waiting for pretalx */
 	int grant_waiting_guild;   /* logged once: the guild is not known yet */
 	int flushing, flush_again; /* one outbox read at a time */
+	int outbox_more;           /* the last read left rows behind: read again when answered */
 	int kicking;               /* one queue read at a time */
+	hw_handle kick_timer;      /* the next queue read after a full batch */
 } reg;
 
 /* reg_config.c: reads plugins.registration; 0 or -1 with err. */
