@@ -364,7 +364,8 @@ def _newest_dump(cg, before):
     return new[-1] if new else None
 
 
-async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200, compress=False, commands=200):
+async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200, compress=False, commands=200,
+                            plugins=None):
     """User-space instructions per gateway event: hallway (hello plugin) under callgrind with
     instrumentation switched on only around two streams, dumped apart: `events` MESSAGE_CREATE of
     chatter nobody answers, then `commands` `!ping` each answered with a REST reply. Start-up and
@@ -376,7 +377,8 @@ async def callgrind_gateway(args, gen, workdir, logdir, events=2000, rate=200, c
     cg = os.path.join(workdir, "callgrind.gateway%s.out" % ("-z" if compress else ""))
     for f in glob.glob(cg + "*"):
         os.unlink(f)
-    peer = hallway_peer(args, gen, workdir, "hallway-callgrind", {"hello": {}}, compress=compress)
+    peer = hallway_peer(args, gen, workdir, "hallway-callgrind", plugins or {"hello": {}}, compress=compress,
+                        env={"HALLWAY_NOW": FOSDEM_NOW} if plugins else None)
     gen.compress = compress
     peer.argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + cg] + peer.argv
     ident = gen.identifies

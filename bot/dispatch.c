@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "gateway.h"
 #include "gateway_scan.h"
 #include "hallway.h"
 #include "metrics.h"
@@ -34,6 +35,9 @@ void dispatch_event(struct hallway *hw, const char *type, json_t *d)
 
 int dispatch_wanted(struct hallway *hw, const struct gateway_scan *sc)
 {
+	if (!strcmp(sc->t, "GUILD_CREATE") && !bus_has_subscribers(hw->bus, sc->t, hw->guilds))
+		/* Only the guild cache, which keeps roles: not the member lists. */
+		return bus_has_subscribers(hw->bus, sc->t, NULL) ? GATEWAY_WANT_LEAN : 0;
 	if (strcmp(sc->t, "MESSAGE_CREATE"))
 		return bus_has_subscribers(hw->bus, sc->t, NULL);
 	if (bus_has_subscribers(hw->bus, sc->t, hw->router))

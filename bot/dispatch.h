@@ -16,7 +16,9 @@ struct gateway_scan;
 /* data: borrowed. Publishes on hw->bus unless it is the bot's own message. */
 void dispatch_event(struct hallway *hw, const char *type, json_t *data);
 /* 0 when nobody subscribed to the type, or for a MESSAGE_CREATE that only
- * the router reads and that cannot address the bot; else 1. */
+ * the router reads and that cannot address the bot; GATEWAY_WANT_LEAN for a
+ * GUILD_CREATE only the guild cache reads (it keeps roles, not members);
+ * else 1. */
 int dispatch_wanted(struct hallway *hw, const struct gateway_scan *sc);
 
 #endif

@@ -264,13 +264,19 @@ static void on_invalid_session(struct gateway *g, json_t *d)
 	gateway_close_local(g, 4000, "invalid session", GATEWAY_CLOSE_NEW_SESSION);
 }
 
+/* What a GATEWAY_WANT_LEAN dispatch is parsed without: d's lists that grow
+ * with the guild's members. */
+static const char *const lean_drop[] = {"members", "presences", NULL};
+
 /* Most dispatches are chatter nobody reads: when the pre-scan vouches for
  * the payload and the owner does not want it, account for it exactly as
  * on_dispatch would (seq filter, seq, replay count, stats) without building
- * a jansson tree. Returns 1 if the payload was dealt with here. */
-static int skip_unwanted(struct gateway *g, const char *text, size_t len)
+ * a jansson tree. Returns 1 if the payload was dealt with here; else *lean
+ * is 1 when the owner wants it without the per-member lists. */
+static int skip_unwanted(struct gateway *g, const char *text, size_t len, int *lean)
 {
 	struct gateway_scan sc;
+	int want;
 
 	if (!g->cb.wants || gateway_scan(text, len, &sc) != GATEWAY_SCAN_OK || sc.op != 0 ||
 	    !sc.has_t || !sc.has_s || !strcmp(sc.t, "READY") || !strcmp(sc.t, "RESUMED"))
@@ -280,8 +286,10 @@ static int skip_unwanted(struct gateway *g, const char *text, size_t len)
 		     (long long)sc.s, (long long)g->seq);
 		return 1;
 	}
-	if (g->cb.wants(g->cb.ud, &sc))
+	if ((want = g->cb.wants(g->cb.ud, &sc))) {
+		*lean = want == GATEWAY_WANT_LEAN;
 		return 0;
+	}
 	g->seq = sc.s;
 	if (g->state == GW_RESUMING)
 		g->replayed++;
@@ -346,15 +354,19 @@ static json_t *parse_damaged(struct gateway *g, const char *text, size_t len,
 void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 {
 	json_error_t err;
-	json_t *root, *jop, *d;
+	json_t *root = NULL, *jop, *d;
+	int lean = 0;
 
-	if (skip_unwanted(g, text, len))
+	if (skip_unwanted(g, text, len, &lean))
 		return;
+	if (lean)
+		root = gateway_scan_load_lean(text, len, lean_drop);
 	/* JSON_ALLOW_NUL: "\u0000" is valid JSON and anyone can type it into a
 	 * message. Rejected, the payload would close the socket, the server
 	 * would replay it on RESUME, and the bot would loop on it forever.
 	 * Readers see such strings cut at the NUL (json_string_value). */
-	root = json_fast_loadb(text, len, JSON_ALLOW_NUL, &err);
+	if (!root)
+		root = json_fast_loadb(text, len, JSON_ALLOW_NUL, &err);
 	if (!root && !(root = parse_damaged(g, text, len, &err)))
 		return;
 	jop = json_object_get(root, "op");

@@ -700,10 +700,19 @@ int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq)
 
 struct builder {
 	struct scanner sc;
-	int any; /* JSON_DECODE_ANY */
+	const char *const *drop; /* members of the top-level d not to build */
 };
 
-static json_t *build_value(struct builder *b);
+static json_t *build_value(struct builder *b, enum role role);
+
+/* The name in b->drop that k (klen bytes) is, or NULL. */
+static const char *dropped(const struct builder *b, const char *k, size_t klen)
+{
+	for (const char *const *d = b->drop; d && *d; d++)
+		if (strlen(*d) == klen && !memcmp(*d, k, klen))
+			return *d;
+	return NULL;
+}
 
 /* The string just scanned (sc->str ... sc->p - 1) decoded into a jansson
  * string or, for a key, into *key / *key_len (key_buf holds it when it had
@@ -786,7 +795,7 @@ static json_t *build_string(struct builder *b)
 	return s;
 }
 
-static json_t *build_object(struct builder *b)
+static json_t *build_object(struct builder *b, enum role role)
 {
 	struct scanner *sc = &b->sc;
 	json_t *obj = json_object();
@@ -801,7 +810,7 @@ static json_t *build_object(struct builder *b)
 	}
 	for (;;) {
 		char small[256], *key = small;
-		const char *k;
+		const char *k, *drop;
 		size_t klen;
 		json_t *v;
 
@@ -825,8 +834,17 @@ static json_t *build_object(struct builder *b)
 		}
 		sc->p++;
 		skip_ws(sc);
+		if (role == ROLE_D && (drop = dropped(b, k, klen))) {
+			/* Checked, not built; an earlier one of the same name goes too. */
+			json_object_del(obj, drop);
+			if (key != small)
+				free(key);
+			if (scan_value(sc, ROLE_OTHER) == KIND_FAIL)
+				goto fail;
+			goto next;
+		}
 		/* Duplicate keys: the last one wins, as in json_loadb. */
-		v = build_value(b);
+		v = build_value(b, role == ROLE_TOP && klen == 1 && k[0] == 'd' ? ROLE_D : ROLE_OTHER);
 		if (!v || json_object_setn_new_nocheck(obj, k, klen, v)) {
 			if (key != small)
 				free(key);
@@ -834,6 +852,7 @@ static json_t *build_object(struct builder *b)
 		}
 		if (key != small)
 			free(key);
+next:
 		skip_ws(sc);
 		if (sc->p >= sc->end)
 			goto fail;
@@ -865,7 +884,7 @@ static json_t *build_array(struct builder *b)
 		return arr;
 	}
 	for (;;) {
-		json_t *v = build_value(b);
+		json_t *v = build_value(b, ROLE_OTHER);
 
 		if (!v || json_array_append_new(arr, v))
 			goto fail;
@@ -886,7 +905,7 @@ fail:
 	return NULL;
 }
 
-static json_t *build_value(struct builder *b)
+static json_t *build_value(struct builder *b, enum role role)
 {
 	struct scanner *sc = &b->sc;
 	json_t *v;
@@ -898,7 +917,7 @@ static json_t *build_value(struct builder *b)
 	case '[':
 		if (++sc->depth > SCAN_DEPTH_MAX)
 			return NULL;
-		v = *sc->p == '{' ? build_object(b) : build_array(b);
+		v = *sc->p == '{' ? build_object(b, role) : build_array(b);
 		sc->depth--;
 		return v;
 	case '"':
@@ -914,27 +933,42 @@ static json_t *build_value(struct builder *b)
 	}
 }
 
-json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t *err)
+/* The fast path: a tree, or NULL when unsure. top: the top level must be an
+ * object (a gateway payload); else any value. */
+static json_t *fast_load(const char *text, size_t len, int top, const char *const *drop)
 {
 	struct builder b;
 	json_t *root = NULL;
 
+	memset(&b, 0, sizeof(b));
+	b.sc.p = (const unsigned char *)text;
+	b.sc.end = b.sc.p + len;
+	b.drop = drop;
+	skip_ws(&b.sc);
+	if (b.sc.p < b.sc.end && (!top || *b.sc.p == '{'))
+		root = build_value(&b, top ? ROLE_TOP : ROLE_OTHER);
+	if (root) {
+		skip_ws(&b.sc);
+		if (b.sc.p == b.sc.end)
+			return root;
+		json_decref(root);
+	}
+	return NULL;
+}
+
+json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+	json_t *root;
+
 	/* Only the flags the subset means the same under; anything else, and
 	 * whatever the subset is unsure of, is json_loadb's. */
-	if (text && !(flags & ~(size_t)(JSON_ALLOW_NUL | JSON_DECODE_ANY))) {
-		memset(&b, 0, sizeof(b));
-		b.sc.p = (const unsigned char *)text;
-		b.sc.end = b.sc.p + len;
-		b.any = !!(flags & JSON_DECODE_ANY);
-		skip_ws(&b.sc);
-		if (b.sc.p < b.sc.end && (b.any || *b.sc.p == '{'))
-			root = build_value(&b);
-		if (root) {
-			skip_ws(&b.sc);
-			if (b.sc.p == b.sc.end)
-				return root;
-			json_decref(root);
-		}
-	}
+	if (text && !(flags & ~(size_t)(JSON_ALLOW_NUL | JSON_DECODE_ANY)) &&
+	    (root = fast_load(text, len, !(flags & JSON_DECODE_ANY), NULL)))
+		return root;
 	return json_loadb(text, len, flags, err);
+}
+
+json_t *gateway_scan_load_lean(const char *text, size_t len, const char *const *drop)
+{
+	return text ? fast_load(text, len, 1, drop) : NULL;
 }

@@ -73,6 +73,15 @@ int gateway_scan(const char *text, size_t len, struct gateway_scan *out);
  */
 json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t *err);
 
+/*
+ * A gateway payload's tree without the members of its top-level "d" object
+ * named in drop (a NULL-terminated list): they are checked like the rest
+ * but never built. What json_fast_loadb(text, len, JSON_ALLOW_NUL) returns
+ * with those members deleted; NULL when the fast path is unsure (or out of
+ * memory): then load the whole payload instead.
+ */
+json_t *gateway_scan_load_lean(const char *text, size_t len, const char *const *drop);
+
 char *gateway_scan_repair(const char *text, size_t len, size_t *out_len);
 int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq);
 

@@ -13,6 +13,8 @@
 #include "testlib.h"
 
 static int disagreements;
+/* The loaders are checked on every text but one mutation in four (time). */
+static int check_loaders = 1;
 
 /* json_fast_loadb and json_loadb return the same tree (the same dump, so
  * the same key order too), or both NULL, under the given flags. */
@@ -36,6 +38,36 @@ static void fast_agrees(const char *text, size_t len, size_t flags)
 	json_decref(b);
 }
 
+/* gateway_scan_load_lean: json_loadb's tree with d.members and d.presences
+ * deleted, or NULL (then the caller loads it whole). */
+static void lean_agrees(const char *text, size_t len)
+{
+	static const char *const drop[] = {"members", "presences", NULL};
+	json_error_t err;
+	json_t *lean = gateway_scan_load_lean(text, len, drop), *full, *d;
+	char *dl, *df;
+
+	if (!lean)
+		return;
+	full = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+	d = json_object_get(full, "d");
+	if (json_is_object(d)) {
+		json_object_del(d, "members");
+		json_object_del(d, "presences");
+	}
+	dl = json_dumps(lean, JSON_COMPACT);
+	df = full ? json_dumps(full, JSON_COMPACT) : NULL;
+	if (!full || !json_equal(lean, full) || !dl || !df || strcmp(dl, df)) {
+		disagreements++;
+		fprintf(stderr, "the lean load and json_loadb disagree on %zu bytes: %.*s\n", len,
+			(int)(len > 300 ? 300 : len), text);
+	}
+	free(dl);
+	free(df);
+	json_decref(lean);
+	json_decref(full);
+}
+
 /* Scans text and, if the scan accepts it, checks it against jansson.
  * Returns 1 if the scan accepted it. Every text also goes through
  * json_fast_loadb, checked against json_loadb. */
@@ -45,7 +77,10 @@ static int agree_n(const char *text, size_t len, struct gateway_scan *sc)
 	json_t *root, *d, *c, *s, *t;
 	int ok = 1;
 
-	fast_agrees(text, len, JSON_ALLOW_NUL);
+	if (check_loaders) {
+		fast_agrees(text, len, JSON_ALLOW_NUL);
+		lean_agrees(text, len);
+	}
 	if (gateway_scan(text, len, sc) != GATEWAY_SCAN_OK)
 		return 0;
 	root = json_loadb(text, len, JSON_ALLOW_NUL, &err);
@@ -400,6 +435,42 @@ TEST(fast_loader_matches_jansson)
 	CHECK_INTEQ(disagreements, 0);
 }
 
+/* A GUILD_CREATE loaded lean keeps everything but d's member lists. */
+TEST(lean_guild_create)
+{
+	static const char *const drop[] = {"members", "presences", NULL};
+	static const char *texts[] = {
+		"{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\",\"d\":{\"id\":\"1\",\"members\":[{\"user\":"
+		"{\"id\":\"2\"},\"roles\":[\"3\"]}],\"roles\":[{\"id\":\"3\",\"name\":\"Organizer\"}],"
+		"\"presences\":[],\"name\":\"g\"}}",
+		"{\"d\":{\"members\":1,\"x\":2,\"members\":3},\"op\":0}",
+		"{\"op\":0,\"members\":[1],\"d\":{\"a\":{\"members\":[2]}}}",
+		"{\"op\":0,\"d\":{\"mem\\u0062ers\":[1],\"b\":1}}",
+		"{\"op\":0,\"d\":[1,{\"members\":2}]}",
+		"{\"op\":0,\"d\":{\"members\":[1,}}", /* broken where it is dropped */
+	};
+	json_t *t;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		lean_agrees(texts[i], strlen(texts[i]));
+	t = gateway_scan_load_lean(texts[0], strlen(texts[0]), drop);
+	REQUIRE(t);
+	CHECK(!json_object_get(json_object_get(t, "d"), "members"));
+	CHECK(!json_object_get(json_object_get(t, "d"), "presences"));
+	CHECK_INTEQ(json_array_size(json_object_get(json_object_get(t, "d"), "roles")), 1);
+	CHECK_STREQ(json_string_value(json_object_get(json_object_get(t, "d"), "name")), "g");
+	json_decref(t);
+	/* Broken inside a dropped list: not vouched for. */
+	CHECK(!gateway_scan_load_lean(texts[5], strlen(texts[5]), drop));
+	/* Nested "members" stay: only d's own go. */
+	t = gateway_scan_load_lean(texts[2], strlen(texts[2]), drop);
+	REQUIRE(t);
+	CHECK(json_object_get(t, "members"));
+	CHECK(json_object_get(json_object_get(json_object_get(t, "d"), "a"), "members"));
+	json_decref(t);
+	CHECK_INTEQ(disagreements, 0);
+}
+
 TEST(mutations)
 {
 	static const char *seeds[] = {
@@ -457,11 +528,13 @@ TEST(mutations)
 			}
 			}
 		}
+		check_loaders = iter % 4 == 0;
 		if (agree_n(buf, n, &sc))
 			accepted++;
 		else
 			rejected++;
 	}
+	check_loaders = 1;
 	fprintf(stderr, "mutations: %d accepted, %d left to jansson\n", accepted, rejected);
 	/* Both outcomes must actually happen, or this test proves nothing. */
 	CHECK(accepted > 10000);
@@ -554,6 +627,7 @@ int main(void)
 	RUN(depth_limit);
 	RUN(every_byte_at_every_offset);
 	RUN(fast_loader_matches_jansson);
+	RUN(lean_guild_create);
 	RUN(mutations);
 	RUN(repair_keeps_the_message);
 	RUN(seq_of_broken_payloads);
