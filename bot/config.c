@@ -70,6 +70,9 @@ static const struct option_row config_options[] = {
 	{"storage.url", OPT_STRING, NULL, 8, 2048, NULL, OFF(storage_url),
 	 "Where plugins keep their data: sqlite:PATH (the same as storage.path) or a "
 	 "postgresql:// URL (libpq syntax; two daemons may share it, see docs/PRODUCTION.md)."},
+	{"storage.lease_ms", OPT_INT, "5000", 1000, 600000, NULL, OFF(lease_ms),
+	 "PostgreSQL: how long the active daemon's lease lasts unrenewed; the standby takes "
+	 "over this long (at most) after the active one stops answering."},
 	{"plugin_dir", OPT_STRING, NULL, 1, PATH_MAX, NULL, OFF(plugin_dir),
 	 "Where plugins are found (default: plugins/ beside the binary)."},
 	{"plugins", OPT_OBJECT, NULL, 0, 0, NULL, NONE,

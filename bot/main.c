@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -39,6 +40,7 @@
 #include "rest.h"
 #include "router.h"
 #include "slash.h"
+#include "lease.h"
 #include "storage.h"
 #include "work.h"
 
@@ -357,6 +359,8 @@ static void usage(FILE *out)
 		"      --console            the console door instead of Discord\n"
 		"      --as ROLE            console role: attendee (default) or organizer\n"
 		"      --now ISO-8601       start the clock at this instant (also HALLWAY_NOW)\n"
+		"      --step-down          PostgreSQL: end the active daemon's lease now (it exits;\n"
+		"                           the standby takes over)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            the version\n"
 		"Environment: HALLWAY_DISCORD_TOKEN (wins over discord.token), HALLWAY_NOW,\n"
@@ -452,6 +456,44 @@ static int open_storage(struct hallway *hw)
 	return EXIT_STORAGE;
 }
 
+/* PostgreSQL with a lease (storage_lease_start): the gateway connects only
+ * while this process is the active one. Losing the lease ends the process
+ * at once, without a frame or request more (the gateway session stays
+ * resumable for the new active one); the service manager starts it again,
+ * as the standby. */
+#define EXIT_STANDBY 5
+
+static void on_role(void *ud, int active)
+{
+	struct runtime *rt = ud;
+	if (active) {
+		LOGI("main", "active: connecting to Discord");
+		lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
+		return;
+	}
+	LOGE("main", "the lease is lost: another daemon is active now; exiting at once "
+	     "(restarted, this one is the standby)");
+	_exit(EXIT_STANDBY);
+}
+
+/* This process's name in the lease: HALLWAY_INSTANCE, else host:pid. */
+static void lease_holder(char *out, size_t len)
+{
+	const char *env = getenv("HALLWAY_INSTANCE");
+	char host[64] = "host";
+	size_t i;
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+	} else {
+		gethostname(host, sizeof(host) - 1);
+		snprintf(out, len, "%s:%ld", host, (long)getpid());
+	}
+	for (i = 0; out[i]; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.:_-",
+			    out[i]))
+			out[i] = '_';
+}
+
 static int start(struct runtime *rt, const char *now_iso)
 {
 	struct hallway *hw = &rt->hw;
@@ -522,6 +564,13 @@ static int start(struct runtime *rt, const char *now_iso)
 	    !(hw->notify = notify_create(hw, !rt->console)))
 		return EXIT_FATAL;
 	rest_set_observer(hw->rest, metrics_rest_response, hw->metrics);
+	if (hw->cfg->storage_url && !rt->console) {
+		char holder[64];
+		lease_holder(holder, sizeof(holder));
+		if (storage_lease_start(hw->storage, hw->lws, holder, hw->cfg->lease_ms, on_role, rt))
+			return EXIT_FATAL;
+		LOGI("main", "%s: %s", holder, storage_role(hw->storage));
+	}
 	host_load_all(hw->host);
 	rt->seen_generation = hw->host->generation;
 	if (rt->console) {
@@ -535,8 +584,10 @@ static int start(struct runtime *rt, const char *now_iso)
 		}
 		if (!hw->console)
 			return EXIT_FATAL;
-	} else {
+	} else if (!storage_role(hw->storage) || !strcmp(storage_role(hw->storage), "active")) {
 		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
+	} else {
+		LOGI("main", "standby: plugins loaded; Discord waits until the lease is ours");
 	}
 	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, TICK_IDLE_MS * LWS_US_PER_MS);
 	return 0;
@@ -592,10 +643,12 @@ int main(int argc, char **argv)
 		{"now", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"step-down", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
 	static struct runtime rt; /* large; lives for the whole process */
 	struct config_report rep;
 	const char *config_path = NULL, *now_iso = NULL, *help_plugin = NULL, *check_path = NULL;
+	int step_down = 0;
 	struct sigaction sa;
 	int c, rc;
 
@@ -621,6 +674,7 @@ int main(int argc, char **argv)
 		case 'n': now_iso = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("hallway %s (plugin ABI %d.%d)\n", HALLWAY_VERSION, HW_ABI_MAJOR, HW_ABI_MINOR); return 0;
+		case 'S': step_down = 1; break;
 		default: usage(stderr); return EXIT_CONFIG;
 		}
 	}
@@ -648,6 +702,20 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < rep.count; i++)
 		LOGW("config", "%s", rep.items[i].text);
+	if (step_down) {
+		char err[256] = "";
+		int bad = !rt.hw.cfg->storage_url ||
+			  lease_step_down(rt.hw.cfg->storage_url, err, sizeof(err));
+		if (!rt.hw.cfg->storage_url)
+			fprintf(stderr, "hallway: --step-down needs a postgresql:// storage.url\n");
+		else if (bad)
+			fprintf(stderr, "hallway: --step-down: %s\n", err);
+		else
+			printf("the lease is ended: the standby takes over within a second%s%s\n",
+			       err[0] ? "; " : "", err);
+		config_free(rt.hw.cfg);
+		return bad ? 1 : 0;
+	}
 	/* The plugins' settings: a mistake stops the start before any network
 	 * traffic, with the same list --check-config gives. */
 	memset(&rep, 0, sizeof(rep));

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lease.h"
 #include "log.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
@@ -41,6 +42,12 @@ struct storage {
 	 * go there (the file above keeps the host's own hw_meta). */
 	struct store_pg *pg;
 	char *pg_url;
+	/* Who may write on PostgreSQL: epoch 0 (read-only) until the lease
+	 * (storage_lease_start) is held. */
+	struct store_fence fence;
+	struct lease *lease;
+	storage_role_fn on_role;
+	void *on_role_ud;
 };
 
 /* What the authorizer of one plugin connection knows. */
@@ -668,6 +675,8 @@ void storage_stop(struct storage *st)
 {
 	if (!st)
 		return;
+	lease_destroy(st->lease);
+	st->lease = NULL;
 	/* Completes what is still queued (close jobs of plugin sessions). */
 	work_destroy(st->pool);
 	st->pool = NULL;
@@ -675,8 +684,49 @@ void storage_stop(struct storage *st)
 
 void storage_drain(struct storage *st)
 {
-	if (st)
-		work_drain(st->pool);
+	int change;
+
+	if (!st)
+		return;
+	work_drain(st->pool);
+	change = lease_poll(st->lease);
+	if (change && st->on_role)
+		st->on_role(st->on_role_ud, change > 0);
+}
+
+int storage_lease_start(struct storage *st, struct lws_context *lws, const char *holder,
+			int64_t lease_ms, storage_role_fn fn, void *ud)
+{
+	if (!st->pg || st->lease)
+		return -1;
+	st->on_role = fn;
+	st->on_role_ud = ud;
+	st->lease = lease_create(lws, st->pg_url, holder, lease_ms, &st->fence);
+	if (!st->lease) {
+		LOGE(MOD, "cannot start the lease (holder %s)", holder);
+		return -1;
+	}
+	lease_poll(st->lease); /* the first attempt's outcome, without a callback */
+	lease_freeze_guard(st->lease);
+	return 0;
+}
+
+const char *storage_role(struct storage *st)
+{
+	if (!st || !st->lease)
+		return NULL;
+	return lease_active(st->lease) ? "active" : "standby";
+}
+
+int storage_lease_info(struct storage *st, int64_t *epoch, uint64_t *takeovers,
+		       double *takeover_s)
+{
+	if (!st || !st->lease)
+		return -1;
+	*epoch = lease_epoch(st->lease);
+	*takeovers = lease_takeovers(st->lease);
+	*takeover_s = lease_takeover_seconds(st->lease);
+	return 0;
 }
 
 struct work *storage_pool(struct storage *st)
@@ -697,6 +747,8 @@ int storage_use_postgres(struct storage *st, const char *url)
 	}
 	st->pg = store_pg_new(url);
 	st->pg_url = strdup(url);
+	if (st->pg)
+		store_pg_set_fence(st->pg, &st->fence); /* read-only until the lease */
 	if (!st->pg || !st->pg_url) {
 		LOGE(MOD, "out of memory");
 		store_pg_free(st->pg);

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -60,6 +61,19 @@ struct work *storage_pool(struct storage *st); /* NULL before storage_start */
  * there; the SQLite file keeps the host's hw_meta. Before storage_start.
  * Does not connect (the storage thread does, and again after a loss). */
 int storage_use_postgres(struct storage *st, const char *url);
+/* Active and standby (lease.h): takes part in the lease as holder (unique
+ * per process); fn(ud, 1) when this process has become active, fn(ud, 0)
+ * when it has lost the lease (from storage_drain, on the loop). Before it,
+ * and without it (console, --plan), plugin transactions on PostgreSQL
+ * are read-only. Returns 0 or -1 (logged). */
+typedef void (*storage_role_fn)(void *ud, int active);
+int storage_lease_start(struct storage *st, struct lws_context *lws, const char *holder,
+			int64_t lease_ms, storage_role_fn fn, void *ud);
+/* "active", "standby", or NULL without a lease. */
+const char *storage_role(struct storage *st);
+/* For /metrics: 0, or -1 without a lease. */
+int storage_lease_info(struct storage *st, int64_t *epoch, uint64_t *takeovers,
+		       double *takeover_s);
 /* "sqlite" or "postgresql" (borrowed, static). */
 const char *storage_engine(struct storage *st);
 /* The engine's run function and the plugin's session for it, opened on

@@ -21,6 +21,7 @@
 
 struct store_pg {
 	char *url;
+	struct store_fence *fence;
 	PGconn *conn;
 	uint64_t gen;        /* connection generation: statements prepared on it */
 	uint64_t next_name;  /* prepared statement names, per connection */
@@ -172,6 +173,11 @@ static void notice_ignore(void *arg, const char *message)
 	(void)message;
 }
 
+void store_pg_set_fence(struct store_pg *pg, struct store_fence *fence)
+{
+	pg->fence = fence;
+}
+
 /* Connects with bounded waits; the URL's own settings win (they come
  * after the defaults). Returns a new connection or NULL with err set. */
 static PGconn *connect_url(const char *url, char *err, size_t errlen)
@@ -199,6 +205,11 @@ static PGconn *connect_url(const char *url, char *err, size_t errlen)
 	return NULL;
 }
 
+struct pg_conn *store_pg_connect(const char *url, char *err, size_t errlen)
+{
+	return connect_url(url, err, errlen);
+}
+
 /* Makes sure the connection is up; 0, or -1 (unavailable) with err. */
 static int ensure_conn(struct store_pg *pg, char *err, size_t errlen)
 {
@@ -224,6 +235,13 @@ static int ensure_conn(struct store_pg *pg, char *err, size_t errlen)
 	pg->last_try_ms = 0;
 	pg->gen++;
 	pg->next_name = 0;
+	if (pg->fence && store_pg_host_tables(pg->conn, err, errlen)) {
+		PQfinish(pg->conn);
+		pg->conn = NULL;
+		pg->last_try_ms = now;
+		snprintf(pg->last_err, sizeof(pg->last_err), "%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -566,7 +584,18 @@ int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *
 	}
 	if (ensure_conn(s->pg, err, errlen))
 		return HW_ERR_UNAVAILABLE;
-	rc = exec_simple(s->pg->conn, s->begin_sql, "begin", err, errlen);
+	if (s->pg->fence) {
+		/* The fence first, as the host (the plugin's role may not read
+		 * hw); then the plugin's role and schema. Holder: [A-Za-z0-9.:_-]
+		 * (lease.c), epoch a number: both safe inside the text. */
+		char begin[512];
+		snprintf(begin, sizeof(begin),
+			 "BEGIN; SELECT hw.fence('%s', %lld); %s", s->pg->fence->holder,
+			 (long long)s->pg->fence->epoch, s->begin_sql + strlen("BEGIN; "));
+		rc = exec_simple(s->pg->conn, begin, "begin", err, errlen);
+	} else {
+		rc = exec_simple(s->pg->conn, s->begin_sql, "begin", err, errlen);
+	}
 	if (rc != HW_OK) {
 		if (store_pg_connected(s->pg))
 			exec_simple(s->pg->conn, "ROLLBACK", "rollback", NULL, 0);
@@ -600,9 +629,41 @@ int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *
 	return rc;
 }
 
-/* ---- migrations ---------------------------------------------------------- */
+/* ---- the host's schema ---------------------------------------------------- */
 
 #define MIGRATE_LOCK "7243108112" /* pg_advisory_lock key: "hallway migrations" */
+
+int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen)
+{
+	/* In one transaction under a transaction-level advisory lock, so two
+	 * daemons starting together do not race on CREATE OR REPLACE. The
+	 * fence: a current holder locks the lease row FOR SHARE (a takeover
+	 * waits for this transaction); anyone else runs read-only, so the
+	 * server refuses its writes (SQLSTATE 25006). */
+	static const char *const sql =
+		"BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK "); "
+		"CREATE SCHEMA IF NOT EXISTS hw; "
+		"CREATE TABLE IF NOT EXISTS hw.plugin_schema("
+		" plugin TEXT PRIMARY KEY, version INTEGER NOT NULL); "
+		"CREATE TABLE IF NOT EXISTS hw.lease("
+		" id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
+		" epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL); "
+		"CREATE OR REPLACE FUNCTION hw.fence(who TEXT, ep BIGINT) RETURNS void "
+		"LANGUAGE plpgsql AS $f$ BEGIN "
+		" PERFORM 1 FROM hw.lease WHERE id = 1 AND holder = who AND epoch = ep"
+		"  AND expires_at > clock_timestamp() FOR SHARE; "
+		" IF NOT FOUND THEN PERFORM set_config('transaction_read_only', 'on', true); END IF; "
+		"END $f$; "
+		"COMMIT";
+	PGconn *c = (PGconn *)conn;
+	int rc = exec_simple(c, sql, "host tables", err, errlen);
+	if (rc != HW_OK && PQstatus(c) == CONNECTION_OK &&
+	    PQtransactionStatus(c) != PQTRANS_IDLE)
+		exec_simple(c, "ROLLBACK", "rollback", NULL, 0);
+	return rc == HW_OK ? 0 : -1;
+}
+
+/* ---- migrations ---------------------------------------------------------- */
 
 int store_pg_migrate(const char *url, const char *name, const char *const *steps, size_t n,
 		     char *err, size_t errlen)
@@ -621,12 +682,8 @@ int store_pg_migrate(const char *url, const char *name, const char *const *steps
 	}
 	if (!(c = connect_url(url, err, errlen)))
 		return -1;
-	if (exec_simple(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock", err, errlen) ||
-	    exec_simple(c,
-			"CREATE SCHEMA IF NOT EXISTS hw; "
-			"CREATE TABLE IF NOT EXISTS hw.plugin_schema("
-			"plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)",
-			"host tables", err, errlen))
+	if (store_pg_host_tables(c, err, errlen) ||
+	    exec_simple(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock", err, errlen))
 		goto out;
 	/* The plugin's role and schema. */
 	snprintf(sql, sizeof(sql),

@@ -31,6 +31,26 @@
 
 struct store_pg;
 struct store_pg_session;
+struct pg_conn; /* libpq's PGconn */
+
+/* Who may write (lease.c): the lease holder and epoch this process holds.
+ * Each unit of work checks them in its transaction (hw.fence) and runs
+ * read-only when they are not current; epoch 0 = never write. Written by
+ * the lease thread, read by the storage thread. */
+struct store_fence {
+	char holder[64];      /* fixed before any unit of work runs */
+	_Atomic int64_t epoch;
+};
+
+/* Units of work of pg check fence (borrowed, outlives pg); NULL (the
+ * default) = no check, for a single daemon without a lease. */
+void store_pg_set_fence(struct store_pg *pg, struct store_fence *fence);
+/* Connects to url with bounded waits (defaults before the URL's own);
+ * a new connection, or NULL with err. */
+struct pg_conn *store_pg_connect(const char *url, char *err, size_t errlen);
+/* The host's schema hw: plugin versions, the lease row, hw.fence(). Safe
+ * to run from several daemons at once. Returns 0 or -1 with err. */
+int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen);
 
 /* Returns a new, not yet connected, engine for url (copied), or NULL. */
 struct store_pg *store_pg_new(const char *url);

@@ -3,13 +3,13 @@
 # libwebsockets for its JSON lines and lws log routing).
 hallway_add_unit_test(test_storage
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_storage.c ${CMAKE_SOURCE_DIR}/bot/storage.c
-          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c
+          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c ${CMAKE_SOURCE_DIR}/bot/lease.c
   LIBS PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
 # The storage API's engines (store*.c) and the mock host's db_run: units of
 # work, statements, the first-error rule, isolation, the storage thread.
 hallway_add_unit_test(test_store
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_store.c ${CMAKE_SOURCE_DIR}/bot/storage.c
-          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c
+          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c ${CMAKE_SOURCE_DIR}/bot/lease.c
           ${CMAKE_SOURCE_DIR}/tests/support/mock_api.c
   LIBS PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
 target_include_directories(test_store PRIVATE ${CMAKE_SOURCE_DIR}/tests/support)

@@ -6,6 +6,7 @@
  */
 #include "mock_api.h"
 #include "storage.h"
+#include "lease.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
 #include "testlib.h"
@@ -67,6 +68,12 @@ struct fixture {
 	void *sess;
 };
 
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Drops what earlier runs left on the server. */
 static int pg_reset(void)
 {
@@ -78,6 +85,7 @@ static int pg_reset(void)
 		PQfinish(c);
 		return -1;
 	}
+	PQsetNoticeProcessor(c, quiet, NULL);
 	r = PQexec(c, "DROP SCHEMA IF EXISTS alpha CASCADE; DROP SCHEMA IF EXISTS beta CASCADE; "
 		      "DROP SCHEMA IF EXISTS fx CASCADE; DROP SCHEMA IF EXISTS hw CASCADE");
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -94,7 +102,11 @@ static int fixture_open(struct fixture *f)
 	tmpdb_make(&f->t);
 	if (pg_url[0] && pg_reset())
 		return -1;
-	if (storage_open(f->t.path, &f->st) || (pg_url[0] && storage_use_postgres(f->st, pg_url)) || storage_plugin_open(f->st, "alpha", &f->pdb) ||
+	/* On PostgreSQL a unit of work writes only while its daemon holds the
+	 * lease: take it (pg_reset dropped the last test's). */
+	if (storage_open(f->t.path, &f->st) || (pg_url[0] && storage_use_postgres(f->st, pg_url)) ||
+	    (pg_url[0] && (storage_lease_start(f->st, NULL, "test-a", 5000, NULL, NULL) ||
+			   strcmp(storage_role(f->st), "active"))) || storage_plugin_open(f->st, "alpha", &f->pdb) ||
 	    storage_plugin_migrate(f->pdb, pg_url[0] ? alpha_steps_pg : alpha_steps, 1) ||
 	    storage_plugin_open(f->st, "beta", &f->beta) ||
 	    storage_plugin_migrate(f->beta, beta_steps, 1) ||
@@ -504,6 +516,16 @@ TEST(pg_rewrite)
 	free(r);
 }
 
+static int body_append_x(hw_plugin *self, hw_tx *tx, void *ud)
+{
+	static int n;
+	char name[24];
+	(void)self;
+	(void)ud;
+	snprintf(name, sizeof(name), "x%d", ++n);
+	return insert(tx, name, NULL);
+}
+
 static int body_escape(hw_plugin *self, hw_tx *tx, void *ud)
 {
 	(void)self;
@@ -544,6 +566,45 @@ TEST(pg_isolation_and_unavailable)
 	store_pg_free(gone);
 }
 
+/* Fencing: a daemon that does not hold the lease reads but cannot write;
+ * one whose epoch is stale (the lease was taken over) cannot either, and
+ * what it tried is not there. */
+TEST(pg_fencing)
+{
+	struct fixture f;
+	struct tmpdb t2;
+	struct storage *b = NULL;
+	struct storage_plugin_db *bp = NULL;
+	store_run_fn brun;
+	void *bsess;
+	struct seen s = {0};
+	int64_t n = -1;
+	char err[STORE_ERR_MAX];
+	REQUIRE(fixture_open(&f) == 0);
+	CHECK_INTEQ(run(&f, body_insert_two, &s, NULL), HW_OK);
+	tmpdb_make(&t2);
+	REQUIRE(storage_open(t2.path, &b) == 0);
+	REQUIRE(storage_use_postgres(b, pg_url) == 0);
+	REQUIRE(storage_plugin_open(b, "alpha", &bp) == 0);
+	REQUIRE(storage_plugin_session(bp, &brun, &bsess) == 0);
+	/* b has no lease: reads yes, writes refused by the server. */
+	CHECK_INTEQ(brun(bsess, body_count, NULL, &n, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(n, 2);
+	CHECK_INTEQ(brun(bsess, body_append_x, NULL, NULL, err, sizeof(err)), HW_ERR_UNAVAILABLE);
+	/* b takes over (a stepped down); a's epoch is stale now. */
+	REQUIRE(lease_step_down(pg_url, err, sizeof(err)) == 0);
+	REQUIRE(storage_lease_start(b, NULL, "test-b", 5000, NULL, NULL) == 0);
+	CHECK_STREQ(storage_role(b), "active");
+	CHECK_INTEQ(run(&f, body_append_x, NULL, err), HW_ERR_UNAVAILABLE);
+	CHECK_INTEQ(brun(bsess, body_append_x, NULL, NULL, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(run(&f, body_count, &n, NULL), HW_OK);
+	CHECK_INTEQ(n, 3); /* b's only */
+	storage_plugin_close(bp);
+	storage_close(b);
+	tmpdb_remove(&t2);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	const char *dir = getenv("HALLWAY_TEST_PG_DIR");
@@ -565,6 +626,7 @@ int main(void)
 		RUN(errors_leave_nothing);
 		RUN(thread_in_order);
 		RUN(pg_isolation_and_unavailable);
+		RUN(pg_fencing);
 		RUN(mock_defers_done);
 		return test_summary();
 	}
