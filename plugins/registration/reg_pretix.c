@@ -293,6 +293,7 @@ static void sync_done(hw_plugin *self, hw_handle h, const hw_http_response *res,
  * whole sweep it also records where the next one starts. */
 struct page_job {
 	reg_page page;
+	int64_t now;              /* read on the loop: a body calls no other API */
 	int last;
 	char since[REG_STAMP_MAX], etag[200];
 	char *etag_url;
@@ -311,10 +312,9 @@ static void page_job_free(void *p)
 static int page_body(reg *r, hw_tx *tx, void *job)
 {
 	struct page_job *j = job;
-	int64_t now = r->api->now_ms(r->self);
 	int rc = HW_OK;
 	for (size_t i = 0; !rc && i < j->page.n; i++)
-		rc = reg_store_put_order(r, tx, &j->page.orders[i], now);
+		rc = reg_store_put_order(r, tx, &j->page.orders[i], j->now);
 	if (rc || !j->last)
 		return rc;
 	/* The sweep is whole: the next one asks only for what changed since,
@@ -357,6 +357,7 @@ static void store_page(reg *r, reg_page *page)
 		return;
 	}
 	j->page = *page;
+	j->now = r->api->now_ms(r->self);
 	memset(page, 0, sizeof(*page));
 	j->last = !j->page.next || r->sync_pages >= SYNC_MAX_PAGES;
 	if (j->last) {
