@@ -309,6 +309,43 @@ TEST(pretix_down_queue_and_dm)
 	stop(m);
 }
 
+TEST(a_long_queue_drains_in_batches)
+{
+	mock_api *m = start(NULL);
+	char line[80], order[600], url[200];
+	REQUIRE(m);
+	/* 25 attendees while pretix is down, each with their own order */
+	for (int i = 0; i < 25; i++) {
+		mock_user u = {NULL, "someone", 0};
+		char id[32];
+		snprintf(id, sizeof(id), "1000000000000%05d", i);
+		u.id = id;
+		snprintf(url, sizeof(url), ORDERS "Q%04d/", i);
+		mock_api_http_respond(m, url, 503, "down");
+		snprintf(line, sizeof(line), "register Q%04d Person %d", i, i);
+		mock_api_chat(m, &u, line);
+		mock_api_pump(m);
+	}
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_queue"), 25);
+	for (int i = 0; i < 25; i++) {
+		snprintf(url, sizeof(url), ORDERS "Q%04d/", i);
+		snprintf(order, sizeof(order), "{\"code\": \"Q%04d\", \"status\": \"p\", \"positions\": "
+			 "[{\"id\": %d, \"item\": 1, \"attendee_name\": \"Person %d\"}]}", i, 5000 + i, i);
+		mock_api_http_respond(m, url, 200, order);
+	}
+	/* the next 30 s tick takes 10, then 10 more every 2 s: all within 40 s */
+	for (int t = 0; t < 40; t++) {
+		mock_api_advance(m, 1000);
+		mock_api_pump(m);
+	}
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_queue"), 0);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_binding"), 25);
+	for (int t = 0; t < 10; t++)
+		mock_api_advance(m, 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_DM), 25);
+	stop(m);
+}
+
 TEST(throttled_by_pretix_waits_as_told)
 {
 	mock_api *m = start(NULL);
@@ -587,6 +624,8 @@ int main(void)
 	RUN(throttle_and_cool_down);
 	FRESH();
 	RUN(pretix_down_queue_and_dm);
+	FRESH();
+	RUN(a_long_queue_drains_in_batches);
 	FRESH();
 	RUN(throttled_by_pretix_waits_as_told);
 	FRESH();
