@@ -292,7 +292,10 @@ int health_check(struct health *h, json_t **report)
 		add_check(checks, problems, "daemon", 0, "shutting down");
 		healthy = 0;
 	}
-	if (h->hw->gw) {
+	/* The standby (storage.url PostgreSQL, lease held by the other daemon)
+	 * is not connected to Discord on purpose: healthy without it. */
+	if (h->hw->gw && !(storage_role(h->hw->storage) &&
+			   !strcmp(storage_role(h->hw->storage), "standby"))) {
 		ok = check_gateway(h, why, sizeof(why));
 		add_check(checks, problems, "gateway", ok, why);
 		healthy &= ok;
@@ -326,6 +329,8 @@ out:
 							 healthy ? "ok" : "unhealthy", "problems",
 							 problems, "checks", checks)
 					     : NULL;
+	if (report && *report && storage_role(h->hw->storage))
+		json_object_set_new(*report, "role", json_string(storage_role(h->hw->storage)));
 	json_decref(checks);
 	json_decref(problems);
 	return healthy;

@@ -12,6 +12,7 @@
 #include "health.h"
 #include "host.h"
 #include "rest.h"
+#include "storage.h"
 #include "clock.h"
 
 static void set1(struct metrics *m, const char *name, enum metrics_type t, const char *help,
@@ -106,6 +107,28 @@ static void sample_health(struct metrics *m, struct health *h)
 	health_foreach(h, sample_component, &cf);
 }
 
+/* Active and standby (storage.url PostgreSQL): nothing without a lease. */
+static void sample_lease(struct metrics *m, struct storage *st)
+{
+	int64_t epoch;
+	uint64_t takeovers;
+	double lapsed;
+	if (storage_lease_info(st, &epoch, &takeovers, &lapsed))
+		return;
+	set1(m, "hallway_lease_active", METRICS_GAUGE,
+	     "1 while this daemon holds the lease (the active one), 0 on the standby.",
+	     !strcmp(storage_role(st), "active"));
+	set1(m, "hallway_lease_epoch", METRICS_GAUGE,
+	     "The lease term this daemon holds or last held (0: none yet).", (double)epoch);
+	set1(m, "hallway_lease_takeovers_total", METRICS_COUNTER,
+	     "Times this daemon became the active one.", (double)takeovers);
+	if (lapsed >= 0)
+		set1(m, "hallway_lease_takeover_seconds", METRICS_GAUGE,
+		     "At the last takeover: how long the lease stood lapsed before this daemon "
+		     "took it (the database's clock; add the gateway's connect for the whole gap).",
+		     lapsed);
+}
+
 void metrics_sample(struct metrics *m, struct hallway *hw)
 {
 	unsigned loaded = 0;
@@ -121,4 +144,5 @@ void metrics_sample(struct metrics *m, struct hallway *hw)
 	set1(m, "hallway_plugins_loaded", METRICS_GAUGE, "Plugins loaded and active.", loaded);
 	if (hw->health)
 		sample_health(m, hw->health);
+	sample_lease(m, hw->storage);
 }

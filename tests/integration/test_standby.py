@@ -5,13 +5,16 @@ p99 over the kills, printed); what users were told was kept is all there.
 SIGSTOP the active one past its lease: the standby takes over, and the
 woken one exits without sending a thing. `hallway --step-down` hands over
 on purpose. A private cluster (scripts/pg-cluster.sh) for the whole file."""
+import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import DaemonTestCase, HALLWAY_BIN, base_config, wait_until  # noqa: E402
@@ -36,15 +39,31 @@ class Standby(DaemonTestCase):
         self.db, self.url = self.pg.new_database()
         self.n_instances = 0
 
-    def start(self):
+    def start(self, http=False):
         self.n_instances += 1
         cfg = base_config(self.st, self.workdir)
+        port = None
+        if http:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            s.close()
+            cfg["http"] = {"listen": "127.0.0.1:%d" % port}
         # Each its own local file (the host's small state); the data is shared.
         cfg["storage"] = {"path": os.path.join(self.workdir, "h%d.db" % self.n_instances),
                           "url": self.url, "lease_ms": LEASE_MS}
         d = self.daemon(cfg, env={"HALLWAY_INSTANCE": "inst%d" % self.n_instances})
         d.name = "inst%d" % self.n_instances
+        d.port = port
         return d
+
+    @staticmethod
+    def get(d, path):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d%s" % (d.port, path), timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def identifies(self):
         return [i for i in self.st.state()["identifies"] if i["result"] == "ok"]
@@ -108,10 +127,20 @@ class Standby(DaemonTestCase):
         self.assertTrue(self.say("!fx keep after", 1).startswith("kept after"))
 
     def test_step_down(self):
-        a = self.start()
+        a = self.start(http=True)
         self.ready(a)
-        b = self.start()
+        b = self.start(http=True)
         b.wait_log("standby", 15)
+        # /healthz says which is which; the standby is healthy without Discord.
+        wait_until(lambda: self.get(a, "/healthz")[0] == 200, 15, what="a healthy active")
+        self.assertEqual(json.loads(self.get(a, "/healthz")[1])["role"], "active")
+        status, body = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(self.get(b, "/healthz")),
+                                  15, what="a healthy standby")
+        self.assertEqual(json.loads(body)["role"], "standby")
+        metrics = self.get(a, "/metrics")[1]
+        self.assertIn("hallway_lease_active 1", metrics)
+        self.assertIn("hallway_lease_epoch 1", metrics)
+        self.assertIn("hallway_lease_takeovers_total 1", metrics)
         r = subprocess.run([HALLWAY_BIN, "--config", a.config_path, "--step-down"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -119,6 +148,8 @@ class Standby(DaemonTestCase):
         self.daemons.remove(a)
         wait_until(lambda: len(self.identifies()) >= 2, 15, what="the standby's IDENTIFY")
         self.assertTrue(self.say("!fx keep handed", 1).startswith("kept handed"))
+        self.assertEqual(json.loads(self.get(b, "/healthz")[1])["role"], "active")
+        self.assertIn("hallway_lease_epoch 2", self.get(b, "/metrics")[1])
 
 
 if __name__ == "__main__":
