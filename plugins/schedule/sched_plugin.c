@@ -363,7 +363,7 @@ static void complete(hw_plugin *self, const char *arg, const char *partial, hw_c
 int sched_plugin_commands(struct sched_plugin *p)
 {
 	static const hw_arg_spec room_arg[] = {
-		{"room", HW_ARG_TEXT, 0, "A room (any part of its name)", 1}};
+		{"room", HW_ARG_TEXT, 0, "A room or a track (any part of its name), track:NAME, page=N", 1}};
 	static const hw_arg_spec when_arg[] = {
 		{"when", HW_ARG_TEXT, 1, "today, tomorrow, a weekday or a date; then a room", 1}};
 	static const hw_arg_spec words_arg[] = {
@@ -376,9 +376,12 @@ int sched_plugin_commands(struct sched_plugin *p)
 		hw_command_fn fn;
 	} cmds[] = {
 		{"next", "The talks starting next, in every room or in one",
-		 "`next` lists the next talk in each room; `next <room>` the next one there.",
+		 "`next` lists the next talk in each room; `next <room>` the next one there; "
+		 "`next rust` or `next track:Rust` a track's. A long answer pages: `next page=2`.",
 		 room_arg, 1, cmd_next},
-		{"now", "What is on right now", "`now [room]`", room_arg, 1, cmd_now},
+		{"now", "What is on right now",
+		 "`now [room]`, `now track:Rust`; a long answer pages: `now page=2`.", room_arg, 1,
+		 cmd_now},
 		{"today", "Today's programme", NULL, NULL, 0, cmd_today},
 		{"day", "A day's programme", "`day sat`, `day 2026-11-27`, `day tomorrow envelope`",
 		 when_arg, 1, cmd_day},
