@@ -236,11 +236,37 @@ TEST(fosdem_now_pages)
 	sched_model_free(s);
 }
 
+/* PyCon US 2024, Thursday 09:35: 12 tutorials, sponsor workshops and
+ * summits on. Every one reachable over the pages, none twice; with main
+ * rooms configured, they come first. */
+TEST(pycon_now_pages)
+{
+	struct sched *s = sched_test_load(D "pyconus2024-conference.json", SCHED_FMT_AUTO, NULL, NULL);
+	const char *mains[] = {"Room 402"};
+	struct sched_answer a = {1715866500 /* 2024-05-16T09:35:00-04:00 */, mains, 1, 0};
+	json_t *p1, *p2;
+	REQUIRE(s);
+	p1 = sched_answer_now(s, &a, NULL);
+	p2 = sched_answer_now(s, &a, "page=2");
+	REQUIRE(p1 && p2);
+	CHECK_INTEQ(json_integer_value(json_object_get(json_object_get(p1, "more"), "total")), 12);
+	CHECK_INTEQ(json_array_size(json_object_get(p1, "items")), 8);
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(p1, "items"), 0),
+						      "room")), "Room 402");
+	/* The second page ends it: 4 more talks, then "The last of 12." */
+	CHECK_INTEQ(json_array_size(json_object_get(p2, "items")), 4 + 1);
+	CHECK(json_object_get(p2, "more") == NULL);
+	json_decref(p1);
+	json_decref(p2);
+	sched_model_free(s);
+}
+
 int main(void)
 {
 	RUN(pycon_rooms_placeholders_duplicates);
 	RUN(ics_title_speaker);
 	RUN(real_schedules);
 	RUN(fosdem_now_pages);
+	RUN(pycon_now_pages);
 	return test_summary();
 }
