@@ -3,6 +3,7 @@ Server-Sent Events reader on a thread (stdlib only)."""
 import http.client
 import json
 import queue
+import re
 import socket
 import threading
 import time
@@ -14,6 +15,19 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def listen_port(daemon, timeout=15.0):
+    """The port a daemon started with http.listen "127.0.0.1:0" picked, from
+    its log line (no race with other tests for a port chosen beforehand)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in list(daemon.log):
+            m = re.search(r"serving /healthz and /metrics on http://[^:]+:(\d+)", line)
+            if m:
+                return int(m.group(1))
+        time.sleep(0.05)
+    raise AssertionError("the daemon never said which port it serves on")
 
 
 class Response:

@@ -16,7 +16,7 @@ import unittest
 from harness import FIXTURE_DIR, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "browser"))
-from webclient import Client, EventStream, free_port  # noqa: E402
+from webclient import Client, EventStream, listen_port  # noqa: E402
 
 ALICE = "1000000000000001000"  # holds the Organizer role
 BOB = "1000000000000001001"    # a speaker, no organizer
@@ -28,15 +28,16 @@ NOW = "2026-11-26T10:20:00+01:00"
 
 class WebTest(DaemonTestCase):
     def start(self, http=None, plugins=None, env=None, plugin_dir=PLUGIN_DIR):
-        self.port = free_port()
         cfg = base_config(self.st, self.workdir, plugin_dir=plugin_dir,
                           plugins=plugins if plugins is not None else {
                               "schedule": {"source": SAMPLE}, "announce": {"channels": [TALKS]}})
-        cfg["http"] = dict({"listen": "127.0.0.1:%d" % self.port}, **(http or {}))
+        # Port 0: the daemon picks a free one and says which (no race with
+        # other tests for a port chosen here).
+        cfg["http"] = dict({"listen": "127.0.0.1:0"}, **(http or {}))
         self.cfg = cfg
         d = self.daemon(cfg, env=dict({"HALLWAY_NOW": NOW}, **(env or {})))
         self.ready(d, identifies=len(self.daemons))
-        d.wait_log("serving /healthz and /metrics on")
+        self.port = listen_port(d)
         self.web = Client(self.port)
         return d
 
@@ -88,7 +89,9 @@ class WebTest(DaemonTestCase):
             r = self.web.get(path)
             self.assertEqual(r.status, 404, path)
             self.assertIn("error", r.json())
-        self.assertEqual(self.web.get("/healthz").status, 200)
+        # /healthz is served here too (healthy once every check has come in).
+        wait_until(lambda: self.web.get("/healthz").status == 200, 20, what="/healthz 200")
+        self.assertIn("checks", self.web.get("/healthz").json())
         self.assertIn(b"hallway_", self.web.get("/metrics").body)
         # POSTs are JSON, capped at 16 KB; other methods are refused.
         r = self.web.post("/api/action", b"command=help", headers={"Content-Type": "text/plain"})

@@ -18,7 +18,7 @@ from harness import BUILD_DIR, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_conf
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "browser"))
 import cdp  # noqa: E402
-from webclient import Client, free_port  # noqa: E402
+from webclient import listen_port  # noqa: E402
 
 ALICE = "1000000000000001000"  # holds the Organizer role
 TALKS = "1000000000000000202"
@@ -68,7 +68,6 @@ class BrowserTest(DaemonTestCase):
         super().tearDown()
 
     def start(self, port=None, refresh=None):
-        self.port = port or free_port()
         self.sample = os.path.join(self.workdir, "hostile.json")
         hostile_sample(self.sample)
         schedule = {"source": self.sample}
@@ -78,10 +77,11 @@ class BrowserTest(DaemonTestCase):
             "schedule": schedule, "announce": {"channels": [TALKS]},
             "sprints": {"projects": [{"name": "cpython", "capacity": 2, "days": ["2026-11-28"]},
                                      {"name": "hallway", "capacity": 5, "days": ["2026-11-28"]}]}})
-        cfg["http"] = {"listen": "127.0.0.1:%d" % self.port}
+        # Port 0 (the daemon picks one) unless a restart must reuse the port.
+        cfg["http"] = {"listen": "127.0.0.1:%d" % (port or 0)}
         d = self.daemon(cfg, env={"HALLWAY_NOW": NOW})
         self.ready(d, identifies=len(self.daemons))
-        d.wait_log("serving /healthz and /metrics on")
+        self.port = listen_port(d)
         return d
 
     def shot(self, name, full_page=False):
