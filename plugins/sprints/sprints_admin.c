@@ -213,24 +213,47 @@ fail:
 	return NULL;
 }
 
-/* Days in an edit are dates; a weekday ("saturday", "samedi") names the
+/* A whole day phrase as every command reads one (hw_when_read: "28 nov",
+ * "the 28th", "28/11") as "YYYY-MM-DD" into iso (16 bytes); 0, or -1. */
+static int sprints_admin_phrase_day(sprints *s, const char *typed, char *iso)
+{
+	struct hw_when w;
+	struct hw_civil c;
+	size_t used = 0;
+	char why[200];
+
+	if (!typed || hw_when_read(typed, NULL, s->api->now_ms(s->self) / 1000, &w, &used, why,
+				   sizeof(why)) != HW_WHEN_OK ||
+	    !w.has_day || w.has_time || typed[used] || w.wday_word >= 0)
+		return -1;
+	hw_civil_split(w.day * 86400, &c);
+	snprintf(iso, 16, "%04d-%02d-%02d", c.year, c.mon, c.day);
+	return 0;
+}
+
+/* Days in an edit are dates ("2026-11-28", or a day phrase: "28 nov", "the
+ * 28th", stored as the date); a weekday ("saturday", "samedi") names the
  * project's day on that weekday. Anything else is refused, never stored
  * as text. Returns 0, or -1 with err filled in. */
-static int sprints_admin_days(const sprints_project *p, json_t *changes, hw_buf *err)
+static int sprints_admin_days(sprints *s, const sprints_project *p, json_t *changes,
+			      hw_buf *err)
 {
 	json_t *days = json_object_get(changes, "days"), *v;
 	size_t i;
 	json_array_foreach(days, i, v) {
 		const char *d = json_string_value(v), *hit = NULL;
+		char iso[16];
 		int64_t local;
 		int date_only = 0, wd;
 		if (d && !hw_civil_parse(d, &local, NULL, NULL, &date_only) && date_only)
 			continue;
 		if ((wd = hw_when_weekday(d)) >= 0)
 			hit = sprints_cmd_weekday_day(p, wd);
+		else if (!sprints_admin_phrase_day(s, d, iso))
+			hit = iso;
 		if (!hit || json_array_set_new(days, i, json_string(hit))) {
-			hw_buf_add(err, "Days are dates such as 2026-11-28, or a weekday the "
-					     "project already runs on.");
+			hw_buf_add(err, "Days are dates such as 2026-11-28 or 28 nov, or a weekday "
+					     "the project already runs on.");
 			return -1;
 		}
 	}
@@ -256,7 +279,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 	changes = sprints_admin_changes(sprints_cmd_arg(inv, "changes") ? sprints_cmd_arg(inv, "changes")
 									 : "",
 					&err);
-	if (!changes || sprints_admin_days(&p, changes, &err)) {
+	if (!changes || sprints_admin_days(s, &p, changes, &err)) {
 		rc = sprints_reply(s, inv, err.len ? hw_buf_str(&err) : "Out of memory.");
 		goto out;
 	}

@@ -211,6 +211,11 @@ TEST(weekday_words)
 	/* An edit maps a weekday to the project's day, and never stores the word. */
 	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=sunday"), "People are signed up on 2026-11-28"));
 	CHECK(has(say(m, &org, "sprint edit Zoneinfo day=monday"), "Days are dates such as"));
+	/* A day phrase is stored as its date (lib/when.c), never as text. */
+	CHECK(has(say(m, &org, "sprint edit Zoneinfo days=28/11/2026, 29/11/2026"), "Updated"));
+	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE days LIKE '%2026-11-29%'"),
+		    1);
+	CHECK(has(say(m, &org, "sprint edit Zoneinfo days=11/12/2026"), "Days are dates such as"));
 	CHECK_INTEQ(q_int(m, "SELECT count(*) FROM sprints_projects WHERE days LIKE '%day%'"), 0);
 	mock_api_free(m);
 }
