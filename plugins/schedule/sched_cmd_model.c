@@ -72,12 +72,16 @@ static void set_text(json_t *o, const char *key, const char *s, size_t max)
 
 json_t *sched_answer_item(const struct sched *s, const struct sched_talk *t)
 {
-	json_t *it = json_pack("{s:s, s:I, s:I}", "kind", "talk", "start", (json_int_t)t->start * 1000,
-			       "end", (json_int_t)t->end * 1000);
+	json_t *it = json_pack("{s:s}", "kind", "talk");
 	json_t *sp;
 	(void)s;
 	if (!it)
 		return NULL;
+	/* Times a model can carry (Unix ms, 1970 to 9999). */
+	if (t->start >= 0 && t->end >= t->start && t->end < (int64_t)253402300799) {
+		json_object_set_new(it, "start", json_integer((json_int_t)t->start * 1000));
+		json_object_set_new(it, "end", json_integer((json_int_t)t->end * 1000));
+	}
 	set_text(it, "title", *t->title ? t->title : "(untitled)", 290);
 	set_text(it, "room", t->room, 190);
 	set_text(it, "track", t->track, 190);

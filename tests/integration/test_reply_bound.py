@@ -8,6 +8,7 @@ reply got too long.". Now an answer in a server channel takes at most
 limits.reply_messages messages, says what it left out and how to get it,
 each message is balanced markup, and another user's answer is not held up.
 """
+import json
 import os
 import sqlite3
 import time
@@ -108,10 +109,13 @@ class ReplyBoundTests(DaemonTestCase):
             self.assertTrue(balanced(m["content"]), "unbalanced markup:\n" + m["content"])
         text = "\n".join(m["content"] for m in alice)
         self.assertIn("Your agenda (120 talks)", text)
-        # Nothing is cut in silence: it says how many are left and how to get them.
-        self.assertRegex(text, r"and \d+ more talks")
-        self.assertIn("agenda today", text)
-        self.assertIn("agenda ics", text)
+        # Nothing is cut in silence: it says how many are shown, a button
+        # shows the next page, another gives them all as a calendar file.
+        self.assertRegex(text, r"\d+ of 120 shown")
+        ids = [c.get("custom_id") for m in alice for row in m.get("components") or []
+               for c in row["components"]]
+        self.assertIn("hw:c:agenda 2", ids)
+        self.assertIn("hw:c:agenda ics", ids)
 
         # In a DM the long form is longer, still bounded and balanced.
         self.st.inject_message(content="!agenda", user_id=ALICE, dm=True)
@@ -196,13 +200,15 @@ class ReplyBoundTests(DaemonTestCase):
         wait_until(lambda: self.bot_messages(GENERAL), 10, what="the sprints answer")
         time.sleep(5)
         msgs = self.bot_messages(GENERAL)
-        text = "\n".join(m["content"] for m in msgs)
+        # The answer is a reply model: its projects are in the embeds.
+        text = "\n".join(m["content"] + json.dumps(m.get("embeds")) for m in msgs)
         print("sprints with 400 projects: %d messages, %d bytes"
               % (len(msgs), sum(len(m["content"].encode()) for m in msgs)))
         self.assertNotIn("too long", text)
         self.assertLessEqual(len(msgs), REPLY_MESSAGES)
         self.assertIn("project-000", text)
-        self.assertRegex(text, r"and \d+ more projects")
+        self.assertRegex(text, r"25 of 400 shown")
+        self.assertIn("hw:c:sprints page=2", json.dumps([m.get("components") for m in msgs]))
         for m in msgs:
             self.assertTrue(balanced(m["content"]), "unbalanced markup:\n" + m["content"])
 
@@ -211,7 +217,8 @@ class ReplyBoundTests(DaemonTestCase):
         self.answer(ALICE, "!sprints project-399")
         wait_until(lambda: len(self.bot_messages(GENERAL)) > before, 10, what="the narrowed list")
         time.sleep(1)
-        narrowed = "\n".join(m["content"] for m in self.bot_messages(GENERAL)[before:])
+        narrowed = "\n".join(m["content"] + json.dumps(m.get("embeds"))
+                             for m in self.bot_messages(GENERAL)[before:])
         self.assertIn("project-399", narrowed)
         self.assertNotIn("project-398", narrowed)
 
