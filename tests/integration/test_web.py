@@ -135,6 +135,24 @@ class WebTest(DaemonTestCase):
         finally:
             es.close()
 
+    def test_screen_pushed_when_a_talk_starts(self):
+        """The clock's slot turns (the keynote starts at 10:15): open pages hear it."""
+        self.start(env={"HALLWAY_NOW": "2026-11-26T10:14:57+01:00"})
+        es = EventStream(self.port)
+        try:
+            self.assertTrue(es.opened.wait(10))
+            main = self.web.get("/api/schedule/screen?room=Main%20Hall").json()["rooms"][0]
+            self.assertIsNone(main["now"])
+            self.assertEqual(main["next"]["title"], "Why Conferences Need Better Bots")
+            while True:
+                _, msg = es.next("schedule.screen", timeout=20)
+                if msg["data"].get("why") == "slot":
+                    break
+            main = self.web.get("/api/schedule/screen?room=Main%20Hall").json()["rooms"][0]
+            self.assertEqual(main["now"]["title"], "Why Conferences Need Better Bots")
+        finally:
+            es.close()
+
     def test_plugin_routes_go_with_the_plugin(self):
         d = self.start()
         self.assertEqual(self.web.get("/api/announce/latest").status, 200)
