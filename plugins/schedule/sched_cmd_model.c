@@ -16,6 +16,7 @@
 
 #include "sched_match.h"
 #include "sched_query.h"
+#include "sched_when.h"
 
 #define ARG_MAX 200
 #define PAGE_MAX 1000
@@ -510,16 +511,18 @@ json_t *sched_answer_day(const struct sched *s, const struct sched_answer *a, co
 		set_para(m, "No schedule loaded yet.");
 		return m;
 	}
-	/* "sat envelope": the first word is the day, the rest a room. */
-	len = strcspn(args.text, " ");
-	snprintf(first, sizeof(first), "%.*s", (int)(len < 63 ? len : 63), args.text);
-	memmove(args.text, args.text + len + (args.text[len] == ' '),
-		strlen(args.text + len + (args.text[len] == ' ')) + 1);
-	if (sched_query_parse_day(s, first[0] ? first : "today", a->now, &d)) {
-		snprintf(title, sizeof(title), "I don't know which day \"%.80s\" is. Try today, "
-			 "tomorrow, a weekday, or a date like 2026-11-27.", first);
-		set_para(m, title);
-		return m;
+	/* "sat envelope", "28 nov envelope": the day phrase (sched_when.c),
+	 * then a room. */
+	{
+		const char *rest = NULL;
+		if (sched_when_day(s, args.text, a->now, &d, &rest, title, sizeof(title))) {
+			set_para(m, title);
+			return m;
+		}
+		for (len = (size_t)(rest - args.text); len && args.text[len - 1] == ' '; len--)
+			;
+		snprintf(first, sizeof(first), "%.*s", (int)(len < 63 ? len : 63), args.text);
+		memmove(args.text, rest, strlen(rest) + 1);
 	}
 	snprintf(cmd, sizeof(cmd), "day %s", first[0] ? first : "today");
 	if (!resolve(s, &args, cmd, &f, m))

@@ -10,6 +10,7 @@
 #include "sched_test_util.h"
 
 #include "sched_cmd.h"
+#include "sched_cmd_model.h"
 #include "sched_fts.h"
 #include "sched_render.h"
 #include "sched_match.h"
@@ -152,6 +153,27 @@ TEST(day_phrases)
 		fprintf(stderr, "  day %s: %.80s\n", cases[i].when, r.n ? r.msgs[0] : "(none)");
 		CHECK(r.n >= 1 && strstr(r.msgs[0], cases[i].want));
 		sched_reply_free(&r);
+	}
+	/* The reply model's day (sched_cmd_model.c) reads it the same way. */
+	{
+		static const struct {
+			const char *when, *want;
+		} model[] = {
+			{"the 27th", "\"Friday 27 Nov: 11 talks\""},
+			{"nov 27 main hall", "\"Friday 27 Nov in Main Hall: 5 talks\""},
+			{"11/12", "could be 11 Dec or Nov 12"},
+		};
+		struct sched_answer a = {now, NULL, 0, 0};
+		for (size_t i = 0; i < sizeof(model) / sizeof(model[0]); i++) {
+			json_t *m = sched_answer_day(s, &a, model[i].when);
+			char *dump = m ? json_dumps(m, 0) : NULL;
+			fprintf(stderr, "  model day %s: %s / %s\n", model[i].when,
+				m && json_object_get(m, "title") ? json_string_value(json_object_get(m, "title")) : "",
+				m && json_object_get(m, "text") ? json_string_value(json_object_get(m, "text")) : "");
+			CHECK(dump && strstr(dump, model[i].want));
+			free(dump);
+			json_decref(m);
+		}
 	}
 	sched_model_free(s);
 }
