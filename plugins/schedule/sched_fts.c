@@ -101,13 +101,15 @@ void sched_fts_release(void)
 static size_t search(const struct sched *s, const char *q, int people,
 		     const struct sched_talk **out, size_t max)
 {
-	int64_t ids[64];
+	int64_t *ids;
 	size_t n = 0;
 
 	if (!s || !s->ntalks || !q || !max)
 		return 0;
-	if (max > sizeof(ids) / sizeof(ids[0]))
-		max = sizeof(ids) / sizeof(ids[0]);
+	if (max > s->ntalks)
+		max = s->ntalks; /* every talk at most: a speaker's every talk fits */
+	if (!(ids = malloc(max * sizeof(*ids))))
+		return 0;
 	pthread_mutex_lock(&cache_lock);
 	if (!index_for(s))
 		n = people ? hw_fts_search(cache.people, q, HW_FTS_BY_REF, ids, max)
@@ -115,6 +117,7 @@ static size_t search(const struct sched *s, const char *q, int people,
 	pthread_mutex_unlock(&cache_lock);
 	for (size_t i = 0; i < n; i++)
 		out[i] = &s->talks[ids[i]];
+	free(ids);
 	return n;
 }
 

@@ -204,6 +204,22 @@ TEST(real_schedules)
 	CHECK(n >= 1);
 	n = search(pycon, "pakaging", t, 8);
 	CHECK(n >= 1);
+	/* A speaker's every talk, however many (no cut at a fixed size). */
+	{
+		const struct sched_talk **all = malloc(fosdem->ntalks * sizeof(*all));
+		size_t k, most = 0;
+		const char *who = NULL;
+		REQUIRE(all);
+		for (size_t i = 0; i < fosdem->ntalks; i++)
+			if (fosdem->talks[i].nspeakers && !who)
+				who = fosdem->talks[i].speakers[0];
+		k = sched_fts_speaker(fosdem, who, all, fosdem->ntalks);
+		for (size_t i = 0; i < fosdem->ntalks; i++)
+			for (size_t j = 0; j < fosdem->talks[i].nspeakers; j++)
+				most += !strcmp(fosdem->talks[i].speakers[j], who);
+		CHECK(k >= most && most >= 1);
+		free(all);
+	}
 	n = search(fosdem, "rust", t, 8); /* back to the first: rebuilt, same answer */
 	CHECK_INTEQ(n, 8);
 	sched_model_free(pycon);
