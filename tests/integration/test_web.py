@@ -18,6 +18,15 @@ from harness import FIXTURE_DIR, PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_co
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "browser"))
 from webclient import Client, EventStream, listen_port  # noqa: E402
 
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+WEB_SSE_RING = 128  # bot/web_int.h
 ALICE = "1000000000000001000"  # holds the Organizer role
 BOB = "1000000000000001001"    # a speaker, no organizer
 GENERAL = "1000000000000000201"
@@ -220,6 +229,54 @@ class WebTest(DaemonTestCase):
         self.assertEqual(self.web.get("/static/fx_web/hello.txt").status, 404)
         titles = [p["title"] for p in self.web.get("/api/organizer/session").json()["panels"]]
         self.assertNotIn("Fixture", titles)
+
+    def test_slow_page_is_dropped_not_buffered(self):
+        """A page that stops reading falls a whole ring (128 messages) behind and
+        is dropped; a page that reads gets everything; memory stays flat."""
+        import socket
+        # No ASan quarantine: freed memory must show as freed for the RSS check.
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        self.start(plugins={"fx_web": {}}, plugin_dir=FIXTURE_DIR,
+                   env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "quarantine_size_mb=0"})
+        self.assertEqual(self.signin(self.signin_link()).status, 200)
+        csrf = self.web.get("/api/organizer/session").json()["csrf"]
+        good = EventStream(self.port)
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(("127.0.0.1", self.port))
+        slow.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            self.assertTrue(good.opened.wait(10))
+            rss0 = rss_kb(self.daemons[-1].proc.pid)
+            # More than the kernel's send buffer can hold for the slow page.
+            with open("/proc/sys/net/ipv4/tcp_wmem") as f:
+                wmem = int(f.read().split()[2])
+            count = (2 * wmem + (1 << 20)) // 4000 + WEB_SSE_RING
+            r = self.web.post("/api/action", {"command": "webflood %d 4000" % count}, csrf=csrf)
+            self.assertEqual(r.json()["replies"][0]["text"], "flooding")
+            while True:  # the reading page gets every one, in order
+                _, msg = good.next("fx_web.flood", timeout=30)
+                if msg["data"]["left"] == 0:
+                    break
+            self.daemons[-1].wait_log("dropping a push client", 40)  # keep-alive tick: 15 s
+            # The slow page's connection was closed: reading it ends.
+            slow.settimeout(10)
+            got = 0
+            while True:
+                chunk = slow.recv(65536)
+                if not chunk:
+                    break
+                got += len(chunk)
+            self.assertLess(got, count * 4000)
+            self.assertFalse(good.closed.is_set())
+            # Megabytes went out; the daemon kept no backlog of them.
+            grew = rss_kb(self.daemons[-1].proc.pid) - rss0
+            print("slow page: %d pushes of 4000 bytes, dropped after %d bytes; daemon RSS grew "
+                  "%d KB (ASan build)" % (count, got, grew), file=sys.stderr)
+            self.assertLess(grew, 20 * 1024)
+        finally:
+            good.close()
+            slow.close()
 
     # -- sign-in ------------------------------------------------------------------
 

@@ -81,8 +81,46 @@ static int cmd_push(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return rc ? rc : api->reply(self, inv, "pushed");
 }
 
+/* `webflood <count> <size>`: count pushes of size bytes, five every 10 ms
+ * (a page that reads keeps up; one that never reads falls behind). */
+static long flood_left, flood_size;
+static hw_handle flood_timer;
+
+static void flood_tick(hw_plugin *self, hw_handle h, void *ud)
+{
+	char text[4096];
+	(void)ud;
+	memset(text, 'x', sizeof(text));
+	text[flood_size < (long)sizeof(text) ? flood_size : (long)sizeof(text) - 1] = '\0';
+	for (int i = 0; i < 5 && flood_left > 0; i++, flood_left--) {
+		json_t *d = json_pack("{s:I,s:s}", "left", (json_int_t)flood_left - 1, "text", text);
+		api->web_push(self, "flood", d);
+		json_decref(d);
+	}
+	if (!flood_left) {
+		api->cancel(self, h);
+		flood_timer = 0;
+	}
+}
+
+static int cmd_flood(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)ud;
+	if (flood_timer || inv->argv[0].num <= 0 || inv->argv[1].num <= 0)
+		return api->reply(self, inv, "no");
+	flood_left = (long)inv->argv[0].num;
+	flood_size = (long)inv->argv[1].num;
+	flood_timer = api->timer_add(self, 10, 10, flood_tick, NULL);
+	return api->reply(self, inv, flood_timer ? "flooding" : "no timer");
+}
+
 static int init(hw_plugin *self, const hw_api *a)
 {
+	static const hw_arg_spec flood_args[] = {{"count", HW_ARG_INTEGER, 1, "Pushes", 0},
+						 {"size", HW_ARG_INTEGER, 1, "Bytes each", 0}};
+	hw_command_spec flood = {HW_COMMAND_SPEC_INIT, .name = "webflood", .summary = "Many pushes",
+				 .perm = HW_PERM_ORGANIZER, .args = flood_args, .nargs = 2,
+				 .fn = cmd_flood};
 	static const hw_arg_spec push_args[] = {{"text", HW_ARG_TEXT, 1, "What to push", 0}};
 	hw_command_spec push = {HW_COMMAND_SPEC_INIT, .name = "webpush", .summary = "Push to pages",
 				.args = push_args, .nargs = 1, .fn = cmd_push};
@@ -92,7 +130,9 @@ static int init(hw_plugin *self, const hw_api *a)
 	refused_outside = a->web_route(self, "GET", "/api/schedule/screen", HW_WEB_PUBLIC,
 				       route_public, NULL) == HW_ERR_INVALID &&
 			  a->web_asset(self, "../x", "text/plain", HELLO, 1) == HW_ERR_INVALID;
-	if (a->command_add(self, &push) ||
+	flood_timer = 0;
+	flood_left = 0;
+	if (a->command_add(self, &push) || a->command_add(self, &flood) ||
 	    a->web_asset(self, "hello.txt", "text/plain; charset=utf-8", HELLO, sizeof(HELLO) - 1) ||
 	    a->web_asset(self, "/static/fx_web/app.js", "text/javascript", SCRIPT,
 			 sizeof(SCRIPT) - 1) ||
