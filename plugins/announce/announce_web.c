@@ -15,6 +15,7 @@
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
+#include <hallway/events.h>
 
 #define BANNER_MAX_AGE_MS (3 * 3600 * 1000LL) /* older news leaves the screens */
 #define PANEL_ITEMS 20
@@ -71,8 +72,8 @@ static void on_metrics(hw_plugin *self, const char *type, json_t *data, void *ud
 	const char *name = json_string_value(json_object_get(data, "name"));
 	json_t *j;
 	json_int_t id;
-	(void)self;
-	(void)type;
+	if (!hw_event_check(w->a->api, self, type, data, HW_METRICS_REPORT_VERSION))
+		return;
 	if (!name || strcmp(name, "outbox_pending") || !(j = latest(w->a)))
 		return;
 	id = json_integer_value(json_object_get(j, "id"));
@@ -167,7 +168,7 @@ int announce_web_init(struct announce *a)
 	if ((rc = api->web_route(a->self, "GET", "latest", HW_WEB_PUBLIC, route_latest, w)) ||
 	    (rc = api->web_route(a->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
 	    (rc = api->web_panel(a->self, "Announcements", "panel")) ||
-	    (rc = api->subscribe(a->self, "metrics.report", on_metrics, w)))
+	    (rc = api->subscribe(a->self, HW_EVENT_METRICS_REPORT, on_metrics, w)))
 		return rc;
 	return HW_OK;
 }

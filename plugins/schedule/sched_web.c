@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <hallway/civil.h>
+#include <hallway/events.h>
 #include <hallway/plugin.h>
 #include <hallway/tz.h>
 
@@ -245,8 +246,8 @@ static void slot_timer(hw_plugin *self, hw_handle h, void *ud)
 static void on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	struct sched_web *w = ud;
-	(void)type;
-	(void)data;
+	if (!hw_event_check(w->p->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+		return;
 	w->loaded_ms = w->p->api->now_ms(self);
 	arm_slot(w);
 	push_screen(w, "loaded");
@@ -279,7 +280,8 @@ static void on_changed(hw_plugin *self, const char *type, json_t *data, void *ud
 	static const char *const kinds[] = {"added", "moved", "cancelled", "removed"};
 	json_t *t;
 	size_t i;
-	(void)type;
+	if (!hw_event_check(w->p->api, self, type, data, HW_SCHEDULE_CHANGED_VERSION))
+		return;
 	w->changed_ms = w->p->api->now_ms(self);
 	for (size_t k = 0; k < 4; k++) {
 		json_array_foreach(json_object_get(data, kinds[k]), i, t) {
@@ -325,8 +327,8 @@ int sched_web_init(struct sched_plugin *p)
 	if ((ret = api->web_route(p->self, "GET", "screen", HW_WEB_PUBLIC, route_screen, w)) ||
 	    (ret = api->web_route(p->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
 	    (ret = api->web_panel(p->self, "Schedule", "panel")) ||
-	    (ret = api->subscribe(p->self, "schedule.loaded", on_loaded, w)) ||
-	    (ret = api->subscribe(p->self, "schedule.changed", on_changed, w)))
+	    (ret = api->subscribe(p->self, HW_EVENT_SCHEDULE_LOADED, on_loaded, w)) ||
+	    (ret = api->subscribe(p->self, HW_EVENT_SCHEDULE_CHANGED, on_changed, w)))
 		return ret; /* the host sweeps what was registered; p->web is freed */
 	return HW_OK;
 }
