@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "mock_api.h"
 #include "testlib.h"
 
@@ -144,15 +142,11 @@ static const mock_user BOB = {"100000000000000002", "bob", 0};
 static const mock_user CAROL = {"100000000000000003", "carol", 0};
 static const mock_user ORG = {"100000000000000009", "org", 1};
 
+/* A look at the plugin's tables, on whichever engine the mock runs
+ * (SQLite, or PostgreSQL with HALLWAY_TEST_PG_DIR). */
 static long long q_int(mock_api *m, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	if (sqlite3_prepare_v2(mock_api_db(m), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return (long long)mock_api_db_int(m, sql);
 }
 
 static const char *said(mock_api *m)
@@ -606,7 +600,10 @@ TEST(console_rehearsal_binds_nothing)
 
 int main(void)
 {
-	snprintf(db_path, sizeof(db_path), "/tmp/test_registration_%d.db", (int)getpid());
+	int fresh = 0;
+	snprintf(db_path, sizeof(db_path), "/tmp/test_registration_%d_0.db", (int)getpid());
+/* A new database file for every test: on PostgreSQL a new file is a new
+ * database, so no test sees another's rows. */
 #define FRESH()                                                                          \
 	do {                                                                             \
 		char side[160];                                                          \
@@ -615,6 +612,8 @@ int main(void)
 		unlink(side);                                                            \
 		snprintf(side, sizeof(side), "%s-shm", db_path);                         \
 		unlink(side);                                                            \
+		snprintf(db_path, sizeof(db_path), "/tmp/test_registration_%d_%d.db",  \
+			 (int)getpid(), ++fresh);                                        \
 	} while (0)
 	FRESH();
 	RUN(register_live_lookup_roles_and_nick);
