@@ -40,7 +40,7 @@ struct lease {
 	/* Published by the thread under lock. */
 	int held;
 	int64_t epoch;
-	int64_t deadline_ms; /* monotonic: held until then at the latest */
+	int64_t deadline_ms; /* monotonic: surely ours until then (freeze guard) */
 	double lapsed_s;     /* at the last takeover */
 	char last_err[200];
 	/* The loop's view. */
@@ -140,13 +140,13 @@ static void step(struct lease *l)
 		atomic_store(&l->fence->epoch, 0);
 		atomic_store(&freeze_deadline_ms, 0);
 	} else {
-		/* No answer: keep what we had until the local deadline. */
-		changed = l->held && mono_ms() >= l->deadline_ms;
-		if (changed) {
-			l->held = 0;
-			atomic_store(&l->fence->epoch, 0);
-			atomic_store(&freeze_deadline_ms, 0);
-		}
+		/* No answer: the database is away (for us). Nobody can take
+		 * the lease without it, so the active one goes on answering
+		 * (its writes fail: the database is away, and once the lease
+		 * has lapsed hw.fence refuses them too). When the database is
+		 * back, the next attempt tells: ours again (a new term) or
+		 * someone else's (then we go). */
+		changed = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
 	if (changed && l->lws)
@@ -240,20 +240,18 @@ void lease_destroy(struct lease *l)
 
 int lease_poll(struct lease *l)
 {
-	int held, was = l->active;
-	int64_t epoch, deadline;
+	int held, was;
+	int64_t epoch;
 	double lapsed;
 
 	if (!l)
 		return 0;
+	was = l->active;
 	pthread_mutex_lock(&l->lock);
 	held = l->held;
 	epoch = l->epoch;
-	deadline = l->deadline_ms;
 	lapsed = l->lapsed_s;
 	pthread_mutex_unlock(&l->lock);
-	if (held && mono_ms() >= deadline)
-		held = 0;
 	if (held && was && epoch == l->active_epoch + 1) {
 		/* Our own lease lapsed (the database was slow) and we took the
 		 * next term: nobody held it between. Earlier transactions

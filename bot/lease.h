@@ -11,10 +11,13 @@
  * commit) and runs read-only when they are not current, so a write from a
  * stale epoch is refused by the database.
  *
- * The loop's view (lease_active) also has a local deadline: the lease is
- * taken as lost once lease_ms minus a margin has passed since the last
- * renewal was sent, whatever the database says later. A process frozen
- * past that (SIGSTOP) ends at once when it wakes (lease_freeze_guard).
+ * The lease is lost when the database says so (someone else holds it, or
+ * held a term in between), not when the database cannot be reached:
+ * nobody can take it over then, and the active daemon goes on answering
+ * (its writes fail, honestly). A process frozen (SIGSTOP) past its local
+ * deadline (the last renewal sent + lease_ms - one renewal period) cannot
+ * know what happened meanwhile: it ends at once when it wakes, before its
+ * loop runs (lease_freeze_guard).
  */
 #ifndef HALLWAY_LEASE_H
 #define HALLWAY_LEASE_H

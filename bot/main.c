@@ -588,6 +588,7 @@ static int start(struct runtime *rt, const char *now_iso)
 		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
 	} else {
 		LOGI("main", "standby: plugins loaded; Discord waits until the lease is ours");
+		notify_standby(hw->notify);
 	}
 	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, TICK_IDLE_MS * LWS_US_PER_MS);
 	return 0;

@@ -115,6 +115,14 @@ struct notify *notify_create(struct hallway *hw, int enabled)
 	return n;
 }
 
+void notify_standby(struct notify *n)
+{
+	if (!n || !n->enabled || n->ready_sent)
+		return;
+	n->ready_sent = 1; /* started: a standby never sees a READY of its own */
+	send_state(n, "READY=1\nSTATUS=standby: another daemon holds the lease");
+}
+
 void notify_stopping(struct notify *n)
 {
 	if (!n || !n->enabled || n->stopping_sent)

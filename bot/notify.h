@@ -16,6 +16,9 @@ struct notify;
 /* enabled 0 (the console): an object that never notifies. Subscribes to
  * READY and RESUMED on hw->bus. Returns NULL when out of memory. */
 struct notify *notify_create(struct hallway *hw, int enabled);
+/* READY=1 and a STATUS= for a daemon that starts as the standby (storage
+ * on PostgreSQL, the lease held by the other): started, not connected. */
+void notify_standby(struct notify *n);
 /* STOPPING=1 (idempotent). */
 void notify_stopping(struct notify *n);
 /* Cancels the watchdog timer and unsubscribes: call before bus_destroy()

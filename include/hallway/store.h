@@ -15,12 +15,25 @@
  *   }
  *   api->db_run(self, join_body, join_done, job);
  *
- * The body may run on a storage thread (PostgreSQL) or inline (SQLite); it
- * may call only the db_* statement functions below, never any other API
- * function, and must not touch state the loop thread changes. done() runs
- * on the loop thread afterwards with the outcome (HW_OK once committed):
- * reply to the user there. HW_ERR_UNAVAILABLE means the database is not
- * reachable now; nothing was written.
+ * The body runs on the host's storage thread (on both engines, one unit of
+ * work after another in the order of the db_run calls); it may call only
+ * the db_* statement functions below, never any other API function, and
+ * must not touch state the loop thread changes. done() runs on the loop
+ * thread afterwards with the outcome (HW_OK once committed), never inside
+ * db_run's caller: reply to the user there. HW_ERR_UNAVAILABLE means the
+ * database is not reachable now (or, on PostgreSQL with two daemons, this
+ * one is the standby); nothing was written.
+ *
+ * The first failing prepare or step ends the unit of work: every later
+ * statement call fails the same way and it is rolled back, whatever the
+ * body returns (PostgreSQL aborts a transaction at its first error; the
+ * host makes SQLite do the same). Use ON CONFLICT for expected conflicts.
+ * BEGIN/COMMIT/SAVEPOINT and texts with more than one statement are refused
+ * in a body (the host owns the transaction).
+ *
+ * After the plugin is unloaded, done() still comes once per db_run (to free
+ * ud): HW_ERR_UNAVAILABLE for a body that never ran. Touch nothing else in
+ * it then.
  *
  * SQL: one dialect that both engines run: `?` placeholders, ON CONFLICT,
  * RETURNING, no INSERT OR IGNORE / REPLACE, no AUTOINCREMENT (use
