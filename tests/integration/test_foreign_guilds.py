@@ -61,7 +61,8 @@ class ForeignGuildTests(DaemonTestCase):
         self.say("!ping", self.bob, channel_id=self.general)
 
     def projects(self):
-        return "\n".join(m["content"] for m in self.say("!sprints", self.bob, channel_id=self.general))
+        # A reply model (issue 16): the projects are in the embeds.
+        return json.dumps(self.say("!sprints", self.bob, channel_id=self.general), ensure_ascii=False)
 
     def slash(self, name, sub=None, user=None, channel_id=None, options=None, dm=False):
         opts = [{"type": 1, "name": sub, "options": options or []}] if sub else []
@@ -100,7 +101,7 @@ class ForeignGuildTests(DaemonTestCase):
         # Attendee commands are answered there.
         listing = self.say("!sprints", self.carol, channel_id=other)
         self.assertEqual(listing[0]["channel_id"], other)
-        self.assertIn("Django", listing[0]["content"])
+        self.assertIn("Django", json.dumps(listing[0]["embeds"]))
         for line in ("!announce Free pizza in the car park NOW", "!sprint export",
                      "!sprint remove Django confirm", "!reload hello"):
             answer = self.say(line, self.carol, channel_id=other)
