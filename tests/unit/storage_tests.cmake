@@ -25,3 +25,12 @@ hallway_pg_variant(test_store)
 hallway_add_unit_test(test_clock
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_clock.c ${CMAKE_SOURCE_DIR}/bot/clock.c
   LIBS m)
+# The storage bench (bench/store/run.sh; not a test): build/bench/bench_store.
+add_executable(bench_store ${CMAKE_SOURCE_DIR}/bench/store/bench_store.c
+  ${CMAKE_SOURCE_DIR}/bot/storage.c ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c
+  ${CMAKE_SOURCE_DIR}/bot/lease.c)
+set_target_properties(bench_store PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+target_include_directories(bench_store PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/bot)
+target_compile_options(bench_store PRIVATE ${HALLWAY_WARNINGS})
+target_link_libraries(bench_store PRIVATE hallway_store hallway_text PkgConfig::SQLITE
+  PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
