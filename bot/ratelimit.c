@@ -53,6 +53,8 @@ struct rl {
 	int per_sec;
 	double *sends;      /* ring of the last per_sec send times */
 	int sends_count, sends_next;
+	double rtt[RL_RTT_KEPT]; /* ring of the last round trips (rl_observe_rtt) */
+	int rtt_next;
 	double global_until;
 };
 
@@ -391,6 +393,35 @@ static double max_d(double a, double b)
 	return a > b ? a : b;
 }
 
+/* How much later than its send a request may arrive: RL_MARGIN_S, or the
+ * median of the recent round trips (the longest would also count the
+ * server's own time: every window would wait for the slowest answer). */
+static double arrival_margin(const struct rl *rl)
+{
+	double v[RL_RTT_KEPT], m = RL_MARGIN_S;
+	int n = 0;
+
+	for (int i = 0; i < RL_RTT_KEPT; i++)
+		if (rl->rtt[i] > 0)
+			v[n++] = rl->rtt[i];
+	/* the median (insertion sort: 64 at most) */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n ? max_d(m, v[n / 2]) : m;
+}
+
+void rl_observe_rtt(struct rl *rl, double seconds)
+{
+	if (!rl || !(seconds > 0)) /* also NaN */
+		return;
+	rl->rtt[rl->rtt_next] = seconds < RL_RTT_MAX_S ? seconds : RL_RTT_MAX_S;
+	rl->rtt_next = (rl->rtt_next + 1) % RL_RTT_KEPT;
+}
+
 double rl_next_send(struct rl *rl, struct rl_bucket *b, double now)
 {
 	migrate(rl, b);
@@ -404,7 +435,7 @@ double rl_next_send(struct rl *rl, struct rl_bucket *b, double now)
 		 * arrive milliseconds apart, so wait the margin too or the
 		 * 51st arrives inside the first one's second (global 429). */
 		if (rl->sends_count == rl->per_sec)
-			t = max_d(t, rl->sends[rl->sends_next] + 1.0 + RL_MARGIN_S);
+			t = max_d(t, rl->sends[rl->sends_next] + 1.0 + arrival_margin(rl));
 	}
 	if (l->unlimited)
 		return t;

@@ -60,6 +60,7 @@ struct rest_req {
 	uint64_t http_id;             /* in flight when non-zero */
 	int attempts, n429;
 	double not_before;
+	double sent_at;               /* when rl_sent counted it (mono_now) */
 };
 
 struct rest_queue {
@@ -352,6 +353,8 @@ static void on_http_done(void *ud, const struct http_response *res)
 
 	q->http_id = 0;
 	qu->inflight--;
+	if (res->status)
+		rl_observe_rtt(r->rl, now - q->sent_at);
 	if (res->body_len) {
 		body = json_fast_loadb(res->body, res->body_len, JSON_DECODE_ANY, NULL);
 		json_t *ra = json_object_get(body, "retry_after");
@@ -501,6 +504,7 @@ static int req_send(struct rest *r, struct rest_req *q, double now)
 			goto out;
 	}
 	rl_sent(r->rl, q->q->b, now);
+	q->sent_at = now;
 	q->http_id = http_start(r->http, &req, on_http_done, q);
 	if (!q->http_id) {
 		rl_response(r->rl, q->q->b, now, wall_now(), 0, NULL, -1, 0, NULL);

@@ -266,6 +266,38 @@ TEST(global_window_50_per_second)
 	rl_destroy(rl);
 }
 
+/* On a loaded machine requests arrive later than they were sent: the 51st
+ * waits the median recent round trip instead of the fixed margin. */
+TEST(global_window_waits_the_round_trip)
+{
+	struct rl *rl = rl_create(0);
+	struct rl_bucket *bs[51];
+	char path[64];
+
+	for (int k = 0; k < 51; k++) {
+		snprintf(path, sizeof(path), "/channels/%d/messages", k + 1);
+		bs[k] = rl_bucket_get(rl, "POST", path, 0);
+		REQUIRE(bs[k]);
+	}
+	for (int k = 0; k < 50; k++) {
+		rl_sent(rl, bs[k], 0.0);
+		rl_observe_rtt(rl, k % 5 ? 0.3 : 0.01); /* 40 of 0.3 s, 10 of 0.01 s */
+	}
+	CHECK(fabs(rl_next_send(rl, bs[50], 0.05) - 1.3) < 1e-9);
+	/* A round trip beyond RL_RTT_MAX_S counts as that; nonsense is ignored. */
+	for (int k = 0; k < RL_RTT_KEPT; k++) {
+		rl_observe_rtt(rl, 50.0);
+		rl_observe_rtt(rl, -1.0);
+		rl_observe_rtt(rl, NAN);
+	}
+	CHECK(fabs(rl_next_send(rl, bs[50], 0.05) - (1.0 + RL_RTT_MAX_S)) < 1e-9);
+	/* Old round trips leave the ring; short ones leave the fixed margin. */
+	for (int k = 0; k < RL_RTT_KEPT; k++)
+		rl_observe_rtt(rl, 0.001);
+	CHECK(fabs(rl_next_send(rl, bs[50], 0.05) - (1.0 + RL_MARGIN_S)) < 1e-9);
+	rl_destroy(rl);
+}
+
 TEST(no_headers_means_unlimited)
 {
 	struct rl *rl = rl_create(0);
@@ -334,6 +366,7 @@ int main(void)
 	RUN(peer_dictated_waits_are_capped);
 	RUN(global_429_pauses_all_but_interactions);
 	RUN(global_window_50_per_second);
+	RUN(global_window_waits_the_round_trip);
 	RUN(no_headers_means_unlimited);
 	RUN(transport_error_releases_slot);
 	RUN(late_response_does_not_raise_remaining);
