@@ -134,11 +134,12 @@
     var h = session.health || {}, rows = [];
     Object.keys(h.checks || {}).forEach(function (k) {
       var c = h.checks[k];
-      rows.push([k, c.ok ? 'ok' : 'PROBLEM', c.detail || '']);
+      var age = typeof c.age_s === 'number' ? Math.round(c.age_s) + ' s ago' : '';
+      rows.push([k, c.ok ? 'ok' : 'PROBLEM', c.detail || '', age]);
     });
     var box = document.getElementById('health'); hw.clear(box);
     box.appendChild(el('p', h.status === 'ok' ? 'ok' : 'bad', h.status === 'ok' ? 'Everything is working.' : 'Problems: ' + (h.problems || []).length));
-    box.appendChild(table(['Check', 'State', 'Detail'], rows));
+    box.appendChild(table(['Check', 'State', 'Detail', 'Last report'], rows));
     var pl = document.getElementById('plugins'); hw.clear(pl);
     pl.appendChild(table(['Plugin', 'Version', 'State', 'Commands', 'Errors'],
       (session.plugins || []).map(function (p) { return [p.name, p.version, p.state, String(p.commands_run), String(p.errors)]; })));

@@ -158,6 +158,18 @@ static json_t *route_screen(hw_plugin *self, const hw_web_request *req, int *sta
 
 /* ---- the organizer panel ---- */
 
+/* "2026-11-26 10:20" in the schedule's zone, or "never". */
+static void local_time(const struct sched *s, int64_t ms, char *buf, size_t len)
+{
+	struct hw_civil c;
+	if (!ms || !s || !s->tz) {
+		snprintf(buf, len, "never");
+		return;
+	}
+	hw_civil_split(hw_tz_to_local(s->tz, ms / 1000), &c);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", c.year, c.mon, c.day, c.hour, c.min);
+}
+
 static json_t *route_panel(hw_plugin *self, const hw_web_request *req, int *status, void *ud)
 {
 	struct sched_web *w = ud;
@@ -186,6 +198,12 @@ static json_t *route_panel(hw_plugin *self, const hw_web_request *req, int *stat
 					       "value", line));
 	json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "kind", "field", "name", "Source",
 					       "value", p->source ? p->source : "(none)"));
+	local_time(s, w->loaded_ms, line, sizeof(line));
+	json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "kind", "field", "name",
+					       "Release loaded", "value", line));
+	local_time(s, w->changed_ms, line, sizeof(line));
+	json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "kind", "field", "name",
+					       "Last change", "value", line));
 	json_array_foreach(w->changes, i, c)
 		json_array_append(rows, c);
 	json_array_append_new(items, json_pack("{s:s,s:s,s:[s,s,s,s],s:o}", "kind", "table", "title",
