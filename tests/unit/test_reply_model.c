@@ -4,6 +4,7 @@
  * and NAME.console.txt; HALLWAY_GOLDEN_UPDATE=1 writes them anew). Every
  * Discord drawing, golden or random, is checked against Discord's limits.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #include "testlib.h"
 
 #define NOW_MS 1738487520000LL /* Sun 2 Feb 2025 10:12 in Brussels */
+/* The schedule's answers (sched-*) are on the sample conference, asked
+ * at Thu 26 Nov 2026 10:00 in Brussels. */
+#define SAMPLE_NOW_MS 1795683600000LL
 
 static struct hw_tz *brussels;
 static int fake_ids_fail;
@@ -167,7 +171,8 @@ static void draw_golden(const char *name)
 	json_decref(msg);
 
 	hw_buf_init(&text, 0);
-	reply_model_console(model, brussels, NOW_MS, 0, &text);
+	reply_model_console(model, brussels, strncmp(name, "sched-", 6) ? NOW_MS : SAMPLE_NOW_MS, 0,
+			    &text);
 	hw_buf_add(&text, "\n");
 	REQUIRE(hw_buf_str(&text) != NULL);
 	CHECK(strchr(hw_buf_str(&text), '\033') == NULL); /* no ANSI off a terminal */
@@ -176,13 +181,30 @@ static void draw_golden(const char *name)
 	json_decref(model);
 }
 
+/* Every NAME.model.json of the folder: the hand-written ones (next,
+ * sprints, table, long, hostile) and the plugins' answers the plugins'
+ * tests keep there (sched-*). */
 TEST(golden_drawings)
 {
-	draw_golden("next");
-	draw_golden("sprints");
-	draw_golden("table");
-	draw_golden("long");
-	draw_golden("hostile");
+	const char *src = getenv("HALLWAY_SOURCE_DIR");
+	char dir[900];
+	struct dirent *e;
+	DIR *d;
+	size_t n = 0;
+	snprintf(dir, sizeof(dir), "%s/tests/unit/golden/reply", src ? src : ".");
+	REQUIRE((d = opendir(dir)) != NULL);
+	while ((e = readdir(d))) {
+		char name[256];
+		size_t len = strlen(e->d_name);
+		if (len <= 11 || len - 11 >= sizeof(name) || strcmp(e->d_name + len - 11, ".model.json"))
+			continue;
+		memcpy(name, e->d_name, len - 11);
+		name[len - 11] = '\0';
+		draw_golden(name);
+		n++;
+	}
+	closedir(d);
+	CHECK(n >= 9); /* five written by hand, four from the schedule */
 }
 
 static json_t *parse(const char *s)

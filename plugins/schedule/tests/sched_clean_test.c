@@ -261,6 +261,67 @@ TEST(pycon_now_pages)
 	sched_model_free(s);
 }
 
+/* The schedule's answers on the sample conference, as the models the
+ * host draws: compared with tests/unit/golden/reply/sched-*.model.json,
+ * which test_reply_model draws for each door (HALLWAY_GOLDEN_UPDATE=1
+ * writes them anew). */
+static void golden_model(const char *name, json_t *m)
+{
+	const char *src = getenv("HALLWAY_SOURCE_DIR");
+	char path[1024];
+	char *got, *want;
+	size_t len = 0;
+	FILE *f;
+	REQUIRE(m);
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/reply/%s.model.json", src ? src : ".",
+		 name);
+	got = json_dumps(m, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(m);
+	REQUIRE(got);
+	if (getenv("HALLWAY_GOLDEN_UPDATE") && (f = fopen(path, "wb"))) {
+		fputs(got, f);
+		fputc('\n', f);
+		fclose(f);
+	}
+	want = NULL;
+	if ((f = fopen(path, "rb"))) {
+		want = calloc(1, 1 << 20);
+		if (want)
+			len = fread(want, 1, (1 << 20) - 1, f);
+		fclose(f);
+	}
+	if (want && len && want[len - 1] == '\n')
+		want[len - 1] = '\0';
+	if (!want || strcmp(want, got))
+		fprintf(stderr, "%s differs:\n%s\n", path, got);
+	CHECK(want && !strcmp(want, got));
+	free(want);
+	free(got);
+}
+
+TEST(golden_models)
+{
+	struct sched *s = NULL;
+	char err[256];
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f = fopen(SCHED_SAMPLE_PATH, "rb");
+	struct sched_answer a = {1795683600 /* Thu 26 Nov 2026 10:00 in Brussels */, NULL, 0, 0};
+	REQUIRE(f);
+	buf = calloc(1, 1 << 20);
+	if (buf)
+		len = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	REQUIRE(buf && len);
+	REQUIRE(sched_load(buf, len, SCHED_FMT_AUTO, "Europe/Brussels", &s, err, sizeof(err)) == 0);
+	free(buf);
+	golden_model("sched-next", sched_answer_next(s, &a, NULL));
+	golden_model("sched-now-envelope", sched_answer_now(s, &a, "envlope"));
+	golden_model("sched-day-friday", sched_answer_day(s, &a, "friday"));
+	golden_model("sched-speaker", sched_answer_speaker(s, &a, "chloe"));
+	sched_model_free(s);
+}
+
 int main(void)
 {
 	RUN(pycon_rooms_placeholders_duplicates);
@@ -268,5 +329,6 @@ int main(void)
 	RUN(real_schedules);
 	RUN(fosdem_now_pages);
 	RUN(pycon_now_pages);
+	RUN(golden_models);
 	return test_summary();
 }
