@@ -26,6 +26,7 @@ WORDS = [
     "announce audit", "announce now", "openspace board", "openspace propose", "openspace join",
     "openspace leave", "openspace mine", "openspace drop", "openspace move", "openspace remove",
     "openspace export", "plan", "help", "plugins", "ping", "hello", "reload hello",
+    "meetup", "meetups", "meetup join", "meetup cancel", "openspaces", "later", "watched",
 ]
 ARGS = [
     "", "envelope", "Envelope ✉️", "☕", "café lounge", "main hall", "saturday", "samedi",
@@ -36,6 +37,8 @@ ARGS = [
     "days=2026-11-28, 2026-11-29", "@everyone", "<@1000000000000000001>", "**bold** `code`",
     "\u202eevil\u202c", "a" * 300, "é" * 700, "\"unclosed", "x y z", "12:00 Lunch moved",
     "tomorrow 9am Keynote moved to Main Hall",
+    "the 28th", "28 nov 14:00", "nov 28", "28/11", "11/12", "in 20 min", "in 1h30 lobby: walk",
+    "friday 19:00 \"The Old Pub\" dinner",
 ]
 
 

@@ -6,12 +6,16 @@ stand-in (issue 21).
   is told the room is taken and offered free slots, and the board shows
   the one winner.
 - A meetup is announced in plugins.openspaces.meetups_channel, once.
+- Console: a scripted session builds a board (propose, join, the board,
+  a meetup, now and next, a talk to watch later) on the sample conference.
 """
 import os
 import threading
 import unittest
 
-from harness import PLUGIN_DIR, DaemonTestCase, base_config, wait_until
+import tempfile
+
+from harness import PLUGIN_DIR, SOURCE_DIR, Daemon, DaemonTestCase, base_config, wait_until
 
 USERS = 50
 NOW = "2026-11-26T09:00:00+01:00"
@@ -95,6 +99,47 @@ class OpenSpacesRace(DaemonTestCase):
                                                  '!meetup friday 19:00 "The Old Pub" dinner'))
         self.assertIn("#1 Fri 27 Nov 19:00", self.say(self.users[1], "!meetups"))
         self.assertEqual(len(self.bot_messages(self.meetups_channel)), 1)
+
+
+class OpenSpacesConsole(unittest.TestCase):
+    def setUp(self):
+        if not openspaces_available():
+            self.skipTest("the openspaces plugin is not built")
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallway-os-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_scripted_session_builds_a_board(self):
+        sample = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+        cfg = {"storage": {"path": os.path.join(self.tmp.name, "os.db")}, "plugin_dir": PLUGIN_DIR,
+               "plugins": {"schedule": {"source": sample},
+                           "openspaces": {"rooms": [{"name": "Courtyard"}, {"name": "Library",
+                                                                           "capacity": 12}],
+                                          "days": ["2026-11-26", "2026-11-27"],
+                                          "start": "10:00", "end": "18:00"}}}
+        script = ("openspace propose thursday 11:00 Courtyard Packaging war stories\n"
+                  "openspace propose the 26th 2pm Rust in production\n"
+                  "openspace join #1\n"
+                  "openspace board thursday\n"
+                  "meetup 19:00 \"The Old Pub\" dinner\n"
+                  "openspaces\n"
+                  "later tiem zones\n"
+                  "later\n")
+        d = Daemon(cfg, self.tmp.name, extra_args=["--console"], stdin=script,
+                   env={"HALLWAY_NOW": "2026-11-26T09:55:00+01:00"})
+        d.start()
+        self.assertEqual(d.wait(120), 0, d.log_text())
+        out = d.stdout
+        self.assertIn("It's yours: #1 \u201cPackaging war stories\u201d on Thu 2026-11-26 11:00 in "
+                      "Courtyard", out)
+        self.assertIn("#2 \u201cRust in production\u201d on Thu 2026-11-26 14:00", out)
+        self.assertIn("11:00 #1", out)
+        self.assertIn("Meetup on: #1 Thu 26 Nov 19:00", out)
+        self.assertIn("The hallway track, the next 3 hours", out)
+        self.assertIn("open space #1", out)
+        self.assertIn("On your list: Time Zones Are Hard, DST Is Harder", out)
+        self.assertIn("Talks to watch later", out)
 
 
 if __name__ == "__main__":
