@@ -13,6 +13,25 @@
 #include <hallway/db.h>
 
 #define NAMES_MAX 2000 /* bytes of names shown per cell */
+#define PROMOTE_ACTIONS 4 /* buttons besides Export CSV (a model has at most 5) */
+
+/* A "+1 seat" button for a project with a waitlist: `sprint edit` raises the
+ * capacity, and the plugin promotes the first one waiting (the chat path). */
+static void add_promote(json_t *actions, const char *name, int64_t cap, const char *first)
+{
+	char label[160], cmd[SPRINTS_NAME_MAX + 64], prefix[SPRINTS_NAME_MAX + 24];
+	if (json_array_size(actions) >= PROMOTE_ACTIONS || strchr(name, '"'))
+		return;
+	snprintf(prefix, sizeof(prefix), "sprint edit \"%s\" ", name);
+	for (size_t i = 0; i < json_array_size(actions); i++)
+		if (!strncmp(json_string_value(json_object_get(json_array_get(actions, i), "command")),
+			     prefix, strlen(prefix)))
+			return; /* one per project, whatever the day */
+	snprintf(label, sizeof(label), "+1 seat: %.60s (promotes %.60s)", name, first);
+	snprintf(cmd, sizeof(cmd), "%scapacity=%lld", prefix, (long long)cap + 1);
+	json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "label", label, "style", "primary",
+						 "command", cmd));
+}
 
 static void add_name(hw_buf *b, const char *name)
 {
@@ -26,17 +45,17 @@ static void add_name(hw_buf *b, const char *name)
 json_t *sprints_web_rosters(sprints *s)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *rows = json_array(), *m = NULL;
+	json_t *rows = json_array(), *actions = json_array(), *m = NULL;
 	hw_buf seats, waiting;
 	char cur_key[300] = "", seats_txt[64];
 	const char *cur_name = NULL;
-	char name[SPRINTS_NAME_MAX + 1] = "", day[40] = "";
+	char name[SPRINTS_NAME_MAX + 1] = "", day[40] = "", first[SPRINTS_USER_NAME_MAX + 1] = "";
 	int64_t cap = 0, taken = 0, nwait = 0;
 	int rc, have = 0;
 
 	hw_buf_init(&seats, NAMES_MAX + 200);
 	hw_buf_init(&waiting, NAMES_MAX + 200);
-	if (!rows)
+	if (!rows || !actions)
 		goto out;
 	/* Projects with no signup yet show too (day empty). */
 	rc = hw_db_prepare(s->db, &st,
@@ -62,6 +81,8 @@ json_t *sprints_web_rosters(sprints *s)
 			json_array_append_new(rows, json_pack("[s,s,s,I,s,s]", name, day, seats_txt,
 							      (json_int_t)nwait, hw_buf_str(&seats),
 							      hw_buf_str(&waiting)));
+			if (nwait)
+				add_promote(actions, name, cap, first);
 			hw_buf_free(&seats);
 			hw_buf_free(&waiting);
 			hw_buf_init(&seats, NAMES_MAX + 200);
@@ -85,20 +106,25 @@ json_t *sprints_web_rosters(sprints *s)
 			taken++;
 			add_name(&seats, cur_name);
 		} else {
-			nwait++;
+			if (!nwait++)
+				snprintf(first, sizeof(first), "%s", cur_name);
 			add_name(&waiting, cur_name);
 		}
 	}
-	m = json_pack("{s:i,s:s,s:[{s:s,s:s,s:[s,s,s,s,s,s],s:O}],s:[{s:s,s:s}]}", "version", 1,
-		      "text", "Seats taken of the capacity per day; the waitlist in order.",
+	json_array_insert_new(actions, 0, json_pack("{s:s,s:s}", "label", "Export CSV", "command",
+						    "sprint export"));
+	m = json_pack("{s:i,s:s,s:[{s:s,s:s,s:[s,s,s,s,s,s],s:O}],s:O}", "version", 1, "text",
+		      "Seats taken of the capacity per day; the waitlist in order. A +1 seat "
+		      "raises the project's capacity, which gives the first one waiting a seat.",
 		      "items", "kind", "table", "title", "Rosters", "columns", "Project", "Day",
 		      "Seats", "Waiting", "Who has a seat", "Waitlist", "rows", rows, "actions",
-		      "label", "Export CSV", "command", "sprint export");
+		      actions);
 out:
 	sqlite3_finalize(st);
 	hw_buf_free(&seats);
 	hw_buf_free(&waiting);
 	json_decref(rows);
+	json_decref(actions);
 	return m;
 }
 

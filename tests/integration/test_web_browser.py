@@ -224,6 +224,13 @@ class BrowserTest(DaemonTestCase):
         b.wait("document.querySelector('#result pre') && "
                "document.querySelector('#result pre').textContent.includes('Raffle')", 15, "the answer")
         self.assert_inert()
+        # Promote from the waitlist: +1 seat runs `sprint edit "cpython" capacity=3`.
+        b.eval("Array.from(document.querySelectorAll('#panels button'))"
+               ".find(x => x.textContent.startsWith('+1 seat: cpython (promotes Carol)')).click()")
+        b.wait("Array.from(document.querySelectorAll('#panels td')).some(e => e.textContent == '3 of 3')",
+               15, "the roster after the promotion")
+        self.assertIn("Alice, Bob, Carol", self.text_of("#panels td"))
+        self.assert_inert()
         # The HttpOnly cookie is out of the page's reach.
         self.assertNotIn("hallway_session", b.eval("document.cookie"))
 
