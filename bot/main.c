@@ -468,6 +468,7 @@ static void on_role(void *ud, int active)
 	struct runtime *rt = ud;
 	if (active) {
 		LOGI("main", "active: connecting to Discord");
+		rest_hold(rt->hw.rest, 0);
 		lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
 		return;
 	}
@@ -570,6 +571,8 @@ static int start(struct runtime *rt, const char *now_iso)
 		if (storage_lease_start(hw->storage, hw->lws, holder, hw->cfg->lease_ms, on_role, rt))
 			return EXIT_FATAL;
 		LOGI("main", "%s: %s", holder, storage_role(hw->storage));
+		/* The standby's plugins run (timers, caches) but send nothing. */
+		rest_hold(hw->rest, strcmp(storage_role(hw->storage), "active") != 0);
 	}
 	host_load_all(hw->host);
 	rt->seen_generation = hw->host->generation;
@@ -589,6 +592,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	} else {
 		LOGI("main", "standby: plugins loaded; Discord waits until the lease is ours");
 		notify_standby(hw->notify);
+		/* (rest is held since the lease started: nothing sent meanwhile) */
 	}
 	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick, TICK_IDLE_MS * LWS_US_PER_MS);
 	return 0;

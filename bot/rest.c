@@ -95,6 +95,7 @@ struct rest {
 	double next_gc;
 	int pumping;
 	int aborted;             /* rest_abort ran: nothing new is queued */
+	int held;                /* rest_hold: the standby sends nothing */
 	struct rest_stats stats;
 	rest_observe_fn observe; /* metrics */
 	void *observe_ud;
@@ -644,6 +645,13 @@ struct rest *rest_create(struct lws_context *lws, struct http *http, const struc
 static uint64_t req_submit(struct rest *r, struct rest_req *q, json_t *body, rest_done_fn done,
 			   void *ud, const char *what)
 {
+	if (r->held) {
+		LOGD("rest", "standby: %s %s not sent", q ? q->method : "?", q ? q->path : "?");
+		if (q)
+			req_free(r, q);
+		json_decref(body);
+		return 0;
+	}
 	if (!q || r->aborted)
 		goto fail;
 	if (body) {
@@ -962,6 +970,12 @@ void rest_get_stats(const struct rest *r, struct rest_stats *out)
 {
 	if (r && out)
 		*out = r->stats;
+}
+
+void rest_hold(struct rest *r, int held)
+{
+	if (r)
+		r->held = held;
 }
 
 void rest_set_observer(struct rest *r, rest_observe_fn fn, void *ud)

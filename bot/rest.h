@@ -67,6 +67,10 @@ json_t *rest_allowed_mentions(int allow);
  * For the shutdown deadline: owners free what they keep per request, which
  * rest_destroy (no callbacks) would leak. */
 void rest_abort(struct rest *r, const char *why);
+/* held 1: every new request fails at once (id 0) without a word to
+ * Discord, for the standby daemon (storage.url PostgreSQL, lease held by
+ * the other); 0 when it becomes the active one. */
+void rest_hold(struct rest *r, int held);
 /* Requests queued or in flight (for the shutdown drain). */
 size_t rest_pending(const struct rest *r);
 /* Counters for logs and metrics. */

@@ -126,6 +126,29 @@ class Standby(DaemonTestCase):
         self.daemons.remove(a)
         self.assertTrue(self.say("!fx keep after", 1).startswith("kept after"))
 
+    def test_standby_sends_nothing(self):
+        # Someone else (another machine) holds the lease for a long while.
+        self.pg.psql("CREATE SCHEMA IF NOT EXISTS hw; CREATE TABLE IF NOT EXISTS hw.lease("
+                     "id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, "
+                     "epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL); "
+                     "INSERT INTO hw.lease VALUES (1, 'elsewhere', 7, now() + interval '1 hour')",
+                     self.db)
+        before = self.st.state()["counters"]
+        d = self.start(http=True)
+        d.wait_log("standby", 15)
+        status, body = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(self.get(d, "/healthz")),
+                                  15, what="a healthy standby")
+        self.assertEqual(json.loads(body)["role"], "standby")
+        time.sleep(3)  # plugin timers run; nothing may reach Discord
+        after = self.st.state()["counters"]
+        self.assertEqual(after["rest_requests"], before["rest_requests"])
+        self.assertEqual(after["connections"], before["connections"])
+        # The other machine is gone: its lease lapses, this one takes term 8.
+        self.pg.psql("UPDATE hw.lease SET expires_at = now() - interval '1 second'", self.db)
+        self.ready(d)
+        self.assertIn("hallway_lease_epoch 8", self.get(d, "/metrics")[1])
+        self.assertTrue(self.say("!fx keep mine", 1).startswith("kept mine"))
+
     def test_step_down(self):
         a = self.start(http=True)
         self.ready(a)
