@@ -43,9 +43,12 @@ json_t *plan_collect(struct hallway *hw, int64_t from_ms, int64_t to_ms)
 	if (!(sorted = json_array()) || (n && !(v = calloc(n, sizeof(*v)))))
 		goto fail;
 	/* Only well-formed entries in the window: a plugin's mistake must not
-	 * put a wrong time in front of an organizer. */
-	json_array_foreach(items, i, it) {
-		json_t *at = json_object_get(it, "at");
+	 * put a wrong time in front of an organizer. The loop runs to the n
+	 * that sized v (v is NULL when n is 0). */
+	for (i = 0; i < n; i++) {
+		json_t *at;
+		it = json_array_get(items, i);
+		at = json_object_get(it, "at");
 		if (!json_is_object(it) || !json_is_integer(at) ||
 		    json_integer_value(at) < from_ms || json_integer_value(at) >= to_ms ||
 		    !json_is_string(json_object_get(it, "what")))
