@@ -187,14 +187,18 @@ static int dup_opt(char **dst, const char *s)
 static char *merge_key(const json_t *talk)
 {
 	const json_t *sp = json_object_get(talk, "speakers"), *v;
-	size_t i, n = strlen(str(talk, "title") ? str(talk, "title") : "") + 2;
+	const char *title = str(talk, "title");
+	size_t i, n;
 	char *key, *f;
 
+	if (!title)
+		title = "";
+	n = strlen(title) + 2;
 	json_array_foreach(sp, i, v) if (json_is_string(v)) n += json_string_length(v) + 1;
 	key = malloc(n);
 	if (!key)
 		return NULL;
-	snprintf(key, n, "%s\x1f", str(talk, "title") ? str(talk, "title") : "");
+	snprintf(key, n, "%s\x1f", title);
 	json_array_foreach(sp, i, v) if (json_is_string(v)) {
 		strcat(key, json_string_value(v));
 		strcat(key, "\x1e");
