@@ -118,6 +118,7 @@ int web_push(struct web *w, const char *topic, json_t *data)
 {
 	json_t *msg;
 	char *text, head[32];
+	unsigned char *buf;
 	struct web_sse_msg *m;
 	size_t tlen, hlen;
 
@@ -132,19 +133,21 @@ int web_push(struct web *w, const char *topic, json_t *data)
 	}
 	tlen = strlen(text);
 	hlen = (size_t)snprintf(head, sizeof(head), "id: %llu\ndata: ", (unsigned long long)w->seq);
-	m = &w->ring[w->seq % WEB_SSE_RING];
-	free(m->buf);
-	m->len = 0;
-	if (!(m->buf = malloc(LWS_PRE + hlen + tlen + 2))) {
+	/* Built aside, so that out of memory leaves the slot's message whole
+	 * for a client still a ring behind. */
+	if (!(buf = malloc(LWS_PRE + hlen + tlen + 2))) {
 		free(text);
 		LOGE("web", "cannot push %s: out of memory", topic);
 		return -1;
 	}
-	memcpy(m->buf + LWS_PRE, head, hlen);
-	memcpy(m->buf + LWS_PRE + hlen, text, tlen);
-	memcpy(m->buf + LWS_PRE + hlen + tlen, "\n\n", 2);
-	m->len = hlen + tlen + 2;
+	memcpy(buf + LWS_PRE, head, hlen);
+	memcpy(buf + LWS_PRE + hlen, text, tlen);
+	memcpy(buf + LWS_PRE + hlen + tlen, "\n\n", 2);
 	free(text);
+	m = &w->ring[w->seq % WEB_SSE_RING];
+	free(m->buf);
+	m->buf = buf;
+	m->len = hlen + tlen + 2;
 	w->seq++;
 	for (struct web_conn *c = w->sse; c; c = c->sse_next)
 		if (c->wsi)
