@@ -124,7 +124,7 @@ static char *slurp(const char *path)
 
 static void golden(const char *dir, const char *name, const char *ext, const char *got)
 {
-	char path[1024];
+	char path[1200];
 	char *want;
 	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
 	if (getenv("HALLWAY_GOLDEN_UPDATE")) {
@@ -143,7 +143,7 @@ static void golden(const char *dir, const char *name, const char *ext, const cha
 
 static void draw_golden(const char *name)
 {
-	char dir[900], path[1000], why[200];
+	char dir[900], path[1200], why[200];
 	const char *src = getenv("HALLWAY_SOURCE_DIR");
 	json_error_t err;
 	json_t *model, *msg;
