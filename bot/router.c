@@ -181,7 +181,7 @@ static void console_render(struct router *r, const hw_message *msg)
  * typed in a guild channel goes to the organizer by DM. */
 static int reply_is_private(const struct invocation *inv)
 {
-	return inv->private_reply;
+	return inv->private_reply || inv->from_component;
 }
 
 /* The type 5 (deferred) interaction callback body, ephemeral when private.
@@ -965,6 +965,9 @@ void router_interaction_run(struct router *r, json_t *d, const char *line, json_
 	if (ignore_guild(r, json_string_value(json_object_get(d, "guild_id"))) ||
 	    !(inv = interaction_invocation(r, d)))
 		return;
+	/* A press of "Show more" (or a menu, a form) answers the one who
+	 * pressed: others in the channel are not paged at. */
+	inv->from_component = json_integer_value(json_object_get(d, "type")) != 2;
 	inv->in_handler = 1; /* parse errors answer with the initial response */
 	if (line)
 		pr = commands_parse_line(&r->cmds, line, &inv->args, why, sizeof(why));

@@ -30,6 +30,8 @@ struct invocation {
 	int responded;            /* slash: initial response sent */
 	int deferred;             /* slash: type 5 sent; next reply edits @original */
 	int replies;
+	int from_component;      /* run by a button, a menu or a form: the
+				   * answer is for the one who pressed (ephemeral) */
 	int private_reply;        /* answers an organizer command: ephemeral
 				   * on the slash door, files by DM from a
 				   * guild channel (set before the handler,

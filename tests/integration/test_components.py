@@ -46,6 +46,9 @@ class Components(DaemonTestCase):
         self.assertEqual(first["kind"], "callback")
         self.assertEqual(first.get("status"), 204, inter["responses"])
         self.assertLess(first["after_s"], 3.0, "the press was answered after Discord's 3 s")
+        # The answer is for the one who pressed: nobody else is paged at.
+        if inter["ack_type"] == 4:
+            self.assertTrue(inter["original"]["flags"] & 64, inter["original"])
         return inter
 
     def schedule_daemon(self):
