@@ -59,6 +59,35 @@ static int wants_dispatch(void *ud, const struct gateway_scan *sc)
 	return dispatch_wanted(ud, sc);
 }
 
+/* gateway_scan_load_lean's contract: json_loadb's tree without d.members
+ * and d.presences, or NULL. */
+static void check_lean(const char *text, size_t len)
+{
+	static const char *const drop[] = {"members", "presences", NULL};
+	json_error_t err;
+	json_t *lean = gateway_scan_load_lean(text, len, drop), *full, *d;
+	char *dl, *df;
+
+	if (!lean)
+		return;
+	full = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+	if (!full)
+		abort(); /* vouched for what jansson refuses */
+	d = json_object_get(full, "d");
+	if (json_is_object(d)) {
+		json_object_del(d, "members");
+		json_object_del(d, "presences");
+	}
+	dl = json_dumps(lean, JSON_COMPACT);
+	df = json_dumps(full, JSON_COMPACT);
+	if (!json_equal(lean, full) || !dl || !df || strcmp(dl, df))
+		abort();
+	free(dl);
+	free(df);
+	json_decref(lean);
+	json_decref(full);
+}
+
 /* json_fast_loadb's contract: json_loadb's tree, dumped the same (so the
  * same key order), or NULL when json_loadb says NULL. */
 static void check_fast_load(const char *text, size_t len)
@@ -80,6 +109,7 @@ static void check_fast_load(const char *text, size_t len)
 	}
 	json_decref(a);
 	json_decref(b);
+	check_lean(text, len);
 }
 
 /* The pre-scan's contract (bot/gateway_scan.h), checked on every payload. */
