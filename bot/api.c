@@ -230,14 +230,47 @@ static int console_send(struct plugin *p, const char *where, const hw_message *m
 	return HW_OK;
 }
 
+/* allowed_mentions {"users": [...]} for msg's mention_users (a field
+ * appended to hw_message: read only when the plugin's struct has it), or
+ * NULL when there are none. Only snowflakes, at most Discord's 100, no
+ * repeats; rest_send_message adds "parse": [] so nothing else pings. */
+static json_t *mention_users(const hw_message *msg)
+{
+	json_t *users;
+	if (msg->struct_size < offsetof(hw_message, nmention_users) + sizeof(msg->nmention_users) ||
+	    !msg->mention_users || !msg->nmention_users)
+		return NULL;
+	if (!(users = json_array()))
+		return NULL;
+	for (size_t i = 0; i < msg->nmention_users && json_array_size(users) < 100; i++) {
+		const char *u = msg->mention_users[i];
+		size_t n = u ? strspn(u, "0123456789") : 0, k;
+		json_t *v;
+		if (!n || n > 20 || u[n])
+			continue;
+		json_array_foreach(users, k, v)
+			if (!strcmp(json_string_value(v), u))
+				break;
+		if (k == json_array_size(users))
+			json_array_append_new(users, json_string(u));
+	}
+	if (!json_array_size(users)) {
+		json_decref(users);
+		return NULL;
+	}
+	return json_pack("{s:o}", "users", users); /* steals users, also on error */
+}
+
 /* Starts the REST send of msg to channel_id for pending pp. */
 static int start_send(struct plugin_pending *pp, const char *channel_id, const hw_message *msg)
 {
 	struct hallway *hw = hw_of(pp->p);
-	json_t *tmpl = json_object();
+	json_t *tmpl = json_object(), *am;
 	uint64_t id;
 	if (!tmpl)
 		return HW_ERR_NOMEM;
+	if (!msg->allow_mentions && (am = mention_users(msg)))
+		json_object_set_new(tmpl, "allowed_mentions", am);
 	if (msg->embeds && json_array_size(msg->embeds))
 		json_object_set(tmpl, "embeds", msg->embeds);
 	if (msg->nonce && *msg->nonce) {

@@ -50,6 +50,23 @@ extern "C" {
 #define HW_SCHEDULE_REQUEST_VERSION 1
 
 /*
+ * The speakers who asked to be mentioned in their talks' starting-soon
+ * posts (`registration mention on`), published by the registration plugin
+ * when that set changes and in answer to "registration.request":
+ *   {"version": 1, "speakers": [{"name": "Ada Lovelace", "user_id": "42"}]}
+ * Only opted-in speakers are listed; "name" is the speaker's name as
+ * pretalx (and so the schedule) has it. A reader matches it against a
+ * talk's "speakers" with hw_fold, exact after folding, never a substring.
+ */
+#define HW_EVENT_REG_SPEAKERS "registration.speakers"
+#define HW_REG_SPEAKERS_VERSION 1
+
+/* A plugin that starts after registration asks for the set again:
+ * {"version": 1}; the answer is "registration.speakers". */
+#define HW_EVENT_REG_REQUEST "registration.request"
+#define HW_REG_REQUEST_VERSION 1
+
+/*
  * A plugin's component for /healthz and --check-config --online (read by
  * bot/health.c, which documents the limits):
  *   {"version": 1, "component": "schedule", "ok": true, "detail": "212

@@ -176,6 +176,12 @@ typedef struct hw_message {
 				   * users/roles/everyone as written */
 	const char *nonce;        /* optional; sent with enforce_nonce */
 	void *reserved[4];
+	/* Appended (ABI 1.2): with allow_mentions 0, these users (snowflakes;
+	 * at most 100, others dropped) are pinged when the content mentions
+	 * them, and nothing else in it pings anyone. Channel sends only; a
+	 * host that predates the field pings nobody. */
+	const char *const *mention_users;
+	size_t nmention_users;
 } hw_message;
 
 /* Result of a send: message_id is NULL on failure and error says why.
