@@ -75,22 +75,23 @@ static int cmd_help(hw_plugin *self, const hw_invocation *pub, void *ud)
 	return rc;
 }
 
+static void plugins_line(void *ud, const char *name, const char *version,
+			 const char *description)
+{
+	char line[300];
+	snprintf(line, sizeof(line), "%s %s — %s\n", name, version, description);
+	hw_buf_add(ud, line);
+}
+
 static int cmd_plugins(hw_plugin *self, const hw_invocation *pub, void *ud)
 {
 	struct hallway *hw = hw_from(ud);
 	hw_buf t;
-	char line[300];
 	int rc;
 	(void)self;
 	hw_buf_init(&t, 0);
 	hw_buf_add(&t, "Plugins:\n");
-	for (struct plugin *p = hw->host->plugins; p; p = p->next) {
-		if (p->state != PLUGIN_ACTIVE)
-			continue;
-		snprintf(line, sizeof(line), "%s %s — %s\n", p->name, p->version,
-			 p->desc->description ? p->desc->description : "");
-		hw_buf_add(&t, line);
-	}
+	host_foreach_active(hw->host, plugins_line, &t);
 	if (!hw_buf_str(&t)) {
 		hw_buf_free(&t);
 		return HW_ERR_NOMEM;
@@ -112,9 +113,11 @@ static int cmd_reload(hw_plugin *self, const hw_invocation *pub, void *ud)
 	(void)self;
 	if (host_reload(hw->host, name, why, sizeof(why)))
 		snprintf(msg, sizeof(msg), "Reload of %s failed: %s%s", name, why,
-			 host_find(hw->host, name) ? " The running version keeps working." : "");
+			 host_plugin_version(hw->host, name) ? " The running version keeps working."
+							     : "");
 	else
-		snprintf(msg, sizeof(msg), "Reloaded %s %s.", name, host_find(hw->host, name)->version);
+		snprintf(msg, sizeof(msg), "Reloaded %s %s.", name,
+			 host_plugin_version(hw->host, name) ? host_plugin_version(hw->host, name) : "?");
 	LOGI("host", "reload %s requested by %s: %s", name, pub->user_id, msg);
 	return router_reply((struct invocation *)pub, &m);
 }

@@ -22,7 +22,6 @@ void dispatch_event(struct hallway *hw, const char *type, json_t *d)
 			snprintf(hw->self_user_id, sizeof(hw->self_user_id), "%s", uid);
 		if (!hw->application_id[0] && app && strlen(app) < sizeof(hw->application_id))
 			snprintf(hw->application_id, sizeof(hw->application_id), "%s", app);
-		hw->slash_dirty = 1;
 	}
 	if (!strcmp(type, "MESSAGE_CREATE")) {
 		const char *author = json_string_value(

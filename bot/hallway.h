@@ -29,6 +29,7 @@ struct metrics;
 struct health;
 struct notify;
 struct fairuse;
+struct slash;
 struct web;
 
 struct hallway {
@@ -57,8 +58,7 @@ struct hallway {
 	char self_user_id[32];     /* learned from READY */
 	char application_id[32];   /* config or READY */
 
-	int slash_inflight;        /* a command registration PUT is running */
-	int slash_dirty;           /* commands changed since the last sync */
+	struct slash *slash;       /* application command registration */
 
 	volatile sig_atomic_t signal_stop;   /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t signal_reload; /* set by SIGHUP */

@@ -85,6 +85,33 @@ out:
 	return rc;
 }
 
+unsigned host_foreach_active(struct host *h, host_plugin_fn fn, void *ud)
+{
+	unsigned n = 0;
+	if (!h)
+		return 0;
+	for (struct plugin *p = h->plugins; p; p = p->next) {
+		if (p->state != PLUGIN_ACTIVE)
+			continue;
+		n++;
+		if (fn)
+			fn(ud, p->name, p->version,
+			   p->desc && p->desc->description ? p->desc->description : "");
+	}
+	return n;
+}
+
+unsigned host_generation(const struct host *h)
+{
+	return h ? h->generation : 0;
+}
+
+const char *host_plugin_version(struct host *h, const char *name)
+{
+	struct plugin *p = host_find(h, name);
+	return p ? p->version : NULL;
+}
+
 struct plugin *host_find(struct host *h, const char *name)
 {
 	for (struct plugin *p = h->plugins; p; p = p->next)

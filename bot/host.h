@@ -97,6 +97,17 @@ int host_reload(struct host *h, const char *name, char *why, size_t whylen);
 void host_reload_all(struct host *h);
 void host_unload(struct host *h, struct plugin *p);
 struct plugin *host_find(struct host *h, const char *name);
+/* Calls fn for each active plugin in load order (name, version and
+ * description borrowed for the call). Returns how many there were. Other
+ * modules list plugins through this, never through host->plugins. */
+typedef void (*host_plugin_fn)(void *ud, const char *name, const char *version,
+			       const char *description);
+unsigned host_foreach_active(struct host *h, host_plugin_fn fn, void *ud);
+/* Grows whenever a plugin is loaded, reloaded or unloaded (its commands
+ * may have changed). 0 for no host. */
+unsigned host_generation(const struct host *h);
+/* The version of the plugin loaded under name (borrowed), or NULL. */
+const char *host_plugin_version(struct host *h, const char *name);
 /* A worker job of p was cancelled while a worker runs it: keep p's code
  * mapped until host_job_returned. Unloading never waits for a worker. */
 void host_job_orphaned(struct plugin *p);

@@ -73,7 +73,6 @@ struct runtime {
 	int64_t close_deadline_ms; /* gateway close frame sent; quit by then */
 	int connect_attempt;
 	int quit;
-	unsigned seen_generation;
 	int ready_seen;
 	int console;
 	int as_organizer;
@@ -327,12 +326,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 		}
 	} else if (hw->host) {
 		host_retry_tick(hw->host_retry, clock_mono_ms());
-		if (hw->host->generation != rt->seen_generation) {
-			rt->seen_generation = hw->host->generation;
-			hw->slash_dirty = 1;
-		}
-		if (hw->slash_dirty && hw->application_id[0])
-			slash_sync(hw);
+		slash_tick(hw->slash);
 	}
 	lws_sul_schedule(hw->lws, 0, &rt->tick_sul, tick,
 			 (hw->stopping ? TICK_STOPPING_MS : TICK_IDLE_MS) * LWS_US_PER_MS);
@@ -539,7 +533,8 @@ static int start(struct runtime *rt, const char *now_iso)
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
 	    components_start(hw) ||
-	    !(hw->host = host_create(hw)) || !(hw->host_retry = host_retry_create(hw))) {
+	    !(hw->host = host_create(hw)) || !(hw->host_retry = host_retry_create(hw)) ||
+	    !(hw->slash = slash_create(hw))) {
 		LOGE("main", "start-up failed");
 		return EXIT_FATAL;
 	}
@@ -575,7 +570,6 @@ static int start(struct runtime *rt, const char *now_iso)
 		rest_hold(hw->rest, strcmp(storage_role(hw->storage), "active") != 0);
 	}
 	host_load_all(hw->host);
-	rt->seen_generation = hw->host->generation;
 	if (rt->console) {
 		if (rt->plan) {
 			char script[600];
@@ -615,6 +609,7 @@ static void teardown(struct runtime *rt)
 	rest_destroy(hw->rest);
 	http_destroy(hw->http);
 	work_destroy(hw->work);
+	slash_destroy(hw->slash);
 	router_destroy(hw->router);
 	fairuse_destroy(hw->fairuse);
 	hw->fairuse = NULL;

@@ -138,9 +138,7 @@ void metrics_sample(struct metrics *m, struct hallway *hw)
 		sample_gateway(m, hw->gw);
 	if (hw->rest)
 		sample_rest(m, hw->rest);
-	if (hw->host)
-		for (struct plugin *p = hw->host->plugins; p; p = p->next)
-			loaded += p->state == PLUGIN_ACTIVE;
+	loaded = host_foreach_active(hw->host, NULL, NULL);
 	set1(m, "hallway_plugins_loaded", METRICS_GAUGE, "Plugins loaded and active.", loaded);
 	if (hw->health)
 		sample_health(m, hw->health);

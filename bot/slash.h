@@ -8,8 +8,15 @@
 #define HALLWAY_SLASH_H
 
 struct hallway;
+/* The registration state (a PUT in flight, commands changed since the last
+ * one) lives here, not in struct hallway. */
+struct slash;
 
-/* Checks now whether a registration is due and starts it. */
-void slash_sync(struct hallway *hw);
+/* Watches READY on hw->bus (the application id is known then). */
+struct slash *slash_create(struct hallway *hw);
+void slash_destroy(struct slash *s);
+/* From the housekeeping tick: notices a plugin (re)load changed the
+ * commands, and starts a registration when one is due. */
+void slash_tick(struct slash *s);
 
 #endif
