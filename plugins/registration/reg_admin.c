@@ -143,8 +143,10 @@ static void ajob_done(reg *r, int status, void *p)
 	}
 	if (status == HW_OK && j->log[0])
 		reg_log(r, "%s", j->log);
-	if (status == HW_OK && j->flush)
+	if (status == HW_OK && j->flush) {
 		reg_grant_flush(r);
+		reg_mention_refresh(r); /* a speaker's name may have changed */
+	}
 	ajob_free(j);
 }
 
@@ -462,10 +464,13 @@ static int speaker_body(reg *r, hw_tx *tx, void *p)
 			;
 		return HW_OK;
 	}
-	if ((rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, bound_ms)"
-			   " VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-			   " speaker = excluded.speaker, bound_ms = excluded.bound_ms",
-			   "tti", j->user, j->speaker, j->now)) ||
+	/* The speaker as given is also the name talks are matched by for
+	 * mentions (a pretalx code matches none). */
+	if ((rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, name,"
+			   " bound_ms) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+			   " speaker = excluded.speaker, name = excluded.name,"
+			   " bound_ms = excluded.bound_ms",
+			   "ttti", j->user, j->speaker, j->speaker, j->now)) ||
 	    (rc = reg_grant_queue_roles(r, tx, j->user, r->roles_speaker, 1, j->now)))
 		return rc;
 	j->flush = 1;

@@ -118,8 +118,9 @@ static int final_body(reg *r, hw_tx *tx, void *p)
 		return fail_body(r, tx, c, "no such speaker");
 	if (!reg_name_equal(c->speaker_name, c->ticket_name))
 		return fail_body(r, tx, c, "pretalx's name is not the ticket's");
-	rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, bound_ms)"
-		      " VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "tti", c->user_id, c->code, c->now);
+	rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, name, bound_ms)"
+		      " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", "ttti", c->user_id, c->code,
+		      c->speaker_name, c->now);
 	if (rc)
 		return rc;
 	if (r->api->db_changes(tx) == 0)
@@ -144,8 +145,10 @@ static void final_done(reg *r, int status, void *p)
 		if (c->log[0])
 			reg_log(r, "%s", c->log);
 		say(c, c->text);
-		if (c->ok)
+		if (c->ok) {
 			reg_grant_flush(r);
+			reg_mention_refresh(r);
+		}
 	}
 	claim_free(c);
 }

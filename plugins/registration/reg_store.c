@@ -44,9 +44,15 @@
 	"CREATE TABLE registration_speaker ("                                                \
 	" user_id TEXT PRIMARY KEY, speaker TEXT NOT NULL UNIQUE, bound_ms BIGINT NOT NULL);"
 
+/* 2: a speaker's name as pretalx has it (what talks list), and whether
+ * they want their talks' starting-soon posts to mention them (opt-in). */
+#define MIGRATION_2                                                                          \
+	"ALTER TABLE registration_speaker ADD COLUMN name TEXT NOT NULL DEFAULT '';"         \
+	"ALTER TABLE registration_speaker ADD COLUMN mention INTEGER NOT NULL DEFAULT 0;"
+
 /* 1: the pretix cache, bindings, the outboxes, attempts, the queue */
-const char *const reg_store_migrations[] = {MIGRATION_1(ID_SQLITE)};
-const char *const reg_store_migrations_pg[] = {MIGRATION_1(ID_PG)};
+const char *const reg_store_migrations[] = {MIGRATION_1(ID_SQLITE), MIGRATION_2};
+const char *const reg_store_migrations_pg[] = {MIGRATION_1(ID_PG), MIGRATION_2};
 const size_t reg_store_nmigrations = sizeof(reg_store_migrations) / sizeof(reg_store_migrations[0]);
 
 int reg_store_put_order(reg *r, hw_tx *tx, const reg_order *o, int64_t now)

@@ -12,7 +12,9 @@
  *   registration_attempt             every try, for throttling and stats
  *   registration_queue               registrations waiting for pretix
  *   registration_outbox              DMs owed (lib/dm_outbox.c)
- *   registration_speaker             speakers confirmed by an organizer
+ *   registration_speaker             speakers confirmed by an organizer or
+ *                                    claimed; their pretalx name and the
+ *                                    mention opt-in (reg_mention.c)
  */
 #ifndef REG_STORE_H
 #define REG_STORE_H

@@ -35,6 +35,7 @@ static void reg_stop(reg *r)
 	r->stopping = 1;
 	reg_pretix_stop(r);
 	reg_speaker_stop(r);
+	reg_mention_stop(r);
 	reg_grant_stop(r);
 	if (r->queue_timer)
 		r->api->cancel(r->self, r->queue_timer);
@@ -78,6 +79,7 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 	}
 	api->set_userdata(self, r);
 	if ((rc = reg_register_add(r)) || (rc = reg_admin_add(r)) || (rc = reg_speaker_add(r)) ||
+	    (rc = reg_mention_add(r)) ||
 	    (rc = reg_grant_start(r)) ||
 	    (rc = reg_queue_start(r)) || (rc = reg_pretix_start(r))) {
 		api->log(self, HW_LOG_ERROR, "registration: init failed (%d)", rc);

@@ -13,6 +13,7 @@
  *   reg_grant.c      the outbox: role and nickname changes, DMs
  *   reg_admin.c      organizer commands
  *   reg_speaker.c    speakers claim their role with a pretalx speaker code
+ *   reg_mention.c    speakers opt in to mentions; registration.speakers
  *   reg_log.c        lines for the organizers' log channel
  */
 #ifndef REGISTRATION_H
@@ -80,6 +81,10 @@ typedef struct reg {
 	int outbox_more;           /* the last read left rows behind: read again when answered */
 	int kicking;               /* one queue read at a time */
 	hw_handle kick_timer;      /* the next queue read after a full batch */
+
+	/* registration.speakers (reg_mention.c) */
+	json_t *speakers_pub;      /* the set last published (owned), NULL before the first read */
+	int speakers_reading, speakers_again;
 } reg;
 
 /* reg_config.c: reads plugins.registration; 0 or -1 with err. */
@@ -140,6 +145,14 @@ int reg_admin_add(reg *r);
 /* reg_speaker.c: registration claim <speaker code> (pretalx) */
 int reg_speaker_add(reg *r);
 void reg_speaker_stop(reg *r);
+
+/* reg_mention.c: `registration mention on|off`, and the opted-in speakers
+ * published as "registration.speakers" (include/hallway/events.h). */
+int reg_mention_add(reg *r);
+/* Reads the opted-in speakers again and publishes them if they changed
+ * (the first read always publishes). */
+void reg_mention_refresh(reg *r);
+void reg_mention_stop(reg *r);
 
 /* reg_log.c: one line to the log channel (if configured) and the log. */
 void reg_log(reg *r, const char *fmt, ...) HW_PRINTF(2, 3);

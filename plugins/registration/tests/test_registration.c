@@ -90,7 +90,8 @@ static int called(const char *line)
 
 static char db_path[128];
 
-static mock_api *start(const char *extra_roles)
+/* speaker_role: roles.speaker, or NULL for none. */
+static mock_api *start_with(const char *extra_roles, const char *speaker_role)
 {
 	char cfg_text[1200];
 	json_t *cfg;
@@ -103,6 +104,8 @@ static mock_api *start(const char *extra_roles)
 		 " \"log_channel\": \"" ORGANIZER_LOG "\"}",
 		 extra_roles ? extra_roles : "");
 	cfg = json_loads(cfg_text, 0, NULL);
+	if (speaker_role)
+		json_object_set_new(json_object_get(cfg, "roles"), "speaker", json_string(speaker_role));
 	m = mock_api_new("registration", cfg, db_path);
 	json_decref(cfg);
 	mock_api_log_verbose(m, 0);
@@ -117,6 +120,16 @@ static mock_api *start(const char *extra_roles)
 		return NULL;
 	}
 	return m;
+}
+
+static mock_api *start(const char *extra_roles)
+{
+	return start_with(extra_roles, NULL);
+}
+
+static mock_api *start_speakers(void)
+{
+	return start_with(NULL, "800000000000000005");
 }
 
 static void stop(mock_api *m)
@@ -528,6 +541,89 @@ TEST(speaker_claims_with_pretalx_code)
 	mock_api_chat(m, &ALICE, "registration claim SPK01");
 	CHECK(strstr(said(m), "speaker already") != NULL);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_speaker WHERE speaker = 'SPK01'"), 1);
+	/* pretalx's name is the one talks are matched by for mentions */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM registration_speaker"
+			  " WHERE name = 'Müller, José' AND mention = 0"), 1);
+	stop(m);
+}
+
+/* The last "registration.speakers" published, or "" (none). */
+static const char *speakers_pub(mock_api *m, size_t *count)
+{
+	const char *last = "";
+	*count = 0;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_PUBLISH); i++) {
+		const mock_output *o = mock_api_output(m, MOCK_OUT_PUBLISH, i);
+		if (!strcmp(o->target, "registration.speakers")) {
+			last = o->text;
+			(*count)++;
+		}
+	}
+	return last;
+}
+
+static int speakers_are(const char *text, const char *want)
+{
+	json_t *got = json_loads(text, 0, NULL), *exp = json_loads(want, 0, NULL);
+	int eq = got && exp && json_integer_value(json_object_get(got, "version")) == 1 &&
+		 json_equal(json_object_get(got, "speakers"), exp);
+	if (!eq)
+		fprintf(stderr, "speakers: got %s, want %s\n", text, want);
+	json_decref(got);
+	json_decref(exp);
+	return eq;
+}
+
+TEST(speaker_mention_opt_in_is_published)
+{
+	mock_api *m = start_speakers();
+	size_t n;
+	json_t *req;
+	REQUIRE(m);
+	mock_api_db_settle(m);
+	/* the first read publishes the (empty) set */
+	CHECK(speakers_are(speakers_pub(m, &n), "[]"));
+	CHECK_INTEQ(n, 1);
+	mock_api_chat(m, &ALICE, "registration mention on");
+	mock_api_db_settle(m);
+	CHECK(strstr(said(m), "not a speaker here yet") != NULL);
+	mock_api_chat(m, &ORG, "registration speaker <@100000000000000001> Ada Lovelace");
+	mock_api_chat(m, &ORG, "registration speaker <@100000000000000002> Grace Hopper");
+	mock_api_db_settle(m);
+	speakers_pub(m, &n);
+	CHECK_INTEQ(n, 1); /* nobody opted in: nothing changed */
+	mock_api_chat(m, &ALICE, "registration mention maybe");
+	CHECK(strstr(said(m), "registration mention on") != NULL);
+	mock_api_chat(m, &ALICE, "registration mention on");
+	mock_api_db_settle(m);
+	CHECK(strstr(said(m), "talks by \"Ada Lovelace\" will mention you") != NULL);
+	CHECK(speakers_are(speakers_pub(m, &n),
+			   "[{\"name\": \"Ada Lovelace\", \"user_id\": \"100000000000000001\"}]"));
+	CHECK_INTEQ(n, 2);
+	mock_api_chat(m, &ALICE, "registration mention on"); /* again: no new event */
+	mock_api_db_settle(m);
+	speakers_pub(m, &n);
+	CHECK_INTEQ(n, 2);
+	/* a plugin that starts later asks */
+	req = json_pack("{s:i}", "version", 1);
+	mock_api_emit(m, "registration.request", req);
+	json_decref(req);
+	mock_api_db_settle(m);
+	CHECK(strstr(speakers_pub(m, &n), "Ada Lovelace") != NULL);
+	CHECK_INTEQ(n, 3);
+	stop(m);
+
+	/* the opt-in is durable: a restart publishes it again */
+	m = start_speakers();
+	REQUIRE(m);
+	mock_api_db_settle(m);
+	CHECK(speakers_are(speakers_pub(m, &n),
+			   "[{\"name\": \"Ada Lovelace\", \"user_id\": \"100000000000000001\"}]"));
+	mock_api_chat(m, &ALICE, "registration mention off");
+	mock_api_db_settle(m);
+	CHECK(strstr(said(m), "without a mention") != NULL);
+	CHECK(speakers_are(speakers_pub(m, &n), "[]"));
+	CHECK_INTEQ(n, 2);
 	stop(m);
 }
 
@@ -637,6 +733,8 @@ int main(void)
 	RUN(speaker_needs_config_and_is_unique);
 	FRESH();
 	RUN(speaker_claims_with_pretalx_code);
+	FRESH();
+	RUN(speaker_mention_opt_in_is_published);
 	FRESH();
 	RUN(sync_pages_and_modified_since);
 	FRESH();
