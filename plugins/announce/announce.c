@@ -225,6 +225,7 @@ static void announce_free(struct announce *a)
 	free(a->tz_schedule);
 	hw_tz_free(a->tz);
 	announce_web_free(a->web);
+	json_decref(a->speakers);
 	free(a);
 }
 
@@ -253,10 +254,13 @@ static int init(hw_plugin *self, const hw_api *api)
 	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, announce_sched_on_loaded, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, announce_sched_on_changed, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_REG_SPEAKERS, announce_sched_on_speakers, a)) ||
 	    (rc = announce_web_init(a)))
 		goto fail;
 	api->set_userdata(self, a);
-	/* The schedule plugin may have loaded before us: ask for its talks. */
+	/* Plugins loaded before us: ask registration for the speakers who
+	 * want mentions first, so the schedule's posts are made with them. */
+	hw_event_publish_bare(api, self, HW_EVENT_REG_REQUEST, HW_REG_REQUEST_VERSION);
 	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	announce_send_dispatch(a);
 	api->log(self, HW_LOG_INFO,

@@ -29,6 +29,7 @@ struct hw_tz;
 #define ANNOUNCE_CHANNELS_MAX 100
 #define ANNOUNCE_MAX_ATTEMPTS 5      /* transient failures before "failed" */
 #define ANNOUNCE_BATCH 500           /* rows dispatched per timer tick */
+#define ANNOUNCE_MENTIONS_MAX 100    /* users one post pings (Discord's limit) */
 
 /* Kinds and states exactly as stored. */
 #define ANNOUNCE_KIND_MANUAL "manual"
@@ -108,6 +109,10 @@ struct announce {
 		int64_t at_ms;        /* when previewed (conference clock) */
 	} drafts[ANNOUNCE_DRAFTS];
 	struct announce_web *web;  /* screens' banner, organizer panel (announce_web.c) */
+	/* Speakers who want their talks' starting-soon posts to mention them
+	 * ("registration.speakers"): the folded name -> the user's id. Owned. */
+	json_t *speakers;
+	int schedule_seen;        /* a schedule.loaded came: a new map redoes the posts */
 };
 
 /* announce.c */
@@ -139,6 +144,9 @@ void announce_web_free(struct announce_web *w);
 /* announce_sched.c */
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);
 void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud);
+/* "registration.speakers": keeps the map and, when it changed, asks for
+ * the schedule again so that pending starting-soon posts are redone. */
+void announce_sched_on_speakers(hw_plugin *self, const char *type, json_t *data, void *ud);
 /* Warns about room_channels keys that match no room of talks. */
 void announce_rooms_check(struct announce *a, json_t *talks);
 /* The dry run (announce_plan.c): pending posts for "plan.collect". */

@@ -14,6 +14,7 @@
 #include "announce_store.h"
 #include "announce_time.h"
 #include <hallway/events.h>
+#include <hallway/text.h>
 #include <hallway/tz.h>
 
 #define KEY_MAX 300
@@ -32,6 +33,79 @@ static int text_add(struct text *t, const char *s)
 	memcpy(t->buf + t->n, s, len + 1);
 	t->n += len;
 	return 0;
+}
+
+static uint64_t fnv(const char *s);
+
+/* The users one post pings: "id,id", each once, ANNOUNCE_MENTIONS_MAX at most. */
+struct mentions {
+	char list[ANNOUNCE_MENTIONS_MAX * 22];
+	size_t n, count;
+};
+
+/* The user id of the opted-in speaker called name (exact after folding),
+ * or NULL. Borrowed from a->speakers. */
+static const char *speaker_user(struct announce *a, const char *name)
+{
+	char fold[400];
+	if (!a->speakers || !name || !hw_fold_into(name, fold, sizeof(fold)))
+		return NULL;
+	return json_string_value(json_object_get(a->speakers, fold));
+}
+
+static void mentions_add(struct mentions *m, const char *user)
+{
+	size_t len = strlen(user);
+	for (const char *p = m->list; (p = strstr(p, user)); p += len)
+		if ((p == m->list || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return; /* listed already */
+	if (m->count >= ANNOUNCE_MENTIONS_MAX || m->n + len + 2 > sizeof(m->list))
+		return;
+	m->n += (size_t)snprintf(m->list + m->n, sizeof(m->list) - m->n, "%s%s", m->n ? "," : "",
+				 user);
+	m->count++;
+}
+
+/* Adds every id of src's list to m. */
+static void mentions_merge(struct mentions *m, const struct mentions *src)
+{
+	char id[24];
+	for (const char *p = src->list; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len < sizeof(id)) {
+			memcpy(id, p, len);
+			id[len] = '\0';
+			mentions_add(m, id);
+		}
+		p += len + (p[len] == ',');
+	}
+}
+
+/* ", with A, B <@id>" for a talk's speakers (max of them, then " and
+ * others") appended at line + *o; the opted-in ones' ids go into m. */
+static void speakers_line(struct announce *a, json_t *speakers, size_t max, size_t namelen,
+			  char *line, size_t size, size_t *o, struct mentions *m)
+{
+	size_t k;
+	json_t *sp;
+	json_array_foreach(speakers, k, sp) {
+		const char *name = json_string_value(sp), *user;
+		if (*o >= size)
+			return;
+		if (k == max) {
+			*o += (size_t)snprintf(line + *o, size - *o, " and others");
+			return;
+		}
+		if (!name)
+			continue;
+		*o += (size_t)snprintf(line + *o, size - *o, "%s%.*s", k ? ", " : ", with ",
+				       (int)namelen, name);
+		if ((user = speaker_user(a, name)) && *o < size) {
+			*o += (size_t)snprintf(line + *o, size - *o, " <@%s>", user);
+			if (*o < size)
+				mentions_add(m, user);
+		}
+	}
 }
 
 /* Adopts the schedule's zone unless the config names one. */
@@ -57,8 +131,9 @@ static void adopt_zone(struct announce *a, const char *name)
 	a->tz_schedule = copy;
 }
 
-/* The "starting soon" text for one talk. */
-static void soon_text(struct announce *a, json_t *t, int64_t start_ms, struct text *out)
+/* The "starting soon" text for one talk; the opted-in speakers go into m. */
+static void soon_text(struct announce *a, json_t *t, int64_t start_ms, struct text *out,
+		      struct mentions *m)
 {
 	const char *title = json_string_value(json_object_get(t, "title"));
 	const char *room = json_string_value(json_object_get(t, "room"));
@@ -74,12 +149,17 @@ static void soon_text(struct announce *a, json_t *t, int64_t start_ms, struct te
 		 hhmm);
 	text_add(out, line);
 	json_array_foreach(speakers, i, s) {
-		const char *name = json_string_value(s);
+		const char *name = json_string_value(s), *user;
 		if (!name)
 			continue;
-		snprintf(line, sizeof(line), "%s%.100s", i ? ", " : ", with ", name);
+		if ((user = speaker_user(a, name)))
+			snprintf(line, sizeof(line), "%s%.100s <@%s>", i ? ", " : ", with ", name, user);
+		else
+			snprintf(line, sizeof(line), "%s%.100s", i ? ", " : ", with ", name);
 		if (text_add(out, line))
 			break;
+		if (user)
+			mentions_add(m, user);
 	}
 	text_add(out, ".");
 }
@@ -94,7 +174,9 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	const char *room_ch;
 	int64_t start_ms, due, item = 0;
 	struct text text = {{0}, 0};
+	struct mentions m = {{0}, 0, 0};
 	struct announce_new n = {0};
+	size_t klen;
 	int rc;
 
 	if (!id || !json_is_integer(start))
@@ -102,8 +184,13 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	if (json_is_true(json_object_get(t, "cancelled")))
 		return announce_store_skip_talk(db, id, NULL, "talk cancelled", NULL);
 	start_ms = (int64_t)json_integer_value(start) * 1000;
-	snprintf(key, sizeof(key), "%.120s@%lld@%.160s", id, (long long)start_ms / 1000,
-		 room ? room : "");
+	klen = (size_t)snprintf(key, sizeof(key), "%.120s@%lld@%.160s", id,
+				(long long)start_ms / 1000, room ? room : "");
+	/* Who it pings is part of the key: a speaker opting in or out
+	 * replaces the pending post (without a mention, the key is as before). */
+	soon_text(a, t, start_ms, &text, &m);
+	if (m.n && klen < sizeof(key))
+		snprintf(key + klen, sizeof(key) - klen, "@m%016llx", (unsigned long long)fnv(m.list));
 	announce_time_format(announce_tz(a), start_ms, when, sizeof(when));
 	snprintf(reason, sizeof(reason), "talk moved to %s%s%.60s", when, room ? " in " : "",
 		 room ? room : "");
@@ -122,7 +209,6 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 		return announce_store_skip_talk(db, id, NULL, "listed in its time slot's post", NULL);
 	if (!room_ch && !a->nchannels)
 		return HW_OK;
-	soon_text(a, t, start_ms, &text);
 	n.kind = ANNOUNCE_KIND_SOON;
 	n.text = text.buf;
 	n.due_ms = due;
@@ -130,7 +216,8 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	n.created_ms = now;
 	n.talk_id = id;
 	n.talk_key = key;
-	n.mentions = 0; /* schedule text never pings */
+	n.mentions = 0; /* schedule text never pings; only the opted-in speakers */
+	n.mention_users = m.list;
 	n.channels = room_ch ? &room_ch : (const char *const *)a->channels;
 	n.nchannels = room_ch ? 1 : a->nchannels;
 	return announce_store_add(db, &n, &item);
@@ -166,8 +253,10 @@ static const char *str_or(json_t *t, const char *key)
 	return v ? v : "";
 }
 
-/* The post for the talks v[0..n) starting at the same time. */
-static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, struct text *out)
+/* The post for the talks v[0..n) starting at the same time; the opted-in
+ * speakers of the talks shown go into m. */
+static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, struct text *out,
+		      struct mentions *m)
 {
 	char line[800], hhmm[16];
 	long mins = (long)(a->remind_ms / 60000);
@@ -180,7 +269,8 @@ static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, s
 	for (size_t i = 0; i < n; i++) {
 		const char *title = json_string_value(json_object_get(v[i].t, "title"));
 		const char *room = json_string_value(json_object_get(v[i].t, "room"));
-		json_t *speakers = json_object_get(v[i].t, "speakers"), *sp;
+		json_t *speakers = json_object_get(v[i].t, "speakers");
+		struct mentions talk = {{0}, 0, 0};
 		size_t k, o, also = 0;
 		/* A booking in several rooms (a break) is one line, with its rooms. */
 		for (k = 0; k < i; k++)
@@ -198,18 +288,10 @@ static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, s
 		else
 			o = (size_t)snprintf(line, sizeof(line), "\n- %.100s%s\"%.200s\"",
 					     room ? room : "", room ? ": " : "", title ? title : "?");
-		json_array_foreach(speakers, k, sp) {
-			if (k == 3 || o >= sizeof(line)) {
-				if (o < sizeof(line))
-					o += (size_t)snprintf(line + o, sizeof(line) - o, " and others");
-				break;
-			}
-			if (json_string_value(sp))
-				o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%.80s",
-						      k ? ", " : ", with ", json_string_value(sp));
-		}
+		speakers_line(a, speakers, 3, 80, line, sizeof(line), &o, &talk);
 		if (text_add(out, line))
 			break;
+		mentions_merge(m, &talk); /* only the talks shown ping their speakers */
 		shown++;
 	}
 	if (shown < n) {
@@ -249,12 +331,13 @@ static int soon_slots(struct announce *a, json_t *talks, int64_t now, json_t *ke
 	qsort(v, n, sizeof(*v), slot_cmp);
 	for (i = 0; i < n && rc == HW_OK; i = j) {
 		struct text text = {{0}, 0};
+		struct mentions m = {{0}, 0, 0};
 		struct announce_new nw = {0};
 		char id[64], key[96];
 		int64_t item = 0;
 		for (j = i; j < n && v[j].start_ms == v[i].start_ms; j++)
 			;
-		slot_text(a, v + i, j - i, &text);
+		slot_text(a, v + i, j - i, &text, &m);
 		snprintf(id, sizeof(id), "slot@%lld", (long long)(v[i].start_ms / 1000));
 		snprintf(key, sizeof(key), "%s@%016llx", id, (unsigned long long)fnv(text.buf));
 		json_array_append_new(kept, json_string(id));
@@ -269,6 +352,7 @@ static int soon_slots(struct announce *a, json_t *talks, int64_t now, json_t *ke
 		nw.talk_id = id;
 		nw.talk_key = key;
 		nw.mentions = 0;
+		nw.mention_users = m.list; /* in the text, so in the key */
 		nw.channels = (const char *const *)a->channels;
 		nw.nchannels = a->nchannels;
 		rc = announce_store_add(db, &nw, &item);
@@ -300,6 +384,7 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 
 	if (!hw_event_check(a->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
 		return;
+	a->schedule_seen = 1;
 	adopt_zone(a, json_string_value(json_object_get(data, "timezone")));
 	announce_rooms_check(a, talks);
 	if (a->remind_ms <= 0 || !json_is_array(talks))
@@ -429,4 +514,39 @@ void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, 
 		return;
 	}
 	announce_send_dispatch(a);
+}
+
+void announce_sched_on_speakers(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct announce *a = ud;
+	json_t *map, *sp;
+	size_t i;
+
+	if (!hw_event_check(a->api, self, type, data, HW_REG_SPEAKERS_VERSION) ||
+	    !(map = json_object()))
+		return;
+	json_array_foreach(json_object_get(data, "speakers"), i, sp) {
+		const char *name = json_string_value(json_object_get(sp, "name"));
+		const char *user = json_string_value(json_object_get(sp, "user_id"));
+		char fold[400];
+		size_t n = user ? strspn(user, "0123456789") : 0;
+		/* Only a user id goes into a post's text: nothing else is ever
+		 * written inside its <@...>. */
+		if (!name || !n || n > 20 || user[n] || !hw_fold_into(name, fold, sizeof(fold)))
+			continue;
+		json_object_set_new(map, fold, json_string(user));
+	}
+	if (a->speakers && json_equal(a->speakers, map)) {
+		json_decref(map);
+		return;
+	}
+	json_decref(a->speakers);
+	a->speakers = map;
+	a->api->log(self, HW_LOG_INFO, "announce: %zu speaker%s to mention in starting-soon posts",
+		    json_object_size(map), json_object_size(map) == 1 ? "" : "s");
+	/* The pending posts are redone from the schedule (their keys carry
+	 * who they ping); before the first schedule there is nothing to redo. */
+	if (a->schedule_seen && a->remind_ms > 0)
+		hw_event_publish_bare(a->api, self, HW_EVENT_SCHEDULE_REQUEST,
+				      HW_SCHEDULE_REQUEST_VERSION);
 }

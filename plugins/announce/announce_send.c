@@ -158,7 +158,9 @@ static void send_row(struct announce *a, const struct announce_row *r)
 	const hw_api *api = a->api;
 	struct announce_flight *f = calloc(1, sizeof(*f));
 	hw_message m = {.struct_size = sizeof(m)};
-	char why[64];
+	const char *users[ANNOUNCE_MENTIONS_MAX];
+	char why[64], *list = NULL;
+	size_t nusers = 0;
 	int rc;
 
 	if (!f) {
@@ -177,7 +179,18 @@ static void send_row(struct announce *a, const struct announce_row *r)
 	m.content = r->text;
 	m.allow_mentions = r->mentions;
 	m.nonce = r->nonce;
+	/* The speakers who opted in: only they are pinged (the host drops
+	 * anything that is not a user id). */
+	if (r->mention_users && (list = strdup(r->mention_users))) {
+		char *save = NULL;
+		for (char *u = strtok_r(list, ",", &save); u && nusers < ANNOUNCE_MENTIONS_MAX;
+		     u = strtok_r(NULL, ",", &save))
+			users[nusers++] = u;
+		m.mention_users = users;
+		m.nmention_users = nusers;
+	}
 	rc = api->send(a->self, r->channel_id, &m, on_sent, f);
+	free(list);
 	if (rc == HW_OK)
 		return;
 	/* Refused before anything went out (e.g. not a channel id). The

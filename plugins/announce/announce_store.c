@@ -49,6 +49,9 @@ const char *const announce_store_migrations[] = {
 	" UNIQUE(item_id, channel_id));"
 	"CREATE INDEX announce_outbox_due ON announce_outbox(state, due_ms);"
 	"CREATE INDEX announce_items_talk ON announce_items(talk_id);",
+	/* 2: the users a starting-soon post pings (speakers who opted in),
+	 * comma-separated ids; nobody else in its text is pinged. */
+	"ALTER TABLE announce_items ADD COLUMN mention_users TEXT;",
 };
 const size_t announce_store_nmigrations =
 	sizeof(announce_store_migrations) / sizeof(*announce_store_migrations);
@@ -125,8 +128,8 @@ int announce_store_add(sqlite3 *db, const struct announce_new *n, int64_t *item_
 		goto out;
 	}
 	if ((rc = prep(db, "INSERT INTO announce_items(kind, text, due_ms, created_by, "
-			   "created_ms, talk_id, talk_key, mentions) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st)))
+			   "created_ms, talk_id, talk_key, mentions, mention_users) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st)))
 		goto out;
 	sqlite3_bind_text(st, 1, n->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, n->text, -1, SQLITE_STATIC);
@@ -136,6 +139,8 @@ int announce_store_add(sqlite3 *db, const struct announce_new *n, int64_t *item_
 	sqlite3_bind_text(st, 6, n->talk_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, n->talk_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, n->mentions);
+	sqlite3_bind_text(st, 9, n->mention_users && *n->mention_users ? n->mention_users : NULL,
+			  -1, SQLITE_STATIC);
 	if ((rc = run(st)))
 		goto out;
 	id = sqlite3_last_insert_rowid(db);
@@ -177,8 +182,10 @@ out:
 
 void announce_store_rows_free(struct announce_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++)
+	for (size_t i = 0; rows && i < n; i++) {
 		free(rows[i].text);
+		free(rows[i].mention_users);
+	}
 	free(rows);
 }
 
@@ -195,7 +202,7 @@ int announce_store_claim(sqlite3 *db, int64_t now, int64_t start_ms, size_t max,
 	rows = calloc(max ? max : 1, sizeof(*rows));
 	rc = rows ? HW_OK : HW_ERR_NOMEM;
 	if (rc || (rc = prep(db, "SELECT o.id, o.item_id, o.due_ms, o.channel_id, o.nonce, "
-				 "i.text, i.mentions, o.late, o.attempts "
+				 "i.text, i.mentions, o.late, o.attempts, i.mention_users "
 				 "FROM announce_outbox o JOIN announce_items i ON i.id = o.item_id "
 				 "WHERE o.state = 'pending' AND COALESCE(o.retry_ms, o.due_ms) <= ?1 "
 				 "ORDER BY o.due_ms, o.id LIMIT ?2", &st)))
@@ -213,8 +220,9 @@ int announce_store_claim(sqlite3 *db, int64_t now, int64_t start_ms, size_t max,
 		r->mentions = sqlite3_column_int(st, 6);
 		r->late = sqlite3_column_int(st, 7) || r->due_ms < start_ms;
 		r->attempts = sqlite3_column_int(st, 8) + 1;
+		r->mention_users = sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : col_dup(st, 9);
 		n++;
-		if (!r->text) {
+		if (!r->text || (!r->mention_users && sqlite3_column_type(st, 9) != SQLITE_NULL)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}

@@ -29,6 +29,7 @@ struct announce_new {
 	const char *talk_id;      /* soon posts: the talk; else NULL */
 	const char *talk_key;     /* soon posts: unique "talk@start"; else NULL */
 	int mentions;             /* 1: send with allow_mentions */
+	const char *mention_users;/* "id,id": only these are pinged; or NULL */
 	const char *const *channels;
 	size_t nchannels;
 };
@@ -45,6 +46,7 @@ struct announce_row {
 	char channel_id[32];
 	char nonce[32];
 	char *text;
+	char *mention_users;      /* "id,id" or NULL */
 };
 
 /* Marks up to max due rows (pending, due or retry time <= now) 'sending',

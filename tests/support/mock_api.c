@@ -376,8 +376,17 @@ static int mock_send(hw_plugin *self, const char *channel_id, const hw_message *
 	mock_api *m = mock_of(self);
 	if (!channel_id || !msg)
 		return HW_ERR_INVALID;
-	if (!m->fail_status)
-		mock_out(m, MOCK_OUT_SEND, channel_id, msg->content);
+	if (!m->fail_status) {
+		mock_output *o = mock_out(m, MOCK_OUT_SEND, channel_id, msg->content);
+		size_t n = 1, k = 0;
+		if (msg->struct_size >= offsetof(hw_message, nmention_users) + sizeof(size_t))
+			for (size_t i = 0; i < msg->nmention_users; i++)
+				n += strlen(msg->mention_users[i]) + 1;
+		o->mention_users = calloc(1, n);
+		for (size_t i = 0; n > 1 && i < msg->nmention_users && o->mention_users; i++)
+			k += (size_t)snprintf(o->mention_users + k, n - k, "%s%s", i ? "," : "",
+					      msg->mention_users[i]);
+	}
 	mock_sent(m, cb, ud);
 	return HW_OK;
 }
@@ -1295,6 +1304,7 @@ void mock_api_clear(mock_api *m)
 		free(m->outs[i].text);
 		free(m->outs[i].filename);
 		free(m->outs[i].data);
+		free(m->outs[i].mention_users);
 	}
 	m->nouts = 0;
 }

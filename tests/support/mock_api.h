@@ -56,6 +56,7 @@ typedef struct mock_output {
 	char *data;     /* files only; NUL-terminated copy */
 	size_t len;
 	int ephemeral;
+	char *mention_users; /* sends: the message's mention_users, "id,id" ("" none) */
 } mock_output;
 
 /* Returns a new mock, or NULL. config: borrowed (copied); NULL = {}.

@@ -512,6 +512,111 @@ TEST(starting_soon_grouped)
 	mock_api_free(m);
 }
 
+static size_t published(mock_api *m, const char *type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_PUBLISH); i++)
+		n += !strcmp(mock_api_output(m, MOCK_OUT_PUBLISH, i)->target, type);
+	return n;
+}
+
+/* The last send to channel_id, or NULL. */
+static const mock_output *last_to(mock_api *m, const char *channel_id)
+{
+	const mock_output *o = NULL;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_SEND); i++)
+		if (!strcmp(mock_api_output(m, MOCK_OUT_SEND, i)->target, channel_id))
+			o = mock_api_output(m, MOCK_OUT_SEND, i);
+	return o;
+}
+
+/* Issue 20: speakers who opted in (registration.speakers) are mentioned
+ * next to their talks and pinged; nobody else in the text is. */
+TEST(starting_soon_mentions_opted_in_speakers)
+{
+	char path[256];
+	mock_api *m;
+	json_t *d, *talks, *sp;
+	const mock_output *o;
+	db_path(path, sizeof(path), "soonmention");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	CHECK_INTEQ(published(m, "registration.request"), 1);
+	CHECK_INTEQ(published(m, "schedule.request"), 1);
+	/* "Ad" opted in too: "Adam" is not them (exact after folding). */
+	sp = json_pack("{s:i, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "version", 1, "speakers",
+		       "name", "Ada", "user_id", "5001", "name", "Ad", "user_id", "5003", "name",
+		       "Eve", "user_id", "5004> @everyone <@5005");
+	mock_api_emit(m, "registration.speakers", sp);
+	json_decref(sp);
+	CHECK_INTEQ(published(m, "schedule.request"), 1); /* no schedule yet: nothing to redo */
+	talks = json_array();
+	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[s], s:I, s:I}", "id", "100",
+					       "title", "Opening", "room", "Main Hall", "speakers",
+					       "Ada", "start", (json_int_t)(thu(9, 30) / 1000), "end",
+					       (json_int_t)(thu(10, 0) / 1000)));
+	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[sss], s:I, s:I}", "id", "102",
+					       "title", "Gateway <@5002> @everyone", "room",
+					       "Envelope", "speakers", "ÁDA", "Grace Hopper", "Eve",
+					       "start", (json_int_t)(thu(10, 15) / 1000), "end",
+					       (json_int_t)(thu(10, 45) / 1000)));
+	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[s], s:I, s:I}", "id", "103",
+					       "title", "Workshop", "room", "Workshop", "speakers",
+					       "Adam", "start", (json_int_t)(thu(10, 15) / 1000), "end",
+					       (json_int_t)(thu(11, 45) / 1000)));
+	d = json_pack("{s:s, s:s, s:o}", "name", "Test", "timezone", "Europe/Brussels", "talks",
+		      talks);
+	mock_api_emit(m, "schedule.loaded", d);
+	/* the 09:30 talk in its room's channel and in the slot's post; the 10:15 slot */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users = '5001'"), 3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users IS NULL"), 0);
+	mock_api_advance(m, thu(10, 10) - thu(9, 0));
+	REQUIRE((o = last_to(m, "2005")));
+	CHECK_STREQ(o->text, "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada <@5001>.");
+	CHECK_STREQ(o->mention_users, "5001");
+	REQUIRE((o = last_to(m, "2001")));
+	CHECK_STREQ(o->text, "Starting in 5 minutes, at 10:15:\n"
+			     "- Envelope: \"Gateway <@5002> @everyone\", with ÁDA <@5001>, Grace Hopper,"
+			     " Eve\n- Workshop: \"Workshop\", with Adam");
+	CHECK_STREQ(o->mention_users, "5001");
+	/* The same set again changes nothing; a new one redoes the posts. */
+	sp = json_pack("{s:i, s:[{s:s, s:s}, {s:s, s:s}]}", "version", 1, "speakers", "name", "Ada",
+		       "user_id", "5001", "name", "Ad", "user_id", "5003");
+	mock_api_emit(m, "registration.speakers", sp);
+	json_decref(sp);
+	CHECK_INTEQ(published(m, "schedule.request"), 1);
+	sp = json_pack("{s:i, s:[]}", "version", 1, "speakers");
+	mock_api_emit(m, "registration.speakers", sp);
+	json_decref(sp);
+	CHECK_INTEQ(published(m, "schedule.request"), 2);
+	/* a newer shape is left alone */
+	sp = json_pack("{s:i, s:[{s:s, s:s}]}", "version", 2, "speakers", "name", "Ada", "user_id",
+		       "5001");
+	mock_api_emit(m, "registration.speakers", sp);
+	json_decref(sp);
+	CHECK_INTEQ(published(m, "schedule.request"), 2);
+	json_decref(d);
+	mock_api_free(m);
+
+	/* per-talk posts: an opt-in after the schedule replaces the pending post */
+	db_path(path, sizeof(path), "soonmention2");
+	REQUIRE((m = start(path, thu(9, 0), "{\"soon_posts\": \"per-talk\"}")));
+	d = loaded(0, 0, 0);
+	mock_api_emit(m, "schedule.loaded", d);
+	sp = json_pack("{s:i, s:[{s:s, s:s}]}", "version", 1, "speakers", "name", "ada", "user_id",
+		       "5001");
+	mock_api_emit(m, "registration.speakers", sp);
+	json_decref(sp);
+	CHECK_INTEQ(published(m, "schedule.request"), 2);
+	mock_api_emit(m, "schedule.loaded", d); /* the schedule plugin's answer */
+	json_decref(d);
+	mock_api_advance(m, thu(9, 26) - thu(9, 0));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
+	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
+		    "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada <@5001>.");
+	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->mention_users, "5001");
+	mock_api_free(m);
+}
+
 TEST(moved_talk_gets_a_new_post)
 {
 	char path[256];
@@ -630,6 +735,7 @@ int main(void)
 	RUN(room_channels_fold_like_room_names);
 	RUN(starting_soon_posts);
 	RUN(starting_soon_grouped);
+	RUN(starting_soon_mentions_opted_in_speakers);
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
 	RUN(mentions_only_when_allowed);
