@@ -51,7 +51,7 @@ void console_print(struct console *c, const char *text)
 int console_save_file(struct console *c, const char *name, const void *data, size_t len,
 		      char *saved, size_t savedlen)
 {
-	char safe[128], stem[128], path[200];
+	char safe[128], stem[128], path[300];
 	const char *base = name ? strrchr(name, '/') : NULL, *dot;
 	size_t n = 0;
 	int fd = -1;
@@ -71,11 +71,16 @@ int console_save_file(struct console *c, const char *name, const void *data, siz
 	}
 	dot = strrchr(safe, '.');
 	snprintf(stem, sizeof(stem), "%.*s", dot ? (int)(dot - safe) : (int)strlen(safe), safe);
+	/* Under hallway-out/ in the folder the console runs in (issue 16). */
+	if (mkdir(CONSOLE_OUT_DIR, 0755) && errno != EEXIST) {
+		snprintf(saved, savedlen, "cannot make " CONSOLE_OUT_DIR "/: %s", strerror(errno));
+		return -1;
+	}
 	for (int i = 1; i <= 100 && fd < 0; i++) {
 		if (i == 1)
-			snprintf(path, sizeof(path), "%s", safe);
+			snprintf(path, sizeof(path), CONSOLE_OUT_DIR "/%s", safe);
 		else
-			snprintf(path, sizeof(path), "%s-%d%s", stem, i, dot ? dot : "");
+			snprintf(path, sizeof(path), CONSOLE_OUT_DIR "/%s-%d%s", stem, i, dot ? dot : "");
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 && errno != EEXIST)
 			break;

@@ -23,9 +23,9 @@ void console_print(struct console *c, const char *text);
 /* Prints text already drawn for the console (a reply model): as it is,
  * without its ANSI bold when standard output is not a terminal. */
 void console_print_plain(struct console *c, const char *text);
-/* Writes a file a command answered with into the working folder, under
- * its name made safe (letters, digits, ".", "-", "_"), never over an
- * existing file ("agenda-2.ics"). Returns 0 with the path in saved, or -1
+/* Writes a file a command answered with under hallway-out/ in the working
+ * folder, under its name made safe (letters, digits, ".", "-", "_"), never
+ * over an existing file ("agenda-2.ics"). Returns 0 with the path in saved, or -1
  * with the reason in saved. c may be NULL (tests): -1. */
 int console_save_file(struct console *c, const char *name, const void *data, size_t len,
 		      char *saved, size_t savedlen);

@@ -74,9 +74,9 @@ class PlanTests(unittest.TestCase):
         # 1281 bytes]" and the file was nowhere; markup showed raw.
         rc, out, log = self.run_hallway(["--console"], "star time zones\nagenda ics\nagenda ics\nnext envelope\nnxet\n")
         self.assertEqual(rc, 0, log)
-        self.assertIn("Saved agenda.ics (", out)
-        self.assertIn("Saved agenda-2.ics (", out)
-        with open(os.path.join(self.dir, "agenda.ics")) as f:
+        self.assertIn("Saved hallway-out/agenda.ics (", out)
+        self.assertIn("Saved hallway-out/agenda-2.ics (", out)
+        with open(os.path.join(self.dir, "hallway-out", "agenda.ics")) as f:
             self.assertIn("BEGIN:VCALENDAR", f.read())
         self.assertIn("10:15–10:45  Discord Gateway Deep Dive (in 2 h 15 min)\n             Envelope", out)
         self.assertNotIn("**", out)
