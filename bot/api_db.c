@@ -25,6 +25,7 @@ struct db_job {
 	store_run_fn run;
 	void *session;
 	hw_plugin *self;
+	struct storage *st; /* outlives every job (storage_stop drains them) */
 	int status;
 	char err[STORE_ERR_MAX];
 };
@@ -40,8 +41,10 @@ static void job_run(void *arg)
 	struct plugin_pending *pp = arg;
 	struct db_job *job = pp->ud;
 
+	storage_tx_mark(job->st, 1);
 	job->status = job->run(job->session, job->body, job->self, job->ud, job->err,
 			       sizeof(job->err));
+	storage_tx_mark(job->st, -1);
 }
 
 static void job_finish(struct plugin_pending *pp, int status)
@@ -100,6 +103,7 @@ static int api_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *
 	job->body = body;
 	job->ud = ud;
 	job->self = self;
+	job->st = st;
 	if (storage_plugin_session(p->db, &job->run, &job->session)) {
 		free(job);
 		return HW_ERR_STORAGE;

@@ -218,7 +218,12 @@ static int check_storage(struct health *h, char *why, size_t len)
 		h->probe_at_ms = now;
 		/* Another process holding the write lock would keep the loop in
 		 * SQLite's busy timeout (5 s) on every probe: ask first. */
-		if (storage_write_locked(h->hw->storage) > 0) {
+		if (storage_own_write(h->hw->storage)) {
+			/* Our own storage thread is committing a unit of work:
+			 * the database takes writes. */
+			h->probe_ok = 1;
+			h->probe_err[0] = '\0';
+		} else if (storage_write_locked(h->hw->storage) > 0) {
 			h->probe_ok = 0;
 			snprintf(h->probe_err, sizeof(h->probe_err),
 				 "the database is locked by another process");

@@ -18,6 +18,7 @@
 #include "storage.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct storage {
 	sqlite3 *db;
 	char *path;
 	struct work *pool; /* the storage thread: db_run bodies (storage_start) */
+	_Atomic int own_tx; /* units of work of ours running (their write lock is ours) */
 	/* storage.url is PostgreSQL: plugins' units of work and migrations
 	 * go there (the file above keeps the host's own hw_meta). */
 	struct store_pg *pg;
@@ -261,12 +263,25 @@ out:
 	return rc;
 }
 
+void storage_tx_mark(struct storage *st, int delta)
+{
+	if (st)
+		atomic_fetch_add(&st->own_tx, delta);
+}
+
+int storage_own_write(struct storage *st)
+{
+	return st && atomic_load(&st->own_tx) > 0;
+}
+
 int storage_write_locked(struct storage *st)
 {
 	int rc;
 
 	if (!st)
 		return -1;
+	if (storage_own_write(st))
+		return 0; /* our storage thread holds it: not another process */
 	/* No busy timeout: the answer is for now, and the loop must not wait. */
 	sqlite3_busy_timeout(st->db, 0);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);

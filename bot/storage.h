@@ -31,9 +31,14 @@ sqlite3 *storage_db(struct storage *st);
 char *storage_meta_get(struct storage *st, const char *key);
 int storage_meta_set(struct storage *st, const char *key, const char *value);
 
-/* Whether another connection holds the database's write lock right now,
- * found out without waiting: 1 locked, 0 free, -1 another error. */
+/* Whether another process holds the database's write lock right now,
+ * found out without waiting: 1 locked, 0 free (or held by our own storage
+ * thread), -1 another error. */
 int storage_write_locked(struct storage *st);
+/* Our storage thread is inside a unit of work (it may hold the SQLite
+ * write lock): tx_mark(+1) before, (-1) after, from that thread. */
+void storage_tx_mark(struct storage *st, int delta);
+int storage_own_write(struct storage *st);
 
 /* A connection for plugin `name` (table prefix "<name>_"). */
 int storage_plugin_open(struct storage *st, const char *name, struct storage_plugin_db **out);

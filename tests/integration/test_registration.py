@@ -28,10 +28,10 @@ import sqlite3
 import time
 import unittest
 
-from harness import PLUGIN_DIR, DaemonTestCase, base_config, wait_until
+from harness import PLUGIN_DIR, SOURCE_DIR, DaemonTestCase, base_config, wait_until
 from pretix_standin import EVENT, ORGANIZER, PretixThread
 
-GENERAL, ORGANIZERS = "1000000000000000201", "1000000000000000204"
+GENERAL, ANNOUNCEMENTS, ORGANIZERS = "1000000000000000201", "1000000000000000203", "1000000000000000204"
 ALICE, BOB, CAROL, DAVE = ("1000000000000001000", "1000000000000001001", "1000000000000001002",
                            "1000000000000001003")  # alice holds the Organizer role
 PRETIX_TOKEN = "pretix-secret-token-4711"
@@ -302,6 +302,59 @@ class RegistrationTest(DaemonTestCase):
 
 
 @unittest.skipUnless(available(), "registration.so not built")
+@unittest.skipUnless(available() and all(os.path.exists(os.path.join(PLUGIN_DIR, n + ".so"))
+                                         for n in ("schedule", "announce")),
+                     "registration, schedule or announce not built")
+class SpeakerMentionTest(DaemonTestCase):
+    """A speaker who opted in (`registration mention on`) is pinged next to
+    their talk in the grouped starting-soon post; one who did not is named
+    without a ping, and nothing else in the post pings anyone."""
+
+    def test_grouped_post_pings_the_opted_in_speaker_only(self):
+        pretix = PretixThread(token=PRETIX_TOKEN).start()
+        self.addCleanup(pretix.stop)
+        roles = self.world["role_ids"]
+        sample = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+        plugins = {"schedule": {"source": sample},
+                   "announce": {"channels": [ANNOUNCEMENTS]},
+                   "registration": {"pretix": {"url": pretix.url, "organizer": ORGANIZER, "event": EVENT},
+                                    "roles": {"registered": roles["Attendee"], "speaker": roles["Speaker"]}}}
+        # The 10:15 slot's post is due at 10:10; the clock runs 6x from 10:07:30.
+        d = self.daemon(base_config(self.st, self.workdir, plugins=plugins, plugin_dir=PLUGIN_DIR),
+                        env={"HALLWAY_PRETIX_TOKEN": PRETIX_TOKEN, "HALLWAY_NOW": "2026-11-26T10:07:30+01:00",
+                             "HALLWAY_CLOCK_SPEED": "6"})
+        self.ready(d)
+        d.wait_log("schedule loaded")
+
+        def say(user, text):
+            sent = self.st.inject_message(content="!" + text, user_id=user, channel_id=GENERAL)
+            return wait_until(lambda: next((m["content"] for m in self.bot_messages(GENERAL)
+                                            if (m.get("message_reference") or {}).get("message_id") == sent["id"]),
+                                           None), 15, what="the reply to %r" % text)
+
+        # Linus Åberg (Envelope, 10:15) is Bob, named without the accent and in
+        # capitals; Björn Müller (Workshop Room B, 10:15) is Carol, who does not opt in.
+        self.assertIn("is now a speaker", say(ALICE, "registration speaker <@%s> LINUS ABERG" % BOB))
+        self.assertIn("is now a speaker", say(ALICE, "registration speaker <@%s> Björn Müller" % CAROL))
+        self.assertIn("not a speaker here yet", say(DAVE, "registration mention on"))
+        self.assertIn("will mention you", say(BOB, "registration mention on"))
+        d.wait_log("1 speaker to mention")
+
+        def slot_post():
+            return next((m for m in self.bot_messages(ANNOUNCEMENTS)
+                         if m["content"].startswith("Starting in 5 minutes, at 10:15:")), None)
+        post = wait_until(slot_post, 60, what="the 10:15 starting-soon post")
+        lines = post["content"].split("\n")
+        self.assertIn('- Envelope \u2709\ufe0f: "Discord Gateway Deep Dive", with Linus Åberg <@%s>' % BOB, lines)
+        self.assertIn('- Workshop Room B: "Workshop: Your First Plugin in C", with Björn Müller, Zoë Fernández',
+                      lines)
+        self.assertEqual([u["id"] for u in post["mentions"]], [BOB])
+        self.assertFalse(post["mention_everyone"])
+        self.assertEqual(post["mention_roles"], [])
+        self.assertEqual(len([m for m in self.bot_messages(ANNOUNCEMENTS)
+                              if m["content"].startswith("Starting in 5 minutes, at 10:15:")]), 1)
+
+
 class RegistrationRushTest(DaemonTestCase):
     """60 attendees register at once: every binding, role and nickname lands
     well within a minute (the outbox reads its next batch as soon as one is
