@@ -170,7 +170,7 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	const char *room = json_string_value(json_object_get(t, "room"));
 	json_t *start = json_object_get(t, "start");
 	sqlite3 *db = a->api->db(a->self);
-	char key[KEY_MAX], reason[200], when[64];
+	char key[KEY_MAX], base[KEY_MAX], reason[200], when[64];
 	const char *room_ch;
 	int64_t start_ms, due, item = 0;
 	struct text text = {{0}, 0};
@@ -189,12 +189,17 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	/* Who it pings is part of the key: a speaker opting in or out
 	 * replaces the pending post (without a mention, the key is as before). */
 	soon_text(a, t, start_ms, &text, &m);
-	if (m.n && klen < sizeof(key))
+	if (klen >= sizeof(key))
+		klen = sizeof(key) - 1;
+	memcpy(base, key, klen + 1);
+	if (m.n)
 		snprintf(key + klen, sizeof(key) - klen, "@m%016llx", (unsigned long long)fnv(m.list));
 	announce_time_format(announce_tz(a), start_ms, when, sizeof(when));
 	snprintf(reason, sizeof(reason), "talk moved to %s%s%.60s", when, room ? " in " : "",
 		 room ? room : "");
-	if ((rc = announce_store_skip_talk(db, id, key, reason, NULL)))
+	if ((rc = announce_store_skip_same_slot(db, id, base, key,
+						"the speakers it mentions changed")) ||
+	    (rc = announce_store_skip_talk(db, id, key, reason, NULL)))
 		return rc;
 	due = start_ms - a->remind_ms;
 	/* Talks already past when we first see them get no item; ones due

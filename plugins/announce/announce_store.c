@@ -445,6 +445,23 @@ int announce_store_skip_talk(sqlite3 *db, const char *talk_id, const char *keep_
 	return rc;
 }
 
+int announce_store_skip_same_slot(sqlite3 *db, const char *talk_id, const char *base_key,
+				  const char *keep_key, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	if (prep(db, "UPDATE announce_outbox SET state = 'skipped', error = ?4 "
+		     "WHERE state = 'pending' AND item_id IN (SELECT id FROM announce_items "
+		     "WHERE kind = 'soon' AND talk_id = ?1 AND talk_key <> ?3 AND (talk_key = ?2 "
+		     "OR substr(talk_key, 1, length(?2) + 2) = ?2 || '@m'))",
+		 &st))
+		return HW_ERR_STORAGE;
+	sqlite3_bind_text(st, 1, talk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, base_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, keep_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	return run(st);
+}
+
 void announce_store_strings_free(char **s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++)

@@ -85,6 +85,11 @@ int announce_store_cancel(sqlite3 *db, int64_t item_id, const char *reason, size
  * (NULL: all of them) with the reason. */
 int announce_store_skip_talk(sqlite3 *db, const char *talk_id, const char *keep_key,
 			     const char *reason, size_t *skipped);
+/* Skips the pending soon posts of talk_id for the same talk, time and room
+ * (key base_key, or base_key "@m<hash>" for one that mentions speakers)
+ * other than keep_key: the speakers it mentions changed. */
+int announce_store_skip_same_slot(sqlite3 *db, const char *talk_id, const char *base_key,
+				  const char *keep_key, const char *reason);
 /* Talk ids that have pending soon rows. *ids: new array of new strings. */
 int announce_store_soon_talks(sqlite3 *db, char ***ids, size_t *n);
 void announce_store_strings_free(char **s, size_t n);

@@ -614,6 +614,9 @@ TEST(starting_soon_mentions_opted_in_speakers)
 	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
 		    "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada <@5001>.");
 	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->mention_users, "5001");
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'the speakers it mentions changed'"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE error LIKE 'talk moved%'"), 0);
 	mock_api_free(m);
 }
 
