@@ -22,6 +22,8 @@
 #include "http.h"
 #include "msgsplit.h"
 #include "rest.h"
+#include "web.h"
+#include <hallway/plugin.h>
 
 struct answer {
 	int is_http;
@@ -185,6 +187,50 @@ uint64_t rest_request_reason(struct rest *r, const char *method, const char *pat
 {
 	(void)reason;
 	return rest_request(r, method, path, body, done, ud);
+}
+
+json_t *rest_allowed_mentions(int allow)
+{
+	/* As bot/rest.c builds it (rest.c itself is not linked here). */
+	return allow ? json_pack("{s:[sss]}", "parse", "users", "roles", "everyone")
+		     : json_pack("{s:[]}", "parse");
+}
+
+/* No web server in this target (hw->web is NULL): api_web.c refuses
+ * routes, assets and panels before reaching these. */
+int web_route_add(struct web *w, struct plugin *owner, const char *method, const char *path,
+		  enum hw_web_access access, hw_web_fn fn, void *ud, char *why, size_t whylen)
+{
+	(void)w, (void)owner, (void)method, (void)path, (void)access, (void)fn, (void)ud;
+	snprintf(why, whylen, "no web server");
+	return HW_ERR_UNSUPPORTED;
+}
+
+int web_asset_add(struct web *w, struct plugin *owner, const char *path, const char *ctype,
+		  const void *data, size_t len, char *why, size_t whylen)
+{
+	(void)w, (void)owner, (void)path, (void)ctype, (void)data, (void)len;
+	snprintf(why, whylen, "no web server");
+	return HW_ERR_UNSUPPORTED;
+}
+
+int web_panel_add(struct web *w, struct plugin *owner, const char *title, const char *path,
+		  char *why, size_t whylen)
+{
+	(void)w, (void)owner, (void)title, (void)path;
+	snprintf(why, whylen, "no web server");
+	return HW_ERR_UNSUPPORTED;
+}
+
+void web_sweep(struct web *w, struct plugin *owner)
+{
+	(void)w, (void)owner;
+}
+
+int web_push(struct web *w, const char *topic, json_t *data)
+{
+	(void)w, (void)topic, (void)data;
+	return 0;
 }
 
 uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
