@@ -165,8 +165,10 @@ int announce_web_init(struct announce *a)
 		return HW_ERR_NOMEM;
 	w->a = a;
 	a->web = w;
-	if ((rc = api->web_route(a->self, "GET", "latest", HW_WEB_PUBLIC, route_latest, w)) ||
-	    (rc = api->web_route(a->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
+	rc = api->web_route(a->self, "GET", "latest", HW_WEB_PUBLIC, route_latest, w);
+	if (rc == HW_ERR_UNSUPPORTED)
+		return HW_OK; /* a host without a web server: no web side */
+	if (rc || (rc = api->web_route(a->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
 	    (rc = api->web_panel(a->self, "Announcements", "panel")) ||
 	    (rc = api->subscribe(a->self, HW_EVENT_METRICS_REPORT, on_metrics, w)))
 		return rc;

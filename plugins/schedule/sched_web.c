@@ -342,8 +342,10 @@ int sched_web_init(struct sched_plugin *p)
 	}
 	w->p = p;
 	p->web = w;
-	if ((ret = api->web_route(p->self, "GET", "screen", HW_WEB_PUBLIC, route_screen, w)) ||
-	    (ret = api->web_route(p->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
+	ret = api->web_route(p->self, "GET", "screen", HW_WEB_PUBLIC, route_screen, w);
+	if (ret == HW_ERR_UNSUPPORTED)
+		return HW_OK; /* a host without a web server: no web side */
+	if (ret || (ret = api->web_route(p->self, "GET", "panel", HW_WEB_ORGANIZER, route_panel, w)) ||
 	    (ret = api->web_panel(p->self, "Schedule", "panel")) ||
 	    (ret = api->subscribe(p->self, HW_EVENT_SCHEDULE_LOADED, on_loaded, w)) ||
 	    (ret = api->subscribe(p->self, HW_EVENT_SCHEDULE_CHANGED, on_changed, w)))

@@ -147,7 +147,10 @@ int sprints_web_init(sprints *s)
 	int rc;
 	if (!HW_API_HAS(api, web_panel) || !api->web_route)
 		return HW_OK; /* an older host: no web side */
-	if ((rc = api->web_route(s->self, "GET", "rosters", HW_WEB_ORGANIZER, route_rosters, s)))
+	rc = api->web_route(s->self, "GET", "rosters", HW_WEB_ORGANIZER, route_rosters, s);
+	if (rc == HW_ERR_UNSUPPORTED)
+		return HW_OK; /* a host without a web server: no web side */
+	if (rc)
 		return rc;
 	return api->web_panel(s->self, "Sprint rosters", "rosters");
 }
