@@ -126,6 +126,21 @@ long rm_colour(const char *s)
 	return v;
 }
 
+void rm_places(const json_t *item, char *out, size_t len)
+{
+	const json_t *count = json_object_get(item, "count"), *cap = json_object_get(item, "capacity");
+	if (!len)
+		return;
+	out[0] = '\0';
+	if (count && cap)
+		snprintf(out, len, "%lld of %lld places", (long long)json_integer_value(count),
+			 (long long)json_integer_value(cap));
+	else if (count)
+		snprintf(out, len, "%lld joined", (long long)json_integer_value(count));
+	else if (cap)
+		snprintf(out, len, "%lld places", (long long)json_integer_value(cap));
+}
+
 int rm_is_url(const char *s)
 {
 	const char *host;

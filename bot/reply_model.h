@@ -85,6 +85,9 @@ void rm_relative(char *buf, size_t n, int64_t delta_s);
 long rm_colour(const char *s);
 /* 1 for an http(s) URL without spaces or controls, at most RM_URL_MAX. */
 int rm_is_url(const char *s);
+/* An item's head count as both doors show it: "3 of 20 places", "3 joined",
+ * "20 places", or "" without count and capacity. */
+void rm_places(const json_t *item, char *out, size_t len);
 /* The command line of a select menu's choice: "command value", the value
  * quoted when it holds spaces. Returns a new string (free) or NULL. */
 char *rm_choice_line(const char *command, const char *value);

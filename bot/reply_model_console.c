@@ -82,7 +82,6 @@ static void indent(struct con *c, size_t n)
 
 static void counts(struct con *c, const json_t *it, int *first)
 {
-	const json_t *count = json_object_get(it, "count"), *cap = json_object_get(it, "capacity");
 	const json_t *wait = json_object_get(it, "waitlist");
 	char t[96] = "";
 	if (str(it, "host")) {
@@ -90,13 +89,7 @@ static void counts(struct con *c, const json_t *it, int *first)
 		put(c, str(it, "host"), 100);
 		*first = 0;
 	}
-	if (count && cap)
-		snprintf(t, sizeof(t), "%lld of %lld places", (long long)json_integer_value(count),
-			 (long long)json_integer_value(cap));
-	else if (count)
-		snprintf(t, sizeof(t), "%lld joined", (long long)json_integer_value(count));
-	else if (cap)
-		snprintf(t, sizeof(t), "%lld places", (long long)json_integer_value(cap));
+	rm_places(it, t, sizeof(t));
 	if (*t) {
 		hw_buf_add(c->out, *first ? "" : " · ");
 		hw_buf_add(c->out, t);

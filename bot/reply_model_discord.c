@@ -59,7 +59,6 @@ static void sep(hw_buf *b, int *first, const char *s)
 /* "12 of 20 seats · 3 waiting", "hosted by X · 4 joined". */
 static void put_counts(hw_buf *b, const json_t *it, int *first)
 {
-	const json_t *count = json_object_get(it, "count"), *cap = json_object_get(it, "capacity");
 	const json_t *wait = json_object_get(it, "waitlist");
 	char t[96];
 	if (str(it, "host")) {
@@ -67,14 +66,8 @@ static void put_counts(hw_buf *b, const json_t *it, int *first)
 		hw_buf_add(b, "hosted by ");
 		rm_put(b, str(it, "host"), 100, 0, 1);
 	}
-	if (count && cap)
-		snprintf(t, sizeof(t), "%lld of %lld places", (long long)json_integer_value(count),
-			 (long long)json_integer_value(cap));
-	else if (count)
-		snprintf(t, sizeof(t), "%lld joined", (long long)json_integer_value(count));
-	else if (cap)
-		snprintf(t, sizeof(t), "%lld places", (long long)json_integer_value(cap));
-	if (count || cap) {
+	rm_places(it, t, sizeof(t));
+	if (*t) {
 		sep(b, first, " · ");
 		hw_buf_add(b, t);
 	}
