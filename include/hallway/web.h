@@ -7,8 +7,11 @@
  * push channel (Server-Sent Events at /events). Paths are namespaced:
  *   routes  /api/<plugin>/…      assets  /static/<plugin>/…
  * A route marked HW_WEB_ORGANIZER is reached only with a signed-in
- * organizer session (and, for POST, a valid CSRF token): the plugin never
- * sees a request that failed those checks.
+ * organizer session (and, for POST, a valid CSRF token, and the member's
+ * organizer role asked of Discord again first, as for a chat command): the
+ * plugin never sees a request that failed those checks. A host without a
+ * web server answers web_route with HW_ERR_UNSUPPORTED: load without the
+ * web side then.
  */
 #ifndef HALLWAY_WEB_H
 #define HALLWAY_WEB_H
