@@ -222,6 +222,10 @@ class AnnounceTests(DaemonTestCase):
                          "Scheduled #1 for Thu 26 Nov 10:00 (Europe/Brussels) to 1 channel.")
         self.assertEqual(self.in_channel(ANNOUNCEMENTS), [])
         wait_until(lambda: self.in_channel(ANNOUNCEMENTS), timeout=15, what="the scheduled post")
+        # The row is marked sent when Discord's answer comes back, a moment
+        # after the stand-in has the message: wait for that, not race it.
+        wait_until(lambda: self.db_rows("SELECT sent_ms FROM announce_outbox")[0][0] is not None,
+                   what="the outbox row marked sent")
         due, sent = self.db_rows("SELECT due_ms, sent_ms FROM announce_outbox")[0]
         self.assertEqual(due, 1795683600000)  # 2026-11-26T09:00:00Z
         # Sent on the conference clock at 10:00 local, within 30 conference
