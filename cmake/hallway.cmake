@@ -23,7 +23,7 @@ function(hallway_add_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/bot
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${HALLWAY_BOT_INCLUDE_DIRS}
     ${CMAKE_SOURCE_DIR}/tests/unit)
   target_compile_options(${name} PRIVATE ${HALLWAY_WARNINGS})
   target_link_libraries(${name} PRIVATE hallway_text hallway_store ${T_LIBS})

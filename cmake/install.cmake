@@ -14,7 +14,7 @@
 # and DESTDIR staging both give files that agree with the layout).
 
 # sd_notify: optional. Without libsystemd-dev the daemon builds with no-op
-# notifications (bot/notify.c).
+# notifications (bot/ops/notify.c).
 pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)
 if(SYSTEMD_FOUND)
   target_link_libraries(hallway PRIVATE PkgConfig::SYSTEMD)

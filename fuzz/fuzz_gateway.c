@@ -7,13 +7,13 @@
  *     pushed through zstream (bit 1 set: each message in two fragments).
  *   bit 0 clear: plain JSON payloads separated by 0x1e (record separator),
  *     so the fuzzer can mutate the JSON directly.
- * Bit 2 set: the daemon's pre-scan wiring (bot/dispatch.c dispatch_wanted)
+ * Bit 2 set: the daemon's pre-scan wiring (bot/gateway/dispatch.c dispatch_wanted)
  * lets the gateway skip chatter unparsed. Every payload is also checked
  * against the pre-scan's contract: whatever gateway_scan accepts, jansson
  * accepts with the same op, s, t and d.content, or the target aborts.
  * Each payload goes through gateway_proto_handle (ops, seq filter, HELLO,
  * READY, RESUMED, op 7/9/11) and each dispatch through the daemon's wiring
- * (bot/dispatch.c, the daemon's own code) into the bus, the
+ * (bot/gateway/dispatch.c, the daemon's own code) into the bus, the
  * guild cache and the router, which parses commands from a registry built
  * here and "sends" replies to the REST stubs in gateway_stubs.c, which
  * abort if a reply could ping anyone.
@@ -46,7 +46,7 @@ void fuzz_gateway_reconnect(struct gateway *g)
 	reconnect_pending = 1; /* a new zstream, once the current payload is done */
 }
 
-/* ---- the daemon's dispatch wiring (bot/dispatch.c) ---- */
+/* ---- the daemon's dispatch wiring (bot/gateway/dispatch.c) ---- */
 
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 {
@@ -112,7 +112,7 @@ static void check_fast_load(const char *text, size_t len)
 	check_lean(text, len);
 }
 
-/* The pre-scan's contract (bot/gateway_scan.h), checked on every payload. */
+/* The pre-scan's contract (bot/gateway/gateway_scan.h), checked on every payload. */
 static void check_scan(const char *text, size_t len)
 {
 	struct gateway_scan sc;

@@ -2,13 +2,13 @@
  * fuzz_plugin_commands: every command of every real plugin, through every
  * door, as an attendee and as an organizer (issue 14).
  *
- * The daemon's own modules run here: the plugin host (bot/host.c, api.c)
+ * The daemon's own modules run here: the plugin host (bot/host/host.c, api.c)
  * loads the real plugin .so files (built by fuzz/CMakeLists.txt with the
  * fuzzer's coverage instrumentation) with the demo's plugin settings
  * (config.example.json: every plugin, the sample conference in
  * plugins/schedule/sample/), the router and its
  * built-ins, the bus, the guild cache, storage (SQLite), the worker pool
- * and the daemon's dispatch wiring (bot/dispatch.c). Only the network is
+ * and the daemon's dispatch wiring (bot/gateway/dispatch.c). Only the network is
  * replaced, by the REST and HTTP stubs in fuzz_plugin_stubs.c, which also
  * check every reply a command would post.
  *

@@ -1,5 +1,5 @@
 /*
- * The network of fuzz_plugin_commands: bot/rest.c and bot/http.c replaced.
+ * The network of fuzz_plugin_commands: bot/rest/rest.c and bot/rest/http.c replaced.
  * REST requests succeed as Discord would answer them (a message gets an
  * id), HTTP requests fail as without a network; both answer later, from
  * the target's loop, never inside the call, as the real modules do.
@@ -191,7 +191,7 @@ uint64_t rest_request_reason(struct rest *r, const char *method, const char *pat
 
 json_t *rest_allowed_mentions(int allow)
 {
-	/* As bot/rest.c builds it (rest.c itself is not linked here). */
+	/* As bot/rest/rest.c builds it (rest.c itself is not linked here). */
 	return allow ? json_pack("{s:[sss]}", "parse", "users", "roles", "everyone")
 		     : json_pack("{s:[]}", "parse");
 }

@@ -1,5 +1,5 @@
 /*
- * Reply models (bot/reply_model*.c): any JSON a plugin could hand over is
+ * Reply models (bot/reply/reply_model.c): any JSON a plugin could hand over is
  * checked, and what passes is drawn for Discord (within its limits, or an
  * abort) and for the console; a select's "command value" line is built
  * from the model's values.

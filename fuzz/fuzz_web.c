@@ -1,7 +1,7 @@
 /*
  * The web server's parsers: a Cookie header (the session cookie, looked up
  * in constant time), a sign-in token, and a query string as the schedule's
- * screen route reads it (bot/web_auth.c, plugins/schedule/sched_web.c).
+ * screen route reads it (bot/web/web_auth.c, plugins/schedule/sched_web.c).
  * Input: cookie header, token and query separated by '\n'.
  */
 #include <stdint.h>

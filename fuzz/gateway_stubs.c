@@ -1,5 +1,5 @@
 /*
- * The parts of the daemon fuzz_gateway replaces: bot/gateway.c's socket half
+ * The parts of the daemon fuzz_gateway replaces: bot/gateway/gateway.c's socket half
  * (close, reconnect, clock), lws timers, the REST client and the plugin host.
  * Closing "reconnects" at once: the next payload is handled as the first on
  * a fresh socket, the way the real gateway would after a close.
@@ -113,7 +113,7 @@ static void check_body(const json_t *body)
 	}
 }
 
-/* As in bot/rest.c: the router builds its replies' allowed_mentions with it. */
+/* As in bot/rest/rest.c: the router builds its replies' allowed_mentions with it. */
 json_t *rest_allowed_mentions(int allow)
 {
 	if (allow)

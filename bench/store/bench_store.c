@@ -1,6 +1,6 @@
 /*
  * bench_store: units of work per second and the latency of one, through
- * the storage API's engines as the daemon runs them (bot/storage.c: the
+ * the storage API's engines as the daemon runs them (bot/storage/storage.c: the
  * storage thread, the plugin's session, on PostgreSQL the lease and its
  * fence). A unit is a sprint join's shape: an INSERT ... ON CONFLICT DO
  * NOTHING and a count of the project's signups.

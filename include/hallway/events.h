@@ -68,7 +68,7 @@ extern "C" {
 
 /*
  * A plugin's component for /healthz and --check-config --online (read by
- * bot/health.c, which documents the limits):
+ * bot/ops/health.c, which documents the limits):
  *   {"version": 1, "component": "schedule", "ok": true, "detail": "212
  *    talks", "max_age_s": 900}, or {"version": 1, "component": "x",
  *    "remove": true} to forget it.
@@ -77,7 +77,7 @@ extern "C" {
 #define HW_HEALTH_REPORT_VERSION 1
 
 /*
- * One series of a plugin's metric for /metrics (read by bot/metrics.c,
+ * One series of a plugin's metric for /metrics (read by bot/ops/metrics.c,
  * which documents the limits):
  *   {"version": 1, "name": "outbox_pending", "type": "gauge"|"counter",
  *    "value": 3 (gauge) or "inc": 1 (counter), "help": "...",

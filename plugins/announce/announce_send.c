@@ -37,7 +37,7 @@ static void on_timer(hw_plugin *self, hw_handle h, void *ud)
 }
 
 /* Publishes the outbox gauges for /metrics (the "metrics.report" event,
- * see bot/metrics.h): hallway_outbox_pending and hallway_outbox_failed. */
+ * see bot/ops/metrics.h): hallway_outbox_pending and hallway_outbox_failed. */
 static void report_metrics(struct announce *a)
 {
 	static const char *const help[2] = {

@@ -128,7 +128,7 @@ static void publish_changes(struct sched_plugin *p, const struct sched *old)
 }
 
 /* Tells the host's /healthz and /metrics that the schedule is fresh (the
- * "health.report" event, see bot/health.h): after every load, 304 or
+ * "health.report" event, see bot/ops/health.h): after every load, 304 or
  * unchanged body. Three refresh intervals without one, and the report goes
  * stale: /healthz says so. A single failed refresh changes nothing. */
 static void report_health(struct sched_plugin *p)

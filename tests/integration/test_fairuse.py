@@ -1,4 +1,4 @@
-"""Fair use (bot/fairuse.c, issue 14): one user's spam cannot delay another
+"""Fair use (bot/commands/fairuse.c, issue 14): one user's spam cannot delay another
 user's answer. Through the stand-in, with Discord's per-channel limit (5
 messages per 5 s), 30 `!ping` in a row from one user used to queue 30 replies
 in the channel's bucket, and another user's `!help` waited about 20 s behind

@@ -1,7 +1,7 @@
 """The gateway's pre-scan: chatter nobody reads is not parsed, yet every
 sequence number, heartbeat, RESUME and metric is exactly as if it were;
 anything that may address the bot, or that a plugin subscribed to, is
-parsed and answered (bot/gateway_scan.c, gateway_proto.c skip_unwanted)."""
+parsed and answered (bot/gateway/gateway_scan.c, gateway_proto.c skip_unwanted)."""
 import socket
 import time
 import unittest

@@ -26,7 +26,7 @@ def rss_kb(pid):
     return 0
 
 
-WEB_SSE_RING = 128  # bot/web_int.h
+WEB_SSE_RING = 128  # bot/web/web_int.h
 ALICE = "1000000000000001000"  # holds the Organizer role
 BOB = "1000000000000001001"    # a speaker, no organizer
 GENERAL = "1000000000000000201"

@@ -139,7 +139,7 @@ sqlite3 *mock_api_db(mock_api *m);
 void mock_api_db_synchronous(mock_api *m, const char *mode);
 
 /* db_run (ABI 1.2): units of work run on the db file with the host's
- * SQLite engine (bot/store_sqlite.c), in order, each body then its done(),
+ * SQLite engine (bot/storage/store_sqlite.c), in order, each body then its done(),
  * once the command, timer or event that queued them returned (and at
  * mock_api_pump). hold 1 keeps them queued until mock_api_db_settle(),
  * which returns how many ran. fail: every unit of work is refused with

@@ -1,15 +1,15 @@
 # Storage and clock unit tests. Included from tests/unit/CMakeLists.txt; the
-# sources are compiled straight into each test (bot/log.c brings jansson and
+# sources are compiled straight into each test (bot/core/log.c brings jansson and
 # libwebsockets for its JSON lines and lws log routing).
 hallway_add_unit_test(test_storage
-  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_storage.c ${CMAKE_SOURCE_DIR}/bot/storage.c
-          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c ${CMAKE_SOURCE_DIR}/bot/lease.c
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_storage.c ${CMAKE_SOURCE_DIR}/bot/storage/storage.c
+          ${CMAKE_SOURCE_DIR}/bot/core/log.c ${CMAKE_SOURCE_DIR}/bot/core/work.c ${CMAKE_SOURCE_DIR}/bot/storage/lease.c
   LIBS PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
 # The storage API's engines (store*.c) and the mock host's db_run: units of
 # work, statements, the first-error rule, isolation, the storage thread.
 hallway_add_unit_test(test_store
-  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_store.c ${CMAKE_SOURCE_DIR}/bot/storage.c
-          ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c ${CMAKE_SOURCE_DIR}/bot/lease.c
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_store.c ${CMAKE_SOURCE_DIR}/bot/storage/storage.c
+          ${CMAKE_SOURCE_DIR}/bot/core/log.c ${CMAKE_SOURCE_DIR}/bot/core/work.c ${CMAKE_SOURCE_DIR}/bot/storage/lease.c
           ${CMAKE_SOURCE_DIR}/tests/support/mock_api.c
   LIBS PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
 target_include_directories(test_store PRIVATE ${CMAKE_SOURCE_DIR}/tests/support)
@@ -23,14 +23,14 @@ set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg)
 set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg)
 hallway_pg_variant(test_store)
 hallway_add_unit_test(test_clock
-  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_clock.c ${CMAKE_SOURCE_DIR}/bot/clock.c
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_clock.c ${CMAKE_SOURCE_DIR}/bot/core/clock.c
   LIBS m)
 # The storage bench (bench/store/run.sh; not a test): build/bench/bench_store.
 add_executable(bench_store ${CMAKE_SOURCE_DIR}/bench/store/bench_store.c
-  ${CMAKE_SOURCE_DIR}/bot/storage.c ${CMAKE_SOURCE_DIR}/bot/log.c ${CMAKE_SOURCE_DIR}/bot/work.c
-  ${CMAKE_SOURCE_DIR}/bot/lease.c)
+  ${CMAKE_SOURCE_DIR}/bot/storage/storage.c ${CMAKE_SOURCE_DIR}/bot/core/log.c ${CMAKE_SOURCE_DIR}/bot/core/work.c
+  ${CMAKE_SOURCE_DIR}/bot/storage/lease.c)
 set_target_properties(bench_store PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-target_include_directories(bench_store PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/bot)
+target_include_directories(bench_store PRIVATE ${CMAKE_SOURCE_DIR}/include ${HALLWAY_BOT_INCLUDE_DIRS})
 target_compile_options(bench_store PRIVATE ${HALLWAY_WARNINGS})
 target_link_libraries(bench_store PRIVATE hallway_store hallway_text PkgConfig::SQLITE
   PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)

@@ -1,4 +1,4 @@
-/* The console's drawing of Discord markup (bot/console_text.c, issue 16). */
+/* The console's drawing of Discord markup (bot/console/console_text.c, issue 16). */
 #include <stdlib.h>
 #include <string.h>
 

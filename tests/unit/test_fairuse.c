@@ -1,5 +1,5 @@
 /*
- * Fair use (bot/fairuse.c): the burst, the refill rate, one notice per
+ * Fair use (bot/commands/fairuse.c): the burst, the refill rate, one notice per
  * window, separate budgets per user and per class, the console door, a
  * reconfiguration, and the cap on users tracked.
  */

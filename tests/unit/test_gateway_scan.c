@@ -1,4 +1,4 @@
-/* The gateway pre-scan (bot/gateway_scan.c): whatever it accepts, jansson's
+/* The gateway pre-scan (bot/gateway/gateway_scan.c): whatever it accepts, jansson's
  * json_loadb(JSON_ALLOW_NUL) accepts too, with the same op, s, t and
  * d.content. Checked on hand-written tricky payloads and on a few hundred
  * thousand random mutations of real ones. */

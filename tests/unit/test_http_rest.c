@@ -1,5 +1,5 @@
 /*
- * bot/http.c and bot/rest.c against a local HTTP server, in a real lws loop
+ * bot/rest/http.c and bot/rest/rest.c against a local HTTP server, in a real lws loop
  * (no listen port; protocols {"hallway-curl", http_lws_callback}). The
  * server is a small Python http.server embedded below, started with
  * posix_spawn; it imitates Discord's message route with a 5 per 0.5 s

@@ -1,4 +1,4 @@
-/* Unit tests for bot/msgsplit.c: parts, boundaries, sanitising. */
+/* Unit tests for bot/rest/msgsplit.c: parts, boundaries, sanitising. */
 #include "msgsplit.h"
 #include "testlib.h"
 

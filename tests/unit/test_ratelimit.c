@@ -1,4 +1,4 @@
-/* Unit tests for bot/ratelimit.c, driven by a fake clock. */
+/* Unit tests for bot/rest/ratelimit.c, driven by a fake clock. */
 #include "ratelimit.h"
 #include "testlib.h"
 

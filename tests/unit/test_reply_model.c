@@ -1,5 +1,5 @@
 /*
- * The reply model (bot/reply_model*.c): checking, and golden drawings per
+ * The reply model (bot/reply/reply_model.c): checking, and golden drawings per
  * door (tests/unit/golden/reply/NAME.model.json drawn as NAME.discord.json
  * and NAME.console.txt; HALLWAY_GOLDEN_UPDATE=1 writes them anew). Every
  * Discord drawing, golden or random, is checked against Discord's limits.

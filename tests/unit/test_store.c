@@ -1,5 +1,5 @@
 /*
- * The storage API's SQLite engine (bot/store*.c) on a real file: units of
+ * The storage API's SQLite engine (bot/storage/store.c) on a real file: units of
  * work commit or leave nothing, statements are cached by text, the first
  * error sticks, the per-plugin rule holds, the storage thread runs bodies
  * in order, and the mock host defers done() like the daemon.

@@ -1,4 +1,4 @@
-/* Sign-in tokens and sessions (bot/web_auth.c). */
+/* Sign-in tokens and sessions (bot/web/web_auth.c). */
 #include <string.h>
 #include <time.h>
 

@@ -1,5 +1,5 @@
 /*
- * Worker pool (bot/work.c): taking a job back never waits for a worker.
+ * Worker pool (bot/core/work.c): taking a job back never waits for a worker.
  * The job a worker is inside is completed later, cancelled, by work_drain
  * (issue 14: a plugin reload blocked the loop for a whole schedule parse).
  */

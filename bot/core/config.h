@@ -41,9 +41,9 @@ struct config {
 	char *http_public_url;   /* NULL: http://<http_listen> */
 	int http_signin_seconds; /* a dashboard sign-in link's life */
 	int shutdown_timeout_ms;
-	/* limits.*: fair use (bot/fairuse.h) */
+	/* limits.*: fair use (bot/commands/fairuse.h) */
 	int user_commands, user_burst, user_window_ms, organizer_commands, interactions;
-	/* limits.*: how many messages one reply may take (bot/router.c) */
+	/* limits.*: how many messages one reply may take (bot/commands/router.c) */
 	int reply_messages, dm_reply_messages;
 };
 

@@ -1,6 +1,6 @@
 /*
  * Reply models in the plugin API (ABI 1.2): api->reply_model, send_model
- * and dm_model check a model (bot/reply_model.c) and draw it for the door
+ * and dm_model check a model (bot/reply/reply_model.c) and draw it for the door
  * it goes through.
  */
 #ifndef HALLWAY_API_REPLY_H

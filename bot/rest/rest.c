@@ -1,6 +1,6 @@
 /*
- * Discord REST: per-bucket FIFO queues in front of bot/http.c, paced by the
- * pure rate-limit state in bot/ratelimit.c.
+ * Discord REST: per-bucket FIFO queues in front of bot/rest/http.c, paced by the
+ * pure rate-limit state in bot/rest/ratelimit.c.
  *
  * Each rl_bucket (route template x major parameter) that has work owns one
  * queue. Requests wait there in order and are never dropped: a 429 puts the
