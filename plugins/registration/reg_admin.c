@@ -122,14 +122,15 @@ static void ajob_free(void *p)
 	ajob *j = p;
 	if (!j)
 		return;
-	if (!j->r->stopping) /* after that, the host's sweep releases it */
+	if (!hw_units_stopping(j->r->units)) /* after that, the host's sweep releases it */
 		j->r->api->invocation_release(j->r->self, j->inv);
 	hw_buf_free(&j->out);
 	free(j);
 }
 
-static void ajob_done(reg *r, int status, void *p)
+static void ajob_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
 	const char *text = hw_buf_str(&j->out);
 	if (status != HW_OK) {
@@ -151,7 +152,7 @@ static void ajob_done(reg *r, int status, void *p)
 }
 
 /* Keeps the invocation and runs body; the answer follows its commit. */
-static int run(reg *r, const hw_invocation *inv, reg_body_fn body, ajob *j)
+static int run(reg *r, const hw_invocation *inv, hw_unit_body_fn body, ajob *j)
 {
 	j->r = r;
 	j->now = r->api->now_ms(r->self);
@@ -161,7 +162,7 @@ static int run(reg *r, const hw_invocation *inv, reg_body_fn body, ajob *j)
 		free(j);
 		return HW_ERR_PLUGIN;
 	}
-	return reg_db(r, body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
+	return hw_units_run(r->units, body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
 }
 
 static ajob *ajob_new(void)
@@ -182,8 +183,9 @@ static void add(ajob *j, const char *fmt, ...)
 
 /* ---- status ---- */
 
-static int status_user_body(reg *r, hw_tx *tx, void *p)
+static int status_user_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
 	reg_binding b;
 	int64_t grants = 0, failed = 0, oldest = 0, queued = 0;
@@ -193,16 +195,16 @@ static int status_user_body(reg *r, hw_tx *tx, void *p)
 
 	if (rc && rc != HW_ERR_NOT_FOUND)
 		return rc;
-	if (reg_int(r, tx, &grants, "SELECT COUNT(*) FROM registration_grant WHERE user_id = ?",
+	if (hw_sql_int(r->api, tx, &grants, "SELECT COUNT(*) FROM registration_grant WHERE user_id = ?",
 		    "t", j->user) ||
-	    reg_int(r, tx, &queued, "SELECT COUNT(*) FROM registration_queue WHERE user_id = ?",
+	    hw_sql_int(r->api, tx, &queued, "SELECT COUNT(*) FROM registration_queue WHERE user_id = ?",
 		    "t", j->user) ||
 	    reg_store_failures(r, tx, j->user, j->now - REG_FAILURE_WINDOW_MS, &failed, &oldest))
 		return HW_ERR_STORAGE;
-	st = reg_sql(r, tx, "SELECT speaker FROM registration_speaker WHERE user_id = ?", "t",
+	st = hw_sql(r->api, tx, "SELECT speaker FROM registration_speaker WHERE user_id = ?", "t",
 		     j->user);
 	if (st && r->api->db_step(st) == HW_ROW) {
-		hw_fmt(speaker, sizeof(speaker), " Speaker: %s.", reg_col(r, st, 0));
+		hw_fmt(speaker, sizeof(speaker), " Speaker: %s.", hw_sql_col(r->api, st, 0));
 		while (r->api->db_step(st) == HW_ROW)
 			;
 	}
@@ -221,8 +223,9 @@ static int status_user_body(reg *r, hw_tx *tx, void *p)
 	return HW_OK;
 }
 
-static int status_order_body(reg *r, hw_tx *tx, void *p)
+static int status_order_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
 	reg_order o;
 	int rc = reg_store_get_order(r, tx, j->code, &o);
@@ -275,8 +278,9 @@ static int cmd_status(hw_plugin *self, const hw_invocation *inv, void *ud)
 
 /* ---- unbind ---- */
 
-static int unbind_body(reg *r, hw_tx *tx, void *p)
+static int unbind_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
 	reg_binding b;
 	int rc = reg_store_binding_by_user(r, tx, j->user, &b);
@@ -293,9 +297,9 @@ static int unbind_body(reg *r, hw_tx *tx, void *p)
 		    (long long)b.position_id, b.order_code, b.name, j->user, j->user);
 		return HW_OK;
 	}
-	if ((rc = reg_exec(r, tx, "DELETE FROM registration_binding WHERE user_id = ?", "t",
+	if ((rc = hw_sql_exec(r->api, tx, "DELETE FROM registration_binding WHERE user_id = ?", "t",
 			   j->user)) ||
-	    (rc = reg_exec(r, tx, "DELETE FROM registration_grant WHERE user_id = ?"
+	    (rc = hw_sql_exec(r->api, tx, "DELETE FROM registration_grant WHERE user_id = ?"
 			   " AND attempt_ms IS NULL", "t", j->user)) ||
 	    (rc = reg_grant_queue_ticket(r, tx, j->user, b.item, b.variation, NULL, 0, j->now)) ||
 	    (rc = reg_store_attempt(r, tx, j->user, j->now, "unbound")))
@@ -326,30 +330,31 @@ static int cmd_unbind(hw_plugin *self, const hw_invocation *inv, void *ud)
 
 /* ---- stats ---- */
 
-static int stats_body(reg *r, hw_tx *tx, void *p)
+static int stats_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
 	int64_t total = 0, speakers = 0, attempts = 0, failed = 0, throttled = 0, queued = 0,
 		grants = 0, paid = 0, day_failed = 0;
 	hw_stmt *st;
 	int rc;
 
-	if (reg_int(r, tx, &total, "SELECT COUNT(*) FROM registration_binding", NULL) ||
-	    reg_int(r, tx, &speakers, "SELECT COUNT(*) FROM registration_speaker", NULL) ||
-	    reg_int(r, tx, &attempts, "SELECT COUNT(*) FROM registration_attempt WHERE outcome IN"
+	if (hw_sql_int(r->api, tx, &total, "SELECT COUNT(*) FROM registration_binding", NULL) ||
+	    hw_sql_int(r->api, tx, &speakers, "SELECT COUNT(*) FROM registration_speaker", NULL) ||
+	    hw_sql_int(r->api, tx, &attempts, "SELECT COUNT(*) FROM registration_attempt WHERE outcome IN"
 		    " ('registered', 'failed', 'throttled', 'queued')", NULL) ||
-	    reg_int(r, tx, &failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+	    hw_sql_int(r->api, tx, &failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
 		    " 'failed'", NULL) ||
-	    reg_int(r, tx, &day_failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+	    hw_sql_int(r->api, tx, &day_failed, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
 		    " 'failed' AND at_ms >= ?", "i", j->now - 86400000LL) ||
-	    reg_int(r, tx, &throttled, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
+	    hw_sql_int(r->api, tx, &throttled, "SELECT COUNT(*) FROM registration_attempt WHERE outcome ="
 		    " 'throttled'", NULL) ||
-	    reg_int(r, tx, &queued, "SELECT COUNT(*) FROM registration_queue", NULL) ||
-	    reg_int(r, tx, &grants, "SELECT COUNT(*) FROM registration_grant", NULL) ||
-	    reg_int(r, tx, &paid, "SELECT COUNT(*) FROM registration_order WHERE status = 'p'", NULL))
+	    hw_sql_int(r->api, tx, &queued, "SELECT COUNT(*) FROM registration_queue", NULL) ||
+	    hw_sql_int(r->api, tx, &grants, "SELECT COUNT(*) FROM registration_grant", NULL) ||
+	    hw_sql_int(r->api, tx, &paid, "SELECT COUNT(*) FROM registration_order WHERE status = 'p'", NULL))
 		return HW_ERR_STORAGE;
 	add(j, "Registered: %lld (speakers: %lld).\n", (long long)total, (long long)speakers);
-	st = reg_sql(r, tx, "SELECT item, variation, COUNT(*) FROM registration_binding"
+	st = hw_sql(r->api, tx, "SELECT item, variation, COUNT(*) FROM registration_binding"
 		     " GROUP BY item, variation ORDER BY item, variation", NULL);
 	if (!st)
 		return HW_ERR_STORAGE;
@@ -394,7 +399,7 @@ static int cmd_stats(hw_plugin *self, const hw_invocation *inv, void *ud)
 		}
 		hw_buf_add(&j->out, line);
 	}
-	return reg_db(r, stats_body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
+	return hw_units_run(r->units, stats_body, ajob_done, ajob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
 }
 
 /* ---- export ---- */
@@ -411,10 +416,11 @@ static void csv_cell(hw_buf *b, const char *s, int last)
 	hw_buf_add(b, last ? "\"\r\n" : "\",");
 }
 
-static int export_body(reg *r, hw_tx *tx, void *p)
+static int export_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
-	hw_stmt *st = reg_sql(r, tx, "SELECT user_id, order_code, position_id, item, variation,"
+	hw_stmt *st = hw_sql(r->api, tx, "SELECT user_id, order_code, position_id, item, variation,"
 			      " name, bound_ms FROM registration_binding ORDER BY bound_ms, position_id",
 			      NULL);
 	char num[32], when[40];
@@ -424,13 +430,13 @@ static int export_body(reg *r, hw_tx *tx, void *p)
 	j->is_file = 1;
 	hw_buf_add(&j->out, "user_id,order_code,position_id,item,variation,name,bound_at\r\n");
 	while ((rc = r->api->db_step(st)) == HW_ROW) {
-		csv_cell(&j->out, reg_col(r, st, 0), 0);
-		csv_cell(&j->out, reg_col(r, st, 1), 0);
+		csv_cell(&j->out, hw_sql_col(r->api, st, 0), 0);
+		csv_cell(&j->out, hw_sql_col(r->api, st, 1), 0);
 		for (int c = 2; c <= 4; c++) {
 			snprintf(num, sizeof(num), "%lld", (long long)r->api->db_col_int(st, c));
 			csv_cell(&j->out, num, 0);
 		}
-		csv_cell(&j->out, reg_col(r, st, 5), 0);
+		csv_cell(&j->out, hw_sql_col(r->api, st, 5), 0);
 		stamp(r->api->db_col_int(st, 6), when, sizeof(when));
 		csv_cell(&j->out, when, 1);
 	}
@@ -449,24 +455,25 @@ static int cmd_export(hw_plugin *self, const hw_invocation *inv, void *ud)
 
 /* ---- speaker ---- */
 
-static int speaker_body(reg *r, hw_tx *tx, void *p)
+static int speaker_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	ajob *j = p;
-	hw_stmt *st = reg_sql(r, tx, "SELECT user_id FROM registration_speaker WHERE speaker = ?"
+	hw_stmt *st = hw_sql(r->api, tx, "SELECT user_id FROM registration_speaker WHERE speaker = ?"
 			      " AND user_id <> ?", "tt", j->speaker, j->user);
 	int rc;
 	if (!st)
 		return HW_ERR_STORAGE;
 	if (r->api->db_step(st) == HW_ROW) {
 		add(j, "That speaker is already claimed by <@%s>; unbind them first.",
-		    reg_col(r, st, 0));
+		    hw_sql_col(r->api, st, 0));
 		while (r->api->db_step(st) == HW_ROW)
 			;
 		return HW_OK;
 	}
 	/* The speaker as given is also the name talks are matched by for
 	 * mentions (a pretalx code matches none). */
-	if ((rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, name,"
+	if ((rc = hw_sql_exec(r->api, tx, "INSERT INTO registration_speaker (user_id, speaker, name,"
 			   " bound_ms) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
 			   " speaker = excluded.speaker, name = excluded.name,"
 			   " bound_ms = excluded.bound_ms",

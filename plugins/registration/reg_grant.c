@@ -63,7 +63,7 @@ static size_t add_roles(const json_t *v, const char **out, size_t n)
 static int queue(reg *r, hw_tx *tx, const char *user_id, const char *kind, const char *value,
 		 int64_t now)
 {
-	return reg_exec(r, tx, "INSERT INTO registration_grant (user_id, kind, value, queued_ms)"
+	return hw_sql_exec(r->api, tx, "INSERT INTO registration_grant (user_id, kind, value, queued_ms)"
 			" VALUES (?, ?, ?, ?)", "ttti", user_id, kind, value, now);
 }
 
@@ -101,7 +101,7 @@ int reg_grant_queue_ticket(reg *r, hw_tx *tx, const char *user_id, int64_t item,
 
 int reg_dm_queue(reg *r, hw_tx *tx, const char *user_id, const char *text)
 {
-	return reg_exec(r, tx, "INSERT INTO registration_outbox (user_id, text) VALUES (?, ?)", "tt",
+	return hw_sql_exec(r->api, tx, "INSERT INTO registration_outbox (user_id, text) VALUES (?, ?)", "tt",
 			user_id, text);
 }
 
@@ -113,20 +113,22 @@ struct settle {
 	int drop;
 };
 
-static int settle_body(reg *r, hw_tx *tx, void *job)
+static int settle_body(void *ctx, hw_tx *tx, void *job)
 {
+	reg *r = ctx;
 	struct settle *s = job;
 	if (s->table == CALL_DM)
-		return reg_exec(r, tx, s->drop ? "DELETE FROM registration_outbox WHERE id = ?"
+		return hw_sql_exec(r->api, tx, s->drop ? "DELETE FROM registration_outbox WHERE id = ?"
 					       : "UPDATE registration_outbox SET attempt_ms = NULL"
 						 " WHERE id = ?", "i", s->id);
-	return reg_exec(r, tx, s->drop ? "DELETE FROM registration_grant WHERE id = ?"
+	return hw_sql_exec(r->api, tx, s->drop ? "DELETE FROM registration_grant WHERE id = ?"
 				       : "UPDATE registration_grant SET attempt_ms = NULL,"
 					 " tries = tries + 1 WHERE id = ?", "i", s->id);
 }
 
-static void settle_done(reg *r, int status, void *job)
+static void settle_done(void *ctx, int status, void *job)
 {
+	reg *r = ctx;
 	(void)r;
 	(void)status; /* a row not settled is sent again after STALE_MS */
 	free(job);
@@ -140,7 +142,7 @@ static void settle(reg *r, const struct reg_call *c, int drop)
 	s->table = c->table;
 	s->id = c->id;
 	s->drop = drop;
-	reg_db(r, settle_body, settle_done, free, s);
+	hw_units_run(r->units, settle_body, settle_done, free, s);
 }
 
 static void call_unlink(reg *r, struct reg_call *c)
@@ -188,7 +190,7 @@ static void call_done(hw_plugin *self, int status, const char *message_id, const
 	call_free(c);
 	/* The batch is answered and rows were left behind it: the next one
 	 * now, not at the next timer tick (a registration rush). */
-	if (!r->calls && r->outbox_more && !r->stopping) {
+	if (!r->calls && r->outbox_more && !hw_units_stopping(r->units)) {
 		r->outbox_more = 0;
 		reg_grant_flush(r);
 	}
@@ -231,9 +233,9 @@ static int claim(reg *r, hw_tx *tx, struct batch *b, int table)
 {
 	/* one more row than a batch tells whether rows are left behind it */
 	hw_stmt *st = table == CALL_DM
-			      ? reg_sql(r, tx, "SELECT id, user_id, 'dm', text FROM registration_outbox"
+			      ? hw_sql(r->api, tx, "SELECT id, user_id, 'dm', text FROM registration_outbox"
 					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 26", NULL)
-			      : reg_sql(r, tx, "SELECT id, user_id, kind, value FROM registration_grant"
+			      : hw_sql(r->api, tx, "SELECT id, user_id, kind, value FROM registration_grant"
 					" WHERE attempt_ms IS NULL ORDER BY id LIMIT 26", NULL);
 	size_t first = b->n;
 	int rc;
@@ -245,21 +247,21 @@ static int claim(reg *r, hw_tx *tx, struct batch *b, int table)
 			b->more = 1;
 			continue;
 		}
-		if (!(c = calloc(1, sizeof(*c))) || !(c->value = strdup(reg_col(r, st, 3)))) {
+		if (!(c = calloc(1, sizeof(*c))) || !(c->value = strdup(hw_sql_col(r->api, st, 3)))) {
 			call_free(c);
 			return HW_ERR_NOMEM;
 		}
 		c->table = table;
 		c->id = r->api->db_col_int(st, 0);
-		snprintf(c->user_id, sizeof(c->user_id), "%s", reg_col(r, st, 1));
-		snprintf(c->kind, sizeof(c->kind), "%s", reg_col(r, st, 2));
+		snprintf(c->user_id, sizeof(c->user_id), "%s", hw_sql_col(r->api, st, 1));
+		snprintf(c->kind, sizeof(c->kind), "%s", hw_sql_col(r->api, st, 2));
 		b->calls[b->n++] = c;
 	}
 	if (rc != HW_DONE)
 		return HW_ERR_STORAGE;
 	/* In flight from now: a flush meanwhile does not send them twice. */
 	for (size_t i = first; i < b->n; i++)
-		if ((rc = reg_exec(r, tx, table == CALL_DM
+		if ((rc = hw_sql_exec(r->api, tx, table == CALL_DM
 					 ? "UPDATE registration_outbox SET attempt_ms = ? WHERE id = ?"
 					 : "UPDATE registration_grant SET attempt_ms = ? WHERE id = ?",
 				   "ii", b->now, b->calls[i]->id)))
@@ -267,15 +269,17 @@ static int claim(reg *r, hw_tx *tx, struct batch *b, int table)
 	return HW_OK;
 }
 
-static int flush_body(reg *r, hw_tx *tx, void *job)
+static int flush_body(void *ctx, hw_tx *tx, void *job)
 {
+	reg *r = ctx;
 	struct batch *b = job;
 	int rc = b->guild[0] ? claim(r, tx, b, CALL_GRANT) : HW_OK;
 	return rc ? rc : claim(r, tx, b, CALL_DM);
 }
 
-static void flush_done(reg *r, int status, void *job)
+static void flush_done(void *ctx, int status, void *job)
 {
+	reg *r = ctx;
 	struct batch *b = job;
 	r->flushing = 0;
 	if (status == HW_OK && b->more)
@@ -333,23 +337,25 @@ void reg_grant_flush(reg *r)
 	snprintf(b->guild, sizeof(b->guild), "%s", guild ? guild : "");
 	b->now = r->api->now_ms(r->self);
 	r->flushing = 1;
-	if (reg_db(r, flush_body, flush_done, batch_free, b))
+	if (hw_units_run(r->units, flush_body, flush_done, batch_free, b))
 		r->flushing = 0;
 }
 
 /* ---- timers ---- */
 
-static int release_body(reg *r, hw_tx *tx, void *job)
+static int release_body(void *ctx, hw_tx *tx, void *job)
 {
+	reg *r = ctx;
 	const int64_t *before = job;
-	int rc = reg_exec(r, tx, "UPDATE registration_grant SET attempt_ms = NULL"
+	int rc = hw_sql_exec(r->api, tx, "UPDATE registration_grant SET attempt_ms = NULL"
 			  " WHERE attempt_ms < ?", "i", *before);
-	return rc ? rc : reg_exec(r, tx, "UPDATE registration_outbox SET attempt_ms = NULL"
+	return rc ? rc : hw_sql_exec(r->api, tx, "UPDATE registration_outbox SET attempt_ms = NULL"
 				  " WHERE attempt_ms < ?", "i", *before);
 }
 
-static void release_done(reg *r, int status, void *job)
+static void release_done(void *ctx, int status, void *job)
 {
+	reg *r = ctx;
 	(void)status;
 	free(job);
 	reg_grant_flush(r);
@@ -361,7 +367,7 @@ static void release(reg *r, int64_t before)
 	if (!job)
 		return;
 	*job = before;
-	reg_db(r, release_body, release_done, free, job);
+	hw_units_run(r->units, release_body, release_done, free, job);
 }
 
 static void on_timer(hw_plugin *self, hw_handle t, void *ud)

@@ -33,18 +33,19 @@ static void readjob_free(void *p)
 	free(j);
 }
 
-static int read_body(reg *r, hw_tx *tx, void *p)
+static int read_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	struct readjob *j = p;
-	hw_stmt *st = reg_sql(r, tx, "SELECT name, user_id FROM registration_speaker"
+	hw_stmt *st = hw_sql(r->api, tx, "SELECT name, user_id FROM registration_speaker"
 			      " WHERE mention = 1 AND name <> '' ORDER BY user_id", NULL);
 	int rc;
 	if (!st)
 		return HW_ERR_STORAGE;
 	json_array_clear(j->set); /* a retried body starts afresh */
 	while ((rc = r->api->db_step(st)) == HW_ROW)
-		if (json_array_append_new(j->set, json_pack("{s:s, s:s}", "name", reg_col(r, st, 0),
-							    "user_id", reg_col(r, st, 1)))) {
+		if (json_array_append_new(j->set, json_pack("{s:s, s:s}", "name", hw_sql_col(r->api, st, 0),
+							    "user_id", hw_sql_col(r->api, st, 1)))) {
 			while (r->api->db_step(st) == HW_ROW)
 				;
 			return HW_ERR_NOMEM;
@@ -64,8 +65,9 @@ static void publish(reg *r)
 	json_decref(data);
 }
 
-static void read_done(reg *r, int status, void *p)
+static void read_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	struct readjob *j = p;
 	r->speakers_reading = 0;
 	if (status != HW_OK) {
@@ -87,7 +89,7 @@ static void read_done(reg *r, int status, void *p)
 void reg_mention_refresh(reg *r)
 {
 	struct readjob *j;
-	if (r->stopping)
+	if (hw_units_stopping(r->units))
 		return;
 	if (r->speakers_reading) {
 		r->speakers_again = 1; /* the read in flight may predate the change */
@@ -99,7 +101,7 @@ void reg_mention_refresh(reg *r)
 		return;
 	}
 	r->speakers_reading = 1;
-	if (reg_db(r, read_body, read_done, readjob_free, j))
+	if (hw_units_run(r->units, read_body, read_done, readjob_free, j))
 		r->speakers_reading = 0; /* j was freed; the next change tries again */
 }
 
@@ -129,15 +131,16 @@ static void mjob_free(void *p)
 	struct mjob *j = p;
 	if (!j)
 		return;
-	if (!j->r->stopping) /* after that, the host's sweep releases it */
+	if (!hw_units_stopping(j->r->units)) /* after that, the host's sweep releases it */
 		j->r->api->invocation_release(j->r->self, j->inv);
 	free(j);
 }
 
-static int mention_body(reg *r, hw_tx *tx, void *p)
+static int mention_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	struct mjob *j = p;
-	hw_stmt *st = reg_sql(r, tx, "SELECT name, mention FROM registration_speaker"
+	hw_stmt *st = hw_sql(r->api, tx, "SELECT name, mention FROM registration_speaker"
 			      " WHERE user_id = ?", "t", j->user_id);
 	char name[201];
 	int64_t was;
@@ -152,12 +155,12 @@ static int mention_body(reg *r, hw_tx *tx, void *p)
 		       "an organizer.");
 		return HW_OK;
 	}
-	hw_fmt(name, sizeof(name), "%s", reg_col(r, st, 0));
+	hw_fmt(name, sizeof(name), "%s", hw_sql_col(r->api, st, 0));
 	was = r->api->db_col_int(st, 1);
 	while (r->api->db_step(st) == HW_ROW)
 		;
 	if (was != j->on &&
-	    (rc = reg_exec(r, tx, "UPDATE registration_speaker SET mention = ? WHERE user_id = ?",
+	    (rc = hw_sql_exec(r->api, tx, "UPDATE registration_speaker SET mention = ? WHERE user_id = ?",
 			   "it", (int64_t)j->on, j->user_id)))
 		return rc;
 	j->changed = was != j->on;
@@ -170,8 +173,9 @@ static int mention_body(reg *r, hw_tx *tx, void *p)
 	return HW_OK;
 }
 
-static void mention_done(reg *r, int status, void *p)
+static void mention_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	struct mjob *j = p;
 	hw_message m = {.struct_size = sizeof(m), .ephemeral = 1,
 			.content = status == HW_OK ? j->text
@@ -205,7 +209,7 @@ static int cmd_mention(hw_plugin *self, const hw_invocation *inv, void *ud)
 		free(j);
 		return HW_ERR_PLUGIN;
 	}
-	return reg_db(r, mention_body, mention_done, mjob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
+	return hw_units_run(r->units, mention_body, mention_done, mjob_free, j) ? HW_ERR_UNAVAILABLE : HW_OK;
 }
 
 static const hw_arg_spec mention_args[] = {

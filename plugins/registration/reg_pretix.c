@@ -309,8 +309,9 @@ static void page_job_free(void *p)
 	free(j);
 }
 
-static int page_body(reg *r, hw_tx *tx, void *job)
+static int page_body(void *ctx, hw_tx *tx, void *job)
 {
+	reg *r = ctx;
 	struct page_job *j = job;
 	int rc = HW_OK;
 	for (size_t i = 0; !rc && i < j->page.n; i++)
@@ -329,8 +330,9 @@ static int page_body(reg *r, hw_tx *tx, void *job)
 	return rc;
 }
 
-static void page_done(reg *r, int status, void *job)
+static void page_done(void *ctx, int status, void *job)
 {
+	reg *r = ctx;
 	struct page_job *j = job;
 	if (status != HW_OK) {
 		r->api->log(r->self, HW_LOG_WARN, "registration: cannot cache pretix's orders (%d)",
@@ -367,7 +369,7 @@ static void store_page(reg *r, reg_page *page)
 			j->etag_url = NULL;
 		snprintf(j->etag, sizeof(j->etag), "%s", r->sync_etag);
 	}
-	if (reg_db(r, page_body, page_done, page_job_free, j))
+	if (hw_units_run(r->units, page_body, page_done, page_job_free, j))
 		sync_end(r);
 }
 
@@ -401,8 +403,9 @@ struct start_job {
 	char since[REG_STAMP_MAX], etag[200], etag_url[800];
 };
 
-static int start_body(reg *r, hw_tx *tx, void *job)
+static int start_body(void *ctx, hw_tx *tx, void *job)
 {
+	reg *r = ctx;
 	struct start_job *j = job;
 	int rc = reg_store_meta_get(r, tx, "modified_since", j->since, sizeof(j->since));
 	if (!rc || rc == HW_ERR_NOT_FOUND)
@@ -412,8 +415,9 @@ static int start_body(reg *r, hw_tx *tx, void *job)
 	return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
 }
 
-static void start_done(reg *r, int status, void *job)
+static void start_done(void *ctx, int status, void *job)
 {
+	reg *r = ctx;
 	struct start_job *j = job;
 	char esc[3 * REG_STAMP_MAX + 1], url[800];
 	if (status != HW_OK || reg_pretix_unavailable(r)) {
@@ -447,7 +451,7 @@ void reg_pretix_sync_now(reg *r)
 	if (r->syncing || reg_pretix_unavailable(r) || !(j = calloc(1, sizeof(*j))))
 		return;
 	r->syncing = 1; /* until sync_end: one sweep at a time */
-	if (reg_db(r, start_body, start_done, free, j))
+	if (hw_units_run(r->units, start_body, start_done, free, j))
 		r->syncing = 0;
 }
 

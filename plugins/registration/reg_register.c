@@ -79,7 +79,7 @@ static void job_free(void *p)
 		return;
 	/* Once shutdown began the host sweeps kept invocations itself; one
 	 * may be gone already when a late done() frees its job. */
-	if (j->inv && !j->r->stopping)
+	if (j->inv && !hw_units_stopping(j->r->units))
 		j->r->api->invocation_release(j->r->self, j->inv);
 	if (j->order) {
 		reg_order_free(j->order);
@@ -129,7 +129,7 @@ static int close_queued(reg *r, hw_tx *tx, job *j)
 	int rc;
 	if (!j->from_queue)
 		return HW_OK;
-	rc = reg_exec(r, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t", j->user_id);
+	rc = hw_sql_exec(r->api, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t", j->user_id);
 	return rc ? rc : reg_dm_queue(r, tx, j->user_id, j->text);
 }
 
@@ -166,7 +166,7 @@ static int bind(reg *r, hw_tx *tx, job *j, const reg_position *p)
 		snprintf(full, sizeof(full), "%s", p->name);
 	else
 		hw_fmt(full, sizeof(full), "%s%s%s", p->given, p->given[0] ? " " : "", p->family);
-	rc = reg_exec(r, tx, "INSERT INTO registration_binding (position_id, user_id, order_code,"
+	rc = hw_sql_exec(r->api, tx, "INSERT INTO registration_binding (position_id, user_id, order_code,"
 		      " item, variation, name, bound_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
 		      " ON CONFLICT DO NOTHING", "ittiiti", p->id, j->user_id, j->code, p->item,
 		      p->variation, full, j->now);
@@ -186,7 +186,7 @@ static int bind(reg *r, hw_tx *tx, job *j, const reg_position *p)
 	    (rc = reg_store_attempt(r, tx, j->user_id, j->now, "registered")))
 		return rc;
 	if (!j->from_queue)
-		return reg_exec(r, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t",
+		return hw_sql_exec(r->api, tx, "DELETE FROM registration_queue WHERE user_id = ?", "t",
 				j->user_id);
 	return close_queued(r, tx, j);
 }
@@ -270,8 +270,9 @@ static int decide(reg *r, hw_tx *tx, job *j, const reg_order *o)
 }
 
 /* The first unit of an attempt: throttle, one ticket per user, the cache. */
-static int first_body(reg *r, hw_tx *tx, void *p)
+static int first_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	job *j = p;
 	reg_order cached;
 	reg_binding b;
@@ -327,8 +328,9 @@ static int first_body(reg *r, hw_tx *tx, void *p)
 }
 
 /* The second unit: pretix's answer cached, then the final word. */
-static int final_body(reg *r, hw_tx *tx, void *p)
+static int final_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	job *j = p;
 	int rc;
 	if (j->order && !j->rehearsal && (rc = reg_store_put_order(r, tx, j->order, j->now)))
@@ -336,10 +338,11 @@ static int final_body(reg *r, hw_tx *tx, void *p)
 	return decide(r, tx, j, j->order);
 }
 
-static int enqueue_body(reg *r, hw_tx *tx, void *p)
+static int enqueue_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	job *j = p;
-	int rc = reg_exec(r, tx, "INSERT INTO registration_queue (user_id, order_code, name,"
+	int rc = hw_sql_exec(r->api, tx, "INSERT INTO registration_queue (user_id, order_code, name,"
 			  " queued_ms) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
 			  " order_code = excluded.order_code, name = excluded.name,"
 			  " queued_ms = excluded.queued_ms, attempt_ms = NULL",
@@ -354,16 +357,17 @@ static int enqueue_body(reg *r, hw_tx *tx, void *p)
 	return reg_store_attempt(r, tx, j->user_id, j->now, "queued");
 }
 
-static int release_body(reg *r, hw_tx *tx, void *p)
+static int release_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	job *j = p;
-	return reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE user_id = ?",
+	return hw_sql_exec(r->api, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE user_id = ?",
 			"t", j->user_id);
 }
 
 /* ---- on the loop ---- */
 
-static void decided(reg *r, int status, void *p);
+static void decided(void *ctx, int status, void *p);
 
 static void looked_up(reg *r, enum reg_lookup_result res, reg_order *order, void *ud)
 {
@@ -375,21 +379,22 @@ static void looked_up(reg *r, enum reg_lookup_result res, reg_order *order, void
 			job_free(j);
 		} else if (j->from_queue) {
 			/* it stays queued; the next kick tries again */
-			reg_db(r, release_body, NULL, job_free, j);
+			hw_units_run(r->units, release_body, NULL, job_free, j);
 		} else {
 			j->now = r->api->now_ms(r->self);
-			reg_db(r, enqueue_body, decided, job_free, j);
+			hw_units_run(r->units, enqueue_body, decided, job_free, j);
 		}
 		return;
 	}
 	j->order = order; /* NULL: no such order */
 	j->final = 1;
 	j->now = r->api->now_ms(r->self);
-	reg_db(r, final_body, decided, job_free, j);
+	hw_units_run(r->units, final_body, decided, job_free, j);
 }
 
-static void decided(reg *r, int status, void *p)
+static void decided(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	job *j = p;
 	if (status != HW_OK) {
 		r->api->log(r->self, HW_LOG_ERROR, "registration: an attempt of %s could not be "
@@ -433,7 +438,7 @@ static int cmd_register(hw_plugin *self, const hw_invocation *inv, void *ud)
 		free(j);
 		return HW_ERR_PLUGIN;
 	}
-	if (reg_db(r, first_body, decided, job_free, j))
+	if (hw_units_run(r->units, first_body, decided, job_free, j))
 		return HW_ERR_UNAVAILABLE; /* j was freed; the user sees the host's answer */
 	return HW_OK;
 }
@@ -456,10 +461,11 @@ static void kick_free(void *p)
 	free(k);
 }
 
-static int kick_body(reg *r, hw_tx *tx, void *p)
+static int kick_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	struct kick *k = p;
-	hw_stmt *st = reg_sql(r, tx, "SELECT user_id, order_code, name FROM registration_queue"
+	hw_stmt *st = hw_sql(r->api, tx, "SELECT user_id, order_code, name FROM registration_queue"
 			      " WHERE attempt_ms IS NULL ORDER BY queued_ms LIMIT 10", NULL);
 	int rc;
 	if (!st)
@@ -472,15 +478,15 @@ static int kick_body(reg *r, hw_tx *tx, void *p)
 			return HW_ERR_NOMEM;
 		j->r = r;
 		j->from_queue = 1;
-		snprintf(j->user_id, sizeof(j->user_id), "%s", reg_col(r, st, 0));
-		snprintf(j->code, sizeof(j->code), "%s", reg_col(r, st, 1));
-		snprintf(j->name, sizeof(j->name), "%s", reg_col(r, st, 2));
+		snprintf(j->user_id, sizeof(j->user_id), "%s", hw_sql_col(r->api, st, 0));
+		snprintf(j->code, sizeof(j->code), "%s", hw_sql_col(r->api, st, 1));
+		snprintf(j->name, sizeof(j->name), "%s", hw_sql_col(r->api, st, 2));
 		k->jobs[k->n++] = j;
 	}
 	if (rc != HW_DONE)
 		return HW_ERR_STORAGE;
 	for (size_t i = 0; i < k->n; i++)
-		if ((rc = reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = ?"
+		if ((rc = hw_sql_exec(r->api, tx, "UPDATE registration_queue SET attempt_ms = ?"
 				   " WHERE user_id = ?", "it", k->now, k->jobs[i]->user_id)))
 			return rc;
 	return HW_OK;
@@ -495,8 +501,9 @@ static void kick_again(hw_plugin *self, hw_handle t, void *ud)
 	reg_queue_kick(r);
 }
 
-static void kick_done(reg *r, int status, void *p)
+static void kick_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	struct kick *k = p;
 	r->kicking = 0;
 	/* A full batch may have more behind it (pretix back after a long
@@ -508,7 +515,7 @@ static void kick_done(reg *r, int status, void *p)
 		job *j = k->jobs[i];
 		k->jobs[i] = NULL;
 		j->now = r->api->now_ms(r->self);
-		reg_db(r, first_body, decided, job_free, j);
+		hw_units_run(r->units, first_body, decided, job_free, j);
 	}
 	if (status == HW_OK)
 		k->n = 0;
@@ -522,20 +529,22 @@ void reg_queue_kick(reg *r)
 		return;
 	k->now = r->api->now_ms(r->self);
 	r->kicking = 1;
-	if (reg_db(r, kick_body, kick_done, kick_free, k))
+	if (hw_units_run(r->units, kick_body, kick_done, kick_free, k))
 		r->kicking = 0;
 }
 
-static int stale_body(reg *r, hw_tx *tx, void *p)
+static int stale_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	const int64_t *before = p;
 	/* an attempt whose lookup never came back is tried again */
-	return reg_exec(r, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE attempt_ms < ?",
+	return hw_sql_exec(r->api, tx, "UPDATE registration_queue SET attempt_ms = NULL WHERE attempt_ms < ?",
 			"i", *before);
 }
 
-static void stale_done(reg *r, int status, void *p)
+static void stale_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	(void)status;
 	free(p);
 	reg_queue_kick(r);
@@ -547,7 +556,7 @@ static void queue_release(reg *r, int64_t before)
 	if (!p)
 		return;
 	*p = before;
-	reg_db(r, stale_body, stale_done, free, p);
+	hw_units_run(r->units, stale_body, stale_done, free, p);
 }
 
 static void queue_tick(hw_plugin *self, hw_handle t, void *ud)

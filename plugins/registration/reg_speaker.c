@@ -45,7 +45,7 @@ static void claim_free(void *p)
 	struct reg_claim *c = p;
 	if (!c)
 		return;
-	if (c->inv && !c->r->stopping)
+	if (c->inv && !hw_units_stopping(c->r->units))
 		c->r->api->invocation_release(c->r->self, c->inv);
 	free(c);
 }
@@ -72,8 +72,9 @@ static int fail_body(reg *r, hw_tx *tx, struct reg_claim *c, const char *why)
 }
 
 /* First: the budget, a registration, no speaker yet. */
-static int first_body(reg *r, hw_tx *tx, void *p)
+static int first_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	struct reg_claim *c = p;
 	reg_binding b;
 	int64_t count = 0, oldest = 0, speaker = 0;
@@ -96,7 +97,7 @@ static int first_body(reg *r, hw_tx *tx, void *p)
 	}
 	if (rc)
 		return rc;
-	rc = reg_int(r, tx, &speaker, "SELECT COUNT(*) FROM registration_speaker WHERE user_id = ?",
+	rc = hw_sql_int(r->api, tx, &speaker, "SELECT COUNT(*) FROM registration_speaker WHERE user_id = ?",
 		     "t", c->user_id);
 	if (rc)
 		return rc;
@@ -110,15 +111,16 @@ static int first_body(reg *r, hw_tx *tx, void *p)
 }
 
 /* Then pretalx's name against the ticket's, and the claim. */
-static int final_body(reg *r, hw_tx *tx, void *p)
+static int final_body(void *ctx, hw_tx *tx, void *p)
 {
+	reg *r = ctx;
 	struct reg_claim *c = p;
 	int rc;
 	if (!c->speaker_name[0])
 		return fail_body(r, tx, c, "no such speaker");
 	if (!reg_name_equal(c->speaker_name, c->ticket_name))
 		return fail_body(r, tx, c, "pretalx's name is not the ticket's");
-	rc = reg_exec(r, tx, "INSERT INTO registration_speaker (user_id, speaker, name, bound_ms)"
+	rc = hw_sql_exec(r->api, tx, "INSERT INTO registration_speaker (user_id, speaker, name, bound_ms)"
 		      " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", "ttti", c->user_id, c->code,
 		      c->speaker_name, c->now);
 	if (rc)
@@ -136,8 +138,9 @@ static int final_body(reg *r, hw_tx *tx, void *p)
 	return HW_OK;
 }
 
-static void final_done(reg *r, int status, void *p)
+static void final_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	struct reg_claim *c = p;
 	if (status != HW_OK) {
 		say(c, "Sorry, I could not save that; please try again in a minute.");
@@ -185,11 +188,12 @@ static void fetched(hw_plugin *self, hw_handle h, const hw_http_response *res, v
 			 : "");
 	json_decref(root);
 	c->now = r->api->now_ms(r->self);
-	reg_db(r, final_body, final_done, claim_free, c);
+	hw_units_run(r->units, final_body, final_done, claim_free, c);
 }
 
-static void first_done(reg *r, int status, void *p)
+static void first_done(void *ctx, int status, void *p)
 {
+	reg *r = ctx;
 	struct reg_claim *c = p;
 	char url[700];
 	const char *headers[] = {"Accept: application/json", NULL};
@@ -239,7 +243,7 @@ static int cmd_claim(hw_plugin *self, const hw_invocation *inv, void *ud)
 		free(c);
 		return HW_ERR_PLUGIN;
 	}
-	return reg_db(r, first_body, first_done, claim_free, c) ? HW_ERR_UNAVAILABLE : HW_OK;
+	return hw_units_run(r->units, first_body, first_done, claim_free, c) ? HW_ERR_UNAVAILABLE : HW_OK;
 }
 
 void reg_speaker_stop(reg *r)

@@ -18,12 +18,11 @@ const char *reg_arg(const reg *r, const hw_invocation *inv, const char *name)
 	return NULL;
 }
 
-/* The last reference frees the context: the plugin's own goes at
- * shutdown, each unit of work's when its done() came. */
-void reg_unref(reg *r)
+/* Freed by hw_units when the plugin's own reference (dropped at shutdown)
+ * and the last unit of work are both gone. */
+static void reg_free(void *ctx)
 {
-	if (--r->refs > 0)
-		return;
+	reg *r = ctx;
 	reg_config_free(r);
 	free(r);
 }
@@ -32,7 +31,12 @@ static void reg_stop(reg *r)
 {
 	if (!r)
 		return;
-	r->stopping = 1;
+	if (!r->units) {
+		reg_free(r);
+		return;
+	}
+	/* From here hw_units_stopping() is 1: done() callbacks only free. */
+	hw_units_stop(r->units);
 	reg_pretix_stop(r);
 	reg_speaker_stop(r);
 	reg_mention_stop(r);
@@ -43,7 +47,7 @@ static void reg_stop(reg *r)
 	if (r->kick_timer)
 		r->api->cancel(r->self, r->kick_timer);
 	r->kick_timer = 0;
-	reg_unref(r);
+	hw_units_release(r->units);
 }
 
 static int reg_init(hw_plugin *self, const hw_api *api)
@@ -63,7 +67,10 @@ static int reg_init(hw_plugin *self, const hw_api *api)
 		return HW_ERR_NOMEM;
 	r->self = self;
 	r->api = api;
-	r->refs = 1;
+	if (!(r->units = hw_units_new(api, self, r, reg_free))) {
+		free(r);
+		return HW_ERR_NOMEM;
+	}
 	if (reg_config_read(r, api->config(self), err, sizeof(err))) {
 		api->log(self, HW_LOG_ERROR, "registration: plugins.registration: %s", err);
 		rc = HW_ERR_INVALID;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <hallway/plugin.h>
+#include <hallway/stmt.h>
 
 #include "reg_parse.h"
 
@@ -37,8 +38,7 @@ struct reg_claim;
 typedef struct reg {
 	hw_plugin *self;
 	const hw_api *api;
-	int refs;                  /* the plugin's own + one per unit of work */
-	int stopping;              /* shutdown began: done() only frees */
+	hw_units *units;           /* its units of work; owns this context (hw_units_stop) */
 
 	/* config */
 	char *orders_url;          /* <pretix.url>/api/v1/organizers/<o>/events/<e>/orders/ */
@@ -93,21 +93,9 @@ void reg_config_free(reg *r);
 
 /* registration.c */
 const char *reg_arg(const reg *r, const hw_invocation *inv, const char *name);
-void reg_unref(reg *r);
 
-/* reg_db.c: a unit of work. body runs in a transaction (HW_OK commits);
- * done runs on the loop with the outcome, unless the plugin is stopping:
- * then free_job(job) is called instead. free_job may be NULL. */
-typedef int (*reg_body_fn)(reg *r, hw_tx *tx, void *job);
-typedef void (*reg_done_fn)(reg *r, int status, void *job);
-int reg_db(reg *r, reg_body_fn body, reg_done_fn done, void (*free_job)(void *), void *job);
-/* Inside a body: a prepared statement with its values bound ('i' int64_t,
- * 't' text), or NULL; a statement run to its end; one integer
- * (HW_ERR_NOT_FOUND without a row); a text column ("" for NULL). */
-hw_stmt *reg_sql(reg *r, hw_tx *tx, const char *sql, const char *types, ...);
-int reg_exec(reg *r, hw_tx *tx, const char *sql, const char *types, ...);
-int reg_int(reg *r, hw_tx *tx, int64_t *out, const char *sql, const char *types, ...);
-const char *reg_col(reg *r, hw_stmt *st, int col);
+/* Units of work and statements: <hallway/stmt.h> (hw_units_run on r->units,
+ * hw_sql*); bodies and dones take the reg as their ctx. */
 
 /* reg_pretix.c */
 enum reg_lookup_result { REG_FOUND, REG_NOT_FOUND, REG_UNAVAILABLE };
