@@ -45,15 +45,80 @@ int store_sql_is_tx_control(const char *sql)
 {
 	static const char *const words[] = {"BEGIN", "COMMIT", "END", "ROLLBACK",
 					    "SAVEPOINT", "RELEASE", "START", "ABORT", "PREPARE"};
+	return store_sql_first_word_in(sql, words, sizeof(words) / sizeof(words[0]));
+}
+
+int store_sql_first_word_in(const char *sql, const char *const *words, size_t nwords)
+{
 	const char *p = store_sql_skip(sql);
 	size_t n = 0;
 
 	while (isalpha((unsigned char)p[n]))
 		n++;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (size_t i = 0; i < nwords; i++)
 		if (n == strlen(words[i]) && !strncasecmp(p, words[i], n))
 			return 1;
 	return 0;
+}
+
+struct hw_stmt *store_cache_take(struct store_cache *c, const char *sql)
+{
+	for (struct hw_stmt **it = &c->head; *it; it = &(*it)->next) {
+		struct hw_stmt *st = *it;
+		if (strcmp(st->sql, sql))
+			continue;
+		*it = st->next;
+		c->reset(st, c->arg);
+		return st;
+	}
+	return NULL;
+}
+
+void store_cache_trim(struct store_cache *c)
+{
+	struct hw_stmt **victim = NULL;
+
+	if (c->n < STORE_CACHE_MAX)
+		return;
+	for (struct hw_stmt **it = &c->head; *it; it = &(*it)->next)
+		if (!(*it)->in_tx)
+			victim = it;
+	if (victim) {
+		struct hw_stmt *v = *victim;
+		*victim = v->next;
+		c->drop(v, c->arg);
+		c->n--;
+	}
+}
+
+void store_cache_put(struct store_cache *c, struct hw_stmt *st, hw_tx *tx, int fresh)
+{
+	st->next = c->head;
+	c->head = st;
+	st->in_tx = 1;
+	st->tx = tx;
+	if (fresh)
+		c->n++;
+}
+
+void store_cache_release(struct store_cache *c)
+{
+	for (struct hw_stmt *st = c->head; st; st = st->next) {
+		if (!st->in_tx)
+			continue;
+		c->reset(st, c->arg);
+		st->in_tx = 0;
+	}
+}
+
+void store_cache_clear(struct store_cache *c)
+{
+	while (c->head) {
+		struct hw_stmt *st = c->head;
+		c->head = st->next;
+		c->drop(st, c->arg);
+	}
+	c->n = 0;
 }
 
 static hw_stmt *api_prepare(hw_tx *tx, const char *sql)

@@ -41,10 +41,41 @@ struct hw_tx {
 	char err[STORE_ERR_MAX]; /* what failed first, for the log */
 };
 
-/* Every engine's statement starts with this. */
+/* Every engine's statement starts with this: the transaction using it and
+ * its place in the session's statement cache. */
 struct hw_stmt {
 	hw_tx *tx;
+	struct hw_stmt *next; /* in the cache, most recently used first */
+	char *sql;            /* the plugin's text, the cache key (the engine owns it) */
+	int in_tx;            /* used by the running transaction */
 };
+
+/* One session's prepared statements, kept across units of work (both
+ * engines). The engine says how to make one ready again (reset: results and
+ * bindings cleared) and how to free one (drop). */
+#define STORE_CACHE_MAX 128
+struct store_cache {
+	struct hw_stmt *head;
+	size_t n;
+	void (*reset)(struct hw_stmt *st, void *arg);
+	void (*drop)(struct hw_stmt *st, void *arg);
+	void *arg;
+};
+/* The cached statement for sql, reset and taken out of the list (put it
+ * back with store_cache_put), or NULL. */
+struct hw_stmt *store_cache_take(struct store_cache *c, const char *sql);
+/* Makes room for a new statement: drops the least recently used one that
+ * the running transaction does not hold, when the cache is full. */
+void store_cache_trim(struct store_cache *c);
+/* Puts st at the front, used by tx; fresh: a new statement (counted). */
+void store_cache_put(struct store_cache *c, struct hw_stmt *st, hw_tx *tx, int fresh);
+/* After a transaction: resets what it used, so no statement keeps a read
+ * open or a value bound. */
+void store_cache_release(struct store_cache *c);
+/* Drops every statement. */
+void store_cache_clear(struct store_cache *c);
+/* 1 when sql's first word is one of words (case-insensitive). */
+int store_sql_first_word_in(const char *sql, const char *const *words, size_t nwords);
 
 /* Records the first error of tx (later ones keep the first). printf-style
  * message; SQL and values go in as arguments. Returns status. */

@@ -14,7 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define CACHE_MAX 128
 #define RETRY_MS 1000   /* between connection attempts while the server is away */
 #define ROLE_PREFIX "hallway_"
 #define NAME_MAX_LEN 64
@@ -30,9 +29,7 @@ struct store_pg {
 };
 
 struct pg_stmt {
-	struct hw_stmt base; /* first */
-	struct pg_stmt *next;
-	char *sql;           /* the plugin's text (cache key) */
+	struct hw_stmt base; /* first: the plugin's handle, the cache entry */
 	char *text;          /* rewritten with $n */
 	char name[32];
 	uint64_t gen;        /* prepared on connection generation gen (0: not) */
@@ -40,15 +37,13 @@ struct pg_stmt {
 	char **vals;         /* bound values as text (owned), NULL = SQL NULL */
 	PGresult *res;
 	int row, nrows;
-	int in_tx;
 };
 
 struct store_pg_session {
 	struct store_pg *pg;
 	char name[NAME_MAX_LEN];
 	char *begin_sql;     /* BEGIN; SET LOCAL ROLE ...; SET LOCAL search_path ... */
-	struct pg_stmt *stmts;
-	size_t n;
+	struct store_cache cache;
 };
 
 struct pg_tx {
@@ -304,7 +299,7 @@ static void stmt_free(struct store_pg *pg, struct pg_stmt *st)
 		PQclear(PQexec(pg->conn, sql));
 	}
 	free(st->vals);
-	free(st->sql);
+	free(st->base.sql);
 	free(st->text);
 	free(st);
 }
@@ -315,30 +310,19 @@ static int refused_word(const char *sql)
 {
 	static const char *const words[] = {"SET", "RESET", "DISCARD", "DEALLOCATE", "LISTEN",
 					    "NOTIFY", "COPY", "CALL", "DO", "LOCK"};
-	const char *p = store_sql_skip(sql);
-	size_t n = 0;
-	while (isalpha((unsigned char)p[n]))
-		n++;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (n == strlen(words[i]) && !strncasecmp(p, words[i], n))
-			return 1;
-	return 0;
+	return store_sql_first_word_in(sql, words, sizeof(words) / sizeof(words[0]));
 }
 
-static void cache_trim(struct store_pg_session *s)
+static void cache_reset(struct hw_stmt *h, void *arg)
 {
-	struct pg_stmt **victim = NULL;
-	if (s->n < CACHE_MAX)
-		return;
-	for (struct pg_stmt **it = &s->stmts; *it; it = &(*it)->next)
-		if (!(*it)->in_tx)
-			victim = it;
-	if (victim) {
-		struct pg_stmt *v = *victim;
-		*victim = v->next;
-		stmt_free(s->pg, v);
-		s->n--;
-	}
+	(void)arg;
+	stmt_clear((struct pg_stmt *)h);
+	stmt_unbind((struct pg_stmt *)h);
+}
+
+static void cache_drop(struct hw_stmt *h, void *arg)
+{
+	stmt_free(arg, (struct pg_stmt *)h);
 }
 
 static hw_stmt *pg_prepare(hw_tx *tx, const char *sql)
@@ -349,37 +333,28 @@ static hw_stmt *pg_prepare(hw_tx *tx, const char *sql)
 	PGresult *res;
 	char line[200];
 
-	for (struct pg_stmt **it = &s->stmts; *it; it = &(*it)->next) {
-		if (strcmp((*it)->sql, sql))
-			continue;
-		st = *it;
-		*it = st->next;
-		stmt_clear(st);
-		stmt_unbind(st);
-		goto found;
+	if ((st = (struct pg_stmt *)store_cache_take(&s->cache, sql))) {
+		store_cache_put(&s->cache, &st->base, tx, 0);
+		goto prepared;
 	}
 	if (refused_word(sql)) {
 		store_tx_fail(tx, HW_ERR_DENIED, "prepare \"%.60s\": refused in a plugin's body", sql);
 		return NULL;
 	}
-	cache_trim(s);
+	store_cache_trim(&s->cache);
 	st = calloc(1, sizeof(*st));
-	if (!st || !(st->sql = strdup(sql)) || !(st->text = store_pg_rewrite(sql, &st->nparams)) ||
+	if (!st || !(st->base.sql = strdup(sql)) || !(st->text = store_pg_rewrite(sql, &st->nparams)) ||
 	    (st->nparams && !(st->vals = calloc((size_t)st->nparams, sizeof(char *))))) {
 		if (st) {
-			free(st->sql);
+			free(st->base.sql);
 			free(st->text);
 		}
 		free(st);
 		store_tx_fail(tx, HW_ERR_NOMEM, "prepare: out of memory");
 		return NULL;
 	}
-	s->n++;
-found:
-	st->next = s->stmts;
-	s->stmts = st;
-	st->in_tx = 1;
-	st->base.tx = tx;
+	store_cache_put(&s->cache, &st->base, tx, 1);
+prepared:
 	if (st->gen != pg->gen) {
 		snprintf(st->name, sizeof(st->name), "hw%" PRIu64, ++pg->next_name);
 		res = PQprepare(pg->conn, st->name, st->text, st->nparams, NULL);
@@ -401,7 +376,7 @@ static int bind_value(hw_stmt *h, int idx, char *copy, int have)
 	if (idx > st->nparams) {
 		free(copy);
 		return store_tx_fail(h->tx, HW_ERR_INVALID, "bind %d of \"%.120s\": it has %d", idx,
-				     st->sql, st->nparams);
+				     st->base.sql, st->nparams);
 	}
 	if (have && !copy)
 		return store_tx_fail(h->tx, HW_ERR_NOMEM, "bind: out of memory");
@@ -439,7 +414,7 @@ static int pg_step(hw_stmt *h)
 		ExecStatusType es = PQresultStatus(res);
 		if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 			int rc = store_tx_fail(h->tx, status_of(s->pg->conn, res), "\"%.120s\": %s",
-					       st->sql,
+					       st->base.sql,
 					       first_line(PQerrorMessage(s->pg->conn), line,
 							  sizeof(line)));
 			PQclear(res);
@@ -511,6 +486,9 @@ struct store_pg_session *store_pg_session_new(struct store_pg *pg, const char *n
 	if (!s)
 		return NULL;
 	s->pg = pg;
+	s->cache.reset = cache_reset;
+	s->cache.drop = cache_drop;
+	s->cache.arg = pg;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	len = 3 * strlen(name) + 128;
 	s->begin_sql = malloc(len);
@@ -528,24 +506,9 @@ void store_pg_session_free(struct store_pg_session *s)
 {
 	if (!s)
 		return;
-	while (s->stmts) {
-		struct pg_stmt *st = s->stmts;
-		s->stmts = st->next;
-		stmt_free(s->pg, st);
-	}
+	store_cache_clear(&s->cache);
 	free(s->begin_sql);
 	free(s);
-}
-
-static void release_stmts(struct store_pg_session *s)
-{
-	for (struct pg_stmt *st = s->stmts; st; st = st->next) {
-		if (!st->in_tx)
-			continue;
-		stmt_clear(st);
-		stmt_unbind(st);
-		st->in_tx = 0;
-	}
 }
 
 /* Runs constant SQL; HW_OK or the status, with err. */
@@ -602,7 +565,7 @@ int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *
 		return rc == HW_ERR_UNAVAILABLE ? rc : HW_ERR_STORAGE;
 	}
 	rc = body(self, &tx.base, ud);
-	release_stmts(s);
+	store_cache_release(&s->cache);
 	if (rc == HW_OK)
 		rc = tx.base.status;
 	if (rc == HW_OK) {

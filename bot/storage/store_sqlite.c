@@ -13,20 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_MAX 128
-
 struct sq_stmt {
-	struct hw_stmt base; /* first: the plugin's handle */
-	struct sq_stmt *next;
+	struct hw_stmt base; /* first: the plugin's handle, the cache entry */
 	sqlite3_stmt *s;
-	char *sql;
-	int in_tx; /* prepared by the running transaction */
 };
 
 struct store_sqlite {
 	sqlite3 *db;
-	struct sq_stmt *stmts; /* most recently used first */
-	size_t n;
+	struct store_cache cache;
 };
 
 struct sq_tx {
@@ -59,27 +53,22 @@ static int status_of(int rc)
 static void stmt_free(struct sq_stmt *st)
 {
 	sqlite3_finalize(st->s);
-	free(st->sql);
+	free(st->base.sql);
 	free(st);
 }
 
-/* Drops the least recently used statement that the running transaction
- * does not hold, when the cache is full. */
-static void cache_trim(struct store_sqlite *s)
+static void cache_reset(struct hw_stmt *h, void *arg)
 {
-	struct sq_stmt **victim = NULL;
+	struct sq_stmt *st = (struct sq_stmt *)h;
+	(void)arg;
+	sqlite3_reset(st->s);
+	sqlite3_clear_bindings(st->s);
+}
 
-	if (s->n < CACHE_MAX)
-		return;
-	for (struct sq_stmt **it = &s->stmts; *it; it = &(*it)->next)
-		if (!(*it)->in_tx)
-			victim = it;
-	if (victim) {
-		struct sq_stmt *v = *victim;
-		*victim = v->next;
-		stmt_free(v);
-		s->n--;
-	}
+static void cache_drop(struct hw_stmt *h, void *arg)
+{
+	(void)arg;
+	stmt_free((struct sq_stmt *)h);
 }
 
 static hw_stmt *sq_prepare(hw_tx *tx, const char *sql)
@@ -89,18 +78,13 @@ static hw_stmt *sq_prepare(hw_tx *tx, const char *sql)
 	const char *tail = NULL;
 	int rc;
 
-	for (struct sq_stmt **it = &s->stmts; *it; it = &(*it)->next) {
-		if (strcmp((*it)->sql, sql))
-			continue;
-		st = *it;
-		*it = st->next; /* to the front */
-		sqlite3_reset(st->s);
-		sqlite3_clear_bindings(st->s);
-		goto found;
+	if ((st = (struct sq_stmt *)store_cache_take(&s->cache, sql))) {
+		store_cache_put(&s->cache, &st->base, tx, 0);
+		return &st->base;
 	}
-	cache_trim(s);
+	store_cache_trim(&s->cache);
 	st = calloc(1, sizeof(*st));
-	if (!st || !(st->sql = strdup(sql))) {
+	if (!st || !(st->base.sql = strdup(sql))) {
 		free(st);
 		store_tx_fail(tx, HW_ERR_NOMEM, "prepare: out of memory");
 		return NULL;
@@ -115,12 +99,7 @@ static hw_stmt *sq_prepare(hw_tx *tx, const char *sql)
 		stmt_free(st);
 		return NULL;
 	}
-	s->n++;
-found:
-	st->next = s->stmts;
-	s->stmts = st;
-	st->in_tx = 1;
-	st->base.tx = tx;
+	store_cache_put(&s->cache, &st->base, tx, 1);
 	return &st->base;
 }
 
@@ -131,7 +110,7 @@ static int sq_bind_text(hw_stmt *h, int idx, const char *value)
 		       : sqlite3_bind_null(st->s, idx);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(h->tx, rc == SQLITE_RANGE ? HW_ERR_INVALID : status_of(rc),
-				     "bind %d of \"%.120s\": %s", idx, st->sql, sqlite3_errstr(rc));
+				     "bind %d of \"%.120s\": %s", idx, st->base.sql, sqlite3_errstr(rc));
 	return HW_OK;
 }
 
@@ -141,7 +120,7 @@ static int sq_bind_int(hw_stmt *h, int idx, int64_t value)
 	int rc = sqlite3_bind_int64(st->s, idx, value);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(h->tx, rc == SQLITE_RANGE ? HW_ERR_INVALID : status_of(rc),
-				     "bind %d of \"%.120s\": %s", idx, st->sql, sqlite3_errstr(rc));
+				     "bind %d of \"%.120s\": %s", idx, st->base.sql, sqlite3_errstr(rc));
 	return HW_OK;
 }
 
@@ -158,7 +137,7 @@ static int sq_step(hw_stmt *h)
 		return HW_DONE;
 	}
 	return store_tx_fail(h->tx, status_of(sqlite3_extended_errcode(s->db)), "\"%.120s\": %s",
-			     st->sql, sqlite3_errmsg(s->db));
+			     st->base.sql, sqlite3_errmsg(s->db));
 }
 
 static int64_t sq_col_int(hw_stmt *h, int col)
@@ -187,8 +166,11 @@ struct store_sqlite *store_sqlite_new(sqlite3 *db)
 	if (!db)
 		return NULL;
 	s = calloc(1, sizeof(*s));
-	if (s)
+	if (s) {
 		s->db = db;
+		s->cache.reset = cache_reset;
+		s->cache.drop = cache_drop;
+	}
 	return s;
 }
 
@@ -196,24 +178,8 @@ void store_sqlite_free(struct store_sqlite *s)
 {
 	if (!s)
 		return;
-	while (s->stmts) {
-		struct sq_stmt *st = s->stmts;
-		s->stmts = st->next;
-		stmt_free(st);
-	}
+	store_cache_clear(&s->cache);
 	free(s);
-}
-
-/* Resets what the transaction used, so no statement keeps a read open. */
-static void release_stmts(struct store_sqlite *s)
-{
-	for (struct sq_stmt *st = s->stmts; st; st = st->next) {
-		if (!st->in_tx)
-			continue;
-		sqlite3_reset(st->s);
-		sqlite3_clear_bindings(st->s);
-		st->in_tx = 0;
-	}
 }
 
 int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
@@ -236,7 +202,7 @@ int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, ch
 		return status_of(rc) == HW_ERR_UNAVAILABLE ? HW_ERR_UNAVAILABLE : HW_ERR_STORAGE;
 	}
 	rc = body(self, &tx.base, ud);
-	release_stmts(s);
+	store_cache_release(&s->cache);
 	if (rc == HW_OK)
 		rc = tx.base.status;
 	if (rc == HW_OK) {

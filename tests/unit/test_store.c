@@ -208,6 +208,44 @@ TEST(commit_read_cache)
 	fixture_close(&f);
 }
 
+/* More distinct texts in one unit than the cache holds (STORE_CACHE_MAX,
+ * bot/storage/store.h): every statement the unit holds stays valid, and the
+ * next unit evicts only what no transaction holds. */
+#define MANY_TEXTS 300
+static int body_many_texts(hw_plugin *self, hw_tx *tx, void *ud)
+{
+	static hw_stmt *held[MANY_TEXTS];
+	char sql[64];
+	int64_t *sum = ud;
+	(void)self;
+	*sum = 0;
+	for (int i = 0; i < MANY_TEXTS; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d + ?", i);
+		if (!(held[i] = api->db_prepare(tx, sql)) || api->db_bind_int(held[i], 1, 1))
+			return HW_ERR_PLUGIN;
+	}
+	/* Stepped only now: an early statement evicted by a later prepare
+	 * would fail or read freed memory (ASan). */
+	for (int i = 0; i < MANY_TEXTS; i++) {
+		if (api->db_step(held[i]) != HW_ROW)
+			return HW_ERR_PLUGIN;
+		*sum += api->db_col_int(held[i], 0);
+	}
+	return HW_OK;
+}
+
+TEST(cache_overflow)
+{
+	struct fixture f;
+	int64_t sum = 0;
+	REQUIRE(fixture_open(&f) == 0);
+	for (int round = 0; round < 3; round++) {
+		CHECK_INTEQ(run(&f, body_many_texts, &sum, NULL), HW_OK);
+		CHECK_INTEQ(sum, (int64_t)MANY_TEXTS * (MANY_TEXTS - 1) / 2 + MANY_TEXTS);
+	}
+	fixture_close(&f);
+}
+
 static int body_insert_then_fail(hw_plugin *self, hw_tx *tx, void *ud)
 {
 	int *mode = ud;
@@ -623,6 +661,7 @@ int main(void)
 		fclose(fp);
 		pg_url[strcspn(pg_url, "\n")] = '\0';
 		RUN(commit_read_cache);
+		RUN(cache_overflow);
 		RUN(errors_leave_nothing);
 		RUN(thread_in_order);
 		RUN(pg_isolation_and_unavailable);
@@ -631,6 +670,7 @@ int main(void)
 		return test_summary();
 	}
 	RUN(commit_read_cache);
+	RUN(cache_overflow);
 	RUN(errors_leave_nothing);
 	RUN(busy_is_unavailable);
 	RUN(thread_in_order);
