@@ -409,8 +409,8 @@ static void validate_semantics(struct config *c, enum config_mode mode, struct c
 				   "must be address:port with a port 0..65535 (e.g. 127.0.0.1:9464 or "
 				   "[::1]:9464)");
 	}
-	if (c->api_base && strncmp(c->api_base, "http://", 7) && strncmp(c->api_base, "https://", 8))
-		report_add(r, 1, "discord.api_base", "must start with http:// or https://");
+	if (c->api_base && !hw_url_is_http(c->api_base))
+		report_add(r, 1, "discord.api_base", "must be an http:// or https:// URL");
 	if (c->api_base) {
 		size_t n = strlen(c->api_base);
 		while (n > 0 && c->api_base[n - 1] == '/')

@@ -39,18 +39,6 @@ static void problem(struct config_report *rep, const char *key, const char *fmt,
 	config_report_add(rep, 1, key, why);
 }
 
-static int url_ok(const char *s)
-{
-	const char *host;
-	if (!strncmp(s, "https://", 8))
-		host = s + 8;
-	else if (!strncmp(s, "http://", 7))
-		host = s + 7;
-	else
-		return 0;
-	return *host && *host != '/' && *host != ':' && !strpbrk(s, " \t\r\n");
-}
-
 static int date_ok(const char *s)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -167,12 +155,12 @@ static void check_string(const hw_setting *row, const char *key, const json_t *v
 		}
 		break;
 	case HW_FORMAT_URL:
-		if (!url_ok(s))
+		if (!hw_url_is_http(s))
 			problem(rep, key, "\"%s\" is not an http:// or https:// URL", s);
 		break;
 	case HW_FORMAT_PATH_OR_URL:
 		if (strstr(s, "://") || !strncmp(s, "http", 4)) {
-			if (!url_ok(s))
+			if (!hw_url_is_http(s))
 				problem(rep, key, "\"%s\" is not an http:// or https:// URL (or a "
 					"local file)", s);
 			break;

@@ -22,6 +22,7 @@
 #include "api_reply.h"
 
 #include <curl/curl.h>
+#include <hallway/text.h>
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -541,7 +542,7 @@ static hw_handle api_http(hw_plugin *self, const hw_http_request *req, hw_http_f
 	struct http_request r = {0};
 	if (!HW_STRUCT_OK(req, hw_http_request) || !req->url || !fn || !hw->http)
 		return 0;
-	if (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
+	if (!hw_url_is_http(req->url))
 		return 0;
 	for (const char *const *hdr = req->headers; hdr && *hdr; hdr++) {
 		struct curl_slist *n = curl_slist_append(headers, *hdr);

@@ -143,21 +143,7 @@ void rm_places(const json_t *item, char *out, size_t len)
 
 int rm_is_url(const char *s)
 {
-	const char *host;
-	if (!s || strlen(s) > RM_URL_MAX)
-		return 0;
-	if (!strncmp(s, "https://", 8))
-		host = s + 8;
-	else if (!strncmp(s, "http://", 7))
-		host = s + 7;
-	else
-		return 0;
-	if (!*host || *host == '/')
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p <= 0x20 || *p == 0x7F || *p == '<' || *p == '>' || *p == '"')
-			return 0;
-	return 1;
+	return s && strlen(s) <= RM_URL_MAX && hw_url_is_http(s);
 }
 
 char *rm_choice_line(const char *command, const char *value)

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/text.h>
+
 #include "config.h"
 #include "hallway.h"
 #include "health.h"
@@ -462,8 +464,8 @@ int web_listen(struct web *w)
 		LOGE("web", "http.listen \"%s\" is not address:port (e.g. 127.0.0.1:9464)", addr);
 		return -1;
 	}
-	if (pub && strncmp(pub, "http://", 7) && strncmp(pub, "https://", 8)) {
-		LOGE("web", "http.public_url \"%s\" must start with https:// (or http://)", pub);
+	if (pub && !hw_url_is_http(pub)) {
+		LOGE("web", "http.public_url \"%s\" must be an https:// (or http://) URL", pub);
 		return -1;
 	}
 	snprintf(w->iface, sizeof(w->iface), "%s", host);

@@ -68,6 +68,13 @@ size_t hw_distance(const char *a, size_t la, const char *b, size_t lb);
  * the distance is known to exceed cap. */
 size_t hw_distance_capped(const char *a, const char *b, size_t cap);
 
+/* ---- links ---- */
+
+/* 1 when s is an absolute http:// or https:// URL with a host, and nothing a
+ * link must not hold: spaces, control characters, '<', '>' or '"'. One rule
+ * for config values, reply models and HTTP requests (lib/url.c). */
+int hw_url_is_http(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,7 +82,7 @@ TEST(every_problem_is_listed)
 	CHECK(has_problem(&r, "discord.compress: must be true or false", 1));
 	CHECK(has_problem(&r, "discord.guild_id: must be a snowflake", 1));
 	CHECK(has_problem(&r, "discord.application_id: must be a snowflake", 1));
-	CHECK(has_problem(&r, "discord.api_base: must start with http", 1));
+	CHECK(has_problem(&r, "discord.api_base: must be an http", 1));
 	CHECK(has_problem(&r, "discord.tokn: unknown key", 0));
 	CHECK(has_problem(&r, "colour: unknown key", 0));
 	CHECK(has_problem(&r, "storage: must be an object", 1));

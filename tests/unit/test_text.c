@@ -101,8 +101,24 @@ TEST(fmt_cuts_on_a_character)
 	CHECK_STREQ(buf, "ab-7");
 }
 
+/* lib/url.c: the one link check (settings, reply models, HTTP requests). */
+TEST(url_is_http)
+{
+	static const char *const good[] = {"https://fosdem.org/2025/", "http://127.0.0.1:8080/x?y=1",
+					   "https://pretalx.com/ev/talk/ABC#z"};
+	static const char *const bad[] = {"", "ftp://x", "https://", "https:///path", "https://:80",
+					  "https://a b", "https://a\tb", "https://a<b", "https://a\"b",
+					  "javascript:alert(1)", "HTTPS://upper.example", "https://a\x7f"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(hw_url_is_http(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!hw_url_is_http(bad[i]));
+	CHECK(!hw_url_is_http(NULL));
+}
+
 int main(void)
 {
+	RUN(url_is_http);
 	RUN(fold_table);
 	RUN(distance);
 	RUN(when_table);
