@@ -42,13 +42,11 @@ int hw_sql_exec(const hw_api *api, hw_tx *tx, const char *sql, const char *types
 {
 	va_list ap;
 	hw_stmt *st;
-	int rc;
+	int rc = HW_ERR_STORAGE;
 	va_start(ap, types);
 	st = prepare_v(api, tx, sql, types, ap);
 	va_end(ap);
-	if (!st)
-		return HW_ERR_STORAGE;
-	while ((rc = api->db_step(st)) == HW_ROW)
+	while (st && (rc = api->db_step(st)) == HW_ROW)
 		;
 	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
