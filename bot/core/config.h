@@ -64,7 +64,7 @@ enum config_mode {
 	/* The daemon starting: like RUN, except that a storage.path folder
 	 * that is missing or read-only is a warning, not an error. At boot the
 	 * data folder may not be mounted yet; the start waits for it and then
-	 * exits with its own, restartable code (PRODUCTION.md, exit 4).
+	 * exits with its own, restartable code (docs/PRODUCTION.md, exit 4).
 	 * --check-config (RUN) still calls it an error. */
 	CONFIG_MODE_START = 2,
 };

@@ -1,6 +1,6 @@
 /*
- * Close-code table after discord-protocol.md §4 and the docs' "Gateway
- * Close Event Codes". Codes Discord marks "reconnect: false" are fatal;
+ * Close-code table after Discord's documentation, "Gateway Close Event
+ * Codes" (discord.com/developers/docs/topics/opcodes-and-status-codes). Codes Discord marks "reconnect: false" are fatal;
  * codes after which the session is certainly gone start a new session;
  * everything else, including codes we do not know and a drop without a
  * code, resumes (a dead session then earns op 9 false, and we IDENTIFY).

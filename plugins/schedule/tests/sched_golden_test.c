@@ -9,7 +9,8 @@
  *   FOSDEM 2023: 5 CANCELLED and 23 AMENDMENT events.
  *   JRES: decodes without U+FFFD after byte-level unfolding.
  *
- * The counts follow SOURCES.md precisely where a file holds two kinds of
+ * The counts follow the data's own notes (SOURCES.md beside the files
+ * this test reads, in ../shared/data/schedules/) precisely where a file holds two kinds of
  * thing: PyConFR is 75 talk slots plus 9 sprint projects (each on both
  * sprint days, 18 sprint talks); PyCon US is 209 schedule slots plus the
  * 27 posters nested in its poster slot, each a talk of its own.
