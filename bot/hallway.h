@@ -31,6 +31,7 @@ struct notify;
 struct fairuse;
 struct slash;
 struct web;
+struct plan_book;
 
 struct hallway {
 	struct lws_context *lws;
@@ -52,6 +53,7 @@ struct hallway {
 	struct notify *notify;     /* systemd sd_notify */
 	struct fairuse *fairuse;   /* per-user command budgets (NULL: none) */
 	struct web *web;           /* the HTTP server: screens, organizer page, health */
+	struct plan_book *plans;   /* dry runs waiting for plugins' answers */
 
 	struct clock clock;        /* the conference clock */
 

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "plan_book.h"
 #include "rest.h"
 #include "router.h"
 #include "slash.h"
@@ -529,7 +530,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	if (!(hw->fairuse = fairuse_create(&fc)) || !(hw->work = work_create(hw->lws, 2)) ||
 	    storage_start(hw->storage, hw->lws) ||
 	    !(hw->http = http_create(hw->lws, hw->vhost)) ||
-	    !(hw->bus = bus_create()) ||
+	    !(hw->bus = bus_create()) || !(hw->plans = plan_book_create(hw)) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
 	    components_start(hw) ||
@@ -599,6 +600,8 @@ static void teardown(struct runtime *rt)
 		lws_sul_cancel(&rt->tick_sul);
 		lws_sul_cancel(&rt->connect_sul);
 	}
+	plan_book_destroy(hw->plans); /* a plan still waiting is dropped */
+	hw->plans = NULL;
 	host_destroy(hw->host);
 	hw->host = NULL;
 	storage_stop(hw->storage); /* its thread wakes the loop: before the context goes */

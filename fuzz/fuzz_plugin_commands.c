@@ -48,6 +48,7 @@
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
+#include "plan_book.h"
 #include "router.h"
 #include "storage.h"
 #include "work.h"
@@ -98,7 +99,7 @@ static void settle(void)
 		fuzz_stubs_complete();
 		work_drain(hw.work);
 		lws_service(hw.lws, -1);
-		busy = host_busy(hw.host) || fuzz_stubs_pending();
+		busy = host_busy(hw.host) || plan_book_busy(hw.plans) || fuzz_stubs_pending();
 		if (!busy)
 			return;
 		if (i > 100) {
@@ -212,6 +213,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	hw.rest = (struct rest *)&hw;
 	hw.http = (struct http *)&hw;
 	if (!(hw.work = work_create(hw.lws, 2)) || !(hw.bus = bus_create()) ||
+	    !(hw.plans = plan_book_create(&hw)) ||
 	    !(hw.guilds = guilds_create(hw.bus, hw.cfg->organizer_roles)) ||
 	    !(hw.router = router_create(&hw)) || router_add_builtins(hw.router) ||
 	    !(hw.host = host_create(&hw)))

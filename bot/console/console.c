@@ -19,6 +19,7 @@
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
+#include "plan_book.h"
 #include "router.h"
 
 #define CONSOLE_MAX_LINE (64 * 1024)
@@ -168,6 +169,13 @@ static void out_plain(void *ud, const char *text)
 
 static void pump(lws_sorted_usec_list_t *sul);
 
+/* Something asynchronous is in flight: a plugin's work, or a plan that
+ * waits for plugins' answers. */
+static int busy(const struct console *c)
+{
+	return host_busy(c->hw->host) || plan_book_busy(c->hw->plans);
+}
+
 static void schedule_pump(struct console *c, lws_usec_t us)
 {
 	lws_sul_schedule(c->hw->lws, 0, &c->pump_sul, pump, us);
@@ -180,7 +188,7 @@ static void pump(lws_sorted_usec_list_t *sul)
 	for (;;) {
 		char *nl;
 		size_t n;
-		if (host_busy(c->hw->host)) {
+		if (busy(c)) {
 			schedule_pump(c, 10 * LWS_US_PER_MS);
 			return;
 		}
@@ -208,7 +216,7 @@ static void pump(lws_sorted_usec_list_t *sul)
 			fflush(stdout);
 		}
 	}
-	if (c->eof && !c->len && !host_busy(c->hw->host))
+	if (c->eof && !c->len && !busy(c))
 		hallway_request_stop(c->hw, 0);
 }
 

@@ -1,6 +1,7 @@
 /*
  * The dry run. Each plugin that posts on its own answers "plan.collect"
- * with what falls due in the window; this file asks, sorts and words it.
+ * with what falls due in the window, at once or later (plan_book.c
+ * collects); this file reads the command and words the answer.
  */
 #include "plan.h"
 
@@ -10,65 +11,22 @@
 
 #include <hallway/buf.h>
 
-#include "bus.h"
 #include "clock.h"
 #include "commands.h"
 #include "hallway.h"
 #include "hallway/plugin.h"
 #include "log.h"
+#include "plan_book.h"
 #include "router.h"
 
 #define HOUR_MS 3600000LL
 #define PLAN_MAX_HOURS (24 * 14)
 
-static int by_time(const void *a, const void *b)
-{
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	json_int_t tx = json_integer_value(json_object_get(x, "at"));
-	json_int_t ty = json_integer_value(json_object_get(y, "at"));
-	return tx < ty ? -1 : tx > ty;
-}
-
-json_t *plan_collect(struct hallway *hw, int64_t from_ms, int64_t to_ms)
-{
-	json_t *data = json_pack("{s:i, s:I, s:I, s:[]}", "version", HW_PLAN_VERSION, "from",
-				 (json_int_t)from_ms, "to", (json_int_t)to_ms, "items");
-	json_t *items, *sorted = NULL, **v = NULL, *it;
-	size_t n, i, k = 0;
-	if (!data)
-		return NULL;
-	bus_publish(hw->bus, HW_EVENT_PLAN_COLLECT, data);
-	items = json_object_get(data, "items");
-	n = json_is_array(items) ? json_array_size(items) : 0;
-	if (!(sorted = json_array()) || (n && !(v = calloc(n, sizeof(*v)))))
-		goto fail;
-	/* Only well-formed entries in the window: a plugin's mistake must not
-	 * put a wrong time in front of an organizer. The loop runs to the n
-	 * that sized v (v is NULL when n is 0). */
-	for (i = 0; i < n; i++) {
-		json_t *at;
-		it = json_array_get(items, i);
-		at = json_object_get(it, "at");
-		if (!json_is_object(it) || !json_is_integer(at) ||
-		    json_integer_value(at) < from_ms || json_integer_value(at) >= to_ms ||
-		    !json_is_string(json_object_get(it, "what")))
-			continue;
-		v[k++] = it;
-	}
-	if (k)
-		qsort(v, k, sizeof(*v), by_time);
-	for (i = 0; i < k; i++)
-		if (json_array_append(sorted, v[i]))
-			goto fail;
-	free(v);
-	json_decref(data);
-	return sorted;
-fail:
-	free(v);
-	json_decref(sorted);
-	json_decref(data);
-	return NULL;
-}
+/* One `plan` being answered. */
+struct plan_reply {
+	struct invocation *inv; /* a reference of ours */
+	int64_t from, to;
+};
 
 int plan_parse_window(const char *a, const char *b, int64_t now_ms, int64_t *from_ms,
 		      int64_t *to_ms, char *why, size_t whylen)
@@ -108,31 +66,23 @@ int plan_parse_window(const char *a, const char *b, int64_t now_ms, int64_t *fro
 	return 0;
 }
 
-static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
+/* Draws the plan for the organizer and lets the invocation go. */
+static void plan_answered(void *ud, json_t *items, json_t *missing)
 {
-	struct hallway *hw = ud;
-	const char *a = inv->argc > 0 && inv->argv[0].present ? inv->argv[0].str : NULL;
-	const char *b = inv->argc > 1 && inv->argv[1].present ? inv->argv[1].str : NULL;
+	struct plan_reply *pr = ud;
 	hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
 	hw_buf t;
-	char line[900], why[300];
-	int64_t from, to;
-	json_t *items, *it;
+	char line[900];
+	json_t *it;
 	size_t i, n;
-	int rc;
-	(void)self;
 
 	hw_buf_init(&t, 0);
-	if (plan_parse_window(a, b, clock_now_ms(&hw->clock), &from, &to, why, sizeof(why))) {
-		m.content = why;
-		return router_reply((struct invocation *)inv, &m);
-	}
-	if (!(items = plan_collect(hw, from, to)))
-		return HW_ERR_NOMEM;
+	if (!items)
+		goto out; /* dropped: the bot stops */
 	n = json_array_size(items);
 	snprintf(line, sizeof(line), "Plan for the next %lld hour%s: %zu post%s.\n",
-		 (long long)((to - from + HOUR_MS - 1) / HOUR_MS),
-		 (to - from) <= HOUR_MS ? "" : "s", n, n == 1 ? "" : "s");
+		 (long long)((pr->to - pr->from + HOUR_MS - 1) / HOUR_MS),
+		 (pr->to - pr->from) <= HOUR_MS ? "" : "s", n, n == 1 ? "" : "s");
 	hw_buf_add(&t, line);
 	if (!n)
 		hw_buf_add(&t, "Nothing will be posted in that window.\n");
@@ -152,14 +102,62 @@ static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
 		snprintf(line, sizeof(line), " (%s)\n", plugin ? plugin : "?");
 		hw_buf_add(&t, line);
 	}
-	json_decref(items);
-	if (!(m.content = hw_buf_str(&t))) {
-		hw_buf_free(&t);
+	/* An incomplete plan says so: an organizer must not read a missing
+	 * reminder as "nothing will be sent". */
+	json_array_foreach(missing, i, it) {
+		const char *plugin = json_string_value(json_object_get(it, "plugin"));
+		const char *error = json_string_value(json_object_get(it, "error"));
+		if (error) {
+			snprintf(line, sizeof(line), "Incomplete: %s could not answer (", plugin);
+			hw_buf_add(&t, line);
+			hw_buf_add_safe(&t, error, 200);
+			hw_buf_add(&t, "); its posts are missing from this list.\n");
+		} else {
+			snprintf(line, sizeof(line), "Incomplete: %s did not answer within %d s; its "
+				 "posts are missing from this list.\n", plugin,
+				 HW_PLAN_WAIT_MS / 1000);
+			hw_buf_add(&t, line);
+		}
+	}
+	if ((m.content = hw_buf_str(&t)))
+		router_reply(pr->inv, &m);
+	else
+		LOGE("router", "plan: out of memory drawing the answer");
+out:
+	hw_buf_free(&t);
+	invocation_unref(pr->inv);
+	free(pr);
+}
+
+static int cmd_plan(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct hallway *hw = ud;
+	const char *a = inv->argc > 0 && inv->argv[0].present ? inv->argv[0].str : NULL;
+	const char *b = inv->argc > 1 && inv->argv[1].present ? inv->argv[1].str : NULL;
+	hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
+	struct plan_reply *pr;
+	char why[300];
+	int64_t from, to;
+	(void)self;
+
+	if (plan_parse_window(a, b, clock_now_ms(&hw->clock), &from, &to, why, sizeof(why))) {
+		m.content = why;
+		return router_reply((struct invocation *)inv, &m);
+	}
+	if (!(pr = calloc(1, sizeof(*pr))))
+		return HW_ERR_NOMEM;
+	pr->inv = (struct invocation *)inv;
+	pr->from = from;
+	pr->to = to;
+	/* Kept until the plan is drawn: now, or once the plugins that hold
+	 * it answer (a slash command is deferred meanwhile). */
+	invocation_ref(pr->inv);
+	if (plan_book_collect(hw->plans, from, to, plan_answered, pr)) {
+		invocation_unref(pr->inv);
+		free(pr);
 		return HW_ERR_NOMEM;
 	}
-	rc = router_reply((struct invocation *)inv, &m);
-	hw_buf_free(&t);
-	return rc;
+	return HW_OK;
 }
 
 int plan_register(struct router *r)

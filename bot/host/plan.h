@@ -1,7 +1,8 @@
 /*
  * The organizers' dry run: what the bot will post, where and when, over a
  * window (the `plan` command, and `hallway --plan`). The host asks every
- * plugin through the "plan.collect" event (include/hallway/plugin.h).
+ * plugin through the "plan.collect" event (include/hallway/plugin.h) and
+ * waits for the late answers (bot/plan_book.c).
  */
 #ifndef HALLWAY_PLAN_H
 #define HALLWAY_PLAN_H
@@ -18,9 +19,6 @@ struct router;
 
 /* Registers the organizer command "plan". Returns 0 or -1. */
 int plan_register(struct router *r);
-/* Asks the plugins for everything due in [from_ms, to_ms). Returns a new
- * reference to the items sorted by time, or NULL out of memory. */
-json_t *plan_collect(struct hallway *hw, int64_t from_ms, int64_t to_ms);
 /* Reads the command's arguments: none (now, 24 h), "<hours>h" or
  * "<hours>", or two ISO-8601 instants. Returns 0, or -1 with why set. */
 int plan_parse_window(const char *a, const char *b, int64_t now_ms, int64_t *from_ms,

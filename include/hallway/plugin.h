@@ -417,17 +417,43 @@ typedef struct hw_setting {
 /*
  * Event "plan.collect" (ABI 1.1), published by the host for the organizers'
  * dry run (`plan` command, `hallway --plan`). data:
- *   {"version": 1, "from": <Unix ms>, "to": <Unix ms>, "items": [...]}
+ *   {"version": 1, "from": <Unix ms>, "to": <Unix ms>, "items": [...],
+ *    "plan": <id>, "holds": [...]}
  * A plugin that will post something on its own (scheduled posts, reminders,
  * alerts) appends one object per post due in [from, to) to "items":
  *   {"at": <Unix ms>, "when": "Sat 09:55" (the conference's zone),
  *    "where": "channel <id>" or "DM", "what": "one line, no markup",
  *    "plugin": "<name>"}
  * and touches nothing else. Names of people never go into "what": give
- * counts ("to 12 attendees"). Check "version" before reading the rest.
+ * counts ("to 12 attendees"). Check "version" before reading the rest
+ * (include/hallway/plan.h does both for you).
+ *
+ * Answering later (a plugin whose answer needs db_run): a host that can
+ * wait puts "plan" (an id) and "holds" (an array) in the payload; these
+ * were added keys, not a new shape, so the version stays 1 and a plugin
+ * that answers at once reads and writes it as before. Such a plugin takes
+ * a hold in its handler (hw_plan_hold in plan.h appends {"plugin", "hold"}
+ * to "holds") and releases it from its done() callback (hw_plan_release
+ * publishes "plan.answer" below). The host draws the plan once every hold
+ * is released, or after HW_PLAN_WAIT_MS, naming each plugin that did not
+ * answer; it never waits longer. A payload without "plan" comes from a host
+ * that cannot wait: answer in the handler or not at all.
  */
 #define HW_EVENT_PLAN_COLLECT "plan.collect"
 #define HW_PLAN_VERSION 1
+#define HW_PLAN_WAIT_MS 10000
+
+/*
+ * Event "plan.answer": one released hold, published by the plugin that
+ * took it (through hw_plan_release):
+ *   {"version": 1, "plan": <id>, "hold": <index>, "plugin": "<name>",
+ *    "items": [...as in plan.collect...], "error": "why not" (optional)}
+ * "error" says in a few words why the plugin's posts are missing (the
+ * database was not reachable); the plan shows it to the organizer. An
+ * answer for a plan that is already drawn is dropped.
+ */
+#define HW_EVENT_PLAN_ANSWER "plan.answer"
+#define HW_PLAN_ANSWER_VERSION 1
 
 typedef struct hw_plugin_desc {
 	uint32_t struct_size;     /* sizeof(hw_plugin_desc) when built */
