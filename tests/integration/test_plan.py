@@ -7,9 +7,10 @@ plan runs on a copy of the database.
 import os
 import sqlite3
 import tempfile
+import time
 import unittest
 
-from harness import PLUGIN_DIR, SOURCE_DIR, Daemon
+from harness import FIXTURE_DIR, PLUGIN_DIR, SOURCE_DIR, Daemon
 
 SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
 NOW = "2026-11-26T08:00:00+01:00"
@@ -25,10 +26,21 @@ class PlanTests(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def run_hallway(self, args, script=None, organizer=False):
+    def run_hallway(self, args, script=None, organizer=False, fx_plan=None):
         cfg = {"storage": {"path": self.db}, "plugin_dir": PLUGIN_DIR, "log": {"level": "info"},
                "plugins": {"schedule": {"source": SAMPLE}, "recommend": {"reminder_minutes": 10},
                            "announce": {"channels": [CHANNEL], "remind_minutes": 5}}}
+        if fx_plan is not None:
+            # The product plugins and the fixture that answers late, side by side.
+            pdir = os.path.join(self.dir, "plugins")
+            os.makedirs(pdir, exist_ok=True)
+            links = [(PLUGIN_DIR, n) for n in ("schedule", "recommend", "announce")]
+            for folder, name in links + [(FIXTURE_DIR, "fx_plan")]:
+                link = os.path.join(pdir, name + ".so")
+                if not os.path.lexists(link):
+                    os.symlink(os.path.join(folder, name + ".so"), link)
+            cfg["plugin_dir"] = pdir
+            cfg["plugins"]["fx_plan"] = fx_plan
         extra = list(args) + (["--as", "organizer"] if organizer else [])
         d = Daemon(cfg, self.dir, extra_args=extra, stdin=script, env={"HALLWAY_NOW": NOW})
         d.start()
@@ -98,6 +110,58 @@ class PlanTests(unittest.TestCase):
         self.assertIn("organizers", out)
         rc, out, log = self.run_hallway(["--console"], "plan 2\n", organizer=True)
         self.assertIn("Plan for the next 2 hours", out)
+
+    def test_a_late_answer_is_in_the_plan(self):
+        # Issue 18: a plugin whose answer needs db_run holds the plan and
+        # releases it from done(); the plan waits for it, then sorts it in.
+        started = time.monotonic()
+        rc, out, log = self.run_hallway(["--plan", "--from", "3"],
+                                        fx_plan={"mode": "late", "delay_ms": 1500})
+        self.assertEqual(rc, 0, log)
+        self.assertGreater(time.monotonic() - started, 1.5)
+        self.assertIn("waits for 1 answer", log)
+        self.assertIn("late answer after a unit of work (1) (fx_plan)", out)
+        self.assertIn("answer at once (fx_plan)", out)
+        self.assertLess(out.index("late answer"), out.index("answer at once"))
+        self.assertIn("09:25", out)  # the plugins that answer at once are still there
+        self.assertNotIn("Incomplete", out)
+        # The unit of work ran on the copy: the live database has none of it
+        # (not even the fixture's table, whose migration ran on the copy too).
+        con = sqlite3.connect(self.db)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                                         "'fx_plan_answers'").fetchone()[0], 0)
+        finally:
+            con.close()
+        # The command, twice on one console: each waits for its own answer.
+        rc, out, log = self.run_hallway(["--console"], "plan 3\nplan 4\n", organizer=True,
+                                        fx_plan={"mode": "late", "delay_ms": 800})
+        self.assertEqual(rc, 0, log)
+        self.assertIn("Plan for the next 3 hours", out)
+        self.assertIn("Plan for the next 4 hours", out)
+        self.assertIn("late answer after a unit of work (1) (fx_plan)", out)
+        self.assertIn("late answer after a unit of work (2) (fx_plan)", out)
+        self.assertLess(out.index("next 3 hours"), out.index("(1) (fx_plan)"))
+        self.assertLess(out.index("(1) (fx_plan)"), out.index("next 4 hours"))
+
+    def test_a_plugin_that_never_answers_is_named(self):
+        started = time.monotonic()
+        rc, out, log = self.run_hallway(["--plan", "--from", "3"], fx_plan={"mode": "never"})
+        took = time.monotonic() - started
+        self.assertEqual(rc, 0, log)
+        self.assertGreaterEqual(took, 10)
+        self.assertLess(took, 50)
+        self.assertIn("answer at once (fx_plan)", out)
+        self.assertIn("Incomplete: fx_plan did not answer within 10 s; its posts are missing "
+                      "from this list.", out)
+        self.assertIn("plugin fx_plan did not answer within 10000 ms", log)
+
+    def test_a_failed_answer_says_why(self):
+        rc, out, log = self.run_hallway(["--plan", "--from", "3"], fx_plan={"mode": "fail"})
+        self.assertEqual(rc, 0, log)
+        self.assertIn("answer at once (fx_plan)", out)
+        self.assertIn("Incomplete: fx_plan could not answer (its storage failed (error -7)); "
+                      "its posts are missing from this list.", out)
 
 
 if __name__ == "__main__":
