@@ -18,6 +18,8 @@
 #include <curl/curl.h>
 #include <libxml/parser.h>
 
+#include <hallway/events.h>
+
 #include "bus.h"
 #include "clock.h"
 #include "components.h"
@@ -458,12 +460,33 @@ static int open_storage(struct hallway *hw)
  * as the standby. */
 #define EXIT_STANDBY 5
 
+/* Tells the plugins this daemon is the active one now (events.h,
+ * HW_EVENT_LEASE_ACTIVE): their outboxes take over what the previous one
+ * left claimed. */
+static void publish_active(struct hallway *hw)
+{
+	int64_t epoch = 0;
+	uint64_t takeovers = 0;
+	double takeover_s = 0;
+	json_t *data;
+	if (storage_lease_info(hw->storage, &epoch, &takeovers, &takeover_s))
+		return;
+	if (!(data = json_pack("{s:i, s:I}", "version", HW_LEASE_ACTIVE_VERSION, "epoch",
+			       (json_int_t)epoch))) {
+		LOGE("main", "out of memory telling the plugins this daemon is active");
+		return;
+	}
+	bus_publish(hw->bus, HW_EVENT_LEASE_ACTIVE, data);
+	json_decref(data);
+}
+
 static void on_role(void *ud, int active)
 {
 	struct runtime *rt = ud;
 	if (active) {
 		LOGI("main", "active: connecting to Discord");
 		rest_hold(rt->hw.rest, 0);
+		publish_active(&rt->hw);
 		lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
 		return;
 	}

@@ -86,6 +86,17 @@ extern "C" {
 #define HW_EVENT_METRICS_REPORT "metrics.report"
 #define HW_METRICS_REPORT_VERSION 1
 
+/*
+ * Published by the host when this daemon has just become the active one
+ * (PostgreSQL with a lease, issue 18): {"version": 1, "epoch": N}, the
+ * lease term it now holds. Work the previous active one left half done is
+ * this one's now: outbox rows it had claimed and perhaps sent are sent
+ * again, with their nonce, so Discord keeps one message of each. A single
+ * daemon (SQLite, or no lease) never gets it.
+ */
+#define HW_EVENT_LEASE_ACTIVE "hallway.active"
+#define HW_LEASE_ACTIVE_VERSION 1
+
 /* Sets "version" in data (an object) to version. 0, or -1 when data is
  * not an object or out of memory. */
 int hw_event_stamp(json_t *data, int version);

@@ -163,7 +163,7 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	    !(rc = ospace_later_register(o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
-		rc = hw_dm_outbox_start(self, api, o->db, "openspaces_outbox", 60000, &o->outbox);
+		rc = hw_dm_outbox_start(self, api, "openspaces_outbox", 60000, &o->outbox);
 	if (!rc)
 		rc = ospace_remind_start(o);
 	if (rc) {

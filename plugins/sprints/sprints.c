@@ -84,7 +84,7 @@ static int sprints_init(hw_plugin *self, const hw_api *api)
 	if (!rc)
 		rc = sprints_web_init(s);
 	if (!rc)
-		rc = hw_dm_outbox_start(self, api, s->db, "sprints_outbox", SPRINTS_NOTIFY_RETRY_MS,
+		rc = hw_dm_outbox_start(self, api, "sprints_outbox", SPRINTS_NOTIFY_RETRY_MS,
 					&s->outbox);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "sprints: init failed (%d)", rc);

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <libpq-fe.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,7 @@ struct mock_api {
 	char *pg_url;
 	struct store_pg *pg;
 	struct store_pg_session *pg_sess;
+	struct store_fence fence; /* mock_api_db_fence */
 	mock_output_fn on_output;
 	void *on_output_ud;
 	void *userdata; /* the plugin's, from set_userdata */
@@ -386,6 +388,7 @@ static int mock_send(hw_plugin *self, const char *channel_id, const hw_message *
 		for (size_t i = 0; n > 1 && i < msg->nmention_users && o->mention_users; i++)
 			k += (size_t)snprintf(o->mention_users + k, n - k, "%s%s", i ? "," : "",
 					      msg->mention_users[i]);
+		o->nonce = msg->nonce ? mock_strdup(msg->nonce) : NULL;
 	}
 	mock_sent(m, cb, ud);
 	return HW_OK;
@@ -397,8 +400,10 @@ static int mock_dm(hw_plugin *self, const char *user_id, const hw_message *msg,
 	mock_api *m = mock_of(self);
 	if (!user_id || !msg)
 		return HW_ERR_INVALID;
-	if (!m->fail_status)
-		mock_out(m, MOCK_OUT_DM, user_id, msg->content);
+	if (!m->fail_status) {
+		mock_output *o = mock_out(m, MOCK_OUT_DM, user_id, msg->content);
+		o->nonce = msg->nonce ? mock_strdup(msg->nonce) : NULL;
+	}
 	mock_sent(m, cb, ud);
 	return HW_OK;
 }
@@ -879,6 +884,16 @@ void mock_api_db_fail(mock_api *m, int status)
 	m->db_fail = status;
 }
 
+int mock_api_db_fence(mock_api *m, const char *holder, int64_t epoch)
+{
+	if (!m->pg)
+		return -1;
+	snprintf(m->fence.holder, sizeof(m->fence.holder), "%s", holder);
+	atomic_store(&m->fence.epoch, epoch);
+	store_pg_set_fence(m->pg, &m->fence);
+	return 0;
+}
+
 int64_t mock_api_db_int(mock_api *m, const char *sql)
 {
 	int64_t v = -1;
@@ -1305,6 +1320,7 @@ void mock_api_clear(mock_api *m)
 		free(m->outs[i].filename);
 		free(m->outs[i].data);
 		free(m->outs[i].mention_users);
+		free(m->outs[i].nonce);
 	}
 	m->nouts = 0;
 }

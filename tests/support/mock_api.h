@@ -57,6 +57,7 @@ typedef struct mock_output {
 	size_t len;
 	int ephemeral;
 	char *mention_users; /* sends: the message's mention_users, "id,id" ("" none) */
+	char *nonce;         /* sends and DMs: the message's nonce, or NULL */
 } mock_output;
 
 /* Returns a new mock, or NULL. config: borrowed (copied); NULL = {}.
@@ -156,6 +157,11 @@ size_t mock_api_db_pending(mock_api *m);
  * no row or the query fails, 0 for NULL. */
 int64_t mock_api_db_int(mock_api *m, const char *sql);
 void mock_api_db_fail(mock_api *m, int status);
+/* PostgreSQL only: units of work check the lease fence (hw.fence) of
+ * holder and epoch from now on, as in a daemon with a lease: a stale
+ * epoch's unit of work runs read-only (its writes are refused,
+ * HW_ERR_UNAVAILABLE). Returns 0, or -1 on SQLite. */
+int mock_api_db_fence(mock_api *m, const char *holder, int64_t epoch);
 
 /* Log lines at HW_LOG_ERROR / HW_LOG_WARN seen so far. */
 size_t mock_api_log_errors(mock_api *m);

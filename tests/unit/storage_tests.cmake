@@ -22,6 +22,16 @@ add_test(NAME pg_cluster_stop COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-cluster.sh 
 set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg)
 set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg)
 hallway_pg_variant(test_store)
+# The DM outbox every plugin uses (lib/dm_outbox.c) on db_run: nonces,
+# retries, batches, the takeover and the lease fence (the last on
+# PostgreSQL only).
+hallway_add_unit_test(test_dm_outbox
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_dm_outbox.c ${CMAKE_SOURCE_DIR}/bot/storage/storage.c
+          ${CMAKE_SOURCE_DIR}/bot/core/log.c ${CMAKE_SOURCE_DIR}/bot/core/work.c ${CMAKE_SOURCE_DIR}/bot/storage/lease.c
+          ${CMAKE_SOURCE_DIR}/tests/support/mock_api.c
+  LIBS PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
+target_include_directories(test_dm_outbox PRIVATE ${CMAKE_SOURCE_DIR}/tests/support)
+hallway_pg_variant(test_dm_outbox)
 hallway_add_unit_test(test_clock
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_clock.c ${CMAKE_SOURCE_DIR}/bot/core/clock.c
   LIBS m)
