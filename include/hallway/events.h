@@ -29,7 +29,9 @@ extern "C" {
  *   {"version": 1, "name", "timezone" (IANA), "rooms": [..],
  *    "talks": [{"id", "title", "subtitle", "abstract", "track", "type",
  *               "level", "language", "room", "url", "speakers": [..],
- *               "tags": [..], "start", "end" (Unix s), "cancelled"}]}
+ *               "tags": [..], "start", "end" (Unix s), "cancelled",
+ *               "recording" (a link to the talk's video, when the schedule
+ *               carries one; plugins/schedule/sched_links.h)}]}
  */
 #define HW_EVENT_SCHEDULE_LOADED "schedule.loaded"
 #define HW_SCHEDULE_LOADED_VERSION 1
@@ -43,6 +45,17 @@ extern "C" {
  */
 #define HW_EVENT_SCHEDULE_CHANGED "schedule.changed"
 #define HW_SCHEDULE_CHANGED_VERSION 1
+
+/*
+ * A user ticked a talk off as watched (`watched <talk>`, openspaces), or
+ * put it back to watch (`later <talk>` after it was watched):
+ *   {"version": 1, "user_id": "42", "talk_id": "xml:13744@1675519200",
+ *    "watched": true}
+ * published after the change is stored. recommend keeps it for `agenda`,
+ * whose watch list (after the conference) leaves watched talks out.
+ */
+#define HW_EVENT_TALK_WATCHED "talk.watched"
+#define HW_TALK_WATCHED_VERSION 1
 
 /* A plugin that starts after the schedule asks for it again:
  * {"version": 1} (or no payload); the answer is "schedule.loaded". */

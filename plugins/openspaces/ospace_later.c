@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <hallway/db.h>
+#include <hallway/events.h>
 #include <hallway/fts.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
@@ -228,6 +229,18 @@ static int list(ospace *o, const hw_invocation *inv)
 	return reply(o, inv, &out);
 }
 
+/* Tells recommend (its `agenda` watch list) that user watched talk_id,
+ * or wants to watch it again (include/hallway/events.h). After the change
+ * is stored; a lost event only leaves the agenda showing the talk. */
+static void publish_watched(ospace *o, const char *user_id, const char *talk_id, int watched)
+{
+	json_t *ev = json_pack("{s:i, s:s, s:s, s:b}", "version", HW_TALK_WATCHED_VERSION,
+			       "user_id", user_id, "talk_id", talk_id, "watched", watched);
+	if (!ev || o->api->publish(o->self, HW_EVENT_TALK_WATCHED, ev))
+		o->api->log(o->self, HW_LOG_WARN, "openspaces: talk.watched not published");
+	json_decref(ev);
+}
+
 static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	ospace *o = ud;
@@ -248,7 +261,10 @@ static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 			" VALUES(?, ?, ?, ?) ON CONFLICT(user_id, talk_id) DO UPDATE SET"
 			" watched_ms = NULL",
 			"ttti", inv->user_id, t->id, t->title, o->api->now_ms(self));
-	if (rc || (rc = count_left(o, inv->user_id, &left)))
+	if (rc)
+		return rc;
+	publish_watched(o, inv->user_id, t->id, 0);
+	if ((rc = count_left(o, inv->user_id, &left)))
 		return rc;
 	ospace_out_init(&out, LATER_REPLY_MAX);
 	ospace_out_add(&out, "On your list: **");
@@ -259,44 +275,67 @@ static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return reply(o, inv, &out);
 }
 
+/* Ticks talk_id off on the user's list: 1 when it was on the list to
+ * watch, 0 when not (or already ticked off), or an error. */
+static int tick(ospace *o, const char *user_id, const char *talk_id)
+{
+	int rc = hw_db_exec(o->db,
+			    "UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ?"
+			    " AND talk_id = ? AND watched_ms IS NULL",
+			    "itt", o->api->now_ms(o->self), user_id, talk_id);
+	return rc ? rc : sqlite3_changes(o->db) == 1;
+}
+
 static int ospace_watched_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	ospace *o = ud;
 	const char *typed = ospace_arg(inv, "talk");
 	const struct ospace_talk *found[LATER_FIND], *t;
-	char title[400] = "";
+	char title[400] = "", id[200] = "";
 	ospace_out out;
 	int64_t left = 0;
 	size_t n;
-	int rc;
+	int rc = 0;
 
 	/* Your list first: a talk the schedule dropped can still be ticked
 	 * off by its id. */
-	if (typed && *typed &&
-	    !hw_db_exec(o->db,
-			"UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ? AND talk_id = ?"
-			" AND watched_ms IS NULL",
-			"itt", o->api->now_ms(self), inv->user_id, typed) &&
-	    sqlite3_changes(o->db) == 1) {
+	if (typed && *typed && (rc = tick(o, inv->user_id, typed)) == 1) {
 		snprintf(title, sizeof(title), "%s", typed);
+		snprintf(id, sizeof(id), "%s", typed);
+	} else if (rc < 0) {
+		return rc;
 	} else {
 		if (!(t = find_talk(o, typed, found, &n)))
 			return not_found(o, inv, typed ? typed : "", "watched", found, n);
-		rc = hw_db_exec(o->db,
-				"UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ?"
-				" AND talk_id = ? AND watched_ms IS NULL",
-				"itt", o->api->now_ms(self), inv->user_id, t->id);
-		if (rc)
-			return rc;
 		snprintf(title, sizeof(title), "%s", t->title);
-		if (sqlite3_changes(o->db) != 1) {
+		snprintf(id, sizeof(id), "%s", t->id);
+		if ((rc = tick(o, inv->user_id, t->id)) < 0)
+			return rc;
+		if (!rc) {
+			/* Not on the `later` list: kept as watched all the same, so a
+			 * starred talk leaves `agenda`'s watch list. */
+			rc = hw_db_exec(o->db,
+					"INSERT INTO openspaces_later(user_id, talk_id, title, added_ms,"
+					" watched_ms) VALUES(?, ?, ?, ?, ?)"
+					" ON CONFLICT(user_id, talk_id) DO NOTHING",
+					"tttii", inv->user_id, t->id, t->title, o->api->now_ms(self),
+					o->api->now_ms(self));
+			if (rc)
+				return rc;
 			ospace_out_init(&out, LATER_REPLY_MAX);
 			ospace_out_add(&out, "**");
 			ospace_out_text(&out, title, 150);
-			ospace_out_add(&out, "** is not on your list to watch. `later` shows it.");
+			if (sqlite3_changes(o->db) != 1) {
+				ospace_out_add(&out, "** is ticked off already.");
+				return reply(o, inv, &out);
+			}
+			publish_watched(o, inv->user_id, id, 1);
+			ospace_out_add(&out, "** is ticked off as watched. It was not on your `later` "
+					     "list; `agenda` no longer lists it to watch.");
 			return reply(o, inv, &out);
 		}
 	}
+	publish_watched(o, inv->user_id, id, 1);
 	if ((rc = count_left(o, inv->user_id, &left)))
 		return rc;
 	ospace_out_init(&out, LATER_REPLY_MAX);

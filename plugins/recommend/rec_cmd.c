@@ -11,6 +11,7 @@
 #include "rec_ics.h"
 #include "rec_query.h"
 #include "rec_store.h"
+#include "rec_watch.h"
 #include "recommend.h"
 #include <hallway/text.h>
 #include <hallway/tz.h>
@@ -388,8 +389,10 @@ static int agenda_parse(const char *arg, struct agenda_ask *ask)
 }
 
 /* One talk of the agenda as a reply model item (issue 16), with at most
- * AGENDA_CLASHES of the talks it clashes with in its note. */
-static json_t *agenda_item(const struct rec_star *all, size_t nall, size_t i)
+ * AGENDA_CLASHES of the talks it clashes with in its note, and its
+ * recording once it has ended (issue 21). */
+static json_t *agenda_item(struct rec_plugin *p, const struct rec_star *all, size_t nall,
+			   size_t i, int64_t now)
 {
 	const struct rec_star *s = &all[i];
 	char note[AGENDA_CLASHES * (AGENDA_CLASH_TITLE + 8) + 64] = "";
@@ -405,6 +408,9 @@ static json_t *agenda_item(const struct rec_star *all, size_t nall, size_t i)
 		json_object_set_new(it, "id", json_stringn(s->talk_id, strnlen(s->talk_id, 90)));
 	if (s->cancelled)
 		json_object_set_new(it, "status", json_string("cancelled"));
+	if (!s->cancelled && s->end <= now && rec_index_recording(p->idx, s->talk_id))
+		json_object_set_new(it, "recording",
+				    json_string(rec_index_recording(p->idx, s->talk_id)));
 	for (size_t j = 0; j < nall; j++) {
 		char t2[AGENDA_CLASH_TITLE + 1];
 		if (j == i || !overlaps(s, &all[j]))
@@ -421,6 +427,27 @@ static json_t *agenda_item(const struct rec_star *all, size_t nall, size_t i)
 	if (note[0])
 		json_object_set_new(it, "note", json_string(note));
 	return it;
+}
+
+/* After the conference: the starred talks not yet watched (rec_watch.h).
+ * Frees all. */
+static int watch_list(struct rec_plugin *p, const hw_invocation *inv, struct rec_star *all,
+		      size_t nall, size_t page, size_t per_page)
+{
+	unsigned char *watched = calloc(nall ? nall : 1, 1);
+	json_t *m = NULL;
+	int ret = HW_ERR_NOMEM;
+
+	if (watched && rec_watch_mark(p, inv->user_id, all, nall, watched)) {
+		ret = HW_ERR_STORAGE;
+		goto out;
+	}
+	if (watched && (m = rec_watch_model(p, all, nall, watched, page, per_page)))
+		ret = p->api->reply_model(p->self, inv, m);
+out:
+	free(watched);
+	rec_store_stars_free(all, nall);
+	return ret;
 }
 
 static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -443,6 +470,9 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rec_store_stars_free(all, nall);
 		return ret;
 	}
+	per_page = inv->is_dm || inv->door == HW_DOOR_CONSOLE ? AGENDA_PAGE_PRIVATE : AGENDA_PAGE;
+	if (rec_watch_is_after(p, now))
+		return watch_list(p, inv, all, nall, ask.page, per_page);
 	m = json_pack("{s:i, s:[]}", "version", HW_REPLY_VERSION, "items");
 	if (!m || !(sel = calloc(nall ? nall : 1, sizeof(*sel)))) {
 		json_decref(m);
@@ -455,8 +485,7 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 	for (size_t i = 0; i < nall; i++)
 		if (!ask.today || rec_fmt_day(p->tz, all[i].start) == today)
 			sel[nsel++] = i;
-	/* Where only the asker reads, a page may be longer. */
-	per_page = inv->is_dm || inv->door == HW_DOOR_CONSOLE ? AGENDA_PAGE_PRIVATE : AGENDA_PAGE;
+	/* Where only the asker reads, a page may be longer (per_page). */
 	first = (ask.page - 1) * per_page;
 	if (!nall) {
 		json_object_set_new(m, "text", json_string(
@@ -487,7 +516,7 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 							    "command", "agenda ics"));
 	}
 	for (size_t k = first; k < nsel && shown < per_page; k++, shown++)
-		json_array_append_new(items, agenda_item(all, nall, sel[k]));
+		json_array_append_new(items, agenda_item(p, all, nall, sel[k], now));
 	if (first < nsel && first + shown < nsel) {
 		/* Never cut in silence: a "Show more" for the next page. */
 		snprintf(line, sizeof(line), "agenda%s %zu", ask.today ? " today" : "", ask.page + 1);

@@ -315,7 +315,8 @@ static int add_slot(struct rec_entry *e, const json_t *talk)
 		s->end = s->start;
 	s->cancelled = json_is_true(json_object_get(talk, "cancelled"));
 	e->nslots++;
-	if (dup_opt(&s->id, str(talk, "id")) || dup_opt(&s->room, str(talk, "room")))
+	if (dup_opt(&s->id, str(talk, "id")) || dup_opt(&s->room, str(talk, "room")) ||
+	    dup_opt(&s->recording, str(talk, "recording")))
 		return REC_ERR_NOMEM;
 	return REC_OK;
 }
@@ -571,6 +572,10 @@ int rec_index_build(const json_t *loaded, const struct rec_params *params,
 		ret = hash_grow(idx);
 	if (!ret)
 		ret = load_entries(&b, talks);
+	for (size_t i = 0; !ret && i < idx->n; i++)
+		for (size_t j = 0; j < idx->e[i].nslots; j++)
+			if (idx->e[i].slots[j].end > idx->last_end)
+				idx->last_end = idx->e[i].slots[j].end;
 	if (!ret)
 		ret = tokenize(&b);
 	if (!ret) {
@@ -621,6 +626,7 @@ void rec_index_free(struct rec_index *idx)
 		for (size_t j = 0; j < e->nslots; j++) {
 			free(e->slots[j].id);
 			free(e->slots[j].room);
+			free(e->slots[j].recording);
 		}
 		free(e->slots);
 		free(e->vterm);
@@ -664,4 +670,11 @@ long rec_index_upcoming(const struct rec_index *idx, size_t i, int64_t now)
 		if (!e->slots[j].cancelled && e->slots[j].start > now)
 			return (long)j;
 	return -1;
+}
+
+const char *rec_index_recording(const struct rec_index *idx, const char *id)
+{
+	size_t slot;
+	long i = idx ? rec_index_find_id(idx, id, &slot) : -1;
+	return i < 0 ? NULL : idx->e[i].slots[slot].recording;
 }

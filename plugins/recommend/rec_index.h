@@ -41,6 +41,7 @@ void rec_params_default(struct rec_params *p);
 struct rec_slot {
 	char *id;
 	char *room;               /* may be NULL */
+	char *recording;          /* the slot's recording link, may be NULL */
 	int64_t start, end;       /* Unix seconds */
 	int cancelled;
 };
@@ -66,6 +67,8 @@ struct rec_posting {
 
 struct rec_index {
 	char *name, *tz_name;     /* conference name and IANA zone, may be NULL */
+	int64_t last_end;         /* when the last talk ends (Unix s; 0: no talk):
+				   * after it, `agenda` is the watch list */
 	struct rec_entry *e;
 	size_t n;
 	/* Terms: id -> stemmed text, surface word, postings (by doc). */
@@ -97,6 +100,9 @@ long rec_index_term(const struct rec_index *idx, const char *term);
 /* The entry and slot holding talk id `id`; returns the entry index or -1
  * (and *slot, if not NULL). */
 long rec_index_find_id(const struct rec_index *idx, const char *id, size_t *slot);
+
+/* The recording link of talk id `id` (borrowed), or NULL. */
+const char *rec_index_recording(const struct rec_index *idx, const char *id);
 
 /* The first slot of entry i that is not cancelled and starts after now
  * (Unix s), or -1. */

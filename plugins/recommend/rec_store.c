@@ -20,6 +20,10 @@ const char *const rec_store_migrations[] = {
 	" reason TEXT,"
 	" PRIMARY KEY(user_id, talk_id, start_at));"
 	"CREATE INDEX recommend_reminders_due ON recommend_reminders(state, due_at);",
+	/* 2: talks ticked off as watched (rec_watch.c). */
+	"CREATE TABLE recommend_watched("
+	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, watched_at INTEGER NOT NULL,"
+	" PRIMARY KEY(user_id, talk_id));",
 };
 const size_t rec_store_nmigrations = sizeof(rec_store_migrations) / sizeof(*rec_store_migrations);
 

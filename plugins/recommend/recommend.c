@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rec_store.h"
+#include "rec_watch.h"
 #include "recommend.h"
 #include <hallway/events.h>
 #include <hallway/tz.h>
@@ -158,6 +159,7 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 	    (ret = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, on_loaded, p)) ||
 	    (ret = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, on_changed, p)) ||
 	    (ret = api->subscribe(self, HW_EVENT_PLAN_COLLECT, rec_plan_on_collect, p)) ||
+	    (ret = api->subscribe(self, HW_EVENT_TALK_WATCHED, rec_watch_on_event, p)) ||
 	    (ret = rec_remind_start(p)))
 		goto fail;
 	api->set_userdata(self, p);

@@ -59,7 +59,7 @@ static int copy_talk(struct sched_talk *dst, const struct sched_talk *src, const
 		      {&dst->abstract, src->abstract}, {&dst->track, src->track},
 		      {&dst->type, src->type},     {&dst->language, src->language},
 		      {&dst->level, src->level},   {&dst->url, src->url},
-		      {&dst->room, room}};
+		      {&dst->recording, src->recording}, {&dst->room, room}};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i].v && sched_model_set(fields[i].d, fields[i].v))
 			return SCHED_ERR_NOMEM;
@@ -70,6 +70,7 @@ static int copy_talk(struct sched_talk *dst, const struct sched_talk *src, const
 	dst->start = src->start;
 	dst->end = src->end;
 	dst->cancelled = src->cancelled;
+	dst->recording_rank = src->recording_rank;
 	return SCHED_OK;
 }
 

@@ -42,12 +42,6 @@ const char *sched_answer_colour(const char *track)
 	return palette[h % (sizeof(palette) / sizeof(palette[0]))];
 }
 
-static int is_link(const char *u)
-{
-	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)) &&
-	       !strpbrk(u, " \t\r\n<>\"") && strlen(u) <= 2000;
-}
-
 /* A copy of s cut to max bytes on a character boundary (models have
  * length limits); NULL for NULL or empty. */
 static json_t *text_of(const char *s, size_t max)
@@ -87,8 +81,10 @@ json_t *sched_answer_item(const struct sched *s, const struct sched_talk *t)
 	set_text(it, "room", t->room, 190);
 	set_text(it, "track", t->track, 190);
 	set_text(it, "id", t->id, 90);
-	if (is_link(t->url))
+	if (hw_url_is_http(t->url))
 		json_object_set_new(it, "url", json_string(t->url));
+	if (hw_url_is_http(t->recording))
+		json_object_set_new(it, "recording", json_string(t->recording));
 	if (t->track && sched_answer_colour(t->track))
 		json_object_set_new(it, "colour", json_string(sched_answer_colour(t->track)));
 	if (t->cancelled)

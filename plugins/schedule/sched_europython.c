@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sched_json.h"
+#include "sched_links.h"
 #include "sched_load.h"
 
 #define EP_BUF 64
@@ -77,7 +78,7 @@ static int load_event(const json_t *ev, struct sched *s, struct sched_hint *h)
 	    sched_model_set(&t->abstract, sched_json_get(ev, "tweet", NULL, 0)) ||
 	    sched_model_set(&t->url, sched_json_get(ev, "website_url", NULL, 0)) ||
 	    set_rooms(t, json_object_get(ev, "rooms")) ||
-	    add_speakers(t, json_object_get(ev, "speakers")))
+	    add_speakers(t, json_object_get(ev, "speakers")) || sched_links_json(t, ev))
 		return SCHED_ERR_NOMEM;
 	/* Breaks have no session_type: "break" says what they are. */
 	if (!t->type && sched_model_set(&t->type, etype))

@@ -17,13 +17,13 @@ static json_t *string_array(char *const *items, size_t n)
 static json_t *talk_json(const struct sched_talk *t)
 {
 	return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o, "
-			 "s:I, s:I, s:b}",
+			 "s:I, s:I, s:b, s:s?}",
 			 "id", t->id, "title", t->title, "subtitle", t->subtitle, "abstract",
 			 t->abstract, "track", t->track, "type", t->type, "level", t->level,
 			 "language", t->language, "room", t->room, "url", t->url, "speakers",
 			 string_array(t->speakers, t->nspeakers), "tags",
 			 string_array(t->tags, t->ntags), "start", (json_int_t)t->start, "end",
-			 (json_int_t)t->end, "cancelled", t->cancelled);
+			 (json_int_t)t->end, "cancelled", t->cancelled, "recording", t->recording);
 }
 
 json_t *sched_export(const struct sched *s)

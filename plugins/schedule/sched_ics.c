@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include <hallway/text.h>
+#include "sched_links.h"
 #include "sched_load.h"
 #include <hallway/civil.h>
 
@@ -287,6 +288,11 @@ static int event_prop(struct ics_ctx *x, struct sched_talk *t, struct ics_event 
 	} else if (!strcasecmp(n, "STATUS")) {
 		if (!strcasecmp(l->value, "CANCELLED") || !strcasecmp(l->value, "CANCELED"))
 			t->cancelled = 1;
+	} else if (!strcasecmp(n, "ATTACH")) {
+		/* An attachment is the recording when its FMTTYPE is video/...;
+		 * a binary one (VALUE=BINARY) is never a link. */
+		ret = sched_links_offer(t, SCHED_LINK_LISTED, l->value, NULL, NULL,
+					param(l, "FMTTYPE"));
 	} else if (!strcasecmp(n, "ATTENDEE") || !strcasecmp(n, "ORGANIZER")) {
 		const char *cn = param(l, "CN");
 		if (cn && !strcasecmp(n, "ATTENDEE"))

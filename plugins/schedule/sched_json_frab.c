@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sched_json.h"
+#include "sched_links.h"
 #include "sched_load.h"
 #include <hallway/civil.h>
 
@@ -89,7 +90,7 @@ static int load_event(const json_t *ev, const char *room_key, const char *day_da
 		goto out;
 	if (!t->room && sched_model_set(&t->room, room_key))
 		goto out;
-	if (add_persons(t, json_object_get(ev, "persons")))
+	if (add_persons(t, json_object_get(ev, "persons")) || sched_links_json(t, ev))
 		goto out;
 	state = sched_json_get(ev, "state", NULL, 0);
 	if (state && (!strcasecmp(state, "canceled") || !strcasecmp(state, "cancelled") ||

@@ -61,6 +61,7 @@ static void talk_free(struct sched_talk *t)
 	free(t->language);
 	free(t->level);
 	free(t->url);
+	free(t->recording);
 	free(t->room);
 	strv_free(t->speakers);
 	strv_free(t->tags);

@@ -39,6 +39,10 @@ struct sched_talk {
 	size_t ntags;
 	int64_t start, end; /* Unix seconds UTC; end >= start */
 	int cancelled;
+	/* The talk's recording, when the schedule links one (sched_links.h),
+	 * and how sure the loader was that it is one (kept: the best). */
+	char *recording;
+	int recording_rank;
 	/* Folded copies for matching (sched_fold), set by sched_model_finish:
 	 * title; speakers; track, type, room and tags; and
 	 * subtitle plus abstract. Never NULL after finish. */

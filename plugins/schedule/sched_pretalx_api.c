@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "sched_json.h"
+#include "sched_links.h"
 #include "sched_load.h"
 #include <hallway/civil.h>
 
@@ -127,7 +128,7 @@ static int load_slot(const json_t *sub, const json_t *slot, const struct api_ctx
 	if (!t->abstract &&
 	    sched_model_set(&t->abstract, sched_json_get(sub, "description", NULL, 0)))
 		return SCHED_ERR_NOMEM;
-	if (add_speakers(t, sub, c) || add_tags(t, sub))
+	if (add_speakers(t, sub, c) || add_tags(t, sub) || sched_links_json(t, sub))
 		return SCHED_ERR_NOMEM;
 	if (state && (!strcasecmp(state, "canceled") || !strcasecmp(state, "withdrawn") ||
 		      !strcasecmp(state, "cancelled")))

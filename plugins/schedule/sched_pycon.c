@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "sched_json.h"
+#include "sched_links.h"
 #include "sched_load.h"
 
 #define PYCON_BUF 64
@@ -88,7 +89,7 @@ static int load_item(const json_t *slot, const json_t *item, struct sched *s,
 	    sched_model_set(&t->track, sched_json_get(slot, "section", NULL, 0)) ||
 	    sched_model_set(&t->url, sched_json_get(item, "conf_url", NULL, 0)) ||
 	    sched_model_set(&t->abstract, sched_json_get(item, "description", NULL, 0)) ||
-	    set_room(t, slot) || add_people(t, item))
+	    set_room(t, slot) || add_people(t, item) || sched_links_json(t, item))
 		return SCHED_ERR_NOMEM;
 	if (!t->abstract && sched_model_set(&t->abstract, sched_json_get(item, "abstract", NULL, 0)))
 		return SCHED_ERR_NOMEM;

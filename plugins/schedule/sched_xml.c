@@ -21,6 +21,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 
+#include "sched_links.h"
 #include "sched_load.h"
 #include <hallway/civil.h>
 
@@ -125,6 +126,43 @@ static int event_persons(struct sched_talk *t, const xmlNode *ev)
 	return SCHED_OK;
 }
 
+/* The recording among the event's links (sched_links.h): <recording>
+ * <url> or <link> (wafer, pretalx), <video_download_url> (older frab),
+ * and <links><link href type>title</link> (pentabarf, FOSDEM). */
+static int event_recording(struct sched_talk *t, const xmlNode *ev)
+{
+	const xmlNode *rec = child(ev, "recording"), *links = child(ev, "links");
+	const char *fields[] = {"url", "link"};
+	char *url = NULL;
+	int ret = SCHED_OK;
+
+	for (size_t i = 0; !ret && rec && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		ret = set_text(&url, rec, fields[i]);
+		if (!ret && url)
+			ret = sched_links_offer(t, SCHED_LINK_FIELD, url, NULL, NULL, NULL);
+		free(url);
+		url = NULL;
+	}
+	if (!ret && (ret = set_text(&url, ev, "video_download_url")) == SCHED_OK && url)
+		ret = sched_links_offer(t, SCHED_LINK_FIELD, url, NULL, NULL, NULL);
+	free(url);
+	for (const xmlNode *l = links ? links->children : NULL; !ret && l; l = l->next) {
+		xmlChar *href, *type, *title;
+		if (!is(l, "link"))
+			continue;
+		href = xmlGetProp(l, (const xmlChar *)"href");
+		type = xmlGetProp(l, (const xmlChar *)"type");
+		title = xmlNodeGetContent(l);
+		if (href)
+			ret = sched_links_offer(t, SCHED_LINK_LISTED, (const char *)href,
+						(const char *)title, (const char *)type, NULL);
+		xmlFree(href);
+		xmlFree(type);
+		xmlFree(title);
+	}
+	return ret;
+}
+
 static int load_event(struct xml_ctx *x, const xmlNode *ev, const char *room_name,
 		      const char *day_date)
 {
@@ -153,7 +191,7 @@ static int load_event(struct xml_ctx *x, const xmlNode *ev, const char *room_nam
 		goto out;
 	if (!t->room && sched_model_set(&t->room, room_name))
 		goto out;
-	if (event_persons(t, ev))
+	if (event_persons(t, ev) || event_recording(t, ev))
 		goto out;
 	if (attr_text(id, sizeof(id), ev, "guid") == 0 && id[0]) {
 		if (sched_model_set(&t->guid, id) || sched_model_set(&t->id, id))

@@ -65,11 +65,21 @@ TEST(later_and_watched)
 	CHECK(os_has(r, "- A Talk About Bots: <https://example.org/HWC105> (the recording appears"));
 	CHECK(os_has(say(m, &ann, "watched time zones"),
 		     "Ticked off: **Time Zones Are Hard, DST Is Harder**. 1 left to watch."));
-	CHECK(os_has(say(m, &ann, "watched HWC104"), "is not on your list"));
-	CHECK(os_has(say(m, &bob, "watched HWC105"), "is not on your list"));
+	CHECK(os_has(mock_api_last(m, MOCK_OUT_PUBLISH)->text,
+		     "{\"talk_id\":\"HWC104\",\"user_id\":\"101\",\"version\":1,\"watched\":true}"));
+	CHECK(os_has(say(m, &ann, "watched HWC104"), "is ticked off already."));
+	/* Not on Bob's list: ticked all the same, so that a talk he starred
+	 * leaves agenda's watch list (recommend reads talk.watched). */
+	CHECK(os_has(say(m, &bob, "watched HWC105"),
+		     "**A Talk About Bots** is ticked off as watched. It was not on your `later`"));
+	CHECK(os_has(mock_api_last(m, MOCK_OUT_PUBLISH)->text,
+		     "{\"talk_id\":\"HWC105\",\"user_id\":\"102\",\"version\":1,\"watched\":true}"));
+	CHECK(os_has(say(m, &bob, "watched HWC105"), "is ticked off already."));
+	CHECK(os_has(say(m, &bob, "later"), "none."));
 	CHECK(!strstr(say(m, &ann, "later"), "Time Zones"));
 	/* Kept again: back on the list. */
 	CHECK(os_has(say(m, &ann, "later HWC104"), "(2 to watch)"));
+	CHECK(os_has(mock_api_last(m, MOCK_OUT_PUBLISH)->text, "\"watched\":false"));
 	mock_api_free(m);
 	/* The list is stored: a restart keeps it, even before the schedule. */
 	m = os_start_at(path, NULL, OS_THU_0900 + 2 * 86400000LL);

@@ -25,9 +25,13 @@ static json_t *fx_schedule(void)
 {
 	json_t *talks = json_array();
 
-	json_array_append_new(talks, fx_talk("t-rust", "Rust for Embedded Systems",
+	json_t *rust = fx_talk("t-rust", "Rust for Embedded Systems",
 		"Writing firmware in Rust: no_std, HALs and safe concurrency on microcontrollers.",
-		"Embedded", "Room A", "Ferris Crab", T0 + 3600, 30));
+		"Embedded", "Room A", "Ferris Crab", T0 + 3600, 30);
+
+	/* Its recording, as the schedule exports one (issue 21). */
+	json_object_set_new(rust, "recording", json_string("https://video.example.org/rust.mp4"));
+	json_array_append_new(talks, rust);
 	json_array_append_new(talks, fx_talk("t-rust-past", "Rust Rust Rust: a Rust Retrospective",
 		"Rust, rust and more rust.", "Embedded", "Room A", "Old Timer", T0 - 3600, 30));
 	json_array_append_new(talks, fx_talk("t-py1", "Python Packaging Today",

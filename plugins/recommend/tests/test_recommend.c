@@ -350,6 +350,79 @@ TEST(changes_reach_everyone_who_starred)
 	mock_api_free(m);
 }
 
+static void watched(mock_api *m, const char *user, const char *talk, int yes)
+{
+	json_t *ev = json_pack("{s:i, s:s, s:s, s:b}", "version", 1, "user_id", user, "talk_id",
+			       talk, "watched", yes);
+	mock_api_emit(m, "talk.watched", ev);
+	json_decref(ev);
+}
+
+/* Issue 21: a starred talk that has ended shows its recording; after the
+ * conference agenda is the watch list, and talk.watched ticks one off. */
+TEST(agenda_becomes_the_watch_list)
+{
+	mock_api *m;
+	const char *r;
+	fresh_db("watch");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(run(m, &ada, "star postgres") == HW_OK);
+	CHECK(run(m, &bob, "star rust embedded") == HW_OK);
+	/* Before it ends: no recording yet, even though the schedule has one. */
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "recording") == NULL);
+	/* Rust has ended (T0+5400), Postgres has not (T0+6600). */
+	mock_api_set_now(m, (T0 + 6000) * 1000);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	r = reply(m);
+	CHECK(strstr(r, "Your agenda (2 talks)") != NULL);
+	CHECK(strstr(r, "\"recording\":\"https://video.example.org/rust.mp4\"") != NULL);
+	CHECK(strstr(r, "\"recording\"") == strstr(r, "\"recording\":\"https://video.example.org/"
+							"rust.mp4\""));
+	/* After the last talk (the workshop's second slot ends at T0+95400). */
+	mock_api_set_now(m, (T0 + 95401) * 1000);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	r = reply(m);
+	CHECK(strstr(r, "Your watch list (2 talks)") != NULL);
+	CHECK(strstr(r, "Say watched <talk> to tick one off.") != NULL);
+	CHECK(strstr(r, "\"recording\":\"https://video.example.org/rust.mp4\"") != NULL);
+	CHECK(strstr(r, "\"note\":\"No recording linked yet.\"") != NULL);
+	watched(m, "1001", "t-rust", 1);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	r = reply(m);
+	CHECK(strstr(r, "Your watch list (1 talk)") != NULL);
+	CHECK(strstr(r, "Rust for Embedded") == NULL);
+	CHECK(strstr(r, "Postgres Replication") != NULL);
+	/* Ada's tick is hers: Bob still has Rust to watch. */
+	CHECK(run(m, &bob, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Rust for Embedded") != NULL);
+	/* Put back (later <talk> again), then both watched. */
+	watched(m, "1001", "t-rust", 0);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your watch list (2 talks)") != NULL);
+	watched(m, "1001", "t-rust", 1);
+	watched(m, "1001", "t-db", 1);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your watch list is empty: every starred talk is ticked off.") !=
+	      NULL);
+	/* A newer shape is left alone, never misread. */
+	{
+		json_t *ev = json_pack("{s:i, s:s, s:s, s:b}", "version", 2, "user_id", "1002",
+				       "talk_id", "t-rust", "watched", 1);
+		mock_api_emit(m, "talk.watched", ev);
+		json_decref(ev);
+	}
+	CHECK(run(m, &bob, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your watch list (1 talk)") != NULL);
+	mock_api_free(m);
+	/* Kept across a restart. */
+	REQUIRE((m = start(T0 + 95401, NULL)));
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "Your watch list is empty") != NULL);
+	mock_api_free(m);
+}
+
 TEST(star_on_a_full_disk_logs_the_reason)
 {
 	/* Regression (issue 15): SQLite rolls a transaction back by itself on
@@ -423,6 +496,7 @@ int main(void)
 	RUN(crash_mid_send_resends_with_the_same_nonce);
 	RUN(failed_dm_is_not_retried_forever);
 	RUN(changes_reach_everyone_who_starred);
+	RUN(agenda_becomes_the_watch_list);
 	RUN(star_on_a_full_disk_logs_the_reason);
 	RUN(autocomplete_offers_talks_by_id);
 	rm_db();
