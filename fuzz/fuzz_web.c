@@ -10,6 +10,7 @@
 
 #include "sched_web.h"
 #include "web_auth.h"
+#include <hallway/web.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,8 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		web_auth_csrf_ok(s, parts[1]);
 	if (!web_auth_signin_take(a, parts[1], user))
 		abort(); /* a guessed token must never sign in */
-	sched_web_query_arg(parts[2], "room", out, sizeof(out));
-	sched_web_query_arg(parts[2], "", out, 1);
+	hw_web_query_arg(parts[2], "room", out, sizeof(out));
+	hw_web_query_arg(parts[2], "", out, 1);
 	free(buf);
 	return 0;
 }

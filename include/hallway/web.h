@@ -44,4 +44,9 @@ typedef struct hw_plugin hw_plugin;
 typedef json_t *(*hw_web_fn)(hw_plugin *self, const hw_web_request *req, int *status,
 			     void *ud);
 
+/* Decodes the query argument `name` of a request's query (percent-encoding,
+ * '+' as a space) into out: 0, 1 when absent, -1 when malformed or longer
+ * than len - 1 (or holding a NUL). In hallway_text (lib/webq.c). */
+int hw_web_query_arg(const char *query, const char *name, char *out, size_t len);
+
 #endif

@@ -34,38 +34,6 @@ struct sched_web {
 
 /* ---- the screen's data ---- */
 
-int sched_web_query_arg(const char *query, const char *name, char *out, size_t len)
-{
-	size_t nlen = strlen(name);
-	const char *q = query;
-	while (q && *q) {
-		const char *end = q + strcspn(q, "&");
-		if ((size_t)(end - q) > nlen && !strncmp(q, name, nlen) && q[nlen] == '=') {
-			size_t o = 0;
-			for (const char *c = q + nlen + 1; c < end; c++) {
-				int ch = (unsigned char)*c;
-				if (ch == '%' && end - c > 2) {
-					char hex[3] = {c[1], c[2], 0};
-					char *bad;
-					ch = (int)strtol(hex, &bad, 16);
-					if (*bad)
-						return -1;
-					c += 2;
-				} else if (ch == '+') {
-					ch = ' ';
-				}
-				if (o + 1 >= len || ch == 0)
-					return -1;
-				out[o++] = (char)ch;
-			}
-			out[o] = '\0';
-			return 0;
-		}
-		q = *end ? end + 1 : end;
-	}
-	return 1; /* absent */
-}
-
 static json_t *talk_json(const struct sched_talk *t, const json_t *marks)
 {
 	json_t *speakers = json_array(), *j, *mark;
@@ -143,7 +111,7 @@ static json_t *route_screen(hw_plugin *self, const hw_web_request *req, int *sta
 	struct sched_web *w = ud;
 	struct sched_plugin *p = w->p;
 	char room[200];
-	int rc = sched_web_query_arg(req->query, "room", room, sizeof(room));
+	int rc = hw_web_query_arg(req->query, "room", room, sizeof(room));
 	(void)self;
 	if (rc < 0) {
 		*status = 400;

@@ -25,9 +25,5 @@ void sched_web_free(struct sched_web *w);
 json_t *sched_web_screen(const struct sched *s, int64_t now_ms, const char *room,
 			 const json_t *marks, int *status);
 
-/* Decodes the query argument `name` (percent-encoding, '+' as a space)
- * into out: 0, 1 when absent, -1 when malformed or longer than len - 1
- * (or holding a NUL). */
-int sched_web_query_arg(const char *query, const char *name, char *out, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "sched_web.h"
 #include <hallway/civil.h>
+#include <hallway/web.h>
 
 #define LOCAL_MS(d, h, m) ((hw_civil_make(2026, 11, (d), (h), (m), 0) - 3600) * 1000LL)
 
@@ -147,17 +148,17 @@ TEST(cancelled_and_moved_marks)
 TEST(query_argument)
 {
 	char out[32];
-	CHECK(sched_web_query_arg("room=Main+Hall", "room", out, sizeof(out)) == 0);
+	CHECK(hw_web_query_arg("room=Main+Hall", "room", out, sizeof(out)) == 0);
 	CHECK_STREQ(out, "Main Hall");
-	CHECK(sched_web_query_arg("x=1&room=Caf%C3%A9%20%26%20Co", "room", out, sizeof(out)) == 0);
+	CHECK(hw_web_query_arg("x=1&room=Caf%C3%A9%20%26%20Co", "room", out, sizeof(out)) == 0);
 	CHECK_STREQ(out, "Café & Co");
-	CHECK(sched_web_query_arg("rooms=a&xroom=b", "room", out, sizeof(out)) == 1);
-	CHECK(sched_web_query_arg("", "room", out, sizeof(out)) == 1);
-	CHECK(sched_web_query_arg("room=%zz", "room", out, sizeof(out)) == -1);
-	CHECK(sched_web_query_arg("room=a%00b", "room", out, sizeof(out)) == -1);
-	CHECK(sched_web_query_arg("room=0123456789012345678901234567890123", "room", out,
+	CHECK(hw_web_query_arg("rooms=a&xroom=b", "room", out, sizeof(out)) == 1);
+	CHECK(hw_web_query_arg("", "room", out, sizeof(out)) == 1);
+	CHECK(hw_web_query_arg("room=%zz", "room", out, sizeof(out)) == -1);
+	CHECK(hw_web_query_arg("room=a%00b", "room", out, sizeof(out)) == -1);
+	CHECK(hw_web_query_arg("room=0123456789012345678901234567890123", "room", out,
 				  sizeof(out)) == -1);
-	CHECK(sched_web_query_arg("room=%4", "room", out, sizeof(out)) == 0); /* kept as is */
+	CHECK(hw_web_query_arg("room=%4", "room", out, sizeof(out)) == 0); /* kept as is */
 	CHECK_STREQ(out, "%4");
 }
 
