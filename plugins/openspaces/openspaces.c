@@ -22,6 +22,7 @@
 #include "ospace_later.h"
 #include "ospace_meetup.h"
 #include "ospace_remind.h"
+#include "ospace_screen.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_store.h"
 
@@ -96,6 +97,7 @@ static void ospace_free_ctx(ospace *o)
 	if (!o)
 		return;
 	ospace_remind_stop(o);
+	ospace_screen_free(o);
 	hw_dm_outbox_stop(o->outbox);
 	o->outbox = NULL;
 	for (size_t i = 0; i < o->nplaces; i++)
@@ -166,6 +168,8 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 		rc = hw_dm_outbox_start(self, api, "openspaces_outbox", 60000, &o->outbox);
 	if (!rc)
 		rc = ospace_remind_start(o);
+	if (!rc)
+		rc = ospace_screen_init(o);
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "openspaces: init failed (%d)", rc);
 		api->set_userdata(self, NULL);

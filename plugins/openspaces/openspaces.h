@@ -37,6 +37,8 @@ typedef struct ospace {
 	struct ospace_talks *talks;  /* owned: the schedule's talks (ospace_later.c) */
 	int64_t remind_minutes;      /* starting-soon DMs this long before; 0: none */
 	hw_handle remind_timer;      /* ospace_remind.c */
+	struct ospace_screen *screen; /* the lobby screens' copy (ospace_screen.c); NULL
+				       * on a host without a web server */
 } ospace;
 
 /* Registers the attendee commands (ospace_cmd.c) and the organizers'

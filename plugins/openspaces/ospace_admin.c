@@ -16,6 +16,7 @@
 #include "ospace_fmt.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_query.h"
+#include "ospace_screen.h"
 #include "ospace_store.h"
 #include "ospace_when.h"
 
@@ -97,6 +98,8 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 		ospace_cmd_offers(o, &out, day, slot, room, "openspace move #<number>");
 	}
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	if (res == OSPACE_MOVED)
+		ospace_screen_changed(o, "moved");
 out:
 	ospace_out_free(&out);
 	if (notified)
@@ -187,6 +190,8 @@ static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *
 	}
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
 	ospace_out_free(&out);
+	if (res == OSPACE_ENDED)
+		ospace_screen_changed(o, "removed");
 	hw_dm_outbox_flush(o->outbox);
 out:
 	free(reason);

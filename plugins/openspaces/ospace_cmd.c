@@ -16,6 +16,7 @@
 #include "ospace_free.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_query.h"
+#include "ospace_screen.h"
 #include "ospace_store.h"
 #include "ospace_when.h"
 
@@ -343,6 +344,8 @@ static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *u
 		break;
 	}
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	if (res == OSPACE_TOOK)
+		ospace_screen_changed(o, "proposed");
 out:
 	free(topic);
 	free(name);
@@ -546,6 +549,8 @@ static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
 	}
 	rc = ospace_reply(o, inv, ospace_out_str(&out));
 	ospace_out_free(&out);
+	if (res == OSPACE_ENDED)
+		ospace_screen_changed(o, "dropped");
 	if (notified)
 		hw_dm_outbox_flush(o->outbox);
 	return rc;

@@ -1,10 +1,12 @@
-/* The lobby screen: now and next per room, the latest announcement, live. */
+/* The lobby screen: now and next per room, the open spaces of the hallway
+   track (in this room, or in every board room), the latest announcement,
+   live. */
 'use strict';
 (function () {
   var room = null;
   var m = /^\/screen\/(.+)$/.exec(location.pathname);
   if (m) { try { room = decodeURIComponent(m[1]); } catch (e) { room = m[1]; } }
-  var state = { zone: 'UTC', skew: 0, offlineSince: null, data: null };
+  var state = { zone: 'UTC', skew: 0, offlineSince: null, data: null, spaces: null, schedErr: null };
 
   function serverNow() { return Date.now() + state.skew; }
 
@@ -57,8 +59,9 @@
   function tick() {
     var now = serverNow();
     document.getElementById('clock').textContent = hw.hm(state.zone, now);
-    if (state.data) document.getElementById('updated').textContent =
+    if (state.data || boardRoom()) document.getElementById('updated').textContent =
       hw.day(state.zone, now) + ' · times in ' + state.zone;
+    if (state.spaces) renderSpaces();
   }
 
   function showBanner(a) {
@@ -75,12 +78,64 @@
       state.zone = d.zone || 'UTC';
       if (typeof d.now === 'number') state.skew = d.now - (before + Date.now()) / 2;
       state.data = d;
+      state.schedErr = null;
       var l = document.getElementById('loading'); if (l) l.remove();
       render();
     }).catch(function (e) {
-      var main = document.getElementById('rooms');
-      if (!state.data) { hw.clear(main); main.appendChild(hw.el('p', 'empty', 'The schedule is not available: ' + e.message)); }
+      state.schedErr = e;
+      scheduleFailed();
     });
+  }
+
+  /* A board room that is not in the schedule has open spaces only. */
+  function boardRoom() {
+    return !!(room && state.spaces && (state.spaces.rooms || []).length);
+  }
+
+  function scheduleFailed() {
+    var main = document.getElementById('rooms');
+    if (state.data || !state.schedErr) return;
+    hw.clear(main);
+    if (boardRoom()) {
+      document.getElementById('conf').textContent = room;
+      document.title = room + ' · hallway';
+      main.className = 'rooms single';
+      tick();
+      return;
+    }
+    main.appendChild(hw.el('p', 'empty', 'The schedule is not available: ' + state.schedErr.message));
+  }
+
+  function spaceCard(s, now) {
+    var on = s.start <= now && now < s.end;
+    var card = hw.el('div', 'space' + (on ? ' now' : ''));
+    var time = hw.hm(state.zone, s.start) + '–' + hw.hm(state.zone, s.end);
+    if (hw.day(state.zone, s.start) !== hw.day(state.zone, now)) time = hw.day(state.zone, s.start) + ', ' + time;
+    card.setAttribute('data-id', String(s.id));
+    card.appendChild(hw.el('div', 'time', (on ? 'Now · ' : '') + time));
+    card.appendChild(hw.el('div', 'topic', s.topic));
+    card.appendChild(hw.el('div', 'where', (room ? '' : s.room + ' · ') + 'hosted by ' + s.host));
+    return card;
+  }
+
+  function renderSpaces() {
+    var sec = document.getElementById('spaces'), list = document.getElementById('space-list');
+    var d = state.spaces, now = serverNow();
+    var shown = d ? (d.spaces || []).filter(function (s) { return s.end > now; }) : [];
+    hw.clear(list);
+    shown.forEach(function (s) { list.appendChild(spaceCard(s, now)); });
+    sec.hidden = !shown.length;
+  }
+
+  function loadSpaces() {
+    var q = room ? '?room=' + encodeURIComponent(room) : '';
+    return hw.getJSON('/api/openspaces/screen' + q).then(function (d) {
+      state.spaces = d;
+      if (!state.data && d.zone) state.zone = d.zone;
+      if (!state.data && typeof d.now === 'number') state.skew = d.now - Date.now();
+      renderSpaces();
+      scheduleFailed();
+    }).catch(function () { state.spaces = null; renderSpaces(); });
   }
 
   function loadBanner() {
@@ -91,7 +146,7 @@
     var s = document.getElementById('status');
     if (up) {
       if (state.offlineSince !== null) { state.offlineSince = null; s.hidden = true; }
-      load(); loadBanner(); /* catch up on what was missed */
+      load(); loadSpaces(); loadBanner(); /* catch up on what was missed */
       return;
     }
     if (state.offlineSince === null) {
@@ -103,6 +158,7 @@
 
   function message(topic, data) {
     if (topic === 'announce.latest') showBanner(data);
+    else if (topic === 'openspaces.screen') loadSpaces();
     else if (topic.indexOf('schedule.') === 0) load();
   }
 
