@@ -32,6 +32,7 @@ struct fairuse;
 struct slash;
 struct web;
 struct plan_book;
+struct takeover;
 
 struct hallway {
 	struct lws_context *lws;
@@ -54,6 +55,7 @@ struct hallway {
 	struct fairuse *fairuse;   /* per-user command budgets (NULL: none) */
 	struct web *web;           /* the HTTP server: screens, organizer page, health */
 	struct plan_book *plans;   /* dry runs waiting for plugins' answers */
+	struct takeover *takeover; /* two daemons: what the next active needs (NULL: one) */
 
 	struct clock clock;        /* the conference clock */
 

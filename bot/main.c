@@ -45,6 +45,7 @@
 #include "slash.h"
 #include "lease.h"
 #include "storage.h"
+#include "takeover.h"
 #include "work.h"
 
 #define HALLWAY_VERSION "0.1.0"
@@ -160,11 +161,25 @@ static const struct lws_protocols protocols[] = {
 
 /* ---- gateway wiring ---- */
 
+/* Two daemons: the session as it is after this dispatch, for the next
+ * active one (saved when due; after the dispatch, so that claims it made
+ * are queued before the save). */
+static void keep_session(struct runtime *rt, const char *type, int64_t seq)
+{
+	const char *sid, *url;
+	int64_t gseq;
+
+	if (!rt->hw.takeover)
+		return;
+	gateway_session(rt->hw.gw, &sid, &url, &gseq);
+	takeover_seen(rt->hw.takeover, type, seq, sid, url);
+}
+
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 {
 	struct runtime *rt = ud;
-	(void)seq;
 	dispatch_event(&rt->hw, type, d);
+	keep_session(rt, type, seq);
 }
 
 static int wants_dispatch(void *ud, const struct gateway_scan *sc)
@@ -175,8 +190,8 @@ static int wants_dispatch(void *ud, const struct gateway_scan *sc)
 static void on_skipped(void *ud, const char *type, int64_t seq)
 {
 	struct runtime *rt = ud;
-	(void)seq;
 	metrics_gateway_event(rt->hw.metrics, type);
+	keep_session(rt, type, seq);
 }
 
 static void on_fatal(void *ud, int code, const char *why)
@@ -480,6 +495,31 @@ static void publish_active(struct hallway *hw)
 	json_decref(data);
 }
 
+/* The stored session is read (takeover_load): resume it, then connect. */
+static void session_loaded(void *ud, const char *session_id, const char *resume_url, int64_t seq)
+{
+	struct runtime *rt = ud;
+	if (rt->hw.stopping)
+		return;
+	if (session_id && gateway_adopt_session(rt->hw.gw, session_id, resume_url, seq))
+		LOGW("main", "cannot take over the stored Discord session; starting a new one");
+	else if (session_id)
+		LOGI("main", "resuming the Discord session the last active daemon kept (seq %lld)",
+		     (long long)seq);
+	lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
+}
+
+/* Active: connect to Discord, resuming the session the last active one
+ * kept when there is one (two daemons). */
+static void go_active(struct runtime *rt)
+{
+	if (rt->hw.takeover && !takeover_load(rt->hw.takeover, session_loaded, rt))
+		return;
+	if (rt->hw.takeover)
+		LOGW("main", "cannot read the stored Discord session; starting a new one");
+	lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
+}
+
 static void on_role(void *ud, int active)
 {
 	struct runtime *rt = ud;
@@ -487,7 +527,7 @@ static void on_role(void *ud, int active)
 		LOGI("main", "active: connecting to Discord");
 		rest_hold(rt->hw.rest, 0);
 		publish_active(&rt->hw);
-		lws_sul_schedule(rt->hw.lws, 0, &rt->connect_sul, connect_gateway, 1);
+		go_active(rt);
 		return;
 	}
 	LOGE("main", "the lease is lost: another daemon is active now; exiting at once "
@@ -592,6 +632,8 @@ static int start(struct runtime *rt, const char *now_iso)
 		LOGI("main", "%s: %s", holder, storage_role(hw->storage));
 		/* The standby's plugins run (timers, caches) but send nothing. */
 		rest_hold(hw->rest, strcmp(storage_role(hw->storage), "active") != 0);
+		if (!(hw->takeover = takeover_create(hw->storage, hw->cfg->session_save_ms)))
+			return EXIT_FATAL;
 	}
 	host_load_all(hw->host);
 	if (rt->console) {
@@ -606,7 +648,7 @@ static int start(struct runtime *rt, const char *now_iso)
 		if (!hw->console)
 			return EXIT_FATAL;
 	} else if (!storage_role(hw->storage) || !strcmp(storage_role(hw->storage), "active")) {
-		lws_sul_schedule(hw->lws, 0, &rt->connect_sul, connect_gateway, 1);
+		go_active(rt);
 	} else {
 		LOGI("main", "standby: plugins loaded; Discord waits until the lease is ours");
 		notify_standby(hw->notify);
@@ -628,6 +670,8 @@ static void teardown(struct runtime *rt)
 	host_destroy(hw->host);
 	hw->host = NULL;
 	storage_stop(hw->storage); /* its thread wakes the loop: before the context goes */
+	takeover_destroy(hw->takeover); /* its jobs were completed by storage_stop */
+	hw->takeover = NULL;
 	host_retry_destroy(hw->host_retry);
 	hw->host_retry = NULL;
 	console_destroy(hw->console);

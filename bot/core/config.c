@@ -73,6 +73,11 @@ static const struct option_row config_options[] = {
 	{"storage.lease_ms", OPT_INT, "5000", 1000, 600000, NULL, OFF(lease_ms),
 	 "PostgreSQL: how long the active daemon's lease lasts unrenewed; the standby takes "
 	 "over this long (at most) after the active one stops answering."},
+	{"storage.session_save_ms", OPT_INT, "2000", 100, 600000, NULL, OFF(session_save_ms),
+	 "PostgreSQL with two daemons: the active one saves its Discord session (and the last "
+	 "sequence number) at most this often while events come in, so the one that takes over "
+	 "resumes it; a longer time only means more events replayed (and skipped) at a "
+	 "takeover."},
 	{"plugin_dir", OPT_STRING, NULL, 1, PATH_MAX, NULL, OFF(plugin_dir),
 	 "Where plugins are found (default: plugins/ beside the binary)."},
 	{"plugins", OPT_OBJECT, NULL, 0, 0, NULL, NONE,

@@ -32,6 +32,7 @@ struct config {
 	char *storage_path;      /* absolute or relative to cwd after resolution */
 	char *storage_url;       /* a PostgreSQL URL, or NULL (sqlite:PATH went to storage_path) */
 	int lease_ms;            /* PostgreSQL: the active daemon's lease */
+	int session_save_ms;     /* PostgreSQL: the Discord session saved this often */
 	char *plugin_dir;        /* NULL: plugins/ beside the binary */
 	json_t *plugins;         /* borrowed from root: object, maybe empty */
 	json_t *organizer_roles; /* borrowed from root: array of strings, maybe empty */

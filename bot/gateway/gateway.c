@@ -656,6 +656,38 @@ void gateway_stop(struct gateway *g)
 	}
 }
 
+int gateway_adopt_session(struct gateway *g, const char *session_id, const char *resume_url,
+			  int64_t seq)
+{
+	char *sid, *url = NULL;
+	struct target t;
+
+	if (!g || g->state != GW_IDLE || !session_id || !*session_id || strlen(session_id) >= 256 ||
+	    seq < 0)
+		return -1;
+	/* A resume URL we could not connect to is no use: resume on the
+	 * main URL then (Discord accepts it, with more disconnects). */
+	if (resume_url && (strlen(resume_url) >= 1024 || parse_url(resume_url, g->compress, &t)))
+		resume_url = NULL;
+	if (!(sid = strdup(session_id)) || (resume_url && !(url = strdup(resume_url)))) {
+		free(sid);
+		return -1;
+	}
+	gateway_drop_session(g);
+	g->session_id = sid;
+	g->resume_url = url;
+	g->seq = seq;
+	return 0;
+}
+
+void gateway_session(const struct gateway *g, const char **session_id, const char **resume_url,
+		     int64_t *seq)
+{
+	*session_id = g ? g->session_id : NULL;
+	*resume_url = g ? g->resume_url : NULL;
+	*seq = g ? g->seq : -1;
+}
+
 int gateway_is_stopped(const struct gateway *g)
 {
 	return !g || ((g->state == GW_STOPPED || g->state == GW_FATAL) && !g->wsi);

@@ -71,6 +71,17 @@ int gateway_start(struct gateway *g, const char *url);
 /* Close with 1000 (ends the session) and stop reconnecting. */
 void gateway_stop(struct gateway *g);
 int gateway_is_stopped(const struct gateway *g);
+/* Takes over a session another process kept (active/standby, takeover.c):
+ * the first connection then RESUMEs it at seq on resume_url instead of
+ * IDENTIFYing; a session Discord no longer knows gets op 9 and a new one.
+ * Only before gateway_start. Returns 0, or -1 (started already, bad
+ * arguments, out of memory). */
+int gateway_adopt_session(struct gateway *g, const char *session_id, const char *resume_url,
+			  int64_t seq);
+/* The current session (borrowed, valid until the next dispatch) and the
+ * last sequence number; *session_id NULL without one. */
+void gateway_session(const struct gateway *g, const char **session_id, const char **resume_url,
+		     int64_t *seq);
 void gateway_get_stats(const struct gateway *g, struct gateway_stats *out);
 void gateway_destroy(struct gateway *g);
 

@@ -726,6 +726,11 @@ int storage_lease_start(struct storage *st, struct lws_context *lws, const char 
 	return 0;
 }
 
+struct store_pg *storage_lease_pg(struct storage *st)
+{
+	return st && st->lease ? st->pg : NULL;
+}
+
 const char *storage_role(struct storage *st)
 {
 	if (!st || !st->lease)

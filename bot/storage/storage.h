@@ -18,6 +18,7 @@
 struct lws_context;
 struct storage;
 struct storage_plugin_db;
+struct store_pg;
 struct work;
 
 /* Opens (creating) path; ":memory:" is refused (plugins need a shared
@@ -74,6 +75,9 @@ int storage_use_postgres(struct storage *st, const char *url);
 typedef void (*storage_role_fn)(void *ud, int active);
 int storage_lease_start(struct storage *st, struct lws_context *lws, const char *holder,
 			int64_t lease_ms, storage_role_fn fn, void *ud);
+/* With a lease: the PostgreSQL engine, whose connection belongs to the
+ * storage thread (takeover.c's jobs use it there). NULL without a lease. */
+struct store_pg *storage_lease_pg(struct storage *st);
 /* "active", "standby", or NULL without a lease. */
 const char *storage_role(struct storage *st);
 /* For /metrics: 0, or -1 without a lease. */

@@ -240,6 +240,18 @@ static int ensure_conn(struct store_pg *pg, char *err, size_t errlen)
 	return 0;
 }
 
+struct pg_conn *store_pg_host_conn(struct store_pg *pg, char *err, size_t errlen)
+{
+	if (!pg || ensure_conn(pg, err, errlen))
+		return NULL;
+	return (struct pg_conn *)pg->conn;
+}
+
+const struct store_fence *store_pg_fence(const struct store_pg *pg)
+{
+	return pg ? pg->fence : NULL;
+}
+
 /* Our status for a failed result. */
 static int status_of(PGconn *conn, const PGresult *res)
 {
@@ -611,6 +623,15 @@ int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen)
 		"CREATE TABLE IF NOT EXISTS hw.lease("
 		" id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
 		" epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL); "
+		/* takeover.c: the Discord session the active one keeps for the
+		 * next, and the messages and interactions already handled. */
+		"CREATE TABLE IF NOT EXISTS hw.gateway_session("
+		" id INTEGER PRIMARY KEY CHECK (id = 1), session_id TEXT NOT NULL,"
+		" resume_url TEXT, seq BIGINT NOT NULL, epoch BIGINT NOT NULL,"
+		" saved_at TIMESTAMPTZ NOT NULL); "
+		"CREATE TABLE IF NOT EXISTS hw.handled("
+		" id TEXT PRIMARY KEY, epoch BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL); "
+		"CREATE INDEX IF NOT EXISTS handled_at ON hw.handled(at); "
 		"CREATE OR REPLACE FUNCTION hw.fence(who TEXT, ep BIGINT) RETURNS void "
 		"LANGUAGE plpgsql AS $f$ BEGIN "
 		" PERFORM 1 FROM hw.lease WHERE id = 1 AND holder = who AND epoch = ep"

@@ -52,6 +52,14 @@ struct pg_conn *store_pg_connect(const char *url, char *err, size_t errlen);
  * to run from several daemons at once. Returns 0 or -1 with err. */
 int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen);
 
+/* The host's own statements on the storage thread's connection (storage
+ * thread only, between units of work): connects if needed (at most one
+ * attempt a second, like a unit of work). Borrowed; NULL with err when the
+ * server cannot be reached. */
+struct pg_conn *store_pg_host_conn(struct store_pg *pg, char *err, size_t errlen);
+/* The fence set by store_pg_set_fence (borrowed), or NULL. */
+const struct store_fence *store_pg_fence(const struct store_pg *pg);
+
 /* Returns a new, not yet connected, engine for url (copied), or NULL. */
 struct store_pg *store_pg_new(const char *url);
 /* Storage thread (or after it stopped). Closes the connection. */

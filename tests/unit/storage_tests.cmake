@@ -44,3 +44,11 @@ target_include_directories(bench_store PRIVATE ${CMAKE_SOURCE_DIR}/include ${HAL
 target_compile_options(bench_store PRIVATE ${HALLWAY_WARNINGS})
 target_link_libraries(bench_store PRIVATE hallway_store hallway_text PkgConfig::SQLITE
   PkgConfig::JANSSON PkgConfig::LWS Threads::Threads)
+# takeover.c's save policy (two daemons: the Discord session kept for the
+# next active one). Its database side runs in it_test_standby.
+hallway_add_unit_test(test_takeover
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_takeover.c ${CMAKE_SOURCE_DIR}/bot/storage/takeover.c
+          ${CMAKE_SOURCE_DIR}/bot/storage/storage.c ${CMAKE_SOURCE_DIR}/bot/storage/lease.c
+          ${CMAKE_SOURCE_DIR}/bot/core/log.c ${CMAKE_SOURCE_DIR}/bot/core/work.c
+          ${CMAKE_SOURCE_DIR}/bot/core/clock.c
+  LIBS hallway_store PkgConfig::SQLITE PkgConfig::JANSSON PkgConfig::LWS Threads::Threads m)

@@ -1,0 +1,77 @@
+/*
+ * What the active daemon leaves in PostgreSQL for the one that takes over
+ * (issue 18), so that a takeover neither loses nor doubles an event:
+ *
+ * - The Discord session (hw.gateway_session): session id, resume URL and a
+ *   recent sequence number, written on READY/RESUMED and then at most every
+ *   storage.session_save_ms or every TAKEOVER_SAVE_EVENTS dispatches. The
+ *   new active reads it and RESUMEs that session, so Discord replays what
+ *   came in the gap (and what came since the saved sequence number).
+ * - The messages and interactions handled (hw.handled): before a command
+ *   runs, its message or interaction id is claimed there; the claim fails
+ *   for an id an earlier active claimed, so a replayed command runs once.
+ *   Rows older than TAKEOVER_KEEP_S are pruned (Discord keeps a session
+ *   resumable for minutes, not hours).
+ *
+ * Every write carries the lease (holder and epoch) and locks the lease row
+ * FOR SHARE in its statement: a daemon that lost the lease writes nothing,
+ * and a takeover waits for a write in flight to commit.
+ *
+ * All of it runs on the storage thread, one job after another in the order
+ * they were asked for, so the loop never waits; a claim submitted for a
+ * dispatch is always committed before a session save that covers that
+ * dispatch's sequence number. Only with a lease (PostgreSQL and two
+ * daemons); without one there is nobody to take over, and nothing is kept.
+ */
+#ifndef HALLWAY_TAKEOVER_H
+#define HALLWAY_TAKEOVER_H
+
+#include <stdint.h>
+
+struct storage;
+struct takeover;
+
+#define TAKEOVER_SAVE_EVENTS 100 /* dispatches between two saves, at most */
+#define TAKEOVER_KEEP_S 3600     /* handled ids are kept this long */
+
+/* For storage, whose lease has started (storage_lease_start); save_ms is
+ * the longest time between two saves while dispatches come in. NULL
+ * without a lease, or when out of memory (logged). */
+struct takeover *takeover_create(struct storage *st, int save_ms);
+/* After storage_stop (which completes every job still queued). */
+void takeover_destroy(struct takeover *t);
+
+/* Loop thread, after each dispatch (parsed or skipped): the session and
+ * sequence number the gateway has now (borrowed). Saves when due. */
+void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char *session_id,
+		   const char *resume_url);
+
+/* Reads the stored session. done(ud, session_id, resume_url, seq) on the
+ * loop (strings borrowed for the call); session_id NULL when none is kept
+ * or the database did not answer. Returns 0, or -1 (done is not called). */
+typedef void (*takeover_load_fn)(void *ud, const char *session_id, const char *resume_url,
+				 int64_t seq);
+int takeover_load(struct takeover *t, takeover_load_fn done, void *ud);
+
+/* What a claim found. */
+enum takeover_claim {
+	TAKEOVER_CLAIMED,     /* ours now: run the command */
+	TAKEOVER_HANDLED,     /* an earlier active claimed it: skip it */
+	TAKEOVER_NOT_ACTIVE,  /* the lease is not ours (any more): skip it */
+	TAKEOVER_UNAVAILABLE, /* the database did not answer: run it (see takeover.c) */
+	TAKEOVER_CANCELLED,   /* shutting down: skip it */
+};
+typedef void (*takeover_claim_fn)(void *ud, enum takeover_claim outcome);
+/* Claims kind ("message" or "interaction") id for this daemon's lease
+ * term; fn(ud, outcome) on the loop, always later. Returns 0, or -1 when
+ * the job cannot be queued (fn is not called). */
+int takeover_claim(struct takeover *t, const char *kind, const char *id, takeover_claim_fn fn,
+		   void *ud);
+
+/* The save policy, on its own for the unit tests: 1 when a dispatch with
+ * seq, seen at now_ms, should be saved, given the last save (saved_seq at
+ * saved_ms, -1 none). force: READY, RESUMED or a new session. */
+int takeover_save_due(int64_t saved_seq, int64_t saved_ms, int64_t seq, int64_t now_ms,
+		      int save_ms, int force);
+
+#endif
