@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "msgsplit.h"
 #include "rest.h"
+#include "takeover.h"
 
 #define MSG_FLAG_EPHEMERAL 64
 
@@ -40,6 +41,7 @@ struct router {
 	struct hallway *hw;
 	struct commands cmds;
 	int running; /* handlers on the stack: commands_collect waits */
+	int claiming; /* parsed commands waiting for their claim: so does it */
 	struct dm_file *dm_files; /* private file replies in flight */
 	/* console door */
 	router_console_out console_out;
@@ -757,7 +759,7 @@ static void router_run(struct router *r, struct invocation *inv)
 			reply_text(inv, "Done.", 1);
 		}
 	}
-	if (!r->running)
+	if (!r->running && !r->claiming)
 		commands_collect(&r->cmds);
 }
 
@@ -782,6 +784,87 @@ static void answer_parse_error(struct router *r, struct invocation *inv, enum pa
 		snprintf(buf, sizeof(buf), "%s", why && *why ? why : "Sorry, I could not read that.");
 	}
 	reply_text(inv, buf, 1);
+}
+
+/* ---- once per message or interaction (two daemons) ---- */
+
+/* A parsed command from the chat or slash door, answered or run. */
+static void proceed(struct router *r, struct invocation *inv, enum parse_result pr,
+		    const char *why)
+{
+	/* Errors are a slash command's initial response (see router_run). */
+	inv->in_handler = inv->pub.door == HW_DOOR_SLASH;
+	if (pr != PARSE_OK) {
+		answer_parse_error(r, inv, pr, why);
+	} else if (inv->args.cmd->dead) { /* its plugin went while the claim ran */
+		reply_text(inv, "That plugin is reloading; please try again in a moment.", 1);
+	} else {
+		inv->in_handler = 0;
+		inv->command = strdup(inv->args.cmd->name);
+		router_run(r, inv);
+	}
+	inv->in_handler = 0;
+}
+
+/* A command waiting for its claim (takeover_claim). */
+struct claim_wait {
+	struct router *r;
+	struct invocation *inv; /* own reference */
+	enum parse_result pr;
+	char why[512];
+};
+
+static void claimed(void *ud, enum takeover_claim outcome)
+{
+	struct claim_wait *w = ud;
+	struct router *r = w->r;
+
+	r->claiming--;
+	/* Unrecorded (the database did not answer) it runs: nobody could
+	 * have taken the lease over meanwhile, so nobody else ran it. */
+	if ((outcome == TAKEOVER_CLAIMED || outcome == TAKEOVER_UNAVAILABLE) && !r->hw->stopping)
+		proceed(r, w->inv, w->pr, w->why);
+	invocation_unref(w->inv);
+	free(w);
+	if (!r->running && !r->claiming)
+		commands_collect(&r->cmds);
+}
+
+/* With two daemons (a lease), the message or interaction id is claimed in
+ * the database before anything is answered or run, so one that an earlier
+ * active daemon handled, replayed by Discord after the takeover, has no
+ * second effect. The window left: an id claimed by a daemon that died
+ * before its answer went out is not answered by the next one (never
+ * twice, at worst not at all). Without a lease it runs at once. */
+static void claim_then_proceed(struct router *r, struct invocation *inv, const char *kind,
+			       const char *id, enum parse_result pr, const char *why)
+{
+	struct claim_wait *w;
+
+	if (!r->hw->takeover || !id) {
+		proceed(r, inv, pr, why);
+		return;
+	}
+	if (!(w = calloc(1, sizeof(*w)))) {
+		LOGW("router", "out of memory: %s %s runs without being recorded as handled", kind,
+		     id);
+		proceed(r, inv, pr, why);
+		return;
+	}
+	w->r = r;
+	w->inv = inv;
+	w->pr = pr;
+	snprintf(w->why, sizeof(w->why), "%s", why ? why : "");
+	invocation_ref(inv);
+	if (takeover_claim(r->hw->takeover, kind, id, claimed, w)) {
+		LOGW("router", "cannot queue the claim of %s %s: it runs without being recorded as "
+		     "handled", kind, id);
+		invocation_unref(inv);
+		free(w);
+		proceed(r, inv, pr, why);
+		return;
+	}
+	r->claiming++;
 }
 
 /* ---- chat door ---- */
@@ -876,12 +959,10 @@ static void on_message(void *ud, const char *type, json_t *d)
 		return;
 	}
 	pr = commands_parse_line(&r->cmds, rest, &inv->args, why, sizeof(why));
-	if (pr != PARSE_OK) {
-		answer_parse_error(r, inv, pr, why);
-	} else {
-		inv->command = strdup(inv->args.cmd->name);
-		router_run(r, inv);
-	}
+	/* Chatter that only starts with the prefix gets no answer: nothing
+	 * to claim. */
+	if (pr != PARSE_NO_COMMAND || *why)
+		claim_then_proceed(r, inv, "message", inv->message_id, pr, why);
 	(void)type;
 	invocation_unref(inv);
 }
@@ -968,7 +1049,6 @@ void router_interaction_run(struct router *r, json_t *d, const char *line, json_
 	/* A press of "Show more" (or a menu, a form) answers the one who
 	 * pressed: others in the channel are not paged at. */
 	inv->from_component = json_integer_value(json_object_get(d, "type")) != 2;
-	inv->in_handler = 1; /* parse errors answer with the initial response */
 	if (line)
 		pr = commands_parse_line(&r->cmds, line, &inv->args, why, sizeof(why));
 	else
@@ -980,12 +1060,10 @@ void router_interaction_run(struct router *r, json_t *d, const char *line, json_
 	if (pr != PARSE_OK) {
 		if (!*why)
 			snprintf(why, sizeof(why), "I do not know that command any more.");
-		answer_parse_error(r, inv, pr == PARSE_NO_COMMAND ? PARSE_BAD_ARGS : pr, why);
-	} else {
-		inv->in_handler = 0;
-		inv->command = strdup(inv->args.cmd->name);
-		router_run(r, inv);
+		if (pr == PARSE_NO_COMMAND)
+			pr = PARSE_BAD_ARGS;
 	}
+	claim_then_proceed(r, inv, "interaction", inv->interaction_id, pr, why);
 	invocation_unref(inv);
 }
 
