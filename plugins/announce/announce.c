@@ -229,6 +229,11 @@ static void announce_free(struct announce *a)
 	free(a);
 }
 
+static void announce_free_ctx(void *ctx)
+{
+	announce_free(ctx);
+}
+
 static int init(hw_plugin *self, const hw_api *api)
 {
 	struct announce *a = calloc(1, sizeof(*a));
@@ -239,15 +244,31 @@ static int init(hw_plugin *self, const hw_api *api)
 	a->self = self;
 	a->api = api;
 	a->start_ms = api->now_ms(self);
-	if ((rc = load_config(a)))
-		goto fail;
-	if ((rc = api->db_migrate(self, announce_store_migrations, announce_store_nmigrations))) {
-		api->log(self, HW_LOG_ERROR, "announce: storage migration failed: %d", rc);
-		goto fail;
+	if (!HW_API_HAS(api, db_engine) || !api->db_run) {
+		api->log(self, HW_LOG_ERROR, "announce: this host has no storage API (db_run)");
+		announce_free(a);
+		return HW_ERR_UNSUPPORTED;
 	}
+	a->pg = !strcmp(api->db_engine(self), "postgresql");
+	if ((rc = load_config(a))) {
+		announce_free(a);
+		return rc;
+	}
+	if ((rc = api->db_migrate(self,
+				  a->pg ? announce_store_migrations_pg : announce_store_migrations,
+				  announce_store_nmigrations))) {
+		api->log(self, HW_LOG_ERROR, "announce: storage migration failed: %d", rc);
+		announce_free(a);
+		return rc;
+	}
+	if (!(a->units = hw_units_new(api, self, a, announce_free_ctx))) {
+		announce_free(a);
+		return HW_ERR_NOMEM;
+	}
+	/* Unconfirmed sends go out again with their nonce, then due rows are
+	 * dispatched (recover's done). */
 	if ((rc = announce_send_recover(a))) {
-		api->log(self, HW_LOG_ERROR, "announce: cannot recover the outbox: %s",
-			 sqlite3_errmsg(api->db(self)));
+		api->log(self, HW_LOG_ERROR, "announce: cannot queue the outbox recovery (%d)", rc);
 		goto fail;
 	}
 	if ((rc = announce_cmd_register(a)) ||
@@ -255,6 +276,7 @@ static int init(hw_plugin *self, const hw_api *api)
 	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, announce_sched_on_changed, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_REG_SPEAKERS, announce_sched_on_speakers, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_LEASE_ACTIVE, announce_send_on_active, a)) ||
 	    (rc = announce_web_init(a)))
 		goto fail;
 	api->set_userdata(self, a);
@@ -262,7 +284,6 @@ static int init(hw_plugin *self, const hw_api *api)
 	 * want mentions first, so the schedule's posts are made with them. */
 	hw_event_publish_bare(api, self, HW_EVENT_REG_REQUEST, HW_REG_REQUEST_VERSION);
 	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
-	announce_send_dispatch(a);
 	api->log(self, HW_LOG_INFO,
 		 "announce: %zu channel%s, %zu room channel%s, reminders %lld min before, "
 		 "catch-up window %lld min",
@@ -271,7 +292,8 @@ static int init(hw_plugin *self, const hw_api *api)
 	return HW_OK;
 fail:
 	announce_send_shutdown(a);
-	announce_free(a);
+	hw_units_stop(a->units);
+	hw_units_release(a->units); /* frees a once the recovery's done came */
 	return rc;
 }
 
@@ -282,7 +304,8 @@ static void shutdown(hw_plugin *self, void *userdata)
 	if (!a)
 		return;
 	announce_send_shutdown(a);
-	announce_free(a);
+	hw_units_stop(a->units);
+	hw_units_release(a->units); /* frees a once the last unit of work came back */
 }
 
 /* plugins.announce: checked by the host before init (--check-config too). */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <hallway/plugin.h>
+#include <hallway/stmt.h>
 
 struct hw_tz;
 
@@ -76,6 +77,10 @@ struct announce_flight {
 struct announce {
 	hw_plugin *self;
 	const hw_api *api;
+	/* Units of work (db_run): a bodies read only what init fixed (api,
+	 * self, pg, start_ms, catchup_ms, channels, rooms) and their job. */
+	struct hw_units *units;
+	int pg;                   /* the engine is PostgreSQL */
 
 	/* Config (plugins.announce). */
 	char **channels;          /* owned, nchannels entries */
@@ -97,8 +102,10 @@ struct announce {
 	int64_t start_ms;         /* conference clock when the plugin started */
 	hw_handle timer;          /* the next due row, or 0 */
 	int64_t timer_at;         /* when that timer fires (conference ms) */
-	int dispatching;          /* re-entrancy guard */
-	int again;                /* dispatch asked for while dispatching */
+	int claiming;             /* a claim is queued */
+	int again;                /* dispatch asked for while claiming */
+	int rearming;             /* a rearm is queued */
+	int rearm_again;          /* rearm asked for meanwhile */
 	struct announce_flight *flights;
 	struct announce_wait *waits;
 	/* Announcements previewed and waiting for `announce confirm`, one per
@@ -125,20 +132,31 @@ const char *announce_room_channel(const struct announce *a, const char *room);
 int announce_cmd_register(struct announce *a);
 
 /* announce_send.c */
-/* Startup recovery: rows left 'sending' by a crash become pending again
- * (same nonce); pending rows older than the catch-up window are skipped. */
+/* Recovery, at start and when this daemon becomes the active one: rows
+ * left 'sending' (by a crash, or by the previous active daemon) become
+ * pending again (same nonce); pending rows older than the catch-up window
+ * are skipped. Then dispatches. In a unit of work: returns whether it was
+ * queued. */
 int announce_send_recover(struct announce *a);
-/* Sends every due row, then arms the timer for the next one. */
+/* Sends every due row (claimed in a unit of work), then arms the timer for
+ * the next one. */
 void announce_send_dispatch(struct announce *a);
-/* Re-arms the timer after rows were added or changed. */
+/* Re-arms the timer after rows were added or changed (and reports the
+ * outbox gauges, and refreshes what the web side shows). */
 void announce_send_rearm(struct announce *a);
-/* Registers a waiter for item_id's result (inv is kept). */
+/* HW_EVENT_LEASE_ACTIVE: recover what the previous active daemon left. */
+void announce_send_on_active(hw_plugin *self, const char *type, json_t *data, void *ud);
+/* Registers a waiter for item_id's result. inv: a kept invocation, stolen
+ * (released once answered, or at once on error). */
 int announce_send_wait(struct announce *a, int64_t item_id, const hw_invocation *inv,
 		       size_t total, const char *channels);
 void announce_send_shutdown(struct announce *a);
 
 /* announce_web.c */
 int announce_web_init(struct announce *a);
+/* Reads what the screens and the organizer panel show again (a unit of
+ * work; the routes answer from that copy). */
+void announce_web_refresh(struct announce *a);
 void announce_web_free(struct announce_web *w);
 
 /* announce_sched.c */

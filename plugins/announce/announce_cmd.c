@@ -9,6 +9,10 @@
  *                                   words above
  * The host allows no command named both "announce" and "announce at", so
  * this is one command whose text is read here.
+ *
+ * What reads or writes the outbox is a unit of work (db_run): the command
+ * keeps its invocation and answers from done(), once committed; when the
+ * database is away the answer says so and nothing was written.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -154,26 +158,89 @@ static int check_text(struct announce *a, const hw_invocation *inv, const char *
 	return HW_OK;
 }
 
-static int add_item(struct announce *a, const hw_invocation *inv, const char *kind,
-		    const char *text, int64_t due, int64_t *id)
+/* One unit of work of the command and what it answers with. */
+enum cmd_op { OP_POST, OP_AT, OP_PEEK, OP_CANCEL, OP_LIST, OP_AUDIT };
+
+struct cmd_job {
+	struct announce *a;
+	const hw_invocation *inv; /* kept; released with the job */
+	enum cmd_op op;
+	/* in */
+	char *text;               /* owned: the announcement */
+	char *created_by;         /* owned */
+	char *channels;           /* owned: "<#1>, <#2>" for the post's answer */
+	int64_t now, due, id, since;
+	int mentions;
+	char reason[160];
+	/* out */
+	int64_t item_id, due_out;
+	int found;                /* peek, cancel: the item exists */
+	size_t pending, nv, ns, more, smore;
+	char snippet[100];
+	struct announce_view *v, *s;
+};
+
+static void cmd_job_free(void *p)
 {
-	struct announce_new n = {
-		.kind = kind,
-		.text = text,
-		.due_ms = due,
-		.created_by = inv->user_name,
-		.created_ms = a->api->now_ms(a->self),
-		/* Mentions only when the config allows them, and only for an
-		 * organizer (the host already refuses everyone else). */
-		.mentions = a->allow_mentions && inv->is_organizer,
-		.channels = (const char *const *)a->channels,
-		.nchannels = a->nchannels,
-	};
-	int rc = announce_store_add(a->api->db(a->self), &n, id);
+	struct cmd_job *j = p;
+	/* After shutdown the host has swept the kept invocation itself. */
+	if (j->inv && !hw_units_stopping(j->a->units))
+		j->a->api->invocation_release(j->a->self, j->inv);
+	free(j->text);
+	free(j->created_by);
+	free(j->channels);
+	announce_store_views_free(j->v, j->nv);
+	announce_store_views_free(j->s, j->ns);
+	free(j);
+}
+
+static struct cmd_job *cmd_job_new(struct announce *a, const hw_invocation *inv, enum cmd_op op)
+{
+	struct cmd_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->a = a;
+	j->op = op;
+	j->now = a->api->now_ms(a->self);
+	if (!(j->inv = a->api->invocation_keep(a->self, inv))) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static int cmd_body(void *ctx, hw_tx *tx, void *job);
+static void cmd_done(void *ctx, int status, void *job);
+
+/* Queues j (taken, also on error). */
+static int cmd_run(struct announce *a, struct cmd_job *j)
+{
+	int rc = hw_units_run(a->units, cmd_body, cmd_done, cmd_job_free, j);
 	if (rc)
-		a->api->log(a->self, HW_LOG_ERROR, "announce: cannot write the outbox: %s",
-			    sqlite3_errmsg(a->api->db(a->self)));
+		a->api->log(a->self, HW_LOG_ERROR, "announce: cannot queue the command's work (%d)",
+			    rc);
 	return rc;
+}
+
+/* A new announcement of text by the invoker, due at due. */
+static int add_item(struct announce *a, const hw_invocation *inv, enum cmd_op op,
+		    const char *text, int64_t due, const char *channels)
+{
+	struct cmd_job *j = cmd_job_new(a, inv, op);
+	if (!j)
+		return HW_ERR_NOMEM;
+	j->due = due;
+	/* Mentions only when the config allows them, and only for an
+	 * organizer (the host already refuses everyone else). */
+	j->mentions = a->allow_mentions && inv->is_organizer;
+	j->text = strdup(text);
+	j->created_by = strdup(inv->user_name ? inv->user_name : "?");
+	j->channels = channels ? strdup(channels) : NULL;
+	if (!j->text || !j->created_by || (channels && !j->channels)) {
+		cmd_job_free(j);
+		return HW_ERR_NOMEM;
+	}
+	return cmd_run(a, j);
 }
 
 static struct announce_draft *draft_of(struct announce *a, const char *user_id)
@@ -251,22 +318,18 @@ static int do_post(struct announce *a, const hw_invocation *inv, const char *tex
 static int do_post_now(struct announce *a, const hw_invocation *inv, const char *text)
 {
 	struct sbuf chans = {0};
-	int64_t id = 0;
 	int refused, rc = check_text(a, inv, text, &refused);
 	if (refused)
-		return rc;
-	if ((rc = add_item(a, inv, ANNOUNCE_KIND_MANUAL, text, a->api->now_ms(a->self), &id)))
 		return rc;
 	channel_list(a, &chans);
 	if (chans.oom) {
 		free(chans.p);
 		return HW_ERR_NOMEM;
 	}
-	/* Answer once every channel has a result; the rows are written, so
-	 * the announcement goes out even if this fails. */
-	rc = announce_send_wait(a, id, inv, a->nchannels, chans.p ? chans.p : "");
+	/* Answered once every channel has a result (the rows are written
+	 * first, so the announcement goes out even if the answer fails). */
+	rc = add_item(a, inv, OP_POST, text, a->api->now_ms(a->self), chans.p ? chans.p : "");
 	free(chans.p);
-	announce_send_dispatch(a);
 	return rc;
 }
 
@@ -275,7 +338,7 @@ static int do_at(struct announce *a, const hw_invocation *inv, const char *args)
 	const hw_api *api = a->api;
 	char why[256], when[64], msg[512];
 	const char *text;
-	int64_t at = 0, id = 0, now = api->now_ms(a->self);
+	int64_t at = 0, now = api->now_ms(a->self);
 	int rc, refused;
 
 	if (announce_time_parse(args, announce_tz(a), now, &at, &text, why, sizeof(why))) {
@@ -291,21 +354,15 @@ static int do_at(struct announce *a, const hw_invocation *inv, const char *args)
 	rc = check_text(a, inv, text, &refused);
 	if (refused)
 		return rc;
-	if ((rc = add_item(a, inv, ANNOUNCE_KIND_SCHEDULED, text, at, &id)))
-		return rc;
-	announce_send_rearm(a);
-	snprintf(msg, sizeof(msg), "Scheduled #%lld for %s (%s) to %zu channel%s.",
-		 (long long)id, when, zone_name(a), a->nchannels, a->nchannels == 1 ? "" : "s");
-	return api->reply(a->self, inv, msg);
+	return add_item(a, inv, OP_AT, text, at, NULL);
 }
 
 static int do_cancel(struct announce *a, const hw_invocation *inv, const char *args)
 {
-	char msg[600], reason[160], when[64], text[100], *end;
-	size_t pending = 0;
-	int64_t due = 0;
+	struct cmd_job *j;
+	char *end;
 	long long id;
-	int rc, confirm = 0;
+	int confirm = 0;
 
 	if (*args == '#')
 		args++;
@@ -320,47 +377,38 @@ static int do_cancel(struct announce *a, const hw_invocation *inv, const char *a
 		return a->api->reply(a->self, inv,
 				     "Usage: `announce cancel <id>`, with the number from "
 				     "`announce list`. Nothing was posted.");
-	if (!confirm) {
-		/* Say what would be cancelled; a second command confirms. */
-		rc = announce_store_peek(a->api->db(a->self), id, &due, &pending, text, sizeof(text));
-		if (rc == HW_ERR_NOT_FOUND) {
-			snprintf(msg, sizeof(msg), "There is no announcement #%lld.", id);
-			return a->api->reply(a->self, inv, msg);
-		}
-		if (rc)
-			return rc;
-		if (!pending) {
-			snprintf(msg, sizeof(msg),
-				 "#%lld has nothing left to cancel: it already went out, failed or was "
-				 "skipped. See `announce audit`.", id);
-			return a->api->reply(a->self, inv, msg);
-		}
-		announce_time_format(announce_tz(a), due, when, sizeof(when));
-		snprintf(msg, sizeof(msg),
-			 "This would cancel #%lld, due %s to %zu channel%s: \"%s%s\". To cancel "
-			 "it, send `announce cancel %lld confirm`.", id, when, pending,
-			 pending == 1 ? "" : "s", text, strlen(text) >= sizeof(text) - 1 ? "..." : "",
-			 id);
-		return a->api->reply(a->self, inv, msg);
-	}
-	snprintf(reason, sizeof(reason), "cancelled by %s", inv->user_name);
-	rc = announce_store_cancel(a->api->db(a->self), id, reason, &pending, &due);
-	if (rc == HW_ERR_NOT_FOUND) {
+	/* Without confirm, say what would be cancelled; a second command
+	 * confirms. */
+	if (!(j = cmd_job_new(a, inv, confirm ? OP_CANCEL : OP_PEEK)))
+		return HW_ERR_NOMEM;
+	j->id = id;
+	snprintf(j->reason, sizeof(j->reason), "cancelled by %s", inv->user_name);
+	return cmd_run(a, j);
+}
+
+static int reply_cancel(struct announce *a, struct cmd_job *j, int status)
+{
+	char msg[600], when[64];
+	long long id = (long long)j->id;
+	if (status == HW_ERR_NOT_FOUND) {
 		snprintf(msg, sizeof(msg), "There is no announcement #%lld.", id);
-		return a->api->reply(a->self, inv, msg);
-	}
-	if (rc)
-		return rc;
-	announce_send_rearm(a);
-	announce_time_format(announce_tz(a), due, when, sizeof(when));
-	if (pending)
-		snprintf(msg, sizeof(msg), "Cancelled #%lld (was due %s, %zu channel%s).", id,
-			 when, pending, pending == 1 ? "" : "s");
-	else
+	} else if (!j->pending) {
 		snprintf(msg, sizeof(msg),
 			 "#%lld has nothing left to cancel: it already went out, failed or was "
 			 "skipped. See `announce audit`.", id);
-	return a->api->reply(a->self, inv, msg);
+	} else {
+		announce_time_format(announce_tz(a), j->due_out, when, sizeof(when));
+		if (j->op == OP_PEEK)
+			snprintf(msg, sizeof(msg),
+				 "This would cancel #%lld, due %s to %zu channel%s: \"%s%s\". To "
+				 "cancel it, send `announce cancel %lld confirm`.", id, when, j->pending,
+				 j->pending == 1 ? "" : "s", j->snippet,
+				 strlen(j->snippet) >= sizeof(j->snippet) - 1 ? "..." : "", id);
+		else
+			snprintf(msg, sizeof(msg), "Cancelled #%lld (was due %s, %zu channel%s).", id,
+				 when, j->pending, j->pending == 1 ? "" : "s");
+	}
+	return a->api->reply(a->self, j->inv, msg);
 }
 
 /* The header line of one item with `count` channel rows. */
@@ -385,40 +433,35 @@ static size_t item_end(const struct announce_view *v, size_t n, size_t i)
 
 static int do_list(struct announce *a, const hw_invocation *inv)
 {
-	sqlite3 *db = a->api->db(a->self);
-	struct announce_view *v = NULL, *s = NULL;
-	size_t n = 0, more = 0, ns = 0, smore = 0;
-	struct sbuf b = {0};
-	int rc;
+	struct cmd_job *j = cmd_job_new(a, inv, OP_LIST);
+	return j ? cmd_run(a, j) : HW_ERR_NOMEM;
+}
 
-	if ((rc = announce_store_upcoming(db, 0, LIST_ITEMS, &v, &n, &more)) ||
-	    (rc = announce_store_upcoming(db, 1, 1, &s, &ns, &smore)))
-		goto out;
+static int reply_list(struct announce *a, struct cmd_job *j)
+{
+	struct sbuf b = {0};
+	const struct announce_view *v = j->v, *s = j->s;
+	size_t n = j->nv;
+
 	if (!n)
 		sb_printf(&b, "No scheduled announcements. Times are in %s.\n", zone_name(a));
 	else
 		sb_printf(&b, "Scheduled announcements (times in %s):\n", zone_name(a));
 	for (size_t i = 0; i < n;) {
-		size_t j = item_end(v, n, i);
-		item_line(a, &b, &v[i], j - i);
-		i = j;
+		size_t k = item_end(v, n, i);
+		item_line(a, &b, &v[i], k - i);
+		i = k;
 	}
-	if (more)
-		sb_printf(&b, "...and %zu more.\n", more);
-	if (ns) {
+	if (j->more)
+		sb_printf(&b, "...and %zu more.\n", j->more);
+	if (j->ns) {
 		char when[64];
 		announce_time_format(announce_tz(a), s[0].due_ms, when, sizeof(when));
-		sb_printf(&b, "Automatic posts queued: %zu; the next at %s: ", 1 + smore, when);
+		sb_printf(&b, "Automatic posts queued: %zu; the next at %s: ", 1 + j->smore, when);
 		sb_snippet(&b, s[0].text);
 		sb_puts(&b, "\n");
 	}
-	rc = reply_sb(a, inv, &b);
-	b.p = NULL;
-out:
-	free(b.p);
-	announce_store_views_free(v, n);
-	announce_store_views_free(s, ns);
-	return rc;
+	return reply_sb(a, j->inv, &b);
 }
 
 static void audit_row(struct sbuf *b, const struct announce_view *r)
@@ -446,13 +489,9 @@ static int do_audit(struct announce *a, const hw_invocation *inv, const char *ar
 {
 	const hw_api *api = a->api;
 	int64_t now = api->now_ms(a->self), since = INT64_MIN;
-	struct announce_view *v = NULL;
-	size_t n = 0, more = 0, counts[5] = {0};
-	static const char *const states[] = {"sent", "pending", "sending", "failed", "skipped"};
-	struct sbuf b = {0};
-	char why[256], when[64], msg[400];
+	struct cmd_job *j;
+	char why[256], msg[400];
 	const char *rest;
-	int rc;
 
 	if (*args) {
 		/* rest is set only when the time parses: read it only then. */
@@ -466,14 +505,26 @@ static int do_audit(struct announce *a, const hw_invocation *inv, const char *ar
 					  "Usage: `announce audit [since]`: unexpected words after "
 					  "the time.");
 	}
-	if ((rc = announce_store_audit(api->db(a->self), now, since, AUDIT_ITEMS, &v, &n, &more)))
-		return rc;
+	if (!(j = cmd_job_new(a, inv, OP_AUDIT)))
+		return HW_ERR_NOMEM;
+	j->since = since;
+	return cmd_run(a, j);
+}
+
+static int reply_audit(struct announce *a, struct cmd_job *j)
+{
+	static const char *const states[] = {"sent", "pending", "sending", "failed", "skipped"};
+	const struct announce_view *v = j->v;
+	size_t n = j->nv, counts[5] = {0};
+	struct sbuf b = {0};
+	char when[64];
+
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < 5; k++)
 			if (!strcmp(v[i].state, states[k]))
 				counts[k]++;
-	if (since != INT64_MIN) {
-		announce_time_format(announce_tz(a), since, when, sizeof(when));
+	if (j->since != INT64_MIN) {
+		announce_time_format(announce_tz(a), j->since, when, sizeof(when));
 		sb_printf(&b, "Audit since %s (%s): ", when, zone_name(a));
 	} else {
 		sb_printf(&b, "Audit (%s): ", zone_name(a));
@@ -483,18 +534,109 @@ static int do_audit(struct announce *a, const hw_invocation *inv, const char *ar
 	else
 		sb_printf(&b, "%zu sent, %zu pending, %zu failed, %zu skipped.\n", counts[0],
 			  counts[1] + counts[2], counts[3], counts[4]);
-	if (more)
+	if (j->more)
 		sb_printf(&b, "(%zu older announcements not shown; use `announce audit <since>`.)\n",
-			  more);
+			  j->more);
 	for (size_t i = 0; i < n;) {
-		size_t j = item_end(v, n, i);
-		item_line(a, &b, &v[i], j - i);
-		for (size_t k = i; k < j; k++)
-			audit_row(&b, &v[k]);
-		i = j;
+		size_t k = item_end(v, n, i);
+		item_line(a, &b, &v[i], k - i);
+		for (size_t r = i; r < k; r++)
+			audit_row(&b, &v[r]);
+		i = k;
 	}
-	announce_store_views_free(v, n);
-	return reply_sb(a, inv, &b);
+	return reply_sb(a, j->inv, &b);
+}
+
+static int cmd_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct cmd_job *j = job;
+	const hw_api *api = a->api;
+	int rc;
+
+	switch (j->op) {
+	case OP_POST:
+	case OP_AT: {
+		struct announce_new n = {
+			.kind = j->op == OP_POST ? ANNOUNCE_KIND_MANUAL : ANNOUNCE_KIND_SCHEDULED,
+			.text = j->text,
+			.due_ms = j->due,
+			.created_by = j->created_by,
+			.created_ms = j->now,
+			.mentions = j->mentions,
+			.channels = (const char *const *)a->channels,
+			.nchannels = a->nchannels,
+		};
+		return announce_store_add(api, tx, &n, &j->item_id);
+	}
+	case OP_PEEK:
+		rc = announce_store_peek(api, tx, j->id, &j->due_out, &j->pending, j->snippet,
+					 sizeof(j->snippet));
+		j->found = rc == HW_OK;
+		return rc == HW_ERR_NOT_FOUND ? HW_OK : rc; /* said in the answer */
+	case OP_CANCEL:
+		rc = announce_store_cancel(api, tx, j->id, j->reason, &j->pending, &j->due_out);
+		j->found = rc == HW_OK;
+		return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
+	case OP_LIST:
+		rc = announce_store_upcoming(api, tx, 0, LIST_ITEMS, &j->v, &j->nv, &j->more);
+		return rc ? rc : announce_store_upcoming(api, tx, 1, 1, &j->s, &j->ns, &j->smore);
+	case OP_AUDIT:
+		return announce_store_audit(api, tx, j->now, j->since, AUDIT_ITEMS, &j->v, &j->nv,
+					    &j->more);
+	}
+	return HW_ERR_INVALID;
+}
+
+static void cmd_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	struct cmd_job *j = job;
+	char msg[512], when[64];
+	int rc = HW_OK;
+
+	if (status != HW_OK) {
+		a->api->log(a->self, HW_LOG_ERROR, "announce: the outbox could not be %s (%d)",
+			    j->op <= OP_AT || j->op == OP_CANCEL ? "written" : "read", status);
+		rc = a->api->reply(a->self, j->inv,
+				   status == HW_ERR_UNAVAILABLE
+					   ? "The announcement database is not reachable right now; "
+					     "nothing was changed. Try again in a moment."
+					   : "The announcement database failed; nothing was changed.");
+	} else {
+		switch (j->op) {
+		case OP_POST:
+			rc = announce_send_wait(a, j->item_id, j->inv, a->nchannels,
+						j->channels ? j->channels : "");
+			j->inv = NULL; /* the wait's now */
+			announce_send_dispatch(a);
+			break;
+		case OP_AT:
+			announce_send_rearm(a);
+			announce_time_format(announce_tz(a), j->due, when, sizeof(when));
+			snprintf(msg, sizeof(msg), "Scheduled #%lld for %s (%s) to %zu channel%s.",
+				 (long long)j->item_id, when, zone_name(a), a->nchannels,
+				 a->nchannels == 1 ? "" : "s");
+			rc = a->api->reply(a->self, j->inv, msg);
+			break;
+		case OP_PEEK:
+			rc = reply_cancel(a, j, j->found ? HW_OK : HW_ERR_NOT_FOUND);
+			break;
+		case OP_CANCEL:
+			announce_send_rearm(a);
+			rc = reply_cancel(a, j, j->found ? HW_OK : HW_ERR_NOT_FOUND);
+			break;
+		case OP_LIST:
+			rc = reply_list(a, j);
+			break;
+		case OP_AUDIT:
+			rc = reply_audit(a, j);
+			break;
+		}
+	}
+	if (rc)
+		a->api->log(a->self, HW_LOG_WARN, "announce: cannot answer the command (%d)", rc);
+	cmd_job_free(j);
 }
 
 /* Splits the first word off s: copies it (lowercased) into w, returns the

@@ -5,6 +5,10 @@
  * item and its old pending one is skipped ("talk moved to ..."); cancelled
  * and removed talks have theirs skipped. "schedule.changed" becomes one
  * alert in changes_channel.
+ *
+ * The texts and keys are made on the loop (they read the zone, the
+ * speakers and the config); the writes they lead to are collected as a
+ * list of steps (struct sched_job) and run in one unit of work.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,25 +168,121 @@ static void soon_text(struct announce *a, json_t *t, int64_t start_ms, struct te
 	text_add(out, ".");
 }
 
-static int soon_one(struct announce *a, json_t *t, int64_t now)
+/* One write of a schedule update, run in order in the unit of work. */
+struct sched_op {
+	enum { OP_SKIP_TALK, OP_SKIP_SLOT, OP_ADD } kind;
+	char *talk_id, *keep_key, *base_key, *reason;
+	/* OP_ADD: */
+	char *text, *mention_users;
+	int64_t due_ms;
+	const char *channel; /* a room's channel (config, lives as long as a), or NULL: a->channels */
+};
+
+struct sched_job {
+	struct sched_op *ops;
+	size_t n, cap;
+	int64_t now;
+	int oom;
+	int update_gone;      /* skip the pending posts of talks no longer known */
+	int soon_off;
+	char **known;         /* the talks of the schedule and the slots written */
+	size_t nknown, capknown;
+};
+
+static char *dup_or_null(struct sched_job *j, const char *s)
+{
+	char *d;
+	if (!s)
+		return NULL;
+	if (!(d = strdup(s)))
+		j->oom = 1;
+	return d;
+}
+
+static struct sched_op *op_add(struct sched_job *j, int kind, const char *talk_id,
+			       const char *keep_key, const char *reason)
+{
+	struct sched_op *op;
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 64;
+		struct sched_op *v = realloc(j->ops, cap * sizeof(*v));
+		if (!v) {
+			j->oom = 1;
+			return NULL;
+		}
+		j->ops = v;
+		j->cap = cap;
+	}
+	op = &j->ops[j->n++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->talk_id = dup_or_null(j, talk_id);
+	op->keep_key = dup_or_null(j, keep_key);
+	op->reason = dup_or_null(j, reason);
+	return op;
+}
+
+static void known_add(struct sched_job *j, const char *id)
+{
+	if (!id)
+		return;
+	if (j->nknown == j->capknown) {
+		size_t cap = j->capknown ? j->capknown * 2 : 64;
+		char **v = realloc(j->known, cap * sizeof(*v));
+		if (!v) {
+			j->oom = 1;
+			return;
+		}
+		j->known = v;
+		j->capknown = cap;
+	}
+	if ((j->known[j->nknown] = dup_or_null(j, id)))
+		j->nknown++;
+}
+
+static void sched_job_free(void *p)
+{
+	struct sched_job *j = p;
+	for (size_t i = 0; i < j->n; i++) {
+		struct sched_op *op = &j->ops[i];
+		free(op->talk_id);
+		free(op->keep_key);
+		free(op->base_key);
+		free(op->reason);
+		free(op->text);
+		free(op->mention_users);
+	}
+	free(j->ops);
+	announce_store_strings_free(j->known, j->nknown);
+	free(j);
+}
+
+/* Skips the pending posts of talk_id whose key is not keep_key (NULL: all). */
+static void skip_talk(struct sched_job *j, const char *talk_id, const char *keep_key,
+		      const char *reason)
+{
+	op_add(j, OP_SKIP_TALK, talk_id, keep_key, reason);
+}
+
+static int soon_one(struct announce *a, struct sched_job *j, json_t *t, int64_t now)
 {
 	const char *id = json_string_value(json_object_get(t, "id"));
 	const char *room = json_string_value(json_object_get(t, "room"));
 	json_t *start = json_object_get(t, "start");
-	sqlite3 *db = a->api->db(a->self);
 	char key[KEY_MAX], base[KEY_MAX], reason[200], when[64];
 	const char *room_ch;
-	int64_t start_ms, due, item = 0;
+	int64_t start_ms, due;
 	struct text text = {{0}, 0};
 	struct mentions m = {{0}, 0, 0};
-	struct announce_new n = {0};
+	struct sched_op *op;
 	size_t klen;
-	int rc;
 
 	if (!id || !json_is_integer(start))
 		return HW_OK;
-	if (json_is_true(json_object_get(t, "cancelled")))
-		return announce_store_skip_talk(db, id, NULL, "talk cancelled", NULL);
+	if (json_is_true(json_object_get(t, "cancelled"))) {
+		skip_talk(j, id, NULL, "talk cancelled");
+		return HW_OK;
+	}
 	start_ms = (int64_t)json_integer_value(start) * 1000;
 	klen = (size_t)snprintf(key, sizeof(key), "%.120s@%lld@%.160s", id,
 				(long long)start_ms / 1000, room ? room : "");
@@ -197,10 +297,9 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 	announce_time_format(announce_tz(a), start_ms, when, sizeof(when));
 	snprintf(reason, sizeof(reason), "talk moved to %s%s%.60s", when, room ? " in " : "",
 		 room ? room : "");
-	if ((rc = announce_store_skip_same_slot(db, id, base, key,
-						"the speakers it mentions changed")) ||
-	    (rc = announce_store_skip_talk(db, id, key, reason, NULL)))
-		return rc;
+	if ((op = op_add(j, OP_SKIP_SLOT, id, key, "the speakers it mentions changed")))
+		op->base_key = dup_or_null(j, base);
+	skip_talk(j, id, key, reason);
 	due = start_ms - a->remind_ms;
 	/* Talks already past when we first see them get no item; ones due
 	 * during a downtime were added before it and meet the catch-up
@@ -209,23 +308,22 @@ static int soon_one(struct announce *a, json_t *t, int64_t now)
 		return HW_OK;
 	room_ch = announce_room_channel(a, room);
 	if (!room_ch && a->soon_mode == ANNOUNCE_SOON_GROUPED)
+	{
 		/* Its slot's post lists it (soon_slots); a per-talk post from an
 		 * earlier setting is not sent as well. */
-		return announce_store_skip_talk(db, id, NULL, "listed in its time slot's post", NULL);
+		skip_talk(j, id, NULL, "listed in its time slot's post");
+		return HW_OK;
+	}
 	if (!room_ch && !a->nchannels)
 		return HW_OK;
-	n.kind = ANNOUNCE_KIND_SOON;
-	n.text = text.buf;
-	n.due_ms = due;
-	n.created_by = "schedule";
-	n.created_ms = now;
-	n.talk_id = id;
-	n.talk_key = key;
-	n.mentions = 0; /* schedule text never pings; only the opted-in speakers */
-	n.mention_users = m.list;
-	n.channels = room_ch ? &room_ch : (const char *const *)a->channels;
-	n.nchannels = room_ch ? 1 : a->nchannels;
-	return announce_store_add(db, &n, &item);
+	/* Schedule text never pings; only the opted-in speakers (mention_users). */
+	if ((op = op_add(j, OP_ADD, id, key, NULL))) {
+		op->text = dup_or_null(j, text.buf);
+		op->mention_users = dup_or_null(j, m.list);
+		op->due_ms = due;
+		op->channel = room_ch;
+	}
+	return j->oom ? HW_ERR_NOMEM : HW_OK;
 }
 
 /* ---- grouped: one post per time slot ---- */
@@ -309,12 +407,11 @@ static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, s
 /* One post per start time to the announce channels, keyed by its text:
  * a refresh that changes nothing adds nothing; one that changes the
  * slot's talks skips the old pending post and adds the new one. The
- * ids ("slot@<start>") of the slots written go into kept. */
-static int soon_slots(struct announce *a, json_t *talks, int64_t now, json_t *kept)
+ * ids ("slot@<start>") of the slots written go into j->known. */
+static int soon_slots(struct announce *a, struct sched_job *j, json_t *talks, int64_t now)
 {
-	sqlite3 *db = a->api->db(a->self);
 	struct slot_talk *v;
-	size_t n = 0, i, j;
+	size_t n = 0, i, k;
 	json_t *t;
 	int rc = HW_OK;
 
@@ -334,57 +431,110 @@ static int soon_slots(struct announce *a, json_t *talks, int64_t now, json_t *ke
 		v[n++] = (struct slot_talk){start_ms, i, t};
 	}
 	qsort(v, n, sizeof(*v), slot_cmp);
-	for (i = 0; i < n && rc == HW_OK; i = j) {
+	for (i = 0; i < n && rc == HW_OK; i = k) {
 		struct text text = {{0}, 0};
 		struct mentions m = {{0}, 0, 0};
-		struct announce_new nw = {0};
+		struct sched_op *op;
 		char id[64], key[96];
-		int64_t item = 0;
-		for (j = i; j < n && v[j].start_ms == v[i].start_ms; j++)
+		for (k = i; k < n && v[k].start_ms == v[i].start_ms; k++)
 			;
-		slot_text(a, v + i, j - i, &text, &m);
+		slot_text(a, v + i, k - i, &text, &m);
 		snprintf(id, sizeof(id), "slot@%lld", (long long)(v[i].start_ms / 1000));
 		snprintf(key, sizeof(key), "%s@%016llx", id, (unsigned long long)fnv(text.buf));
-		json_array_append_new(kept, json_string(id));
-		if ((rc = announce_store_skip_talk(db, id, key, "the talks starting then changed",
-						   NULL)))
-			break;
-		nw.kind = ANNOUNCE_KIND_SOON;
-		nw.text = text.buf;
-		nw.due_ms = v[i].start_ms - a->remind_ms;
-		nw.created_by = "schedule";
-		nw.created_ms = now;
-		nw.talk_id = id;
-		nw.talk_key = key;
-		nw.mentions = 0;
-		nw.mention_users = m.list; /* in the text, so in the key */
-		nw.channels = (const char *const *)a->channels;
-		nw.nchannels = a->nchannels;
-		rc = announce_store_add(db, &nw, &item);
+		known_add(j, id);
+		skip_talk(j, id, key, "the talks starting then changed");
+		if ((op = op_add(j, OP_ADD, id, key, NULL))) {
+			op->text = dup_or_null(j, text.buf);
+			op->mention_users = dup_or_null(j, m.list); /* in the text, so in the key */
+			op->due_ms = v[i].start_ms - a->remind_ms;
+		}
+		rc = j->oom ? HW_ERR_NOMEM : HW_OK;
 	}
 	free(v);
 	return rc;
 }
 
-static int is_kept(json_t *kept, const char *id)
+static int is_known(const struct sched_job *j, const char *id)
 {
-	json_t *v;
-	size_t i;
-	json_array_foreach(kept, i, v)
-		if (!strcmp(json_string_value(v), id))
+	for (size_t i = 0; i < j->nknown; i++)
+		if (!strcmp(j->known[i], id))
 			return 1;
 	return 0;
+}
+
+static int sched_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct sched_job *j = job;
+	const hw_api *api = a->api;
+	char **ids = NULL;
+	size_t nids = 0;
+	int rc = HW_OK;
+
+	for (size_t i = 0; i < j->n && rc == HW_OK; i++) {
+		const struct sched_op *op = &j->ops[i];
+		if (op->kind == OP_SKIP_TALK) {
+			rc = announce_store_skip_talk(api, tx, op->talk_id, op->keep_key, op->reason,
+						      NULL);
+		} else if (op->kind == OP_SKIP_SLOT) {
+			rc = announce_store_skip_same_slot(api, tx, op->talk_id, op->base_key,
+							   op->keep_key, op->reason);
+		} else {
+			const char *one = op->channel;
+			struct announce_new n = {
+				.kind = ANNOUNCE_KIND_SOON,
+				.text = op->text,
+				.due_ms = op->due_ms,
+				.created_by = "schedule",
+				.created_ms = j->now,
+				.talk_id = op->talk_id,
+				.talk_key = op->keep_key,
+				.mentions = 0,
+				.mention_users = op->mention_users,
+				.channels = one ? &one : (const char *const *)a->channels,
+				.nchannels = one ? 1 : a->nchannels,
+			};
+			int64_t item = 0;
+			rc = announce_store_add(api, tx, &n, &item);
+		}
+	}
+	if (rc != HW_OK || !j->update_gone)
+		return rc;
+	/* Talks gone from the schedule: their pending posts are skipped. */
+	if ((rc = announce_store_soon_talks(api, tx, &ids, &nids)))
+		return rc;
+	for (size_t k = 0; k < nids && rc == HW_OK; k++) {
+		if (!j->soon_off && is_known(j, ids[k]))
+			continue;
+		rc = announce_store_skip_talk(api, tx, ids[k], NULL,
+					      j->soon_off ? "starting-soon posts are off"
+					      : !strncmp(ids[k], "slot@", 5)
+						      ? "no talk starts then any more"
+						      : "talk removed from the schedule",
+					      NULL);
+	}
+	announce_store_strings_free(ids, nids);
+	return rc;
+}
+
+static void sched_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	if (status != HW_OK)
+		a->api->log(a->self, status == HW_ERR_UNAVAILABLE ? HW_LOG_WARN : HW_LOG_ERROR,
+			    "announce: cannot update the starting-soon posts (%d); they are "
+			    "redone at the schedule's next load", status);
+	sched_job_free(job);
+	announce_send_rearm(a);
 }
 
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	struct announce *a = ud;
-	sqlite3 *db = a->api->db(self);
 	json_t *talks = json_object_get(data, "talks"), *t;
 	int64_t now = a->api->now_ms(self);
-	json_t *kept = NULL;
-	char **ids = NULL;
-	size_t nids = 0, i;
+	struct sched_job *j;
+	size_t i;
 	int rc = HW_OK;
 
 	if (!hw_event_check(a->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
@@ -394,56 +544,27 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 	announce_rooms_check(a, talks);
 	if (a->remind_ms <= 0 || !json_is_array(talks))
 		return;
-	if (!(kept = json_array()))
+	if (!(j = calloc(1, sizeof(*j))))
 		return;
-	if (announce_store_begin(db)) {
-		rc = HW_ERR_STORAGE;
-		goto out;
-	}
+	j->now = now;
+	j->update_gone = 1;
+	j->soon_off = a->soon_mode == ANNOUNCE_SOON_OFF;
 	json_array_foreach(talks, i, t) {
 		if (a->soon_mode == ANNOUNCE_SOON_OFF)
 			break;
-		if ((rc = soon_one(a, t, now)))
+		known_add(j, json_string_value(json_object_get(t, "id")));
+		if ((rc = soon_one(a, j, t, now)))
 			break;
 	}
 	if (rc == HW_OK && a->soon_mode == ANNOUNCE_SOON_GROUPED)
-		rc = soon_slots(a, talks, now, kept);
-	/* Talks gone from the schedule: their pending posts are skipped. */
-	if (rc == HW_OK && (rc = announce_store_soon_talks(db, &ids, &nids)) == HW_OK) {
-		for (size_t k = 0; k < nids && rc == HW_OK; k++) {
-			int found = 0;
-			if (a->soon_mode != ANNOUNCE_SOON_OFF) {
-				found = is_kept(kept, ids[k]);
-				json_array_foreach(talks, i, t) {
-					const char *id = json_string_value(json_object_get(t, "id"));
-					if (!found && id && !strcmp(id, ids[k]))
-						found = 1;
-				}
-			}
-			if (found)
-				continue;
-			rc = announce_store_skip_talk(db, ids[k], NULL,
-						      a->soon_mode == ANNOUNCE_SOON_OFF
-							      ? "starting-soon posts are off"
-						      : !strncmp(ids[k], "slot@", 5)
-							      ? "no talk starts then any more"
-							      : "talk removed from the schedule",
-						      NULL);
-		}
-		announce_store_strings_free(ids, nids);
-	}
-	if (rc == HW_OK)
-		rc = announce_store_commit(db);
-out:
-	json_decref(kept);
-	if (rc != HW_OK) {
-		announce_store_rollback(db);
+		rc = soon_slots(a, j, talks, now);
+	if (rc != HW_OK || j->oom) {
 		a->api->log(self, HW_LOG_ERROR,
-			    "announce: cannot update the starting-soon posts: %s (%d)",
-			    sqlite3_errmsg(db), rc);
+			    "announce: cannot update the starting-soon posts: out of memory");
+		sched_job_free(j);
 		return;
 	}
-	announce_send_rearm(a);
+	hw_units_run(a->units, sched_body, sched_done, sched_job_free, j);
 }
 
 static void change_line(struct announce *a, const char *what, json_t *e, struct text *out,
@@ -479,14 +600,56 @@ static void change_line(struct announce *a, const char *what, json_t *e, struct 
 		(*dropped)++;
 }
 
+/* A schedule-change alert to changes_channel (config: lives as long as a). */
+struct change_job {
+	char *text;
+	int64_t due_ms;
+};
+
+static void change_free(void *p)
+{
+	struct change_job *j = p;
+	free(j->text);
+	free(j);
+}
+
+static int change_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct change_job *j = job;
+	const char *ch = a->changes_channel;
+	struct announce_new n = {
+		.kind = ANNOUNCE_KIND_CHANGE,
+		.text = j->text,
+		.due_ms = j->due_ms,
+		.created_by = "schedule",
+		.created_ms = j->due_ms,
+		.mentions = 0,
+		.channels = &ch,
+		.nchannels = 1,
+	};
+	int64_t item = 0;
+	return announce_store_add(a->api, tx, &n, &item);
+}
+
+static void change_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	if (status != HW_OK)
+		a->api->log(a->self, HW_LOG_ERROR, "announce: cannot write the change alert (%d)",
+			    status);
+	change_free(job);
+	if (status == HW_OK)
+		announce_send_dispatch(a);
+}
+
 void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	static const char *const kinds[] = {"added", "moved", "cancelled", "removed"};
 	struct announce *a = ud;
 	struct text text = {{0}, 0};
-	struct announce_new n = {0};
+	struct change_job *j;
 	size_t dropped = 0, count = 0, i;
-	int64_t item = 0;
 	json_t *e;
 	char more[64];
 	const char *ch = a->changes_channel;
@@ -505,20 +668,13 @@ void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, 
 		snprintf(more, sizeof(more), "\n...and %zu more.", dropped);
 		memcpy(text.buf + text.n, more, strlen(more) + 1);
 	}
-	n.kind = ANNOUNCE_KIND_CHANGE;
-	n.text = text.buf;
-	n.due_ms = a->api->now_ms(self);
-	n.created_by = "schedule";
-	n.created_ms = n.due_ms;
-	n.mentions = 0;
-	n.channels = &ch;
-	n.nchannels = 1;
-	if (announce_store_add(a->api->db(self), &n, &item)) {
-		a->api->log(self, HW_LOG_ERROR, "announce: cannot write the change alert: %s",
-			    sqlite3_errmsg(a->api->db(self)));
+	if (!(j = calloc(1, sizeof(*j))) || !(j->text = strdup(text.buf))) {
+		free(j);
+		a->api->log(self, HW_LOG_ERROR, "announce: out of memory writing the change alert");
 		return;
 	}
-	announce_send_dispatch(a);
+	j->due_ms = a->api->now_ms(self);
+	hw_units_run(a->units, change_body, change_done, change_free, j);
 }
 
 void announce_sched_on_speakers(hw_plugin *self, const char *type, json_t *data, void *ud)

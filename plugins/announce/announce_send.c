@@ -12,6 +12,13 @@
  * ANNOUNCE_MAX_ATTEMPTS, with a growing delay. Any other status (a 4xx:
  * unknown channel, missing access) is final: the row is 'failed' with the
  * reason, visible in `announce audit`. A failure is never marked sent.
+ *
+ * Every read and write is a unit of work (db_run, either engine): the
+ * claim, each send's result, the recovery, the rearm. On PostgreSQL with
+ * two daemons the host fences each with the lease epoch, so a standby (or
+ * a daemon that lost the lease) claims nothing and sends nothing; the one
+ * that becomes active recovers what the previous one left 'sending' and
+ * sends it again with the row's nonce (Discord keeps one message).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +30,7 @@
 #include <hallway/events.h>
 
 #define RETRY_BASE_MS 30000
+#define UNAVAILABLE_RETRY_MS 10000 /* the database away, or this daemon the standby */
 
 static void settle(struct announce *a, int64_t item_id, const char *channel_id, int ok,
 		   const char *error);
@@ -37,16 +45,13 @@ static void on_timer(hw_plugin *self, hw_handle h, void *ud)
 }
 
 /* Publishes the outbox gauges for /metrics (the "metrics.report" event,
- * see bot/ops/metrics.h): hallway_outbox_pending and hallway_outbox_failed. */
-static void report_metrics(struct announce *a)
+ * see bot/metrics.h): hallway_outbox_pending and hallway_outbox_failed. */
+static void report_metrics(struct announce *a, const int64_t v[2])
 {
 	static const char *const help[2] = {
 		"Announcements written to the outbox and not yet accepted by Discord",
 		"Announcements that failed for good (see announce audit)"};
 	static const char *const names[2] = {"outbox_pending", "outbox_failed"};
-	int64_t v[2];
-	if (announce_store_counts(a->api->db(a->self), &v[0], &v[1]))
-		return;
 	for (int i = 0; i < 2; i++) {
 		json_t *r = json_pack("{s:i, s:s, s:s, s:I, s:s}", "version",
 				      HW_METRICS_REPORT_VERSION, "name", names[i], "type", "gauge",
@@ -57,19 +62,19 @@ static void report_metrics(struct announce *a)
 	}
 }
 
-void announce_send_rearm(struct announce *a)
+/* A unit of work refused: the database is away, or this daemon is the
+ * standby (its writes are refused), said at debug level; else a warning. */
+static void unit_failed(struct announce *a, int status, const char *what)
+{
+	a->api->log(a->self, status == HW_ERR_UNAVAILABLE ? HW_LOG_DEBUG : HW_LOG_ERROR,
+		    "announce: cannot %s (%d)", what, status);
+}
+
+/* Arms the timer for due (conference ms; -1: none). */
+static void arm(struct announce *a, int64_t due)
 {
 	const hw_api *api = a->api;
-	int64_t due = -1, now = api->now_ms(a->self), delay;
-
-	if (a->dispatching)
-		return; /* dispatch re-arms when it ends */
-	report_metrics(a);
-	if (announce_store_next_due(api->db(a->self), &due)) {
-		api->log(a->self, HW_LOG_ERROR, "announce: cannot read the outbox: %s",
-			 sqlite3_errmsg(api->db(a->self)));
-		due = now + 60000; /* look again in a minute */
-	}
+	int64_t now = api->now_ms(a->self), delay;
 	if (a->timer && a->timer_at == due)
 		return;
 	if (a->timer) {
@@ -83,6 +88,54 @@ void announce_send_rearm(struct announce *a)
 	a->timer_at = due;
 	if (!a->timer)
 		api->log(a->self, HW_LOG_ERROR, "announce: cannot arm the outbox timer");
+}
+
+struct rearm_job {
+	int64_t counts[2], due;
+};
+
+static int rearm_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct rearm_job *j = job;
+	int rc = announce_store_counts(a->api, tx, &j->counts[0], &j->counts[1]);
+	return rc ? rc : announce_store_next_due(a->api, tx, &j->due);
+}
+
+static void rearm_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	struct rearm_job *j = job;
+	a->rearming = 0;
+	if (status == HW_OK) {
+		report_metrics(a, j->counts);
+		arm(a, j->due);
+	} else {
+		unit_failed(a, status, "read the outbox; looking again soon");
+		arm(a, a->api->now_ms(a->self) + UNAVAILABLE_RETRY_MS);
+	}
+	free(j);
+	announce_web_refresh(a);
+	if (a->rearm_again) {
+		a->rearm_again = 0;
+		announce_send_rearm(a);
+	}
+}
+
+void announce_send_rearm(struct announce *a)
+{
+	struct rearm_job *j;
+	if (a->rearming) {
+		a->rearm_again = 1;
+		return;
+	}
+	if (!(j = calloc(1, sizeof(*j)))) {
+		a->api->log(a->self, HW_LOG_ERROR, "announce: out of memory reading the outbox");
+		return;
+	}
+	a->rearming = 1;
+	if (hw_units_run(a->units, rearm_body, rearm_done, free, j))
+		a->rearming = 0;
 }
 
 static void flight_unlink(struct announce *a, struct announce_flight *f)
@@ -100,24 +153,84 @@ static int transient(int status)
 	return status == 0 || status == 429 || status >= 500;
 }
 
+/* The outcome of one send, recorded in a unit of work. */
+struct result_job {
+	int64_t row_id, item_id, now, retry_at;
+	int outcome;              /* RESULT_* */
+	char channel_id[32];
+	char message_id[32];
+	char why[400];
+};
+
+enum { RESULT_SENT, RESULT_RETRY, RESULT_FAILED };
+
+static int result_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct result_job *j = job;
+	switch (j->outcome) {
+	case RESULT_SENT:
+		return announce_store_sent(a->api, tx, j->row_id, j->message_id, j->now);
+	case RESULT_RETRY:
+		return announce_store_retry(a->api, tx, j->row_id, j->why, j->retry_at);
+	default:
+		return announce_store_failed(a->api, tx, j->row_id, j->why);
+	}
+}
+
+static void result_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	struct result_job *j = job;
+	if (status != HW_OK)
+		/* The row stays 'sending': recovery (the next start, or the next
+		 * active daemon) sends it again with the same nonce, which
+		 * Discord deduplicates. */
+		a->api->log(a->self, HW_LOG_ERROR,
+			    "announce: cannot record the result of row %lld (%d)",
+			    (long long)j->row_id, status);
+	else if (j->outcome == RESULT_SENT)
+		settle(a, j->item_id, j->channel_id, 1, NULL);
+	else if (j->outcome == RESULT_FAILED)
+		settle(a, j->item_id, j->channel_id, 0, j->why);
+	free(j);
+	announce_send_rearm(a);
+}
+
+static void record(struct announce *a, struct result_job *j)
+{
+	j->now = a->api->now_ms(a->self);
+	if (hw_units_run(a->units, result_body, result_done, free, j))
+		a->api->log(a->self, HW_LOG_ERROR,
+			    "announce: cannot queue the result of row %lld; it is sent again "
+			    "(same nonce) at the next recovery", (long long)j->row_id);
+}
+
 static void on_sent(hw_plugin *self, int status, const char *message_id, const char *error,
 		    void *ud)
 {
 	struct announce_flight *f = ud;
 	struct announce *a = f->a;
 	const hw_api *api = a->api;
-	sqlite3 *db = api->db(self);
-	int64_t now = api->now_ms(self);
+	struct result_job *j = calloc(1, sizeof(*j));
 	char why[300];
-	int ok = status >= 200 && status < 300, rc;
+	int ok = status >= 200 && status < 300;
 
 	flight_unlink(a, f);
+	if (!j) {
+		api->log(self, HW_LOG_ERROR, "announce: out of memory recording row %lld",
+			 (long long)f->row_id);
+		free(f);
+		return;
+	}
+	j->row_id = f->row_id;
+	j->item_id = f->item_id;
+	snprintf(j->channel_id, sizeof(j->channel_id), "%s", f->channel_id);
 	if (ok) {
-		rc = announce_store_sent(db, f->row_id, message_id ? message_id : "?", now);
+		j->outcome = RESULT_SENT;
+		snprintf(j->message_id, sizeof(j->message_id), "%s", message_id ? message_id : "?");
 		api->log(self, HW_LOG_INFO, "announce: #%lld sent to %s as message %s",
 			 (long long)f->item_id, f->channel_id, message_id ? message_id : "?");
-		if (rc == HW_OK)
-			settle(a, f->item_id, f->channel_id, 1, NULL);
 	} else {
 		if (error && !strncmp(error, "HTTP ", 5))
 			snprintf(why, sizeof(why), "%s", error); /* the host's own words */
@@ -125,41 +238,34 @@ static void on_sent(hw_plugin *self, int status, const char *message_id, const c
 			snprintf(why, sizeof(why), "%s%d: %s", status ? "HTTP " : "transport error ",
 				 status, error && *error ? error : "no reason given");
 		if (transient(status) && f->attempts < ANNOUNCE_MAX_ATTEMPTS) {
-			rc = announce_store_retry(db, f->row_id, why,
-						  now + (int64_t)RETRY_BASE_MS * f->attempts);
+			j->outcome = RESULT_RETRY;
+			j->retry_at = api->now_ms(self) + (int64_t)RETRY_BASE_MS * f->attempts;
+			snprintf(j->why, sizeof(j->why), "%s", why);
 			api->log(self, HW_LOG_WARN, "announce: #%lld to %s failed (%s); retrying",
 				 (long long)f->item_id, f->channel_id, why);
 		} else {
-			char gave[400];
-			const char *final = why;
-			if (transient(status)) {
-				snprintf(gave, sizeof(gave), "gave up after %d attempts: %s",
+			j->outcome = RESULT_FAILED;
+			if (transient(status))
+				snprintf(j->why, sizeof(j->why), "gave up after %d attempts: %s",
 					 f->attempts, why);
-				final = gave;
-			}
-			rc = announce_store_failed(db, f->row_id, final);
+			else
+				snprintf(j->why, sizeof(j->why), "%s", why);
 			api->log(self, HW_LOG_WARN, "announce: #%lld to %s failed: %s",
-				 (long long)f->item_id, f->channel_id, final);
-			if (rc == HW_OK)
-				settle(a, f->item_id, f->channel_id, 0, final);
+				 (long long)f->item_id, f->channel_id, j->why);
 		}
 	}
-	if (rc != HW_OK)
-		/* The row stays 'sending': the next start sends it again with
-		 * the same nonce, which Discord deduplicates. */
-		api->log(self, HW_LOG_ERROR, "announce: cannot record the result of row %lld: %s",
-			 (long long)f->row_id, sqlite3_errmsg(db));
 	free(f);
-	announce_send_rearm(a);
+	record(a, j);
 }
 
 static void send_row(struct announce *a, const struct announce_row *r)
 {
 	const hw_api *api = a->api;
 	struct announce_flight *f = calloc(1, sizeof(*f));
+	struct result_job *j;
 	hw_message m = {.struct_size = sizeof(m)};
 	const char *users[ANNOUNCE_MENTIONS_MAX];
-	char why[64], *list = NULL;
+	char *list = NULL;
 	size_t nusers = 0;
 	int rc;
 
@@ -197,52 +303,126 @@ static void send_row(struct announce *a, const struct announce_row *r)
 	 * callback will not run: the flight is ours to free. */
 	flight_unlink(a, f);
 	free(f);
-	snprintf(why, sizeof(why), "not sent: the host refused it (error %d)", rc);
-	if (announce_store_failed(api->db(a->self), r->id, why) == HW_OK)
-		settle(a, r->item_id, r->channel_id, 0, why);
+	if (!(j = calloc(1, sizeof(*j))))
+		return; /* left 'sending', recovered at the next start */
+	j->row_id = r->id;
+	j->item_id = r->item_id;
+	j->outcome = RESULT_FAILED;
+	snprintf(j->channel_id, sizeof(j->channel_id), "%s", r->channel_id);
+	snprintf(j->why, sizeof(j->why), "not sent: the host refused it (error %d)", rc);
+	record(a, j);
+}
+
+struct claim_job {
+	int64_t now;
+	struct announce_row *rows;
+	size_t n;
+};
+
+static void claim_free(void *job)
+{
+	struct claim_job *j = job;
+	announce_store_rows_free(j->rows, j->n);
+	free(j);
+}
+
+static int claim_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct claim_job *j = job;
+	return announce_store_claim(a->api, tx, a->pg, j->now, a->start_ms, ANNOUNCE_BATCH,
+				    &j->rows, &j->n);
+}
+
+static void claim_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	struct claim_job *j = job;
+	int more = 0;
+
+	a->claiming = 0;
+	if (status == HW_OK) {
+		for (size_t i = 0; i < j->n; i++)
+			send_row(a, &j->rows[i]);
+		more = j->n == ANNOUNCE_BATCH || a->again;
+	} else {
+		/* Not claimed: tried again soon (a standby's claims are refused
+		 * until it is the active one; then it recovers at once). */
+		unit_failed(a, status, "claim due rows");
+		arm(a, a->api->now_ms(a->self) + UNAVAILABLE_RETRY_MS);
+	}
+	a->again = 0;
+	claim_free(j);
+	if (more)
+		announce_send_dispatch(a);
+	else if (status == HW_OK)
+		announce_send_rearm(a);
 }
 
 void announce_send_dispatch(struct announce *a)
 {
-	const hw_api *api = a->api;
-	sqlite3 *db = api->db(a->self);
-	struct announce_row *rows;
-	size_t n;
+	struct claim_job *j;
 
-	if (a->dispatching) {
+	if (a->claiming) {
 		a->again = 1;
 		return;
 	}
-	a->dispatching = 1;
-	do {
-		a->again = 0;
-		rows = NULL;
-		n = 0;
-		if (announce_store_claim(db, api->now_ms(a->self), a->start_ms, ANNOUNCE_BATCH,
-					 &rows, &n)) {
-			api->log(a->self, HW_LOG_ERROR, "announce: cannot claim due rows: %s",
-				 sqlite3_errmsg(db));
-			break;
-		}
-		for (size_t i = 0; i < n; i++)
-			send_row(a, &rows[i]);
-		announce_store_rows_free(rows, n);
-	} while (n == ANNOUNCE_BATCH || a->again);
-	a->dispatching = 0;
-	announce_send_rearm(a);
+	if (!(j = calloc(1, sizeof(*j)))) {
+		a->api->log(a->self, HW_LOG_ERROR, "announce: out of memory claiming due rows");
+		return;
+	}
+	j->now = a->api->now_ms(a->self);
+	a->claiming = 1;
+	if (hw_units_run(a->units, claim_body, claim_done, claim_free, j))
+		a->claiming = 0;
+}
+
+struct recover_job {
+	int64_t now;
+	size_t resent, skipped;
+};
+
+static int recover_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct announce *a = ctx;
+	struct recover_job *j = job;
+	return announce_store_recover(a->api, tx, j->now, a->catchup_ms, &j->resent, &j->skipped);
+}
+
+static void recover_done(void *ctx, int status, void *job)
+{
+	struct announce *a = ctx;
+	struct recover_job *j = job;
+	if (status != HW_OK)
+		unit_failed(a, status, "recover the outbox");
+	else if (j->resent || j->skipped)
+		a->api->log(a->self, HW_LOG_INFO,
+			    "announce: recovered the outbox: %zu unconfirmed sends to retry "
+			    "with their nonce, %zu missed (older than the catch-up window) skipped",
+			    j->resent, j->skipped);
+	free(j);
+	announce_send_dispatch(a);
 }
 
 int announce_send_recover(struct announce *a)
 {
-	size_t resent = 0, skipped = 0;
-	int rc = announce_store_recover(a->api->db(a->self), a->api->now_ms(a->self),
-					a->catchup_ms, &resent, &skipped);
-	if (rc == HW_OK && (resent || skipped))
-		a->api->log(a->self, HW_LOG_INFO,
-			    "announce: recovered the outbox: %zu unconfirmed sends to retry "
-			    "with their nonce, %zu missed (older than the catch-up window) skipped",
-			    resent, skipped);
-	return rc;
+	struct recover_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return HW_ERR_NOMEM;
+	j->now = a->api->now_ms(a->self);
+	return hw_units_run(a->units, recover_body, recover_done, free, j);
+}
+
+void announce_send_on_active(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct announce *a = ud;
+	if (!hw_event_check(a->api, self, type, data, HW_LEASE_ACTIVE_VERSION))
+		return;
+	/* What the previous active daemon claimed may or may not have reached
+	 * Discord: recovered as after a crash, sent again with its nonce. */
+	a->api->log(self, HW_LOG_INFO, "announce: active now: recovering the outbox");
+	if (announce_send_recover(a))
+		a->api->log(self, HW_LOG_ERROR, "announce: cannot queue the outbox recovery");
 }
 
 /* ---- organizers waiting for a broadcast's result -------------------- */
@@ -253,13 +433,10 @@ int announce_send_wait(struct announce *a, int64_t item_id, const hw_invocation 
 	struct announce_wait *w = calloc(1, sizeof(*w));
 	if (!w || !(w->channels = strdup(channels))) {
 		free(w);
+		a->api->invocation_release(a->self, inv);
 		return HW_ERR_NOMEM;
 	}
-	if (!(w->inv = a->api->invocation_keep(a->self, inv))) {
-		free(w->channels);
-		free(w);
-		return HW_ERR_NOMEM;
-	}
+	w->inv = inv;
 	w->item_id = item_id;
 	w->total = total;
 	w->next = a->waits;
