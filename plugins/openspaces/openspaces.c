@@ -4,8 +4,9 @@
  *
  * Commands: openspace board|propose|join|leave|mine|drop (ospace_cmd.c)
  * and, for organizers, openspace move|remove|export (ospace_admin.c). The
- * board's cells live in the host database (ospace_store.c); a UNIQUE index
- * gives each cell one winner, and every answer follows a commit.
+ * board's cells live in the host database, SQLite or PostgreSQL, reached
+ * through units of work (ospace_job.c, ospace_store.c); a partial UNIQUE
+ * index gives each cell one winner, and every answer follows a commit.
  *
  * Times are the conference's: plugins.openspaces.timezone, else the zone
  * of the schedule ("schedule.loaded"), else UTC. Cells are stored as the
@@ -35,17 +36,13 @@ const char *ospace_arg(const hw_invocation *inv, const char *name)
 	return NULL;
 }
 
-int ospace_reply(ospace *o, const hw_invocation *inv, const char *text)
-{
-	return o->api->reply(o->self, inv, text ? text : "Sorry, that reply got too long.");
-}
-
-int64_t ospace_start(const ospace *o, size_t day, size_t slot)
+int64_t ospace_start_in(const ospace *o, const struct hw_tz *tz, size_t day, size_t slot)
 {
 	int64_t local = ospace_board_days(&o->board, day) * 86400 +
 			(int64_t)o->board.slots[slot] * 60;
-	return hw_tz_to_utc(o->tz, local);
+	return hw_tz_to_utc(tz, local);
 }
+
 
 /* The schedule's zone, unless config named one. */
 /* The places a meetup may name: the board's rooms, then the schedule's. */
@@ -65,9 +62,19 @@ static void ospace_set_places(ospace *o, const json_t *rooms)
 	json_array_foreach(rooms, i, v)
 		if (json_is_string(v) && (p[k] = strdup(json_string_value(v))))
 			k++;
-	for (i = 0; i < o->nplaces; i++)
-		free(o->places[i]);
-	free(o->places);
+	if (o->places) {
+		/* A unit of work queued before may still read the old list. */
+		char ***old = realloc(o->old_places, (o->nold_places + 1) * sizeof(*old));
+		if (!old) {
+			for (i = 0; i < k; i++)
+				free(p[i]);
+			free(p);
+			o->api->log(o->self, HW_LOG_WARN, "openspaces: out of memory for the room names");
+			return;
+		}
+		o->old_places = old;
+		old[o->nold_places++] = o->places;
+	}
 	o->places = p;
 	o->nplaces = k;
 }
@@ -88,26 +95,60 @@ static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, 
 			    name);
 		return;
 	}
-	hw_tz_free(o->tz);
+	/* A unit of work queued before may still read the old zone. */
+	{
+		struct hw_tz **old = realloc(o->old_tz, (o->nold_tz + 1) * sizeof(*old));
+		if (!old) {
+			o->api->log(self, HW_LOG_WARN, "openspaces: out of memory for a new time zone");
+			hw_tz_free(tz);
+			return;
+		}
+		o->old_tz = old;
+		old[o->nold_tz++] = o->tz;
+	}
 	o->tz = tz;
 }
 
-static void ospace_free_ctx(ospace *o)
+/* The context, once the plugin has stopped and its last unit of work has
+ * come back (hw_units). */
+static void ospace_free_ctx(void *p)
 {
+	ospace *o = p;
 	if (!o)
 		return;
+	for (size_t i = 0; i < o->nplaces; i++)
+		free(o->places[i]);
+	free(o->places);
+	for (size_t i = 0; i < o->nold_places; i++) {
+		for (char **q = o->old_places[i]; *q; q++)
+			free(*q);
+		free(o->old_places[i]);
+	}
+	free(o->old_places);
+	free(o->meetups_channel);
+	ospace_later_free(o);
+	ospace_board_free(&o->board);
+	for (size_t i = 0; i < o->nold_tz; i++)
+		hw_tz_free(o->old_tz[i]);
+	free(o->old_tz);
+	hw_tz_free(o->tz);
+	free(o);
+}
+
+/* Stops what runs on the loop (timers, the outbox), then lets the units
+ * of work still out free the context when they come back. */
+static void ospace_stop(ospace *o)
+{
 	ospace_remind_stop(o);
 	ospace_screen_free(o);
 	hw_dm_outbox_stop(o->outbox);
 	o->outbox = NULL;
-	for (size_t i = 0; i < o->nplaces; i++)
-		free(o->places[i]);
-	free(o->places);
-	free(o->meetups_channel);
-	ospace_later_free(o);
-	ospace_board_free(&o->board);
-	hw_tz_free(o->tz);
-	free(o);
+	if (o->units) {
+		hw_units_stop(o->units);
+		hw_units_release(o->units); /* may free o */
+	} else {
+		ospace_free_ctx(o);
+	}
 }
 
 static int ospace_init(hw_plugin *self, const hw_api *api)
@@ -147,13 +188,19 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	}
 	if (zone && strcmp(hw_tz_name(o->tz), zone))
 		api->log(self, HW_LOG_WARN, "openspaces: time zone %s is unknown; using UTC", zone);
-	o->db = api->db(self);
-	if (!o->db) {
-		api->log(self, HW_LOG_ERROR, "openspaces: no database");
+	if (!HW_API_HAS(api, db_engine) || !api->db_run) {
+		api->log(self, HW_LOG_ERROR, "openspaces: the host has no storage API (db_run)");
 		rc = HW_ERR_UNSUPPORTED;
 		goto fail;
 	}
-	rc = api->db_migrate(self, ospace_store_migrations, ospace_store_nmigrations);
+	o->pg = !strcmp(api->db_engine(self), "postgresql");
+	{
+		size_t n;
+		const char *const *steps = ospace_store_migrations(api, self, &n);
+		rc = api->db_migrate(self, steps, n);
+	}
+	if (!rc && !(o->units = hw_units_new(api, self, o, ospace_free_ctx)))
+		rc = HW_ERR_NOMEM;
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "openspaces: migration failed (%d)", rc);
 		goto fail;
@@ -173,7 +220,8 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	if (rc) {
 		api->log(self, HW_LOG_ERROR, "openspaces: init failed (%d)", rc);
 		api->set_userdata(self, NULL);
-		goto fail;
+		ospace_stop(o);
+		return rc;
 	}
 	/* The schedule may have loaded before us: ask for its zone. */
 	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
@@ -183,11 +231,12 @@ fail:
 	return rc;
 }
 
-/* userdata: the context set in init; freed here. */
+/* userdata: the context set in init; freed once its units are back. */
 static void ospace_shutdown(hw_plugin *self, void *userdata)
 {
 	(void)self;
-	ospace_free_ctx(userdata);
+	if (userdata)
+		ospace_stop(userdata);
 }
 
 /* plugins.openspaces: checked by the host before init (--check-config too). */

@@ -5,7 +5,9 @@
  * The board (rooms, days, slots, held slots) is read from config once at
  * init and never changes while loaded; the time zone may change when the
  * schedule plugin publishes "schedule.loaded" (unless config names one).
- * The database connection and the API table are borrowed from the host.
+ * Storage is the host's units of work (db_run, SQLite or PostgreSQL):
+ * every command is one (ospace_job.h), run through hw_units so that the
+ * context outlives its last unit. The API table is borrowed from the host.
  */
 #ifndef OPENSPACES_H
 #define OPENSPACES_H
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include <hallway/plugin.h>
+#include <hallway/stmt.h>
 
 #include "ospace_board.h"
 
@@ -26,14 +29,20 @@ struct ospace_talks;
 typedef struct ospace {
 	hw_plugin *self;
 	const hw_api *api;
-	sqlite3 *db;          /* borrowed from the host */
+	hw_units *units;      /* every unit of work goes through it (lib/stmt.c) */
+	int pg;               /* the storage engine is PostgreSQL */
 	ospace_board board;   /* owned */
 	struct hw_tz *tz;     /* owned; never NULL after init (UTC at worst) */
+	struct hw_tz **old_tz; /* owned: zones replaced while units of work may
+				* still read them; freed with the context */
+	size_t nold_tz;
 	int tz_from_config;   /* 1: schedule.loaded does not change tz */
 	struct hw_dm_outbox *outbox; /* DMs owed (lib/dm_outbox.c); NULL until started */
 	char *meetups_channel;       /* owned; NULL: meetups are not announced */
 	char **places;               /* owned: rooms of the schedule and the board, for */
 	size_t nplaces;              /* reading a meetup's place (ospace_meetup.c) */
+	char ***old_places;          /* owned: lists replaced while units of work may */
+	size_t nold_places;          /* still read them (NULL-terminated); freed last */
 	struct ospace_talks *talks;  /* owned: the schedule's talks (ospace_later.c) */
 	int64_t remind_minutes;      /* starting-soon DMs this long before; 0: none */
 	hw_handle remind_timer;      /* ospace_remind.c */
@@ -48,14 +57,12 @@ int ospace_admin_register(ospace *o);
 /* `openspaces`: now and next in the hallway track (ospace_next.c). */
 int ospace_next_register(ospace *o);
 
-/* Replies with text, or with a short apology when text is NULL (the reply
- * could not be built). */
-int ospace_reply(ospace *o, const hw_invocation *inv, const char *text);
 /* The argument `name` of inv when present, else NULL. Borrowed. */
 const char *ospace_arg(const hw_invocation *inv, const char *name);
 
-/* Start of (day, slot) as Unix seconds in the conference's zone. */
-int64_t ospace_start(const ospace *o, size_t day, size_t slot);
+/* Start of (day, slot) as Unix seconds in the conference's zone tz (a
+ * unit of work's, see ospace_job.h, or o->tz on the loop). */
+int64_t ospace_start_in(const ospace *o, const struct hw_tz *tz, size_t day, size_t slot);
 
 /* "schedule.loaded" and "plan.collect" (ospace_plan.c). */
 void ospace_plan_on_collect(hw_plugin *self, const char *type, json_t *data, void *ud);

@@ -14,6 +14,7 @@
 #include "ospace_cmd.h"
 #include <hallway/db.h>
 #include "ospace_fmt.h"
+#include "ospace_job.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_query.h"
 #include "ospace_screen.h"
@@ -22,11 +23,11 @@
 
 #define OSPACE_EXPORT_MAX ((size_t)8 << 20)
 
-static int ospace_admin_denied(ospace *o, const hw_invocation *inv)
+static int ospace_admin_denied(ospace_job *j, const hw_invocation *inv)
 {
 	if (inv->is_organizer)
 		return 0;
-	ospace_reply(o, inv, "Sorry, that is for organizers.");
+	ospace_job_say(j, "Sorry, that is for organizers.");
 	return 1;
 }
 
@@ -44,9 +45,10 @@ static void ospace_admin_move_dm(const ospace_session *s, void *ud, ospace_out *
 	ospace_out_add(out, " (an organizers' change).");
 }
 
-static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_admin_move_body(ospace_job *j)
 {
-	ospace *o = ud;
+	ospace *o = j->o;
+	const hw_invocation *inv = j->inv;
 	const ospace_board *b = &o->board;
 	const char *text = ospace_arg(inv, "to");
 	char why[600];
@@ -59,29 +61,29 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 	long room = -1;
 	int rc;
 
-	if (ospace_admin_denied(o, inv))
+	if (ospace_admin_denied(j, inv))
 		return HW_OK;
-	rc = ospace_cmd_find(o, inv, ospace_arg(inv, "open_space"), "move", &id);
+	rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "move", &id);
 	if (rc)
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
 	ospace_out_init(&out, 4000);
 	memset(&s, 0, sizeof(s));
-	if (ospace_when_read(b, o->tz, o->api->now_ms(self) / 1000, text, &day, &slot, &used, why,
+	if (ospace_when_read(b, j->tz, j->now_ms / 1000, text, &day, &slot, &used, why,
 			     sizeof(why))) {
 		ospace_out_text(&out, why, sizeof(why));
 		ospace_out_add(&out, "\nUsage: `openspace move #<number> <day> <time> [room]`.");
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
 	ospace_cmd_room(b, text + used, &room, &rest);
-	if (ospace_start(o, day, slot) < o->api->now_ms(self) / 1000) {
+	if (ospace_start_in(o, j->tz, day, slot) < j->now_ms / 1000) {
 		ospace_out_add(&out, "That slot has already started.");
-		ospace_cmd_offers(o, &out, day, slot, room, "openspace move #<number>");
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		ospace_cmd_offers(j, &out, day, slot, room, "openspace move #<number>");
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
-	rc = ospace_store_move(o->db, b, id, day, slot, room, ospace_admin_move_dm, NULL,
-			       o->api->now_ms(self), &res, &s, &notified);
+	rc = ospace_store_move(&j->db, b, id, day, slot, room, ospace_admin_move_dm, NULL,
+			       j->now_ms, &res, &s, &notified);
 	if (rc)
 		goto out;
 	if (res == OSPACE_MOVED) {
@@ -95,16 +97,22 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 		ospace_out_add(&out, res == OSPACE_HELD ? "That room is held back then."
 			       : res == OSPACE_TAKEN ? "That room is taken then."
 						     : "Every room is taken then.");
-		ospace_cmd_offers(o, &out, day, slot, room, "openspace move #<number>");
+		ospace_cmd_offers(j, &out, day, slot, room, "openspace move #<number>");
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	if (res == OSPACE_MOVED)
-		ospace_screen_changed(o, "moved");
+		j->screen = "moved";
 out:
 	ospace_out_free(&out);
 	if (notified)
-		hw_dm_outbox_flush(o->outbox);
+		j->flush = 1;
 	return rc;
+}
+
+static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_admin_move_body);
 }
 
 /* ---- remove ---- */
@@ -125,17 +133,17 @@ static void ospace_admin_remove_dm(const ospace_session *s, void *ud, ospace_out
 /* The open space a removal names: its number, or its exact topic (case
  * and accents aside), never a prefix or a near miss. Replies and returns
  * OSPACE_REPLIED otherwise. */
-static int ospace_admin_exact(ospace *o, const hw_invocation *inv, const char *typed,
+static int ospace_admin_exact(ospace_job *j, const hw_invocation *inv, const char *typed,
 			      int64_t *id)
 {
 	ospace_session s;
 	ospace_out out;
 	char *ft, *fs;
 	int rc, same;
-	rc = ospace_cmd_find(o, inv, typed, "remove", id);
+	rc = ospace_cmd_find(j, inv, typed, "remove", id);
 	if (rc || ospace_query_id(typed))
 		return rc;
-	if ((rc = ospace_query_session(o->db, *id, &s)))
+	if ((rc = ospace_query_session(&j->db, *id, &s)))
 		return rc;
 	ft = hw_fold(typed);
 	fs = hw_fold(s.topic);
@@ -150,14 +158,14 @@ static int ospace_admin_exact(ospace *o, const hw_invocation *inv, const char *t
 	ospace_fmt_full(&out, &s);
 	ospace_out_add(&out, "? To remove it, give its number or exact topic: "
 			     "`openspace remove #%lld <reason>`.", (long long)s.id);
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	ospace_out_free(&out);
 	return rc ? rc : OSPACE_REPLIED;
 }
 
-static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_admin_remove_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
 	ospace_out out;
@@ -165,17 +173,17 @@ static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *
 	int64_t id = 0, notified = 0;
 	int rc;
 
-	if (ospace_admin_denied(o, inv))
+	if (ospace_admin_denied(j, inv))
 		return HW_OK;
-	rc = ospace_admin_exact(o, inv, ospace_arg(inv, "open_space"), &id);
+	rc = ospace_admin_exact(j, inv, ospace_arg(inv, "open_space"), &id);
 	if (rc)
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
 	reason = ospace_out_clean(ospace_arg(inv, "reason"), OSPACE_REASON_MAX);
 	if (!reason)
 		return HW_ERR_NOMEM;
 	memset(&s, 0, sizeof(s));
-	rc = ospace_store_end(o->db, id, NULL, *reason ? reason : "removed by the organizers", 1,
-			      ospace_admin_remove_dm, reason, o->api->now_ms(self), &res, &s,
+	rc = ospace_store_end(&j->db, id, NULL, *reason ? reason : "removed by the organizers", 1,
+			      ospace_admin_remove_dm, reason, j->now_ms, &res, &s,
 			      &notified);
 	if (rc)
 		goto out;
@@ -188,14 +196,20 @@ static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *
 	} else {
 		ospace_out_add(&out, "That open space is gone already.");
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	ospace_out_free(&out);
 	if (res == OSPACE_ENDED)
-		ospace_screen_changed(o, "removed");
-	hw_dm_outbox_flush(o->outbox);
+		j->screen = "removed";
+	j->flush = 1;
 out:
 	free(reason);
 	return rc;
+}
+
+static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_admin_remove_body);
 }
 
 /* ---- export ---- */
@@ -216,53 +230,92 @@ static void ospace_admin_cell(ospace_out *csv, const char *cell, int last)
 	ospace_out_addn(csv, last ? "\r\n" : ",", last ? 2 : 1);
 }
 
-static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+/* The file an export sends after its unit of work. */
+typedef struct ospace_export {
+	ospace_out csv, msg;
+	int ready;
+} ospace_export;
+
+static void ospace_admin_export_free(void *p)
+{
+	ospace_export *e = p;
+	if (!e)
+		return;
+	ospace_out_free(&e->csv);
+	ospace_out_free(&e->msg);
+	free(e);
+}
+
+static int ospace_admin_export_body(ospace_job *j)
 {
 	static const char *const header[] = {"id", "day", "start", "room", "topic", "host_id",
 					     "host_name", "going", "joined", "status", "reason"};
-	ospace *o = ud;
-	sqlite3_stmt *st = NULL;
-	ospace_out csv, msg;
+	/* Those who joined, in the order they did: the one aggregate each
+	 * engine has. */
+	static const char *const sql[] = {
+		"SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name,"
+		" 1 + (SELECT count(*) FROM openspaces_joins j WHERE j.session_id = s.id),"
+		" coalesce((SELECT group_concat(user_name, '; ') FROM (SELECT user_name"
+		"  FROM openspaces_joins j WHERE j.session_id = s.id"
+		"  ORDER BY created_ms, user_id)), ''),"
+		" CASE WHEN s.ended_ms IS NULL THEN 'active' ELSE 'ended' END,"
+		" coalesce(s.end_reason, '')"
+		" FROM openspaces_sessions s ORDER BY s.day, s.slot, s.room, s.id",
+		"SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name,"
+		" 1 + (SELECT count(*) FROM openspaces_joins j WHERE j.session_id = s.id),"
+		" coalesce((SELECT string_agg(user_name, '; ' ORDER BY created_ms, user_id)"
+		"  FROM openspaces_joins j WHERE j.session_id = s.id), ''),"
+		" CASE WHEN s.ended_ms IS NULL THEN 'active' ELSE 'ended' END,"
+		" coalesce(s.end_reason, '')"
+		" FROM openspaces_sessions s ORDER BY s.day, s.slot, s.room, s.id",
+	};
+	ospace_export *e = j->arg;
+	hw_stmt *st;
 	int64_t rows = 0;
 	size_t i;
 	int rc;
 
-	if (ospace_admin_denied(o, inv))
+	if (ospace_admin_denied(j, j->inv))
 		return HW_OK;
-	ospace_out_init(&csv, OSPACE_EXPORT_MAX);
-	ospace_out_init(&msg, 200);
+	ospace_out_free(&e->csv); /* a body run again starts afresh */
+	ospace_out_free(&e->msg);
+	ospace_out_init(&e->csv, OSPACE_EXPORT_MAX);
+	ospace_out_init(&e->msg, 200);
+	e->ready = 0;
 	for (i = 0; i < sizeof(header) / sizeof(header[0]); i++)
-		ospace_admin_cell(&csv, header[i], i + 1 == sizeof(header) / sizeof(header[0]));
-	rc = hw_db_prepare(o->db, &st,
-			       "SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name,"
-			       " 1 + (SELECT count(*) FROM openspaces_joins j WHERE j.session_id = s.id),"
-			       " coalesce((SELECT group_concat(user_name, '; ') FROM (SELECT user_name"
-			       "  FROM openspaces_joins j WHERE j.session_id = s.id"
-			       "  ORDER BY created_ms, user_id)), ''),"
-			       " CASE WHEN s.ended_ms IS NULL THEN 'active' ELSE 'ended' END,"
-			       " coalesce(s.end_reason, '')"
-			       " FROM openspaces_sessions s ORDER BY s.day, s.slot, s.room, s.id",
-			       NULL);
-	if (rc)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		ospace_admin_cell(&e->csv, header[i], i + 1 == sizeof(header) / sizeof(header[0]));
+	if (!(st = ospace_sql(&j->db, sql[j->o->pg], NULL)))
+		return HW_ERR_STORAGE;
+	while ((rc = ospace_step(&j->db, st)) == HW_ROW) {
 		for (i = 0; i < 11; i++)
-			ospace_admin_cell(&csv, hw_db_text(st, (int)i), i == 10);
+			ospace_admin_cell(&e->csv, ospace_col(&j->db, st, (int)i), i == 10);
 		rows++;
 	}
-	if (!ospace_out_str(&csv)) {
-		rc = ospace_reply(o, inv, "The export is too large to send.");
-		goto out;
-	}
-	ospace_out_add(&msg, "Open spaces: %lld row%s.", (long long)rows, rows == 1 ? "" : "s");
+	if (rc != HW_DONE)
+		return rc < 0 ? rc : HW_ERR_STORAGE;
+	if (!ospace_out_str(&e->csv))
+		return ospace_job_say(j, "The export is too large to send.");
+	ospace_out_add(&e->msg, "Open spaces: %lld row%s.", (long long)rows, rows == 1 ? "" : "s");
+	e->ready = 1;
+	return HW_OK;
+}
+
+static void ospace_admin_export_after(ospace_job *j)
+{
+	ospace_export *e = j->arg;
 	/* reply_file: the host routes an organizer's file privately. */
-	rc = o->api->reply_file(self, inv, ospace_out_str(&msg), "openspaces.csv", csv.p ? csv.p : "",
-				csv.n);
-out:
-	sqlite3_finalize(st);
-	ospace_out_free(&csv);
-	ospace_out_free(&msg);
-	return rc;
+	if (e->ready && ospace_out_str(&e->msg))
+		j->o->api->reply_file(j->o->self, j->inv, ospace_out_str(&e->msg), "openspaces.csv",
+				      e->csv.p ? e->csv.p : "", e->csv.n);
+}
+
+static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	ospace_export *e = calloc(1, sizeof(*e));
+	if (!e)
+		return HW_ERR_NOMEM;
+	return ospace_job_cmd_arg(ud, inv, ospace_admin_export_body, e, ospace_admin_export_free,
+				  ospace_admin_export_after);
 }
 
 /* ---- registration ---- */

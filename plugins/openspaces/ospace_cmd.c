@@ -13,6 +13,7 @@
 #include <hallway/tz.h>
 
 #include "ospace_fmt.h"
+#include "ospace_job.h"
 #include "ospace_free.h"
 #include <hallway/dm_outbox.h>
 #include "ospace_query.h"
@@ -24,9 +25,9 @@
 #define OSPACE_OFFERS 3
 #define OSPACE_FIND_SHOW 5
 
-int64_t ospace_cmd_today(const ospace *o)
+int64_t ospace_cmd_today(const ospace_job *j)
 {
-	return ospace_when_today(o->tz, o->api->now_ms(o->self) / 1000);
+	return ospace_when_today(j->tz, j->now_ms / 1000);
 }
 
 void ospace_cmd_room(const ospace_board *b, const char *text, long *room, const char **rest)
@@ -54,16 +55,17 @@ void ospace_cmd_room(const ospace_board *b, const char *text, long *room, const 
 	}
 }
 
-void ospace_cmd_offers(ospace *o, ospace_out *out, size_t day, size_t slot, long room,
+void ospace_cmd_offers(ospace_job *j, ospace_out *out, size_t day, size_t slot, long room,
 		       const char *example)
 {
+	ospace *o = j->o;
 	const ospace_board *b = &o->board;
 	unsigned char *taken = calloc(b->ndays * b->nslots * b->nrooms, 1);
 	ospace_cell cells[OSPACE_OFFERS];
 	/* Local minutes now: slots that started are never offered. */
-	int64_t now_min = hw_tz_to_local(o->tz, o->api->now_ms(o->self) / 1000) / 60;
+	int64_t now_min = hw_tz_to_local(j->tz, j->now_ms / 1000) / 60;
 	size_t n = 0, i;
-	if (taken && !ospace_query_taken(o->db, b, taken))
+	if (taken && !ospace_query_taken(&j->db, b, taken))
 		n = ospace_free_nearest(b, taken, day, slot, room, now_min, cells, OSPACE_OFFERS);
 	free(taken);
 	if (!n) {
@@ -82,7 +84,7 @@ void ospace_cmd_offers(ospace *o, ospace_out *out, size_t day, size_t slot, long
 	}
 }
 
-int ospace_cmd_find(ospace *o, const hw_invocation *inv, const char *typed, const char *verb,
+int ospace_cmd_find(ospace_job *j, const hw_invocation *inv, const char *typed, const char *verb,
 		    int64_t *id)
 {
 	int64_t ids[OSPACE_FIND_SHOW];
@@ -93,11 +95,11 @@ int ospace_cmd_find(ospace *o, const hw_invocation *inv, const char *typed, cons
 		ospace_out_init(&out, 1000);
 		ospace_out_add(&out, "Which open space? Give its topic or its number: `openspace %s #3`.",
 			       verb);
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		ospace_out_free(&out);
 		return rc ? rc : OSPACE_REPLIED;
 	}
-	rc = ospace_query_find(o->db, typed, ids, OSPACE_FIND_SHOW, &n);
+	rc = ospace_query_find(&j->db, typed, ids, OSPACE_FIND_SHOW, &n);
 	if (rc)
 		return rc;
 	if (n == 1) {
@@ -113,7 +115,7 @@ int ospace_cmd_find(ospace *o, const hw_invocation *inv, const char *typed, cons
 		ospace_out_add(&out, "%zu open spaces match; which one?", n);
 		for (i = 0; i < n && i < OSPACE_FIND_SHOW; i++) {
 			ospace_session s;
-			if (ospace_query_session(o->db, ids[i], &s))
+			if (ospace_query_session(&j->db, ids[i], &s))
 				continue;
 			ospace_out_add(&out, "\n- ");
 			ospace_fmt_full(&out, &s);
@@ -121,7 +123,7 @@ int ospace_cmd_find(ospace *o, const hw_invocation *inv, const char *typed, cons
 		ospace_out_add(&out, "\nSay it by number: `openspace %s #%lld`.", verb,
 			       (long long)ids[0]);
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	ospace_out_free(&out);
 	return rc ? rc : OSPACE_REPLIED;
 }
@@ -130,6 +132,7 @@ int ospace_cmd_find(ospace *o, const hw_invocation *inv, const char *typed, cons
 
 typedef struct ospace_board_view {
 	ospace *o;
+	const struct hw_tz *tz;
 	size_t day;
 	ospace_session *cells; /* [slot * nrooms + room]; id 0 = free */
 	ospace_session *other; /* sessions in rooms config no longer has */
@@ -180,7 +183,7 @@ static void ospace_cmd_board_slot(ospace_board_view *v, ospace_out *out, size_t 
 		ospace_out_add(out, " in ");
 		ospace_out_text(out, v->other[i].room, 100);
 	}
-	if (ospace_start(v->o, v->day, slot) < now_s) {
+	if (ospace_start_in(v->o, v->tz, v->day, slot) < now_s) {
 		if (!sep)
 			ospace_out_add(out, " (over)");
 		return;
@@ -199,12 +202,13 @@ static void ospace_cmd_board_slot(ospace_board_view *v, ospace_out *out, size_t 
 		ospace_out_add(out, " held back");
 }
 
-static int ospace_cmd_board(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_board_body(ospace_job *j)
 {
-	ospace *o = ud;
+	ospace *o = j->o;
+	const hw_invocation *inv = j->inv;
 	const ospace_board *b = &o->board;
 	const char *typed = ospace_arg(inv, "day");
-	int64_t today = ospace_cmd_today(o), now_s = o->api->now_ms(self) / 1000;
+	int64_t today = ospace_cmd_today(j), now_s = j->now_ms / 1000;
 	ospace_board_view v;
 	ospace_out out;
 	long day;
@@ -219,10 +223,11 @@ static int ospace_cmd_board(hw_plugin *self, const hw_invocation *inv, void *ud)
 		char why[600];
 		ospace_when_days_why(b, why, sizeof(why));
 		ospace_out_text(&out, why, sizeof(why));
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
 	v.o = o;
+	v.tz = j->tz;
 	v.day = (size_t)day;
 	v.cells = calloc(b->nslots * b->nrooms, sizeof(*v.cells));
 	v.maxother = 20;
@@ -231,13 +236,13 @@ static int ospace_cmd_board(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rc = HW_ERR_NOMEM;
 		goto out;
 	}
-	rc = ospace_query_day(o->db, b->days[day], ospace_cmd_board_row, &v);
+	rc = ospace_query_day(&j->db, b->days[day], ospace_cmd_board_row, &v);
 	if (rc)
 		goto out;
 	ospace_out_add(&out, "Open spaces on ");
 	ospace_fmt_when(&out, b->days[day], "");
 	ospace_out_add(&out, "(times in ");
-	ospace_out_text(&out, hw_tz_name(o->tz), 64);
+	ospace_out_text(&out, hw_tz_name(j->tz), 64);
 	ospace_out_add(&out, "):");
 	for (slot = 0; slot < b->nslots; slot++)
 		ospace_cmd_board_slot(&v, &out, slot, now_s);
@@ -248,7 +253,7 @@ static int ospace_cmd_board(hw_plugin *self, const hw_invocation *inv, void *ud)
 				     "`openspace join #<number>`.", ospace_fmt_dayword(b, (size_t)day),
 			       hhmm);
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 out:
 	free(v.cells);
 	free(v.other);
@@ -256,11 +261,18 @@ out:
 	return rc;
 }
 
+static int ospace_cmd_board(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_board_body);
+}
+
 /* ---- propose ---- */
 
-static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_propose_body(ospace_job *j)
 {
-	ospace *o = ud;
+	ospace *o = j->o;
+	const hw_invocation *inv = j->inv;
 	const ospace_board *b = &o->board;
 	const char *text = ospace_arg(inv, "what"), *rest;
 	char why[600], *topic = NULL, *name = NULL, *fold = NULL;
@@ -273,13 +285,13 @@ static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *u
 
 	memset(&s, 0, sizeof(s));
 	ospace_out_init(&out, OSPACE_REPLY_MAX);
-	if (ospace_when_read(b, o->tz, o->api->now_ms(o->self) / 1000, text, &day, &slot, &used,
+	if (ospace_when_read(b, j->tz, j->now_ms / 1000, text, &day, &slot, &used,
 			     why, sizeof(why))) {
 		ospace_out_text(&out, why, sizeof(why));
 		ospace_out_add(&out, "\nUsage: `openspace propose <day> <time> [room] <topic>`, e.g. "
 				     "`openspace propose %s 14:00 Packaging war stories`.",
 			       ospace_fmt_dayword(b, 0));
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
 	ospace_cmd_room(b, text + used, &room, &rest);
@@ -295,17 +307,17 @@ static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *u
 			       ospace_fmt_dayword(b, day));
 		ospace_out_add(&out, "%02d:%02d Packaging war stories`.", b->slots[slot] / 60,
 			       b->slots[slot] % 60);
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
-	if (ospace_start(o, day, slot) < o->api->now_ms(self) / 1000) {
+	if (ospace_start_in(o, j->tz, day, slot) < j->now_ms / 1000) {
 		ospace_out_add(&out, "That slot has already started.");
-		ospace_cmd_offers(o, &out, day, slot, room, "openspace propose");
-		rc = ospace_reply(o, inv, ospace_out_str(&out));
+		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
+		rc = ospace_job_say(j, ospace_out_str(&out));
 		goto out;
 	}
-	rc = ospace_store_propose(o->db, b, day, slot, room, topic, inv->user_id, name,
-				  o->api->now_ms(self), &res, &s);
+	rc = ospace_store_propose(&j->db, b, day, slot, room, topic, inv->user_id, name,
+				  j->now_ms, &res, &s);
 	if (rc)
 		goto out;
 	switch (res) {
@@ -331,21 +343,21 @@ static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *u
 			ospace_out_add(&out, ")");
 		}
 		ospace_out_add(&out, ".");
-		ospace_cmd_offers(o, &out, day, slot, room, "openspace propose");
+		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
 		break;
 	case OSPACE_HELD:
 		ospace_out_text(&out, b->rooms[room].name, 100);
 		ospace_out_add(&out, " is held back then.");
-		ospace_cmd_offers(o, &out, day, slot, room, "openspace propose");
+		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
 		break;
 	default:
 		ospace_out_add(&out, "Every room is taken then.");
-		ospace_cmd_offers(o, &out, day, slot, -1, "openspace propose");
+		ospace_cmd_offers(j, &out, day, slot, -1, "openspace propose");
 		break;
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	if (res == OSPACE_TOOK)
-		ospace_screen_changed(o, "proposed");
+		j->screen = "proposed";
 out:
 	free(topic);
 	free(name);
@@ -354,17 +366,23 @@ out:
 	return rc;
 }
 
+static int ospace_cmd_propose(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_propose_body);
+}
+
 /* ---- join, leave, mine, drop ---- */
 
-static int ospace_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_join_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
 	ospace_out out;
 	char *name = NULL;
 	int64_t id = 0;
-	int rc = ospace_cmd_find(o, inv, ospace_arg(inv, "open_space"), "join", &id);
+	int rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "join", &id);
 	if (rc)
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
 	name = ospace_out_clean(inv->user_name ? inv->user_name : inv->user_id, OSPACE_USER_NAME_MAX);
@@ -372,7 +390,7 @@ static int ospace_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 		return HW_ERR_NOMEM;
 	ospace_out_init(&out, 4000);
 	memset(&s, 0, sizeof(s));
-	rc = ospace_store_join(o->db, id, inv->user_id, name, o->api->now_ms(self), &res, &s);
+	rc = ospace_store_join(&j->db, id, inv->user_id, name, j->now_ms, &res, &s);
 	if (rc)
 		goto out;
 	switch (res) {
@@ -399,11 +417,17 @@ static int ospace_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 		ospace_out_add(&out, "That open space is gone. `openspace board` shows what is on.");
 		break;
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 out:
 	free(name);
 	ospace_out_free(&out);
 	return rc;
+}
+
+static int ospace_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_join_body);
 }
 
 /* Collects up to max ids (ospace_query_* callback). */
@@ -421,9 +445,9 @@ static int ospace_cmd_collect(const ospace_session *s, void *ud)
 	return 0;
 }
 
-static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_leave_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	const char *typed = ospace_arg(inv, "open_space");
 	enum ospace_outcome res = 0;
 	ospace_cmd_ids joined;
@@ -432,26 +456,25 @@ static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
 	int64_t id = 0;
 	int rc;
 
-	(void)self;
 	memset(&joined, 0, sizeof(joined));
 	if (!typed || !*typed) {
 		/* Without a name: the one open space you joined, if just one. */
-		rc = ospace_query_joined(o->db, inv->user_id, ospace_cmd_collect, &joined);
+		rc = ospace_query_joined(&j->db, inv->user_id, ospace_cmd_collect, &joined);
 		if (rc)
 			return rc;
 		if (joined.n != 1)
-			return ospace_reply(o, inv, joined.n ? "You joined several; say which: "
+			return ospace_job_say(j, joined.n ? "You joined several; say which: "
 								  "`openspace leave #<number>` "
 								  "(`openspace mine` lists them)."
 							      : "You haven't joined any open space.");
 		id = joined.ids[0];
 	} else {
-		rc = ospace_cmd_find(o, inv, typed, "leave", &id);
+		rc = ospace_cmd_find(j, inv, typed, "leave", &id);
 		if (rc)
 			return rc == OSPACE_REPLIED ? HW_OK : rc;
 	}
 	memset(&s, 0, sizeof(s));
-	rc = ospace_store_leave(o->db, id, inv->user_id, &res, &s);
+	rc = ospace_store_leave(&j->db, id, inv->user_id, &res, &s);
 	if (rc)
 		return rc;
 	ospace_out_init(&out, 2000);
@@ -466,9 +489,15 @@ static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
 		ospace_fmt_name(&out, &s);
 		ospace_out_add(&out, res == OSPACE_LEFT ? "." : "; nothing to do.");
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	ospace_out_free(&out);
 	return rc;
+}
+
+static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_leave_body);
 }
 
 typedef struct ospace_cmd_mine_ctx {
@@ -489,25 +518,30 @@ static int ospace_cmd_mine_row(const ospace_session *s, void *ud)
 	return c->n >= 50;
 }
 
-static int ospace_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_mine_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	ospace_cmd_mine_ctx c = {NULL, 0, inv->user_id};
 	ospace_out out;
 	int rc;
-	(void)self;
 	ospace_out_init(&out, OSPACE_REPLY_MAX);
 	c.out = &out;
 	ospace_out_add(&out, "Your open spaces:");
-	rc = ospace_query_hosted(o->db, inv->user_id, ospace_cmd_mine_row, &c);
+	rc = ospace_query_hosted(&j->db, inv->user_id, ospace_cmd_mine_row, &c);
 	if (!rc)
-		rc = ospace_query_joined(o->db, inv->user_id, ospace_cmd_mine_row, &c);
+		rc = ospace_query_joined(&j->db, inv->user_id, ospace_cmd_mine_row, &c);
 	if (!rc)
-		rc = ospace_reply(o, inv, c.n ? ospace_out_str(&out)
+		rc = ospace_job_say(j, c.n ? ospace_out_str(&out)
 					      : "You host and joined no open space yet. "
 						"`openspace board` shows what is on.");
 	ospace_out_free(&out);
 	return rc;
+}
+
+static int ospace_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_mine_body);
 }
 
 /* The DM to those who joined an open space its host dropped. */
@@ -519,19 +553,19 @@ static void ospace_cmd_drop_dm(const ospace_session *s, void *ud, ospace_out *ou
 	ospace_out_add(out, " is cancelled: its host dropped it.");
 }
 
-static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_cmd_drop_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
 	ospace_out out;
 	int64_t id = 0, notified = 0;
-	int rc = ospace_cmd_find(o, inv, ospace_arg(inv, "open_space"), "drop", &id);
+	int rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "drop", &id);
 	if (rc)
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
 	memset(&s, 0, sizeof(s));
-	rc = ospace_store_end(o->db, id, inv->user_id, "dropped by its host", 0, ospace_cmd_drop_dm,
-			      NULL, o->api->now_ms(self), &res, &s, &notified);
+	rc = ospace_store_end(&j->db, id, inv->user_id, "dropped by its host", 0, ospace_cmd_drop_dm,
+			      NULL, j->now_ms, &res, &s, &notified);
 	if (rc)
 		return rc;
 	ospace_out_init(&out, 2000);
@@ -547,13 +581,19 @@ static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
 	} else {
 		ospace_out_add(&out, "That open space is gone already.");
 	}
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 	ospace_out_free(&out);
 	if (res == OSPACE_ENDED)
-		ospace_screen_changed(o, "dropped");
+		j->screen = "dropped";
 	if (notified)
-		hw_dm_outbox_flush(o->outbox);
+		j->flush = 1;
 	return rc;
+}
+
+static int ospace_cmd_drop(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_cmd_drop_body);
 }
 
 /* ---- autocomplete ---- */
@@ -565,7 +605,7 @@ typedef struct ospace_cmd_completion {
 	size_t n;
 } ospace_cmd_completion;
 
-static int ospace_cmd_complete_one(const ospace_session *s, void *ud)
+static int ospace_cmd_complete_one(const ospace_session *s, int64_t start_s, void *ud)
 {
 	ospace_cmd_completion *c = ud;
 	ospace_out name;
@@ -574,6 +614,7 @@ static int ospace_cmd_complete_one(const ospace_session *s, void *ud)
 	if (*c->partial && !hw_fold_has_word_prefix(topic, c->partial) &&
 	    ospace_query_id(c->partial) != s->id)
 		return 0;
+	(void)start_s;
 	ospace_out_init(&name, 400);
 	ospace_out_add(&name, "#%lld ", (long long)s->id);
 	ospace_out_text(&name, s->topic, 60);
@@ -592,7 +633,6 @@ static void ospace_cmd_complete(hw_plugin *self, const char *arg, const char *pa
 {
 	ospace_cmd_completion c = {ud, out, NULL, 0};
 	char folded[200];
-	(void)self;
 	if (arg && strcmp(arg, "open_space"))
 		return;
 	/* "#2" keeps its '#', which folding would drop. */
@@ -602,7 +642,8 @@ static void ospace_cmd_complete(hw_plugin *self, const char *arg, const char *pa
 		hw_fold_into(partial ? partial : "", folded, sizeof(folded));
 		c.partial = folded;
 	}
-	ospace_query_all(c.o->db, ospace_cmd_complete_one, &c);
+	/* Answered at once: from the copy of the board (ospace_screen.h). */
+	ospace_screen_each(c.o, ospace_cmd_complete_one, &c);
 }
 
 /* ---- registration ---- */

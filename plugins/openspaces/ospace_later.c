@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/db.h>
 #include <hallway/events.h>
 #include <hallway/fts.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
 
+#include "ospace_job.h"
 #include "ospace_out.h"
 
 #define LATER_FIND 5
@@ -141,69 +141,115 @@ static const struct ospace_talk *find_talk(const ospace *o, const char *typed,
 	return NULL;
 }
 
-static int reply(ospace *o, const hw_invocation *inv, ospace_out *out)
+/* "No talk matches" or "Which one?" with the candidates' ids, into out. */
+static void not_found(const ospace *o, ospace_out *out, const char *typed, const char *verb,
+		      const struct ospace_talk **found, size_t n)
 {
-	int rc = ospace_reply(o, inv, ospace_out_str(out));
+	if (!o->talks) {
+		ospace_out_add(out, "No schedule loaded yet.");
+		return;
+	}
+	if (!n) {
+		ospace_out_add(out, "No talk matches \"");
+		ospace_out_text(out, typed, 80);
+		ospace_out_add(out, "\". Try `talk <words>` to search.");
+		return;
+	}
+	ospace_out_add(out, "Which one? Say `%s <id>`:", verb);
+	for (size_t i = 0; i < n; i++) {
+		ospace_out_add(out, "\n- `");
+		ospace_out_text(out, found[i]->id, 40);
+		ospace_out_add(out, "` ");
+		ospace_out_text(out, found[i]->title, 150);
+	}
+}
+
+static int say_out(ospace *o, const hw_invocation *inv, ospace_out *out)
+{
+	int rc = o->api->reply(o->self, inv, ospace_out_str(out) ? ospace_out_str(out)
+								 : "Sorry, that reply got too long.");
 	ospace_out_free(out);
 	return rc;
 }
 
-/* "No talk matches" or "Which one?" with the candidates' ids. */
-static int not_found(ospace *o, const hw_invocation *inv, const char *typed, const char *verb,
-		     const struct ospace_talk **found, size_t n)
+static int count_left(ospace_job *j, const char *user_id, int64_t *n)
 {
-	ospace_out out;
-
-	ospace_out_init(&out, LATER_REPLY_MAX);
-	if (!o->talks) {
-		ospace_out_add(&out, "No schedule loaded yet.");
-		return reply(o, inv, &out);
-	}
-	if (!n) {
-		ospace_out_add(&out, "No talk matches \"");
-		ospace_out_text(&out, typed, 80);
-		ospace_out_add(&out, "\". Try `talk <words>` to search.");
-		return reply(o, inv, &out);
-	}
-	ospace_out_add(&out, "Which one? Say `%s <id>`:", verb);
-	for (size_t i = 0; i < n; i++) {
-		ospace_out_add(&out, "\n- `");
-		ospace_out_text(&out, found[i]->id, 40);
-		ospace_out_add(&out, "` ");
-		ospace_out_text(&out, found[i]->title, 150);
-	}
-	return reply(o, inv, &out);
+	return ospace_sql_int(&j->db, n,
+			      "SELECT count(*) FROM openspaces_later WHERE user_id = ?"
+			      " AND watched_ms IS NULL",
+			      "t", user_id);
 }
 
-static int count_left(ospace *o, const char *user_id, int64_t *n)
+/* Tells recommend (its `agenda` watch list) that user watched talk_id,
+ * or wants to watch it again (include/hallway/events.h). After the change
+ * is stored; a lost event only leaves the agenda showing the talk. */
+static void publish_watched(ospace *o, const char *user_id, const char *talk_id, int watched)
 {
-	return hw_db_int(o->db, n,
-			 "SELECT count(*) FROM openspaces_later WHERE user_id = ? AND watched_ms IS NULL",
-			 "t", user_id);
+	json_t *ev = json_pack("{s:i, s:s, s:s, s:b}", "version", HW_TALK_WATCHED_VERSION,
+			       "user_id", user_id, "talk_id", talk_id, "watched", watched);
+	if (!ev || o->api->publish(o->self, HW_EVENT_TALK_WATCHED, ev))
+		o->api->log(o->self, HW_LOG_WARN, "openspaces: talk.watched not published");
+	json_decref(ev);
 }
 
-static int list(ospace *o, const hw_invocation *inv)
+/* What a later/watched unit of work works on, found on the loop (the
+ * talks are the loop's), and what the body found. */
+struct later_arg {
+	char typed[300];
+	char id[300];     /* the talk named, or "" */
+	char title[400];
+	size_t n;         /* the list: rows read */
+	char (*rows)[2][400];
+	int publish;      /* -1: nothing, else talk.watched's "watched" */
+	char pub_id[300];
+};
+
+static void later_arg_free(void *p)
 {
-	int64_t now = o->api->now_ms(o->self) / 1000;
-	sqlite3_stmt *st = NULL;
-	ospace_out out;
-	size_t n = 0;
+	struct later_arg *a = p;
+	if (a)
+		free(a->rows);
+	free(a);
+}
+
+/* ---- later: the list ---- */
+
+static int list_body(ospace_job *j)
+{
+	struct later_arg *a = j->arg;
+	hw_stmt *st = ospace_sql(&j->db,
+				 "SELECT talk_id, title FROM openspaces_later WHERE user_id = ?"
+				 " AND watched_ms IS NULL ORDER BY added_ms, talk_id LIMIT ?",
+				 "ti", j->inv->user_id, (int64_t)LATER_LIST_MAX);
 	int rc;
+	if (!st)
+		return HW_ERR_STORAGE;
+	a->n = 0;
+	while ((rc = ospace_step(&j->db, st)) == HW_ROW && a->n < LATER_LIST_MAX) {
+		snprintf(a->rows[a->n][0], sizeof(a->rows[0][0]), "%s", ospace_col(&j->db, st, 0));
+		snprintf(a->rows[a->n][1], sizeof(a->rows[0][1]), "%s", ospace_col(&j->db, st, 1));
+		a->n++;
+	}
+	return rc == HW_DONE || rc == HW_ROW ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
+}
 
-	rc = hw_db_prepare(o->db, &st,
-			   "SELECT talk_id, title FROM openspaces_later WHERE user_id = ?"
-			   " AND watched_ms IS NULL ORDER BY added_ms, talk_id LIMIT ?",
-			   "ti", inv->user_id, (int64_t)LATER_LIST_MAX);
-	if (rc)
-		return rc;
+/* On the loop after the read: the list, drawn with the talks as they are
+ * now (recordings, times). */
+static void list_after(ospace_job *j)
+{
+	ospace *o = j->o;
+	struct later_arg *a = j->arg;
+	int64_t now = j->now_ms / 1000;
+	ospace_out out;
+
 	ospace_out_init(&out, LATER_REPLY_MAX);
 	ospace_out_add(&out, o->talks && o->talks->last_end && now > o->talks->last_end
 				     ? "**Your watch list**"
 				     : "**Talks to watch later**");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct ospace_talk *t = talk_by_id(o, hw_db_text(st, 0));
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ospace_talk *t = talk_by_id(o, a->rows[i][0]);
 		ospace_out_add(&out, "\n- ");
-		ospace_out_text(&out, hw_db_text(st, 1), 150);
+		ospace_out_text(&out, a->rows[i][1], 150);
 		if (t && t->recording && t->end <= now) {
 			ospace_out_add(&out, ": recording <");
 			ospace_out_text(&out, t->recording, 300);
@@ -219,26 +265,49 @@ static int list(ospace *o, const hw_invocation *inv)
 		} else if (!t) {
 			ospace_out_add(&out, " (no longer in the schedule)");
 		}
-		n++;
 	}
-	sqlite3_finalize(st);
-	if (!n)
+	if (!a->n)
 		ospace_out_add(&out, ": none. `later <talk>` keeps one here.");
 	else
 		ospace_out_add(&out, "\n`watched <talk>` ticks one off.");
-	return reply(o, inv, &out);
+	say_out(o, j->inv, &out);
 }
 
-/* Tells recommend (its `agenda` watch list) that user watched talk_id,
- * or wants to watch it again (include/hallway/events.h). After the change
- * is stored; a lost event only leaves the agenda showing the talk. */
-static void publish_watched(ospace *o, const char *user_id, const char *talk_id, int watched)
+static void publish_after(ospace_job *j)
 {
-	json_t *ev = json_pack("{s:i, s:s, s:s, s:b}", "version", HW_TALK_WATCHED_VERSION,
-			       "user_id", user_id, "talk_id", talk_id, "watched", watched);
-	if (!ev || o->api->publish(o->self, HW_EVENT_TALK_WATCHED, ev))
-		o->api->log(o->self, HW_LOG_WARN, "openspaces: talk.watched not published");
-	json_decref(ev);
+	struct later_arg *a = j->arg;
+	if (a->publish >= 0)
+		publish_watched(j->o, j->inv->user_id, a->pub_id, a->publish);
+}
+
+/* ---- later <talk> ---- */
+
+static int keep_body(ospace_job *j)
+{
+	struct later_arg *a = j->arg;
+	ospace_out out;
+	int64_t left = 0;
+	int rc;
+
+	/* Kept again after `watched`: back on the list. */
+	rc = ospace_sql_exec(&j->db,
+			     "INSERT INTO openspaces_later(user_id, talk_id, title, added_ms)"
+			     " VALUES(?, ?, ?, ?) ON CONFLICT(user_id, talk_id) DO UPDATE SET"
+			     " watched_ms = NULL",
+			     "ttti", j->inv->user_id, a->id, a->title, j->now_ms);
+	if (rc || (rc = count_left(j, j->inv->user_id, &left)))
+		return rc;
+	a->publish = 0;
+	snprintf(a->pub_id, sizeof(a->pub_id), "%s", a->id);
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	ospace_out_add(&out, "On your list: **");
+	ospace_out_text(&out, a->title, 150);
+	ospace_out_add(&out, "** (%lld to watch). `later` shows the list; `watched <talk>` ticks "
+			     "one off.",
+		       (long long)left);
+	rc = ospace_job_say(j, ospace_out_str(&out));
+	ospace_out_free(&out);
+	return rc;
 }
 
 static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -246,44 +315,101 @@ static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 	ospace *o = ud;
 	const char *typed = ospace_arg(inv, "talk");
 	const struct ospace_talk *found[LATER_FIND], *t;
+	struct later_arg *a = calloc(1, sizeof(*a));
 	ospace_out out;
-	int64_t left = 0;
 	size_t n;
-	int rc;
 
-	if (!typed || !*typed)
-		return list(o, inv);
-	if (!(t = find_talk(o, typed, found, &n)))
-		return not_found(o, inv, typed, "later", found, n);
-	/* Kept again after `watched`: back on the list. */
-	rc = hw_db_exec(o->db,
-			"INSERT INTO openspaces_later(user_id, talk_id, title, added_ms)"
-			" VALUES(?, ?, ?, ?) ON CONFLICT(user_id, talk_id) DO UPDATE SET"
-			" watched_ms = NULL",
-			"ttti", inv->user_id, t->id, t->title, o->api->now_ms(self));
-	if (rc)
-		return rc;
-	publish_watched(o, inv->user_id, t->id, 0);
-	if ((rc = count_left(o, inv->user_id, &left)))
-		return rc;
-	ospace_out_init(&out, LATER_REPLY_MAX);
-	ospace_out_add(&out, "On your list: **");
-	ospace_out_text(&out, t->title, 150);
-	ospace_out_add(&out, "** (%lld to watch). `later` shows the list; `watched <talk>` ticks "
-			     "one off.",
-		       (long long)left);
-	return reply(o, inv, &out);
+	(void)self;
+	if (!a)
+		return HW_ERR_NOMEM;
+	a->publish = -1;
+	if (!typed || !*typed) {
+		if (!(a->rows = calloc(LATER_LIST_MAX, sizeof(*a->rows)))) {
+			free(a);
+			return HW_ERR_NOMEM;
+		}
+		return ospace_job_cmd_arg(o, inv, list_body, a, later_arg_free, list_after);
+	}
+	if (!(t = find_talk(o, typed, found, &n))) {
+		free(a);
+		ospace_out_init(&out, LATER_REPLY_MAX);
+		not_found(o, &out, typed, "later", found, n);
+		return say_out(o, inv, &out);
+	}
+	snprintf(a->id, sizeof(a->id), "%s", t->id);
+	snprintf(a->title, sizeof(a->title), "%s", t->title);
+	return ospace_job_cmd_arg(o, inv, keep_body, a, later_arg_free, publish_after);
 }
+
+/* ---- watched <talk> ---- */
 
 /* Ticks talk_id off on the user's list: 1 when it was on the list to
  * watch, 0 when not (or already ticked off), or an error. */
-static int tick(ospace *o, const char *user_id, const char *talk_id)
+static int tick(ospace_job *j, const char *talk_id)
 {
-	int rc = hw_db_exec(o->db,
-			    "UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ?"
-			    " AND talk_id = ? AND watched_ms IS NULL",
-			    "itt", o->api->now_ms(o->self), user_id, talk_id);
-	return rc ? rc : sqlite3_changes(o->db) == 1;
+	int rc = ospace_sql_exec(&j->db,
+				 "UPDATE openspaces_later SET watched_ms = ? WHERE user_id = ?"
+				 " AND talk_id = ? AND watched_ms IS NULL",
+				 "itt", j->now_ms, j->inv->user_id, talk_id);
+	return rc ? rc : ospace_changes(&j->db) == 1;
+}
+
+static int watched_body(ospace_job *j)
+{
+	struct later_arg *a = j->arg;
+	const char *title = a->title, *id = a->id;
+	ospace_out out;
+	int64_t left = 0;
+	int rc;
+
+	a->publish = -1;
+	ospace_out_init(&out, LATER_REPLY_MAX);
+	/* Your list first: a talk the schedule dropped can still be ticked
+	 * off by its id. */
+	if ((rc = tick(j, a->typed)) == 1) {
+		title = id = a->typed;
+	} else if (rc < 0) {
+		goto out;
+	} else if (!*a->id) {
+		/* No such talk, and not on the list: the loop's answer. */
+		rc = ospace_job_say(j, a->title);
+		goto out;
+	} else if ((rc = tick(j, a->id)) < 0) {
+		goto out;
+	} else if (!rc) {
+		/* Not on the `later` list: kept as watched all the same, so a
+		 * starred talk leaves `agenda`'s watch list. */
+		rc = ospace_sql_exec(&j->db,
+				     "INSERT INTO openspaces_later(user_id, talk_id, title, added_ms,"
+				     " watched_ms) VALUES(?, ?, ?, ?, ?)"
+				     " ON CONFLICT(user_id, talk_id) DO NOTHING",
+				     "tttii", j->inv->user_id, a->id, a->title, j->now_ms, j->now_ms);
+		if (rc)
+			goto out;
+		ospace_out_add(&out, "**");
+		ospace_out_text(&out, title, 150);
+		if (ospace_changes(&j->db) != 1) {
+			ospace_out_add(&out, "** is ticked off already.");
+		} else {
+			a->publish = 1;
+			snprintf(a->pub_id, sizeof(a->pub_id), "%s", id);
+			ospace_out_add(&out, "** is ticked off as watched. It was not on your "
+					     "`later` list; `agenda` no longer lists it to watch.");
+		}
+		rc = ospace_job_say(j, ospace_out_str(&out));
+		goto out;
+	}
+	a->publish = 1;
+	snprintf(a->pub_id, sizeof(a->pub_id), "%s", id);
+	if ((rc = count_left(j, j->inv->user_id, &left)))
+		goto out;
+	ospace_out_add(&out, "Ticked off: **");
+	ospace_out_text(&out, title, 150);
+	ospace_out_add(&out, "**. %lld left to watch.", (long long)left);
+	rc = ospace_job_say(j, ospace_out_str(&out));
+out:
+	ospace_out_free(&out);
+	return rc;
 }
 
 static int ospace_watched_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -291,58 +417,27 @@ static int ospace_watched_cmd(hw_plugin *self, const hw_invocation *inv, void *u
 	ospace *o = ud;
 	const char *typed = ospace_arg(inv, "talk");
 	const struct ospace_talk *found[LATER_FIND], *t;
-	char title[400] = "", id[200] = "";
-	ospace_out out;
-	int64_t left = 0;
+	struct later_arg *a = calloc(1, sizeof(*a));
 	size_t n;
-	int rc = 0;
 
-	/* Your list first: a talk the schedule dropped can still be ticked
-	 * off by its id. */
-	if (typed && *typed && (rc = tick(o, inv->user_id, typed)) == 1) {
-		snprintf(title, sizeof(title), "%s", typed);
-		snprintf(id, sizeof(id), "%s", typed);
-	} else if (rc < 0) {
-		return rc;
+	(void)self;
+	if (!a)
+		return HW_ERR_NOMEM;
+	a->publish = -1;
+	snprintf(a->typed, sizeof(a->typed), "%s", typed ? typed : "");
+	if ((t = find_talk(o, typed, found, &n))) {
+		snprintf(a->id, sizeof(a->id), "%s", t->id);
+		snprintf(a->title, sizeof(a->title), "%s", t->title);
 	} else {
-		if (!(t = find_talk(o, typed, found, &n)))
-			return not_found(o, inv, typed ? typed : "", "watched", found, n);
-		snprintf(title, sizeof(title), "%s", t->title);
-		snprintf(id, sizeof(id), "%s", t->id);
-		if ((rc = tick(o, inv->user_id, t->id)) < 0)
-			return rc;
-		if (!rc) {
-			/* Not on the `later` list: kept as watched all the same, so a
-			 * starred talk leaves `agenda`'s watch list. */
-			rc = hw_db_exec(o->db,
-					"INSERT INTO openspaces_later(user_id, talk_id, title, added_ms,"
-					" watched_ms) VALUES(?, ?, ?, ?, ?)"
-					" ON CONFLICT(user_id, talk_id) DO NOTHING",
-					"tttii", inv->user_id, t->id, t->title, o->api->now_ms(self),
-					o->api->now_ms(self));
-			if (rc)
-				return rc;
-			ospace_out_init(&out, LATER_REPLY_MAX);
-			ospace_out_add(&out, "**");
-			ospace_out_text(&out, title, 150);
-			if (sqlite3_changes(o->db) != 1) {
-				ospace_out_add(&out, "** is ticked off already.");
-				return reply(o, inv, &out);
-			}
-			publish_watched(o, inv->user_id, id, 1);
-			ospace_out_add(&out, "** is ticked off as watched. It was not on your `later` "
-					     "list; `agenda` no longer lists it to watch.");
-			return reply(o, inv, &out);
-		}
+		/* Answered by the body unless the typed text is an id on the list. */
+		ospace_out out;
+		ospace_out_init(&out, sizeof(a->title) - 1);
+		not_found(o, &out, typed ? typed : "", "watched", found, n);
+		snprintf(a->title, sizeof(a->title), "%s",
+			 ospace_out_str(&out) ? ospace_out_str(&out) : "No talk matches.");
+		ospace_out_free(&out);
 	}
-	publish_watched(o, inv->user_id, id, 1);
-	if ((rc = count_left(o, inv->user_id, &left)))
-		return rc;
-	ospace_out_init(&out, LATER_REPLY_MAX);
-	ospace_out_add(&out, "Ticked off: **");
-	ospace_out_text(&out, title, 150);
-	ospace_out_add(&out, "**. %lld left to watch.", (long long)left);
-	return reply(o, inv, &out);
+	return ospace_job_cmd_arg(o, inv, watched_body, a, later_arg_free, publish_after);
 }
 
 static const hw_arg_spec later_args[] = {

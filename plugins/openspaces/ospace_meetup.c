@@ -17,6 +17,7 @@
 #include <hallway/text.h>
 #include <hallway/when.h>
 
+#include "ospace_job.h"
 #include "ospace_query.h"
 
 #define MEETUP_REPLY_MAX 8000
@@ -140,16 +141,17 @@ void ospace_meetup_fmt(ospace_out *out, const struct hw_tz *tz, const ospace_mee
 		ospace_out_add(out, " \xC2\xB7 %lld going", (long long)m->going);
 }
 
-static int reply(ospace *o, const hw_invocation *inv, ospace_out *out)
+static int reply(ospace_job *j, ospace_out *out)
 {
-	int rc = ospace_reply(o, inv, ospace_out_str(out));
+	int rc = ospace_job_say(j, ospace_out_str(out));
 	ospace_out_free(out);
 	return rc;
 }
 
-static int do_add(ospace *o, const hw_invocation *inv, const char *text)
+static int do_add(ospace_job *j, const hw_invocation *inv, const char *text)
 {
-	int64_t now = o->api->now_ms(o->self);
+	ospace *o = j->o;
+	int64_t now = j->now_ms;
 	enum ospace_meetup_outcome res = 0;
 	char why[400], *place = NULL, *what = NULL, *name = NULL;
 	struct hw_when w;
@@ -160,22 +162,22 @@ static int do_add(ospace *o, const hw_invocation *inv, const char *text)
 
 	ospace_out_init(&out, MEETUP_REPLY_MAX);
 	ospace_out_init(&ann, 2000);
-	if (hw_when_read(text, o->tz, now / 1000, &w, &used, why, sizeof(why)) != HW_WHEN_OK ||
+	if (hw_when_read(text, j->tz, now / 1000, &w, &used, why, sizeof(why)) != HW_WHEN_OK ||
 	    !w.has_time) {
 		if (w.has_day && !w.has_time)
 			snprintf(why, sizeof(why), "Say at what time too, e.g. `friday 19:00`.");
 		ospace_out_text(&out, why, sizeof(why));
 		ospace_out_add(&out, "\n%s", usage);
-		rc = reply(o, inv, &out);
+		rc = reply(j, &out);
 		goto out;
 	}
 	if (w.at < now / 1000 - 60) {
-		hw_when_fmt(o->tz, w.at, why, sizeof(why));
+		hw_when_fmt(j->tz, w.at, why, sizeof(why));
 		ospace_out_add(&out, "%s has passed: a meetup is for later.", why);
-		rc = reply(o, inv, &out);
+		rc = reply(j, &out);
 		goto out;
 	}
-	if (ospace_meetup_split(text + used, (const char *const *)o->places, o->nplaces, &place,
+	if (ospace_meetup_split(text + used, (const char *const *)j->places, j->nplaces, &place,
 				&what) ||
 	    !(name = ospace_out_clean(inv->user_name ? inv->user_name : inv->user_id,
 				      OSPACE_USER_NAME_MAX))) {
@@ -184,7 +186,7 @@ static int do_add(ospace *o, const hw_invocation *inv, const char *text)
 	}
 	if (!*place || !*what) {
 		ospace_out_add(&out, "Where, and what is it? %s", usage);
-		rc = reply(o, inv, &out);
+		rc = reply(j, &out);
 		goto out;
 	}
 	m.id = 0;
@@ -198,7 +200,7 @@ static int do_add(ospace *o, const hw_invocation *inv, const char *text)
 	ospace_out_add(&ann, "\xF0\x9F\x93\xA3 Meetup: **");
 	ospace_out_text(&ann, what, OSPACE_TOPIC_MAX);
 	ospace_out_add(&ann, "** \xC2\xB7 ");
-	hw_when_fmt(o->tz, w.at, why, sizeof(why));
+	hw_when_fmt(j->tz, w.at, why, sizeof(why));
 	ospace_out_add(&ann, "%s \xC2\xB7 ", why);
 	ospace_out_text(&ann, place, OSPACE_PLACE_MAX);
 	ospace_out_add(&ann, " \xC2\xB7 by ");
@@ -208,19 +210,19 @@ static int do_add(ospace *o, const hw_invocation *inv, const char *text)
 		rc = HW_ERR_NOMEM;
 		goto out;
 	}
-	rc = ospace_meetup_add(o->db, w.at, place, what, inv->user_id, name, o->meetups_channel,
+	rc = ospace_meetup_add(&j->db, w.at, place, what, inv->user_id, name, o->meetups_channel,
 			       ospace_out_str(&ann), now, &res, &m);
 	if (rc)
 		goto out;
 	if (res == OSPACE_MEETUP_NEW && o->meetups_channel)
-		hw_dm_outbox_flush(o->outbox);
+		j->flush = 1;
 	ospace_out_add(&out, res == OSPACE_MEETUP_NEW ? "Meetup on: " : "You already posted it: ");
-	ospace_meetup_fmt(&out, o->tz, &m);
+	ospace_meetup_fmt(&out, j->tz, &m);
 	ospace_out_add(&out, ".%s Others join with `meetup join #%lld`; `meetup cancel #%lld` "
 			     "calls it off.",
 		       o->meetups_channel && res == OSPACE_MEETUP_NEW ? " Announced." : "",
 		       (long long)m.id, (long long)m.id);
-	rc = reply(o, inv, &out);
+	rc = reply(j, &out);
 out:
 	ospace_out_free(&out);
 	ospace_out_free(&ann);
@@ -230,9 +232,9 @@ out:
 	return rc;
 }
 
-static int do_change(ospace *o, const hw_invocation *inv, const char *verb, const char *arg)
+static int do_change(ospace_job *j, const hw_invocation *inv, const char *verb, const char *arg)
 {
-	int64_t id = ospace_query_id(arg), now = o->api->now_ms(o->self), notified = 0;
+	int64_t id = ospace_query_id(arg), now = j->now_ms, notified = 0;
 	enum ospace_meetup_outcome res = 0;
 	ospace_meetup m;
 	ospace_out out, dm;
@@ -244,7 +246,7 @@ static int do_change(ospace *o, const hw_invocation *inv, const char *verb, cons
 	if (!id) {
 		ospace_out_add(&out, "Which meetup? Give its number: `meetup %s #3` (`meetups` "
 				     "lists them).", verb);
-		rc = reply(o, inv, &out);
+		rc = reply(j, &out);
 		goto out;
 	}
 	if (!strcmp(verb, "join")) {
@@ -254,24 +256,24 @@ static int do_change(ospace *o, const hw_invocation *inv, const char *verb, cons
 			rc = HW_ERR_NOMEM;
 			goto out;
 		}
-		rc = ospace_meetup_join(o->db, id, inv->user_id, name, now, &res, &m);
+		rc = ospace_meetup_join(&j->db, id, inv->user_id, name, now, &res, &m);
 		free(name);
 	} else if (!strcmp(verb, "leave")) {
-		rc = ospace_meetup_leave(o->db, id, inv->user_id, &res, &m);
+		rc = ospace_meetup_leave(&j->db, id, inv->user_id, &res, &m);
 	} else {
-		if ((rc = ospace_meetup_get(o->db, id, &m)) && rc != HW_ERR_NOT_FOUND)
+		if ((rc = ospace_meetup_get(&j->db, id, &m)) && rc != HW_ERR_NOT_FOUND)
 			goto out;
 		ospace_out_add(&dm, "Called off: ");
-		ospace_meetup_fmt(&dm, o->tz, &m);
+		ospace_meetup_fmt(&dm, j->tz, &m);
 		ospace_out_add(&dm, " (you had joined).");
 		if (!ospace_out_str(&dm)) {
 			rc = HW_ERR_NOMEM;
 			goto out;
 		}
-		rc = ospace_meetup_cancel(o->db, id, inv->is_organizer ? NULL : inv->user_id,
+		rc = ospace_meetup_cancel(&j->db, id, inv->is_organizer ? NULL : inv->user_id,
 					  ospace_out_str(&dm), now, &res, &m, &notified);
 		if (!rc && notified)
-			hw_dm_outbox_flush(o->outbox);
+			j->flush = 1;
 	}
 	if (rc)
 		goto out;
@@ -297,35 +299,40 @@ static int do_change(ospace *o, const hw_invocation *inv, const char *verb, cons
 	default:
 		ospace_out_add(&out, "There is no meetup #%lld on now. `meetups` lists them.",
 			       (long long)id);
-		rc = reply(o, inv, &out);
+		rc = reply(j, &out);
 		goto out;
 	}
-	ospace_meetup_fmt(&out, o->tz, &m);
+	ospace_meetup_fmt(&out, j->tz, &m);
 	ospace_out_add(&out, ".");
-	rc = reply(o, inv, &out);
+	rc = reply(j, &out);
 out:
 	ospace_out_free(&out);
 	ospace_out_free(&dm);
 	return rc;
 }
 
-static int ospace_meetup_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_meetup_cmd_body(ospace_job *j)
 {
-	ospace *o = ud;
+	const hw_invocation *inv = j->inv;
 	const char *text = skip_spaces(ospace_arg(inv, "what") ? ospace_arg(inv, "what") : "");
 	static const char *const verbs[] = {"join", "leave", "cancel"};
-	(void)self;
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		size_t n = strlen(verbs[i]);
 		if (!strncmp(text, verbs[i], n) && (!text[n] || text[n] == ' '))
-			return do_change(o, inv, verbs[i], skip_spaces(text + n));
+			return do_change(j, inv, verbs[i], skip_spaces(text + n));
 	}
-	return do_add(o, inv, text);
+	return do_add(j, inv, text);
+}
+
+static int ospace_meetup_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_meetup_cmd_body);
 }
 
 struct listing {
-	ospace *o;
+	ospace_job *j;
 	ospace_out *out;
 	size_t n;
 };
@@ -334,21 +341,20 @@ static int list_one(const ospace_meetup *m, void *ud)
 {
 	struct listing *l = ud;
 	ospace_out_add(l->out, "\n");
-	ospace_meetup_fmt(l->out, l->o->tz, m);
+	ospace_meetup_fmt(l->out, l->j->tz, m);
 	l->n++;
 	return 0;
 }
 
-static int ospace_meetups_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_meetups_cmd_body(ospace_job *j)
 {
-	ospace *o = ud;
 	ospace_out out;
-	struct listing l = {o, &out, 0};
+	struct listing l = {j, &out, 0};
 	int rc;
 
 	ospace_out_init(&out, MEETUP_REPLY_MAX);
 	ospace_out_add(&out, "**Meetups**");
-	rc = ospace_meetup_list(o->db, o->api->now_ms(self) / 1000 - MEETUP_PAST_S,
+	rc = ospace_meetup_list(&j->db, j->now_ms / 1000 - MEETUP_PAST_S,
 				MEETUP_LIST_MAX, list_one, &l);
 	if (rc) {
 		ospace_out_free(&out);
@@ -360,7 +366,13 @@ static int ospace_meetups_cmd(hw_plugin *self, const hw_invocation *inv, void *u
 	else if (l.n == MEETUP_LIST_MAX)
 		ospace_out_add(&out, "\n(the next %d; later ones follow as these pass)",
 			       MEETUP_LIST_MAX);
-	return reply(o, inv, &out);
+	return reply(j, &out);
+}
+
+static int ospace_meetups_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_meetups_cmd_body);
 }
 
 static const hw_arg_spec meetup_args[] = {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "ospace_db.h"
 
 #include "openspaces.h"
 #include "ospace_out.h"
@@ -57,25 +57,25 @@ int ospace_meetup_split(const char *text, const char *const *places, size_t npla
  * answers OSPACE_MEETUP_SAME. When channel is set, the announcement
  * (text made by the caller) is queued in the outbox in the same
  * transaction. *m is the meetup as stored. */
-int ospace_meetup_add(sqlite3 *db, int64_t at, const char *place, const char *what,
+int ospace_meetup_add(ospace_db *db, int64_t at, const char *place, const char *what,
 		      const char *user_id, const char *user_name, const char *channel,
 		      const char *announcement, int64_t now_ms, enum ospace_meetup_outcome *res,
 		      ospace_meetup *m);
-int ospace_meetup_join(sqlite3 *db, int64_t id, const char *user_id, const char *user_name,
+int ospace_meetup_join(ospace_db *db, int64_t id, const char *user_id, const char *user_name,
 		       int64_t now_ms, enum ospace_meetup_outcome *res, ospace_meetup *m);
-int ospace_meetup_leave(sqlite3 *db, int64_t id, const char *user_id,
+int ospace_meetup_leave(ospace_db *db, int64_t id, const char *user_id,
 			enum ospace_meetup_outcome *res, ospace_meetup *m);
 /* Calls off meetup id (its host, or anyone when host_only is NULL); those
  * who joined get dm (made by the caller) through the outbox. */
-int ospace_meetup_cancel(sqlite3 *db, int64_t id, const char *host_only, const char *dm,
+int ospace_meetup_cancel(ospace_db *db, int64_t id, const char *host_only, const char *dm,
 			 int64_t now_ms, enum ospace_meetup_outcome *res, ospace_meetup *m,
 			 int64_t *notified);
 /* Calls fn for each meetup not called off that starts at or after from
  * (Unix s), soonest first, at most max; fn returns nonzero to stop. */
-int ospace_meetup_list(sqlite3 *db, int64_t from, size_t max,
+int ospace_meetup_list(ospace_db *db, int64_t from, size_t max,
 		       int (*fn)(const ospace_meetup *m, void *ud), void *ud);
 /* One meetup by id (called off ones too): HW_OK or HW_ERR_NOT_FOUND. */
-int ospace_meetup_get(sqlite3 *db, int64_t id, ospace_meetup *m);
+int ospace_meetup_get(ospace_db *db, int64_t id, ospace_meetup *m);
 
 /* "Fri 27 Nov 19:00 · Café Lounge ☕ · dinner · by Ann" into out. */
 void ospace_meetup_fmt(ospace_out *out, const struct hw_tz *tz, const ospace_meetup *m);

@@ -12,6 +12,7 @@
 #include <hallway/when.h>
 
 #include "openspaces.h"
+#include "ospace_job.h"
 #include "ospace_fmt.h"
 #include "ospace_meetup.h"
 #include "ospace_query.h"
@@ -29,6 +30,7 @@ struct item {
 
 struct gather {
 	ospace *o;
+	const struct hw_tz *tz;
 	int64_t from, to, now;
 	struct item *items;
 	size_t n;
@@ -43,7 +45,7 @@ static int add_session(const ospace_session *s, void *ud)
 
 	if (day < 0 || slot < 0)
 		return 0;
-	at = ospace_start(g->o, (size_t)day, (size_t)slot);
+	at = ospace_start_in(g->o, g->tz, (size_t)day, (size_t)slot);
 	/* Running now (started less than a slot ago), or starting soon. */
 	if (at + (int64_t)g->o->board.slot_minutes * 60 <= g->now || at > g->to)
 		return 0;
@@ -73,22 +75,22 @@ static int by_time(const void *a, const void *b)
 	return x->meetup - y->meetup;
 }
 
-static int ospace_next_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int ospace_next_cmd_body(ospace_job *j)
 {
-	ospace *o = ud;
-	struct gather g = {o, 0, 0, 0, NULL, 0};
+	ospace *o = j->o;
+	struct gather g = {o, j->tz, 0, 0, 0, NULL, 0};
 	ospace_out out;
 	int rc;
 
-	g.now = o->api->now_ms(self) / 1000;
+	g.now = j->now_ms / 1000;
 	g.from = g.now - 3600;
 	g.to = g.now + OSPACE_NEXT_HOURS * 3600;
 	if (!(g.items = calloc(OSPACE_NEXT_MAX, sizeof(*g.items))))
 		return HW_ERR_NOMEM;
 	ospace_out_init(&out, OSPACE_NEXT_REPLY);
-	if ((rc = ospace_query_all(o->db, add_session, &g)) ||
+	if ((rc = ospace_query_all(&j->db, add_session, &g)) ||
 	    (g.n < OSPACE_NEXT_MAX &&
-	     (rc = ospace_meetup_list(o->db, g.from, OSPACE_NEXT_MAX, add_meetup, &g))))
+	     (rc = ospace_meetup_list(&j->db, g.from, OSPACE_NEXT_MAX, add_meetup, &g))))
 		goto out;
 	qsort(g.items, g.n, sizeof(*g.items), by_time);
 	ospace_out_add(&out, "**The hallway track, the next %d hours**", OSPACE_NEXT_HOURS);
@@ -97,10 +99,10 @@ static int ospace_next_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 		ospace_out_add(&out, "\n%s", it->at <= g.now ? "now \xC2\xB7 " : "");
 		if (it->meetup) {
 			ospace_out_add(&out, "meetup ");
-			ospace_meetup_fmt(&out, o->tz, &it->m);
+			ospace_meetup_fmt(&out, j->tz, &it->m);
 		} else {
 			char when[48];
-			hw_when_fmt(o->tz, it->at, when, sizeof(when));
+			hw_when_fmt(j->tz, it->at, when, sizeof(when));
 			ospace_out_add(&out, "%s \xC2\xB7 open space ", when);
 			ospace_fmt_name(&out, &it->s);
 			ospace_out_add(&out, " in ");
@@ -111,11 +113,17 @@ static int ospace_next_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 	if (!g.n)
 		ospace_out_add(&out, ": nothing yet. `openspace board` shows the free slots; "
 				     "`meetup` posts a gathering.");
-	rc = ospace_reply(o, inv, ospace_out_str(&out));
+	rc = ospace_job_say(j, ospace_out_str(&out));
 out:
 	ospace_out_free(&out);
 	free(g.items);
 	return rc;
+}
+
+static int ospace_next_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return ospace_job_cmd(ud, inv, ospace_next_cmd_body);
 }
 
 int ospace_next_register(ospace *o)

@@ -2,7 +2,9 @@
  * ospace_plan — the organizers' dry run ("plan.collect"): the DMs waiting
  * in the outbox, and the open spaces that start in the window (one line
  * each, with a head count, never names) as "board (no post)" lines, and
- * the starting-soon DMs (ospace_remind.c) due in the window.
+ * the starting-soon DMs (ospace_remind.c) due in the window. The event is
+ * answered at once, so it reads the copy of the board the last unit of
+ * work left (ospace_screen.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +15,8 @@
 #include <hallway/when.h>
 
 #include "openspaces.h"
-#include <hallway/db.h>
 #include "ospace_query.h"
+#include "ospace_screen.h"
 
 #define OSPACE_PLAN_MAX 1000
 
@@ -34,17 +36,15 @@ static void ospace_plan_when(const ospace *o, int64_t t, char *buf, size_t len)
 	snprintf(buf, len, "%s %02d:%02d", hw_when_wday_abbr(c.wday), c.hour, c.min);
 }
 
-static int ospace_plan_row(const ospace_session *s, void *ud)
+static int ospace_plan_row(const ospace_session *s, int64_t at, void *ud)
 {
 	ospace_plan_ctx *c = ud;
 	long day = ospace_board_day(&c->o->board, s->day);
 	long slot = ospace_board_slot(&c->o->board, ospace_board_hhmm(s->slot));
 	char when[32], what[400], topic[120];
-	int64_t at;
 	size_t n;
 	if (day < 0 || slot < 0)
 		return 0;
-	at = ospace_start(c->o, (size_t)day, (size_t)slot);
 	/* The topic cut on a character boundary. */
 	n = strlen(s->topic);
 	if (n >= sizeof(topic)) {
@@ -85,11 +85,11 @@ void ospace_plan_on_collect(hw_plugin *self, const char *type, json_t *data, voi
 		return;
 	c.from_s = (from + 999) / 1000;
 	c.to_s = (to + 999) / 1000;
-	if (ospace_query_all(c.o->db, ospace_plan_row, &c) || c.failed)
+	ospace_screen_each(c.o, ospace_plan_row, &c);
+	if (c.failed)
 		c.o->api->log(self, HW_LOG_WARN, "openspaces: the plan is incomplete");
 	/* DMs still owed go out at once (or at the next retry). */
-	if (!hw_db_int(c.o->db, &pending,
-			   "SELECT count(*) FROM openspaces_outbox", NULL) && pending) {
+	if ((pending = ospace_screen_owed(c.o)) > 0) {
 		int64_t now = c.o->api->now_ms(self);
 		char when[32], what[120];
 		if (now >= from && now < to) {

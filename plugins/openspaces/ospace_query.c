@@ -8,7 +8,6 @@
 
 #include <hallway/text.h>
 
-#include <hallway/db.h>
 
 #define OSPACE_SELECT                                                                     \
 	"SELECT s.id, s.day, s.slot, s.room, s.topic, s.host_id, s.host_name, s.capacity," \
@@ -27,110 +26,107 @@ static void ospace_query_copy(char *dst, size_t len, const char *src)
 	dst[n] = 0;
 }
 
-static void ospace_query_row(sqlite3_stmt *st, ospace_session *s)
+static void ospace_query_row(ospace_db *db, hw_stmt *st, ospace_session *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->id = sqlite3_column_int64(st, 0);
-	ospace_query_copy(s->day, sizeof(s->day), hw_db_text(st, 1));
-	ospace_query_copy(s->slot, sizeof(s->slot), hw_db_text(st, 2));
-	ospace_query_copy(s->room, sizeof(s->room), hw_db_text(st, 3));
-	ospace_query_copy(s->topic, sizeof(s->topic), hw_db_text(st, 4));
-	ospace_query_copy(s->host_id, sizeof(s->host_id), hw_db_text(st, 5));
-	ospace_query_copy(s->host_name, sizeof(s->host_name), hw_db_text(st, 6));
-	s->capacity = sqlite3_column_int64(st, 7);
-	s->going = sqlite3_column_int64(st, 8);
+	s->id = ospace_col_int(db, st, 0);
+	ospace_query_copy(s->day, sizeof(s->day), ospace_col(db, st, 1));
+	ospace_query_copy(s->slot, sizeof(s->slot), ospace_col(db, st, 2));
+	ospace_query_copy(s->room, sizeof(s->room), ospace_col(db, st, 3));
+	ospace_query_copy(s->topic, sizeof(s->topic), ospace_col(db, st, 4));
+	ospace_query_copy(s->host_id, sizeof(s->host_id), ospace_col(db, st, 5));
+	ospace_query_copy(s->host_name, sizeof(s->host_name), ospace_col(db, st, 6));
+	s->capacity = ospace_col_int(db, st, 7);
+	s->going = ospace_col_int(db, st, 8);
 }
 
-int ospace_query_session(sqlite3 *db, int64_t id, ospace_session *s)
+int ospace_query_session(ospace_db *db, int64_t id, ospace_session *s)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st, OSPACE_SELECT " WHERE s.id = ? AND s.ended_ms IS NULL",
-				   "i", id);
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db, OSPACE_SELECT " WHERE s.id = ? AND s.ended_ms IS NULL",
+				   "i", id)) ? HW_OK : HW_ERR_STORAGE;
 	if (rc)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ospace_query_row(st, s);
+	rc = ospace_step(db, st);
+	if (rc == HW_ROW) {
+		ospace_query_row(db, st, s);
 		rc = HW_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
+		rc = rc == HW_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
-static int ospace_query_run(sqlite3_stmt *st, ospace_query_fn fn, void *ud)
+static int ospace_query_run(ospace_db *db, hw_stmt *st, ospace_query_fn fn, void *ud)
 {
 	ospace_session s;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ospace_query_row(st, &s);
+	while ((rc = ospace_step(db, st)) == HW_ROW) {
+		ospace_query_row(db, st, &s);
 		if (fn(&s, ud))
 			break;
 	}
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? HW_OK : HW_ERR_STORAGE;
-	sqlite3_finalize(st);
+	rc = rc == HW_ROW || rc == HW_DONE ? HW_OK : HW_ERR_STORAGE;
 	return rc;
 }
 
-int ospace_query_day(sqlite3 *db, const char *day, ospace_query_fn fn, void *ud)
+int ospace_query_day(ospace_db *db, const char *day, ospace_query_fn fn, void *ud)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st,
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db,
 				   OSPACE_SELECT " WHERE s.day = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.slot, s.id",
-				   "t", day);
-	return rc ? rc : ospace_query_run(st, fn, ud);
+				   "t", day)) ? HW_OK : HW_ERR_STORAGE;
+	return rc ? rc : ospace_query_run(db, st, fn, ud);
 }
 
-int ospace_query_hosted(sqlite3 *db, const char *user_id, ospace_query_fn fn, void *ud)
+int ospace_query_hosted(ospace_db *db, const char *user_id, ospace_query_fn fn, void *ud)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st,
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db,
 				   OSPACE_SELECT " WHERE s.host_id = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.day, s.slot, s.id",
-				   "t", user_id);
-	return rc ? rc : ospace_query_run(st, fn, ud);
+				   "t", user_id)) ? HW_OK : HW_ERR_STORAGE;
+	return rc ? rc : ospace_query_run(db, st, fn, ud);
 }
 
-int ospace_query_joined(sqlite3 *db, const char *user_id, ospace_query_fn fn, void *ud)
+int ospace_query_joined(ospace_db *db, const char *user_id, ospace_query_fn fn, void *ud)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st,
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db,
 				   OSPACE_SELECT " JOIN openspaces_joins m ON m.session_id = s.id"
 						 " WHERE m.user_id = ? AND s.ended_ms IS NULL"
 						 " ORDER BY s.day, s.slot, s.id",
-				   "t", user_id);
-	return rc ? rc : ospace_query_run(st, fn, ud);
+				   "t", user_id)) ? HW_OK : HW_ERR_STORAGE;
+	return rc ? rc : ospace_query_run(db, st, fn, ud);
 }
 
-int ospace_query_all(sqlite3 *db, ospace_query_fn fn, void *ud)
+int ospace_query_all(ospace_db *db, ospace_query_fn fn, void *ud)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st,
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db,
 				   OSPACE_SELECT " WHERE s.ended_ms IS NULL ORDER BY s.day, s.slot, s.id",
-				   NULL);
-	return rc ? rc : ospace_query_run(st, fn, ud);
+				   NULL)) ? HW_OK : HW_ERR_STORAGE;
+	return rc ? rc : ospace_query_run(db, st, fn, ud);
 }
 
-int ospace_query_taken(sqlite3 *db, const ospace_board *b, unsigned char *taken)
+int ospace_query_taken(ospace_db *db, const ospace_board *b, unsigned char *taken)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = hw_db_prepare(db, &st,
+	hw_stmt *st = NULL;
+	int rc = (st = ospace_sql(db,
 				   "SELECT day, slot, room FROM openspaces_sessions"
 				   " WHERE ended_ms IS NULL",
-				   NULL);
+				   NULL)) ? HW_OK : HW_ERR_STORAGE;
 	if (rc)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long d = ospace_board_day(b, hw_db_text(st, 0));
-		long s = ospace_board_slot(b, ospace_board_hhmm(hw_db_text(st, 1)));
-		long r = ospace_board_room(b, hw_db_text(st, 2));
+	while ((rc = ospace_step(db, st)) == HW_ROW) {
+		long d = ospace_board_day(b, ospace_col(db, st, 0));
+		long s = ospace_board_slot(b, ospace_board_hhmm(ospace_col(db, st, 1)));
+		long r = ospace_board_room(b, ospace_col(db, st, 2));
 		if (d >= 0 && s >= 0 && r >= 0)
 			taken[((size_t)d * b->nslots + (size_t)s) * b->nrooms + (size_t)r] = 1;
 	}
-	rc = rc == SQLITE_DONE ? HW_OK : HW_ERR_STORAGE;
-	sqlite3_finalize(st);
+	rc = rc == HW_DONE ? HW_OK : HW_ERR_STORAGE;
 	return rc;
 }
 
@@ -152,9 +148,9 @@ int64_t ospace_query_id(const char *typed)
 	return id;
 }
 
-int ospace_query_find(sqlite3 *db, const char *typed, int64_t *ids, size_t max, size_t *n)
+int ospace_query_find(ospace_db *db, const char *typed, int64_t *ids, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	hw_stmt *st = NULL;
 	char *f = NULL;
 	int64_t id = ospace_query_id(typed);
 	int rc, pass;
@@ -172,21 +168,20 @@ int ospace_query_find(sqlite3 *db, const char *typed, int64_t *ids, size_t max, 
 	rc = HW_OK;
 	/* Pass 0: the exact topic; pass 1: topics the text starts a word of. */
 	for (pass = 0; *f && pass < 2 && !*n && !rc; pass++) {
-		rc = hw_db_prepare(db, &st,
+		rc = (st = ospace_sql(db,
 				       "SELECT id, fold FROM openspaces_sessions"
 				       " WHERE ended_ms IS NULL ORDER BY day, slot, id",
-				       NULL);
+				       NULL)) ? HW_OK : HW_ERR_STORAGE;
 		if (rc)
 			break;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *sf = hw_db_text(st, 1);
+		while (ospace_step(db, st) == HW_ROW) {
+			const char *sf = ospace_col(db, st, 1);
 			if (pass ? hw_fold_has_word_prefix(sf, f) : !strcmp(sf, f)) {
 				if (*n < max)
-					ids[*n] = sqlite3_column_int64(st, 0);
+					ids[*n] = ospace_col_int(db, st, 0);
 				(*n)++;
 			}
 		}
-		sqlite3_finalize(st);
 		st = NULL;
 	}
 	free(f);

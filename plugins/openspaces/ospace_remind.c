@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/db.h>
-#include <hallway/dm_outbox.h>
 
 #include "ospace_fmt.h"
+#include "ospace_job.h"
 #include "ospace_meetup.h"
 #include "ospace_query.h"
 
@@ -22,63 +21,54 @@
 #define REMIND_BATCH 200
 
 /* Queues text for the host and every joiner of one thing; *n counts. */
-static int queue(sqlite3 *db, const char *joins_sql, int64_t id, const char *host_id,
+static int queue(ospace_db *db, const char *joins_sql, int64_t id, const char *host_id,
 		 const char *text, int64_t now_ms, int64_t *n)
 {
-	int rc = hw_db_exec(db,
-			    "INSERT INTO openspaces_outbox(user_id, text, created_ms) VALUES(?, ?, ?)",
-			    "tti", host_id, text, now_ms);
+	int rc = ospace_sql_exec(db,
+				 "INSERT INTO openspaces_outbox(user_id, text, created_ms) VALUES(?, ?, ?)",
+				 "tti", host_id, text, now_ms);
 	if (rc)
 		return rc;
 	*n += 1;
-	if ((rc = hw_db_exec(db, joins_sql, "tii", text, now_ms, id)))
+	if ((rc = ospace_sql_exec(db, joins_sql, "tii", text, now_ms, id)))
 		return rc;
-	*n += sqlite3_changes(db);
+	*n += ospace_changes(db);
 	return HW_OK;
 }
 
-/* Ids of open spaces not yet reminded (any start: filtered by the board). */
-static size_t due_sessions(sqlite3 *db, int64_t *ids, size_t max)
+/* Ids of open spaces not yet reminded (any start: filtered by the board),
+ * or of meetups starting in (from, to]. The count, or an error (< 0). */
+static int due_ids(ospace_db *db, int meetups, int64_t from, int64_t to, int64_t *ids,
+		   size_t max, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-
-	if (hw_db_prepare(db, &st,
-			  "SELECT id FROM openspaces_sessions WHERE ended_ms IS NULL"
-			  " AND reminded_ms IS NULL ORDER BY id",
-			  NULL))
-		return 0;
-	while (n < max && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static size_t due_meetups(sqlite3 *db, int64_t from, int64_t to, int64_t *ids, size_t max)
-{
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-
-	if (hw_db_prepare(db, &st,
-			  "SELECT id FROM openspaces_meetups WHERE cancelled_ms IS NULL"
-			  " AND reminded_ms IS NULL AND at > ? AND at <= ? ORDER BY at, id",
-			  "ii", from, to))
-		return 0;
-	while (n < max && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	hw_stmt *st = meetups ? ospace_sql(db,
+					   "SELECT id FROM openspaces_meetups WHERE cancelled_ms IS NULL"
+					   " AND reminded_ms IS NULL AND at > ? AND at <= ?"
+					   " ORDER BY at, id",
+					   "ii", from, to)
+			      : ospace_sql(db,
+					   "SELECT id FROM openspaces_sessions WHERE ended_ms IS NULL"
+					   " AND reminded_ms IS NULL ORDER BY id",
+					   NULL);
+	int rc;
+	*n = 0;
+	if (!st)
+		return HW_ERR_STORAGE;
+	while ((rc = ospace_step(db, st)) == HW_ROW && *n < max)
+		ids[(*n)++] = ospace_col_int(db, st, 0);
+	return rc == HW_DONE || rc == HW_ROW ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
 
 /* One open space, inside the transaction: queued when it starts within
  * the lead. */
-static int remind_session(ospace *o, int64_t id, int64_t now_s, int64_t lead_s, int64_t *n)
+static int remind_session(ospace_job *j, int64_t id, int64_t now_s, int64_t lead_s, int64_t *n)
 {
+	const ospace *o = j->o;
 	ospace_session s;
 	ospace_out out;
 	long day, slot;
 	int64_t at;
-	int rc = ospace_query_session(o->db, id, &s);
+	int rc = ospace_query_session(&j->db, id, &s);
 
 	if (rc)
 		return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
@@ -86,7 +76,7 @@ static int remind_session(ospace *o, int64_t id, int64_t now_s, int64_t lead_s, 
 	slot = ospace_board_slot(&o->board, ospace_board_hhmm(s.slot));
 	if (day < 0 || slot < 0)
 		return HW_OK;
-	at = ospace_start(o, (size_t)day, (size_t)slot);
+	at = ospace_start_in(o, j->tz, (size_t)day, (size_t)slot);
 	if (at <= now_s || at > now_s + lead_s)
 		return HW_OK;
 	ospace_out_init(&out, 1500);
@@ -95,84 +85,81 @@ static int remind_session(ospace *o, int64_t id, int64_t now_s, int64_t lead_s, 
 	ospace_fmt_full(&out, &s);
 	ospace_out_add(&out, ".");
 	rc = ospace_out_str(&out)
-		     ? queue(o->db,
+		     ? queue(&j->db,
 			     "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
-			     " SELECT user_id, ?, ? FROM openspaces_joins WHERE session_id = ?",
+			     " SELECT user_id, CAST(? AS TEXT), CAST(? AS BIGINT)"
+			     " FROM openspaces_joins WHERE session_id = ?",
 			     id, s.host_id, ospace_out_str(&out), now_s * 1000, n)
 		     : HW_ERR_NOMEM;
 	if (!rc)
-		rc = hw_db_exec(o->db, "UPDATE openspaces_sessions SET reminded_ms = ? WHERE id = ?",
-				"ii", now_s * 1000, id);
+		rc = ospace_sql_exec(&j->db,
+				     "UPDATE openspaces_sessions SET reminded_ms = ? WHERE id = ?", "ii",
+				     now_s * 1000, id);
 	ospace_out_free(&out);
 	return rc;
 }
 
-static int remind_meetup(ospace *o, int64_t id, int64_t now_s, int64_t *n)
+static int remind_meetup(ospace_job *j, int64_t id, int64_t now_s, int64_t *n)
 {
 	ospace_meetup m;
 	ospace_out out;
-	int rc = ospace_meetup_get(o->db, id, &m);
+	int rc = ospace_meetup_get(&j->db, id, &m);
 
 	if (rc)
 		return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
 	ospace_out_init(&out, 1500);
 	ospace_out_add(&out, "\xE2\x8F\xB0 Starting in %lld min: meetup ",
 		       (long long)((m.at - now_s + 59) / 60));
-	ospace_meetup_fmt(&out, o->tz, &m);
+	ospace_meetup_fmt(&out, j->tz, &m);
 	ospace_out_add(&out, ".");
 	rc = ospace_out_str(&out)
-		     ? queue(o->db,
+		     ? queue(&j->db,
 			     "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
-			     " SELECT user_id, ?, ? FROM openspaces_meetup_joins WHERE meetup_id = ?",
+			     " SELECT user_id, CAST(? AS TEXT), CAST(? AS BIGINT)"
+			     " FROM openspaces_meetup_joins WHERE meetup_id = ?",
 			     id, m.host_id, ospace_out_str(&out), now_s * 1000, n)
 		     : HW_ERR_NOMEM;
 	if (!rc)
-		rc = hw_db_exec(o->db, "UPDATE openspaces_meetups SET reminded_ms = ? WHERE id = ?",
-				"ii", now_s * 1000, id);
+		rc = ospace_sql_exec(&j->db,
+				     "UPDATE openspaces_meetups SET reminded_ms = ? WHERE id = ?", "ii",
+				     now_s * 1000, id);
 	ospace_out_free(&out);
 	return rc;
 }
 
-int ospace_remind_tick(ospace *o, int64_t now_s, int64_t *queued)
+/* One pass, one transaction: queues the DMs due and marks them sent. */
+static int tick_body(ospace_job *j)
 {
-	int64_t lead_s = o->remind_minutes * 60, *ids = NULL, n = 0;
+	int64_t now_s = j->now_ms / 1000, lead_s = j->o->remind_minutes * 60, n = 0;
+	int64_t ids[REMIND_BATCH];
 	size_t k;
 	int rc;
 
-	*queued = 0;
-	if (lead_s <= 0)
-		return HW_OK;
-	if (!(ids = malloc(REMIND_BATCH * sizeof(*ids))))
-		return HW_ERR_NOMEM;
-	if ((rc = hw_db_begin(o->db)))
-		goto out;
-	k = due_sessions(o->db, ids, REMIND_BATCH);
+	rc = due_ids(&j->db, 0, 0, 0, ids, REMIND_BATCH, &k);
 	for (size_t i = 0; i < k && !rc; i++)
-		rc = remind_session(o, ids[i], now_s, lead_s, &n);
-	k = rc ? 0 : due_meetups(o->db, now_s, now_s + lead_s, ids, REMIND_BATCH);
-	for (size_t i = 0; i < k && !rc; i++)
-		rc = remind_meetup(o, ids[i], now_s, &n);
+		rc = remind_session(j, ids[i], now_s, lead_s, &n);
 	if (!rc)
-		rc = hw_db_commit(o->db);
-out:
-	hw_db_rollback(o->db);
-	free(ids);
-	if (rc) {
-		o->api->log(o->self, HW_LOG_WARN, "openspaces: starting-soon reminders: error %d", rc);
-		return rc;
-	}
-	*queued = n;
-	if (n)
-		hw_dm_outbox_flush(o->outbox);
-	return HW_OK;
+		rc = due_ids(&j->db, 1, now_s, now_s + lead_s, ids, REMIND_BATCH, &k);
+	for (size_t i = 0; i < k && !rc; i++)
+		rc = remind_meetup(j, ids[i], now_s, &n);
+	j->flush = !rc && n > 0;
+	return rc;
+}
+
+int ospace_remind_tick(ospace *o)
+{
+	if (o->remind_minutes <= 0)
+		return HW_OK;
+	return ospace_job_run(o, tick_body, NULL, NULL, NULL);
 }
 
 static void on_tick(hw_plugin *self, hw_handle timer, void *ud)
 {
 	ospace *o = ud;
-	int64_t n;
+	(void)self;
 	(void)timer;
-	ospace_remind_tick(o, o->api->now_ms(self) / 1000, &n);
+	if (ospace_remind_tick(o))
+		o->api->log(o->self, HW_LOG_WARN, "openspaces: starting-soon reminders not queued");
 }
 
 int ospace_remind_start(ospace *o)

@@ -13,8 +13,8 @@
 /* Starts the minute timer (nothing when reminders are off). */
 int ospace_remind_start(ospace *o);
 void ospace_remind_stop(ospace *o);
-/* One pass at Unix time now_s: queues the DMs due and marks them sent in
- * one transaction, then flushes the outbox. *queued counts the DMs. */
-int ospace_remind_tick(ospace *o, int64_t now_s, int64_t *queued);
+/* One pass as a unit of work at the host's time: queues the DMs due and
+ * marks them sent in one transaction, then flushes the outbox. */
+int ospace_remind_tick(ospace *o);
 
 #endif

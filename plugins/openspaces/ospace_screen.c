@@ -3,55 +3,105 @@
  */
 #include "ospace_screen.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <hallway/tz.h>
 
+#include "ospace_job.h"
 #include "ospace_query.h"
 
 #define SCREEN_AHEAD_MS (86400 * 1000LL) /* what "later today" shows at most */
 #define SCREEN_ROOM_MAX 200
 
 struct ospace_screen {
-	json_t *spaces;    /* the active open spaces, by start then room order */
+	json_t *spaces;    /* the active open spaces, in time order; NULL until read */
+	int web;           /* the route is registered: push changes */
+	int64_t owed;      /* DMs in the outbox at the last unit of work */
 	hw_handle timer;   /* the next start or end */
 	int64_t timer_at;  /* its time (ms) */
 };
 
 /* ---- the copy of the board ---- */
 
+struct read_ctx {
+	const ospace *o;
+	const struct hw_tz *tz;
+	json_t *arr;
+	int failed;
+};
+
 static int add_space(const ospace_session *s, void *ud)
 {
-	ospace *o = ((void **)ud)[0];
-	json_t *arr = ((void **)ud)[1], *j;
+	struct read_ctx *c = ud;
+	const ospace *o = c->o;
 	long day = ospace_board_day(&o->board, s->day);
 	long slot = ospace_board_slot(&o->board, ospace_board_hhmm(s->slot));
 	int64_t start;
+	json_t *j;
 
 	if (day < 0 || slot < 0)
 		return 0; /* a cell the config no longer has: not on the screens */
-	start = ospace_start(o, (size_t)day, (size_t)slot) * 1000;
-	j = json_pack("{s:I, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)s->id, "topic", s->topic,
-		      "room", s->room, "start", (json_int_t)start, "end",
+	start = ospace_start_in(o, c->tz, (size_t)day, (size_t)slot) * 1000;
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I}", "id", (json_int_t)s->id,
+		      "topic", s->topic, "room", s->room, "day", s->day, "slot", s->slot, "start",
+		      (json_int_t)start, "end",
 		      (json_int_t)(start + (int64_t)o->board.slot_minutes * 60000), "host",
-		      s->host_name);
-	return !j || json_array_append_new(arr, j);
+		      s->host_name, "going", (json_int_t)s->going);
+	c->failed = !j || json_array_append_new(c->arr, j);
+	return c->failed;
 }
 
-/* Reads the active open spaces into a new array, in time order (the
- * query's day and slot order), or NULL on failure. */
-static json_t *read_board(ospace *o)
+int ospace_screen_read(ospace_db *db, const ospace *o, const struct hw_tz *tz, json_t **out)
 {
-	json_t *arr = json_array();
-	void *ud[2] = {o, arr};
+	struct read_ctx c = {o, tz, json_array(), 0};
+	int64_t owed = 0;
+	int rc;
 
-	if (!arr || ospace_query_all(o->db, add_space, ud)) {
-		json_decref(arr);
-		return NULL;
+	if (!c.arr)
+		return HW_ERR_NOMEM;
+	/* In the query's day and slot order: time order. */
+	if (!(rc = ospace_query_all(db, add_space, &c)) && c.failed)
+		rc = HW_ERR_NOMEM;
+	if (!rc)
+		rc = ospace_sql_int(db, &owed, "SELECT count(*) FROM openspaces_outbox", NULL);
+	if (!rc && !(*out = json_pack("{s:o, s:I}", "spaces", c.arr, "owed", (json_int_t)owed)))
+		rc = HW_ERR_NOMEM;
+	if (rc) {
+		json_decref(c.arr);
+		return rc;
 	}
-	return arr;
+	return HW_OK;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+void ospace_screen_each(const ospace *o, ospace_screen_fn fn, void *ud)
+{
+	json_t *v;
+	size_t i;
+
+	if (!o->screen || !o->screen->spaces)
+		return;
+	json_array_foreach(o->screen->spaces, i, v) {
+		ospace_session s;
+		memset(&s, 0, sizeof(s));
+		s.id = json_integer_value(json_object_get(v, "id"));
+		copy_str(s.day, sizeof(s.day), json_string_value(json_object_get(v, "day")));
+		copy_str(s.slot, sizeof(s.slot), json_string_value(json_object_get(v, "slot")));
+		copy_str(s.room, sizeof(s.room), json_string_value(json_object_get(v, "room")));
+		copy_str(s.topic, sizeof(s.topic), json_string_value(json_object_get(v, "topic")));
+		copy_str(s.host_name, sizeof(s.host_name),
+			 json_string_value(json_object_get(v, "host")));
+		s.going = json_integer_value(json_object_get(v, "going"));
+		if (fn(&s, json_integer_value(json_object_get(v, "start")) / 1000, ud))
+			return;
+	}
 }
 
 /* ---- the answer ---- */
@@ -151,22 +201,33 @@ static void on_timer(hw_plugin *self, hw_handle h, void *ud)
 	arm(o);
 }
 
-void ospace_screen_changed(ospace *o, const char *why)
+void ospace_screen_install(ospace *o, json_t *copy, const char *why)
 {
-	json_t *fresh;
-
-	if (!o->screen)
+	if (!o->screen) {
+		json_decref(copy);
 		return;
-	if (!(fresh = read_board(o))) {
-		/* The old copy stays; the screens still get told, and the next
-		 * change reads again. */
-		o->api->log(o->self, HW_LOG_WARN, "openspaces: the screens' copy was not read again");
-	} else {
+	}
+	if (copy) {
 		json_decref(o->screen->spaces);
-		o->screen->spaces = fresh;
+		o->screen->spaces = json_incref(json_object_get(copy, "spaces"));
+		o->screen->owed = json_integer_value(json_object_get(copy, "owed"));
+		json_decref(copy);
 	}
 	arm(o);
-	push(o, why);
+	if (why && o->screen->web)
+		push(o, why);
+}
+
+int64_t ospace_screen_owed(const ospace *o)
+{
+	return o->screen ? o->screen->owed : 0;
+}
+
+/* The first read, at start. */
+static int first_read_body(ospace_job *j)
+{
+	j->screen = "loaded";
+	return HW_OK; /* the copy is read by the job itself (ospace_job.c) */
 }
 
 /* ---- lifecycle ---- */
@@ -177,23 +238,16 @@ int ospace_screen_init(ospace *o)
 	struct ospace_screen *w;
 	int rc;
 
-	if (!HW_API_HAS(api, web_panel) || !api->web_route || !api->web_push)
-		return HW_OK; /* an older host: no web side */
 	if (!(w = calloc(1, sizeof(*w))))
 		return HW_ERR_NOMEM;
 	o->screen = w;
-	rc = api->web_route(o->self, "GET", "screen", HW_WEB_PUBLIC, route_screen, o);
-	if (rc == HW_ERR_UNSUPPORTED) {
-		ospace_screen_free(o); /* a host without a web server */
-		return HW_OK;
+	if (HW_API_HAS(api, web_panel) && api->web_route && api->web_push) {
+		rc = api->web_route(o->self, "GET", "screen", HW_WEB_PUBLIC, route_screen, o);
+		if (rc && rc != HW_ERR_UNSUPPORTED) /* unsupported: no web server */
+			return rc;
+		w->web = !rc;
 	}
-	if (rc)
-		return rc;
-	if (!(w->spaces = read_board(o)))
-		api->log(o->self, HW_LOG_WARN, "openspaces: the board could not be read for the screens");
-	else
-		arm(o);
-	return HW_OK;
+	return ospace_job_run(o, first_read_body, NULL, NULL, NULL);
 }
 
 void ospace_screen_free(ospace *o)

@@ -5,9 +5,10 @@
  * on topic "openspaces.screen" when one is proposed, moved, dropped or
  * removed, or when one starts or ends, so the screens ask again.
  *
- * A route answers at once, so it reads a copy of the board kept in
- * memory: read from storage at start and again after every change has
- * been committed (ospace_screen_changed).
+ * A route (and a slash command's autocomplete, and the dry run) answers
+ * at once, so it reads a copy of the board kept in memory: read in a unit
+ * of work at start, and inside the unit of work of every change (the same
+ * transaction), installed once that has committed.
  */
 #ifndef OSPACE_SCREEN_H
 #define OSPACE_SCREEN_H
@@ -19,15 +20,34 @@
 
 struct ospace_screen;
 
-/* Registers the route and reads the board (nothing on a host without a
- * web server). Returns HW_OK or an HW_ERR_*. o->screen is set. */
+struct ospace_db;
+struct ospace_session;
+
+/* Registers the route (nothing on a host without a web server) and
+ * queues the first read of the board. Returns HW_OK or an HW_ERR_*.
+ * o->screen is set. */
 int ospace_screen_init(ospace *o);
 /* Cancels the timer and frees the copy. */
 void ospace_screen_free(ospace *o);
 
-/* After a committed change: reads the board again and pushes. why is
- * "proposed", "moved", "dropped" or "removed". */
-void ospace_screen_changed(ospace *o, const char *why);
+/* Inside a unit of work: the copy, a new {"spaces": [the active open
+ * spaces, times from tz], "owed": DMs waiting in the outbox}, into *out.
+ * HW_OK or an error. */
+int ospace_screen_read(struct ospace_db *db, const ospace *o, const struct hw_tz *tz,
+		       json_t **out);
+/* After the commit: installs the copy (stolen; NULL keeps the old one)
+ * and, when why is set ("proposed", "moved", "dropped", "removed",
+ * "loaded"), pushes to the screens. */
+void ospace_screen_install(ospace *o, json_t *copy, const char *why);
+
+/* Calls fn for each open space of the copy (id, day, slot, room, topic,
+ * host_name set), in time order, until fn returns nonzero. 0 without a
+ * copy yet. */
+/* The DMs the outbox held when the copy was last read (the dry run). */
+int64_t ospace_screen_owed(const ospace *o);
+
+typedef int (*ospace_screen_fn)(const struct ospace_session *s, int64_t start_s, void *ud);
+void ospace_screen_each(const ospace *o, ospace_screen_fn fn, void *ud);
 
 /* The route's answer at now_ms for one room (NULL: every board room) from
  * the copy `spaces` (an array of {"id", "topic", "room", "start", "end",

@@ -1,19 +1,20 @@
 /*
  * ospace_store — the open-space tables and every write to them.
  *
- * Each write is one BEGIN IMMEDIATE transaction committed before the
- * function returns, so the caller replies only about committed state. One
- * active open space per (day, slot, room) is a UNIQUE index in SQLite:
- * however many processes or retries ask at once, one INSERT wins and the
- * others get a constraint error. DMs owed by a change (a move, a removal)
- * are queued in openspaces_outbox inside the same transaction.
+ * Each function runs inside a unit of work's transaction (ospace_job.h),
+ * committed before the caller's answer is sent. One active open space per
+ * (day, slot, room) is a partial UNIQUE index on both engines: however
+ * many processes, daemons or retries ask at once, one INSERT ... ON
+ * CONFLICT DO NOTHING takes the cell and the others find it taken. DMs
+ * owed by a change (a move, a removal) are queued in openspaces_outbox
+ * inside the same transaction.
  */
 #ifndef OSPACE_STORE_H
 #define OSPACE_STORE_H
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "ospace_db.h"
 
 #include "openspaces.h"
 #include "ospace_out.h"
@@ -53,29 +54,29 @@ enum ospace_outcome {
 /* Builds the DM sent about s (the state after the change) into out. */
 typedef void (*ospace_store_dm_fn)(const ospace_session *s, void *ud, ospace_out *out);
 
-/* The schema steps for api->db_migrate. */
-extern const char *const ospace_store_migrations[];
-extern const size_t ospace_store_nmigrations;
+/* The schema steps for api->db_migrate on the engine in use (*n of them):
+ * the same versions on both engines. */
+const char *const *ospace_store_migrations(const hw_api *api, hw_plugin *self, size_t *n);
 
 /* Takes (day, slot) in `room`, or in the first free room when room < 0.
  * topic: cleaned text. *s is the session taken (or the one in the way). */
-int ospace_store_propose(sqlite3 *db, const ospace_board *b, size_t day, size_t slot, long room,
+int ospace_store_propose(ospace_db *db, const ospace_board *b, size_t day, size_t slot, long room,
 			 const char *topic, const char *user_id, const char *user_name,
 			 int64_t now, enum ospace_outcome *res, ospace_session *s);
 /* Interest in open space id (a seat when its room has a capacity). */
-int ospace_store_join(sqlite3 *db, int64_t id, const char *user_id, const char *user_name,
+int ospace_store_join(ospace_db *db, int64_t id, const char *user_id, const char *user_name,
 		      int64_t now, enum ospace_outcome *res, ospace_session *s);
-int ospace_store_leave(sqlite3 *db, int64_t id, const char *user_id, enum ospace_outcome *res,
+int ospace_store_leave(ospace_db *db, int64_t id, const char *user_id, enum ospace_outcome *res,
 		       ospace_session *s);
 /* Ends open space id: host_only (the caller's user id) refuses anyone
  * else (OSPACE_NOT_HOST); reason is stored. dm (may be NULL) is queued
  * for every joiner, and for the host when notify_host. *notified counts. */
-int ospace_store_end(sqlite3 *db, int64_t id, const char *host_only, const char *reason,
+int ospace_store_end(ospace_db *db, int64_t id, const char *host_only, const char *reason,
 		     int notify_host, ospace_store_dm_fn dm, void *ud, int64_t now,
 		     enum ospace_outcome *res, ospace_session *s, int64_t *notified);
 /* Moves open space id to (day, slot, room); room < 0 keeps its room if
  * free there, else the first free room. Host and joiners get dm. */
-int ospace_store_move(sqlite3 *db, const ospace_board *b, int64_t id, size_t day, size_t slot,
+int ospace_store_move(ospace_db *db, const ospace_board *b, int64_t id, size_t day, size_t slot,
 		      long room, ospace_store_dm_fn dm, void *ud, int64_t now,
 		      enum ospace_outcome *res, ospace_session *s, int64_t *notified);
 

@@ -27,15 +27,10 @@ static const char *say(mock_api *m, const mock_user *u, const char *line)
 	return mock_api_last_text(m, MOCK_OUT_REPLY);
 }
 
+/* A look at the plugin's tables, on whichever engine db_run uses. */
 static long long q_int(mock_api *m, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	if (sqlite3_prepare_v2(mock_api_db(m), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return mock_api_db_int(m, sql);
 }
 
 TEST(split_place)
