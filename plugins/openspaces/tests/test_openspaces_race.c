@@ -100,16 +100,13 @@ static int race_run(const char *path, const char *config, int n,
 	return bad ? -1 : 0;
 }
 
+/* A look at the tables as the host, on whichever engine the test runs
+ * (SQLite, or PostgreSQL in test_openspaces_race_pg). */
 static long long race_q(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	mock_api *m = os_start(path, RACE_CONFIG);
+	long long v = mock_api_db_int(m, sql);
+	mock_api_free(m);
 	return v;
 }
 
