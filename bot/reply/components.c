@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus.h"
 #include "commands.h"
@@ -22,6 +23,12 @@
 #define ID_KEY "hw:k:"      /* a stored component: 16 hex digits follow */
 #define ID_PREFIX_LEN 5
 #define META_PREFIX "component:"
+/* How long a kept component (a long button command, a modal) stays
+ * answerable after it was last drawn: past any conference and its week
+ * after. Older rows are pruned at start and then at most hourly, when new
+ * ones are kept; a press on an older button says it is no longer known. */
+#define COMPONENT_KEEP_MS (30LL * 24 * 3600 * 1000)
+#define COMPONENT_PRUNE_EVERY_MS (3600LL * 1000)
 #define MSG_FLAG_EPHEMERAL 64
 
 /* FNV-1a 64 of the stored JSON: the same component gets the same key. */
@@ -33,6 +40,23 @@ static void key_of(const char *s, char out[17])
 		h *= 1099511628211ULL;
 	}
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* Drops kept components not drawn for COMPONENT_KEEP_MS; at most once per
+ * COMPONENT_PRUNE_EVERY_MS unless forced. One daemon per process, so the
+ * last time is the process's. */
+static void prune_old(struct hallway *hw, int force)
+{
+	static time_t last;
+	time_t now = time(NULL);
+	int n;
+	if (!hw || !hw->storage || (!force && last && now - last < COMPONENT_PRUNE_EVERY_MS / 1000))
+		return;
+	last = now;
+	n = storage_meta_prune(hw->storage, META_PREFIX, COMPONENT_KEEP_MS);
+	if (n > 0)
+		LOGI("components", "pruned %d kept component(s) not drawn for %lld days", n,
+		     COMPONENT_KEEP_MS / (24LL * 3600 * 1000));
 }
 
 int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
@@ -66,6 +90,7 @@ int components_custom_id(void *ud, const char *kind, const json_t *payload, char
 		return -1;
 	key_of(text, key);
 	snprintf(meta, sizeof(meta), "%s%s", META_PREFIX, key);
+	prune_old(hw, 0);
 	rc = storage_meta_set(hw->storage, meta, text);
 	free(text);
 	if (rc) {
@@ -316,5 +341,6 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 int components_start(struct hallway *hw)
 {
 	static char owner; /* the subscription's owner token */
+	prune_old(hw, 1);
 	return bus_subscribe(hw->bus, &owner, "INTERACTION_CREATE", on_interaction, hw, NULL);
 }

@@ -23,12 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "lease.h"
 #include "log.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
 #include "work.h"
+
+static int meta_add_time(sqlite3 *db, const char *path);
 
 #define STORAGE_BUSY_MS 5000 /* every connection waits this long for a lock ... */
 #define STORAGE_META_BUSY_MS 100 /* ... but the host's, once open (hw_meta on the loop) */
@@ -175,6 +178,8 @@ int storage_open(const char *path, struct storage **out)
 		     "plugin TEXT PRIMARY KEY, version INTEGER NOT NULL);",
 		     path))
 		goto out;
+	if (meta_add_time(db, path))
+		goto out;
 	st = calloc(1, sizeof(*st));
 	if (!st || !(st->path = strdup(path))) {
 		LOGE(MOD, "out of memory");
@@ -215,6 +220,62 @@ sqlite3 *storage_db(struct storage *st)
 	return st->db;
 }
 
+/* Wall-clock milliseconds: how old a kept row is in real time, whatever
+ * the conference clock says (clock.c may run a virtual time). */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* hw_meta rows carry when they were last written (updated_ms), so what
+ * piles up (kept button commands) can be pruned. A database from before
+ * this column gets it, with its rows counted from now. */
+static int meta_add_time(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *s = NULL;
+	int have = sqlite3_prepare_v2(db, "SELECT updated_ms FROM hw_meta LIMIT 0", -1, &s, NULL) ==
+		   SQLITE_OK;
+	int rc = 0;
+	sqlite3_finalize(s);
+	if (have)
+		return 0;
+	if (exec_sql(db, "ALTER TABLE hw_meta ADD COLUMN updated_ms INTEGER", path))
+		return -1;
+	if (sqlite3_prepare_v2(db, "UPDATE hw_meta SET updated_ms = ?1 WHERE updated_ms IS NULL",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 1, wall_ms()) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
+		LOGE(MOD, "%s: hw_meta times: %s", path, sqlite3_errmsg(db));
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int storage_meta_prune(struct storage *st, const char *prefix, int64_t older_than_ms)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (!st || !prefix || !*prefix)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "DELETE FROM hw_meta WHERE substr(key, 1, length(?1)) = ?1 "
+			       "AND updated_ms < ?2",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, wall_ms() - older_than_ms) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		LOGE(MOD, "meta prune %s: %s", prefix, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_changes(st->db);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
 char *storage_meta_get(struct storage *st, const char *key)
 {
 	sqlite3_stmt *s = NULL;
@@ -248,11 +309,13 @@ int storage_meta_set(struct storage *st, const char *key, const char *value)
 	if (!key || !value)
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO hw_meta(key, value) VALUES(?1, ?2) "
-			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			       "INSERT INTO hw_meta(key, value, updated_ms) VALUES(?1, ?2, ?3) "
+			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+			       "updated_ms = excluded.updated_ms",
 			       -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, wall_ms()) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		LOGE(MOD, "meta set %s: %s", key, sqlite3_errmsg(st->db));
 		goto out;

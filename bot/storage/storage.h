@@ -31,6 +31,9 @@ sqlite3 *storage_db(struct storage *st);
 /* Host key/value table hw_meta. get returns a new string (free) or NULL. */
 char *storage_meta_get(struct storage *st, const char *key);
 int storage_meta_set(struct storage *st, const char *key, const char *value);
+/* Deletes the hw_meta rows whose key starts with prefix and that were last
+ * set more than older_than_ms ago (wall clock). Returns how many, or -1. */
+int storage_meta_prune(struct storage *st, const char *prefix, int64_t older_than_ms);
 
 /* Whether another process holds the database's write lock right now,
  * found out without waiting: 1 locked, 0 free (or held by our own storage

@@ -154,6 +154,47 @@ TEST(meta)
 	tmpdb_remove(&t);
 }
 
+/* Kept components (bot/reply/components.c) are pruned by age: only rows
+ * with the prefix and last set before the cut go; a database from before
+ * hw_meta.updated_ms gets the column with its rows counted from then. */
+TEST(meta_prune)
+{
+	struct tmpdb t;
+	struct storage *st = NULL;
+	sqlite3 *db = NULL;
+	char *v;
+
+	tmpdb_make(&t);
+	/* The old schema, with a kept component and a slash hash in it. */
+	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
+	REQUIRE(sqlite3_exec(db, "CREATE TABLE hw_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+				 "INSERT INTO hw_meta VALUES('component:old', '{}'), "
+				 "('slash_hash', 'abc')",
+			     NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	REQUIRE(storage_open(t.path, &st) == 0);
+	/* Upgraded rows count from now: nothing is a day old yet. */
+	CHECK_INTEQ(storage_meta_prune(st, "component:", 24LL * 3600 * 1000), 0);
+	CHECK_INTEQ(storage_meta_set(st, "component:new", "{\"kind\":\"c\"}"), 0);
+	/* Forty days pass for the old ones (written straight into the file). */
+	CHECK(sqlite3_exec(storage_db(st),
+			   "UPDATE hw_meta SET updated_ms = updated_ms - 40 * 86400000 "
+			   "WHERE key IN ('component:old', 'slash_hash')",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK_INTEQ(storage_meta_prune(st, "component:", 30LL * 24 * 3600 * 1000), 1);
+	CHECK(storage_meta_get(st, "component:old") == NULL);
+	v = storage_meta_get(st, "component:new");
+	CHECK(v != NULL);
+	free(v);
+	/* Another prefix is never touched, however old. */
+	v = storage_meta_get(st, "slash_hash");
+	CHECK_STREQ(v, "abc");
+	free(v);
+	CHECK_INTEQ(storage_meta_prune(st, "", 0), -1);
+	storage_close(st);
+	tmpdb_remove(&t);
+}
+
 static double mono_s(void)
 {
 	struct timespec ts;
@@ -525,6 +566,7 @@ int main(void)
 	RUN(open_refusals);
 	RUN(wal_and_pragmas);
 	RUN(meta);
+	RUN(meta_prune);
 	RUN(write_lock_held_elsewhere);
 	RUN(plugin_names);
 	RUN(isolation);
