@@ -43,6 +43,7 @@ struct router {
 	int running; /* handlers on the stack: commands_collect waits */
 	int claiming; /* parsed commands waiting for their claim: so does it */
 	struct dm_file *dm_files; /* private file replies in flight */
+	struct invocation *acking; /* slash responses in flight (router_ack.c) */
 	/* console door */
 	router_console_out console_out;
 	void *console_ud;
@@ -63,6 +64,11 @@ struct commands *router_commands(struct router *r)
 struct hallway *router_hallway(struct router *r)
 {
 	return r->hw;
+}
+
+struct invocation **router_acking(struct router *r)
+{
+	return &r->acking;
 }
 
 /* ---- which guild: the conference's or another ---- */
@@ -118,6 +124,7 @@ void invocation_unref(struct invocation *inv)
 		return;
 	if (inv->web_out)
 		inv->web_out(inv->web_ud, NULL);
+	router_ack_free(inv);
 	parsed_args_free(&inv->args);
 	free(inv->user_id);
 	free(inv->user_name);
@@ -212,25 +219,23 @@ static void log_rest_failure(void *ud, long status, json_t *body, const char *er
 }
 
 /* Sends one message part of a slash reply: the initial response, an edit
- * of the deferred original, or a followup. data: stolen. */
+ * of the deferred original, or a followup (these two wait until Discord
+ * has accepted the initial response: router_ack.c). data: stolen. */
 static void slash_send_part(struct invocation *inv, json_t *data)
 {
-	struct rest *rest = inv->router->hw->rest;
 	char path[512];
 	if (!inv->responded && !inv->deferred && inv->in_handler) {
-		snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
-			 inv->interaction_token);
-		rest_request(rest, "POST", path, json_pack("{s:i, s:o}", "type", 4, "data", data),
-			     log_rest_failure, "interaction response");
+		router_ack_respond(inv, json_pack("{s:i, s:o}", "type", 4, "data", data),
+				   "interaction response");
 		inv->responded = 1;
 	} else if (!inv->responded && inv->deferred) {
 		json_object_del(data, "flags"); /* ephemerality was fixed by the defer */
 		interaction_path(inv, path, sizeof(path), "/messages/@original");
-		rest_request(rest, "PATCH", path, data, log_rest_failure, "deferred reply");
+		router_ack_webhook(inv, "PATCH", path, data, NULL, NULL, 0, "deferred reply");
 		inv->responded = 1;
 	} else {
 		interaction_path(inv, path, sizeof(path), "");
-		rest_request(rest, "POST", path, data, log_rest_failure, "followup");
+		router_ack_webhook(inv, "POST", path, data, NULL, NULL, 0, "followup");
 	}
 }
 
@@ -596,17 +601,16 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 	if (inv->pub.door == HW_DOOR_SLASH) {
 		if (!inv->responded && !inv->deferred && inv->in_handler) {
 			/* Files cannot ride a type 4 JSON callback here: defer, then
-			 * edit the original with the upload. */
-			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
-				 inv->interaction_token);
-			rest_request(r->hw->rest, "POST", path, defer_body(inv), log_rest_failure,
-				     "defer");
+			 * send the upload as a followup. */
+			router_ack_respond(inv, defer_body(inv), "defer");
 			inv->deferred = 1;
 		}
 		if (reply_is_private(inv))
 			json_object_set_new(payload, "flags", json_integer(MSG_FLAG_EPHEMERAL));
 		interaction_path(inv, path, sizeof(path), "");
 		inv->responded = 1;
+		return router_ack_webhook(inv, "POST", path, payload, filename, data, len,
+					  "file upload");
 	} else if (reply_is_private(inv) && inv->guild_id) {
 		return dm_file_start(inv, payload, filename, data, len);
 	} else {
@@ -746,14 +750,10 @@ static void router_run(struct router *r, struct invocation *inv)
 			LOGW("router", "built-in command \"%s\" failed (%d)", cmd->name, rc);
 		reply_text(inv, "Sorry, something went wrong. The organizers' logs have the details.", 1);
 	} else if (inv->pub.door == HW_DOOR_SLASH && !inv->responded && !inv->deferred) {
-		char path[512];
 		if (inv->refs > 1) {
 			/* The plugin kept the invocation to answer later: acknowledge
 			 * now so Discord's 3-second window is met. */
-			snprintf(path, sizeof(path), "/interactions/%s/%s/callback", inv->interaction_id,
-				 inv->interaction_token);
-			rest_request(r->hw->rest, "POST", path, defer_body(inv), log_rest_failure,
-				     "defer");
+			router_ack_respond(inv, defer_body(inv), "defer");
 			inv->deferred = 1;
 		} else {
 			reply_text(inv, "Done.", 1);
@@ -1198,6 +1198,7 @@ void router_destroy(struct router *r)
 		return;
 	bus_remove_owner(r->hw->bus, r);
 	/* rest_destroy() ran first: no callback will come for these. */
+	router_ack_destroy(r);
 	while (r->dm_files) {
 		struct dm_file *df = r->dm_files;
 		r->dm_files = df->next;

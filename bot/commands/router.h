@@ -15,6 +15,7 @@
 struct hallway;
 struct router;
 struct plugin;
+struct ack_held;
 
 struct invocation {
 	hw_invocation pub;        /* first: plugins see this */
@@ -29,6 +30,12 @@ struct invocation {
 	int in_handler;
 	int responded;            /* slash: initial response sent */
 	int deferred;             /* slash: type 5 sent; next reply edits @original */
+	/* slash: the initial response's fate (router_ack.c); webhook requests
+	 * (edits, followups) wait in `held` until Discord has accepted it */
+	enum { ROUTER_ACK_NONE, ROUTER_ACK_SENT, ROUTER_ACK_DONE, ROUTER_ACK_FAILED } ack;
+	const char *ack_what;     /* static: "defer", "interaction response" */
+	struct ack_held *held;
+	struct invocation *next_acking; /* on the router's list while ack is SENT */
 	int replies;
 	int from_component;      /* run by a button, a menu or a form: the
 				   * answer is for the one who pressed (ephemeral) */
@@ -98,6 +105,22 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 		      const void *data, size_t len);
 void invocation_ref(struct invocation *inv);
 void invocation_unref(struct invocation *inv);
+
+/* router_ack.c: a slash invocation's initial response (body: the callback
+ * body, stolen; what: static text for logs), and a webhook request (an edit
+ * or followup; payload stolen, the file copied) sent once that response
+ * was accepted, or dropped with a log line (HW_ERR_UNAVAILABLE) if it
+ * failed for good. */
+int router_ack_respond(struct invocation *inv, json_t *body, const char *what);
+int router_ack_webhook(struct invocation *inv, const char *method, const char *path,
+		       json_t *payload, const char *filename, const void *data, size_t len,
+		       const char *what);
+/* Frees what an invocation still holds (at its last unref). */
+void router_ack_free(struct invocation *inv);
+/* At router_destroy, after rest_destroy: drops the callbacks' references. */
+void router_ack_destroy(struct router *r);
+/* The router's list of invocations whose initial response is in flight. */
+struct invocation **router_acking(struct router *r);
 
 
 void router_destroy(struct router *r);

@@ -1,5 +1,6 @@
 """The plugin host: ABI checks, failing init, reload under load, storage
 isolation, the three doors, slash registration, deferred interactions."""
+import json
 import os
 import shutil
 import signal
@@ -189,6 +190,35 @@ class DoorTests(DaemonTestCase):
         self.assertEqual(first["status"], 204)
         self.assertEqual(second["kind"], "edit")
         self.assertEqual(second["data"]["content"], "slow answer")
+
+    def _answered(self, iid, text):
+        def edited():
+            for i in self.st.ctl("GET", "/_test/interactions")["interactions"]:
+                if i["id"] == iid and any(r["kind"] == "edit" and text in json.dumps(r.get("data"))
+                                          for r in i["responses"]):
+                    return i
+        return wait_until(edited, 15, what="the kept answer %r" % text)
+
+    def test_kept_answer_waits_for_its_defer(self):
+        # Regression (it_test_soak lost /hello answers once hello answered
+        # from db_run's done()): the defer (type 5 callback) and the edit of
+        # @original are on different REST buckets. When the defer was held
+        # back (a 429 here, as the soak injects), the edit overtook it and
+        # Discord refused it (10015, interaction not acknowledged yet): the
+        # answer was lost. The edit must wait for the defer.
+        d = self.daemon()
+        self.ready(d)
+        for n, (cmd, opts, text) in enumerate([
+                ("slow", [{"type": 4, "name": "ms", "value": 100}], "slow answer"),
+                ("keep", [{"type": 3, "name": "word", "value": "pear"}], "kept pear")]):
+            self.st.rest_fault(kind="429", path="/callback$", retry_after=1.2, count=1)
+            inter = self.st.inject_interaction(name="fx", options=[
+                {"type": 1, "name": cmd, "options": opts}])
+            i = self._answered(inter["id"], text)
+            kinds = [(r["kind"], r.get("type"), r.get("status")) for r in i["responses"]]
+            self.assertEqual(kinds[0], ("callback", 5, 204), kinds)
+            self.assertEqual(kinds[1][0], "edit", kinds)
+            self.assertEqual(len(kinds), 2, kinds)
 
     def test_commands_registered_once_across_reconnects_and_restarts(self):
         d = self.daemon()
