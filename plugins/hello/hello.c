@@ -1,10 +1,12 @@
 /*
- * hello: the example plugin (about 60 lines). It shows the whole shape of a
+ * hello: the example plugin (about 100 lines). It shows the whole shape of a
  * plugin: one descriptor, commands with typed arguments, storage with a
- * migration, a timer, and replies through whichever door the user came in.
+ * migration and a unit of work (on SQLite or PostgreSQL alike), a timer,
+ * and replies through whichever door the user came in.
  */
 #include <hallway/plugin.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static const hw_api *api; /* the host's table; valid from init to shutdown */
 
@@ -13,31 +15,62 @@ static int cmd_ping(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return api->reply(self, inv, "pong");
 }
 
+/* One greeting on its way through storage. */
+struct greeting {
+	const hw_invocation *inv; /* kept: the answer comes after the commit */
+	int64_t count;
+};
+
+/* The unit of work: runs on the host's storage thread, statements only. */
+static int count_body(hw_plugin *self, hw_tx *tx, void *ud)
+{
+	struct greeting *g = ud;
+	hw_stmt *st = api->db_prepare(tx, "INSERT INTO hello_counts(user_id, n) VALUES (?, 1) "
+					  "ON CONFLICT (user_id) DO UPDATE SET n = hello_counts.n + 1 "
+					  "RETURNING n");
+	api->db_bind_text(st, 1, g->inv->user_id);
+	if (api->db_step(st) != HW_ROW)
+		return HW_ERR_STORAGE;
+	g->count = api->db_col_int(st, 0);
+	return HW_OK;
+}
+
+/* Back on the loop: HW_OK only once the count is committed, so a failed
+ * write (a full disk, the database away) is never reported as counted. */
+static void count_done(hw_plugin *self, int status, void *ud)
+{
+	struct greeting *g = ud;
+	const hw_arg *name = &g->inv->argv[0];
+	char text[300];
+
+	if (status == HW_OK)
+		snprintf(text, sizeof(text), "Hello, %s! (greeting number %lld from you)",
+			 name->present ? name->str : g->inv->user_name, (long long)g->count);
+	else
+		snprintf(text, sizeof(text), "Hello, %s! (I could not count this one: %s)",
+			 name->present ? name->str : g->inv->user_name,
+			 status == HW_ERR_UNAVAILABLE ? "the database is unavailable right now"
+						      : "storage failed");
+	api->reply(self, g->inv, text);
+	api->invocation_release(self, g->inv);
+	free(g);
+}
+
 /* hello [name]: greets, and counts greetings per user in storage. */
 static int cmd_hello(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	sqlite3 *db = api->db(self);
-	sqlite3_stmt *st = NULL;
-	const char *who = inv->argv[0].present ? inv->argv[0].str : inv->user_name;
-	char text[300];
-	int count = 0, rc = HW_ERR_STORAGE;
+	struct greeting *g = calloc(1, sizeof(*g));
+	int rc;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO hello_counts(user_id, n) VALUES (?1, 1) "
-				   "ON CONFLICT(user_id) DO UPDATE SET n = n + 1 RETURNING n",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, inv->user_id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	count = sqlite3_column_int(st, 0);
-	/* RETURNING hands the row out before the commit: only SQLITE_DONE
-	 * says it was stored (a full disk fails here). */
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto out;
-	snprintf(text, sizeof(text), "Hello, %s! (greeting number %d from you)", who, count);
-	rc = api->reply(self, inv, text);
-out:
-	sqlite3_finalize(st);
+	if (!g || !(g->inv = api->invocation_keep(self, inv))) {
+		free(g);
+		return HW_ERR_NOMEM;
+	}
+	rc = api->db_run(self, count_body, count_done, g);
+	if (rc != HW_OK) {
+		api->invocation_release(self, g->inv);
+		free(g);
+	}
 	return rc;
 }
 
@@ -58,6 +91,8 @@ static int init(hw_plugin *self, const hw_api *host_api)
 				       .summary = "Say hello", .args = hello_args, .nargs = 1,
 				       .fn = cmd_hello};
 	api = host_api;
+	if (api->abi_minor < 2 || !api->db_run)
+		return HW_ERR_UNSUPPORTED; /* storage statements came with ABI 1.2 */
 	if (api->db_migrate(self, migrations, 1) != HW_OK)
 		return HW_ERR_STORAGE;
 	if (api->command_add(self, &ping) != HW_OK || api->command_add(self, &hello) != HW_OK)
@@ -66,4 +101,4 @@ static int init(hw_plugin *self, const hw_api *host_api)
 	return HW_OK;
 }
 
-HW_PLUGIN_DEFINE("hello", "1.0.0", "An example: ping, hello and a greeting counter", init, NULL);
+HW_PLUGIN_DEFINE("hello", "1.1.0", "An example: ping, hello and a greeting counter", init, NULL);
