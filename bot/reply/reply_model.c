@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <hallway/reply.h>
+#include <hallway/reply_item.h>
 #include <hallway/text.h>
 
 /* ---- text helpers ---- */
@@ -143,7 +144,7 @@ void rm_places(const json_t *item, char *out, size_t len)
 
 int rm_is_url(const char *s)
 {
-	return s && strlen(s) <= RM_URL_MAX && hw_url_is_http(s);
+	return hw_reply_is_link(s); /* the plugins' rule is the host's */
 }
 
 char *rm_choice_line(const char *command, const char *value)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <hallway/buf.h>
+#include <hallway/reply.h>
 #include <jansson.h>
 
 struct hw_tz;
@@ -34,7 +35,7 @@ struct hw_tz;
 #define RM_MODAL_FIELDS_MAX 5
 #define RM_ACTIONS_MAX 5
 #define RM_ITEMS_MAX 200
-#define RM_URL_MAX 2048
+#define RM_URL_MAX HW_REPLY_URL_MAX
 
 /* 0 when model follows the format of <hallway/reply.h>, else -1 and a
  * sentence in why naming the first problem ("items[3].start: not an

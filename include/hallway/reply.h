@@ -67,4 +67,8 @@
 
 #define HW_REPLY_VERSION 1
 
+/* The longest link ("url", "stream", "recording", a link button) a model
+ * carries, in bytes; see hw_reply_is_link (<hallway/reply_item.h>). */
+#define HW_REPLY_URL_MAX 2048
+
 #endif

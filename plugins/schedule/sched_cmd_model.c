@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <hallway/reply.h>
+#include <hallway/reply_item.h>
 #include <hallway/text.h>
 #include <hallway/tz.h>
 
@@ -27,44 +28,6 @@
 
 /* ---- items ---- */
 
-const char *sched_answer_colour(const char *track)
-{
-	static const char *const palette[] = {
-		"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-		"#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#3366cc", "#dc3912"};
-	uint32_t h = 2166136261u;
-	char folded[256];
-	if (!track || !*track)
-		return NULL;
-	hw_fold_into(track, folded, sizeof(folded));
-	for (const char *p = folded; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return palette[h % (sizeof(palette) / sizeof(palette[0]))];
-}
-
-/* A copy of s cut to max bytes on a character boundary (models have
- * length limits); NULL for NULL or empty. */
-static json_t *text_of(const char *s, size_t max)
-{
-	size_t n;
-	if (!s || !*s)
-		return NULL;
-	n = strlen(s);
-	if (n > max) {
-		n = max;
-		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return json_stringn(s, n);
-}
-
-static void set_text(json_t *o, const char *key, const char *s, size_t max)
-{
-	json_t *v = text_of(s, max);
-	if (v)
-		json_object_set_new(o, key, v);
-}
-
 json_t *sched_answer_item(const struct sched *s, const struct sched_talk *t)
 {
 	json_t *it = json_pack("{s:s}", "kind", "talk");
@@ -77,21 +40,21 @@ json_t *sched_answer_item(const struct sched *s, const struct sched_talk *t)
 		json_object_set_new(it, "start", json_integer((json_int_t)t->start * 1000));
 		json_object_set_new(it, "end", json_integer((json_int_t)t->end * 1000));
 	}
-	set_text(it, "title", *t->title ? t->title : "(untitled)", 290);
-	set_text(it, "room", t->room, 190);
-	set_text(it, "track", t->track, 190);
-	set_text(it, "id", t->id, 90);
-	if (hw_url_is_http(t->url))
+	hw_reply_set_text(it, "title", *t->title ? t->title : "(untitled)", 290);
+	hw_reply_set_text(it, "room", t->room, 190);
+	hw_reply_set_text(it, "track", t->track, 190);
+	hw_reply_set_text(it, "id", t->id, 90);
+	if (hw_reply_is_link(t->url))
 		json_object_set_new(it, "url", json_string(t->url));
-	if (hw_url_is_http(t->recording))
+	if (hw_reply_is_link(t->recording))
 		json_object_set_new(it, "recording", json_string(t->recording));
-	if (t->track && sched_answer_colour(t->track))
-		json_object_set_new(it, "colour", json_string(sched_answer_colour(t->track)));
+	if (hw_reply_colour(t->track))
+		json_object_set_new(it, "colour", json_string(hw_reply_colour(t->track)));
 	if (t->cancelled)
 		json_object_set_new(it, "status", json_string("cancelled"));
 	if (t->nspeakers && (sp = json_array())) {
 		for (size_t i = 0; i < t->nspeakers && i < 50; i++)
-			json_array_append_new(sp, text_of(t->speakers[i], 190));
+			json_array_append_new(sp, hw_reply_text(t->speakers[i], 190));
 		json_object_set_new(it, "speakers", sp);
 	}
 	return it;
@@ -104,7 +67,7 @@ static json_t *model_new(const struct sched *s, const char *title)
 	if (!m)
 		return NULL;
 	if (title)
-		set_text(m, "title", title, 250);
+		hw_reply_set_text(m, "title", title, 250);
 	if (zone && strncmp(zone, "UTC+", 4) && strncmp(zone, "UTC-", 4))
 		json_object_set_new(m, "zone", json_string(zone));
 	return m;
@@ -112,7 +75,7 @@ static json_t *model_new(const struct sched *s, const char *title)
 
 static void add_text(json_t *m, const char *text)
 {
-	json_t *it = json_pack("{s:s, s:o}", "kind", "text", "text", text_of(text, 3900));
+	json_t *it = json_pack("{s:s, s:o}", "kind", "text", "text", hw_reply_text(text, 3900));
 	if (it)
 		json_array_append_new(json_object_get(m, "items"), it);
 }
@@ -120,7 +83,7 @@ static void add_text(json_t *m, const char *text)
 /* The model's own paragraph (the text before the items). */
 static void set_para(json_t *m, const char *text)
 {
-	set_text(m, "text", text, 1700);
+	hw_reply_set_text(m, "text", text, 1700);
 }
 
 /* ---- arguments ---- */
@@ -229,8 +192,8 @@ static int resolve(const struct sched *s, const struct args *a, const char *cmd,
 		json_t *opts = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(opts, json_pack("{s:o, s:o}", "label",
-							      text_of(s->rooms[idx[i]], 100), "value",
-							      text_of(s->rooms[idx[i]], 100)));
+							      hw_reply_text(s->rooms[idx[i]], 100), "value",
+							      hw_reply_text(s->rooms[idx[i]], 100)));
 		json_object_set_new(m, "choice", json_pack("{s:s, s:s, s:o}", "placeholder",
 							   "Pick a room", "command", cmd, "options",
 							   opts));
@@ -465,7 +428,7 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 		snprintf(title, sizeof(title), "%s %s", is_next ? "Next" : "On now", f.label);
 	else
 		snprintf(title, sizeof(title), "%s", is_next ? "Next talks" : "On now");
-	set_text(m, "title", title, 250);
+	hw_reply_set_text(m, "title", title, 250);
 	if (add_page(s, m, t, n, per, cmd, &args, NULL)) {
 		json_decref(m);
 		m = NULL;
@@ -527,7 +490,7 @@ json_t *sched_answer_day(const struct sched *s, const struct sched_answer *a, co
 				NULL, 0);
 	snprintf(title, sizeof(title), "%s %d %s%s%s: %zu talk%s", wdays[d.wday], d.day,
 		 months[d.mon - 1], f.label[0] ? " " : "", f.label, total, total == 1 ? "" : "s");
-	set_text(m, "title", title, 250);
+	hw_reply_set_text(m, "title", title, 250);
 	if (!total)
 		return m;
 	/* Discord shows each reader their own time; the console and the web
@@ -548,7 +511,7 @@ json_t *sched_answer_day(const struct sched *s, const struct sched_answer *a, co
 	/* The count of what the list shows: a booking in several rooms once. */
 	snprintf(title, sizeof(title), "%s %d %s%s%s: %zu talk%s", wdays[d.wday], d.day,
 		 months[d.mon - 1], f.label[0] ? " " : "", f.label, total, total == 1 ? "" : "s");
-	set_text(m, "title", title, 250);
+	hw_reply_set_text(m, "title", title, 250);
 	free(t);
 	return m;
 }
@@ -573,7 +536,7 @@ json_t *sched_answer_talk(const struct sched *s, const struct sched_answer *a, c
 		return m;
 	}
 	snprintf(line, sizeof(line), "Best match%s for \"%.80s\"", n == 1 ? "" : "es", words);
-	set_text(m, "title", line, 250);
+	hw_reply_set_text(m, "title", line, 250);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(json_object_get(m, "items"), sched_answer_item(s, t[i]));
 	return m;
@@ -610,9 +573,9 @@ json_t *sched_answer_speaker(const struct sched *s, const struct sched_answer *a
 				json_t *opts = json_array();
 				for (size_t i = 0; i < ni; i++)
 					json_array_append_new(opts, json_pack("{s:o, s:o}", "label",
-									      text_of(all[idx[i]], 100),
+									      hw_reply_text(all[idx[i]], 100),
 									      "value",
-									      text_of(all[idx[i]], 100)));
+									      hw_reply_text(all[idx[i]], 100)));
 				json_object_set_new(m, "choice",
 						    json_pack("{s:s, s:s, s:o}", "placeholder",
 							      "Did you mean…", "command", "speaker",
@@ -627,7 +590,7 @@ json_t *sched_answer_speaker(const struct sched *s, const struct sched_answer *a
 		return m;
 	}
 	snprintf(line, sizeof(line), "Talks by \"%.80s\"", args.text);
-	set_text(m, "title", line, 250);
+	hw_reply_set_text(m, "title", line, 250);
 	if (add_page(s, m, t, n, a->page_size ? a->page_size : SCHED_MODEL_PAGE, "speaker", &args,
 		     NULL)) {
 		json_decref(m);

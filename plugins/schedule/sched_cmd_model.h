@@ -35,7 +35,4 @@ json_t *sched_answer_speaker(const struct sched *s, const struct sched_answer *a
 /* One talk as a model item (kind "talk"). New reference or NULL. */
 json_t *sched_answer_item(const struct sched *s, const struct sched_talk *t);
 
-/* The colour of a track: a stable pick from a palette ("#rrggbb"). */
-const char *sched_answer_colour(const char *track);
-
 #endif
