@@ -231,35 +231,29 @@ static int console_send(struct plugin *p, const char *where, const hw_message *m
 	return HW_OK;
 }
 
-/* allowed_mentions {"users": [...]} for msg's mention_users (a field
- * appended to hw_message: read only when the plugin's struct has it), or
- * NULL when there are none. Only snowflakes, at most Discord's 100, no
- * repeats; rest_send_message adds "parse": [] so nothing else pings. */
+/* allowed_mentions for msg's mention_users (a field appended to
+ * hw_message: read only when the plugin's struct has it), or NULL when
+ * there are none: rest_allowed_users keeps the snowflakes, each once, at
+ * most Discord's 100, and nothing else pings. */
 static json_t *mention_users(const hw_message *msg)
 {
-	json_t *users;
+	json_t *users, *am;
 	if (msg->struct_size < offsetof(hw_message, nmention_users) + sizeof(msg->nmention_users) ||
 	    !msg->mention_users || !msg->nmention_users)
 		return NULL;
 	if (!(users = json_array()))
 		return NULL;
-	for (size_t i = 0; i < msg->nmention_users && json_array_size(users) < 100; i++) {
-		const char *u = msg->mention_users[i];
-		size_t n = u ? strspn(u, "0123456789") : 0, k;
-		json_t *v;
-		if (!n || n > 20 || u[n])
-			continue;
-		json_array_foreach(users, k, v)
-			if (!strcmp(json_string_value(v), u))
-				break;
-		if (k == json_array_size(users))
-			json_array_append_new(users, json_string(u));
+	for (size_t i = 0; i < msg->nmention_users; i++) {
+		/* Not UTF-8 is not an id either: dropped like any other. */
+		json_t *u = msg->mention_users[i] ? json_string(msg->mention_users[i]) : NULL;
+		if (u && json_array_append_new(users, u)) {
+			json_decref(users);
+			return NULL;
+		}
 	}
-	if (!json_array_size(users)) {
-		json_decref(users);
-		return NULL;
-	}
-	return json_pack("{s:o}", "users", users); /* steals users, also on error */
+	am = rest_allowed_users(users);
+	json_decref(users);
+	return am;
 }
 
 /* Starts the REST send of msg to channel_id for pending pp. */

@@ -72,11 +72,29 @@ static char *console_text(hw_plugin *self, const json_t *model)
 	return text;
 }
 
+/* The Discord body of model (new reference, or NULL): the drawing, and
+ * the users its "mention_users" names as the only ones it may ping (the
+ * one rule of rest.c; the drawing itself pings nobody). */
 static json_t *discord_body(hw_plugin *self, const json_t *model, const char *prefix)
 {
 	struct hallway *hw = hw_of(self);
 	struct rm_discord_opts o = {components_custom_id, hw, prefix};
-	return reply_model_discord(model, &o);
+	json_t *body = reply_model_discord(model, &o), *users = json_object_get(model, "mention_users");
+	if (body && json_array_size(users) &&
+	    json_object_set_new(body, "allowed_mentions", rest_allowed_users(users))) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+/* An answer to a command is not a post: no nonce (reply.h). */
+static json_t *answer_body(hw_plugin *self, const json_t *model, const char *prefix)
+{
+	json_t *body = discord_body(self, model, prefix);
+	json_object_del(body, "nonce");
+	json_object_del(body, "enforce_nonce");
+	return body;
 }
 
 static int api_reply_model(hw_plugin *self, const hw_invocation *pub, json_t *model)
@@ -100,10 +118,10 @@ static int api_reply_model(hw_plugin *self, const hw_invocation *pub, json_t *mo
 		free(text);
 		break;
 	case HW_DOOR_SLASH:
-		rc = router_reply_body(inv, discord_body(self, model, "/"));
+		rc = router_reply_body(inv, answer_body(self, model, "/"));
 		break;
 	case HW_DOOR_CHAT:
-		rc = router_reply_body(inv, discord_body(self, model, prefix));
+		rc = router_reply_body(inv, answer_body(self, model, prefix));
 		break;
 	case HW_DOOR_WEB:
 		rc = router_reply_web_model(inv, model); /* the page draws it */

@@ -147,6 +147,12 @@ int rm_is_url(const char *s)
 	return hw_reply_is_link(s); /* the plugins' rule is the host's */
 }
 
+int rm_is_snowflake(const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789") : 0;
+	return n > 0 && n <= 20 && !s[n];
+}
+
 char *rm_choice_line(const char *command, const char *value)
 {
 	size_t n = strlen(command) + strlen(value) + 8;
@@ -432,6 +438,38 @@ static int check_choice(struct check *c, const json_t *ch)
 	return 0;
 }
 
+/* "nonce" (version 2): 1 to HW_REPLY_NONCE_MAX of A-Z a-z 0-9 - _. */
+static int check_nonce(struct check *c, const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > HW_REPLY_NONCE_MAX)
+		return fail(c, "nonce", "not a string of 1 to 25 characters");
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return fail(c, "nonce", "holds a character other than A-Z a-z 0-9 - _");
+	return 0;
+}
+
+/* "mention_users" (version 2): user ids, each once, at most
+ * HW_REPLY_MENTIONS_MAX. */
+static int check_mentions(struct check *c, const json_t *v)
+{
+	const json_t *u;
+	size_t i;
+	if (!json_is_array(v) || json_array_size(v) > HW_REPLY_MENTIONS_MAX)
+		return fail(c, "mention_users", "not a list of at most 50 user ids");
+	json_array_foreach(v, i, u) {
+		const char *id = json_string_value(u);
+		if (!rm_is_snowflake(id))
+			return fail(c, "mention_users", "holds something that is not a user id");
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(id, json_string_value(json_array_get(v, k))))
+				return fail(c, "mention_users", "names a user twice");
+	}
+	return 0;
+}
+
 int reply_model_check(const json_t *model, char *why, size_t whylen)
 {
 	struct check c = {why, whylen, 0};
@@ -446,6 +484,13 @@ int reply_model_check(const json_t *model, char *why, size_t whylen)
 	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	    json_integer_value(v) > HW_REPLY_VERSION)
 		return fail(&c, "version", "missing or not a version this host draws");
+	if (json_integer_value(v) < 2 &&
+	    (json_object_get(model, "nonce") || json_object_get(model, "mention_users")))
+		return fail(&c, "version", "\"nonce\" and \"mention_users\" need version 2");
+	if ((json_object_get(model, "nonce") && check_nonce(&c, json_object_get(model, "nonce"))) ||
+	    (json_object_get(model, "mention_users") &&
+	     check_mentions(&c, json_object_get(model, "mention_users"))))
+		return -1;
 	if (opt_string(&c, model, "title", "", RM_EMBED_TITLE_MAX, 0) ||
 	    opt_string(&c, model, "text", "", 1800, 0) ||
 	    opt_string(&c, model, "zone", "", 64, 0) || opt_bool(&c, model, "private", ""))

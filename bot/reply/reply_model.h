@@ -60,9 +60,12 @@ struct rm_discord_opts {
 };
 
 /* Returns a new Discord message body {"content", "embeds", "components",
- * "allowed_mentions", "flags"} for a checked model, within Discord's
- * limits (what does not fit is said in the message, never dropped in
- * silence), or NULL out of memory. */
+ * "allowed_mentions", "flags", "nonce", "enforce_nonce"} for a checked
+ * model, within Discord's limits (what does not fit is said in the
+ * message, never dropped in silence), or NULL out of memory. The
+ * mentions of "mention_users" are in the content, but allowed_mentions is
+ * always {"parse": []}: the host names the users who may be pinged
+ * (rest_allowed_users), so a drawing alone pings nobody. */
 json_t *reply_model_discord(const json_t *model, const struct rm_discord_opts *o);
 
 /* Appends the console text of a checked model to out: times in tz (NULL:
@@ -89,6 +92,8 @@ int rm_is_url(const char *s);
 /* An item's head count as both doors show it: "3 of 20 places", "3 joined",
  * "20 places", or "" without count and capacity. */
 void rm_places(const json_t *item, char *out, size_t len);
+/* 1 for a Discord id: 1 to 20 digits and nothing else. */
+int rm_is_snowflake(const char *s);
 /* The command line of a select menu's choice: "command value", the value
  * quoted when it holds spaces. Returns a new string (free) or NULL. */
 char *rm_choice_line(const char *command, const char *value);

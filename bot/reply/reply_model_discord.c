@@ -565,13 +565,30 @@ static json_t *draw_components(const json_t *model, const struct rm_discord_opts
 	return rows;
 }
 
+/* The mentions of a checked model's "mention_users", on a line of their
+ * own: "<@42> <@43>". They ping only because the host's allowed_mentions
+ * names the same users (api_reply.c); this body alone pings nobody. */
+static void put_mentions(hw_buf *b, const json_t *users)
+{
+	const json_t *u;
+	size_t i;
+	json_array_foreach(users, i, u) {
+		if (!rm_is_snowflake(json_string_value(u)))
+			continue;
+		hw_buf_add(b, i ? " " : b->len ? "\n" : "");
+		hw_buf_add(b, "<@");
+		hw_buf_add(b, json_string_value(u));
+		hw_buf_add(b, ">");
+	}
+}
+
 json_t *reply_model_discord(const json_t *model, const struct rm_discord_opts *o)
 {
 	struct draw d = {o, json_array(), 0, 0};
 	const json_t *items = json_object_get(model, "items"), *more = json_object_get(model, "more");
 	json_t *msg = NULL, *rows = NULL;
 	hw_buf content, tail;
-	size_t room;
+	size_t room, used;
 
 	if (!d.embeds)
 		return NULL;
@@ -599,13 +616,15 @@ json_t *reply_model_discord(const json_t *model, const struct rm_discord_opts *o
 	}
 	if (!(rows = draw_components(model, o, &tail)))
 		goto out;
-	/* The content: title, text, tail, within 2000 characters. */
+	/* The content: title, mentions, text, tail, within 2000 characters. */
 	if (str(model, "title")) {
 		hw_buf_add(&content, "**");
 		rm_put(&content, str(model, "title"), RM_EMBED_TITLE_MAX, 0, 1);
 		hw_buf_add(&content, "**");
 	}
-	room = RM_CONTENT_MAX - 10 - rm_chars(hw_buf_str(&content)) - rm_chars(hw_buf_str(&tail));
+	put_mentions(&content, json_object_get(model, "mention_users"));
+	used = rm_chars(hw_buf_str(&content)) + rm_chars(hw_buf_str(&tail));
+	room = used < RM_CONTENT_MAX - 10 ? RM_CONTENT_MAX - 10 - used : 0;
 	if (str(model, "text")) {
 		if (content.len)
 			hw_buf_add(&content, "\n");
@@ -628,6 +647,12 @@ json_t *reply_model_discord(const json_t *model, const struct rm_discord_opts *o
 		json_object_set(msg, "components", rows);
 	if (json_is_true(json_object_get(model, "private")))
 		json_object_set_new(msg, "flags", json_integer(FLAG_EPHEMERAL));
+	if (str(model, "nonce") &&
+	    (json_object_set_new(msg, "nonce", json_string(str(model, "nonce"))) ||
+	     json_object_set_new(msg, "enforce_nonce", json_true()))) {
+		json_decref(msg);
+		msg = NULL;
+	}
 out:
 	json_decref(rows);
 	json_decref(d.embeds);

@@ -61,6 +61,13 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
  * object, {"parse": []} (or everything parsed when allow is set). Every
  * message hallway posts carries one of these. */
 json_t *rest_allowed_mentions(int allow);
+/* The same rule for a message that pings exactly some users: a new
+ * {"parse": [], "users": [...]} with each id of users (borrowed JSON array)
+ * that is a snowflake, once, at most REST_MENTION_USERS_MAX (Discord's
+ * limit); anything else is dropped. Without a valid id it is
+ * rest_allowed_mentions(0). NULL out of memory. */
+#define REST_MENTION_USERS_MAX 100
+json_t *rest_allowed_users(const json_t *users);
 
 /* Ends every request queued or in flight now: each done() (each message's
  * once) gets status 0 and error why. Later requests fail at once (id 0).

@@ -13,11 +13,15 @@
  * A plugin never writes Discord markup (**bold**, <t:…>, <#id>, <@id>) in a
  * model: every string in it is text and is shown as text (it cannot ping).
  *
- * Version 1 (HW_REPLY_VERSION). Unknown keys are ignored by the doors, so
+ * Version 2 (HW_REPLY_VERSION). Unknown keys are ignored by the doors, so
  * the format grows by adding keys; a change in meaning bumps "version".
+ * Version 2 added "nonce" and "mention_users": a post relies on them (sent
+ * once, pings exactly these people), so a model that has them says version
+ * 2 and a host that draws only version 1 refuses it instead of dropping
+ * them in silence. Both are refused in a version 1 model.
  *
  * {
- *   "version": 1,                       required
+ *   "version": 2,                       required (1 or 2)
  *   "title":   "Next talks",            a heading, optional
  *   "text":    "One paragraph.",        text before the items, optional
  *   "zone":    "Europe/Brussels",       the zone the console and the web
@@ -65,7 +69,13 @@
 #ifndef HALLWAY_REPLY_H
 #define HALLWAY_REPLY_H
 
-#define HW_REPLY_VERSION 1
+#define HW_REPLY_VERSION 2
+
+/* The most users one model pings ("mention_users"): their mentions share
+ * the message's 2000 characters with its title and text. */
+#define HW_REPLY_MENTIONS_MAX 50
+/* The longest "nonce" (Discord's limit). */
+#define HW_REPLY_NONCE_MAX 25
 
 /* The longest link ("url", "stream", "recording", a link button) a model
  * carries, in bytes; see hw_reply_is_link (<hallway/reply_item.h>). */

@@ -394,6 +394,38 @@ static int mock_send(hw_plugin *self, const char *channel_id, const hw_message *
 	return HW_OK;
 }
 
+/* A posted model is recorded like a send: its compact JSON (as
+ * mock_reply_model), and its "mention_users" as "id,id". */
+static int mock_send_model(hw_plugin *self, const char *channel_id, json_t *model, hw_send_fn cb,
+			   void *ud)
+{
+	mock_api *m = mock_of(self);
+	const json_t *users = json_object_get(model, "mention_users"), *u;
+	char *text;
+	size_t i, n = 1, k = 0;
+	if (!channel_id || !json_is_object(model)) {
+		json_decref(model);
+		return HW_ERR_INVALID;
+	}
+	json_array_foreach(users, i, u)
+		n += strlen(json_string_value(u) ? json_string_value(u) : "") + 1;
+	if (!m->fail_status) {
+		mock_output *o;
+		char *list = calloc(1, n);
+		json_array_foreach(users, i, u)
+			if (list && json_string_value(u))
+				k += (size_t)snprintf(list + k, n - k, "%s%s", k ? "," : "",
+						      json_string_value(u));
+		text = mock_model_text(json_incref(model));
+		o = mock_out(m, MOCK_OUT_SEND, channel_id, text ? text : "");
+		o->mention_users = list;
+		free(text);
+	}
+	json_decref(model);
+	mock_sent(m, cb, ud);
+	return HW_OK;
+}
+
 static int mock_dm(hw_plugin *self, const char *user_id, const hw_message *msg,
 		   hw_send_fn cb, void *ud)
 {
@@ -949,6 +981,7 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->api.invocation_keep = mock_invocation_keep;
 	m->api.invocation_release = mock_invocation_release;
 	m->api.send = mock_send;
+	m->api.send_model = mock_send_model;
 	m->api.dm = mock_dm;
 	m->api.send_file = mock_send_file;
 	m->api.subscribe = mock_subscribe;

@@ -141,6 +141,20 @@ static void golden(const char *dir, const char *name, const char *ext, const cha
 	free(want);
 }
 
+/* The instant a golden model is drawn at: the schedule's answers on the
+ * sample conference at its own instant, announce's posts five minutes
+ * before they start (Thu 26 Nov 2026 10:10 or 10:20 in Brussels). */
+static int64_t golden_now(const char *name)
+{
+	if (!strncmp(name, "sched-", 6))
+		return SAMPLE_NOW_MS;
+	if (!strcmp(name, "announce-soon-big"))
+		return 1795684800000LL;
+	if (!strncmp(name, "announce-", 9))
+		return 1795684200000LL;
+	return NOW_MS;
+}
+
 static void draw_golden(const char *name)
 {
 	char dir[900], path[1200], why[200];
@@ -171,8 +185,7 @@ static void draw_golden(const char *name)
 	json_decref(msg);
 
 	hw_buf_init(&text, 0);
-	reply_model_console(model, brussels, strncmp(name, "sched-", 6) ? NOW_MS : SAMPLE_NOW_MS, 0,
-			    &text);
+	reply_model_console(model, brussels, golden_now(name), 0, &text);
 	hw_buf_add(&text, "\n");
 	REQUIRE(hw_buf_str(&text) != NULL);
 	CHECK(strchr(hw_buf_str(&text), '\033') == NULL); /* no ANSI off a terminal */
@@ -182,8 +195,8 @@ static void draw_golden(const char *name)
 }
 
 /* Every NAME.model.json of the folder: the hand-written ones (next,
- * sprints, table, long, hostile) and the plugins' answers the plugins'
- * tests keep there (sched-*). */
+ * sprints, table, long, hostile) and the plugins' models the plugins'
+ * tests keep there (sched-*, announce-soon-*). */
 TEST(golden_drawings)
 {
 	const char *src = getenv("HALLWAY_SOURCE_DIR");
@@ -227,7 +240,37 @@ TEST(check_refuses)
 {
 	refused("[]", "not a JSON object");
 	refused("{}", "version");
-	refused("{\"version\": 2, \"title\": \"x\"}", "version");
+	refused("{\"version\": 3, \"title\": \"x\"}", "version");
+	/* Version 2's keys: a post relies on them, so they need version 2. */
+	refused("{\"version\": 1, \"title\": \"x\", \"nonce\": \"a-1\"}", "need version 2");
+	refused("{\"version\": 1, \"title\": \"x\", \"mention_users\": [\"42\"]}",
+		"need version 2");
+	refused("{\"version\": 2, \"title\": \"x\", \"nonce\": \"\"}", "nonce");
+	refused("{\"version\": 2, \"title\": \"x\", \"nonce\": \"12345678901234567890123456\"}",
+		"nonce");
+	refused("{\"version\": 2, \"title\": \"x\", \"nonce\": \"a b\"}", "nonce");
+	refused("{\"version\": 2, \"title\": \"x\", \"nonce\": 17}", "nonce");
+	refused("{\"version\": 2, \"title\": \"x\", \"mention_users\": \"42\"}", "mention_users");
+	refused("{\"version\": 2, \"title\": \"x\", \"mention_users\": [\"<@42>\"]}",
+		"not a user id");
+	refused("{\"version\": 2, \"title\": \"x\", \"mention_users\": [\"everyone\"]}",
+		"not a user id");
+	refused("{\"version\": 2, \"title\": \"x\", \"mention_users\": [\"123456789012345678901\"]}",
+		"not a user id");
+	refused("{\"version\": 2, \"title\": \"x\", \"mention_users\": [\"42\", \"42\"]}", "twice");
+	{
+		/* At most HW_REPLY_MENTIONS_MAX users. */
+		json_t *m = json_pack("{s:i, s:s, s:[]}", "version", 2, "title", "x", "mention_users");
+		char why[200], id[24];
+		for (int i = 0; i <= HW_REPLY_MENTIONS_MAX; i++) {
+			snprintf(id, sizeof(id), "%d", 1000 + i);
+			json_array_append_new(json_object_get(m, "mention_users"), json_string(id));
+		}
+		CHECK(reply_model_check(m, why, sizeof(why)) == -1 && strstr(why, "mention_users"));
+		json_array_remove(json_object_get(m, "mention_users"), 0);
+		CHECK(reply_model_check(m, why, sizeof(why)) == 0);
+		json_decref(m);
+	}
 	refused("{\"version\": 1}", "nothing to show");
 	refused("{\"version\": 1, \"title\": 3}", "title: not a string");
 	refused("{\"version\": 1, \"items\": [{\"kind\": \"song\"}]}", "items[0]: unknown kind");
@@ -305,6 +348,42 @@ TEST(no_components_written_out)
 	json_decref(m);
 }
 
+/* Version 2: the nonce rides the message with enforce_nonce; the users to
+ * ping are written in the content, and the drawing's own allowed_mentions
+ * pings nobody (the host names the users: api_reply.c, rest.c). The
+ * console shows neither. */
+TEST(nonce_and_mentions)
+{
+	json_t *m = parse("{\"version\": 2, \"title\": \"Starting in 5 minutes\", "
+			  "\"nonce\": \"5f3a9c01-17\", \"mention_users\": [\"5001\", \"5002\"], "
+			  "\"items\": [{\"kind\": \"talk\", \"title\": \"<@5003> @everyone\"}]}");
+	int n = 0;
+	struct rm_discord_opts o = {fake_ids, &n, "!"};
+	json_t *msg;
+	hw_buf text;
+	char why[200];
+	REQUIRE(m != NULL);
+	CHECK(reply_model_check(m, why, sizeof(why)) == 0);
+	msg = reply_model_discord(m, &o);
+	REQUIRE(msg != NULL);
+	CHECK_STREQ(json_string_value(json_object_get(msg, "nonce")), "5f3a9c01-17");
+	CHECK(json_is_true(json_object_get(msg, "enforce_nonce")));
+	CHECK_STREQ(json_string_value(json_object_get(msg, "content")),
+		    "**Starting in 5 minutes**\n<@5001> <@5002>");
+	CHECK(json_object_get(json_object_get(msg, "allowed_mentions"), "users") == NULL);
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(msg, "embeds"), 0),
+						      "title")),
+		    "\\<\\@5003\\> \\@everyone");
+	json_decref(msg);
+	hw_buf_init(&text, 0);
+	reply_model_console(m, NULL, NOW_MS, 0, &text);
+	REQUIRE(hw_buf_str(&text) != NULL);
+	CHECK(strstr(hw_buf_str(&text), "5001") == NULL);
+	CHECK(strstr(hw_buf_str(&text), "5f3a9c01") == NULL);
+	hw_buf_free(&text);
+	json_decref(m);
+}
+
 static uint64_t rnd_state = 88172645463325252ULL;
 static unsigned rnd(unsigned n)
 {
@@ -372,9 +451,21 @@ TEST(random_models_stay_within_limits)
 			}
 			json_array_append_new(items, it);
 		}
-		m = json_pack("{s:i, s:o, s:o}", "version", 1, "title", rnd_string(200), "items", items);
+		m = json_pack("{s:i, s:o, s:o}", "version", 2, "title", rnd_string(200), "items", items);
 		if (rnd(2))
 			json_object_set_new(m, "text", rnd_string(1800));
+		if (rnd(3) == 0) {
+			/* As many mentions as a model may hold: the content stays
+			 * within 2000 characters. */
+			json_t *users = json_array();
+			char id[24];
+			for (unsigned k = rnd(2) ? HW_REPLY_MENTIONS_MAX : rnd(5); k > 0; k--) {
+				snprintf(id, sizeof(id), "%llu", 10000000000000000000ULL + k);
+				json_array_append_new(users, json_string(id));
+			}
+			json_object_set_new(m, "mention_users", users);
+			json_object_set_new(m, "nonce", json_string("abcdefghijklmnopqrstuvwxy"));
+		}
 		if (reply_model_check(m, why, sizeof(why))) {
 			fprintf(stderr, "round %d: %s\n", round, why);
 			CHECK(0);
@@ -403,6 +494,7 @@ int main(void)
 	RUN(golden_drawings);
 	RUN(check_refuses);
 	RUN(no_components_written_out);
+	RUN(nonce_and_mentions);
 	RUN(random_models_stay_within_limits);
 	hw_tz_free(brussels);
 	return test_summary();

@@ -15,6 +15,7 @@
 #include "sched_load.h"
 #include "sched_query.h"
 #include "sched_test_util.h"
+#include "golden_model.h"
 #include "testlib.h"
 
 #define D "schedules/"
@@ -267,36 +268,8 @@ TEST(pycon_now_pages)
  * writes them anew). */
 static void golden_model(const char *name, json_t *m)
 {
-	const char *src = getenv("HALLWAY_SOURCE_DIR");
-	char path[1024];
-	char *got, *want;
-	size_t len = 0;
-	FILE *f;
 	REQUIRE(m);
-	snprintf(path, sizeof(path), "%s/tests/unit/golden/reply/%s.model.json", src ? src : ".",
-		 name);
-	got = json_dumps(m, JSON_INDENT(1) | JSON_SORT_KEYS);
-	json_decref(m);
-	REQUIRE(got);
-	if (getenv("HALLWAY_GOLDEN_UPDATE") && (f = fopen(path, "wb"))) {
-		fputs(got, f);
-		fputc('\n', f);
-		fclose(f);
-	}
-	want = NULL;
-	if ((f = fopen(path, "rb"))) {
-		want = calloc(1, 1 << 20);
-		if (want)
-			len = fread(want, 1, (1 << 20) - 1, f);
-		fclose(f);
-	}
-	if (want && len && want[len - 1] == '\n')
-		want[len - 1] = '\0';
-	if (!want || strcmp(want, got))
-		fprintf(stderr, "%s differs:\n%s\n", path, got);
-	CHECK(want && !strcmp(want, got));
-	free(want);
-	free(got);
+	CHECK(golden_model_same(name, m));
 }
 
 TEST(golden_models)
