@@ -247,7 +247,12 @@ int ospace_screen_init(ospace *o)
 			return rc;
 		w->web = !rc;
 	}
-	return ospace_job_run(o, first_read_body, NULL, NULL, NULL);
+	/* The database may be away at start (PostgreSQL restarting): the
+	 * plugin loads all the same, and the next unit of work reads the copy. */
+	if (ospace_job_run(o, first_read_body, NULL, NULL, NULL))
+		api->log(o->self, HW_LOG_WARN,
+			 "openspaces: the board is not read yet (the database is unavailable)");
+	return HW_OK;
 }
 
 void ospace_screen_free(ospace *o)
