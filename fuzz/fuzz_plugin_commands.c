@@ -81,6 +81,8 @@ static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	(void)len;
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && hw.work)
 		work_drain(hw.work);
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && hw.storage)
+		storage_drain(hw.storage);
 	return 0;
 }
 
@@ -98,6 +100,7 @@ static void settle(void)
 
 		fuzz_stubs_complete();
 		work_drain(hw.work);
+		storage_drain(hw.storage);
 		lws_service(hw.lws, -1);
 		busy = host_busy(hw.host) || plan_book_busy(hw.plans) || fuzz_stubs_pending();
 		if (!busy)
@@ -212,7 +215,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * and api.c takes their presence to mean "not the console". */
 	hw.rest = (struct rest *)&hw;
 	hw.http = (struct http *)&hw;
-	if (!(hw.work = work_create(hw.lws, 2)) || !(hw.bus = bus_create()) ||
+	/* The storage thread: plugins on db_run (ABI 1.2) answer from done(). */
+	if (!(hw.work = work_create(hw.lws, 2)) || storage_start(hw.storage, hw.lws) ||
+	    !(hw.bus = bus_create()) ||
 	    !(hw.plans = plan_book_create(&hw)) ||
 	    !(hw.guilds = guilds_create(hw.bus, hw.cfg->organizer_roles)) ||
 	    !(hw.router = router_create(&hw)) || router_add_builtins(hw.router) ||
