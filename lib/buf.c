@@ -3,6 +3,7 @@
  */
 #include <hallway/buf.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,38 @@ void hw_buf_addint(hw_buf *b, long long v)
 	hw_buf_add(b, tmp);
 }
 
+void hw_buf_addf(hw_buf *b, const char *fmt, ...)
+{
+	char tmp[256];
+	char *big;
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	if ((size_t)n < sizeof(tmp)) {
+		hw_buf_addn(b, tmp, (size_t)n);
+		return;
+	}
+	/* Longer than the stack copy: format again into the heap. */
+	if (!(big = malloc((size_t)n + 1))) {
+		b->failed = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	hw_buf_addn(b, big, (size_t)n);
+	free(big);
+}
+
 void hw_buf_add_safe(hw_buf *b, const char *s, size_t max_bytes)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -88,7 +121,7 @@ void hw_buf_add_safe(hw_buf *b, const char *s, size_t max_bytes)
 	}
 }
 
-const char *hw_buf_str(hw_buf *b)
+const char *hw_buf_str(const hw_buf *b)
 {
 	if (b->failed)
 		return NULL;

@@ -21,12 +21,15 @@ void hw_buf_free(hw_buf *b);
 void hw_buf_add(hw_buf *b, const char *s);
 void hw_buf_addn(hw_buf *b, const char *s, size_t n);
 void hw_buf_addint(hw_buf *b, long long v);
+/* Appends printf-style text. fmt is always a literal of the caller's; text
+ * from users goes through hw_buf_add_safe. */
+void hw_buf_addf(hw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends user or stored text for chat: at most max_bytes (cut at a UTF-8
  * boundary, "…" added), control characters and newlines as spaces, bidi
  * overrides dropped, and '@' followed by a zero-width space so nothing can
  * ping even if mentions were enabled. */
 void hw_buf_add_safe(hw_buf *b, const char *s, size_t max_bytes);
 /* Returns the text (borrowed; "" when empty), or NULL after a failure. */
-const char *hw_buf_str(hw_buf *b);
+const char *hw_buf_str(const hw_buf *b);
 
 #endif

@@ -33,16 +33,16 @@ static int ospace_admin_denied(ospace_job *j, const hw_invocation *inv)
 
 /* ---- move ---- */
 
-static void ospace_admin_move_dm(const ospace_session *s, void *ud, ospace_out *out)
+static void ospace_admin_move_dm(const ospace_session *s, void *ud, hw_buf *out)
 {
 	(void)ud;
-	ospace_out_add(out, "The open space ");
+	hw_buf_addf(out, "The open space ");
 	ospace_fmt_name(out, s);
-	ospace_out_add(out, " moved: it is now on ");
+	hw_buf_addf(out, " moved: it is now on ");
 	ospace_fmt_when(out, s->day, s->slot);
-	ospace_out_add(out, " in ");
-	ospace_out_text(out, s->room, 100);
-	ospace_out_add(out, " (an organizers' change).");
+	hw_buf_addf(out, " in ");
+	hw_buf_add_safe(out, s->room, 100);
+	hw_buf_addf(out, " (an organizers' change).");
 }
 
 static int ospace_admin_move_body(ospace_job *j)
@@ -54,7 +54,7 @@ static int ospace_admin_move_body(ospace_job *j)
 	char why[600];
 	enum ospace_outcome res = 0;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	size_t day = 0, slot = 0, used = 0;
 	int64_t id = 0, notified = 0;
 	const char *rest;
@@ -66,20 +66,20 @@ static int ospace_admin_move_body(ospace_job *j)
 	rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "move", &id);
 	if (rc)
 		return rc == OSPACE_REPLIED ? HW_OK : rc;
-	ospace_out_init(&out, 4000);
+	hw_buf_init(&out, 4000);
 	memset(&s, 0, sizeof(s));
 	if (ospace_when_read(b, j->tz, j->now_ms / 1000, text, &day, &slot, &used, why,
 			     sizeof(why))) {
-		ospace_out_text(&out, why, sizeof(why));
-		ospace_out_add(&out, "\nUsage: `openspace move #<number> <day> <time> [room]`.");
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		hw_buf_add_safe(&out, why, sizeof(why));
+		hw_buf_addf(&out, "\nUsage: `openspace move #<number> <day> <time> [room]`.");
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	ospace_cmd_room(b, text + used, &room, &rest);
 	if (ospace_start_in(o, j->tz, day, slot) < j->now_ms / 1000) {
-		ospace_out_add(&out, "That slot has already started.");
+		hw_buf_addf(&out, "That slot has already started.");
 		ospace_cmd_offers(j, &out, day, slot, room, "openspace move #<number>");
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	rc = ospace_store_move(&j->db, b, id, day, slot, room, ospace_admin_move_dm, NULL,
@@ -87,23 +87,23 @@ static int ospace_admin_move_body(ospace_job *j)
 	if (rc)
 		goto out;
 	if (res == OSPACE_MOVED) {
-		ospace_out_add(&out, "Moved ");
+		hw_buf_addf(&out, "Moved ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, ". %lld %s a DM.", (long long)notified,
+		hw_buf_addf(&out, ". %lld %s a DM.", (long long)notified,
 			       notified == 1 ? "person gets" : "people get");
 	} else if (res == OSPACE_GONE) {
-		ospace_out_add(&out, "That open space is gone.");
+		hw_buf_addf(&out, "That open space is gone.");
 	} else {
-		ospace_out_add(&out, res == OSPACE_HELD ? "That room is held back then."
+		hw_buf_addf(&out, res == OSPACE_HELD ? "That room is held back then."
 			       : res == OSPACE_TAKEN ? "That room is taken then."
 						     : "Every room is taken then.");
 		ospace_cmd_offers(j, &out, day, slot, room, "openspace move #<number>");
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	rc = ospace_job_say(j, hw_buf_str(&out));
 	if (res == OSPACE_MOVED)
 		j->screen = "moved";
 out:
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	if (notified)
 		j->flush = 1;
 	return rc;
@@ -117,17 +117,17 @@ static int ospace_admin_move(hw_plugin *self, const hw_invocation *inv, void *ud
 
 /* ---- remove ---- */
 
-static void ospace_admin_remove_dm(const ospace_session *s, void *ud, ospace_out *out)
+static void ospace_admin_remove_dm(const ospace_session *s, void *ud, hw_buf *out)
 {
 	const char *reason = ud;
-	ospace_out_add(out, "The open space ");
+	hw_buf_addf(out, "The open space ");
 	ospace_fmt_full(out, s);
-	ospace_out_add(out, " was removed by the organizers");
+	hw_buf_addf(out, " was removed by the organizers");
 	if (reason && *reason) {
-		ospace_out_add(out, ": ");
-		ospace_out_text(out, reason, OSPACE_REASON_MAX);
+		hw_buf_addf(out, ": ");
+		hw_buf_add_safe(out, reason, OSPACE_REASON_MAX);
 	}
-	ospace_out_add(out, ".");
+	hw_buf_addf(out, ".");
 }
 
 /* The open space a removal names: its number, or its exact topic (case
@@ -137,7 +137,7 @@ static int ospace_admin_exact(ospace_job *j, const hw_invocation *inv, const cha
 			      int64_t *id)
 {
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	char *ft, *fs;
 	int rc, same;
 	rc = ospace_cmd_find(j, inv, typed, "remove", id);
@@ -153,13 +153,13 @@ static int ospace_admin_exact(ospace_job *j, const hw_invocation *inv, const cha
 	free(fs);
 	if (rc || same)
 		return rc;
-	ospace_out_init(&out, 1000);
-	ospace_out_add(&out, "Did you mean ");
+	hw_buf_init(&out, 1000);
+	hw_buf_addf(&out, "Did you mean ");
 	ospace_fmt_full(&out, &s);
-	ospace_out_add(&out, "? To remove it, give its number or exact topic: "
+	hw_buf_addf(&out, "? To remove it, give its number or exact topic: "
 			     "`openspace remove #%lld <reason>`.", (long long)s.id);
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	return rc ? rc : OSPACE_REPLIED;
 }
 
@@ -168,7 +168,7 @@ static int ospace_admin_remove_body(ospace_job *j)
 	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	char *reason = NULL;
 	int64_t id = 0, notified = 0;
 	int rc;
@@ -187,17 +187,17 @@ static int ospace_admin_remove_body(ospace_job *j)
 			      &notified);
 	if (rc)
 		goto out;
-	ospace_out_init(&out, 2000);
+	hw_buf_init(&out, 2000);
 	if (res == OSPACE_ENDED) {
-		ospace_out_add(&out, "Removed ");
+		hw_buf_addf(&out, "Removed ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, ". The host and %lld who joined get a DM%s.",
+		hw_buf_addf(&out, ". The host and %lld who joined get a DM%s.",
 			       (long long)(notified - 1), *reason ? " with the reason" : "");
 	} else {
-		ospace_out_add(&out, "That open space is gone already.");
+		hw_buf_addf(&out, "That open space is gone already.");
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	if (res == OSPACE_ENDED)
 		j->screen = "removed";
 	j->flush = 1;
@@ -215,24 +215,24 @@ static int ospace_admin_remove(hw_plugin *self, const hw_invocation *inv, void *
 /* ---- export ---- */
 
 /* One RFC 4180 cell that spreadsheets will not run as a formula. */
-static void ospace_admin_cell(ospace_out *csv, const char *cell, int last)
+static void ospace_admin_cell(hw_buf *csv, const char *cell, int last)
 {
 	const char *p;
 	int quote = strpbrk(cell, ",\"\r\n") != NULL;
 	if (quote)
-		ospace_out_addn(csv, "\"", 1);
+		hw_buf_addn(csv, "\"", 1);
 	if (*cell && strchr("=+-@\t\r", *cell))
-		ospace_out_addn(csv, "'", 1);
+		hw_buf_addn(csv, "'", 1);
 	for (p = cell; *p; p++)
-		ospace_out_addn(csv, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+		hw_buf_addn(csv, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
 	if (quote)
-		ospace_out_addn(csv, "\"", 1);
-	ospace_out_addn(csv, last ? "\r\n" : ",", last ? 2 : 1);
+		hw_buf_addn(csv, "\"", 1);
+	hw_buf_addn(csv, last ? "\r\n" : ",", last ? 2 : 1);
 }
 
 /* The file an export sends after its unit of work. */
 typedef struct ospace_export {
-	ospace_out csv, msg;
+	hw_buf csv, msg;
 	int ready;
 } ospace_export;
 
@@ -241,8 +241,8 @@ static void ospace_admin_export_free(void *p)
 	ospace_export *e = p;
 	if (!e)
 		return;
-	ospace_out_free(&e->csv);
-	ospace_out_free(&e->msg);
+	hw_buf_free(&e->csv);
+	hw_buf_free(&e->msg);
 	free(e);
 }
 
@@ -277,10 +277,10 @@ static int ospace_admin_export_body(ospace_job *j)
 
 	if (ospace_admin_denied(j, j->inv))
 		return HW_OK;
-	ospace_out_free(&e->csv); /* a body run again starts afresh */
-	ospace_out_free(&e->msg);
-	ospace_out_init(&e->csv, OSPACE_EXPORT_MAX);
-	ospace_out_init(&e->msg, 200);
+	hw_buf_free(&e->csv); /* a body run again starts afresh */
+	hw_buf_free(&e->msg);
+	hw_buf_init(&e->csv, OSPACE_EXPORT_MAX);
+	hw_buf_init(&e->msg, 200);
 	e->ready = 0;
 	for (i = 0; i < sizeof(header) / sizeof(header[0]); i++)
 		ospace_admin_cell(&e->csv, header[i], i + 1 == sizeof(header) / sizeof(header[0]));
@@ -293,9 +293,9 @@ static int ospace_admin_export_body(ospace_job *j)
 	}
 	if (rc != HW_DONE)
 		return rc < 0 ? rc : HW_ERR_STORAGE;
-	if (!ospace_out_str(&e->csv))
+	if (!hw_buf_str(&e->csv))
 		return ospace_job_say(j, "The export is too large to send.");
-	ospace_out_add(&e->msg, "Open spaces: %lld row%s.", (long long)rows, rows == 1 ? "" : "s");
+	hw_buf_addf(&e->msg, "Open spaces: %lld row%s.", (long long)rows, rows == 1 ? "" : "s");
 	e->ready = 1;
 	return HW_OK;
 }
@@ -304,9 +304,9 @@ static void ospace_admin_export_after(ospace_job *j)
 {
 	ospace_export *e = j->arg;
 	/* reply_file: the host routes an organizer's file privately. */
-	if (e->ready && ospace_out_str(&e->msg))
-		j->o->api->reply_file(j->o->self, j->inv, ospace_out_str(&e->msg), "openspaces.csv",
-				      e->csv.p ? e->csv.p : "", e->csv.n);
+	if (e->ready && hw_buf_str(&e->msg))
+		j->o->api->reply_file(j->o->self, j->inv, hw_buf_str(&e->msg), "openspaces.csv",
+				      e->csv.data ? e->csv.data : "", e->csv.len);
 }
 
 static int ospace_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)

@@ -55,7 +55,7 @@ void ospace_cmd_room(const ospace_board *b, const char *text, long *room, const 
 	}
 }
 
-void ospace_cmd_offers(ospace_job *j, ospace_out *out, size_t day, size_t slot, long room,
+void ospace_cmd_offers(ospace_job *j, hw_buf *out, size_t day, size_t slot, long room,
 		       const char *example)
 {
 	ospace *o = j->o;
@@ -69,18 +69,18 @@ void ospace_cmd_offers(ospace_job *j, ospace_out *out, size_t day, size_t slot, 
 		n = ospace_free_nearest(b, taken, day, slot, room, now_min, cells, OSPACE_OFFERS);
 	free(taken);
 	if (!n) {
-		ospace_out_add(out, " No slot is free on the whole board.");
+		hw_buf_addf(out, " No slot is free on the whole board.");
 		return;
 	}
-	ospace_out_add(out, " Free nearby:");
+	hw_buf_addf(out, " Free nearby:");
 	for (i = 0; i < n; i++) {
 		char hhmm[6];
-		ospace_out_add(out, "\n- ");
+		hw_buf_addf(out, "\n- ");
 		ospace_fmt_cell(out, b, &cells[i]);
 		ospace_board_fmt(b->slots[cells[i].slot], hhmm);
-		ospace_out_add(out, " (`%s %s %s ", example, ospace_fmt_dayword(b, cells[i].day), hhmm);
-		ospace_out_text(out, b->rooms[cells[i].room].name, 100);
-		ospace_out_add(out, " ...`)");
+		hw_buf_addf(out, " (`%s %s %s ", example, ospace_fmt_dayword(b, cells[i].day), hhmm);
+		hw_buf_add_safe(out, b->rooms[cells[i].room].name, 100);
+		hw_buf_addf(out, " ...`)");
 	}
 }
 
@@ -88,15 +88,15 @@ int ospace_cmd_find(ospace_job *j, const hw_invocation *inv, const char *typed, 
 		    int64_t *id)
 {
 	int64_t ids[OSPACE_FIND_SHOW];
-	ospace_out out;
+	hw_buf out;
 	size_t n = 0, i;
 	int rc;
 	if (!typed || !*typed) {
-		ospace_out_init(&out, 1000);
-		ospace_out_add(&out, "Which open space? Give its topic or its number: `openspace %s #3`.",
+		hw_buf_init(&out, 1000);
+		hw_buf_addf(&out, "Which open space? Give its topic or its number: `openspace %s #3`.",
 			       verb);
-		rc = ospace_job_say(j, ospace_out_str(&out));
-		ospace_out_free(&out);
+		rc = ospace_job_say(j, hw_buf_str(&out));
+		hw_buf_free(&out);
 		return rc ? rc : OSPACE_REPLIED;
 	}
 	rc = ospace_query_find(&j->db, typed, ids, OSPACE_FIND_SHOW, &n);
@@ -106,25 +106,25 @@ int ospace_cmd_find(ospace_job *j, const hw_invocation *inv, const char *typed, 
 		*id = ids[0];
 		return HW_OK;
 	}
-	ospace_out_init(&out, 4000);
+	hw_buf_init(&out, 4000);
 	if (!n) {
 		/* The typed text is not echoed: it may be anything. */
-		ospace_out_add(&out, "No open space by that topic or number. `openspace board` shows "
+		hw_buf_addf(&out, "No open space by that topic or number. `openspace board` shows "
 				     "them all.");
 	} else {
-		ospace_out_add(&out, "%zu open spaces match; which one?", n);
+		hw_buf_addf(&out, "%zu open spaces match; which one?", n);
 		for (i = 0; i < n && i < OSPACE_FIND_SHOW; i++) {
 			ospace_session s;
 			if (ospace_query_session(&j->db, ids[i], &s))
 				continue;
-			ospace_out_add(&out, "\n- ");
+			hw_buf_addf(&out, "\n- ");
 			ospace_fmt_full(&out, &s);
 		}
-		ospace_out_add(&out, "\nSay it by number: `openspace %s #%lld`.", verb,
+		hw_buf_addf(&out, "\nSay it by number: `openspace %s #%lld`.", verb,
 			       (long long)ids[0]);
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	return rc ? rc : OSPACE_REPLIED;
 }
 
@@ -154,7 +154,7 @@ static int ospace_cmd_board_row(const ospace_session *s, void *ud)
 	return 0;
 }
 
-static void ospace_cmd_board_slot(ospace_board_view *v, ospace_out *out, size_t slot,
+static void ospace_cmd_board_slot(ospace_board_view *v, hw_buf *out, size_t slot,
 				  int64_t now_s)
 {
 	const ospace_board *b = &v->o->board;
@@ -162,30 +162,30 @@ static void ospace_cmd_board_slot(ospace_board_view *v, ospace_out *out, size_t 
 	int sep = 0;
 	char hhmm[6];
 	ospace_board_fmt(b->slots[slot], hhmm);
-	ospace_out_add(out, "\n%s", hhmm);
+	hw_buf_addf(out, "\n%s", hhmm);
 	for (r = 0; r < b->nrooms; r++) {
 		const ospace_session *s = &v->cells[slot * b->nrooms + r];
 		if (!s->id)
 			continue;
-		ospace_out_add(out, "%s ", sep++ ? " \xC2\xB7" : "");
+		hw_buf_addf(out, "%s ", sep++ ? " \xC2\xB7" : "");
 		ospace_fmt_name(out, s);
-		ospace_out_add(out, " in ");
-		ospace_out_text(out, s->room, 100);
-		ospace_out_add(out, " (host ");
-		ospace_out_text(out, s->host_name, 60);
-		ospace_out_add(out, ", %lld going)", (long long)s->going);
+		hw_buf_addf(out, " in ");
+		hw_buf_add_safe(out, s->room, 100);
+		hw_buf_addf(out, " (host ");
+		hw_buf_add_safe(out, s->host_name, 60);
+		hw_buf_addf(out, ", %lld going)", (long long)s->going);
 	}
 	for (i = 0; i < v->nother; i++) {
 		if (ospace_board_slot(b, ospace_board_hhmm(v->other[i].slot)) != (long)slot)
 			continue;
-		ospace_out_add(out, "%s ", sep++ ? " \xC2\xB7" : "");
+		hw_buf_addf(out, "%s ", sep++ ? " \xC2\xB7" : "");
 		ospace_fmt_name(out, &v->other[i]);
-		ospace_out_add(out, " in ");
-		ospace_out_text(out, v->other[i].room, 100);
+		hw_buf_addf(out, " in ");
+		hw_buf_add_safe(out, v->other[i].room, 100);
 	}
 	if (ospace_start_in(v->o, v->tz, v->day, slot) < now_s) {
 		if (!sep)
-			ospace_out_add(out, " (over)");
+			hw_buf_addf(out, " (over)");
 		return;
 	}
 	for (r = 0; r < b->nrooms; r++) {
@@ -195,11 +195,11 @@ static void ospace_cmd_board_slot(ospace_board_view *v, ospace_out *out, size_t 
 			nheld++;
 			continue;
 		}
-		ospace_out_add(out, "%s", nfree++ ? ", " : sep ? " \xC2\xB7 free: " : " free: ");
-		ospace_out_text(out, b->rooms[r].name, 100);
+		hw_buf_addf(out, "%s", nfree++ ? ", " : sep ? " \xC2\xB7 free: " : " free: ");
+		hw_buf_add_safe(out, b->rooms[r].name, 100);
 	}
 	if (!sep && !nfree && nheld)
-		ospace_out_add(out, " held back");
+		hw_buf_addf(out, " held back");
 }
 
 static int ospace_cmd_board_body(ospace_job *j)
@@ -210,20 +210,20 @@ static int ospace_cmd_board_body(ospace_job *j)
 	const char *typed = ospace_arg(inv, "day");
 	int64_t today = ospace_cmd_today(j), now_s = j->now_ms / 1000;
 	ospace_board_view v;
-	ospace_out out;
+	hw_buf out;
 	long day;
 	size_t slot;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
-	ospace_out_init(&out, OSPACE_REPLY_MAX);
+	hw_buf_init(&out, OSPACE_REPLY_MAX);
 	day = typed && *typed ? ospace_when_day(b, today, typed)
 			      : (long)ospace_when_default_day(b, today);
 	if (day < 0) {
 		char why[600];
 		ospace_when_days_why(b, why, sizeof(why));
-		ospace_out_text(&out, why, sizeof(why));
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		hw_buf_add_safe(&out, why, sizeof(why));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	v.o = o;
@@ -239,25 +239,25 @@ static int ospace_cmd_board_body(ospace_job *j)
 	rc = ospace_query_day(&j->db, b->days[day], ospace_cmd_board_row, &v);
 	if (rc)
 		goto out;
-	ospace_out_add(&out, "Open spaces on ");
+	hw_buf_addf(&out, "Open spaces on ");
 	ospace_fmt_when(&out, b->days[day], "");
-	ospace_out_add(&out, "(times in ");
-	ospace_out_text(&out, hw_tz_name(j->tz), 64);
-	ospace_out_add(&out, "):");
+	hw_buf_addf(&out, "(times in ");
+	hw_buf_add_safe(&out, hw_tz_name(j->tz), 64);
+	hw_buf_addf(&out, "):");
 	for (slot = 0; slot < b->nslots; slot++)
 		ospace_cmd_board_slot(&v, &out, slot, now_s);
 	{
 		char hhmm[6];
 		ospace_board_fmt(b->slots[b->nslots > 1 ? 1 : 0], hhmm);
-		ospace_out_add(&out, "\nPropose one: `openspace propose %s %s <topic>`; join one: "
+		hw_buf_addf(&out, "\nPropose one: `openspace propose %s %s <topic>`; join one: "
 				     "`openspace join #<number>`.", ospace_fmt_dayword(b, (size_t)day),
 			       hhmm);
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	rc = ospace_job_say(j, hw_buf_str(&out));
 out:
 	free(v.cells);
 	free(v.other);
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -278,20 +278,20 @@ static int ospace_cmd_propose_body(ospace_job *j)
 	char why[600], *topic = NULL, *name = NULL, *fold = NULL;
 	enum ospace_outcome res = 0;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	size_t day = 0, slot = 0, used = 0;
 	long room;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	ospace_out_init(&out, OSPACE_REPLY_MAX);
+	hw_buf_init(&out, OSPACE_REPLY_MAX);
 	if (ospace_when_read(b, j->tz, j->now_ms / 1000, text, &day, &slot, &used,
 			     why, sizeof(why))) {
-		ospace_out_text(&out, why, sizeof(why));
-		ospace_out_add(&out, "\nUsage: `openspace propose <day> <time> [room] <topic>`, e.g. "
+		hw_buf_add_safe(&out, why, sizeof(why));
+		hw_buf_addf(&out, "\nUsage: `openspace propose <day> <time> [room] <topic>`, e.g. "
 				     "`openspace propose %s 14:00 Packaging war stories`.",
 			       ospace_fmt_dayword(b, 0));
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	ospace_cmd_room(b, text + used, &room, &rest);
@@ -303,17 +303,17 @@ static int ospace_cmd_propose_body(ospace_job *j)
 		goto out;
 	}
 	if (!*fold) {
-		ospace_out_add(&out, "What is it about? Add a topic: `openspace propose %s ",
+		hw_buf_addf(&out, "What is it about? Add a topic: `openspace propose %s ",
 			       ospace_fmt_dayword(b, day));
-		ospace_out_add(&out, "%02d:%02d Packaging war stories`.", b->slots[slot] / 60,
+		hw_buf_addf(&out, "%02d:%02d Packaging war stories`.", b->slots[slot] / 60,
 			       b->slots[slot] % 60);
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	if (ospace_start_in(o, j->tz, day, slot) < j->now_ms / 1000) {
-		ospace_out_add(&out, "That slot has already started.");
+		hw_buf_addf(&out, "That slot has already started.");
 		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	rc = ospace_store_propose(&j->db, b, day, slot, room, topic, inv->user_id, name,
@@ -323,46 +323,46 @@ static int ospace_cmd_propose_body(ospace_job *j)
 	switch (res) {
 	case OSPACE_TOOK:
 	case OSPACE_ALREADY_YOURS:
-		ospace_out_add(&out, res == OSPACE_TOOK ? "It's yours: " : "You already have it: ");
+		hw_buf_addf(&out, res == OSPACE_TOOK ? "It's yours: " : "You already have it: ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, ". People join with `openspace join #%lld`; `openspace drop "
+		hw_buf_addf(&out, ". People join with `openspace join #%lld`; `openspace drop "
 				     "#%lld` gives the slot back.", (long long)s.id, (long long)s.id);
 		break;
 	case OSPACE_HOST_BUSY:
-		ospace_out_add(&out, "You already host ");
+		hw_buf_addf(&out, "You already host ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, ". One open space at a time: pick another slot or "
+		hw_buf_addf(&out, ". One open space at a time: pick another slot or "
 				     "`openspace drop #%lld` first.", (long long)s.id);
 		break;
 	case OSPACE_TAKEN:
-		ospace_out_text(&out, b->rooms[room].name, 100);
-		ospace_out_add(&out, " is taken then");
+		hw_buf_add_safe(&out, b->rooms[room].name, 100);
+		hw_buf_addf(&out, " is taken then");
 		if (s.id) {
-			ospace_out_add(&out, " (");
+			hw_buf_addf(&out, " (");
 			ospace_fmt_name(&out, &s);
-			ospace_out_add(&out, ")");
+			hw_buf_addf(&out, ")");
 		}
-		ospace_out_add(&out, ".");
+		hw_buf_addf(&out, ".");
 		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
 		break;
 	case OSPACE_HELD:
-		ospace_out_text(&out, b->rooms[room].name, 100);
-		ospace_out_add(&out, " is held back then.");
+		hw_buf_add_safe(&out, b->rooms[room].name, 100);
+		hw_buf_addf(&out, " is held back then.");
 		ospace_cmd_offers(j, &out, day, slot, room, "openspace propose");
 		break;
 	default:
-		ospace_out_add(&out, "Every room is taken then.");
+		hw_buf_addf(&out, "Every room is taken then.");
 		ospace_cmd_offers(j, &out, day, slot, -1, "openspace propose");
 		break;
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	rc = ospace_job_say(j, hw_buf_str(&out));
 	if (res == OSPACE_TOOK)
 		j->screen = "proposed";
 out:
 	free(topic);
 	free(name);
 	free(fold);
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -379,7 +379,7 @@ static int ospace_cmd_join_body(ospace_job *j)
 	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	char *name = NULL;
 	int64_t id = 0;
 	int rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "join", &id);
@@ -388,7 +388,7 @@ static int ospace_cmd_join_body(ospace_job *j)
 	name = ospace_out_clean(inv->user_name ? inv->user_name : inv->user_id, OSPACE_USER_NAME_MAX);
 	if (!name)
 		return HW_ERR_NOMEM;
-	ospace_out_init(&out, 4000);
+	hw_buf_init(&out, 4000);
 	memset(&s, 0, sizeof(s));
 	rc = ospace_store_join(&j->db, id, inv->user_id, name, j->now_ms, &res, &s);
 	if (rc)
@@ -396,31 +396,31 @@ static int ospace_cmd_join_body(ospace_job *j)
 	switch (res) {
 	case OSPACE_JOINED:
 	case OSPACE_ALREADY_JOINED:
-		ospace_out_add(&out, res == OSPACE_JOINED ? "You're in: " : "You already joined ");
+		hw_buf_addf(&out, res == OSPACE_JOINED ? "You're in: " : "You already joined ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, " (%lld going", (long long)s.going);
+		hw_buf_addf(&out, " (%lld going", (long long)s.going);
 		if (s.capacity)
-			ospace_out_add(&out, " of %lld", (long long)s.capacity);
-		ospace_out_add(&out, "). A change to it comes to you by DM.");
+			hw_buf_addf(&out, " of %lld", (long long)s.capacity);
+		hw_buf_addf(&out, "). A change to it comes to you by DM.");
 		break;
 	case OSPACE_IS_HOST:
-		ospace_out_add(&out, "You host ");
+		hw_buf_addf(&out, "You host ");
 		ospace_fmt_name(&out, &s);
-		ospace_out_add(&out, "; you're counted.");
+		hw_buf_addf(&out, "; you're counted.");
 		break;
 	case OSPACE_ROOM_FULL:
-		ospace_out_add(&out, "Sorry, ");
+		hw_buf_addf(&out, "Sorry, ");
 		ospace_fmt_name(&out, &s);
-		ospace_out_add(&out, " is full: its room holds %lld.", (long long)s.capacity);
+		hw_buf_addf(&out, " is full: its room holds %lld.", (long long)s.capacity);
 		break;
 	default:
-		ospace_out_add(&out, "That open space is gone. `openspace board` shows what is on.");
+		hw_buf_addf(&out, "That open space is gone. `openspace board` shows what is on.");
 		break;
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	rc = ospace_job_say(j, hw_buf_str(&out));
 out:
 	free(name);
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -452,7 +452,7 @@ static int ospace_cmd_leave_body(ospace_job *j)
 	enum ospace_outcome res = 0;
 	ospace_cmd_ids joined;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	int64_t id = 0;
 	int rc;
 
@@ -477,20 +477,20 @@ static int ospace_cmd_leave_body(ospace_job *j)
 	rc = ospace_store_leave(&j->db, id, inv->user_id, &res, &s);
 	if (rc)
 		return rc;
-	ospace_out_init(&out, 2000);
+	hw_buf_init(&out, 2000);
 	if (res == OSPACE_GONE) {
-		ospace_out_add(&out, "That open space is gone; nothing to leave.");
+		hw_buf_addf(&out, "That open space is gone; nothing to leave.");
 	} else if (res == OSPACE_NOT_JOINED && !strcmp(s.host_id, inv->user_id)) {
-		ospace_out_add(&out, "You host ");
+		hw_buf_addf(&out, "You host ");
 		ospace_fmt_name(&out, &s);
-		ospace_out_add(&out, "; to give its slot back, `openspace drop #%lld`.", (long long)s.id);
+		hw_buf_addf(&out, "; to give its slot back, `openspace drop #%lld`.", (long long)s.id);
 	} else {
-		ospace_out_add(&out, res == OSPACE_LEFT ? "You left " : "You had not joined ");
+		hw_buf_addf(&out, res == OSPACE_LEFT ? "You left " : "You had not joined ");
 		ospace_fmt_name(&out, &s);
-		ospace_out_add(&out, res == OSPACE_LEFT ? "." : "; nothing to do.");
+		hw_buf_addf(&out, res == OSPACE_LEFT ? "." : "; nothing to do.");
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -501,7 +501,7 @@ static int ospace_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
 }
 
 typedef struct ospace_cmd_mine_ctx {
-	ospace_out *out;
+	hw_buf *out;
 	size_t n;
 	const char *user_id;
 } ospace_cmd_mine_ctx;
@@ -510,9 +510,9 @@ static int ospace_cmd_mine_row(const ospace_session *s, void *ud)
 {
 	ospace_cmd_mine_ctx *c = ud;
 	int host = !strcmp(s->host_id, c->user_id);
-	ospace_out_add(c->out, "\n- ");
+	hw_buf_addf(c->out, "\n- ");
 	ospace_fmt_full(c->out, s);
-	ospace_out_add(c->out, host ? " (you host; %lld going)" : " (%lld going)",
+	hw_buf_addf(c->out, host ? " (you host; %lld going)" : " (%lld going)",
 		       (long long)s->going);
 	c->n++;
 	return c->n >= 50;
@@ -522,19 +522,19 @@ static int ospace_cmd_mine_body(ospace_job *j)
 {
 	const hw_invocation *inv = j->inv;
 	ospace_cmd_mine_ctx c = {NULL, 0, inv->user_id};
-	ospace_out out;
+	hw_buf out;
 	int rc;
-	ospace_out_init(&out, OSPACE_REPLY_MAX);
+	hw_buf_init(&out, OSPACE_REPLY_MAX);
 	c.out = &out;
-	ospace_out_add(&out, "Your open spaces:");
+	hw_buf_addf(&out, "Your open spaces:");
 	rc = ospace_query_hosted(&j->db, inv->user_id, ospace_cmd_mine_row, &c);
 	if (!rc)
 		rc = ospace_query_joined(&j->db, inv->user_id, ospace_cmd_mine_row, &c);
 	if (!rc)
-		rc = ospace_job_say(j, c.n ? ospace_out_str(&out)
+		rc = ospace_job_say(j, c.n ? hw_buf_str(&out)
 					      : "You host and joined no open space yet. "
 						"`openspace board` shows what is on.");
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -545,12 +545,12 @@ static int ospace_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 }
 
 /* The DM to those who joined an open space its host dropped. */
-static void ospace_cmd_drop_dm(const ospace_session *s, void *ud, ospace_out *out)
+static void ospace_cmd_drop_dm(const ospace_session *s, void *ud, hw_buf *out)
 {
 	(void)ud;
-	ospace_out_add(out, "The open space ");
+	hw_buf_addf(out, "The open space ");
 	ospace_fmt_full(out, s);
-	ospace_out_add(out, " is cancelled: its host dropped it.");
+	hw_buf_addf(out, " is cancelled: its host dropped it.");
 }
 
 static int ospace_cmd_drop_body(ospace_job *j)
@@ -558,7 +558,7 @@ static int ospace_cmd_drop_body(ospace_job *j)
 	const hw_invocation *inv = j->inv;
 	enum ospace_outcome res = 0;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	int64_t id = 0, notified = 0;
 	int rc = ospace_cmd_find(j, inv, ospace_arg(inv, "open_space"), "drop", &id);
 	if (rc)
@@ -568,21 +568,21 @@ static int ospace_cmd_drop_body(ospace_job *j)
 			      NULL, j->now_ms, &res, &s, &notified);
 	if (rc)
 		return rc;
-	ospace_out_init(&out, 2000);
+	hw_buf_init(&out, 2000);
 	if (res == OSPACE_ENDED) {
-		ospace_out_add(&out, "Dropped ");
+		hw_buf_addf(&out, "Dropped ");
 		ospace_fmt_full(&out, &s);
-		ospace_out_add(&out, "; the slot is free again.");
+		hw_buf_addf(&out, "; the slot is free again.");
 		if (notified)
-			ospace_out_add(&out, " %lld who joined get a DM.", (long long)notified);
+			hw_buf_addf(&out, " %lld who joined get a DM.", (long long)notified);
 	} else if (res == OSPACE_NOT_HOST) {
-		ospace_out_add(&out, "Only its host drops an open space (organizers can "
+		hw_buf_addf(&out, "Only its host drops an open space (organizers can "
 				     "`openspace remove` it).");
 	} else {
-		ospace_out_add(&out, "That open space is gone already.");
+		hw_buf_addf(&out, "That open space is gone already.");
 	}
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	if (res == OSPACE_ENDED)
 		j->screen = "dropped";
 	if (notified)
@@ -608,22 +608,22 @@ typedef struct ospace_cmd_completion {
 static int ospace_cmd_complete_one(const ospace_session *s, int64_t start_s, void *ud)
 {
 	ospace_cmd_completion *c = ud;
-	ospace_out name;
+	hw_buf name;
 	char value[24], topic[OSPACE_TOPIC_MAX * 2];
 	hw_fold_into(s->topic, topic, sizeof(topic));
 	if (*c->partial && !hw_fold_has_word_prefix(topic, c->partial) &&
 	    ospace_query_id(c->partial) != s->id)
 		return 0;
 	(void)start_s;
-	ospace_out_init(&name, 400);
-	ospace_out_add(&name, "#%lld ", (long long)s->id);
-	ospace_out_text(&name, s->topic, 60);
-	ospace_out_add(&name, " \xC2\xB7 ");
+	hw_buf_init(&name, 400);
+	hw_buf_addf(&name, "#%lld ", (long long)s->id);
+	hw_buf_add_safe(&name, s->topic, 60);
+	hw_buf_addf(&name, " \xC2\xB7 ");
 	ospace_fmt_when(&name, s->day, s->slot);
 	snprintf(value, sizeof(value), "#%lld", (long long)s->id);
-	if (ospace_out_str(&name))
-		c->o->api->complete_add(c->out, ospace_out_str(&name), value);
-	ospace_out_free(&name);
+	if (hw_buf_str(&name))
+		c->o->api->complete_add(c->out, hw_buf_str(&name), value);
+	hw_buf_free(&name);
 	return ++c->n >= 25;
 }
 

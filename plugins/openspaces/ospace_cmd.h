@@ -22,7 +22,7 @@ int64_t ospace_cmd_today(const ospace_job *j);
 void ospace_cmd_room(const ospace_board *b, const char *text, long *room, const char **rest);
 /* Appends the nearest free cells to (day, slot), as lines a user can
  * retype; room: the preferred room or -1. */
-void ospace_cmd_offers(ospace_job *j, ospace_out *out, size_t day, size_t slot, long room,
+void ospace_cmd_offers(ospace_job *j, hw_buf *out, size_t day, size_t slot, long room,
 		       const char *example);
 /* The one active open space the typed text names (see ospace_query_find).
  * When none or several, replies (a list to choose from) and returns

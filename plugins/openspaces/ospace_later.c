@@ -142,33 +142,33 @@ static const struct ospace_talk *find_talk(const ospace *o, const char *typed,
 }
 
 /* "No talk matches" or "Which one?" with the candidates' ids, into out. */
-static void not_found(const ospace *o, ospace_out *out, const char *typed, const char *verb,
+static void not_found(const ospace *o, hw_buf *out, const char *typed, const char *verb,
 		      const struct ospace_talk **found, size_t n)
 {
 	if (!o->talks) {
-		ospace_out_add(out, "No schedule loaded yet.");
+		hw_buf_addf(out, "No schedule loaded yet.");
 		return;
 	}
 	if (!n) {
-		ospace_out_add(out, "No talk matches \"");
-		ospace_out_text(out, typed, 80);
-		ospace_out_add(out, "\". Try `talk <words>` to search.");
+		hw_buf_addf(out, "No talk matches \"");
+		hw_buf_add_safe(out, typed, 80);
+		hw_buf_addf(out, "\". Try `talk <words>` to search.");
 		return;
 	}
-	ospace_out_add(out, "Which one? Say `%s <id>`:", verb);
+	hw_buf_addf(out, "Which one? Say `%s <id>`:", verb);
 	for (size_t i = 0; i < n; i++) {
-		ospace_out_add(out, "\n- `");
-		ospace_out_text(out, found[i]->id, 40);
-		ospace_out_add(out, "` ");
-		ospace_out_text(out, found[i]->title, 150);
+		hw_buf_addf(out, "\n- `");
+		hw_buf_add_safe(out, found[i]->id, 40);
+		hw_buf_addf(out, "` ");
+		hw_buf_add_safe(out, found[i]->title, 150);
 	}
 }
 
-static int say_out(ospace *o, const hw_invocation *inv, ospace_out *out)
+static int say_out(ospace *o, const hw_invocation *inv, hw_buf *out)
 {
-	int rc = o->api->reply(o->self, inv, ospace_out_str(out) ? ospace_out_str(out)
+	int rc = o->api->reply(o->self, inv, hw_buf_str(out) ? hw_buf_str(out)
 								 : "Sorry, that reply got too long.");
-	ospace_out_free(out);
+	hw_buf_free(out);
 	return rc;
 }
 
@@ -240,36 +240,36 @@ static void list_after(ospace_job *j)
 	ospace *o = j->o;
 	struct later_arg *a = j->arg;
 	int64_t now = j->now_ms / 1000;
-	ospace_out out;
+	hw_buf out;
 
-	ospace_out_init(&out, LATER_REPLY_MAX);
-	ospace_out_add(&out, o->talks && o->talks->last_end && now > o->talks->last_end
+	hw_buf_init(&out, LATER_REPLY_MAX);
+	hw_buf_addf(&out, o->talks && o->talks->last_end && now > o->talks->last_end
 				     ? "**Your watch list**"
 				     : "**Talks to watch later**");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct ospace_talk *t = talk_by_id(o, a->rows[i][0]);
-		ospace_out_add(&out, "\n- ");
-		ospace_out_text(&out, a->rows[i][1], 150);
+		hw_buf_addf(&out, "\n- ");
+		hw_buf_add_safe(&out, a->rows[i][1], 150);
 		if (t && t->recording && t->end <= now) {
-			ospace_out_add(&out, ": recording <");
-			ospace_out_text(&out, t->recording, 300);
-			ospace_out_add(&out, ">");
+			hw_buf_addf(&out, ": recording <");
+			hw_buf_add_safe(&out, t->recording, 300);
+			hw_buf_addf(&out, ">");
 		} else if (t && t->start > now) {
 			char when[48];
 			hw_when_fmt(o->tz, t->start, when, sizeof(when));
-			ospace_out_add(&out, " (%s)", when);
+			hw_buf_addf(&out, " (%s)", when);
 		} else if (t && t->url) {
-			ospace_out_add(&out, ": <");
-			ospace_out_text(&out, t->url, 300);
-			ospace_out_add(&out, "> (the recording appears there)");
+			hw_buf_addf(&out, ": <");
+			hw_buf_add_safe(&out, t->url, 300);
+			hw_buf_addf(&out, "> (the recording appears there)");
 		} else if (!t) {
-			ospace_out_add(&out, " (no longer in the schedule)");
+			hw_buf_addf(&out, " (no longer in the schedule)");
 		}
 	}
 	if (!a->n)
-		ospace_out_add(&out, ": none. `later <talk>` keeps one here.");
+		hw_buf_addf(&out, ": none. `later <talk>` keeps one here.");
 	else
-		ospace_out_add(&out, "\n`watched <talk>` ticks one off.");
+		hw_buf_addf(&out, "\n`watched <talk>` ticks one off.");
 	say_out(o, j->inv, &out);
 }
 
@@ -285,7 +285,7 @@ static void publish_after(ospace_job *j)
 static int keep_body(ospace_job *j)
 {
 	struct later_arg *a = j->arg;
-	ospace_out out;
+	hw_buf out;
 	int64_t left = 0;
 	int rc;
 
@@ -299,14 +299,14 @@ static int keep_body(ospace_job *j)
 		return rc;
 	a->publish = 0;
 	snprintf(a->pub_id, sizeof(a->pub_id), "%s", a->id);
-	ospace_out_init(&out, LATER_REPLY_MAX);
-	ospace_out_add(&out, "On your list: **");
-	ospace_out_text(&out, a->title, 150);
-	ospace_out_add(&out, "** (%lld to watch). `later` shows the list; `watched <talk>` ticks "
+	hw_buf_init(&out, LATER_REPLY_MAX);
+	hw_buf_addf(&out, "On your list: **");
+	hw_buf_add_safe(&out, a->title, 150);
+	hw_buf_addf(&out, "** (%lld to watch). `later` shows the list; `watched <talk>` ticks "
 			     "one off.",
 		       (long long)left);
-	rc = ospace_job_say(j, ospace_out_str(&out));
-	ospace_out_free(&out);
+	rc = ospace_job_say(j, hw_buf_str(&out));
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -316,7 +316,7 @@ static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 	const char *typed = ospace_arg(inv, "talk");
 	const struct ospace_talk *found[LATER_FIND], *t;
 	struct later_arg *a = calloc(1, sizeof(*a));
-	ospace_out out;
+	hw_buf out;
 	size_t n;
 
 	(void)self;
@@ -332,7 +332,7 @@ static int ospace_later_cmd(hw_plugin *self, const hw_invocation *inv, void *ud)
 	}
 	if (!(t = find_talk(o, typed, found, &n))) {
 		free(a);
-		ospace_out_init(&out, LATER_REPLY_MAX);
+		hw_buf_init(&out, LATER_REPLY_MAX);
 		not_found(o, &out, typed, "later", found, n);
 		return say_out(o, inv, &out);
 	}
@@ -358,12 +358,12 @@ static int watched_body(ospace_job *j)
 {
 	struct later_arg *a = j->arg;
 	const char *title = a->title, *id = a->id;
-	ospace_out out;
+	hw_buf out;
 	int64_t left = 0;
 	int rc;
 
 	a->publish = -1;
-	ospace_out_init(&out, LATER_REPLY_MAX);
+	hw_buf_init(&out, LATER_REPLY_MAX);
 	/* Your list first: a talk the schedule dropped can still be ticked
 	 * off by its id. */
 	if ((rc = tick(j, a->typed)) == 1) {
@@ -386,29 +386,29 @@ static int watched_body(ospace_job *j)
 				     "tttii", j->inv->user_id, a->id, a->title, j->now_ms, j->now_ms);
 		if (rc)
 			goto out;
-		ospace_out_add(&out, "**");
-		ospace_out_text(&out, title, 150);
+		hw_buf_addf(&out, "**");
+		hw_buf_add_safe(&out, title, 150);
 		if (ospace_changes(&j->db) != 1) {
-			ospace_out_add(&out, "** is ticked off already.");
+			hw_buf_addf(&out, "** is ticked off already.");
 		} else {
 			a->publish = 1;
 			snprintf(a->pub_id, sizeof(a->pub_id), "%s", id);
-			ospace_out_add(&out, "** is ticked off as watched. It was not on your "
+			hw_buf_addf(&out, "** is ticked off as watched. It was not on your "
 					     "`later` list; `agenda` no longer lists it to watch.");
 		}
-		rc = ospace_job_say(j, ospace_out_str(&out));
+		rc = ospace_job_say(j, hw_buf_str(&out));
 		goto out;
 	}
 	a->publish = 1;
 	snprintf(a->pub_id, sizeof(a->pub_id), "%s", id);
 	if ((rc = count_left(j, j->inv->user_id, &left)))
 		goto out;
-	ospace_out_add(&out, "Ticked off: **");
-	ospace_out_text(&out, title, 150);
-	ospace_out_add(&out, "**. %lld left to watch.", (long long)left);
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	hw_buf_addf(&out, "Ticked off: **");
+	hw_buf_add_safe(&out, title, 150);
+	hw_buf_addf(&out, "**. %lld left to watch.", (long long)left);
+	rc = ospace_job_say(j, hw_buf_str(&out));
 out:
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
@@ -430,12 +430,12 @@ static int ospace_watched_cmd(hw_plugin *self, const hw_invocation *inv, void *u
 		snprintf(a->title, sizeof(a->title), "%s", t->title);
 	} else {
 		/* Answered by the body unless the typed text is an id on the list. */
-		ospace_out out;
-		ospace_out_init(&out, sizeof(a->title) - 1);
+		hw_buf out;
+		hw_buf_init(&out, sizeof(a->title) - 1);
 		not_found(o, &out, typed ? typed : "", "watched", found, n);
 		snprintf(a->title, sizeof(a->title), "%s",
-			 ospace_out_str(&out) ? ospace_out_str(&out) : "No talk matches.");
-		ospace_out_free(&out);
+			 hw_buf_str(&out) ? hw_buf_str(&out) : "No talk matches.");
+		hw_buf_free(&out);
 	}
 	return ospace_job_cmd_arg(o, inv, watched_body, a, later_arg_free, publish_after);
 }

@@ -126,25 +126,25 @@ int ospace_meetup_split(const char *text, const char *const *places, size_t npla
 
 /* ---- replies ---- */
 
-void ospace_meetup_fmt(ospace_out *out, const struct hw_tz *tz, const ospace_meetup *m)
+void ospace_meetup_fmt(hw_buf *out, const struct hw_tz *tz, const ospace_meetup *m)
 {
 	char when[48];
 
 	hw_when_fmt(tz, m->at, when, sizeof(when));
-	ospace_out_add(out, "#%lld %s \xC2\xB7 ", (long long)m->id, when);
-	ospace_out_text(out, m->place, OSPACE_PLACE_MAX);
-	ospace_out_add(out, " \xC2\xB7 **");
-	ospace_out_text(out, m->what, OSPACE_TOPIC_MAX);
-	ospace_out_add(out, "** \xC2\xB7 by ");
-	ospace_out_text(out, m->host_name, 60);
+	hw_buf_addf(out, "#%lld %s \xC2\xB7 ", (long long)m->id, when);
+	hw_buf_add_safe(out, m->place, OSPACE_PLACE_MAX);
+	hw_buf_addf(out, " \xC2\xB7 **");
+	hw_buf_add_safe(out, m->what, OSPACE_TOPIC_MAX);
+	hw_buf_addf(out, "** \xC2\xB7 by ");
+	hw_buf_add_safe(out, m->host_name, 60);
 	if (m->going > 1)
-		ospace_out_add(out, " \xC2\xB7 %lld going", (long long)m->going);
+		hw_buf_addf(out, " \xC2\xB7 %lld going", (long long)m->going);
 }
 
-static int reply(ospace_job *j, ospace_out *out)
+static int reply(ospace_job *j, hw_buf *out)
 {
-	int rc = ospace_job_say(j, ospace_out_str(out));
-	ospace_out_free(out);
+	int rc = ospace_job_say(j, hw_buf_str(out));
+	hw_buf_free(out);
 	return rc;
 }
 
@@ -156,24 +156,24 @@ static int do_add(ospace_job *j, const hw_invocation *inv, const char *text)
 	char why[400], *place = NULL, *what = NULL, *name = NULL;
 	struct hw_when w;
 	ospace_meetup m;
-	ospace_out out, ann;
+	hw_buf out, ann;
 	size_t used = 0;
 	int rc;
 
-	ospace_out_init(&out, MEETUP_REPLY_MAX);
-	ospace_out_init(&ann, 2000);
+	hw_buf_init(&out, MEETUP_REPLY_MAX);
+	hw_buf_init(&ann, 2000);
 	if (hw_when_read(text, j->tz, now / 1000, &w, &used, why, sizeof(why)) != HW_WHEN_OK ||
 	    !w.has_time) {
 		if (w.has_day && !w.has_time)
 			snprintf(why, sizeof(why), "Say at what time too, e.g. `friday 19:00`.");
-		ospace_out_text(&out, why, sizeof(why));
-		ospace_out_add(&out, "\n%s", usage);
+		hw_buf_add_safe(&out, why, sizeof(why));
+		hw_buf_addf(&out, "\n%s", usage);
 		rc = reply(j, &out);
 		goto out;
 	}
 	if (w.at < now / 1000 - 60) {
 		hw_when_fmt(j->tz, w.at, why, sizeof(why));
-		ospace_out_add(&out, "%s has passed: a meetup is for later.", why);
+		hw_buf_addf(&out, "%s has passed: a meetup is for later.", why);
 		rc = reply(j, &out);
 		goto out;
 	}
@@ -185,7 +185,7 @@ static int do_add(ospace_job *j, const hw_invocation *inv, const char *text)
 		goto out;
 	}
 	if (!*place || !*what) {
-		ospace_out_add(&out, "Where, and what is it? %s", usage);
+		hw_buf_addf(&out, "Where, and what is it? %s", usage);
 		rc = reply(j, &out);
 		goto out;
 	}
@@ -197,35 +197,35 @@ static int do_add(ospace_job *j, const hw_invocation *inv, const char *text)
 	m.going = 1;
 	/* The announcement is written now, in the transaction; the id it
 	 * names is filled in by the store's answer below. */
-	ospace_out_add(&ann, "\xF0\x9F\x93\xA3 Meetup: **");
-	ospace_out_text(&ann, what, OSPACE_TOPIC_MAX);
-	ospace_out_add(&ann, "** \xC2\xB7 ");
+	hw_buf_addf(&ann, "\xF0\x9F\x93\xA3 Meetup: **");
+	hw_buf_add_safe(&ann, what, OSPACE_TOPIC_MAX);
+	hw_buf_addf(&ann, "** \xC2\xB7 ");
 	hw_when_fmt(j->tz, w.at, why, sizeof(why));
-	ospace_out_add(&ann, "%s \xC2\xB7 ", why);
-	ospace_out_text(&ann, place, OSPACE_PLACE_MAX);
-	ospace_out_add(&ann, " \xC2\xB7 by ");
-	ospace_out_text(&ann, name, 60);
-	ospace_out_add(&ann, ". `meetups` lists them; `meetup join` says you'll come.");
-	if (!ospace_out_str(&ann)) {
+	hw_buf_addf(&ann, "%s \xC2\xB7 ", why);
+	hw_buf_add_safe(&ann, place, OSPACE_PLACE_MAX);
+	hw_buf_addf(&ann, " \xC2\xB7 by ");
+	hw_buf_add_safe(&ann, name, 60);
+	hw_buf_addf(&ann, ". `meetups` lists them; `meetup join` says you'll come.");
+	if (!hw_buf_str(&ann)) {
 		rc = HW_ERR_NOMEM;
 		goto out;
 	}
 	rc = ospace_meetup_add(&j->db, w.at, place, what, inv->user_id, name, o->meetups_channel,
-			       ospace_out_str(&ann), now, &res, &m);
+			       hw_buf_str(&ann), now, &res, &m);
 	if (rc)
 		goto out;
 	if (res == OSPACE_MEETUP_NEW && o->meetups_channel)
 		j->flush = 1;
-	ospace_out_add(&out, res == OSPACE_MEETUP_NEW ? "Meetup on: " : "You already posted it: ");
+	hw_buf_addf(&out, res == OSPACE_MEETUP_NEW ? "Meetup on: " : "You already posted it: ");
 	ospace_meetup_fmt(&out, j->tz, &m);
-	ospace_out_add(&out, ".%s Others join with `meetup join #%lld`; `meetup cancel #%lld` "
+	hw_buf_addf(&out, ".%s Others join with `meetup join #%lld`; `meetup cancel #%lld` "
 			     "calls it off.",
 		       o->meetups_channel && res == OSPACE_MEETUP_NEW ? " Announced." : "",
 		       (long long)m.id, (long long)m.id);
 	rc = reply(j, &out);
 out:
-	ospace_out_free(&out);
-	ospace_out_free(&ann);
+	hw_buf_free(&out);
+	hw_buf_free(&ann);
 	free(place);
 	free(what);
 	free(name);
@@ -237,14 +237,14 @@ static int do_change(ospace_job *j, const hw_invocation *inv, const char *verb, 
 	int64_t id = ospace_query_id(arg), now = j->now_ms, notified = 0;
 	enum ospace_meetup_outcome res = 0;
 	ospace_meetup m;
-	ospace_out out, dm;
+	hw_buf out, dm;
 	int rc;
 
-	ospace_out_init(&out, MEETUP_REPLY_MAX);
-	ospace_out_init(&dm, 2000);
+	hw_buf_init(&out, MEETUP_REPLY_MAX);
+	hw_buf_init(&dm, 2000);
 	memset(&m, 0, sizeof(m));
 	if (!id) {
-		ospace_out_add(&out, "Which meetup? Give its number: `meetup %s #3` (`meetups` "
+		hw_buf_addf(&out, "Which meetup? Give its number: `meetup %s #3` (`meetups` "
 				     "lists them).", verb);
 		rc = reply(j, &out);
 		goto out;
@@ -263,15 +263,15 @@ static int do_change(ospace_job *j, const hw_invocation *inv, const char *verb, 
 	} else {
 		if ((rc = ospace_meetup_get(&j->db, id, &m)) && rc != HW_ERR_NOT_FOUND)
 			goto out;
-		ospace_out_add(&dm, "Called off: ");
+		hw_buf_addf(&dm, "Called off: ");
 		ospace_meetup_fmt(&dm, j->tz, &m);
-		ospace_out_add(&dm, " (you had joined).");
-		if (!ospace_out_str(&dm)) {
+		hw_buf_addf(&dm, " (you had joined).");
+		if (!hw_buf_str(&dm)) {
 			rc = HW_ERR_NOMEM;
 			goto out;
 		}
 		rc = ospace_meetup_cancel(&j->db, id, inv->is_organizer ? NULL : inv->user_id,
-					  ospace_out_str(&dm), now, &res, &m, &notified);
+					  hw_buf_str(&dm), now, &res, &m, &notified);
 		if (!rc && notified)
 			j->flush = 1;
 	}
@@ -279,35 +279,35 @@ static int do_change(ospace_job *j, const hw_invocation *inv, const char *verb, 
 		goto out;
 	switch (res) {
 	case OSPACE_MEETUP_JOINED:
-		ospace_out_add(&out, "You're in: ");
+		hw_buf_addf(&out, "You're in: ");
 		break;
 	case OSPACE_MEETUP_ALREADY:
-		ospace_out_add(&out, "You're already in: ");
+		hw_buf_addf(&out, "You're already in: ");
 		break;
 	case OSPACE_MEETUP_LEFT:
-		ospace_out_add(&out, "You left: ");
+		hw_buf_addf(&out, "You left: ");
 		break;
 	case OSPACE_MEETUP_NOT_JOINED:
-		ospace_out_add(&out, "You had not joined: ");
+		hw_buf_addf(&out, "You had not joined: ");
 		break;
 	case OSPACE_MEETUP_CANCELLED:
-		ospace_out_add(&out, "Called off (%lld who joined get a DM): ", (long long)notified);
+		hw_buf_addf(&out, "Called off (%lld who joined get a DM): ", (long long)notified);
 		break;
 	case OSPACE_MEETUP_NOT_HOST:
-		ospace_out_add(&out, "Only its host (or an organizer) can call it off: ");
+		hw_buf_addf(&out, "Only its host (or an organizer) can call it off: ");
 		break;
 	default:
-		ospace_out_add(&out, "There is no meetup #%lld on now. `meetups` lists them.",
+		hw_buf_addf(&out, "There is no meetup #%lld on now. `meetups` lists them.",
 			       (long long)id);
 		rc = reply(j, &out);
 		goto out;
 	}
 	ospace_meetup_fmt(&out, j->tz, &m);
-	ospace_out_add(&out, ".");
+	hw_buf_addf(&out, ".");
 	rc = reply(j, &out);
 out:
-	ospace_out_free(&out);
-	ospace_out_free(&dm);
+	hw_buf_free(&out);
+	hw_buf_free(&dm);
 	return rc;
 }
 
@@ -333,14 +333,14 @@ static int ospace_meetup_cmd(hw_plugin *self, const hw_invocation *inv, void *ud
 
 struct listing {
 	ospace_job *j;
-	ospace_out *out;
+	hw_buf *out;
 	size_t n;
 };
 
 static int list_one(const ospace_meetup *m, void *ud)
 {
 	struct listing *l = ud;
-	ospace_out_add(l->out, "\n");
+	hw_buf_addf(l->out, "\n");
 	ospace_meetup_fmt(l->out, l->j->tz, m);
 	l->n++;
 	return 0;
@@ -348,23 +348,23 @@ static int list_one(const ospace_meetup *m, void *ud)
 
 static int ospace_meetups_cmd_body(ospace_job *j)
 {
-	ospace_out out;
+	hw_buf out;
 	struct listing l = {j, &out, 0};
 	int rc;
 
-	ospace_out_init(&out, MEETUP_REPLY_MAX);
-	ospace_out_add(&out, "**Meetups**");
+	hw_buf_init(&out, MEETUP_REPLY_MAX);
+	hw_buf_addf(&out, "**Meetups**");
 	rc = ospace_meetup_list(&j->db, j->now_ms / 1000 - MEETUP_PAST_S,
 				MEETUP_LIST_MAX, list_one, &l);
 	if (rc) {
-		ospace_out_free(&out);
+		hw_buf_free(&out);
 		return rc;
 	}
 	if (!l.n)
-		ospace_out_add(&out, ": none yet. Post one: `meetup friday 19:00 \"Café Lounge\" "
+		hw_buf_addf(&out, ": none yet. Post one: `meetup friday 19:00 \"Café Lounge\" "
 				     "dinner`.");
 	else if (l.n == MEETUP_LIST_MAX)
-		ospace_out_add(&out, "\n(the next %d; later ones follow as these pass)",
+		hw_buf_addf(&out, "\n(the next %d; later ones follow as these pass)",
 			       MEETUP_LIST_MAX);
 	return reply(j, &out);
 }

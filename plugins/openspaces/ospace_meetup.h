@@ -78,7 +78,7 @@ int ospace_meetup_list(ospace_db *db, int64_t from, size_t max,
 int ospace_meetup_get(ospace_db *db, int64_t id, ospace_meetup *m);
 
 /* "Fri 27 Nov 19:00 · Café Lounge ☕ · dinner · by Ann" into out. */
-void ospace_meetup_fmt(ospace_out *out, const struct hw_tz *tz, const ospace_meetup *m);
+void ospace_meetup_fmt(hw_buf *out, const struct hw_tz *tz, const ospace_meetup *m);
 
 /* The commands: meetup, meetups, meetup join/leave/cancel. */
 int ospace_meetup_register(ospace *o);

@@ -79,7 +79,7 @@ static int ospace_next_cmd_body(ospace_job *j)
 {
 	ospace *o = j->o;
 	struct gather g = {o, j->tz, 0, 0, 0, NULL, 0};
-	ospace_out out;
+	hw_buf out;
 	int rc;
 
 	g.now = j->now_ms / 1000;
@@ -87,35 +87,35 @@ static int ospace_next_cmd_body(ospace_job *j)
 	g.to = g.now + OSPACE_NEXT_HOURS * 3600;
 	if (!(g.items = calloc(OSPACE_NEXT_MAX, sizeof(*g.items))))
 		return HW_ERR_NOMEM;
-	ospace_out_init(&out, OSPACE_NEXT_REPLY);
+	hw_buf_init(&out, OSPACE_NEXT_REPLY);
 	if ((rc = ospace_query_all(&j->db, add_session, &g)) ||
 	    (g.n < OSPACE_NEXT_MAX &&
 	     (rc = ospace_meetup_list(&j->db, g.from, OSPACE_NEXT_MAX, add_meetup, &g))))
 		goto out;
 	qsort(g.items, g.n, sizeof(*g.items), by_time);
-	ospace_out_add(&out, "**The hallway track, the next %d hours**", OSPACE_NEXT_HOURS);
+	hw_buf_addf(&out, "**The hallway track, the next %d hours**", OSPACE_NEXT_HOURS);
 	for (size_t i = 0; i < g.n; i++) {
 		const struct item *it = &g.items[i];
-		ospace_out_add(&out, "\n%s", it->at <= g.now ? "now \xC2\xB7 " : "");
+		hw_buf_addf(&out, "\n%s", it->at <= g.now ? "now \xC2\xB7 " : "");
 		if (it->meetup) {
-			ospace_out_add(&out, "meetup ");
+			hw_buf_addf(&out, "meetup ");
 			ospace_meetup_fmt(&out, j->tz, &it->m);
 		} else {
 			char when[48];
 			hw_when_fmt(j->tz, it->at, when, sizeof(when));
-			ospace_out_add(&out, "%s \xC2\xB7 open space ", when);
+			hw_buf_addf(&out, "%s \xC2\xB7 open space ", when);
 			ospace_fmt_name(&out, &it->s);
-			ospace_out_add(&out, " in ");
-			ospace_out_text(&out, it->s.room, 100);
-			ospace_out_add(&out, " (%lld going)", (long long)it->s.going);
+			hw_buf_addf(&out, " in ");
+			hw_buf_add_safe(&out, it->s.room, 100);
+			hw_buf_addf(&out, " (%lld going)", (long long)it->s.going);
 		}
 	}
 	if (!g.n)
-		ospace_out_add(&out, ": nothing yet. `openspace board` shows the free slots; "
+		hw_buf_addf(&out, ": nothing yet. `openspace board` shows the free slots; "
 				     "`meetup` posts a gathering.");
-	rc = ospace_job_say(j, ospace_out_str(&out));
+	rc = ospace_job_say(j, hw_buf_str(&out));
 out:
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	free(g.items);
 	return rc;
 }

@@ -65,7 +65,7 @@ static int remind_session(ospace_job *j, int64_t id, int64_t now_s, int64_t lead
 {
 	const ospace *o = j->o;
 	ospace_session s;
-	ospace_out out;
+	hw_buf out;
 	long day, slot;
 	int64_t at;
 	int rc = ospace_query_session(&j->db, id, &s);
@@ -79,51 +79,51 @@ static int remind_session(ospace_job *j, int64_t id, int64_t now_s, int64_t lead
 	at = ospace_start_in(o, j->tz, (size_t)day, (size_t)slot);
 	if (at <= now_s || at > now_s + lead_s)
 		return HW_OK;
-	ospace_out_init(&out, 1500);
-	ospace_out_add(&out, "\xE2\x8F\xB0 Starting in %lld min: open space ",
+	hw_buf_init(&out, 1500);
+	hw_buf_addf(&out, "\xE2\x8F\xB0 Starting in %lld min: open space ",
 		       (long long)((at - now_s + 59) / 60));
 	ospace_fmt_full(&out, &s);
-	ospace_out_add(&out, ".");
-	rc = ospace_out_str(&out)
+	hw_buf_addf(&out, ".");
+	rc = hw_buf_str(&out)
 		     ? queue(&j->db,
 			     "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
 			     " SELECT user_id, CAST(? AS TEXT), CAST(? AS BIGINT)"
 			     " FROM openspaces_joins WHERE session_id = ?",
-			     id, s.host_id, ospace_out_str(&out), now_s * 1000, n)
+			     id, s.host_id, hw_buf_str(&out), now_s * 1000, n)
 		     : HW_ERR_NOMEM;
 	if (!rc)
 		rc = ospace_sql_exec(&j->db,
 				     "UPDATE openspaces_sessions SET reminded_ms = ? WHERE id = ?", "ii",
 				     now_s * 1000, id);
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 
 static int remind_meetup(ospace_job *j, int64_t id, int64_t now_s, int64_t *n)
 {
 	ospace_meetup m;
-	ospace_out out;
+	hw_buf out;
 	int rc = ospace_meetup_get(&j->db, id, &m);
 
 	if (rc)
 		return rc == HW_ERR_NOT_FOUND ? HW_OK : rc;
-	ospace_out_init(&out, 1500);
-	ospace_out_add(&out, "\xE2\x8F\xB0 Starting in %lld min: meetup ",
+	hw_buf_init(&out, 1500);
+	hw_buf_addf(&out, "\xE2\x8F\xB0 Starting in %lld min: meetup ",
 		       (long long)((m.at - now_s + 59) / 60));
 	ospace_meetup_fmt(&out, j->tz, &m);
-	ospace_out_add(&out, ".");
-	rc = ospace_out_str(&out)
+	hw_buf_addf(&out, ".");
+	rc = hw_buf_str(&out)
 		     ? queue(&j->db,
 			     "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
 			     " SELECT user_id, CAST(? AS TEXT), CAST(? AS BIGINT)"
 			     " FROM openspaces_meetup_joins WHERE meetup_id = ?",
-			     id, m.host_id, ospace_out_str(&out), now_s * 1000, n)
+			     id, m.host_id, hw_buf_str(&out), now_s * 1000, n)
 		     : HW_ERR_NOMEM;
 	if (!rc)
 		rc = ospace_sql_exec(&j->db,
 				     "UPDATE openspaces_meetups SET reminded_ms = ? WHERE id = ?", "ii",
 				     now_s * 1000, id);
-	ospace_out_free(&out);
+	hw_buf_free(&out);
 	return rc;
 }
 

@@ -349,15 +349,15 @@ int ospace_store_leave(ospace_db *db, int64_t id, const char *user_id, enum ospa
 static int ospace_store_notify(ospace_db *db, const ospace_session *s, int notify_host,
 			       ospace_store_dm_fn dm, void *ud, int64_t now, int64_t *notified)
 {
-	ospace_out text;
+	hw_buf text;
 	int rc;
 	*notified = 0;
 	if (!dm)
 		return HW_OK;
-	ospace_out_init(&text, 4000);
+	hw_buf_init(&text, 4000);
 	dm(s, ud, &text);
-	if (!ospace_out_str(&text)) {
-		ospace_out_free(&text);
+	if (!hw_buf_str(&text)) {
+		hw_buf_free(&text);
 		return HW_ERR_NOMEM;
 	}
 	rc = ospace_sql_exec(db,
@@ -365,18 +365,18 @@ static int ospace_store_notify(ospace_db *db, const ospace_session *s, int notif
 			     " SELECT user_id, CAST(? AS TEXT), CAST(? AS BIGINT)"
 			     " FROM openspaces_joins WHERE session_id = ?"
 			     " ORDER BY created_ms, user_id",
-			     "tii", ospace_out_str(&text), now, s->id);
+			     "tii", hw_buf_str(&text), now, s->id);
 	if (!rc)
 		*notified = ospace_changes(db);
 	if (!rc && notify_host) {
 		rc = ospace_sql_exec(db,
 				     "INSERT INTO openspaces_outbox(user_id, text, created_ms)"
 				     " VALUES(?, ?, ?)",
-				     "tti", s->host_id, ospace_out_str(&text), now);
+				     "tti", s->host_id, hw_buf_str(&text), now);
 		if (!rc)
 			(*notified)++;
 	}
-	ospace_out_free(&text);
+	hw_buf_free(&text);
 	return rc;
 }
 

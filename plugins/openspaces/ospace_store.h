@@ -52,7 +52,7 @@ enum ospace_outcome {
 };
 
 /* Builds the DM sent about s (the state after the change) into out. */
-typedef void (*ospace_store_dm_fn)(const ospace_session *s, void *ud, ospace_out *out);
+typedef void (*ospace_store_dm_fn)(const ospace_session *s, void *ud, hw_buf *out);
 
 /* The schema steps for api->db_migrate on the engine in use (*n of them):
  * the same versions on both engines. */

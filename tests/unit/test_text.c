@@ -5,6 +5,8 @@
 #include <hallway/text.h>
 #include <hallway/when.h>
 
+#include <hallway/buf.h>
+
 #include "testlib.h"
 
 TEST(fold_table)
@@ -116,8 +118,31 @@ TEST(url_is_http)
 	CHECK(!hw_url_is_http(NULL));
 }
 
+/* lib/buf.c: hw_buf_addf grows past its stack copy; the cap is sticky. */
+TEST(buf_addf)
+{
+	hw_buf b;
+	char big[600];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	hw_buf_init(&b, 0);
+	hw_buf_addf(&b, "%d talks in %s", 26, "Janson");
+	CHECK_STREQ(hw_buf_str(&b), "26 talks in Janson");
+	hw_buf_addf(&b, "[%s]", big);
+	REQUIRE(hw_buf_str(&b) != NULL);
+	CHECK(strlen(hw_buf_str(&b)) == strlen("26 talks in Janson") + 2 + sizeof(big) - 1);
+	hw_buf_free(&b);
+	hw_buf_init(&b, 10);
+	hw_buf_addf(&b, "%s", "0123456789A");
+	CHECK(hw_buf_str(&b) == NULL);
+	hw_buf_addf(&b, "%s", "a");
+	CHECK(hw_buf_str(&b) == NULL);
+	hw_buf_free(&b);
+}
+
 int main(void)
 {
+	RUN(buf_addf);
 	RUN(url_is_http);
 	RUN(fold_table);
 	RUN(distance);

@@ -214,7 +214,7 @@ TEST(nearest_free)
 
 TEST(text)
 {
-	ospace_out o;
+	hw_buf o;
 	char *c = ospace_out_clean("  Packaging \t\n war\x01stories  ", 100);
 	CHECK_STREQ(c, "Packaging war stories");
 	free(c);
@@ -222,18 +222,18 @@ TEST(text)
 	c = ospace_out_clean("ab\xC3\xA9", 3);
 	CHECK_STREQ(c, "ab");
 	free(c);
-	ospace_out_init(&o, 100);
-	ospace_out_text(&o, "@everyone \xE2\x80\xAEx\ny", 100);
-	CHECK_STREQ(ospace_out_str(&o), "@\xE2\x80\x8B" "everyone x y");
-	ospace_out_free(&o);
-	ospace_out_init(&o, 100);
-	ospace_out_text(&o, "abcdef", 3);
-	CHECK_STREQ(ospace_out_str(&o), "abc\xE2\x80\xA6");
-	ospace_out_free(&o);
-	ospace_out_init(&o, 4);
-	ospace_out_add(&o, "%s", "12345");
-	CHECK(ospace_out_str(&o) == NULL);
-	ospace_out_free(&o);
+	hw_buf_init(&o, 100);
+	hw_buf_add_safe(&o, "@everyone \xE2\x80\xAEx\ny", 100);
+	CHECK_STREQ(hw_buf_str(&o), "@\xE2\x80\x8B" "everyone x y");
+	hw_buf_free(&o);
+	hw_buf_init(&o, 100);
+	hw_buf_add_safe(&o, "abcdef", 3);
+	CHECK_STREQ(hw_buf_str(&o), "abc\xE2\x80\xA6");
+	hw_buf_free(&o);
+	hw_buf_init(&o, 4);
+	hw_buf_addf(&o, "%s", "12345");
+	CHECK(hw_buf_str(&o) == NULL);
+	hw_buf_free(&o);
 }
 
 int main(void)
