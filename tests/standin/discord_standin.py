@@ -295,6 +295,7 @@ class World:
         self.message_by_id = {}
         self.deleted = set()
         self.nonces = {}  # (author id, nonce) -> (message, monotonic time)
+        self.nonce_replays = 0  # sends answered with the message a nonce already made
         self.attachments = {}  # attachment id -> (filename, content type, bytes)
         self.interactions = {}  # id -> Interaction
         self.commands = {}  # scope ("global" or guild id) -> [command]
@@ -1587,6 +1588,7 @@ class Rest:
         if nonce is not None and body.get("enforce_nonce"):
             hit = self.world.nonces.get((self.world.bot_id, str(nonce)))
             if hit is not None and time.monotonic() - hit[1] < self.st.cfg.nonce_ttl_s:
+                self.world.nonce_replays += 1
                 return json_response(200, hit[0])
         msg = self.st.messages.build(channel, self.world.bot_user, body, req.files,
                                      default_parse=("users", "roles", "everyone"))
@@ -2197,7 +2199,8 @@ class Control:
     """Lets tests inject events, script faults and read state."""
 
     COUNTERS = ("identify", "resume", "connections", "closed_connections", "messages", "frames",
-                "heartbeats", "interaction_responses", "command_puts", "rest_requests", "rate_limited")
+                "heartbeats", "interaction_responses", "command_puts", "rest_requests", "rate_limited",
+                "nonce_replays")
 
     def __init__(self, standin):
         self.st = standin
@@ -2261,6 +2264,8 @@ class Control:
             return len(st.rest.log)
         if name == "rate_limited":
             return sum(st.ratelimiter.counts_429.values())
+        if name == "nonce_replays":
+            return st.world.nonce_replays
         raise web.HTTPBadRequest(text="unknown counter %r; known: %s" % (name, ", ".join(self.COUNTERS)))
 
     async def state(self, request):
