@@ -197,6 +197,9 @@ static int reply_is_private(const struct invocation *inv)
  * Returns a new reference. */
 static json_t *defer_body(const struct invocation *inv)
 {
+	if (inv->update_message)
+		/* DEFERRED_UPDATE_MESSAGE: the answer edits the pressed message. */
+		return json_pack("{s:i}", "type", 6);
 	if (reply_is_private(inv))
 		return json_pack("{s:i, s:{s:i}}", "type", 5, "data", "flags", MSG_FLAG_EPHEMERAL);
 	return json_pack("{s:i}", "type", 5);
@@ -228,12 +231,17 @@ static void slash_send_part(struct invocation *inv, json_t *data)
 		router_ack_respond(inv, json_pack("{s:i, s:o}", "type", 4, "data", data),
 				   "interaction response");
 		inv->responded = 1;
-	} else if (!inv->responded && inv->deferred) {
+	} else if (!inv->responded && inv->deferred && !inv->update_message) {
 		json_object_del(data, "flags"); /* ephemerality was fixed by the defer */
 		interaction_path(inv, path, sizeof(path), "/messages/@original");
 		router_ack_webhook(inv, "PATCH", path, data, NULL, NULL, 0, "deferred reply");
 		inv->responded = 1;
 	} else {
+		/* A followup; after a type 6 defer (update_message), @original is
+		 * the pressed message, which only a model answer replaces: text
+		 * is a new message for the one who pressed. */
+		if (inv->update_message)
+			json_object_set_new(data, "flags", json_integer(MSG_FLAG_EPHEMERAL));
 		interaction_path(inv, path, sizeof(path), "");
 		router_ack_webhook(inv, "POST", path, data, NULL, NULL, 0, "followup");
 	}
@@ -628,6 +636,31 @@ static void reply_text(struct invocation *inv, const char *text, int ephemeral)
 
 /* ---- reply models (api_reply.c draws them) ---- */
 
+/* The answer to a "Show more" replaces the pressed message: its embeds
+ * and components too (absent keys would keep the old ones), never its
+ * flags. body: stolen. */
+static int update_pressed(struct invocation *inv, json_t *body)
+{
+	char path[512];
+	json_object_del(body, "flags");
+	json_object_del(body, "message_reference");
+	if ((!json_object_get(body, "embeds") && json_object_set_new(body, "embeds", json_array())) ||
+	    (!json_object_get(body, "components") &&
+	     json_object_set_new(body, "components", json_array()))) {
+		json_decref(body);
+		return HW_ERR_NOMEM;
+	}
+	inv->responded = 1;
+	if (!inv->deferred)
+		return router_ack_respond(inv, json_pack("{s:i, s:o}", "type", 7, "data", body),
+					  "update of the pressed message");
+	/* After DEFERRED_UPDATE_MESSAGE, @original is the pressed message; the
+	 * edit waits for the acknowledgement like any webhook request. */
+	interaction_path(inv, path, sizeof(path), "/messages/@original");
+	return router_ack_webhook(inv, "PATCH", path, body, NULL, NULL, 0,
+				  "deferred update of the pressed message");
+}
+
 int router_reply_body(struct invocation *inv, json_t *body)
 {
 	struct router *r = inv->router;
@@ -635,6 +668,9 @@ int router_reply_body(struct invocation *inv, json_t *body)
 	if (!body)
 		return HW_ERR_NOMEM;
 	inv->replies++;
+	if (inv->pub.door == HW_DOOR_SLASH && inv->update_message && !inv->responded &&
+	    (inv->deferred || inv->in_handler))
+		return update_pressed(inv, body);
 	if (inv->pub.door == HW_DOOR_SLASH) {
 		if (reply_is_private(inv))
 			json_object_set_new(body, "flags", json_integer(MSG_FLAG_EPHEMERAL));
@@ -1037,7 +1073,8 @@ static struct invocation *interaction_invocation(struct router *r, json_t *d)
 	return inv;
 }
 
-void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data)
+void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data,
+			    int update)
 {
 	struct invocation *inv;
 	enum parse_result pr;
@@ -1049,6 +1086,7 @@ void router_interaction_run(struct router *r, json_t *d, const char *line, json_
 	/* A press of "Show more" (or a menu, a form) answers the one who
 	 * pressed: others in the channel are not paged at. */
 	inv->from_component = json_integer_value(json_object_get(d, "type")) != 2;
+	inv->update_message = update && inv->from_component;
 	if (line)
 		pr = commands_parse_line(&r->cmds, line, &inv->args, why, sizeof(why));
 	else
@@ -1085,7 +1123,7 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 	}
 	if (itype != 2) /* components (3, 5): components.c */
 		return;
-	router_interaction_run(r, d, NULL, json_object_get(d, "data"));
+	router_interaction_run(r, d, NULL, json_object_get(d, "data"), 0);
 }
 
 /* ---- console door ---- */

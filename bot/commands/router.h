@@ -39,6 +39,10 @@ struct invocation {
 	int replies;
 	int from_component;      /* run by a button, a menu or a form: the
 				   * answer is for the one who pressed (ephemeral) */
+	int update_message;       /* a "Show more" pressed by the one it
+				   * answered: the answer (a model) edits that
+				   * message in place (UPDATE_MESSAGE, type 7,
+				   * or type 6 then an edit of @original) */
 	int private_reply;        /* answers an organizer command: ephemeral
 				   * on the slash door, files by DM from a
 				   * guild channel (set before the handler,
@@ -85,8 +89,12 @@ void router_console_plain(struct router *r, router_console_out out, void *ud);
 /* Components (components.c): runs a command for the interaction d (a
  * button, a select menu, a modal submit) as its user, permissions checked
  * again: `line` as typed in chat, or `data` a slash command's data object
- * (borrowed). */
-void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data);
+ * (borrowed). update: the answer (a reply model) replaces the message the
+ * button is on, for everyone who sees it; otherwise it is a new message
+ * only the one who pressed sees. Text answers (a refusal, an error) are
+ * always new and ephemeral. */
+void router_interaction_run(struct router *r, json_t *d, const char *line, json_t *data,
+			    int update);
 /* 1 when input from interaction d's guild is dropped (foreign guilds). */
 int router_ignores(struct router *r, json_t *d);
 

@@ -75,10 +75,11 @@ static char *console_text(hw_plugin *self, const json_t *model)
 /* The Discord body of model (new reference, or NULL): the drawing, and
  * the users its "mention_users" names as the only ones it may ping (the
  * one rule of rest.c; the drawing itself pings nobody). */
-static json_t *discord_body(hw_plugin *self, const json_t *model, const char *prefix)
+static json_t *discord_body(hw_plugin *self, const json_t *model, const char *prefix,
+			    const char *asker)
 {
-	struct hallway *hw = hw_of(self);
-	struct rm_discord_opts o = {components_custom_id, hw, prefix};
+	struct components_ids ids = {hw_of(self), asker};
+	struct rm_discord_opts o = {components_custom_id, &ids, prefix};
 	json_t *body = reply_model_discord(model, &o), *users = json_object_get(model, "mention_users");
 	if (body && json_array_size(users) &&
 	    json_object_set_new(body, "allowed_mentions", rest_allowed_users(users))) {
@@ -88,10 +89,12 @@ static json_t *discord_body(hw_plugin *self, const json_t *model, const char *pr
 	return body;
 }
 
-/* An answer to a command is not a post: no nonce (reply.h). */
-static json_t *answer_body(hw_plugin *self, const json_t *model, const char *prefix)
+/* An answer to a command is not a post: no nonce (reply.h). Its "Show
+ * more" pages in place for the one who asked. */
+static json_t *answer_body(hw_plugin *self, const hw_invocation *inv, const json_t *model,
+			   const char *prefix)
 {
-	json_t *body = discord_body(self, model, prefix);
+	json_t *body = discord_body(self, model, prefix, inv->user_id);
 	json_object_del(body, "nonce");
 	json_object_del(body, "enforce_nonce");
 	return body;
@@ -118,10 +121,10 @@ static int api_reply_model(hw_plugin *self, const hw_invocation *pub, json_t *mo
 		free(text);
 		break;
 	case HW_DOOR_SLASH:
-		rc = router_reply_body(inv, answer_body(self, model, "/"));
+		rc = router_reply_body(inv, answer_body(self, pub, model, "/"));
 		break;
 	case HW_DOOR_CHAT:
-		rc = router_reply_body(inv, answer_body(self, model, prefix));
+		rc = router_reply_body(inv, answer_body(self, pub, model, prefix));
 		break;
 	case HW_DOOR_WEB:
 		rc = router_reply_web_model(inv, model); /* the page draws it */
@@ -166,7 +169,8 @@ static int console_post(hw_plugin *self, const char *where, const json_t *model,
 static json_t *post_body(hw_plugin *self, const json_t *model)
 {
 	struct hallway *hw = hw_of(self);
-	json_t *body = discord_body(self, model, hw->cfg && hw->cfg->prefix ? hw->cfg->prefix : "!");
+	json_t *body = discord_body(self, model, hw->cfg && hw->cfg->prefix ? hw->cfg->prefix : "!",
+				    NULL);
 	json_object_del(body, "flags");
 	return body;
 }

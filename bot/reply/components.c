@@ -19,6 +19,7 @@
 #include "storage.h"
 
 #define ID_INLINE "hw:c:"   /* a button: the command line follows */
+#define ID_PAGE "hw:p:"     /* "Show more": the asker's id, ':', the command line */
 #define ID_SELECT "hw:s:"   /* a select menu: the command follows */
 #define ID_KEY "hw:k:"      /* a stored component: 16 hex digits follow */
 #define ID_PREFIX_LEN 5
@@ -59,27 +60,42 @@ static void prune_old(struct hallway *hw, int force)
 		     COMPONENT_KEEP_MS / (24LL * 3600 * 1000));
 }
 
+/* 1 for "" or a user id (digits, at most 20). */
+static int is_asker(const char *s, size_t n)
+{
+	return n <= 20 && strspn(s, "0123456789") >= n;
+}
+
 int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
 			 size_t idlen)
 {
-	struct hallway *hw = ud;
+	const struct components_ids *ids = ud;
+	struct hallway *hw = ids ? ids->hw : NULL;
 	const char *cmd = json_string_value(payload);
+	const char *asker = ids && ids->asker ? ids->asker : "";
 	char key[17], meta[sizeof(META_PREFIX) + 17];
 	json_t *stored;
 	char *text;
 	int rc;
 
-	if (!kind || idlen < RM_CUSTOM_ID_MAX + 1)
+	if (!kind || idlen < RM_CUSTOM_ID_MAX + 1 || !is_asker(asker, strlen(asker)))
 		return -1;
 	if ((!strcmp(kind, "c") || !strcmp(kind, "s")) && cmd &&
 	    strlen(cmd) + ID_PREFIX_LEN <= RM_CUSTOM_ID_MAX) {
 		snprintf(id, idlen, "%s%s", !strcmp(kind, "c") ? ID_INLINE : ID_SELECT, cmd);
 		return 0;
 	}
+	if (!strcmp(kind, "p") && cmd &&
+	    ID_PREFIX_LEN + strlen(asker) + 1 + strlen(cmd) <= RM_CUSTOM_ID_MAX) {
+		snprintf(id, idlen, "%s%s:%s", ID_PAGE, asker, cmd);
+		return 0;
+	}
 	if (!hw || !hw->storage)
 		return -1; /* nowhere to keep it: the door writes the command out */
 	if (!strcmp(kind, "m"))
 		stored = json_pack("{s:s, s:O}", "kind", "m", "modal", payload);
+	else if (!strcmp(kind, "p") && cmd)
+		stored = json_pack("{s:s, s:s, s:s}", "kind", "p", "command", cmd, "user", asker);
 	else if (cmd)
 		stored = json_pack("{s:s, s:s}", "kind", kind, "command", cmd);
 	else
@@ -114,6 +130,13 @@ static json_t *resolve(struct hallway *hw, const char *id)
 		return json_pack("{s:s, s:s}", "kind", "c", "command", id + ID_PREFIX_LEN);
 	if (!strncmp(id, ID_SELECT, ID_PREFIX_LEN) && id[ID_PREFIX_LEN])
 		return json_pack("{s:s, s:s}", "kind", "s", "command", id + ID_PREFIX_LEN);
+	if (!strncmp(id, ID_PAGE, ID_PREFIX_LEN)) {
+		const char *user = id + ID_PREFIX_LEN, *colon = strchr(user, ':');
+		if (!colon || !colon[1] || !is_asker(user, (size_t)(colon - user)))
+			return NULL;
+		return json_pack("{s:s, s:s, s:s#}", "kind", "p", "command", colon + 1, "user", user,
+				 (int)(colon - user));
+	}
 	if (strncmp(id, ID_KEY, ID_PREFIX_LEN) || strlen(id + ID_PREFIX_LEN) != 16 ||
 	    strspn(id + ID_PREFIX_LEN, "0123456789abcdef") != 16 || !hw->storage)
 		return NULL;
@@ -302,13 +325,22 @@ void components_interaction(struct hallway *hw, json_t *d)
 				   "Please type the command again.");
 		return;
 	}
-	if (itype == 3 && !strcmp(kind, "c") && command) {
-		router_interaction_run(hw->router, d, command, NULL);
+	if (itype == 3 && !strcmp(kind, "p") && command) {
+		/* "Show more": the one it answered pages the message in place;
+		 * anyone else gets the next page for themselves. */
+		const char *asker = json_string_value(json_object_get(what, "user"));
+		json_t *member = json_object_get(d, "member");
+		json_t *user = member ? json_object_get(member, "user") : json_object_get(d, "user");
+		const char *presser = json_string_value(json_object_get(user, "id"));
+		router_interaction_run(hw->router, d, command, NULL,
+				       asker && *asker && presser && !strcmp(asker, presser));
+	} else if (itype == 3 && !strcmp(kind, "c") && command) {
+		router_interaction_run(hw->router, d, command, NULL, 0);
 	} else if (itype == 3 && !strcmp(kind, "s") && command) {
 		const char *value = json_string_value(json_array_get(json_object_get(data, "values"), 0));
 		char *line = value ? rm_choice_line(command, value) : NULL;
 		if (line)
-			router_interaction_run(hw->router, d, line, NULL);
+			router_interaction_run(hw->router, d, line, NULL, 0);
 		else
 			answer_text(hw, d, "Nothing was chosen.");
 		free(line);
@@ -319,7 +351,7 @@ void components_interaction(struct hallway *hw, json_t *d)
 		json_t *slash = modal_data(hw, json_string_value(json_object_get(modal, "command")), d,
 					   why, sizeof(why));
 		if (slash)
-			router_interaction_run(hw->router, d, NULL, slash);
+			router_interaction_run(hw->router, d, NULL, slash, 0);
 		else
 			answer_text(hw, d, *why ? why : "Sorry, I could not read that form.");
 		json_decref(slash);

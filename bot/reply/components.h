@@ -22,7 +22,16 @@ int components_start(struct hallway *hw);
 /* One such interaction (what the bus subscription calls). */
 void components_interaction(struct hallway *hw, json_t *d);
 
-/* The reply_model_id_fn of the Discord drawing (ud: struct hallway *). */
+/* The ud of components_custom_id: the host, and who the drawn message
+ * answers (a user id; NULL for a post nobody asked for). A "Show more"
+ * (kind "p") carries that user: their press edits the message in place,
+ * anyone else's is answered for them alone. */
+struct components_ids {
+	struct hallway *hw;
+	const char *asker;
+};
+
+/* The reply_model_id_fn of the Discord drawing (ud: struct components_ids *). */
 int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
 			 size_t idlen);
 

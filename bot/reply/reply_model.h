@@ -44,9 +44,10 @@ int reply_model_check(const json_t *model, char *why, size_t whylen);
 
 /*
  * Gives the custom_id of a component. kind: "c" a button running the
- * command line `payload` (a JSON string), "s" a select menu running
- * "payload <value>", "m" a button opening the modal `payload` (the modal
- * object of an action). Writes at most RM_CUSTOM_ID_MAX characters into
+ * command line `payload` (a JSON string), "p" the "Show more" running the
+ * command line `payload` (its answer replaces the message, the next page
+ * in place), "s" a select menu running "payload <value>", "m" a button
+ * opening the modal `payload` (the modal object of an action). Writes at most RM_CUSTOM_ID_MAX characters into
  * id. Returns 0, or -1 (the component is left out and the door's text
  * says which command to type instead).
  */

@@ -501,7 +501,7 @@ static json_t *draw_components(const json_t *model, const struct rm_discord_opts
 	if (more && json_integer_value(json_object_get(more, "shown")) <
 			    json_integer_value(json_object_get(more, "total"))) {
 		const json_t *cmd = json_object_get(more, "command");
-		if (o->ids && !o->ids(o->ud, "c", cmd, id, sizeof(id)))
+		if (o->ids && !o->ids(o->ud, "p", cmd, id, sizeof(id)))
 			row_add(rows, button("Show more", 1, id, NULL));
 		else
 			type_instead(text, o, "More", json_string_value(cmd));

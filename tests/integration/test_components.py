@@ -70,28 +70,72 @@ class Components(DaemonTestCase):
         self.assertLessEqual(len(msg["embeds"]), 10)
         more = [b for b in buttons(msg) if b.get("label") == "Show more"]
         self.assertEqual(len(more), 1, msg.get("components"))
-        self.assertEqual(more[0]["custom_id"], "hw:c:now page=2")
+        # "Show more" names the one it answers: their press pages in place.
+        self.assertEqual(more[0]["custom_id"], "hw:p:%s:now page=2" % ATTENDEE)
         seen = titles(msg)
-        # Each press answers within 3 s with the next page, until the last.
-        page = msg
+        # Each press answers within 3 s by editing the message (UPDATE_MESSAGE,
+        # type 7) to the next page, until the last; no new message is posted.
+        # Halfway, the bot restarts: the press on the message it left works.
+        page, presses = msg, 0
         while True:
             ids = [b["custom_id"] for b in buttons(page) if b.get("label") == "Show more"]
             if not ids:
                 break
+            if presses == 1:
+                self.assertEqual(d.stop(), 0)
+                d = self.daemon(cfg, env={"HALLWAY_NOW": SUNDAY_1012, "HALLWAY_CLOCK_SPEED": "0"})
+                self.ready(d, identifies=2)
+                d.wait_log("schedule loaded", 30)
             inter = self.press(page, ids[0])
+            presses += 1
+            self.assertEqual(inter["ack_type"], 7, inter["responses"])
             page = inter["original"]
-            self.assertIsNotNone(page, inter)
+            self.assertEqual(page["id"], msg["id"], "the page is the same message, edited")
+            self.assertIn("%d of 26 shown." % min(8 * (presses + 1), 26)
+                          if 8 * (presses + 1) < 26 else "The last of 26.",
+                          page["content"] + " ".join(e.get("description", "") for e in page["embeds"]))
             seen += titles(page)
             self.assertLess(len(seen), 40, "paging does not end")
+        self.assertEqual(presses, 3)
         self.assertEqual(len(seen), 26, seen)
         self.assertEqual(len(set(seen)), 26, "a talk shown twice: %r" % seen)
-        # A press on the first message after a restart still works.
-        self.assertEqual(d.stop(), 0)
-        d2 = self.daemon(cfg, env={"HALLWAY_NOW": SUNDAY_1012, "HALLWAY_CLOCK_SPEED": "0"})
-        self.ready(d2, identifies=2)
-        d2.wait_log("schedule loaded", 30)
-        inter = self.press(msg, "hw:c:now page=2")
+        self.assertEqual(len(self.bot_messages(msg["channel_id"])), 1, "a press posted a new message")
+        # The last page has no "Show more" left on the message.
+        self.assertEqual([b for b in buttons(page) if b.get("label") == "Show more"], [])
+
+    def test_someone_elses_press_answers_them_alone(self):
+        d, cfg = self.schedule_daemon()
+        self.st.inject_message(content="!now", user_id=ATTENDEE)
+        msg = self.wait_bot_messages(1)[0]
+        inter = self.press(msg, "hw:p:%s:now page=2" % ATTENDEE, user=ORGANIZER)
+        self.assertEqual(inter["ack_type"], 4)
+        self.assertNotEqual(inter["original"]["id"], msg["id"])
         self.assertIn("16 of 26 shown.", inter["original"]["content"])
+        # The asker's message is as it was.
+        still = [m for m in self.bot_messages(msg["channel_id"]) if m["id"] == msg["id"]][0]
+        self.assertIn("8 of 26 shown.", still["content"])
+        self.assertIsNone(still.get("edited_timestamp"))
+
+    def test_a_page_answered_later_edits_the_pressed_message(self):
+        d, cfg, msg = self.form_daemon()
+        self.st.inject_message(content="!slowpage", user_id=ATTENDEE)
+        page = wait_until(lambda: next((m for m in self.bot_messages(msg["channel_id"])
+                                        if m["content"].startswith("**Page 1 of 3**")), None), 10,
+                          what="the first page")
+        [cid] = [b["custom_id"] for b in buttons(page) if b.get("label") == "Show more"]
+        self.assertEqual(cid, "hw:p:%s:slowpage page=2" % ATTENDEE)
+        # The plugin answers after 300 ms: the press is acknowledged at once
+        # (DEFERRED_UPDATE_MESSAGE, type 6), then the page edits @original,
+        # which is the pressed message.
+        inter = self.press(page, cid)
+        self.assertEqual(inter["ack_type"], 6)
+        edited = wait_until(lambda: next((m for m in self.bot_messages(msg["channel_id"])
+                                          if m["id"] == page["id"] and "Page 2 of 3" in m["content"]),
+                                         None), 10, what="the pressed message edited to page 2")
+        self.assertEqual([b["custom_id"] for b in buttons(edited) if b.get("label") == "Show more"],
+                         ["hw:p:%s:slowpage page=3" % ATTENDEE])
+        self.assertFalse(any(m["content"].startswith("**Page 2") for m in self.bot_messages(msg["channel_id"])
+                             if m["id"] != page["id"]), "a new message was posted")
 
     def test_a_track_narrows_and_the_console_form_is_plain(self):
         d, _ = self.schedule_daemon()

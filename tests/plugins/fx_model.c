@@ -3,7 +3,8 @@
  * test_components.py): `form` answers a model with a modal button, a
  * button whose command is too long to ride in a custom_id, and a select
  * menu; `echo` says what it was given, so a test sees which command a
- * press ran, with which arguments, as whom.
+ * press ran, with which arguments, as whom; `slowpage` pages an answer it
+ * gives later.
  */
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,64 @@ static int cmd_post(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return api->reply(self, inv, "posted");
 }
 
+/* `slowpage [page=N]`: page N of 3, answered 300 ms later from a kept
+ * invocation, so a "Show more" press is deferred (type 6) and the page
+ * replaces the pressed message by an edit of @original. */
+#define SLOW_MAX 8
+static struct slow {
+	const hw_invocation *inv; /* kept; NULL: free slot */
+	int page;
+} slow[SLOW_MAX];
+
+static void slow_fire(hw_plugin *self, hw_handle h, void *ud)
+{
+	struct slow *s = ud;
+	char title[32], next[32];
+	json_t *m;
+	(void)h;
+	snprintf(title, sizeof(title), "Page %d of 3", s->page);
+	snprintf(next, sizeof(next), "slowpage page=%d", s->page + 1);
+	m = json_pack("{s:i, s:s, s:[{s:s, s:s}]}", "version", HW_REPLY_VERSION, "title", title,
+		      "items", "kind", "talk", "title", title);
+	if (m && s->page < 3)
+		json_object_set_new(m, "more", json_pack("{s:i, s:i, s:s}", "shown", s->page,
+							 "total", 3, "command", next));
+	if (!m || api->reply_model(self, s->inv, m))
+		api->log(self, HW_LOG_WARN, "fx_model: slowpage could not answer");
+	api->invocation_release(self, s->inv);
+	s->inv = NULL;
+}
+
+static int cmd_slowpage(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	const char *arg = inv->argc && inv->argv[0].present ? inv->argv[0].str : "";
+	const char *p = strstr(arg, "page=");
+	struct slow *s = NULL;
+	(void)ud;
+	for (size_t i = 0; i < SLOW_MAX && !s; i++)
+		if (!slow[i].inv)
+			s = &slow[i];
+	if (!s || !(s->inv = api->invocation_keep(self, inv)))
+		return api->reply(self, inv, "busy");
+	s->page = p && p[5] >= '1' && p[5] <= '3' ? p[5] - '0' : 1;
+	if (!api->timer_add(self, 300, 0, slow_fire, s)) {
+		api->invocation_release(self, s->inv);
+		s->inv = NULL;
+		return HW_ERR_NOMEM;
+	}
+	return HW_OK;
+}
+
+static void shutdown(hw_plugin *self, void *userdata)
+{
+	(void)userdata;
+	for (size_t i = 0; i < SLOW_MAX; i++)
+		if (slow[i].inv) {
+			api->invocation_release(self, slow[i].inv);
+			slow[i].inv = NULL;
+		}
+}
+
 static int init(hw_plugin *self, const hw_api *a)
 {
 	static const hw_arg_spec echo_args[] = {
@@ -96,14 +155,19 @@ static int init(hw_plugin *self, const hw_api *a)
 				.fn = cmd_echo};
 	hw_command_spec post = {HW_COMMAND_SPEC_INIT, .name = "post",
 				.summary = "send_model and dm_model", .fn = cmd_post};
+	static const hw_arg_spec slow_args[] = {{"rest", HW_ARG_TEXT, 0, "page=N", 0}};
+	hw_command_spec slowpage = {HW_COMMAND_SPEC_INIT, .name = "slowpage",
+				    .summary = "A paged answer given later", .args = slow_args,
+				    .nargs = 1, .fn = cmd_slowpage};
 	hw_command_spec secret = {HW_COMMAND_SPEC_INIT, .name = "secret",
 				  .summary = "An organizer command", .perm = HW_PERM_ORGANIZER,
 				  .fn = cmd_secret};
 	api = a;
 	if (a->command_add(self, &form) || a->command_add(self, &echo) ||
-	    a->command_add(self, &secret) || a->command_add(self, &post))
+	    a->command_add(self, &secret) || a->command_add(self, &post) ||
+	    a->command_add(self, &slowpage))
 		return HW_ERR_INVALID;
 	return HW_OK;
 }
 
-HW_PLUGIN_DEFINE("fx_model", "1.0", "Reply model components (tests)", init, NULL);
+HW_PLUGIN_DEFINE("fx_model", "1.0", "Reply model components (tests)", init, shutdown);

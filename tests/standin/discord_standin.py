@@ -2173,6 +2173,10 @@ class Messages:
             target = self.world.message_by_id.get(inter.payload["message"]["id"])
             if target is not None:
                 message = inter.original = self.edit(target, data, files)
+        elif rtype == 6 and inter.payload.get("message"):
+            # DEFERRED_UPDATE_MESSAGE: nothing changes yet; @original is now the
+            # message the component is on, which a later edit replaces.
+            inter.original = self.world.message_by_id.get(inter.payload["message"]["id"])
         inter.acked, inter.ack_type = True, rtype
         inter.ephemeral = bool((data.get("flags") or 0) & 64)
         self.st.bump()
