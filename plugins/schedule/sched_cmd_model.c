@@ -24,7 +24,6 @@
 #define DAY_PAGE 20
 #define ROOMSET_MAX 8
 #define SUGGEST_MAX 5
-#define SEARCH_MAX 5
 
 /* ---- items ---- */
 
@@ -516,29 +515,56 @@ json_t *sched_answer_day(const struct sched *s, const struct sched_answer *a, co
 	return m;
 }
 
+/* `talk <words> [page=N]`: the best matches, a page at a time like next
+ * and now ("8 of 23 shown", a "Show more" for the next page). */
 json_t *sched_answer_talk(const struct sched *s, const struct sched_answer *a, const char *words)
 {
-	const struct sched_talk *t[SEARCH_MAX];
+	const struct sched_talk **t;
 	char line[ARG_MAX + 64];
-	size_t n;
+	struct args args;
+	size_t n, o = 0;
 	json_t *m = model_new(s, NULL);
-	(void)a;
 	if (!m)
 		return NULL;
 	if (!s) {
 		set_para(m, "No schedule loaded yet.");
 		return m;
 	}
-	n = sched_query_search(s, words, t, SEARCH_MAX);
+	/* The words as typed, "page=N" aside ("track:" is a search word). */
+	memset(&args, 0, sizeof(args));
+	args.page = 1;
+	for (const char *p = words ? words : ""; *p;) {
+		size_t len;
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t");
+		if (len > 5 && !strncmp(p, "page=", 5)) {
+			long v = strtol(p + 5, NULL, 10);
+			args.page = v >= 1 && v <= PAGE_MAX ? (size_t)v : 1;
+		} else if (len && o + len + 2 < sizeof(args.text)) {
+			o += (size_t)snprintf(args.text + o, sizeof(args.text) - o, "%s%.*s",
+					      o ? " " : "", (int)len, p);
+		}
+		p += len;
+	}
+	if (!(t = malloc((s->ntalks + 1) * sizeof(*t)))) {
+		json_decref(m);
+		return NULL;
+	}
+	n = sched_query_search(s, args.text, t, s->ntalks + 1);
 	if (!n) {
-		snprintf(line, sizeof(line), "No talk matches \"%.80s\".", words);
+		snprintf(line, sizeof(line), "No talk matches \"%.80s\".", args.text);
 		set_para(m, line);
+		free(t);
 		return m;
 	}
-	snprintf(line, sizeof(line), "Best match%s for \"%.80s\"", n == 1 ? "" : "es", words);
+	snprintf(line, sizeof(line), "Best match%s for \"%.80s\"", n == 1 ? "" : "es", args.text);
 	hw_reply_set_text(m, "title", line, 250);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(json_object_get(m, "items"), sched_answer_item(s, t[i]));
+	if (add_page(s, m, t, n, a->page_size ? a->page_size : SCHED_MODEL_PAGE, "talk", &args,
+		     NULL)) {
+		json_decref(m);
+		m = NULL;
+	}
+	free(t);
 	return m;
 }
 

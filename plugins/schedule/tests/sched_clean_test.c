@@ -237,6 +237,53 @@ TEST(fosdem_now_pages)
 	sched_model_free(s);
 }
 
+/* Issue 16: `talk` pages like next and now. FOSDEM 2025, `talk rust`: more
+ * matches than a page; each page's "Show more" runs the same words with
+ * the next page, and every match is reachable exactly once, in the order
+ * of the search (best first). */
+TEST(fosdem_talk_pages)
+{
+	struct sched *s = sched_test_load(D "fosdem2025-schedule.xml", SCHED_FMT_AUTO, NULL, NULL);
+	struct sched_answer a = {hw_civil_make(2025, 2, 2, 9, 12, 0), NULL, 0, 0};
+	const struct sched_talk **all;
+	char command[200] = "rust";
+	size_t n, seen = 0, pages = 0;
+	REQUIRE(s);
+	REQUIRE((all = malloc(s->ntalks * sizeof(*all))));
+	n = sched_query_search(s, "rust", all, s->ntalks);
+	CHECK(n > 2 * SCHED_MODEL_PAGE);
+	for (;;) {
+		json_t *m = sched_answer_talk(s, &a, command), *it, *more;
+		size_t i;
+		REQUIRE(m);
+		pages++;
+		json_array_foreach(json_object_get(m, "items"), i, it) {
+			if (strcmp(json_string_value(json_object_get(it, "kind")), "talk"))
+				continue;
+			/* The same talk as the search's, at the same place. */
+			if (seen < n)
+				CHECK_STREQ(json_string_value(json_object_get(it, "id")), all[seen]->id);
+			seen++;
+		}
+		more = json_object_get(m, "more");
+		if (!more) {
+			json_decref(m);
+			break;
+		}
+		CHECK_INTEQ(json_integer_value(json_object_get(more, "total")), n);
+		CHECK_INTEQ(json_integer_value(json_object_get(more, "shown")), seen);
+		REQUIRE(!strncmp(json_string_value(json_object_get(more, "command")), "talk rust page=", 15));
+		snprintf(command, sizeof(command), "%s",
+			 json_string_value(json_object_get(more, "command")) + 5);
+		json_decref(m);
+		REQUIRE(pages < 100);
+	}
+	CHECK_INTEQ(seen, n);
+	CHECK_INTEQ(pages, (n + SCHED_MODEL_PAGE - 1) / SCHED_MODEL_PAGE);
+	free(all);
+	sched_model_free(s);
+}
+
 /* PyCon US 2024, Thursday 09:35: 12 tutorials, sponsor workshops and
  * summits on. Every one reachable over the pages, none twice; with main
  * rooms configured, they come first. */
@@ -302,6 +349,7 @@ int main(void)
 	RUN(real_schedules);
 	RUN(fosdem_now_pages);
 	RUN(pycon_now_pages);
+	RUN(fosdem_talk_pages);
 	RUN(golden_models);
 	return test_summary();
 }
