@@ -67,6 +67,17 @@ static json_t *sprints_admin_split(const char *text, size_t max_len)
 	return out;
 }
 
+/* 1 when name holds a control character (a tab, a newline): a name is
+ * typed back in commands (`sprint join <name>`, the `sprints` menu), which
+ * are one line of printable text. */
+static int sprints_admin_has_control(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+			return 1;
+	return 0;
+}
+
 static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const char *name)
 {
 	char *fold;
@@ -74,6 +85,10 @@ static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const cha
 	int ok;
 	if (strlen(name) > SPRINTS_NAME_MAX) {
 		sprints_reply(s, inv, "Project names are limited to 100 bytes.");
+		return 0;
+	}
+	if (sprints_admin_has_control(name, strlen(name))) {
+		sprints_reply(s, inv, "Project names are one line of text, without tabs.");
 		return 0;
 	}
 	fold = hw_fold(name);
@@ -193,6 +208,8 @@ static json_t *sprints_admin_changes(const char *text, hw_buf *err)
 			k = !strcmp(k, "day") ? "days" : k;
 		} else if (!strcmp(k, "name") && (vlen > SPRINTS_NAME_MAX || !vlen)) {
 			hw_buf_add(err, "Project names are 1 to 100 bytes.");
+		} else if (!strcmp(k, "name") && sprints_admin_has_control(value, vlen)) {
+			hw_buf_add(err, "Project names are one line of text, without tabs.");
 		} else if (vlen > SPRINTS_FIELD_MAX) {
 			hw_buf_add(err, "Values are limited to 4000 bytes.");
 		} else {

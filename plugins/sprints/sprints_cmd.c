@@ -13,6 +13,7 @@
 #include "sprints.h"
 #include <hallway/buf.h>
 #include <hallway/db.h>
+#include <hallway/reply_item.h>
 #include <hallway/civil.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
@@ -285,17 +286,22 @@ static int sprints_cmd_matches(const char *words, const char *name, const char *
 	return hit;
 }
 
-/* A copy of text for a reply model: at most max bytes, cut on a character
- * boundary. */
-static json_t *sprints_cmd_text(const char *text, size_t max)
+/* A space or a control character: what parts the words of a filter. */
+static int sprints_cmd_is_break(char c)
 {
-	size_t n = text ? strlen(text) : 0;
-	if (n > max) {
-		n = max;
-		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return json_stringn(text ? text : "", n);
+	return (unsigned char)c <= 0x20 || c == 0x7F;
+}
+
+/* 1 when s can be typed back as one command line's value (a select
+ * menu's option runs "sprint join <value>"): no control character. A
+ * name from a feed or from before names were checked may hold one; the
+ * reply model refuses such a value, so it is not offered. */
+static int sprints_cmd_typable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return 0;
+	return 1;
 }
 
 /* One project as a reply model item (issue 16): its seats as counts when it
@@ -303,7 +309,7 @@ static json_t *sprints_cmd_text(const char *text, size_t max)
 static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
 {
 	json_t *it = json_pack("{s:s, s:o}", "kind", "sprint", "title",
-			       sprints_cmd_text(p->name, 200));
+			       hw_reply_text(*p->name ? p->name : "?", 200));
 	size_t ndays = json_array_size(p->days);
 	const char *link = json_string_value(json_array_get(p->links, 0));
 	hw_buf note;
@@ -337,7 +343,7 @@ static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
 		json_object_set_new(it, "waitlist", json_integer(waiting));
 	}
 	if (note.len && hw_buf_str(&note))
-		json_object_set_new(it, "note", sprints_cmd_text(hw_buf_str(&note), 900));
+		json_object_set_new(it, "note", hw_reply_text(hw_buf_str(&note), 900));
 	if (link && (!strncmp(link, "https://", 8) || !strncmp(link, "http://", 7)) &&
 	    !strpbrk(link, " <>\"") && strlen(link) < 2000)
 		json_object_set_new(it, "url", json_string(link));
@@ -360,11 +366,15 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 	size_t n = 0, shown = 0, page = 1, first, cap = inv->is_dm || inv->door == HW_DOOR_CONSOLE
 							      ? SPRINTS_LIST_PRIVATE : SPRINTS_LIST_SHOW;
 	int rc = HW_ERR_NOMEM;
-	/* "page=N" pages; the other words filter. */
+	/* "page=N" pages; the other words filter. Control characters part
+	 * words like spaces: the "Show more" runs the filter as typed, and a
+	 * command line is one line of printable text. */
 	for (const char *w = typed ? typed : ""; *w;) {
-		size_t len;
-		w += strspn(w, " ");
-		len = strcspn(w, " ");
+		size_t len = 0;
+		while (*w && sprints_cmd_is_break(*w))
+			w++;
+		while (w[len] && !sprints_cmd_is_break(w[len]))
+			len++;
 		if (len > 5 && !strncmp(w, "page=", 5) && atoi(w + 5) > 0)
 			page = (size_t)atoi(w + 5);
 		else if (len && strlen(filter) + len + 2 < sizeof(filter))
@@ -395,7 +405,8 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		if (rc)
 			goto out;
 		rc = sprints_cmd_item(s, &p, items);
-		if (!rc && strlen(p.name) <= 100 && json_array_size(opts) < 25)
+		if (!rc && strlen(p.name) <= 100 && sprints_cmd_typable(p.name) &&
+		    json_array_size(opts) < 25)
 			json_array_append_new(opts, json_pack("{s:s, s:s}", "label", p.name, "value",
 							      p.name));
 		sprints_store_project_free(&p);
