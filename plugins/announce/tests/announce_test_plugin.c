@@ -12,6 +12,7 @@
 
 #include "mock_api.h"
 #include <hallway/civil.h>
+#include <hallway/events.h>
 #include "testlib.h"
 
 extern const hw_plugin_desc hallway_plugin;
@@ -254,6 +255,46 @@ TEST(restart_resends_unconfirmed_and_never_repeats_sent)
 	/* And a third start sends nothing. */
 	REQUIRE((m = start(path, thu(9, 22), NULL)));
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0);
+	mock_api_free(m);
+}
+
+/* A standby becoming the active one (hallway.active) takes over what the
+ * previous active daemon left 'sending': sent again, same row and nonce;
+ * what was confirmed is not sent again. */
+TEST(takeover_resends_what_the_old_active_claimed)
+{
+	char path[256], nonce[64];
+	mock_api *m;
+	json_t *ev;
+	long long id;
+	const mock_output *o;
+	db_path(path, sizeof(path), "takeover");
+	REQUIRE((m = start(path, thu(9, 20), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce Hello"), HW_OK);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	/* The old active claimed 2002's row and died before Discord answered. */
+	q_int(m, "UPDATE announce_outbox SET state = 'sending', message_id = NULL "
+		 "WHERE channel_id = '2002'");
+	id = q_int(m, "SELECT id FROM announce_outbox WHERE channel_id = '2002'");
+	mock_api_clear(m);
+	mock_api_advance(m, 60 * 1000);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 0); /* not ours until active */
+	ev = json_pack("{s:i,s:i}", "version", HW_LEASE_ACTIVE_VERSION, "epoch", 2);
+	mock_api_emit(m, HW_EVENT_LEASE_ACTIVE, ev);
+	json_decref(ev);
+	mock_api_pump(m);
+	mock_api_pump(m);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
+	CHECK_INTEQ(sends_to(m, "2002"), 1);
+	o = mock_api_output(m, MOCK_OUT_SEND, 0);
+	REQUIRE(o && o->nonce);
+	snprintf(nonce, sizeof(nonce), "%s", o->nonce);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'sent'"), 3);
+	{
+		char sql[200];
+		snprintf(sql, sizeof(sql), "SELECT id FROM announce_outbox WHERE nonce = '%s'", nonce);
+		CHECK_INTEQ(q_int(m, sql), id);
+	}
 	mock_api_free(m);
 }
 
@@ -722,6 +763,7 @@ int main(void)
 	RUN(final_failure_is_failed_never_sent);
 	RUN(transient_failure_is_retried);
 	RUN(restart_resends_unconfirmed_and_never_repeats_sent);
+	RUN(takeover_resends_what_the_old_active_claimed);
 	RUN(scheduled_fires_at_local_time_and_cancel);
 	RUN(catchup_window_late_and_skipped);
 	RUN(preview_before_many_channels);
