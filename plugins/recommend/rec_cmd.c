@@ -1,7 +1,8 @@
 /*
  * The commands: recommend, similar, star, unstar, agenda [ics]. Answers
- * read the current index (talks) and storage (the user's stars); every
- * change is committed before the reply.
+ * read the current index (talks) and storage (the user's stars, through a
+ * unit of work: the answer comes from its done()); every change is
+ * committed before the reply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,100 @@ static int send_out(struct rec_plugin *p, const hw_invocation *inv, struct rec_o
 	return ret;
 }
 
+/* What `agenda` shows: a page of talks in time order, today's, or all of
+ * them as a calendar file. */
+struct agenda_ask {
+	int ics, today;
+	size_t page; /* from 1 */
+};
+
+/* A command whose answer needs storage: the invocation is kept, the unit
+ * of work reads (and writes) on the storage thread, and done() answers.
+ * The body reads only the job; p->idx and p->tz are read in done(). */
+struct cmd_job {
+	const hw_invocation *inv; /* kept; released in done() */
+	char *user, *text;        /* copies: the invocation's strings are the loop's */
+	struct rec_star *stars;   /* the user's stars, read in the unit */
+	size_t nstars;
+	struct rec_star star;     /* star: the slot to star (strings owned) */
+	int64_t due;
+	int changed;              /* star: added; unstar: removed */
+	size_t match[5], nm;      /* unstar: the stars that match */
+	int exact;
+	struct agenda_ask ask;    /* agenda */
+	int after;                /* agenda: the conference is over (watch list) */
+	unsigned char *watched;   /* ... and which stars are ticked off (nstars) */
+};
+
+/* Frees the job; never calls the API (also after shutdown). */
+static void cmd_free(void *job)
+{
+	struct cmd_job *j = job;
+	free(j->user);
+	free(j->text);
+	rec_store_stars_free(j->stars, j->nstars);
+	free(j->watched);
+	free(j->star.talk_id);
+	free(j->star.title);
+	free(j->star.room);
+	free(j);
+}
+
+static struct cmd_job *cmd_job_new(const hw_invocation *inv, const char *text)
+{
+	struct cmd_job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->user = strdup(inv->user_id)) || (text && !(j->text = strdup(text)))) {
+		if (j)
+			cmd_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* Keeps inv and queues the unit; the handler's result. On failure nothing
+ * stays kept and j is freed. */
+static int cmd_run(struct rec_plugin *p, const hw_invocation *inv, struct cmd_job *j,
+		   hw_unit_body_fn body, hw_unit_done_fn done)
+{
+	const hw_invocation *kept = p->api->invocation_keep(p->self, inv);
+	int rc;
+	if (!kept) {
+		cmd_free(j);
+		return HW_ERR_NOMEM;
+	}
+	j->inv = kept;
+	rc = hw_units_run(p->units, body, done, cmd_free, j);
+	if (rc != HW_OK)
+		p->api->invocation_release(p->self, kept); /* j is freed already */
+	return rc;
+}
+
+/* Answers the kept invocation (reply's result logged) and ends the job. */
+static void cmd_end(struct rec_plugin *p, struct cmd_job *j, int rc)
+{
+	if (rc != HW_OK)
+		p->api->log(p->self, HW_LOG_WARN, "recommend: answering %s failed (%d)",
+			    j->inv->command ? j->inv->command : "a command", rc);
+	p->api->invocation_release(p->self, j->inv);
+	cmd_free(j);
+}
+
+/* A unit that did not commit: said plainly, nothing was changed. */
+static int storage_failed(struct rec_plugin *p, const hw_invocation *inv, int status)
+{
+	char text[300];
+	snprintf(text, sizeof(text), "Sorry, I cannot reach your agenda just now (%s); nothing "
+		 "was changed. Please try again in a minute.", rec_storage_text(status));
+	return p->api->reply(p->self, inv, text);
+}
+
+static int stars_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	return rec_store_stars(p->api, tx, j->user, &j->stars, &j->nstars);
+}
+
 /* "Thu 26 Nov 10:15–10:45, Room (<t:X:t>)" for one slot. */
 static void slot_text(struct rec_plugin *p, const struct rec_slot *s, char *buf, size_t len)
 {
@@ -77,25 +172,19 @@ static size_t starred_entries(struct rec_plugin *p, const struct rec_star *s, si
 	return k;
 }
 
-static int cmd_recommend(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int recommend_answer(struct rec_plugin *p, const hw_invocation *inv, const char *text,
+			    const struct rec_star *stars, size_t nstars)
 {
-	struct rec_plugin *p = ud;
-	const char *text = arg0(inv);
-	struct rec_star *stars = NULL;
-	size_t nstars = 0, *st = NULL, nst;
+	size_t *st = NULL, nst;
 	struct rec_hit hits[REC_RESULTS];
 	struct rec_out o = {0};
 	long n;
 
 	if (!p->idx)
 		return no_schedule(p, inv);
-	if (rec_store_stars(p->db, inv->user_id, &stars, &nstars))
-		return HW_ERR_STORAGE;
 	nst = starred_entries(p, stars, nstars, &st);
-	if (!st) {
-		rec_store_stars_free(stars, nstars);
+	if (!st)
 		return HW_ERR_NOMEM;
-	}
 	{
 		struct rec_ask ask = {text, st, nst, rec_now(p)};
 		n = rec_query_recommend(p->idx, &ask, hits, REC_RESULTS);
@@ -137,9 +226,30 @@ static int cmd_recommend(hw_plugin *self, const hw_invocation *inv, void *ud)
 			    liked[0] && (words[0] || track[0]) ? " · " : "",
 			    liked[0] ? "like your starred " : "", liked);
 	}
-	rec_store_stars_free(stars, nstars);
 	free(st);
 	return send_out(p, inv, &o);
+}
+
+static void recommend_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	cmd_end(p, j, status != HW_OK ? storage_failed(p, j->inv, status)
+		      : recommend_answer(p, j->inv, j->text, j->stars, j->nstars));
+}
+
+static int cmd_recommend(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct rec_plugin *p = ud;
+	struct cmd_job *j;
+	(void)self;
+
+	if (!p->idx)
+		return no_schedule(p, inv);
+	/* The stars shape the ranking: read them first. */
+	if (!(j = cmd_job_new(inv, arg0(inv))))
+		return HW_ERR_NOMEM;
+	return cmd_run(p, inv, j, stars_body, recommend_done);
 }
 
 /* Resolves the talk the user named. Returns the entry, or -1 after
@@ -218,19 +328,61 @@ static int overlaps(const struct rec_star *a, const struct rec_star *b)
 	return !a->cancelled && !b->cancelled && a->start < b->end && b->start < a->end;
 }
 
+static int star_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	int rc = rec_store_star(p->api, tx, j->user, &j->star, j->due, &j->changed);
+	/* The agenda after the star, for its clashes. */
+	return rc ? rc : rec_store_stars(p->api, tx, j->user, &j->stars, &j->nstars);
+}
+
+static void star_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	const struct rec_star *s = &j->star;
+	struct rec_slot sl = {.id = s->talk_id, .room = s->room, .start = s->start,
+			      .end = s->end};
+	struct rec_out o = {0};
+	char title[CMD_TITLE_MAX + 1], when[256];
+
+	if (status != HW_OK) {
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot store a star (%d)", status);
+		cmd_end(p, j, storage_failed(p, j->inv, status));
+		return;
+	}
+	rec_remind_arm(p);
+	rec_fmt_cut(s->title, title, sizeof(title));
+	slot_text(p, &sl, when, sizeof(when));
+	if (j->changed)
+		rec_out_add(&o, "⭐ Starred **%s** — %s. I will DM you %lld minutes before it "
+				"starts.", title, when, (long long)(p->lead_s / 60));
+	else
+		rec_out_add(&o, "**%s** (%s) is already in your agenda.", title, when);
+	for (size_t i = 0; i < j->nstars; i++) {
+		char t2[CMD_TITLE_MAX + 1], w2[64];
+		if (!strcmp(j->stars[i].talk_id, s->talk_id) || !overlaps(&j->stars[i], s))
+			continue;
+		rec_fmt_cut(j->stars[i].title, t2, sizeof(t2));
+		rec_fmt_span(p->tz, j->stars[i].start, j->stars[i].end, w2, sizeof(w2));
+		rec_out_add(&o, "\n⚠️ Clashes with **%s** (%s).", t2, w2);
+	}
+	cmd_end(p, j, send_out(p, j->inv, &o));
+}
+
 static int cmd_star(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct rec_plugin *p = ud;
 	const char *text = arg0(inv);
 	const struct rec_entry *en;
 	const struct rec_slot *sl;
-	struct rec_star s = {0}, *all = NULL;
 	struct rec_out o = {0};
-	char title[CMD_TITLE_MAX + 1], when[256];
-	size_t nall = 0;
+	struct cmd_job *j;
+	char title[CMD_TITLE_MAX + 1];
 	long e, slot;
-	int64_t now = rec_now(p), due;
-	int ret, added = 0;
+	int64_t now = rec_now(p);
+	int ret;
 
 	if (!p->idx)
 		return no_schedule(p, inv);
@@ -254,87 +406,97 @@ static int cmd_star(hw_plugin *self, const hw_invocation *inv, void *ud)
 		return send_out(p, inv, &o);
 	}
 	sl = &en->slots[slot];
-	s.talk_id = sl->id;
-	s.title = en->title;
-	s.room = sl->room;
-	s.start = sl->start;
-	s.end = sl->end;
-	s.starred_at = now;
-	due = sl->start - p->lead_s;
-	if (rec_store_star(p->db, inv->user_id, &s, due, &added)) {
-		p->api->log(self, HW_LOG_ERROR, "recommend: cannot store a star: %s",
-			    sqlite3_errmsg(p->db));
-		return HW_ERR_STORAGE;
+	/* The snapshot is copied: the index may be replaced before done(). */
+	if (!(j = cmd_job_new(inv, NULL)) || !(j->star.talk_id = strdup(sl->id)) ||
+	    !(j->star.title = strdup(en->title)) ||
+	    (sl->room && !(j->star.room = strdup(sl->room)))) {
+		if (j)
+			cmd_free(j);
+		return HW_ERR_NOMEM;
 	}
-	rec_remind_arm(p);
-	slot_text(p, sl, when, sizeof(when));
-	if (added)
-		rec_out_add(&o, "⭐ Starred **%s** — %s. I will DM you %lld minutes before it "
-				"starts.", title, when, (long long)(p->lead_s / 60));
-	else
-		rec_out_add(&o, "**%s** (%s) is already in your agenda.", title, when);
-	if (!rec_store_stars(p->db, inv->user_id, &all, &nall)) {
-		for (size_t i = 0; i < nall; i++) {
-			char t2[CMD_TITLE_MAX + 1], w2[64];
-			if (!strcmp(all[i].talk_id, s.talk_id) || !overlaps(&all[i], &s))
-				continue;
-			rec_fmt_cut(all[i].title, t2, sizeof(t2));
-			rec_fmt_span(p->tz, all[i].start, all[i].end, w2, sizeof(w2));
-			rec_out_add(&o, "\n⚠️ Clashes with **%s** (%s).", t2, w2);
+	j->star.start = sl->start;
+	j->star.end = sl->end;
+	j->star.starred_at = now;
+	j->due = sl->start - p->lead_s;
+	return cmd_run(p, inv, j, star_body, star_done);
+}
+
+/* The user's stars that text names: by id, then the exact title, then
+ * title words (pure: runs in the unit of work). */
+static void unstar_match(struct cmd_job *j)
+{
+	char f[512], ft[512];
+
+	hw_fold_into(j->text, f, sizeof(f));
+	for (int pass = 0; pass < 3 && !j->nm; pass++)
+		for (size_t i = 0; i < j->nstars; i++) {
+			int hit;
+			hw_fold_into(j->stars[i].title, ft, sizeof(ft));
+			hit = pass == 0   ? !strcmp(j->stars[i].talk_id, j->text)
+			      : pass == 1 ? f[0] && !strcmp(ft, f)
+					  : f[0] && rec_query_words_prefix(ft, f);
+			if (hit && j->nm < 5)
+				j->match[j->nm++] = i;
+			j->exact = pass < 2;
 		}
-		rec_store_stars_free(all, nall);
+}
+
+/* Reads the stars, finds the one named and removes it, in one
+ * transaction: what the reply names is what was removed. */
+static int unstar_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	int rc = rec_store_stars(p->api, tx, j->user, &j->stars, &j->nstars);
+
+	if (rc)
+		return rc;
+	unstar_match(j);
+	if (j->nm == 1 || (j->nm > 1 && j->exact))
+		rc = rec_store_unstar(p->api, tx, j->user, j->stars[j->match[0]].talk_id,
+				      &j->changed);
+	return rc;
+}
+
+static void unstar_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	struct rec_out o = {0};
+	char title[CMD_TITLE_MAX + 1];
+
+	if (status != HW_OK) {
+		cmd_end(p, j, storage_failed(p, j->inv, status));
+		return;
 	}
-	return send_out(p, inv, &o);
+	if (!j->nm) {
+		rec_out_add(&o, "None of your starred talks matches “%.200s”. `agenda` lists "
+				"them.", j->text);
+	} else if (j->nm > 1 && !j->exact) {
+		rec_out_add(&o, "Several starred talks match “%.200s”; which one?\n", j->text);
+		for (size_t i = 0; i < j->nm; i++) {
+			rec_fmt_cut(j->stars[j->match[i]].title, title, sizeof(title));
+			rec_out_add(&o, "• **%s**\n", title);
+		}
+	} else {
+		rec_remind_arm(p);
+		rec_fmt_cut(j->stars[j->match[0]].title, title, sizeof(title));
+		rec_out_add(&o, "Removed **%s** from your agenda; no reminder for it.", title);
+	}
+	cmd_end(p, j, send_out(p, j->inv, &o));
 }
 
 static int cmd_unstar(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	struct rec_plugin *p = ud;
 	const char *text = arg0(inv);
-	struct rec_star *all = NULL;
-	struct rec_out o = {0};
-	size_t nall = 0, match[5], nm = 0, exact = 0;
-	char f[512], ft[512], title[CMD_TITLE_MAX + 1];
-	int removed = 0;
+	struct cmd_job *j;
 
 	if (!text)
 		return p->api->reply(self, inv, "Usage: `unstar <talk>` (words from its title)");
-	if (rec_store_stars(p->db, inv->user_id, &all, &nall))
-		return HW_ERR_STORAGE;
-	hw_fold_into(text, f, sizeof(f));
-	/* By id, then the exact title, then title words. */
-	for (int pass = 0; pass < 3 && !nm; pass++)
-		for (size_t i = 0; i < nall; i++) {
-			int hit;
-			hw_fold_into(all[i].title, ft, sizeof(ft));
-			hit = pass == 0   ? !strcmp(all[i].talk_id, text)
-			      : pass == 1 ? f[0] && !strcmp(ft, f)
-					  : f[0] && rec_query_words_prefix(ft, f);
-			if (hit && nm < 5)
-				match[nm++] = i;
-			exact = pass < 2;
-		}
-	if (!nm) {
-		rec_out_add(&o, "None of your starred talks matches “%.200s”. `agenda` lists "
-				"them.", text);
-	} else if (nm > 1 && !exact) {
-		rec_out_add(&o, "Several starred talks match “%.200s”; which one?\n", text);
-		for (size_t i = 0; i < nm; i++) {
-			rec_fmt_cut(all[match[i]].title, title, sizeof(title));
-			rec_out_add(&o, "• **%s**\n", title);
-		}
-	} else {
-		const struct rec_star *s = &all[match[0]];
-		if (rec_store_unstar(p->db, inv->user_id, s->talk_id, &removed)) {
-			rec_store_stars_free(all, nall);
-			return HW_ERR_STORAGE;
-		}
-		rec_remind_arm(p);
-		rec_fmt_cut(s->title, title, sizeof(title));
-		rec_out_add(&o, "Removed **%s** from your agenda; no reminder for it.", title);
-	}
-	rec_store_stars_free(all, nall);
-	return send_out(p, inv, &o);
+	if (!(j = cmd_job_new(inv, text)))
+		return HW_ERR_NOMEM;
+	return cmd_run(p, inv, j, unstar_body, unstar_done);
 }
 
 static int agenda_ics(struct rec_plugin *p, const hw_invocation *inv, struct rec_star *all,
@@ -354,13 +516,6 @@ static int agenda_ics(struct rec_plugin *p, const hw_invocation *inv, struct rec
 	free(data);
 	return ret;
 }
-
-/* What `agenda` shows: a page of talks in time order, today's, or all of
- * them as a calendar file. */
-struct agenda_ask {
-	int ics, today;
-	size_t page; /* from 1 */
-};
 
 /* Reads words "ics", "today" and a page number, in any order; 0, or -1
  * for anything else. */
@@ -429,69 +584,44 @@ static json_t *agenda_item(struct rec_plugin *p, const struct rec_star *all, siz
 	return it;
 }
 
-/* After the conference: the starred talks not yet watched (rec_watch.h).
- * Frees all. */
-static int watch_list(struct rec_plugin *p, const hw_invocation *inv, struct rec_star *all,
-		      size_t nall, size_t page, size_t per_page)
+/* watched: NULL before the conference is over, else which stars are
+ * ticked off (the answer is then the watch list). */
+static int agenda_answer(struct rec_plugin *p, const hw_invocation *inv,
+			 const struct agenda_ask *ask, struct rec_star *all, size_t nall,
+			 const unsigned char *watched)
 {
-	unsigned char *watched = calloc(nall ? nall : 1, 1);
-	json_t *m = NULL;
-	int ret = HW_ERR_NOMEM;
-
-	if (watched && rec_watch_mark(p, inv->user_id, all, nall, watched)) {
-		ret = HW_ERR_STORAGE;
-		goto out;
-	}
-	if (watched && (m = rec_watch_model(p, all, nall, watched, page, per_page)))
-		ret = p->api->reply_model(p->self, inv, m);
-out:
-	free(watched);
-	rec_store_stars_free(all, nall);
-	return ret;
-}
-
-static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
-{
-	struct rec_plugin *p = ud;
-	struct agenda_ask ask;
-	struct rec_star *all = NULL;
-	size_t nall = 0, nsel = 0, shown = 0, first, per_page, *sel = NULL;
+	size_t nsel = 0, shown = 0, first, per_page, *sel = NULL;
 	int64_t now = rec_now(p), today = rec_fmt_day(p->tz, now);
 	char line[300];
 	json_t *m, *items;
 
-	if (agenda_parse(arg0(inv), &ask))
-		return p->api->reply(self, inv, "Usage: `agenda`, `agenda 2` (the next page), "
-					       "`agenda today` or `agenda ics` (a calendar file)");
-	if (rec_store_stars(p->db, inv->user_id, &all, &nall))
-		return HW_ERR_STORAGE;
-	if (ask.ics) {
-		int ret = agenda_ics(p, inv, all, nall);
-		rec_store_stars_free(all, nall);
-		return ret;
-	}
+	if (ask->ics)
+		return agenda_ics(p, inv, all, nall);
+	/* Where only the asker reads, a page may be longer. */
 	per_page = inv->is_dm || inv->door == HW_DOOR_CONSOLE ? AGENDA_PAGE_PRIVATE : AGENDA_PAGE;
-	if (rec_watch_is_after(p, now))
-		return watch_list(p, inv, all, nall, ask.page, per_page);
+	if (watched) {
+		/* After the conference: the starred talks not yet watched. */
+		if (!(m = rec_watch_model(p, all, nall, watched, ask->page, per_page)))
+			return HW_ERR_NOMEM;
+		return p->api->reply_model(p->self, inv, m);
+	}
 	m = json_pack("{s:i, s:[]}", "version", HW_REPLY_VERSION, "items");
 	if (!m || !(sel = calloc(nall ? nall : 1, sizeof(*sel)))) {
 		json_decref(m);
-		rec_store_stars_free(all, nall);
 		return HW_ERR_NOMEM;
 	}
 	items = json_object_get(m, "items");
 	if (p->tz)
 		json_object_set_new(m, "zone", json_string(hw_tz_name(p->tz)));
 	for (size_t i = 0; i < nall; i++)
-		if (!ask.today || rec_fmt_day(p->tz, all[i].start) == today)
+		if (!ask->today || rec_fmt_day(p->tz, all[i].start) == today)
 			sel[nsel++] = i;
-	/* Where only the asker reads, a page may be longer (per_page). */
-	first = (ask.page - 1) * per_page;
+	first = (ask->page - 1) * per_page;
 	if (!nall) {
 		json_object_set_new(m, "text", json_string(
 			"Your agenda is empty. Type star <talk> to add a talk; recommend <interests> "
 			"suggests some."));
-	} else if (ask.today && !nsel) {
+	} else if (ask->today && !nsel) {
 		snprintf(line, sizeof(line), "None of your %zu starred talk%s is today.", nall,
 			 nall == 1 ? "" : "s");
 		json_object_set_new(m, "text", json_string(line));
@@ -499,13 +629,13 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 							    "command", "agenda"));
 	} else if (first >= nsel) {
 		snprintf(line, sizeof(line), "Your agenda has %zu talk%s%s: there is no page %zu.",
-			 nsel, nsel == 1 ? "" : "s", ask.today ? " today" : "", ask.page);
+			 nsel, nsel == 1 ? "" : "s", ask->today ? " today" : "", ask->page);
 		json_object_set_new(m, "text", json_string(line));
 		json_object_set_new(m, "actions", json_pack("[{s:s, s:s}]", "label", "First page",
-							    "command", ask.today ? "agenda today"
-										 : "agenda"));
+							    "command", ask->today ? "agenda today"
+										  : "agenda"));
 	} else {
-		if (ask.today)
+		if (ask->today)
 			snprintf(line, sizeof(line), "Your agenda today (%zu of %zu talk%s)", nsel, nall,
 				 nall == 1 ? "" : "s");
 		else
@@ -519,14 +649,53 @@ static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
 		json_array_append_new(items, agenda_item(p, all, nall, sel[k], now));
 	if (first < nsel && first + shown < nsel) {
 		/* Never cut in silence: a "Show more" for the next page. */
-		snprintf(line, sizeof(line), "agenda%s %zu", ask.today ? " today" : "", ask.page + 1);
+		snprintf(line, sizeof(line), "agenda%s %zu", ask->today ? " today" : "",
+			 ask->page + 1);
 		json_object_set_new(m, "more", json_pack("{s:I, s:I, s:s}", "shown",
 							 (json_int_t)(first + shown), "total",
 							 (json_int_t)nsel, "command", line));
 	}
 	free(sel);
-	rec_store_stars_free(all, nall);
-	return p->api->reply_model(self, inv, m);
+	return p->api->reply_model(p->self, inv, m);
+}
+
+/* The stars, and after the conference which of them are watched. */
+static int agenda_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	int rc = rec_store_stars(p->api, tx, j->user, &j->stars, &j->nstars);
+	if (rc || !j->after)
+		return rc;
+	if (!(j->watched = calloc(j->nstars ? j->nstars : 1, 1)))
+		return HW_ERR_NOMEM;
+	return rec_watch_mark(p->api, tx, j->user, j->stars, j->nstars, j->watched);
+}
+
+static void agenda_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct cmd_job *j = job;
+	cmd_end(p, j, status != HW_OK ? storage_failed(p, j->inv, status)
+		      : agenda_answer(p, j->inv, &j->ask, j->stars, j->nstars,
+				      j->after ? j->watched : NULL));
+}
+
+static int cmd_agenda(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	struct rec_plugin *p = ud;
+	struct agenda_ask ask;
+	struct cmd_job *j;
+
+	if (agenda_parse(arg0(inv), &ask))
+		return p->api->reply(self, inv, "Usage: `agenda`, `agenda 2` (the next page), "
+					       "`agenda today` or `agenda ics` (a calendar file)");
+	if (!(j = cmd_job_new(inv, NULL)))
+		return HW_ERR_NOMEM;
+	j->ask = ask;
+	/* Decided on the loop: the index says when the last talk ends. */
+	j->after = !ask.ics && rec_watch_is_after(p, rec_now(p));
+	return cmd_run(p, inv, j, agenda_body, agenda_done);
 }
 
 /* Slash autocomplete for a talk: title (with its time) -> slot id. */

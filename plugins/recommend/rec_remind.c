@@ -9,6 +9,11 @@
  * reminder whose talk started while the bot was down is skipped ("late"),
  * never sent late. One timer on the conference clock points at the next
  * due reminder.
+ *
+ * Each step is a unit of work (db_run): the timer's check skips the late
+ * ones and claims the due ones (pending -> sending, one conditional UPDATE
+ * each, so two daemons on one PostgreSQL never both claim a row) in one
+ * transaction, and the DMs go out from its done(), after the commit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +56,57 @@ static void flight_unlink(struct rec_plugin *p, struct rec_flight *f)
 		}
 }
 
+/* One reminder's new state (sending -> sent or skipped), as a unit of work. */
+struct mark_job {
+	struct rec_reminder r; /* user_id, talk_id, start_at; reason in title */
+	const char *state;
+};
+
+static void mark_free(void *job)
+{
+	struct mark_job *j = job;
+	rec_store_reminders_free(&j->r, 1);
+}
+
+static int mark_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct mark_job *j = job;
+	return rec_store_mark(p->api, tx, j->r.user_id, j->r.talk_id, j->r.start_at, "sending",
+			      j->state, j->r.title, NULL);
+}
+
+static void mark_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct mark_job *j = job;
+	/* Not recorded: the row stays "sending" and the next start sends it
+	 * again with the same nonce, which Discord turns into the message
+	 * already posted. */
+	if (status != HW_OK)
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot record reminder %s of %s as "
+			    "%s (%d); it is resent with its nonce at the next start", j->r.talk_id,
+			    j->r.user_id, j->state, status);
+	mark_free(j);
+}
+
+/* Records how a claimed reminder ended (reason NULL for sent). */
+static void mark(struct rec_plugin *p, const char *user, const char *talk_id, int64_t start_at,
+		 const char *state, const char *reason)
+{
+	struct mark_job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->r.user_id = strdup(user)) || !(j->r.talk_id = strdup(talk_id)) ||
+	    (reason && !(j->r.title = strdup(reason)))) {
+		if (j)
+			mark_free(j);
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: out of memory recording a reminder");
+		return;
+	}
+	j->r.start_at = start_at;
+	j->state = state;
+	hw_units_run(p->units, mark_body, mark_done, mark_free, j);
+}
+
 /* The DM went out (message_id set) or failed for good. */
 static void sent(hw_plugin *self, int status, const char *message_id, const char *error,
 		 void *ud)
@@ -61,38 +117,29 @@ static void sent(hw_plugin *self, int status, const char *message_id, const char
 	char reason[120];
 
 	flight_unlink(p, f);
-	if (!ok)
+	if (!ok) {
 		snprintf(reason, sizeof(reason), "dm failed (%d): %.80s", status,
 			 error ? error : "no reason");
-	if (rec_store_mark(p->db, f->user_id, f->talk_id, f->start_at, "sending",
-			   ok ? "sent" : "skipped", ok ? NULL : reason, NULL))
-		p->api->log(self, HW_LOG_ERROR, "recommend: cannot record a sent reminder: %s",
-			    sqlite3_errmsg(p->db));
-	if (!ok)
 		p->api->log(self, HW_LOG_WARN, "recommend: reminder DM to %s failed: %s",
 			    f->user_id, reason);
+	}
+	mark(p, f->user_id, f->talk_id, f->start_at, ok ? "sent" : "skipped", ok ? NULL : reason);
 	flight_free(f);
 }
 
+/* Sends one claimed reminder (its row is "sending", committed). */
 static void send_one(struct rec_plugin *p, const struct rec_reminder *r)
 {
 	char span[64], nonce[32], text[600], title[300], room[120];
 	int64_t mins = (r->start_at - rec_now(p) + 59) / 60;
 	hw_message msg = {.struct_size = sizeof(msg)};
 	struct rec_flight *f;
-	int changed = 0;
 
-	/* Persist first: from here on a crash means "resend with this nonce". */
-	if (rec_store_mark(p->db, r->user_id, r->talk_id, r->start_at, "pending", "sending", NULL,
-			   &changed) ||
-	    !changed)
-		return;
 	f = calloc(1, sizeof(*f));
 	if (!f || !(f->user_id = strdup(r->user_id)) || !(f->talk_id = strdup(r->talk_id))) {
 		if (f)
 			flight_free(f);
-		rec_store_mark(p->db, r->user_id, r->talk_id, r->start_at, "sending", "pending",
-			       NULL, NULL);
+		mark(p, r->user_id, r->talk_id, r->start_at, "pending", NULL);
 		return;
 	}
 	f->p = p;
@@ -114,42 +161,99 @@ static void send_one(struct rec_plugin *p, const struct rec_reminder *r)
 		p->api->log(p->self, HW_LOG_WARN, "recommend: cannot DM %s a reminder",
 			    r->user_id);
 		flight_unlink(p, f);
-		rec_store_mark(p->db, r->user_id, r->talk_id, r->start_at, "sending", "skipped",
-			       "dm refused", NULL);
+		mark(p, r->user_id, r->talk_id, r->start_at, "skipped", "dm refused");
 		flight_free(f);
 	}
+}
+
+/* One check of due reminders: claimed in the unit, sent from its done. */
+struct due_job {
+	int64_t now;
+	struct rec_reminder *r;
+	size_t n;
+};
+
+static void due_free(void *job)
+{
+	struct due_job *j = job;
+	rec_store_reminders_free(j->r, j->n);
+	free(j);
+}
+
+static int due_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct due_job *j = job;
+	return rec_store_claim_due(p->api, tx, j->now, REMIND_BATCH, &j->r, &j->n);
+}
+
+static void due_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct due_job *j = job;
+
+	if (status != HW_OK)
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot read due reminders (%d)",
+			    status);
+	for (size_t i = 0; status == HW_OK && i < j->n; i++)
+		send_one(p, &j->r[i]);
+	due_free(j);
+	rec_remind_arm(p);
 }
 
 static void fire(hw_plugin *self, hw_handle timer, void *ud)
 {
 	struct rec_plugin *p = ud;
-	struct rec_reminder *r = NULL;
-	size_t n = 0;
-	int64_t now = rec_now(p);
+	struct due_job *j = calloc(1, sizeof(*j));
+	(void)timer;
 
 	p->timer = 0;
-	/* A timer that fires after the talk started (the clock jumped, the
-	 * loop stalled) skips rather than sends late. */
-	if (rec_store_skip_started(p->db, now))
-		p->api->log(self, HW_LOG_ERROR, "recommend: reminder update failed: %s",
-			    sqlite3_errmsg(p->db));
-	if (rec_store_due(p->db, now, REMIND_BATCH, &r, &n) == REC_OK) {
-		for (size_t i = 0; i < n; i++)
-			send_one(p, &r[i]);
-		rec_store_reminders_free(r, n);
-	} else {
-		p->api->log(self, HW_LOG_ERROR, "recommend: cannot read reminders: %s",
-			    sqlite3_errmsg(p->db));
+	if (!j) {
+		p->api->log(self, HW_LOG_ERROR, "recommend: out of memory checking reminders");
+		rec_remind_arm(p);
+		return;
 	}
-	rec_remind_arm(p);
+	j->now = rec_now(p);
+	if (hw_units_run(p->units, due_body, due_done, due_free, j) != HW_OK)
+		rec_remind_arm(p);
 }
 
-void rec_remind_arm(struct rec_plugin *p)
-{
-	int64_t due = 0, now = rec_now(p);
-	int found = 0;
+/* The next due time, read in a unit of work; the timer is set from it. */
+struct arm_job {
+	int64_t due;
+	int found;
+};
 
-	if (rec_store_next_due(p->db, &due, &found) || !found) {
+static int arm_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct arm_job *j = job;
+	return rec_store_next_due(p->api, tx, &j->due, &j->found);
+}
+
+static void arm_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct arm_job *j = job;
+	int64_t due = j->due, now = rec_now(p);
+	int found = j->found;
+
+	free(j);
+	p->arming = 0;
+	if (status != HW_OK) {
+		/* The database is away: look again in a minute rather than
+		 * forget the reminders. */
+		p->api->log(p->self, HW_LOG_WARN, "recommend: cannot read the next reminder (%d); "
+			    "trying again in a minute", status);
+		found = 1;
+		due = now + 60;
+	}
+	if (p->arm_again) {
+		p->arm_again = 0;
+		rec_remind_arm(p);
+		return;
+	}
+	if (!found) {
 		if (p->timer)
 			p->api->cancel(p->self, p->timer);
 		p->timer = 0;
@@ -171,22 +275,60 @@ void rec_remind_arm(struct rec_plugin *p)
 		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot set the reminder timer");
 }
 
-int rec_remind_start(struct rec_plugin *p)
+void rec_remind_arm(struct rec_plugin *p)
 {
-	size_t skipped = 0;
-	int ret = rec_store_recover(p->db, rec_now(p), &skipped);
+	struct arm_job *j;
 
-	if (ret) {
-		p->api->log(p->self, HW_LOG_ERROR, "recommend: reminder recovery failed: %s",
-			    sqlite3_errmsg(p->db));
-		return HW_ERR_STORAGE;
+	if (p->arming) {
+		p->arm_again = 1; /* once the read out now is back */
+		return;
 	}
-	if (skipped)
+	if (!(j = calloc(1, sizeof(*j)))) {
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: out of memory arming reminders");
+		return;
+	}
+	p->arming = 1;
+	if (hw_units_run(p->units, arm_body, arm_done, free, j) != HW_OK)
+		p->arming = 0;
+}
+
+/* Start-up recovery (see rec_store_recover), then the first arming. */
+struct recover_job {
+	int64_t now;
+	size_t skipped;
+};
+
+static int recover_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct recover_job *j = job;
+	return rec_store_recover(p->api, tx, j->now, &j->skipped);
+}
+
+static void recover_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct recover_job *j = job;
+
+	if (status != HW_OK)
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: reminder recovery failed (%d); "
+			    "reminders wait for the next start or the next star", status);
+	else if (j->skipped)
 		p->api->log(p->self, HW_LOG_INFO,
 			    "recommend: skipped %zu reminder(s) whose talk started while the bot was down",
-			    skipped);
-	rec_remind_arm(p);
-	return HW_OK;
+			    j->skipped);
+	free(j);
+	if (status == HW_OK)
+		rec_remind_arm(p);
+}
+
+int rec_remind_start(struct rec_plugin *p)
+{
+	struct recover_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return HW_ERR_NOMEM;
+	j->now = rec_now(p);
+	return hw_units_run(p->units, recover_body, recover_done, free, j);
 }
 
 void rec_remind_stop(struct rec_plugin *p)

@@ -1,12 +1,17 @@
-/* Stars and reminders in SQLite (see rec_store.h). */
+/* Stars and reminders through db_run, one dialect for both engines (see
+ * rec_store.h). Placeholders are `?` in order; a value used twice is bound
+ * twice. "end" is quoted: PostgreSQL reserves the word. */
 #include "rec_store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "rec_index.h"
+#include <hallway/stmt.h>
 
-const char *const rec_store_migrations[] = {
+/* The schema as SQLite databases have had it since the plugin was written
+ * (INTEGER columns); changing a migration's text would not change a
+ * database that has it, so these stay as the api->db plugin wrote them. */
+static const char *const migrations_sqlite[] = {
 	"CREATE TABLE recommend_stars("
 	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, title TEXT NOT NULL, room TEXT,"
 	" start INTEGER NOT NULL, end INTEGER NOT NULL, starred_at INTEGER NOT NULL,"
@@ -25,134 +30,123 @@ const char *const rec_store_migrations[] = {
 	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, watched_at INTEGER NOT NULL,"
 	" PRIMARY KEY(user_id, talk_id));",
 };
-const size_t rec_store_nmigrations = sizeof(rec_store_migrations) / sizeof(*rec_store_migrations);
 
-static int exec(sqlite3 *db, const char *sql)
+/* The same on PostgreSQL: Unix seconds in BIGINT. */
+static const char *const migrations_pg[] = {
+	"CREATE TABLE recommend_stars("
+	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, title TEXT NOT NULL, room TEXT,"
+	" start BIGINT NOT NULL, \"end\" BIGINT NOT NULL, starred_at BIGINT NOT NULL,"
+	" cancelled INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(user_id, talk_id));"
+	"CREATE INDEX recommend_stars_talk ON recommend_stars(talk_id);"
+	"CREATE TABLE recommend_reminders("
+	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, start_at BIGINT NOT NULL,"
+	" due_at BIGINT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('pending','sending','sent','skipped')),"
+	" reason TEXT,"
+	" PRIMARY KEY(user_id, talk_id, start_at));"
+	"CREATE INDEX recommend_reminders_due ON recommend_reminders(state, due_at);",
+	/* 2: talks ticked off as watched (rec_watch.c). */
+	"CREATE TABLE recommend_watched("
+	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, watched_at BIGINT NOT NULL,"
+	" PRIMARY KEY(user_id, talk_id));",
+};
+
+const char *const *rec_store_migrations(const hw_api *api, hw_plugin *self, size_t *n)
 {
-	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? REC_OK : REC_ERR_STORAGE;
+	int pg = api->db_engine && !strcmp(api->db_engine(self), "postgresql");
+	*n = pg ? sizeof(migrations_pg) / sizeof(*migrations_pg)
+		: sizeof(migrations_sqlite) / sizeof(*migrations_sqlite);
+	return pg ? migrations_pg : migrations_sqlite;
 }
 
-static int begin(sqlite3 *db)
+/* Steps a statement to its end: HW_OK or its error. */
+static int run(const hw_api *api, hw_stmt *st)
 {
-	return exec(db, "BEGIN IMMEDIATE");
+	int rc;
+	if (!st)
+		return HW_ERR_STORAGE;
+	while ((rc = api->db_step(st)) == HW_ROW)
+		;
+	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
 
-static int finish(sqlite3 *db, int ret)
+/* The end of a read loop: HW_OK after the last row, else the error. */
+static int ended(int rc)
 {
-	if (ret == REC_OK && exec(db, "COMMIT") == REC_OK)
-		return REC_OK;
-	/* SQLite may have rolled back already (SQLITE_FULL, IOERR, BUSY,
-	 * NOMEM): a ROLLBACK then fails too, and its "no transaction is
-	 * active" would replace the reason the caller logs. */
-	if (!sqlite3_get_autocommit(db))
-		exec(db, "ROLLBACK");
-	return ret ? ret : REC_ERR_STORAGE;
+	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
 
-/* Prepares sql; binds args by a tiny format: s = text, i = int64. */
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+static char *col_dup(const hw_api *api, hw_stmt *st, int i)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
+	const char *s = api->db_col_text(st, i);
+	return s ? strdup(s) : NULL;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+/* Makes room for one more element in *v (of size elem, *cap elements),
+ * doubling. 0, or -1 out of memory (*v unchanged). */
+static int grow(void **v, size_t elem, size_t n, size_t *cap)
 {
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
+	size_t want = *cap ? *cap * 2 : 8;
+	void *t;
+	if (n < *cap)
+		return 0;
+	if (!(t = realloc(*v, want * elem)))
+		return -1;
+	*v = t;
+	*cap = want;
+	return 0;
 }
 
-/* Runs a statement that returns no rows; *changes if not NULL. */
-static int run(sqlite3_stmt *st, sqlite3 *db, int *changes)
+int rec_store_star(const hw_api *api, hw_tx *tx, const char *user, const struct rec_star *s,
+		   int64_t due_at, int *added)
 {
-	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-	if (changes)
-		*changes = rc == SQLITE_DONE ? sqlite3_changes(db) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? REC_OK : REC_ERR_STORAGE;
-}
+	int rc;
+	int64_t n;
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? strdup((const char *)s) : NULL;
-}
-
-int rec_store_star(sqlite3 *db, const char *user, const struct rec_star *s, int64_t due_at,
-		   int *added)
-{
-	sqlite3_stmt *st;
-	int ret = begin(db), n = 0;
-
-	if (ret)
-		return ret;
-	st = prep(db, "INSERT INTO recommend_stars(user_id, talk_id, title, room, start, end,"
-		      " starred_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		      " ON CONFLICT(user_id, talk_id) DO NOTHING");
-	if (st) {
-		bind_text(st, 1, user);
-		bind_text(st, 2, s->talk_id);
-		bind_text(st, 3, s->title);
-		bind_text(st, 4, s->room);
-		sqlite3_bind_int64(st, 5, s->start);
-		sqlite3_bind_int64(st, 6, s->end);
-		sqlite3_bind_int64(st, 7, s->starred_at);
-	}
-	ret = run(st, db, &n);
-	if (!ret) {
-		/* A reminder skipped by an earlier unstar comes back; one already
-		 * sent stays sent. */
-		st = prep(db, "INSERT INTO recommend_reminders(user_id, talk_id, start_at, due_at,"
-			      " state) VALUES (?1, ?2, ?3, ?4, 'pending')"
-			      " ON CONFLICT(user_id, talk_id, start_at) DO UPDATE SET"
-			      " state = 'pending', reason = NULL, due_at = excluded.due_at"
-			      " WHERE state = 'skipped' AND reason = 'unstarred'");
-		if (st) {
-			bind_text(st, 1, user);
-			bind_text(st, 2, s->talk_id);
-			sqlite3_bind_int64(st, 3, s->start);
-			sqlite3_bind_int64(st, 4, due_at);
-		}
-		ret = run(st, db, NULL);
-	}
-	ret = finish(db, ret);
-	if (!ret)
+	rc = run(api, hw_sql(api, tx,
+			     "INSERT INTO recommend_stars(user_id, talk_id, title, room, start,"
+			     " \"end\", starred_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+			     " ON CONFLICT(user_id, talk_id) DO NOTHING",
+			     "ttttiii", user, s->talk_id, s->title, s->room, s->start, s->end,
+			     s->starred_at));
+	if (rc)
+		return rc;
+	n = api->db_changes(tx);
+	/* A reminder skipped by an earlier unstar comes back; one already sent
+	 * stays sent. */
+	rc = run(api, hw_sql(api, tx,
+			     "INSERT INTO recommend_reminders(user_id, talk_id, start_at, due_at,"
+			     " state) VALUES (?, ?, ?, ?, 'pending')"
+			     " ON CONFLICT(user_id, talk_id, start_at) DO UPDATE SET"
+			     " state = 'pending', reason = NULL, due_at = excluded.due_at"
+			     " WHERE recommend_reminders.state = 'skipped'"
+			     " AND recommend_reminders.reason = 'unstarred'",
+			     "ttii", user, s->talk_id, s->start, due_at));
+	if (!rc)
 		*added = n > 0;
-	return ret;
+	return rc;
 }
 
-int rec_store_unstar(sqlite3 *db, const char *user, const char *talk_id, int *removed)
+int rec_store_unstar(const hw_api *api, hw_tx *tx, const char *user, const char *talk_id,
+		     int *removed)
 {
-	sqlite3_stmt *st;
-	int ret = begin(db), n = 0;
+	int rc;
+	int64_t n;
 
-	if (ret)
-		return ret;
-	st = prep(db, "DELETE FROM recommend_stars WHERE user_id = ?1 AND talk_id = ?2");
-	if (st) {
-		bind_text(st, 1, user);
-		bind_text(st, 2, talk_id);
-	}
-	ret = run(st, db, &n);
-	if (!ret) {
-		st = prep(db, "UPDATE recommend_reminders SET state = 'skipped', reason = 'unstarred'"
-			      " WHERE user_id = ?1 AND talk_id = ?2 AND state IN ('pending','sending')");
-		if (st) {
-			bind_text(st, 1, user);
-			bind_text(st, 2, talk_id);
-		}
-		ret = run(st, db, NULL);
-	}
-	ret = finish(db, ret);
-	if (!ret)
+	rc = run(api, hw_sql(api, tx,
+			     "DELETE FROM recommend_stars WHERE user_id = ? AND talk_id = ?", "tt",
+			     user, talk_id));
+	if (rc)
+		return rc;
+	n = api->db_changes(tx);
+	rc = run(api, hw_sql(api, tx,
+			     "UPDATE recommend_reminders SET state = 'skipped', reason = 'unstarred'"
+			     " WHERE user_id = ? AND talk_id = ? AND state IN ('pending','sending')",
+			     "tt", user, talk_id));
+	if (!rc)
 		*removed = n > 0;
-	return ret;
+	return rc;
 }
 
 void rec_store_stars_free(struct rec_star *s, size_t n)
@@ -165,44 +159,43 @@ void rec_store_stars_free(struct rec_star *s, size_t n)
 	free(s);
 }
 
-int rec_store_stars(sqlite3 *db, const char *user, struct rec_star **out, size_t *n)
+int rec_store_stars(const hw_api *api, hw_tx *tx, const char *user, struct rec_star **out,
+		    size_t *n)
 {
-	sqlite3_stmt *st = prep(db, "SELECT talk_id, title, room, start, end, starred_at,"
-				    " cancelled FROM recommend_stars WHERE user_id = ?1"
-				    " ORDER BY start, end, title");
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT talk_id, title, room, start, \"end\", starred_at, cancelled"
+			     " FROM recommend_stars WHERE user_id = ? ORDER BY start, \"end\", title",
+			     "t", user);
 	struct rec_star *v = NULL, *t;
-	size_t cnt = 0;
-	int rc;
+	size_t cnt = 0, cap = 0;
+	int rc = HW_ERR_STORAGE;
 
-	if (!st)
-		return REC_ERR_STORAGE;
-	bind_text(st, 1, user);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(t = realloc(v, (cnt + 1) * sizeof(*v))))
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
+			rc = HW_ERR_NOMEM;
 			break;
-		v = t;
+		}
 		t = &v[cnt++];
 		memset(t, 0, sizeof(*t));
-		t->talk_id = col_dup(st, 0);
-		t->title = col_dup(st, 1);
-		t->room = col_dup(st, 2);
-		t->start = sqlite3_column_int64(st, 3);
-		t->end = sqlite3_column_int64(st, 4);
-		t->starred_at = sqlite3_column_int64(st, 5);
-		t->cancelled = sqlite3_column_int(st, 6);
+		t->talk_id = col_dup(api, st, 0);
+		t->title = col_dup(api, st, 1);
+		t->room = col_dup(api, st, 2);
+		t->start = api->db_col_int(st, 3);
+		t->end = api->db_col_int(st, 4);
+		t->starred_at = api->db_col_int(st, 5);
+		t->cancelled = api->db_col_int(st, 6) != 0;
 		if (!t->talk_id || !t->title) {
-			rc = SQLITE_NOMEM;
+			rc = HW_ERR_NOMEM;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
 		rec_store_stars_free(v, cnt);
-		return rc == SQLITE_NOMEM || rc == SQLITE_ROW ? REC_ERR_NOMEM : REC_ERR_STORAGE;
+		return rc;
 	}
 	*out = v;
 	*n = cnt;
-	return REC_OK;
+	return HW_OK;
 }
 
 void rec_store_strv_free(char **v, size_t n)
@@ -212,241 +205,254 @@ void rec_store_strv_free(char **v, size_t n)
 	free(v);
 }
 
-int rec_store_starrers(sqlite3 *db, const char *talk_id, char ***users, size_t *n)
+int rec_store_starrers(const hw_api *api, hw_tx *tx, const char *talk_id, char ***users,
+		       size_t *n)
 {
-	sqlite3_stmt *st = prep(db, "SELECT user_id FROM recommend_stars WHERE talk_id = ?1"
-				    " ORDER BY user_id");
-	char **v = NULL, **t;
-	size_t cnt = 0;
-	int rc;
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT user_id FROM recommend_stars WHERE talk_id = ? ORDER BY user_id",
+			     "t", talk_id);
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = HW_ERR_STORAGE;
 
-	if (!st)
-		return REC_ERR_STORAGE;
-	bind_text(st, 1, talk_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(t = realloc(v, (cnt + 1) * sizeof(*v))))
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		if (grow((void **)&v, sizeof(*v), cnt, &cap) || !(v[cnt] = col_dup(api, st, 0))) {
+			rc = HW_ERR_NOMEM;
 			break;
-		v = t;
-		if (!(v[cnt] = col_dup(st, 0)))
-			break;
+		}
 		cnt++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
 		rec_store_strv_free(v, cnt);
-		return rc == SQLITE_ROW ? REC_ERR_NOMEM : REC_ERR_STORAGE;
+		return rc;
 	}
 	*users = v;
 	*n = cnt;
-	return REC_OK;
+	return HW_OK;
 }
 
-int rec_store_move(sqlite3 *db, const char *talk_id, int64_t start, const char *room,
-		   int64_t lead_s)
+int rec_store_move(const hw_api *api, hw_tx *tx, const char *talk_id, int64_t start,
+		   const char *room, int64_t lead_s)
 {
-	sqlite3_stmt *st;
-	int ret = begin(db);
+	int rc;
 
-	if (ret)
-		return ret;
 	/* The talk keeps its length: the right-hand sides read old values. */
-	st = prep(db, "UPDATE recommend_stars SET start = ?2, end = ?2 + (end - start),"
-		      " room = ?3, cancelled = 0 WHERE talk_id = ?1");
-	if (st) {
-		bind_text(st, 1, talk_id);
-		sqlite3_bind_int64(st, 2, start);
-		bind_text(st, 3, room);
-	}
-	ret = run(st, db, NULL);
-	if (!ret) {
-		st = prep(db, "UPDATE recommend_reminders SET state = 'skipped', reason = 'moved'"
-			      " WHERE talk_id = ?1 AND start_at != ?2"
-			      " AND state IN ('pending','sending')");
-		if (st) {
-			bind_text(st, 1, talk_id);
-			sqlite3_bind_int64(st, 2, start);
-		}
-		ret = run(st, db, NULL);
-	}
-	if (!ret) {
-		st = prep(db, "INSERT INTO recommend_reminders(user_id, talk_id, start_at, due_at,"
-			      " state) SELECT user_id, talk_id, ?2, ?3, 'pending'"
-			      " FROM recommend_stars WHERE talk_id = ?1"
-			      " ON CONFLICT(user_id, talk_id, start_at) DO UPDATE SET"
-			      " state = 'pending', reason = NULL"
-			      " WHERE state = 'skipped' AND reason IN ('moved', 'cancelled')");
-		if (st) {
-			bind_text(st, 1, talk_id);
-			sqlite3_bind_int64(st, 2, start);
-			sqlite3_bind_int64(st, 3, start - lead_s);
-		}
-		ret = run(st, db, NULL);
-	}
-	return finish(db, ret);
+	rc = run(api, hw_sql(api, tx,
+			     "UPDATE recommend_stars SET start = ?, \"end\" = ? + (\"end\" - start),"
+			     " room = ?, cancelled = 0 WHERE talk_id = ?",
+			     "iitt", start, start, room, talk_id));
+	if (!rc)
+		rc = run(api, hw_sql(api, tx,
+				     "UPDATE recommend_reminders SET state = 'skipped', reason = 'moved'"
+				     " WHERE talk_id = ? AND start_at != ?"
+				     " AND state IN ('pending','sending')",
+				     "ti", talk_id, start));
+	/* CAST: PostgreSQL cannot tell a bare parameter's type in a SELECT list. */
+	if (!rc)
+		rc = run(api, hw_sql(api, tx,
+				     "INSERT INTO recommend_reminders(user_id, talk_id, start_at, due_at,"
+				     " state) SELECT user_id, talk_id, CAST(? AS BIGINT),"
+				     " CAST(? AS BIGINT), 'pending' FROM recommend_stars WHERE talk_id = ?"
+				     " ON CONFLICT(user_id, talk_id, start_at) DO UPDATE SET"
+				     " state = 'pending', reason = NULL"
+				     " WHERE recommend_reminders.state = 'skipped'"
+				     " AND recommend_reminders.reason IN ('moved', 'cancelled')",
+				     "iit", start, start - lead_s, talk_id));
+	return rc;
 }
 
-int rec_store_cancel(sqlite3 *db, const char *talk_id, const char *reason)
+int rec_store_cancel(const hw_api *api, hw_tx *tx, const char *talk_id, const char *reason)
 {
-	sqlite3_stmt *st;
-	int ret = begin(db);
+	int rc = run(api, hw_sql(api, tx,
+				 "UPDATE recommend_stars SET cancelled = 1 WHERE talk_id = ?", "t",
+				 talk_id));
+	if (!rc)
+		rc = run(api, hw_sql(api, tx,
+				     "UPDATE recommend_reminders SET state = 'skipped', reason = ?"
+				     " WHERE talk_id = ? AND state IN ('pending','sending')",
+				     "tt", reason, talk_id));
+	return rc;
+}
 
-	if (ret)
-		return ret;
-	st = prep(db, "UPDATE recommend_stars SET cancelled = 1 WHERE talk_id = ?1");
-	if (st)
-		bind_text(st, 1, talk_id);
-	ret = run(st, db, NULL);
-	if (!ret) {
-		st = prep(db, "UPDATE recommend_reminders SET state = 'skipped', reason = ?2"
-			      " WHERE talk_id = ?1 AND state IN ('pending','sending')");
-		if (st) {
-			bind_text(st, 1, talk_id);
-			bind_text(st, 2, reason);
+int rec_store_recover(const hw_api *api, hw_tx *tx, int64_t now, size_t *skipped)
+{
+	int rc = run(api, hw_sql(api, tx,
+				 "UPDATE recommend_reminders SET state = 'pending'"
+				 " WHERE state = 'sending'", NULL));
+	if (!rc)
+		rc = run(api, hw_sql(api, tx,
+				     "UPDATE recommend_reminders SET state = 'skipped', reason = 'late'"
+				     " WHERE state = 'pending' AND start_at <= ?",
+				     "i", now));
+	if (!rc)
+		*skipped = (size_t)api->db_changes(tx);
+	return rc;
+}
+
+
+/* The reminders due by now (not claimed yet) into *out. */
+static int due_rows(const hw_api *api, hw_tx *tx, int64_t now, size_t max,
+		    struct rec_reminder **out, size_t *n)
+{
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT r.user_id, r.talk_id, r.start_at, r.due_at, s.title, s.room"
+			     " FROM recommend_reminders r JOIN recommend_stars s"
+			     " ON s.user_id = r.user_id AND s.talk_id = r.talk_id"
+			     " WHERE r.state = 'pending' AND r.due_at <= ? AND r.start_at > ?"
+			     " ORDER BY r.due_at, r.user_id, r.talk_id LIMIT ?",
+			     "iii", now, now, (int64_t)max);
+	struct rec_reminder *v = NULL, *t;
+	size_t cnt = 0, cap = 0;
+	int rc = HW_ERR_STORAGE;
+
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
+			rc = HW_ERR_NOMEM;
+			break;
 		}
-		ret = run(st, db, NULL);
+		t = &v[cnt++];
+		memset(t, 0, sizeof(*t));
+		t->user_id = col_dup(api, st, 0);
+		t->talk_id = col_dup(api, st, 1);
+		t->start_at = api->db_col_int(st, 2);
+		t->due_at = api->db_col_int(st, 3);
+		t->title = col_dup(api, st, 4);
+		t->room = col_dup(api, st, 5);
+		if (!t->user_id || !t->talk_id || !t->title) {
+			rc = HW_ERR_NOMEM;
+			break;
+		}
 	}
-	return finish(db, ret);
+	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
+		rec_store_reminders_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return HW_OK;
 }
 
-int rec_store_recover(sqlite3 *db, int64_t now, size_t *skipped)
+/* Frees one row's strings. */
+static void reminder_clear(struct rec_reminder *r)
 {
-	sqlite3_stmt *st;
-	int ret = begin(db), n = 0;
-
-	if (ret)
-		return ret;
-	ret = exec(db, "UPDATE recommend_reminders SET state = 'pending' WHERE state = 'sending'");
-	if (!ret) {
-		st = prep(db, "UPDATE recommend_reminders SET state = 'skipped', reason = 'late'"
-			      " WHERE state = 'pending' AND start_at <= ?1");
-		if (st)
-			sqlite3_bind_int64(st, 1, now);
-		ret = run(st, db, &n);
-	}
-	ret = finish(db, ret);
-	if (!ret)
-		*skipped = (size_t)n;
-	return ret;
-}
-
-int rec_store_skip_started(sqlite3 *db, int64_t now)
-{
-	sqlite3_stmt *st = prep(db, "UPDATE recommend_reminders SET state = 'skipped',"
-				    " reason = 'late' WHERE state = 'pending' AND start_at <= ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, now);
-	return run(st, db, NULL);
+	free(r->user_id);
+	free(r->talk_id);
+	free(r->title);
+	free(r->room);
+	memset(r, 0, sizeof(*r));
 }
 
 void rec_store_reminders_free(struct rec_reminder *r, size_t n)
 {
-	for (size_t i = 0; r && i < n; i++) {
-		free(r[i].user_id);
-		free(r[i].talk_id);
-		free(r[i].title);
-		free(r[i].room);
-	}
+	for (size_t i = 0; r && i < n; i++)
+		reminder_clear(&r[i]);
 	free(r);
 }
 
-int rec_store_due(sqlite3 *db, int64_t now, size_t max, struct rec_reminder **out,
-		  size_t *n)
+int rec_store_claim_due(const hw_api *api, hw_tx *tx, int64_t now, size_t max,
+			struct rec_reminder **out, size_t *n)
 {
-	sqlite3_stmt *st = prep(db, "SELECT r.user_id, r.talk_id, r.start_at, r.due_at, s.title,"
-				    " s.room FROM recommend_reminders r JOIN recommend_stars s"
-				    " ON s.user_id = r.user_id AND s.talk_id = r.talk_id"
-				    " WHERE r.state = 'pending' AND r.due_at <= ?1"
-				    " AND r.start_at > ?1 ORDER BY r.due_at LIMIT ?2");
-	struct rec_reminder *v = NULL, *t;
-	size_t cnt = 0;
+	struct rec_reminder *v = NULL;
+	size_t cnt = 0, k = 0;
 	int rc;
 
-	if (!st)
-		return REC_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(t = realloc(v, (cnt + 1) * sizeof(*v))))
-			break;
-		v = t;
-		t = &v[cnt++];
-		memset(t, 0, sizeof(*t));
-		t->user_id = col_dup(st, 0);
-		t->talk_id = col_dup(st, 1);
-		t->start_at = sqlite3_column_int64(st, 2);
-		t->due_at = sqlite3_column_int64(st, 3);
-		t->title = col_dup(st, 4);
-		t->room = col_dup(st, 5);
-		if (!t->user_id || !t->talk_id || !t->title)
-			break;
+	/* A check that comes after the talk started (the clock jumped, the loop
+	 * stalled) skips rather than sends late. */
+	rc = run(api, hw_sql(api, tx,
+			     "UPDATE recommend_reminders SET state = 'skipped', reason = 'late'"
+			     " WHERE state = 'pending' AND start_at <= ?",
+			     "i", now));
+	if (rc || (rc = due_rows(api, tx, now, max, &v, &cnt)))
+		return rc;
+	/* Kept rows move down to v[0..k) (k <= i: a move never overwrites a
+	 * row not looked at yet); the others are freed where they are. */
+	for (size_t i = 0; i < cnt; i++) {
+		int changed = 0;
+		if (!rc)
+			rc = rec_store_mark(api, tx, v[i].user_id, v[i].talk_id, v[i].start_at,
+					    "pending", "sending", NULL, &changed);
+		if (!rc && changed) {
+			v[k++] = v[i];
+			continue;
+		}
+		/* Not claimed: the unit failed, or another daemon claimed it
+		 * between the read and the update. */
+		reminder_clear(&v[i]);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rec_store_reminders_free(v, cnt);
-		return rc == SQLITE_ROW ? REC_ERR_NOMEM : REC_ERR_STORAGE;
+	if (rc) {
+		rec_store_reminders_free(v, k);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return HW_OK;
+}
+
+void rec_store_plan_free(struct rec_plan_row *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		free(r[i].title);
+	free(r);
+}
+
+int rec_store_plan(const hw_api *api, hw_tx *tx, int64_t from, int64_t to, size_t max,
+		   struct rec_plan_row **out, size_t *n)
+{
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT r.due_at, MIN(s.title), COUNT(*) FROM"
+			     " recommend_reminders r JOIN recommend_stars s"
+			     " ON s.user_id = r.user_id AND s.talk_id = r.talk_id"
+			     " WHERE r.state = 'pending' AND r.due_at >= ? AND r.due_at < ?"
+			     " GROUP BY r.talk_id, r.start_at, r.due_at ORDER BY r.due_at LIMIT ?",
+			     "iii", from, to, (int64_t)max);
+	struct rec_plan_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = HW_ERR_STORAGE;
+
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
+			rc = HW_ERR_NOMEM;
+			break;
+		}
+		v[cnt].due_at = api->db_col_int(st, 0);
+		v[cnt].count = api->db_col_int(st, 2);
+		if (!(v[cnt++].title = col_dup(api, st, 1))) {
+			rc = HW_ERR_NOMEM;
+			break;
+		}
+	}
+	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
+		rec_store_plan_free(v, cnt);
+		return rc;
 	}
 	*out = v;
 	*n = cnt;
-	return REC_OK;
+	return HW_OK;
 }
 
-int rec_store_next_due(sqlite3 *db, int64_t *due, int *found)
+int rec_store_next_due(const hw_api *api, hw_tx *tx, int64_t *due, int *found)
 {
-	sqlite3_stmt *st = prep(db, "SELECT MIN(due_at) FROM recommend_reminders"
-				    " WHERE state = 'pending'");
-	int rc;
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT MIN(due_at) FROM recommend_reminders WHERE state = 'pending'",
+			     NULL);
+	int rc = st ? api->db_step(st) : HW_ERR_STORAGE;
 
-	if (!st)
-		return REC_ERR_STORAGE;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*found = sqlite3_column_type(st, 0) != SQLITE_NULL;
-		*due = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? REC_OK : REC_ERR_STORAGE;
+	if (rc != HW_ROW)
+		return rc < 0 ? rc : HW_ERR_STORAGE;
+	*found = !api->db_col_is_null(st, 0);
+	*due = api->db_col_int(st, 0);
+	return HW_OK;
 }
 
-int rec_store_mark(sqlite3 *db, const char *user, const char *talk_id, int64_t start_at,
-		   const char *from, const char *state, const char *reason, int *changed)
+int rec_store_mark(const hw_api *api, hw_tx *tx, const char *user, const char *talk_id,
+		   int64_t start_at, const char *from, const char *state, const char *reason,
+		   int *changed)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE recommend_reminders SET state = ?4, reason = ?5"
-				    " WHERE user_id = ?1 AND talk_id = ?2 AND start_at = ?3"
-				    " AND state = ?6");
-	int n = 0, ret;
-
-	if (st) {
-		bind_text(st, 1, user);
-		bind_text(st, 2, talk_id);
-		sqlite3_bind_int64(st, 3, start_at);
-		bind_text(st, 4, state);
-		bind_text(st, 5, reason);
-		bind_text(st, 6, from);
-	}
-	ret = run(st, db, &n);
-	if (!ret && changed)
-		*changed = n > 0;
-	return ret;
-}
-
-int rec_store_plan(sqlite3 *db, int64_t from, int64_t to, size_t max, rec_plan_fn fn, void *ud)
-{
-	sqlite3_stmt *st = prep(db, "SELECT r.due_at, MIN(s.title), COUNT(*) FROM"
-				    " recommend_reminders r JOIN recommend_stars s"
-				    " ON s.user_id = r.user_id AND s.talk_id = r.talk_id"
-				    " WHERE r.state = 'pending' AND r.due_at >= ?1 AND r.due_at < ?2"
-				    " GROUP BY r.talk_id, r.start_at, r.due_at ORDER BY r.due_at LIMIT ?3");
-	int rc = REC_OK, step;
-	if (!st)
-		return REC_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-	while (rc == REC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-			sqlite3_column_int64(st, 2));
-	if (rc == REC_OK && step != SQLITE_DONE)
-		rc = REC_ERR_STORAGE;
-	sqlite3_finalize(st);
+	int rc = run(api, hw_sql(api, tx,
+				 "UPDATE recommend_reminders SET state = ?, reason = ?"
+				 " WHERE user_id = ? AND talk_id = ? AND start_at = ? AND state = ?",
+				 "ttttit", state, reason, user, talk_id, start_at, from));
+	if (!rc && changed)
+		*changed = api->db_changes(tx) > 0;
 	return rc;
 }

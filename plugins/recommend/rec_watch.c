@@ -1,33 +1,57 @@
 /*
  * rec_watch — the talks a user has watched, and the watch list
- * (rec_watch.h).
+ * (rec_watch.h). Ticks are units of work (db_run).
  */
 #include "rec_watch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <hallway/events.h>
 #include <hallway/reply.h>
+#include <hallway/stmt.h>
 #include <hallway/tz.h>
 
 #define WATCH_TITLE_MAX 200
 
-static int exec_bound(sqlite3 *db, const char *sql, const char *user, const char *talk_id,
-		      int64_t at)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+/* One tick (or untick) as a unit of work. */
+struct watch_job {
+	char *user, *talk;
+	int watched;
+	int64_t at;
+};
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, talk_id, -1, SQLITE_STATIC);
-		if (at)
-			sqlite3_bind_int64(st, 3, at);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? REC_OK : REC_ERR_STORAGE;
+static void watch_free(void *job)
+{
+	struct watch_job *j = job;
+	free(j->user);
+	free(j->talk);
+	free(j);
+}
+
+static int watch_body(void *ctx, hw_tx *tx, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct watch_job *j = job;
+	if (j->watched)
+		return hw_sql_exec(p->api, tx,
+				   "INSERT INTO recommend_watched(user_id, talk_id, watched_at)"
+				   " VALUES (?, ?, ?) ON CONFLICT(user_id, talk_id) DO NOTHING",
+				   "tti", j->user, j->talk, j->at);
+	return hw_sql_exec(p->api, tx,
+			   "DELETE FROM recommend_watched WHERE user_id = ? AND talk_id = ?", "tt",
+			   j->user, j->talk);
+}
+
+static void watch_done(void *ctx, int status, void *job)
+{
+	struct rec_plugin *p = ctx;
+	struct watch_job *j = job;
+	if (status != HW_OK)
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot keep a watched talk (%d)",
+			    status);
+	watch_free(j);
 }
 
 void rec_watch_on_event(hw_plugin *self, const char *type, json_t *data, void *ud)
@@ -35,7 +59,7 @@ void rec_watch_on_event(hw_plugin *self, const char *type, json_t *data, void *u
 	struct rec_plugin *p = ud;
 	const char *user = json_string_value(json_object_get(data, "user_id"));
 	const char *talk = json_string_value(json_object_get(data, "talk_id"));
-	int watched = json_is_true(json_object_get(data, "watched")), ret;
+	struct watch_job *j;
 
 	if (!hw_event_check(p->api, self, type, data, HW_TALK_WATCHED_VERSION))
 		return;
@@ -43,41 +67,32 @@ void rec_watch_on_event(hw_plugin *self, const char *type, json_t *data, void *u
 		p->api->log(self, HW_LOG_WARN, "recommend: talk.watched without user_id or talk_id");
 		return;
 	}
-	if (watched)
-		ret = exec_bound(p->db,
-				 "INSERT INTO recommend_watched(user_id, talk_id, watched_at)"
-				 " VALUES (?1, ?2, ?3) ON CONFLICT(user_id, talk_id) DO NOTHING",
-				 user, talk, rec_now(p));
-	else
-		ret = exec_bound(p->db,
-				 "DELETE FROM recommend_watched WHERE user_id = ?1 AND talk_id = ?2",
-				 user, talk, 0);
-	if (ret)
-		p->api->log(self, HW_LOG_ERROR, "recommend: cannot keep a watched talk: %s",
-			    sqlite3_errmsg(p->db));
+	if (!(j = calloc(1, sizeof(*j))) || !(j->user = strdup(user)) || !(j->talk = strdup(talk))) {
+		if (j)
+			watch_free(j);
+		p->api->log(self, HW_LOG_ERROR, "recommend: out of memory keeping a watched talk");
+		return;
+	}
+	j->watched = json_is_true(json_object_get(data, "watched"));
+	j->at = rec_now(p);
+	hw_units_run(p->units, watch_body, watch_done, watch_free, j);
 }
 
-int rec_watch_mark(struct rec_plugin *p, const char *user, const struct rec_star *s, size_t n,
-		   unsigned char *watched)
+int rec_watch_mark(const hw_api *api, hw_tx *tx, const char *user, const struct rec_star *s,
+		   size_t n, unsigned char *watched)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	hw_stmt *st = hw_sql(api, tx, "SELECT talk_id FROM recommend_watched WHERE user_id = ?",
+			     "t", user);
+	int rc = HW_ERR_STORAGE;
 
 	memset(watched, 0, n);
-	if (sqlite3_prepare_v2(p->db, "SELECT talk_id FROM recommend_watched WHERE user_id = ?1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return REC_ERR_STORAGE;
-	}
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		const char *id = api->db_col_text(st, 0);
 		for (size_t i = 0; id && i < n; i++)
 			if (!strcmp(s[i].talk_id, id))
 				watched[i] = 1;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? REC_OK : REC_ERR_STORAGE;
+	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
 
 int rec_watch_is_after(struct rec_plugin *p, int64_t now)

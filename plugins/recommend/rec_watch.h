@@ -22,10 +22,10 @@
 /* The "talk.watched" subscriber. */
 void rec_watch_on_event(hw_plugin *self, const char *type, json_t *data, void *ud);
 
-/* Sets watched[i] = 1 for each of the user's stars s[0..n) that is
- * ticked off. Returns REC_OK or REC_ERR_STORAGE. */
-int rec_watch_mark(struct rec_plugin *p, const char *user, const struct rec_star *s, size_t n,
-		   unsigned char *watched);
+/* In a transaction body: sets watched[i] = 1 for each of the user's stars
+ * s[0..n) that is ticked off. Returns HW_OK or the statement's error. */
+int rec_watch_mark(const hw_api *api, hw_tx *tx, const char *user, const struct rec_star *s,
+		   size_t n, unsigned char *watched);
 
 /* 1 once the conference is over: the index's last talk has ended. */
 int rec_watch_is_after(struct rec_plugin *p, int64_t now);

@@ -110,19 +110,45 @@ static void on_changed(hw_plugin *self, const char *type, json_t *data, void *ud
 		rec_change_apply(p, data);
 }
 
-static void rec_free(struct rec_plugin *p)
+const char *rec_storage_text(int status)
 {
+	return status == HW_ERR_UNAVAILABLE ? "the database is not reachable"
+	       : status == HW_ERR_NOMEM	    ? "out of memory"
+					    : "its storage failed";
+}
+
+/* Frees the state: by hw_units, after shutdown and the last unit of work
+ * (also straight from a failed init). */
+static void rec_free(void *ctx)
+{
+	struct rec_plugin *p = ctx;
 	if (!p)
 		return;
-	rec_remind_stop(p);
 	rec_index_free(p->idx);
 	hw_tz_free(p->tz);
 	free(p);
 }
 
+/* Stops what runs on the loop and gives up the plugin's reference: p is
+ * freed now or when the last unit of work comes back. */
+static void rec_stop(struct rec_plugin *p)
+{
+	if (!p)
+		return;
+	rec_remind_stop(p);
+	if (!p->units) {
+		rec_free(p);
+		return;
+	}
+	hw_units_stop(p->units); /* done() callbacks only free from here */
+	hw_units_release(p->units);
+}
+
 static int rec_init(hw_plugin *self, const hw_api *api)
 {
 	struct rec_plugin *p;
+	const char *const *migrations;
+	size_t nmigrations;
 	json_t *mins;
 	int ret;
 
@@ -145,12 +171,12 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 		p->lead_s = json_integer_value(mins) * 60;
 	}
 	p->tz = hw_tz_fixed(0);
-	p->db = api->db(self);
-	if (!p->tz || !p->db) {
-		ret = p->tz ? HW_ERR_UNSUPPORTED : HW_ERR_NOMEM;
+	if (!p->tz || !(p->units = hw_units_new(api, self, p, rec_free))) {
+		ret = HW_ERR_NOMEM;
 		goto fail;
 	}
-	ret = api->db_migrate(self, rec_store_migrations, rec_store_nmigrations);
+	migrations = rec_store_migrations(api, self, &nmigrations);
+	ret = api->db_migrate(self, migrations, nmigrations);
 	if (ret) {
 		api->log(self, HW_LOG_ERROR, "recommend: storage migration failed (%d)", ret);
 		goto fail;
@@ -167,15 +193,16 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	return HW_OK;
 fail:
-	rec_free(p);
+	rec_stop(p);
 	return ret;
 }
 
-/* userdata: the state from init; freed here. Index jobs still running
- * come back cancelled and free themselves. */
+/* userdata: the state from init, freed once no unit of work is out.
+ * Index jobs still running come back cancelled and free themselves. */
 static void rec_shutdown(hw_plugin *self, void *userdata)
 {
-	rec_free(userdata);
+	(void)self;
+	rec_stop(userdata);
 }
 
 /* plugins.recommend: checked by the host before init (--check-config too). */

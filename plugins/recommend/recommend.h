@@ -2,7 +2,9 @@
  * The recommend plugin's state, shared by its modules: the current index
  * (rebuilt on a worker whenever the schedule plugin publishes
  * "schedule.loaded"), the conference time zone, the reminder timer and
- * the DMs in flight.
+ * the DMs in flight. Storage is reached through units of work (db_run via
+ * hw_units): bodies run on the host's storage thread and read only the
+ * job they are given and p->api; everything else here is the loop's.
  */
 #ifndef RECOMMEND_H
 #define RECOMMEND_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 
 #include <hallway/plugin.h>
+#include <hallway/stmt.h>
 
 #include "rec_index.h"
 
@@ -30,7 +33,7 @@ struct rec_flight {
 struct rec_plugin {
 	hw_plugin *self;
 	const hw_api *api;
-	sqlite3 *db;
+	hw_units *units;           /* owns this struct: freed after the last unit */
 	struct rec_index *idx;     /* owned; NULL until the first schedule */
 	struct hw_tz *tz;       /* owned; the index's zone (UTC if unknown) */
 	uint64_t gen_started;      /* index builds started ... */
@@ -38,11 +41,17 @@ struct rec_plugin {
 	int64_t lead_s;            /* reminder lead time */
 	hw_handle timer;           /* the next reminder check, or 0 */
 	int64_t timer_due;         /* its due time (Unix s) */
+	int arming;                /* a next-due read is out ... */
+	int arm_again;             /* ... and another was asked for meanwhile */
 	struct rec_flight *flights;
 };
 
 /* The conference clock in Unix seconds. */
 int64_t rec_now(struct rec_plugin *p);
+
+/* What a user reads when storage failed: the database is away, or
+ * something else went wrong (status from a unit's done). */
+const char *rec_storage_text(int status);
 
 /* Registers the commands (rec_cmd.c). */
 int rec_cmd_register(struct rec_plugin *p);

@@ -119,8 +119,9 @@ class PlanTests(unittest.TestCase):
                                         fx_plan={"mode": "late", "delay_ms": 1500})
         self.assertEqual(rc, 0, log)
         self.assertGreater(time.monotonic() - started, 1.5)
-        # fx_plan's and announce's (its outbox is read in a unit of work).
-        self.assertIn("waits for 2 answers", log)
+        # fx_plan's, announce's (its outbox is read in a unit of work) and
+        # recommend's (its reminders are).
+        self.assertIn("waits for 3 answers", log)
         self.assertIn("late answer after a unit of work (1) (fx_plan)", out)
         self.assertIn("answer at once (fx_plan)", out)
         self.assertLess(out.index("late answer"), out.index("answer at once"))

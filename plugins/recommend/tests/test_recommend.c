@@ -1,11 +1,16 @@
 /*
  * The plugin through mock_api: commands, agenda and clashes, ICS upload,
  * reminders (due, sent once, skipped after a restart past the start,
- * resent after a crash mid-send), change DMs, autocomplete.
+ * resent after a crash mid-send, claimed by one of two daemons), change
+ * DMs, the dry run's late answer, a database that is away, autocomplete.
+ * On SQLite, and on PostgreSQL as test_recommend_pg.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <hallway/plan.h>
 
 #include "mock_api.h"
 #include "rec_fixture.h"
@@ -70,21 +75,16 @@ static const char *reply(mock_api *m)
 	return mock_api_last_text(m, MOCK_OUT_REPLY);
 }
 
-/* The reminder row's state for (user, talk). */
-static void state_of(mock_api *m, const char *user, const char *talk, char *buf, size_t len)
+/* 1 when exactly one reminder row matches sql's WHERE (a literal: the
+ * test's look at the table, on whichever engine db_run uses). */
+#define REMINDER_IS(m, where) \
+	(mock_api_db_int((m), "SELECT count(*) FROM recommend_reminders WHERE " where) == 1)
+
+/* 1 when this test runs on PostgreSQL (hallway_pg_variant). */
+static int on_pg(void)
 {
-	sqlite3_stmt *st = NULL;
-	buf[0] = 0;
-	if (sqlite3_prepare_v2(mock_api_db(m),
-			       "SELECT state || '/' || COALESCE(reason, '') FROM recommend_reminders"
-			       " WHERE user_id = ?1 AND talk_id = ?2 ORDER BY start_at DESC",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, talk, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	const char *dir = getenv("HALLWAY_TEST_PG_DIR");
+	return dir && *dir;
 }
 
 static size_t dms_to(mock_api *m, const char *user, const char *needle)
@@ -201,7 +201,6 @@ TEST(stars_shape_recommendations_in_chat)
 TEST(reminder_is_sent_once_when_due)
 {
 	mock_api *m;
-	char st[64];
 	fresh_db("remind");
 	REQUIRE((m = start(T0, NULL)));
 	CHECK(run(m, &ada, "star rust embedded") == HW_OK); /* starts T0+3600 */
@@ -210,8 +209,8 @@ TEST(reminder_is_sent_once_when_due)
 	mock_api_advance(m, 61 * 1000LL);
 	CHECK_INTEQ(dms_to(m, "1001", "Rust for Embedded Systems"), 1);
 	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_DM), "Starting in 10 min") != NULL);
-	state_of(m, "1001", "t-rust", st, sizeof(st));
-	CHECK_STREQ(st, "sent/");
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'sent'"
+			     " AND reason IS NULL"));
 	mock_api_advance(m, 3600 * 1000LL);
 	CHECK_INTEQ(dms_to(m, "1001", NULL), 1);
 	mock_api_free(m);
@@ -239,7 +238,6 @@ TEST(reminder_lead_is_configurable)
 TEST(reminder_skipped_when_down_past_the_start)
 {
 	mock_api *m;
-	char st[64];
 	fresh_db("late");
 	REQUIRE((m = start(T0, NULL)));
 	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
@@ -248,8 +246,8 @@ TEST(reminder_skipped_when_down_past_the_start)
 	REQUIRE((m = start(T0 + 3600 + 60, NULL)));
 	mock_api_advance(m, 3600 * 1000LL);
 	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
-	state_of(m, "1001", "t-rust", st, sizeof(st));
-	CHECK_STREQ(st, "skipped/late");
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'skipped'"
+			     " AND reason = 'late'"));
 	mock_api_free(m);
 	/* Down past the reminder time but not the start: sent at once. */
 	fresh_db("late2");
@@ -265,19 +263,18 @@ TEST(reminder_skipped_when_down_past_the_start)
 TEST(crash_mid_send_resends_with_the_same_nonce)
 {
 	mock_api *m;
-	char st[64], n1[32], n2[32], n3[32];
+	char n1[32], n2[32], n3[32];
 	fresh_db("crash");
 	REQUIRE((m = start(T0, NULL)));
 	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
 	/* A crash after "sending" was committed, before the callback. */
-	CHECK(sqlite3_exec(mock_api_db(m), "UPDATE recommend_reminders SET state = 'sending'",
-			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(mock_api_db_int(m, "UPDATE recommend_reminders SET state = 'sending' RETURNING 1")
+	      == 1);
 	mock_api_free(m);
 	REQUIRE((m = start(T0 + 3000, NULL)));
 	mock_api_advance(m, 2000);
 	CHECK_INTEQ(dms_to(m, "1001", "Rust for Embedded Systems"), 1);
-	state_of(m, "1001", "t-rust", st, sizeof(st));
-	CHECK_STREQ(st, "sent/");
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'sent'"));
 	mock_api_free(m);
 	rec_remind_nonce("1001", "t-rust", T0 + 3600, n1, sizeof(n1));
 	rec_remind_nonce("1001", "t-rust", T0 + 3600, n2, sizeof(n2));
@@ -290,14 +287,13 @@ TEST(crash_mid_send_resends_with_the_same_nonce)
 TEST(failed_dm_is_not_retried_forever)
 {
 	mock_api *m;
-	char st[64];
 	fresh_db("fail");
 	REQUIRE((m = start(T0, NULL)));
 	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
 	mock_api_fail_sends(m, 403);
 	mock_api_advance(m, 3500 * 1000LL);
-	state_of(m, "1001", "t-rust", st, sizeof(st));
-	CHECK(!strncmp(st, "skipped/dm failed (403)", 23));
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'skipped'"
+			     " AND reason LIKE 'dm failed (403)%'"));
 	CHECK(mock_api_timer_count(m) == 0);
 	mock_api_free(m);
 }
@@ -306,7 +302,6 @@ TEST(changes_reach_everyone_who_starred)
 {
 	mock_api *m;
 	json_t *moved, *cancelled;
-	char st[64];
 	fresh_db("change");
 	REQUIRE((m = start(T0, NULL)));
 	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
@@ -324,8 +319,10 @@ TEST(changes_reach_everyone_who_starred)
 	CHECK(run(m, &ada, "agenda") == HW_OK);
 	CHECK(strstr(reply(m), "\"room\":\"Room C\",\"start\":1700007200000,\"title\":\"Rust for "
 			       "Embedded Systems\"") != NULL);
-	state_of(m, "1001", "t-rust", st, sizeof(st));
-	CHECK_STREQ(st, "pending/");
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'pending'"
+			     " AND reason IS NULL AND start_at = 1700007200"));
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND talk_id = 't-rust' AND state = 'skipped'"
+			     " AND reason = 'moved' AND start_at = 1700003600"));
 	mock_api_clear(m);
 	cancelled = json_pack("{s:[], s:[{s:s, s:s, s:n, s:n, s:n, s:n}], s:[], s:[]}", "moved",
 			      "cancelled", "id", "t-py1", "title", "Python Packaging Today", "room",
@@ -334,8 +331,8 @@ TEST(changes_reach_everyone_who_starred)
 	json_decref(cancelled);
 	CHECK_INTEQ(dms_to(m, "1002", "cancelled: **Python Packaging Today**"), 1);
 	CHECK_INTEQ(dms_to(m, "1001", NULL), 0);
-	state_of(m, "1002", "t-py1", st, sizeof(st));
-	CHECK_STREQ(st, "skipped/cancelled");
+	CHECK(REMINDER_IS(m, "user_id = '1002' AND talk_id = 't-py1' AND state = 'skipped'"
+			     " AND reason = 'cancelled'"));
 	CHECK(run(m, &bob, "agenda") == HW_OK);
 	CHECK(strstr(reply(m), "\"status\":\"cancelled\"") != NULL);
 	/* The old reminder time passes quietly; the new one fires; the
@@ -423,41 +420,144 @@ TEST(agenda_becomes_the_watch_list)
 	mock_api_free(m);
 }
 
-TEST(star_on_a_full_disk_logs_the_reason)
+TEST(database_away_is_said_and_changes_nothing)
 {
-	/* Regression (issue 15): SQLite rolls a transaction back by itself on
-	 * SQLITE_FULL; the ROLLBACK after it failed too, and the log said
-	 * "cannot rollback - no transaction is active" instead of why. */
+	/* Issue 18: a unit of work that cannot run (the database is away, or
+	 * the PostgreSQL standby) is said plainly; nothing is half-written. */
+	mock_api *m;
+	fresh_db("away");
+	REQUIRE((m = start(T0, NULL)));
+	mock_api_db_fail(m, HW_ERR_UNAVAILABLE);
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(strstr(reply(m), "cannot reach your agenda just now (the database is not "
+			       "reachable); nothing was changed") != NULL);
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "cannot reach your agenda") != NULL);
+	CHECK(run(m, &ada, "recommend rust") == HW_OK);
+	CHECK(strstr(reply(m), "cannot reach your agenda") != NULL);
+	mock_api_db_fail(m, 0);
+	CHECK_INTEQ(mock_api_db_int(m, "SELECT count(*) FROM recommend_stars"), 0);
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(strstr(reply(m), "⭐ Starred **Rust for Embedded Systems**") != NULL);
+	CHECK_INTEQ(mock_api_db_int(m, "SELECT count(*) FROM recommend_stars"), 1);
+	mock_api_free(m);
+}
+
+/* The plan.collect payload of a host that waits for holds (bot/host/plan_wait.c). */
+static json_t *plan_payload(long long from_s, long long to_s, int can_wait)
+{
+	json_t *d = json_pack("{s:i, s:I, s:I, s:[]}", "version", HW_PLAN_VERSION, "from",
+			      (json_int_t)from_s * 1000, "to", (json_int_t)to_s * 1000, "items");
+	if (d && can_wait) {
+		json_object_set_new(d, "plan", json_integer(7));
+		json_object_set_new(d, "holds", json_array());
+	}
+	return d;
+}
+
+TEST(plan_answers_from_a_unit_of_work)
+{
+	mock_api *m;
+	json_t *d, *holds;
+	const mock_output *o;
+	fresh_db("plan");
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "star rust embedded") == HW_OK);
+	CHECK(run(m, &bob, "star rust embedded") == HW_OK);
+	CHECK(run(m, &bob, "star python packaging") == HW_OK);
+	mock_api_clear(m);
+	/* The reminders are in the database: the plugin holds the plan and
+	 * answers from done() with plan.answer. */
+	REQUIRE((d = plan_payload(T0, T0 + 3600 * 4, 1)));
+	mock_api_emit(m, HW_EVENT_PLAN_COLLECT, d);
+	holds = json_object_get(d, "holds");
+	CHECK_INTEQ(json_array_size(holds), 1);
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(holds, 0), "plugin")),
+		    "recommend");
+	CHECK_INTEQ(json_array_size(json_object_get(d, "items")), 0);
+	o = mock_api_last(m, MOCK_OUT_PUBLISH);
+	REQUIRE(o);
+	CHECK_STREQ(o->target, HW_EVENT_PLAN_ANSWER);
+	CHECK(strstr(o->text, "\"plan\":7") != NULL);
+	CHECK(strstr(o->text, "\"hold\":0") != NULL);
+	CHECK(strstr(o->text, "reminder of \\\"Rust for Embedded Systems\\\" to 2 attendees") !=
+	      NULL);
+	CHECK(strstr(o->text, "reminder of \\\"Python Packaging Today\\\" to 1 attendee\"") !=
+	      NULL);
+	CHECK(strstr(o->text, "\"at\":1700003000000") != NULL); /* 10 min before T0+3600 */
+	CHECK(strstr(o->text, "\"error\"") == NULL);
+	json_decref(d);
+	/* The database is away: released at once with the reason, not left to
+	 * the host's timeout. */
+	mock_api_clear(m);
+	mock_api_db_fail(m, HW_ERR_UNAVAILABLE);
+	REQUIRE((d = plan_payload(T0, T0 + 3600 * 4, 1)));
+	mock_api_emit(m, HW_EVENT_PLAN_COLLECT, d);
+	o = mock_api_last(m, MOCK_OUT_PUBLISH);
+	REQUIRE(o);
+	CHECK(strstr(o->text, "\"error\":\"the database is not reachable\"") != NULL);
+	CHECK(strstr(o->text, "reminder of") == NULL);
+	json_decref(d);
+	mock_api_db_fail(m, 0);
+	/* A host that cannot wait gets no reminders (and no answer). */
+	mock_api_clear(m);
+	REQUIRE((d = plan_payload(T0, T0 + 3600 * 4, 0)));
+	mock_api_emit(m, HW_EVENT_PLAN_COLLECT, d);
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_PUBLISH), 0);
+	CHECK_INTEQ(json_array_size(json_object_get(d, "items")), 0);
+	json_decref(d);
+	mock_api_free(m);
+}
+
+TEST(rows_of_the_sqlite_plugin_before_db_run_keep_working)
+{
+	/* A database the 1.1 plugin (on api->db) wrote: same tables, rows put
+	 * in as it did. The plugin on db_run reads and sends them. */
 	mock_api *m;
 	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
-	char sql[128];
-	int pages = 0, i;
-
-	fresh_db("full");
+	if (on_pg())
+		return; /* SQLite databases only */
+	fresh_db("old");
 	REQUIRE((m = start(T0, NULL)));
-	db = mock_api_db(m);
-	REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		pages = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	REQUIRE(pages > 0);
-	/* The disk is full: no page beyond these, and the last one filled up. */
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d", pages);
-	REQUIRE(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
-	for (i = 0; i < 10000; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO recommend_stars(user_id, talk_id, title,"
-			 " start, end, starred_at) VALUES ('0', 't%d', 'x', 0, 0, 0)", i);
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			break;
-	}
-	REQUIRE(i < 10000);
-	CHECK_STREQ(sqlite3_errmsg(db), "database or disk is full");
-	CHECK(run(m, &ada, "star rust embedded") == HW_ERR_STORAGE);
-	CHECK_STREQ(sqlite3_errmsg(db), "database or disk is full");
-	CHECK(sqlite3_get_autocommit(db));
-	CHECK(strstr(reply(m), "Starred") == NULL);
 	mock_api_free(m);
+	REQUIRE(sqlite3_open(db_path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db,
+			   "INSERT INTO recommend_stars(user_id, talk_id, title, room, start, end,"
+			   " starred_at) VALUES ('1001', 't-rust', 'Rust for Embedded Systems',"
+			   " 'Room A', 1700003600, 1700005400, 1699999000);"
+			   "INSERT INTO recommend_reminders(user_id, talk_id, start_at, due_at, state)"
+			   " VALUES ('1001', 't-rust', 1700003600, 1700003000, 'pending')",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	REQUIRE((m = start(T0, NULL)));
+	CHECK(run(m, &ada, "agenda") == HW_OK);
+	CHECK(strstr(reply(m), "\"title\":\"Rust for Embedded Systems\"") != NULL);
+	mock_api_advance(m, 3001 * 1000LL);
+	CHECK_INTEQ(dms_to(m, "1001", "Rust for Embedded Systems"), 1);
+	CHECK(REMINDER_IS(m, "user_id = '1001' AND state = 'sent'"));
+	mock_api_free(m);
+}
+
+TEST(two_daemons_send_a_reminder_once)
+{
+	/* Two plugin instances on one database (two daemons on PostgreSQL, or
+	 * two processes on one SQLite file): the claim lets one of them send. */
+	mock_api *a, *b;
+	fresh_db("two");
+	REQUIRE((a = start(T0, NULL)));
+	REQUIRE((b = start(T0, NULL)));
+	CHECK(run(a, &ada, "star rust embedded") == HW_OK);
+	CHECK(run(b, &bob, "star rust embedded") == HW_OK);
+	/* b learns of ada's star only from the database: its timer is armed
+	 * for bob's, the same due time. */
+	mock_api_advance(a, 3001 * 1000LL);
+	mock_api_advance(b, 3001 * 1000LL);
+	CHECK_INTEQ(dms_to(a, "1001", NULL) + dms_to(b, "1001", NULL), 1);
+	CHECK_INTEQ(dms_to(a, "1002", NULL) + dms_to(b, "1002", NULL), 1);
+	CHECK(mock_api_db_int(a, "SELECT count(*) FROM recommend_reminders WHERE state = 'sent'")
+	      == 2);
+	mock_api_free(a);
+	mock_api_free(b);
 }
 
 TEST(autocomplete_offers_talks_by_id)
@@ -497,7 +597,10 @@ int main(void)
 	RUN(failed_dm_is_not_retried_forever);
 	RUN(changes_reach_everyone_who_starred);
 	RUN(agenda_becomes_the_watch_list);
-	RUN(star_on_a_full_disk_logs_the_reason);
+	RUN(database_away_is_said_and_changes_nothing);
+	RUN(plan_answers_from_a_unit_of_work);
+	RUN(rows_of_the_sqlite_plugin_before_db_run_keep_working);
+	RUN(two_daemons_send_a_reminder_once);
 	RUN(autocomplete_offers_talks_by_id);
 	rm_db();
 	return test_summary();
