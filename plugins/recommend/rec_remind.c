@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/events.h>
+
 #include "rec_fmt.h"
 #include "rec_store.h"
 #include "recommend.h"
@@ -320,6 +322,20 @@ static void recover_done(void *ctx, int status, void *job)
 	free(j);
 	if (status == HW_OK)
 		rec_remind_arm(p);
+}
+
+/* This daemon just became the active one (PostgreSQL with a standby): the
+ * reminders the old active one had claimed are its now. The same recovery
+ * as at start-up puts them back to pending, and they go out with their
+ * nonce, so Discord keeps one message if the old one had sent it. */
+void rec_remind_on_active(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct rec_plugin *p = ud;
+	if (!hw_event_check(p->api, self, type, data, HW_LEASE_ACTIVE_VERSION))
+		return;
+	p->api->log(self, HW_LOG_INFO, "recommend: active now: taking over the reminders");
+	if (rec_remind_start(p) != HW_OK)
+		p->api->log(self, HW_LOG_ERROR, "recommend: cannot take over the reminders");
 }
 
 int rec_remind_start(struct rec_plugin *p)

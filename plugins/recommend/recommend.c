@@ -186,6 +186,7 @@ static int rec_init(hw_plugin *self, const hw_api *api)
 	    (ret = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, on_changed, p)) ||
 	    (ret = api->subscribe(self, HW_EVENT_PLAN_COLLECT, rec_plan_on_collect, p)) ||
 	    (ret = api->subscribe(self, HW_EVENT_TALK_WATCHED, rec_watch_on_event, p)) ||
+	    (ret = api->subscribe(self, HW_EVENT_LEASE_ACTIVE, rec_remind_on_active, p)) ||
 	    (ret = rec_remind_start(p)))
 		goto fail;
 	api->set_userdata(self, p);

@@ -59,6 +59,8 @@ int rec_cmd_register(struct rec_plugin *p);
 /* Reminders (rec_remind.c): recover after a restart, (re)arm the timer to
  * the next due reminder, send what is due, and forget in-flight sends. */
 int rec_remind_start(struct rec_plugin *p);
+/* HW_EVENT_LEASE_ACTIVE: the same recovery when a standby takes over. */
+void rec_remind_on_active(hw_plugin *self, const char *type, json_t *data, void *ud);
 void rec_remind_arm(struct rec_plugin *p);
 void rec_remind_stop(struct rec_plugin *p);
 /* The nonce of a reminder DM: stable for (user, talk, start), <= 25 chars. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hallway/events.h>
 #include <hallway/plan.h>
 
 #include "mock_api.h"
@@ -560,6 +561,37 @@ TEST(two_daemons_send_a_reminder_once)
 	mock_api_free(b);
 }
 
+TEST(a_standby_taking_over_resends_with_the_same_nonce)
+{
+	/* The active one claimed a reminder (state "sending") and died; the
+	 * standby, loaded long before, gets hallway.active and sends it again
+	 * with the row's nonce (Discord keeps one message). */
+	mock_api *standby, *active;
+	json_t *ev = json_pack("{s:i, s:i}", "version", 1, "epoch", 2);
+	const mock_output *o;
+	char nonce[32];
+	fresh_db("takeover");
+	REQUIRE(ev);
+	REQUIRE((active = start(T0, NULL)));
+	REQUIRE((standby = start(T0, NULL)));
+	CHECK(run(active, &ada, "star rust embedded") == HW_OK);
+	CHECK(mock_api_db_int(active, "UPDATE recommend_reminders SET state = 'sending'"
+				      " RETURNING 1") == 1);
+	mock_api_set_now(standby, (T0 + 3100) * 1000LL);
+	mock_api_advance(standby, 1000);
+	CHECK_INTEQ(dms_to(standby, "1001", NULL), 0); /* claimed by the other one */
+	mock_api_emit(standby, HW_EVENT_LEASE_ACTIVE, ev);
+	mock_api_advance(standby, 2000);
+	CHECK_INTEQ(dms_to(standby, "1001", "Rust for Embedded Systems"), 1);
+	o = mock_api_last(standby, MOCK_OUT_DM);
+	rec_remind_nonce("1001", "t-rust", T0 + 3600, nonce, sizeof(nonce));
+	CHECK(o && o->nonce && !strcmp(o->nonce, nonce));
+	CHECK(REMINDER_IS(standby, "user_id = '1001' AND state = 'sent'"));
+	json_decref(ev);
+	mock_api_free(active);
+	mock_api_free(standby);
+}
+
 TEST(autocomplete_offers_talks_by_id)
 {
 	mock_api *m;
@@ -601,6 +633,7 @@ int main(void)
 	RUN(plan_answers_from_a_unit_of_work);
 	RUN(rows_of_the_sqlite_plugin_before_db_run_keep_working);
 	RUN(two_daemons_send_a_reminder_once);
+	RUN(a_standby_taking_over_resends_with_the_same_nonce);
 	RUN(autocomplete_offers_talks_by_id);
 	rm_db();
 	return test_summary();
