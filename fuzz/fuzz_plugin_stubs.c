@@ -189,13 +189,6 @@ uint64_t rest_request_reason(struct rest *r, const char *method, const char *pat
 	return rest_request(r, method, path, body, done, ud);
 }
 
-json_t *rest_allowed_mentions(int allow)
-{
-	/* As bot/rest/rest.c builds it (rest.c itself is not linked here). */
-	return allow ? json_pack("{s:[sss]}", "parse", "users", "roles", "everyone")
-		     : json_pack("{s:[]}", "parse");
-}
-
 /* No web server in this target (hw->web is NULL): api_web.c refuses
  * routes, assets and panels before reaching these. */
 int web_route_add(struct web *w, struct plugin *owner, const char *method, const char *path,

@@ -114,14 +114,6 @@ static void check_body(const json_t *body)
 	}
 }
 
-/* As in bot/rest/rest.c: the router builds its replies' allowed_mentions with it. */
-json_t *rest_allowed_mentions(int allow)
-{
-	if (allow)
-		return json_pack("{s:[sss]}", "parse", "users", "roles", "everyone");
-	return json_pack("{s:[]}", "parse");
-}
-
 uint64_t rest_request(struct rest *r, const char *method, const char *path, json_t *body,
 		      rest_done_fn done, void *ud)
 {
