@@ -221,6 +221,16 @@ static void log_rest_failure(void *ud, long status, json_t *body, const char *er
 		     json_string_value(json_object_get(body, "message")) : "");
 }
 
+/* A request whose answer only matters when it fails: logged then, and a
+ * success's body is not even parsed. Returns rest_request's id. */
+static uint64_t logged_request(struct rest *rest, const char *method, const char *path,
+			       json_t *body, const char *what)
+{
+	uint64_t id = rest_request(rest, method, path, body, log_rest_failure, (void *)what);
+	rest_quiet_success(rest, id);
+	return id;
+}
+
 /* Sends one message part of a slash reply: the initial response, an edit
  * of the deferred original, or a followup (these two wait until Discord
  * has accepted the initial response: router_ack.c). data: stolen. */
@@ -444,6 +454,7 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 			json_object_set(tmpl, "embeds", msg->embeds);
 		id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
 				       msg->allow_mentions, log_rest_failure, "reply");
+		rest_quiet_success(r->hw->rest, id);
 		json_decref(tmpl);
 		free(bounded);
 		return id ? HW_OK : HW_ERR_NOMEM;
@@ -687,7 +698,7 @@ int router_reply_body(struct invocation *inv, json_t *body)
 				    json_pack("{s:s, s:b}", "message_id", inv->message_id,
 					      "fail_if_not_exists", 0));
 	snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
-	return rest_request(r->hw->rest, "POST", path, body, log_rest_failure, "reply") ? HW_OK
+	return logged_request(r->hw->rest, "POST", path, body, "reply") ? HW_OK
 										 : HW_ERR_NOMEM;
 }
 
@@ -1030,9 +1041,9 @@ static void autocomplete(struct router *r, json_t *d)
 	}
 	parsed_args_free(&pa);
 	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
-	rest_request(r->hw->rest, "POST", path,
-		     json_pack("{s:i, s:{s:o}}", "type", 8, "data", "choices", choices),
-		     log_rest_failure, "autocomplete");
+	logged_request(r->hw->rest, "POST", path,
+		       json_pack("{s:i, s:{s:o}}", "type", 8, "data", "choices", choices),
+		       "autocomplete");
 }
 
 /* The invocation of interaction d (a slash command or a component), its

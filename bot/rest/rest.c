@@ -55,6 +55,7 @@ struct rest_req {
 	void *file;
 	size_t file_len;
 	char *reason;                 /* X-Audit-Log-Reason header value (encoded), or NULL */
+	int quiet;                    /* rest_quiet_success: a 2xx body is not parsed */
 	rest_done_fn done;
 	void *ud;
 	uint64_t http_id;             /* in flight when non-zero */
@@ -77,6 +78,7 @@ struct rest_group {
 	void *ud;
 	int parts_left;
 	long last_status;
+	int quiet;                    /* rest_quiet_success */
 };
 
 struct rest {
@@ -84,6 +86,9 @@ struct rest {
 	struct http *http;
 	struct rl *rl;
 	char *api_base, *token;
+	/* Authorization and User-Agent, with and without the JSON content
+	 * type: built when configured, not per request (http_start copies). */
+	struct curl_slist *hdr_json, *hdr_form;
 	int max_retries;
 	struct rest_req *reqs;
 	struct rest_queue *queues;
@@ -356,7 +361,10 @@ static void on_http_done(void *ud, const struct http_response *res)
 	qu->inflight--;
 	if (res->status)
 		rl_observe_rtt(r->rl, now - q->sent_at);
-	if (res->body_len) {
+	/* A success nobody reads is not parsed (rest_quiet_success); every
+	 * other answer is: a 429's retry_after, an error's message. */
+	if (res->body_len &&
+	    !(status >= 200 && status < 300 && (q->quiet || (q->group && q->group->quiet)))) {
 		body = json_fast_loadb(res->body, res->body_len, JSON_DECODE_ANY, NULL);
 		json_t *ra = json_object_get(body, "retry_after");
 		if (json_is_number(ra))
@@ -426,14 +434,16 @@ out:
 	pump(r);
 }
 
-static struct curl_slist *auth_headers(const struct rest *r, int json)
+/* A new list: Authorization, User-Agent and, when json, the JSON content
+ * type. Freed with curl_slist_free_all. */
+static struct curl_slist *auth_headers(const char *token, int json)
 {
 	struct curl_slist *l = NULL, *n;
-	size_t alen = strlen(r->token) + 32;
+	size_t alen = strlen(token) + 32;
 	char *auth = malloc(alen);
 	if (!auth)
 		return NULL;
-	snprintf(auth, alen, "Authorization: Bot %s", r->token);
+	snprintf(auth, alen, "Authorization: Bot %s", token);
 	n = curl_slist_append(l, auth);
 	/* Do not leave the token lying around in freed memory. */
 	memset(auth, 0, alen);
@@ -449,6 +459,14 @@ static struct curl_slist *auth_headers(const struct rest *r, int json)
 		return NULL;
 	}
 	return l;
+}
+
+/* Frees a header list that holds the token, wiping the token first. */
+static void headers_free(struct curl_slist *l)
+{
+	for (struct curl_slist *n = l; n; n = n->next)
+		memset(n->data, 0, strlen(n->data));
+	curl_slist_free_all(l);
 }
 
 static curl_mime *build_mime(const struct rest_req *q)
@@ -476,19 +494,26 @@ fail:
 /* Starts q over HTTP. 0, or -1 (q stays with the caller). */
 static int req_send(struct rest *r, struct rest_req *q, double now)
 {
-	struct curl_slist *hdr = auth_headers(r, !q->multipart);
+	struct curl_slist *hdr = q->multipart ? r->hdr_form : r->hdr_json, *with_reason = NULL;
 	size_t ulen = strlen(r->api_base) + strlen(q->path) + 1;
-	char *url = malloc(ulen);
+	char small[512], *url = ulen <= sizeof(small) ? small : malloc(ulen);
 	int rc = -1;
 
-	if (!hdr || !url)
+	if (!url)
 		goto out;
 	snprintf(url, ulen, "%s%s", r->api_base, q->path);
 	if (q->reason) {
-		struct curl_slist *n = curl_slist_append(hdr, q->reason);
+		/* The shared list gets one more line for this request only. */
+		for (const struct curl_slist *s = hdr; s; s = s->next) {
+			struct curl_slist *n = curl_slist_append(with_reason, s->data);
+			if (!n)
+				goto out;
+			with_reason = n;
+		}
+		struct curl_slist *n = curl_slist_append(with_reason, q->reason);
 		if (!n)
 			goto out;
-		hdr = n;
+		hdr = with_reason = n;
 	}
 	struct http_request req = {
 		.method = q->method,
@@ -515,8 +540,9 @@ static int req_send(struct rest *r, struct rest_req *q, double now)
 	r->stats.requests++;
 	rc = 0;
 out:
-	curl_slist_free_all(hdr);
-	free(url);
+	headers_free(with_reason);
+	if (url != small)
+		free(url);
 	return rc;
 }
 
@@ -603,9 +629,15 @@ int rest_configure(struct rest *r, const struct rest_config *cfg)
 	if (!r || !cfg || !cfg->api_base || !cfg->token)
 		return -1;
 	char *base = dup_str(cfg->api_base), *tok = dup_str(cfg->token);
-	if (!base || !tok) {
+	struct curl_slist *hj = tok ? auth_headers(tok, 1) : NULL;
+	struct curl_slist *hf = tok ? auth_headers(tok, 0) : NULL;
+	if (!base || !tok || !hj || !hf) {
 		free(base);
+		if (tok)
+			memset(tok, 0, strlen(tok));
 		free(tok);
+		headers_free(hj);
+		headers_free(hf);
 		return -1;
 	}
 	size_t bl = strlen(base);
@@ -616,8 +648,12 @@ int rest_configure(struct rest *r, const struct rest_config *cfg)
 		memset(r->token, 0, strlen(r->token));
 		free(r->token);
 	}
+	headers_free(r->hdr_json);
+	headers_free(r->hdr_form);
 	r->api_base = base;
 	r->token = tok;
+	r->hdr_json = hj;
+	r->hdr_form = hf;
 	r->max_retries = cfg->max_retries > 0 ? cfg->max_retries : 5;
 	return 0;
 }
@@ -768,6 +804,18 @@ void rest_cancel(struct rest *r, uint64_t id)
 	for (struct rest_group *g = r->groups; g; g = g->next)
 		if (g->id == id)
 			g->done = NULL;
+}
+
+void rest_quiet_success(struct rest *r, uint64_t id)
+{
+	if (!r || !id)
+		return;
+	for (struct rest_req *q = r->reqs; q; q = q->next)
+		if (q->id == id)
+			q->quiet = 1;
+	for (struct rest_group *g = r->groups; g; g = g->next)
+		if (g->id == id)
+			g->quiet = 1;
 }
 
 static int is_snowflake(const char *s)
@@ -997,6 +1045,8 @@ void rest_destroy(struct rest *r)
 		free(qu);
 	}
 	rl_destroy(r->rl);
+	headers_free(r->hdr_json);
+	headers_free(r->hdr_form);
 	free(r->api_base);
 	if (r->token) {
 		memset(r->token, 0, strlen(r->token));

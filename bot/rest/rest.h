@@ -47,6 +47,11 @@ uint64_t rest_request_file(struct rest *r, const char *method, const char *path,
 			   size_t len, rest_done_fn done, void *ud);
 /* done() will not be called for this id (the request may still be sent). */
 void rest_cancel(struct rest *r, uint64_t id);
+/* The done() of request or message id reads no body when the answer is a
+ * success (2xx): it gets NULL then, and the response is not parsed (a
+ * reply's log callback; about 28,000 instructions per answer). Errors
+ * still come with their body. */
+void rest_quiet_success(struct rest *r, uint64_t id);
 
 /* Post content to a channel, split into <= 2000-character messages on line
  * or UTF-8 boundaries, never inside markup (msgsplit_part), in order. msg_template (borrowed, may be NULL) adds

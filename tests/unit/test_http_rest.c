@@ -24,7 +24,7 @@ static const char server_py[] =
 	"import gzip, json, socket, sys, threading, time\n"
 	"from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler\n"
 	"LOCK = threading.Lock()\n"
-	"S = {\"msgs\": [], \"n429\": 0, \"inject\": {}, \"win\": {}, \"reqs\": 0, \"auth\": set(), \"ua\": set(), \"files\": []}\n"
+	"S = {\"msgs\": [], \"n429\": 0, \"inject\": {}, \"win\": {}, \"reqs\": 0, \"auth\": set(), \"ua\": set(), \"files\": [], \"conns\": 0}\n"
 	"LIMIT, WINDOW = 5, 0.5\n"
 	"class H(BaseHTTPRequestHandler):\n"
 	"    protocol_version = \"HTTP/1.1\"\n"
@@ -32,6 +32,8 @@ static const char server_py[] =
 	"        super().setup()\n"
 	"        # headers and body go out in separate writes: no Nagle delay\n"
 	"        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n"
+	"        with LOCK:\n"
+	"            S[\"conns\"] += 1\n"
 	"    def log_message(self, *a):\n"
 	"        pass\n"
 	"    def send(self, code, body=b\"\", ctype=\"application/json\", headers=()):\n"
@@ -49,6 +51,9 @@ static const char server_py[] =
 	"        p = self.path\n"
 	"        if p == \"/fast\":\n"
 	"            return self.send(200, b\"fast\", \"text/plain\", [(\"X-Test-Header\", \"yes\")])\n"
+	"        if p == \"/close\":\n"
+	"            self.close_connection = True\n"
+	"            return self.send(200, b\"closing\", \"text/plain\", [(\"Connection\", \"close\")])\n"
 	"        if p == \"/redirect\":\n"
 	"            return self.send(302, b\"\", \"text/plain\", [(\"Location\", \"/fast\")])\n"
 	"        if p == \"/gzip\":\n"
@@ -65,7 +70,7 @@ static const char server_py[] =
 	"            return\n"
 	"        if p == \"/_test/state\":\n"
 	"            with LOCK:\n"
-	"                return self.js(200, {\"msgs\": S[\"msgs\"], \"n429\": S[\"n429\"], \"reqs\": S[\"reqs\"], \"auth\": sorted(S[\"auth\"]), \"ua\": sorted(S[\"ua\"]), \"files\": S[\"files\"]})\n"
+	"                return self.js(200, {\"msgs\": S[\"msgs\"], \"n429\": S[\"n429\"], \"reqs\": S[\"reqs\"], \"auth\": sorted(S[\"auth\"]), \"ua\": sorted(S[\"ua\"]), \"files\": S[\"files\"], \"conns\": S[\"conns\"]})\n"
 	"        return self.js(404, {\"message\": \"404: Not Found\", \"code\": 0})\n"
 	"    def do_POST(self):\n"
 	"        n = int(self.headers.get(\"Content-Length\") or 0)\n"
@@ -277,6 +282,40 @@ TEST(http_sequential_latency)
 	CHECK(dt < 2.0);
 }
 
+static json_t *server_state(void);
+static long server_conns(void);
+
+/* Sequential requests share one kept-alive connection, its adopted socket
+ * kept between them; a connection the server closes is let go and the
+ * next request opens another. */
+TEST(http_keepalive_reuse)
+{
+	struct got g = {.chain_left = 30, .status = 200};
+	char url[256];
+	long before = server_conns();
+	snprintf(url, sizeof(url), "%s/fast", base);
+	struct http_request req = {.url = url};
+	REQUIRE(before > 0);
+	REQUIRE(http_start(http, &req, on_seq, &g));
+	REQUIRE(run_until(&g.done, 30, 10));
+	CHECK_INTEQ(g.status, 200);
+	CHECK_INTEQ(server_conns() - before, 0);
+
+	struct got c = {0};
+	before = server_conns();
+	REQUIRE(get("/close", &c, 0));
+	REQUIRE(run_until(&c.done, 1, 5));
+	CHECK_INTEQ(c.status, 200);
+	CHECK_STREQ(c.body, "closing");
+	struct got h = {.chain_left = 5, .status = 200};
+	REQUIRE(http_start(http, &req, on_seq, &h));
+	REQUIRE(run_until(&h.done, 5, 10));
+	CHECK_INTEQ(h.status, 200);
+	/* One new connection after the close, for the five and the state
+	 * request after them. */
+	CHECK_INTEQ(server_conns() - before, 1);
+}
+
 TEST(http_redirect_and_gzip)
 {
 	struct got a = {0}, b = {0};
@@ -398,6 +437,15 @@ static json_t *server_state(void)
 	return f.json;
 }
 
+/* Connections the server has accepted so far, or -1. */
+static long server_conns(void)
+{
+	json_t *st = server_state();
+	long n = st ? (long)json_integer_value(json_object_get(st, "conns")) : -1;
+	json_decref(st);
+	return n;
+}
+
 static void inject(const char *path, int status, int count, double retry_after)
 {
 	char url[256], body[512];
@@ -509,6 +557,49 @@ TEST(rest_500_retried)
 	REQUIRE(rest_send_message(rest, "301", "never", NULL, 0, on_rest, &h));
 	REQUIRE(run_until(&h.done, 1, 30));
 	CHECK_INTEQ(h.status, 502);
+}
+
+struct bgot {
+	int done;
+	long status;
+	int had_body;
+};
+
+static void on_rest_body(void *ud, long status, json_t *body, const char *error)
+{
+	struct bgot *g = ud;
+	(void)error;
+	g->done++;
+	g->status = status;
+	g->had_body = body != NULL;
+}
+
+/* rest_quiet_success: a success comes without its (unparsed) body, a
+ * failure still with it; without the call a success has its body. */
+TEST(rest_quiet_success)
+{
+	struct bgot a = {0}, b = {0}, c = {0};
+	uint64_t id;
+
+	id = rest_send_message(rest, "400", "quiet", NULL, 0, on_rest_body, &a);
+	REQUIRE(id);
+	rest_quiet_success(rest, id);
+	REQUIRE(run_until(&a.done, 1, 10));
+	CHECK_INTEQ(a.status, 200);
+	CHECK_INTEQ(a.had_body, 0);
+
+	REQUIRE(rest_send_message(rest, "400", "loud", NULL, 0, on_rest_body, &b));
+	REQUIRE(run_until(&b.done, 1, 10));
+	CHECK_INTEQ(b.status, 200);
+	CHECK_INTEQ(b.had_body, 1);
+
+	id = rest_request(rest, "POST", "/channels/403/messages", json_pack("{s:s}", "content", "x"),
+			  on_rest_body, &c);
+	REQUIRE(id);
+	rest_quiet_success(rest, id);
+	REQUIRE(run_until(&c.done, 1, 10));
+	CHECK_INTEQ(c.status, 403);
+	CHECK_INTEQ(c.had_body, 1);
 }
 
 TEST(rest_4xx_final)
@@ -660,6 +751,7 @@ int main(void)
 
 	RUN(http_get_and_headers);
 	RUN(http_sequential_latency);
+	RUN(http_keepalive_reuse);
 	RUN(http_redirect_and_gzip);
 	RUN(http_max_bytes);
 	RUN(http_slow_does_not_block_fast);
@@ -681,6 +773,7 @@ int main(void)
 		RUN(rest_429_retry_after);
 		RUN(rest_500_retried);
 		RUN(rest_4xx_final);
+		RUN(rest_quiet_success);
 		RUN(rest_split_message);
 		RUN(rest_cancel_no_callback);
 		RUN(rest_file_upload);
