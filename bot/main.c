@@ -607,7 +607,8 @@ static int start(struct runtime *rt, const char *now_iso)
 					 hw->cfg->global_rate_limit};
 		struct gateway_config gc = {hw->cfg->token, hw->cfg->intents, hw->cfg->compress,
 					    hw->cfg->large_threshold};
-		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt, wants_dispatch, on_skipped};
+		struct gateway_callbacks cb = {on_dispatch, on_fatal, rt, wants_dispatch, on_skipped,
+					       router_message_fields};
 		if (hw->cfg->application_id)
 			snprintf(hw->application_id, sizeof(hw->application_id), "%s",
 				 hw->cfg->application_id);

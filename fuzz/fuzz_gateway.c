@@ -88,6 +88,71 @@ static void check_lean(const char *text, size_t len)
 	json_decref(full);
 }
 
+/* gateway_scan_load_kept's contract: json_loadb's tree with d's members
+ * not named in the list deleted ("a.b": of an object d.a only its "b"), or
+ * NULL. The list is the router's, the one the daemon uses. */
+static int keep_names(const char *parent, const char *key, int *some)
+{
+	size_t pl = parent ? strlen(parent) : 0, kl = strlen(key);
+
+	*some = 0;
+	for (const char *const *e = router_message_fields; *e; e++) {
+		const char *p = *e;
+		if (parent) {
+			if (strncmp(p, parent, pl) || p[pl] != '.')
+				continue;
+			p += pl + 1;
+		}
+		if (!strcmp(p, key))
+			return 1;
+		if (!strncmp(p, key, kl) && p[kl] == '.')
+			*some = 1;
+	}
+	return 0;
+}
+
+static void keep_prune(json_t *obj, const char *parent)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+	int some;
+
+	json_object_foreach_safe(obj, tmp, key, v)
+	{
+		if (keep_names(parent, key, &some))
+			continue;
+		if (!some)
+			json_object_del(obj, key);
+		else if (!parent && json_is_object(v))
+			keep_prune(v, key);
+	}
+}
+
+static void check_kept(const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *kept = gateway_scan_load_kept(text, len, router_message_fields), *full, *d;
+	char *dl, *df;
+
+	if (!kept)
+		return;
+	full = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+	if (!full)
+		abort(); /* vouched for what jansson refuses */
+	d = json_object_get(full, "d");
+	if (json_is_object(d))
+		keep_prune(d, NULL);
+	dl = json_dumps(kept, JSON_COMPACT);
+	df = json_dumps(full, JSON_COMPACT);
+	if (!json_equal(kept, full) || !dl || !df || strcmp(dl, df))
+		abort();
+	free(dl);
+	free(df);
+	json_decref(kept);
+	json_decref(full);
+}
+
 /* json_fast_loadb's contract: json_loadb's tree, dumped the same (so the
  * same key order), or NULL when json_loadb says NULL. */
 static void check_fast_load(const char *text, size_t len)
@@ -110,6 +175,7 @@ static void check_fast_load(const char *text, size_t len)
 	json_decref(a);
 	json_decref(b);
 	check_lean(text, len);
+	check_kept(text, len);
 }
 
 /* The pre-scan's contract (bot/gateway/gateway_scan.h), checked on every payload. */

@@ -968,6 +968,11 @@ int router_may_address(const struct router *r, const char *content, size_t len, 
 	       (r->hw->self_user_id[0] && may_start_with(content, len, whole, "<@", 2));
 }
 
+const char *const router_message_fields[] = {
+	"id",		 "channel_id",	"guild_id",	"content",
+	"author.id",	 "author.bot",	"author.username", "author.global_name",
+	"member.nick",	 "member.roles", NULL};
+
 static void on_message(void *ud, const char *type, json_t *d)
 {
 	struct router *r = ud;

@@ -72,6 +72,11 @@ int router_add_builtins(struct router *r);
  * certainly does not address the bot (no prefix, no mention of it), so
  * parsing it would change nothing; 1 if it may. */
 int router_may_address(const struct router *r, const char *content, size_t len, int whole);
+/* Every member of a MESSAGE_CREATE's d that the router (and dispatch_event
+ * before it) reads, as gateway_scan_load_kept's dotted paths: a message
+ * only the router reads is built with these alone. Keep it in step with
+ * on_message. */
+extern const char *const router_message_fields[];
 
 /* Console door: one line as an attendee would type it (prefix optional). */
 void router_console_line(struct router *r, const char *line, int as_organizer,

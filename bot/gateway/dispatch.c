@@ -41,6 +41,9 @@ int dispatch_wanted(struct hallway *hw, const struct gateway_scan *sc)
 		return bus_has_subscribers(hw->bus, sc->t, NULL);
 	if (bus_has_subscribers(hw->bus, sc->t, hw->router))
 		return 1;
-	return sc->has_content &&
-	       router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole);
+	if (!sc->has_content ||
+	    !router_may_address(hw->router, sc->content, sc->content_len, sc->content_whole))
+		return 0;
+	/* Only the router reads it: only the fields it reads are built. */
+	return GATEWAY_WANT_FIELDS;
 }

@@ -18,7 +18,8 @@ void dispatch_event(struct hallway *hw, const char *type, json_t *data);
 /* 0 when nobody subscribed to the type, or for a MESSAGE_CREATE that only
  * the router reads and that cannot address the bot; GATEWAY_WANT_LEAN for a
  * GUILD_CREATE only the guild cache reads (it keeps roles, not members);
- * else 1. */
+ * GATEWAY_WANT_FIELDS for a MESSAGE_CREATE only the router reads (built
+ * with router_message_fields only); else 1. */
 int dispatch_wanted(struct hallway *hw, const struct gateway_scan *sc);
 
 #endif

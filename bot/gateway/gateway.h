@@ -41,12 +41,16 @@ struct gateway_callbacks {
 	 * NULL, or a payload the scan cannot vouch for: parsed and dispatched.
 	 * GATEWAY_WANT_LEAN: parsed without d's per-member lists (d.members,
 	 * d.presences: a GUILD_CREATE of 30,000 members would be ~80 MB of
-	 * tree), for an owner that reads nothing in them. */
+	 * tree), for an owner that reads nothing in them.
+	 * GATEWAY_WANT_FIELDS: parsed with only the members of d that fields
+	 * names (gateway_scan_load_kept), for an owner that reads no other. */
 	int (*wants)(void *ud, const struct gateway_scan *scan);
 	void (*skipped)(void *ud, const char *type, int64_t seq);
+	const char *const *fields; /* for GATEWAY_WANT_FIELDS; borrowed */
 };
 
 #define GATEWAY_WANT_LEAN 2
+#define GATEWAY_WANT_FIELDS 3
 
 struct gateway_stats {
 	int ready;                   /* READY or RESUMED on the current socket */

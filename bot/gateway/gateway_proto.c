@@ -272,7 +272,8 @@ static const char *const lean_drop[] = {"members", "presences", NULL};
  * the payload and the owner does not want it, account for it exactly as
  * on_dispatch would (seq filter, seq, replay count, stats) without building
  * a jansson tree. Returns 1 if the payload was dealt with here; else *lean
- * is 1 when the owner wants it without the per-member lists. */
+ * is what the owner wants of it (GATEWAY_WANT_LEAN, GATEWAY_WANT_FIELDS,
+ * or 0: all of it). */
 static int skip_unwanted(struct gateway *g, const char *text, size_t len, int *lean)
 {
 	struct gateway_scan sc;
@@ -287,7 +288,7 @@ static int skip_unwanted(struct gateway *g, const char *text, size_t len, int *l
 		return 1;
 	}
 	if ((want = g->cb.wants(g->cb.ud, &sc))) {
-		*lean = want == GATEWAY_WANT_LEAN;
+		*lean = want == GATEWAY_WANT_LEAN || want == GATEWAY_WANT_FIELDS ? want : 0;
 		return 0;
 	}
 	g->seq = sc.s;
@@ -359,8 +360,10 @@ void gateway_proto_handle(struct gateway *g, const char *text, size_t len)
 
 	if (skip_unwanted(g, text, len, &lean))
 		return;
-	if (lean)
+	if (lean == GATEWAY_WANT_LEAN)
 		root = gateway_scan_load_lean(text, len, lean_drop);
+	else if (lean == GATEWAY_WANT_FIELDS && g->cb.fields)
+		root = gateway_scan_load_kept(text, len, g->cb.fields);
 	/* JSON_ALLOW_NUL: "\u0000" is valid JSON and anyone can type it into a
 	 * message. Rejected, the payload would close the socket, the server
 	 * would replay it on RESUME, and the bot would loop on it forever.

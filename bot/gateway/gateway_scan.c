@@ -18,7 +18,9 @@
 #define SCAN_DEPTH_MAX 64
 #define SCAN_INT_DIGITS_MAX 18 /* always fits an int64_t (and json_int_t) */
 
-enum role { ROLE_OTHER, ROLE_TOP, ROLE_D };
+/* ROLE_SUB: an object member of d that the builder filters by its keep
+ * list (the scan never sees it). */
+enum role { ROLE_OTHER, ROLE_TOP, ROLE_D, ROLE_SUB };
 enum kind { KIND_FAIL = -1, KIND_OTHER, KIND_STRING, KIND_INT, KIND_OBJECT };
 
 struct scanner {
@@ -701,7 +703,13 @@ int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq)
 struct builder {
 	struct scanner sc;
 	const char *const *drop; /* members of the top-level d not to build */
+	const char *const *keep; /* dotted paths in d to build, or NULL: all */
+	const char *parent;      /* the member of d being built under ROLE_SUB */
+	size_t parent_len;
 };
+
+/* How much of a member b->keep asks for. */
+enum keep { KEEP_NONE, KEEP_ALL, KEEP_SOME };
 
 static json_t *build_value(struct builder *b, enum role role);
 
@@ -712,6 +720,36 @@ static const char *dropped(const struct builder *b, const char *k, size_t klen)
 		if (strlen(*d) == klen && !memcmp(*d, k, klen))
 			return *d;
 	return NULL;
+}
+
+/* How much b->keep asks for of member k (klen bytes) of d or, when sub,
+ * of d.<b->parent>: all of it ("author"), some ("author.id"), none. */
+static enum keep kept(const struct builder *b, int sub, const char *k, size_t klen)
+{
+	int some = 0;
+
+	/* Byte loops, not strlen/strncmp: most entries differ at their first
+	 * byte, and a key never holds a NUL (the scan refuses \u0000). */
+	for (const char *const *e = b->keep; *e; e++) {
+		const char *p = *e;
+		size_t i;
+
+		if (sub) {
+			for (i = 0; i < b->parent_len && p[i] == b->parent[i]; i++)
+				;
+			if (i < b->parent_len || p[i] != '.')
+				continue;
+			p += i + 1;
+		}
+		for (i = 0; i < klen && p[i] == k[i]; i++)
+			;
+		if (i < klen)
+			continue;
+		if (p[klen] == '\0')
+			return KEEP_ALL;
+		some |= p[klen] == '.';
+	}
+	return some ? KEEP_SOME : KEEP_NONE;
 }
 
 /* The string just scanned (sc->str ... sc->p - 1) decoded into a jansson
@@ -812,6 +850,7 @@ static json_t *build_object(struct builder *b, enum role role)
 		char small[256], *key = small;
 		const char *k, *drop;
 		size_t klen;
+		enum role child;
 		json_t *v;
 
 		if (sc->p >= sc->end || *sc->p != '"' || scan_string(sc))
@@ -843,8 +882,27 @@ static json_t *build_object(struct builder *b, enum role role)
 				goto fail;
 			goto next;
 		}
+		child = role == ROLE_TOP && klen == 1 && k[0] == 'd' ? ROLE_D : ROLE_OTHER;
+		if ((role == ROLE_D && b->keep) || role == ROLE_SUB) {
+			enum keep want = kept(b, role == ROLE_SUB, k, klen);
+
+			if (want == KEEP_NONE) {
+				/* Checked, not built (no earlier one was built either). */
+				if (key != small)
+					free(key);
+				if (scan_value(sc, ROLE_OTHER) == KIND_FAIL)
+					goto fail;
+				goto next;
+			}
+			if (want == KEEP_SOME && role == ROLE_D && sc->p < sc->end && *sc->p == '{') {
+				/* k stays valid while its value is built. */
+				b->parent = k;
+				b->parent_len = klen;
+				child = ROLE_SUB;
+			}
+		}
 		/* Duplicate keys: the last one wins, as in json_loadb. */
-		v = build_value(b, role == ROLE_TOP && klen == 1 && k[0] == 'd' ? ROLE_D : ROLE_OTHER);
+		v = build_value(b, child);
 		if (!v || json_object_setn_new_nocheck(obj, k, klen, v)) {
 			if (key != small)
 				free(key);
@@ -935,7 +993,8 @@ static json_t *build_value(struct builder *b, enum role role)
 
 /* The fast path: a tree, or NULL when unsure. top: the top level must be an
  * object (a gateway payload); else any value. */
-static json_t *fast_load(const char *text, size_t len, int top, const char *const *drop)
+static json_t *fast_load(const char *text, size_t len, int top, const char *const *drop,
+			 const char *const *keep)
 {
 	struct builder b;
 	json_t *root = NULL;
@@ -944,6 +1003,7 @@ static json_t *fast_load(const char *text, size_t len, int top, const char *cons
 	b.sc.p = (const unsigned char *)text;
 	b.sc.end = b.sc.p + len;
 	b.drop = drop;
+	b.keep = keep;
 	skip_ws(&b.sc);
 	if (b.sc.p < b.sc.end && (!top || *b.sc.p == '{'))
 		root = build_value(&b, top ? ROLE_TOP : ROLE_OTHER);
@@ -963,12 +1023,17 @@ json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t
 	/* Only the flags the subset means the same under; anything else, and
 	 * whatever the subset is unsure of, is json_loadb's. */
 	if (text && !(flags & ~(size_t)(JSON_ALLOW_NUL | JSON_DECODE_ANY)) &&
-	    (root = fast_load(text, len, !(flags & JSON_DECODE_ANY), NULL)))
+	    (root = fast_load(text, len, !(flags & JSON_DECODE_ANY), NULL, NULL)))
 		return root;
 	return json_loadb(text, len, flags, err);
 }
 
 json_t *gateway_scan_load_lean(const char *text, size_t len, const char *const *drop)
 {
-	return text ? fast_load(text, len, 1, drop) : NULL;
+	return text ? fast_load(text, len, 1, drop, NULL) : NULL;
+}
+
+json_t *gateway_scan_load_kept(const char *text, size_t len, const char *const *keep)
+{
+	return text && keep ? fast_load(text, len, 1, NULL, keep) : NULL;
 }

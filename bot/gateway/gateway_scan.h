@@ -82,6 +82,18 @@ json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t
  */
 json_t *gateway_scan_load_lean(const char *text, size_t len, const char *const *drop);
 
+/*
+ * A gateway payload's tree with only the members of its top-level "d" that
+ * keep (a NULL-terminated list of dotted paths under d, at most two deep)
+ * names: "content" keeps d.content whole, "author.id" keeps d.author with
+ * only its "id" (an "author" that is not an object is kept whole). The
+ * rest is checked like the rest but never built. What
+ * json_fast_loadb(text, len, JSON_ALLOW_NUL) returns with the other
+ * members deleted; NULL when the fast path is unsure (or out of memory):
+ * then load the whole payload instead.
+ */
+json_t *gateway_scan_load_kept(const char *text, size_t len, const char *const *keep);
+
 char *gateway_scan_repair(const char *text, size_t len, size_t *out_len);
 int gateway_scan_seq(const char *text, size_t len, int64_t *op, int64_t *seq);
 
