@@ -61,7 +61,7 @@ static void check(const struct sched *s)
 	for (size_t i = 0; i < s->ntalks; i++) {
 		const struct sched_talk *t = &s->talks[i];
 		if (!t->id || !t->title || t->end < t->start || !t->speakers || !t->tags ||
-		    !t->f_title || !t->f_people || !t->f_meta || !t->f_text)
+		    !t->f_title || !t->f_people || !t->f_meta)
 			abort();
 		if (i && (s->talks[i - 1].start > t->start))
 			abort(); /* sorted by start */

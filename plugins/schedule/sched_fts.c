@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/buf.h>
 #include <hallway/fts.h>
 
 /* Column weights for bm25(): title, speakers, track/type/room/tags, text. */
@@ -54,8 +55,20 @@ static int fill(struct fts_index *x, const struct sched *s)
 		return -1;
 	for (size_t i = 0; i < s->ntalks; i++) {
 		const struct sched_talk *t = &s->talks[i];
-		const char *cols[4] = {t->f_title, t->f_people, t->f_meta, t->f_text};
-		if (hw_fts_add(x->talks, (int64_t)i, cols, t->cancelled))
+		const char *cols[4] = {t->f_title, t->f_people, t->f_meta, NULL};
+		hw_buf text;
+		int rc;
+
+		/* Subtitle and abstract: the model keeps no folded copy of
+		 * them (hw_fts_add folds), nor does the index (lib/fts.c). */
+		hw_buf_init(&text, 0);
+		hw_buf_add(&text, t->subtitle ? t->subtitle : "");
+		hw_buf_add(&text, " ");
+		hw_buf_add(&text, t->abstract ? t->abstract : "");
+		cols[3] = hw_buf_str(&text);
+		rc = text.failed ? -1 : hw_fts_add(x->talks, (int64_t)i, cols, t->cancelled);
+		hw_buf_free(&text);
+		if (rc)
 			return -1;
 		for (size_t k = 0; k < t->nspeakers; k++)
 			if (hw_fts_add(x->people, (int64_t)i, (const char *const *)&t->speakers[k], 0))

@@ -68,7 +68,6 @@ static void talk_free(struct sched_talk *t)
 	free(t->f_title);
 	free(t->f_people);
 	free(t->f_meta);
-	free(t->f_text);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -298,7 +297,6 @@ static char *fold_join(const char *const *parts, size_t n, const char *sep)
 static int talk_fold(struct sched_talk *t)
 {
 	const char *meta[4] = {t->track, t->type, t->room, NULL};
-	const char *text[2] = {t->subtitle, t->abstract};
 	char *tags = fold_join((const char *const *)t->tags, t->ntags, " ");
 
 	if (!tags)
@@ -307,9 +305,8 @@ static int talk_fold(struct sched_talk *t)
 	t->f_title = hw_fold(t->title);
 	t->f_people = fold_join((const char *const *)t->speakers, t->nspeakers, " ");
 	t->f_meta = fold_join(meta, 4, " ");
-	t->f_text = fold_join(text, 2, " ");
 	free(tags);
-	if (!t->f_title || !t->f_people || !t->f_meta || !t->f_text)
+	if (!t->f_title || !t->f_people || !t->f_meta)
 		return SCHED_ERR_NOMEM;
 	return SCHED_OK;
 }

@@ -44,9 +44,10 @@ struct sched_talk {
 	char *recording;
 	int recording_rank;
 	/* Folded copies for matching (sched_fold), set by sched_model_finish:
-	 * title; speakers; track, type, room and tags; and
-	 * subtitle plus abstract. Never NULL after finish. */
-	char *f_title, *f_people, *f_meta, *f_text;
+	 * title; speakers; track, type, room and tags. Never NULL after
+	 * finish. (No folded abstract: only the search index reads it, and
+	 * folds it as it indexes; a copy was ~1 MB with FOSDEM.) */
+	char *f_title, *f_people, *f_meta;
 };
 
 /* What the cleaning at load did (sched_clean.c, sched_ics.c). */
