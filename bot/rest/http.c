@@ -500,7 +500,8 @@ uint64_t http_start(struct http *h, const struct http_request *req, http_done_fn
 	rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	rc |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-	rc |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+	if (!req->identity)
+		rc |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
 	rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			       timeout < HTTP_CONNECT_TIMEOUT_MS ? timeout : HTTP_CONNECT_TIMEOUT_MS);

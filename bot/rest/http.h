@@ -23,6 +23,8 @@ struct http_request {
 	curl_mime *mime;               /* stolen when non-NULL (multipart) */
 	size_t max_bytes;              /* 0 = 64 MiB; larger bodies fail */
 	long timeout_ms;               /* 0 = 60 s */
+	int identity;                  /* 1: no Accept-Encoding (small JSON answers:
+					* compression would not pay for its header) */
 };
 
 struct http_response {

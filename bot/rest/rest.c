@@ -523,6 +523,7 @@ static int req_send(struct rest *r, struct rest_req *q, double now)
 		.body_len = q->multipart ? 0 : q->body_len,
 		.max_bytes = REST_MAX_RESPONSE,
 		.timeout_ms = REST_TIMEOUT_MS,
+		.identity = 1,
 	};
 	if (q->multipart) {
 		req.mime = build_mime(q);
@@ -676,6 +677,27 @@ struct rest *rest_create(struct lws_context *lws, struct http *http, const struc
 	return r;
 }
 
+/* body as compact JSON text: a new string (free it) of *len bytes, or
+ * NULL. Small bodies (every chat reply) are written into a stack buffer
+ * first and copied once: json_dumps grows its buffer by reallocation. */
+static char *dump_body(const json_t *body, size_t flags, size_t *len)
+{
+	char small[2048], *out;
+	size_t n = json_dumpb(body, small, sizeof(small), flags);
+
+	if (!n || n > sizeof(small)) {
+		out = json_dumps(body, flags);
+		*len = out ? strlen(out) : 0;
+		return out;
+	}
+	if (!(out = malloc(n + 1)))
+		return NULL;
+	memcpy(out, small, n);
+	out[n] = '\0';
+	*len = n;
+	return out;
+}
+
 /* Serialises body (stolen, may be NULL) into q, queues q and starts the
  * pump. On failure frees q (may be NULL), logs what failed and returns 0. */
 static uint64_t req_submit(struct rest *r, struct rest_req *q, json_t *body, rest_done_fn done,
@@ -691,10 +713,9 @@ static uint64_t req_submit(struct rest *r, struct rest_req *q, json_t *body, res
 	if (!q || r->aborted)
 		goto fail;
 	if (body) {
-		q->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+		q->body = dump_body(body, JSON_COMPACT | JSON_ENCODE_ANY, &q->body_len);
 		if (!q->body)
 			goto fail;
-		q->body_len = strlen(q->body);
 	}
 	if (req_enqueue(r, q))
 		goto fail;
@@ -931,8 +952,7 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 				      allow_mentions);
 		struct rest_req *q = m ? req_new(r, "POST", path) : NULL;
 		if (q) {
-			q->body = json_dumps(m, JSON_COMPACT);
-			q->body_len = q->body ? strlen(q->body) : 0;
+			q->body = dump_body(m, JSON_COMPACT, &q->body_len);
 		}
 		json_decref(m);
 		if (!q || !q->body || req_enqueue(r, q)) {
