@@ -98,8 +98,11 @@ struct hw_fts *hw_fts_new_ex(size_t ncols, const double *weights, int flags)
 		 rank);
 	snprintf(f->rank_sql, sizeof(f->rank_sql),
 		 "SELECT ref, -%s FROM t WHERE t MATCH ?1 ORDER BY 2 DESC, ref", rank);
+	/* No lookaside memory (about 120 KB a connection by default): an
+	 * index is built once and then read a few times a minute. */
 	if (sqlite3_open_v2(":memory:", &f->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 		    SQLITE_OK ||
+	    sqlite3_db_config(f->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 0, 0) != SQLITE_OK ||
 	    sqlite3_exec(f->db, create, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(f->db, ins, -1, &f->ins, NULL) != SQLITE_OK ||
