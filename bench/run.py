@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -320,6 +321,25 @@ def callgrind(args, workdir, lines=1000):
                     "lines": 0 if not text else lines}
     if out["startup"]["total"] and out["replay"]["total"]:
         out["per_line"] = (out["replay"]["total"] - out["startup"]["total"]) / lines
+    # What one `!next` costs the schedule plugin (issue 17: `next` p99 < 2 ms): cmd_next's
+    # inclusive Ir over the replay's `!next` lines, a figure machine load does not move.
+    nexts = sum(1 for s in script if s == "!next")
+    inc = inclusive_ir(os.path.join(workdir, "callgrind.replay.out"), ("cmd_next", "router_run"))
+    if nexts and inc.get("cmd_next"):
+        out["next_ir"] = inc["cmd_next"] / nexts
+    return out
+
+
+def inclusive_ir(cg_file, names):
+    """{function: inclusive Ir} for the functions named (all objects summed) in a callgrind file."""
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", cg_file],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    out = {}
+    for line in ann.splitlines():
+        # "11,720,474 (25.59%)  file:function [object]"
+        m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(?:[^:\s]*:)?(\S+)", line)
+        if m and m.group(2) in names:
+            out[m.group(2)] = out.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
     return out
 
 
@@ -987,6 +1007,9 @@ def write_results(path, m, opts, res, extra):
             L.append("| startup (load plugins, parse FOSDEM, shut down) | {:,} |".format(cg["startup"]["total"]))
             L.append("| startup + %d-line replay | {:,} |".format(cg["replay"]["total"]) % cg["replay"]["lines"])
             L.append("| per replayed line | {:,.0f} |".format(cg["per_line"]))
+            if cg.get("next_ir"):
+                L.append("| one `!next` in the schedule plugin (`cmd_next`, inclusive) | {:,.0f} |".format(
+                    cg["next_ir"]))
             L.append("")
             L.append("Top functions of the replay run (self Ir):\n")
             L.append("| Ir | function |\n|---|---|")
