@@ -866,6 +866,11 @@ def write_results(path, m, opts, res, extra):
     L.append("| Python / discord.py / aiohttp | %s / %s / %s |" % (m["python"], m["discord.py"], m["aiohttp"]))
     L.append("| node / discord.js | %s / %s |" % (m["node"], m["discord.js"]))
     L.append("| valgrind | %s |" % m["valgrind"])
+    loads = extra.get("loadavg") or []
+    if loads:
+        v = [x for _, x in loads]
+        L.append("| load average (1 min), sampled as each part began and at the end | %.1f-%.1f (%s) |" % (
+            min(v), max(v), ", ".join("%s %.1f" % kv for kv in loads)))
     L.append("")
     L.append("Load: %d MESSAGE_CREATE at %d/s, every tenth a `!ping` answered with a REST reply, the "
              "rest chatter nobody answers; a guild of %d members, all in GUILD_CREATE. Transport "
@@ -1046,8 +1051,50 @@ def write_results(path, m, opts, res, extra):
         for n in extra["notes"]:
             L.append("- " + n)
         L.append("")
+    text = "\n".join(L)
+    if extra.get("merge") and os.path.exists(path):
+        with open(path) as f:
+            text = merge_results(f.read(), text, extra["merge"])
     with open(path, "w") as f:
-        f.write("\n".join(L))
+        f.write(text)
+
+
+def _sections(text):
+    """(head, [(title line, body)]) of a RESULTS.md split at its "## " lines."""
+    head, secs = [], []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            secs.append([line, []])
+        elif secs:
+            secs[-1][1].append(line)
+        else:
+            head.append(line)
+    return head, [(t, "\n".join(b)) for t, b in secs]
+
+
+def merge_results(old, new, parts):
+    """A partial run (--only ... --merge) into the RESULTS.md it updates: the sections this run
+    wrote replace the same sections of the old file, the others stay as they were, and the head
+    says which is which."""
+    _, old_secs = _sections(old)
+    new_head, new_secs = _sections(new)
+    fresh = dict(new_secs)
+    stamp = next((l for l in old.splitlines() if l.startswith("Written by")), "")
+    head = "\n".join(new_head).rstrip() + "\n\n" + (
+        "This run covered only part of the benchmark (`--only %s --merge`): Machine and the sections "
+        "it wrote are new; the others are from the earlier run whose line was: \"%s\" Compare "
+        "ratios only within one run.\n" % (parts, stamp.strip()))
+    out, seen = [head], set()
+    for title, body in old_secs:
+        if title in fresh and title not in seen:
+            out.append(title + "\n" + fresh[title])
+            seen.add(title)
+        elif title not in fresh:
+            out.append(title + "\n" + body)
+    for title, body in new_secs:
+        if title not in seen and title not in dict(old_secs):
+            out.append(title + "\n" + body)
+    return "\n".join(out)
 
 
 async def main_async(args):
@@ -1111,7 +1158,12 @@ async def main_async(args):
         shutil.rmtree(logdir, ignore_errors=True)
         return 0
 
-    extra = {"hallway_bin": args.hallway, "pinning": pinning, "notes": notes}
+    extra = {"hallway_bin": args.hallway, "pinning": pinning, "notes": notes,
+             "merge": args.only if args.merge and args.only else None,
+             "loadavg": [("start", os.getloadavg()[0])]}
+
+    def load(label):
+        extra["loadavg"].append((label, os.getloadavg()[0]))
     # zlib-stream: hallway's default transport, and discord.py asks for it too
     # (discord.js needs the optional zlib-sync package for it, so it is left out).
     extra["zlib"] = []
@@ -1151,24 +1203,28 @@ async def main_async(args):
     plugins = all_plugins(args.plugin_dir)
     extra["plugins"] = sorted(plugins)
     if floor_bin and "ratios" in parts:
+        load("ratios")
         print("bench: CPU next to the floor (every plugin, FOSDEM; zlib-stream and uncompressed) ...", flush=True)
         try:
             extra["ratios"] = await floor_ratios(args, gen, workdir, logdir, cpu_bot, floor_bin)
         except Exception as e:
             notes.append("floor ratios FAILED: %s" % e)
     if "memory" in parts:
+        load("memory")
         print("bench: memory by plugin ...", flush=True)
         try:
             extra["memory"] = await memory_breakdown(args, gen, workdir, logdir, cpu_bot)
         except Exception as e:
             notes.append("memory breakdown FAILED: %s" % e)
     if "gaps" in parts:
+        load("gaps")
         print("bench: a 30,000-member GUILD_CREATE and a 5,000-event storm ...", flush=True)
         try:
             extra["gaps"] = await gaps(args, workdir, logdir, cpu_bot)
         except Exception as e:
             notes.append("gaps FAILED: %s" % e)
     if "broadcast" in parts:
+        load("broadcast")
         print("bench: announce fan-out (bench/announce/fanout.py) ...", flush=True)
         table = os.path.join(logdir, "broadcast.md")
         p = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "announce", "fanout.py"), "--hallway", args.hallway,
@@ -1184,6 +1240,7 @@ async def main_async(args):
     elif os.path.exists(FOSDEM):
         with open(FOSDEM, "rb") as f:
             extra["talks"] = f.read().count(b"<event ")
+        load("full")
         print("bench: hallway with every plugin + FOSDEM ...", flush=True)
         full_peer = hallway_peer(args, gen, workdir, "hallway-full", plugins, env={"HALLWAY_NOW": FOSDEM_NOW})
         o = dict(opts, sweep=False)
@@ -1210,6 +1267,7 @@ async def main_async(args):
             notes.append("stand-in ceiling FAILED: %s" % e)
     if not args.no_callgrind and "callgrind" in parts:
         print("bench: callgrind on the gateway path ...", flush=True)
+        load("callgrind")
         try:
             extra["callgrind_gw"] = await callgrind_gateway(args, gen, workdir, logdir)
         except Exception as e:
@@ -1222,6 +1280,7 @@ async def main_async(args):
     if not args.no_callgrind and "callgrind" in parts and os.path.exists(FOSDEM):
         print("bench: callgrind replay ...", flush=True)
         extra["callgrind"] = callgrind(args, workdir)
+    load("end")
     m = machine()
     m["hallway"] = subprocess.run([args.hallway, "--version"], stdout=subprocess.PIPE).stdout.decode().strip()
     write_results(args.out, m, opts, results, extra)
@@ -1245,6 +1304,8 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--only", help="comma-separated parts to run (default all): " + ",".join(PARTS))
+    ap.add_argument("--merge", action="store_true",
+                    help="with --only: keep the sections of --out this run does not write")
     args = ap.parse_args()
     return asyncio.run(main_async(args))
 
