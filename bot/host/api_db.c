@@ -66,9 +66,16 @@ static void job_done(void *arg, int cancelled)
 	struct plugin *p = pp->p;
 	int orphan = pp->cancelled; /* swept while the thread ran it */
 	int status = cancelled && !orphan ? HW_ERR_UNAVAILABLE : job->status;
+	const char *role = orphan ? NULL : storage_role(storage_of(p));
 
 	pending_unlink(pp);
-	if (status != HW_OK && !orphan)
+	if (status == HW_ERR_UNAVAILABLE && !orphan && role && !strcmp(role, "standby"))
+		/* A standby's writes are refused (its transactions are read-only
+		 * until it holds the lease): its plugins' timers try, and that is
+		 * how it should be, not a warning every few seconds. */
+		LOGD("storage", "plugin %s: not committed on the standby (%d): %s", p->name, status,
+		     job->err[0] ? job->err : "the body failed");
+	else if (status != HW_OK && !orphan)
 		LOGW("storage", "plugin %s: transaction not committed (%d): %s", p->name, status,
 		     job->err[0] ? job->err : cancelled ? "shutting down" : "the body failed");
 	job_finish(pp, status);
