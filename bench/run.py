@@ -1078,6 +1078,8 @@ def merge_results(old, new, parts):
     says which is which."""
     _, old_secs = _sections(old)
     new_head, new_secs = _sections(new)
+    # A section this run left empty (its part was not run) is not fresh.
+    new_secs = [(t, b) for t, b in new_secs if b.strip()]
     fresh = dict(new_secs)
     stamp = next((l for l in old.splitlines() if l.startswith("Written by")), "")
     head = "\n".join(new_head).rstrip() + "\n\n" + (
