@@ -80,6 +80,28 @@ extern "C" {
 #define HW_REG_REQUEST_VERSION 1
 
 /*
+ * The open spaces on the board (issue 21), published by the openspaces
+ * plugin once its board has been read, after each unit of work that
+ * commits a change (an open space proposed, joined, moved, dropped or
+ * removed: the same board may come twice) and in answer to
+ * "openspaces.request" (nothing before the first read):
+ *   {"version": 1, "spaces": [{"id": 12, "title": "Rust in production",
+ *    "room": "Room A", "start", "end" (Unix s), "host": "Ada"}]}
+ * Every active open space, earliest first, past ones too (a reader keeps
+ * what it needs). "title" is the topic and "host" the display name of who
+ * proposed it: text as people typed it, never markup. announce lists them
+ * in its starting-soon posts, beside the talks that start then; it never
+ * reads openspaces' tables.
+ */
+#define HW_EVENT_OSPACES_BOARD "openspaces.board"
+#define HW_OSPACES_BOARD_VERSION 1
+
+/* A plugin that starts after openspaces asks for the board again:
+ * {"version": 1}; the answer is "openspaces.board". */
+#define HW_EVENT_OSPACES_REQUEST "openspaces.request"
+#define HW_OSPACES_REQUEST_VERSION 1
+
+/*
  * A plugin's component for /healthz and --check-config --online (read by
  * bot/ops/health.c, which documents the limits):
  *   {"version": 1, "component": "schedule", "ok": true, "detail": "212

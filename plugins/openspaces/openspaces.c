@@ -20,6 +20,7 @@
 #include <hallway/tz.h>
 
 #include "openspaces.h"
+#include "ospace_event.h"
 #include "ospace_later.h"
 #include "ospace_meetup.h"
 #include "ospace_remind.h"
@@ -211,7 +212,8 @@ static int ospace_init(hw_plugin *self, const hw_api *api)
 	    !(rc = ospace_meetup_register(o)) && !(rc = ospace_next_register(o)) &&
 	    !(rc = ospace_later_register(o)) &&
 	    !(rc = api->subscribe(self, HW_EVENT_SCHEDULE_LOADED, ospace_on_schedule, o)) &&
-	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)))
+	    !(rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, ospace_plan_on_collect, o)) &&
+	    !(rc = api->subscribe(self, HW_EVENT_OSPACES_REQUEST, ospace_event_on_request, o)))
 		rc = hw_dm_outbox_start(self, api, "openspaces_outbox", 60000, &o->outbox);
 	if (!rc)
 		rc = ospace_remind_start(o);

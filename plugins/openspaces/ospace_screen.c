@@ -2,6 +2,7 @@
  * ospace_screen — open spaces on the lobby screens (ospace_screen.h).
  */
 #include "ospace_screen.h"
+#include "ospace_event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,13 @@ void ospace_screen_install(ospace *o, json_t *copy, const char *why)
 	arm(o);
 	if (why && o->screen->web)
 		push(o, why);
+	if (copy)
+		ospace_event_publish(o); /* other plugins learn the board as committed */
+}
+
+int ospace_screen_ready(const ospace *o)
+{
+	return o->screen && o->screen->spaces;
 }
 
 int64_t ospace_screen_owed(const ospace *o)

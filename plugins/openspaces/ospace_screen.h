@@ -40,6 +40,9 @@ int ospace_screen_read(struct ospace_db *db, const ospace *o, const struct hw_tz
  * "loaded"), pushes to the screens. */
 void ospace_screen_install(ospace *o, json_t *copy, const char *why);
 
+/* 1 once a copy of the board has been read (ospace_screen_each has it). */
+int ospace_screen_ready(const ospace *o);
+
 /* Calls fn for each open space of the copy (id, day, slot, room, topic,
  * host_name set), in time order, until fn returns nonzero. 0 without a
  * copy yet. */

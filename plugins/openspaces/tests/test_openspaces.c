@@ -235,6 +235,95 @@ TEST(remove_exact_with_reason)
 	mock_api_free(m);
 }
 
+/* The last "openspaces.board" published (new reference), and how many. */
+static json_t *last_board(mock_api *m, size_t *count)
+{
+	const mock_output *o = NULL;
+	*count = 0;
+	for (size_t i = 0; i < mock_api_output_count(m, MOCK_OUT_PUBLISH); i++)
+		if (!strcmp(mock_api_output(m, MOCK_OUT_PUBLISH, i)->target, "openspaces.board")) {
+			o = mock_api_output(m, MOCK_OUT_PUBLISH, i);
+			(*count)++;
+		}
+	return o ? json_loads(o->text, 0, NULL) : NULL;
+}
+
+static const char *space_str(json_t *board, size_t i, const char *key)
+{
+	const char *v = json_string_value(
+		json_object_get(json_array_get(json_object_get(board, "spaces"), i), key));
+	return v ? v : "";
+}
+
+static long long space_int(json_t *board, size_t i, const char *key)
+{
+	return json_integer_value(
+		json_object_get(json_array_get(json_object_get(board, "spaces"), i), key));
+}
+
+/* Issue 21: other plugins (announce's starting-soon posts) learn the board
+ * from "openspaces.board": at start, after each change a post would show,
+ * and when asked. */
+TEST(board_published_to_other_plugins)
+{
+	char path[256];
+	mock_api *m = os_start(os_tmp_db(path, sizeof(path)), NULL);
+	json_t *b, *req;
+	size_t n, before;
+	/* The first read of the board is published (empty here). */
+	REQUIRE((b = last_board(m, &n)));
+	CHECK(n >= 1);
+	CHECK_INTEQ(json_integer_value(json_object_get(b, "version")), 1);
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 0);
+	json_decref(b);
+	say(m, &ann, "openspace propose thu 10:00 Packaging");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 1);
+	CHECK_INTEQ(space_int(b, 0, "id"), 1);
+	CHECK_STREQ(space_str(b, 0, "title"), "Packaging");
+	CHECK_STREQ(space_str(b, 0, "room"), "Room A");
+	CHECK_STREQ(space_str(b, 0, "host"), "Ann");
+	CHECK_INTEQ(space_int(b, 0, "start"), OS_THU_0900 / 1000 + 3600);
+	CHECK_INTEQ(space_int(b, 0, "end"), OS_THU_0900 / 1000 + 7200);
+	json_decref(b);
+	/* A join or a taken slot changes nothing a post shows. */
+	say(m, &bob, "openspace join 1");
+	say(m, &cat, "openspace propose thu 10:00 Room A Other");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 1);
+	CHECK_STREQ(space_str(b, 0, "title"), "Packaging");
+	json_decref(b);
+	say(m, &org, "openspace move #1 fri 12:00");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(space_int(b, 0, "start"), OS_THU_0900 / 1000 + 86400 + 3 * 3600);
+	json_decref(b);
+	say(m, &ann, "openspace drop 1");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 0);
+	json_decref(b);
+	/* Asked: answered; a request of a newer shape is left alone. */
+	before = n;
+	req = json_pack("{s:i}", "version", 1);
+	mock_api_emit(m, "openspaces.request", req);
+	json_decref(req);
+	json_decref(last_board(m, &n));
+	CHECK_INTEQ(n, before + 1);
+	req = json_pack("{s:i}", "version", 2);
+	mock_api_emit(m, "openspaces.request", req);
+	json_decref(req);
+	json_decref(last_board(m, &n));
+	CHECK_INTEQ(n, before + 1);
+	say(m, &ann, "openspace propose thu 11:00 Docs");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 1);
+	json_decref(b);
+	say(m, &org, "openspace remove #2");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 0);
+	json_decref(b);
+	mock_api_free(m);
+}
+
 TEST(export_csv)
 {
 	char path[256];
@@ -354,5 +443,6 @@ int main(void)
 	RUN(hostile_text);
 	RUN(survives_restart);
 	RUN(schedule_time_zone_and_plan);
+	RUN(board_published_to_other_plugins);
 	return test_summary();
 }
