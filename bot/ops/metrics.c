@@ -6,6 +6,7 @@
  */
 #include "metrics.h"
 
+#include <hallway/buf.h>
 #include <hallway/events.h>
 
 #include <math.h>
@@ -53,90 +54,34 @@ struct metrics {
 	double rtt_sum;
 };
 
-/* ---- text buffer ---- */
-
-struct tbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void tb_grow(struct tbuf *b, size_t need)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	char *np;
-	while (cap < b->len + need + 1)
-		cap *= 2;
-	if (cap == b->cap)
-		return;
-	np = realloc(b->p, cap);
-	if (!np) {
-		b->failed = 1;
-		return;
-	}
-	b->p = np;
-	b->cap = cap;
-}
-
-static void tb_put(struct tbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	tb_grow(b, n);
-	if (b->failed)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void tb_str(struct tbuf *b, const char *s)
-{
-	tb_put(b, s, strlen(s));
-}
-
-static void tb_printf(struct tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_printf(struct tbuf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->failed = 1; /* only short numeric fields go through here */
-		return;
-	}
-	tb_put(b, tmp, (size_t)n);
-}
+/* ---- text: an hw_buf (<hallway/buf.h>, no cap beyond its default) ---- */
 
 /* Label values: backslash, double quote and newline are escaped; HELP
  * text: backslash and newline. */
-static void tb_escaped(struct tbuf *b, const char *s, int quote)
+static void put_escaped(hw_buf *b, const char *s, int quote)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
-			tb_put(b, "\\\\", 2);
+			hw_buf_addn(b, "\\\\", 2);
 		else if (*s == '\n')
-			tb_put(b, "\\n", 2);
+			hw_buf_addn(b, "\\n", 2);
 		else if (quote && *s == '"')
-			tb_put(b, "\\\"", 2);
+			hw_buf_addn(b, "\\\"", 2);
 		else
-			tb_put(b, s, 1);
+			hw_buf_addn(b, s, 1);
 	}
 }
 
-static void tb_value(struct tbuf *b, double v)
+static void put_value(hw_buf *b, double v)
 {
 	if (isnan(v))
-		tb_str(b, "NaN");
+		hw_buf_add(b, "NaN");
 	else if (isinf(v))
-		tb_str(b, v > 0 ? "+Inf" : "-Inf");
+		hw_buf_add(b, v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 1e15)
-		tb_printf(b, "%.0f", v);
+		hw_buf_addf(b, "%.0f", v);
 	else
-		tb_printf(b, "%.9g", v);
+		hw_buf_addf(b, "%.9g", v);
 }
 
 /* ---- registry ---- */
@@ -440,71 +385,72 @@ static void on_report(void *ud, const char *type, json_t *data)
 
 /* ---- rendering ---- */
 
-static void render_labels(struct tbuf *b, const struct metrics_family *f, const struct series *s,
+static void render_labels(hw_buf *b, const struct metrics_family *f, const struct series *s,
 			  const char *extra_name, const char *extra_value)
 {
 	int any = 0;
 	if (!f->nlabels && !extra_name)
 		return;
-	tb_str(b, "{");
+	hw_buf_add(b, "{");
 	for (int i = 0; i < f->nlabels; i++) {
-		tb_str(b, any++ ? "," : "");
-		tb_str(b, f->ln[i]);
-		tb_str(b, "=\"");
-		tb_escaped(b, s->lv[i], 1);
-		tb_str(b, "\"");
+		hw_buf_add(b, any++ ? "," : "");
+		hw_buf_add(b, f->ln[i]);
+		hw_buf_add(b, "=\"");
+		put_escaped(b, s->lv[i], 1);
+		hw_buf_add(b, "\"");
 	}
 	if (extra_name) {
-		tb_str(b, any ? "," : "");
-		tb_str(b, extra_name);
-		tb_str(b, "=\"");
-		tb_str(b, extra_value);
-		tb_str(b, "\"");
+		hw_buf_add(b, any ? "," : "");
+		hw_buf_add(b, extra_name);
+		hw_buf_add(b, "=\"");
+		hw_buf_add(b, extra_value);
+		hw_buf_add(b, "\"");
 	}
-	tb_str(b, "}");
+	hw_buf_add(b, "}");
 }
 
-static void render_header(struct tbuf *b, const char *name, const char *help, const char *type)
+static void render_header(hw_buf *b, const char *name, const char *help, const char *type)
 {
-	tb_str(b, "# HELP ");
-	tb_str(b, name);
-	tb_str(b, " ");
-	tb_escaped(b, help, 0);
-	tb_str(b, "\n# TYPE ");
-	tb_str(b, name);
-	tb_str(b, " ");
-	tb_str(b, type);
-	tb_str(b, "\n");
+	hw_buf_add(b, "# HELP ");
+	hw_buf_add(b, name);
+	hw_buf_add(b, " ");
+	put_escaped(b, help, 0);
+	hw_buf_add(b, "\n# TYPE ");
+	hw_buf_add(b, name);
+	hw_buf_add(b, " ");
+	hw_buf_add(b, type);
+	hw_buf_add(b, "\n");
 }
 
-static void render_rtt(struct metrics *m, struct tbuf *b)
+static void render_rtt(struct metrics *m, hw_buf *b)
 {
 	static const char *name = "hallway_gateway_heartbeat_rtt_seconds";
 	uint64_t cum = 0;
 	render_header(b, name, "Gateway heartbeat round-trip time (send to ACK).", "histogram");
 	for (size_t i = 0; i <= N_RTT; i++) {
 		cum += m->rtt_counts[i];
-		tb_str(b, name);
-		tb_str(b, "_bucket{le=\"");
+		hw_buf_add(b, name);
+		hw_buf_add(b, "_bucket{le=\"");
 		if (i == N_RTT)
-			tb_str(b, "+Inf");
+			hw_buf_add(b, "+Inf");
 		else
-			tb_printf(b, "%g", rtt_bounds[i]);
-		tb_printf(b, "\"} %llu\n", (unsigned long long)cum);
+			hw_buf_addf(b, "%g", rtt_bounds[i]);
+		hw_buf_addf(b, "\"} %llu\n", (unsigned long long)cum);
 	}
-	tb_str(b, name);
-	tb_str(b, "_sum ");
-	tb_value(b, m->rtt_sum);
-	tb_str(b, "\n");
-	tb_str(b, name);
-	tb_printf(b, "_count %llu\n", (unsigned long long)m->rtt_count);
+	hw_buf_add(b, name);
+	hw_buf_add(b, "_sum ");
+	put_value(b, m->rtt_sum);
+	hw_buf_add(b, "\n");
+	hw_buf_add(b, name);
+	hw_buf_addf(b, "_count %llu\n", (unsigned long long)m->rtt_count);
 }
 
 char *metrics_render(struct metrics *m, size_t *len)
 {
-	struct tbuf b = {0};
+	hw_buf b;
 	if (!m)
 		return NULL;
+	hw_buf_init(&b, 0);
 	for (struct metrics_family *f = m->families; f; f = f->next) {
 		/* A labelled family with no series yet says nothing; one without
 		 * labels always has its single series (0 until it moves). */
@@ -512,25 +458,25 @@ char *metrics_render(struct metrics *m, size_t *len)
 			continue;
 		render_header(&b, f->name, f->help, f->type == METRICS_COUNTER ? "counter" : "gauge");
 		if (!f->nseries) {
-			tb_str(&b, f->name);
-			tb_str(&b, " 0\n");
+			hw_buf_add(&b, f->name);
+			hw_buf_add(&b, " 0\n");
 		}
 		for (struct series *s = f->series; s; s = s->next) {
-			tb_str(&b, f->name);
+			hw_buf_add(&b, f->name);
 			render_labels(&b, f, s, NULL, NULL);
-			tb_str(&b, " ");
-			tb_value(&b, s->v);
-			tb_str(&b, "\n");
+			hw_buf_add(&b, " ");
+			put_value(&b, s->v);
+			hw_buf_add(&b, "\n");
 		}
 	}
 	render_rtt(m, &b);
-	if (b.failed || !b.p) {
-		free(b.p);
+	if (!hw_buf_str(&b) || !b.data) {
+		hw_buf_free(&b);
 		return NULL;
 	}
 	if (len)
 		*len = b.len;
-	return b.p;
+	return b.data; /* the caller frees it */
 }
 
 /* ---- lifecycle ---- */
