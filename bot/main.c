@@ -595,6 +595,7 @@ static int start(struct runtime *rt, const char *now_iso)
 	    !(hw->http = http_create(hw->lws, hw->vhost)) ||
 	    !(hw->bus = bus_create()) || !(hw->plans = plan_book_create(hw)) ||
 	    !(hw->guilds = guilds_create(hw->bus, hw->cfg->organizer_roles)) ||
+	    guilds_fetch_start(hw) ||
 	    !(hw->router = router_create(hw)) || router_add_builtins(hw->router) ||
 	    components_start(hw) ||
 	    !(hw->host = host_create(hw)) || !(hw->host_retry = host_retry_create(hw)) ||

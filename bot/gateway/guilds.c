@@ -97,6 +97,34 @@ static void drop_role(struct guild *g, const char *id)
 	}
 }
 
+void guilds_learn(struct guild_cache *gc, json_t *d)
+{
+	const char *gid = json_string_value(json_object_get(d, "id"));
+	json_t *roles = json_object_get(d, "roles"), *r;
+	const char *name = json_string_value(json_object_get(d, "name"));
+	struct guild *g;
+	size_t i;
+	if (!gid || !json_is_array(roles) || !(g = find_guild(gc, gid, 1)))
+		return;
+	if (name) {
+		char *copy = strdup(name);
+		if (copy) {
+			free(g->name);
+			g->name = copy;
+		}
+	}
+	clear_roles(g);
+	json_array_foreach(roles, i, r)
+		put_role(g, r);
+	LOGD("guilds", "guild %s: %zu roles", gid, g->nroles);
+}
+
+int guilds_has_roles(struct guild_cache *gc, const char *guild_id)
+{
+	struct guild *g = guild_id ? find_guild(gc, guild_id, 0) : NULL;
+	return g && g->nroles > 0;
+}
+
 static void on_event(void *ud, const char *type, json_t *d)
 {
 	struct guild_cache *gc = ud;
@@ -105,22 +133,7 @@ static void on_event(void *ud, const char *type, json_t *d)
 	if (!gid)
 		return;
 	if (!strcmp(type, "GUILD_CREATE") || !strcmp(type, "GUILD_UPDATE")) {
-		json_t *roles = json_object_get(d, "roles"), *r;
-		size_t i;
-		const char *name = json_string_value(json_object_get(d, "name"));
-		if (!json_is_array(roles) || !(g = find_guild(gc, gid, 1)))
-			return;
-		if (name) {
-			char *copy = strdup(name);
-			if (copy) {
-				free(g->name);
-				g->name = copy;
-			}
-		}
-		clear_roles(g);
-		json_array_foreach(roles, i, r)
-			put_role(g, r);
-		LOGD("guilds", "guild %s: %zu roles", gid, g->nroles);
+		guilds_learn(gc, d);
 	} else if (!strcmp(type, "GUILD_ROLE_CREATE") || !strcmp(type, "GUILD_ROLE_UPDATE")) {
 		if ((g = find_guild(gc, gid, 1)))
 			put_role(g, json_object_get(d, "role"));

@@ -11,6 +11,7 @@
 
 struct bus;
 struct guild_cache;
+struct hallway;
 
 /* organizer_roles: borrowed array of role IDs or names (may be NULL). */
 struct guild_cache *guilds_create(struct bus *bus, json_t *organizer_roles);
@@ -31,5 +32,15 @@ const char *guilds_name(const struct guild_cache *gc, const char *guild_id);
  * when it is in none or several. Borrowed. */
 const char *guilds_only(const struct guild_cache *gc);
 void guilds_destroy(struct guild_cache *gc);
+/* Learns a guild object (id, name, roles) as GUILD_CREATE does. */
+void guilds_learn(struct guild_cache *gc, json_t *guild);
+/* 1 when the guild's roles are known. */
+int guilds_has_roles(struct guild_cache *gc, const char *guild_id);
+
+/* After a RESUME in a process that never saw the conference guild's
+ * GUILD_CREATE (a standby that took over the session, issue 18), the
+ * guild's name and roles come from REST (GET /guilds/{id}), so organizer
+ * roles named in config keep working (guilds_fetch.c). */
+int guilds_fetch_start(struct hallway *hw);
 
 #endif

@@ -22,7 +22,6 @@ from test_storage_pg import Cluster  # noqa: E402
 LEASE_MS = 2000
 KILLS = int(os.environ.get("HALLWAY_OUTBOX_KILLS", "20"))
 ALICE = "1000000000000001000"  # an organizer in the stand-in's guild
-ORGANIZER_ROLE = "1000000000000000301"  # the stand-in's Organizer role
 FIRST_EXTRA = 1000000000000010000
 N_CHANNELS = 50
 N_DMS = 40
@@ -58,9 +57,11 @@ class StandbyOutbox(DaemonTestCase):
         cfg["storage"] = {"path": os.path.join(self.workdir, "h%d.db" % self.n_instances),
                           "url": self.url, "lease_ms": LEASE_MS}
         cfg["log"] = {"level": "info"}
-        # By id: a daemon that took over by RESUME has no GUILD_CREATE, so it
-        # knows no role names (a role name alone would refuse the organizer).
-        cfg["organizer_roles"] = ["Organizer", ORGANIZER_ROLE]
+        # By name only: a daemon that took over by RESUME never sees the
+        # guild's GUILD_CREATE and reads its roles over REST
+        # (bot/gateway/guilds_fetch.c); without that the organizer's
+        # broadcast after a takeover is refused.
+        cfg["organizer_roles"] = ["Organizer"]
         d = self.daemon(cfg, env={"HALLWAY_INSTANCE": "inst%d" % self.n_instances})
         d.name = "inst%d" % self.n_instances
         return d
