@@ -169,7 +169,9 @@ static void keep_session(struct runtime *rt, const char *type, int64_t seq)
 	const char *sid, *url;
 	int64_t gseq;
 
-	if (!rt->hw.takeover)
+	/* Stopping, the router answers nothing more: what comes now is for
+	 * the next active one, which must have it replayed. */
+	if (!rt->hw.takeover || rt->hw.stopping)
 		return;
 	gateway_session(rt->hw.gw, &sid, &url, &gseq);
 	takeover_seen(rt->hw.takeover, type, seq, sid, url);
@@ -332,7 +334,11 @@ static void tick(lws_sorted_usec_list_t *sul)
 			if (hw->gw && !rt->close_deadline_ms) {
 				/* Close with 1000 and let the close frame go out
 				 * (at most 2 s) before the loop ends. */
-				gateway_stop(hw->gw);
+				/* Two daemons: the standby resumes this session. */
+				if (hw->takeover)
+					gateway_stop_resumable(hw->gw);
+				else
+					gateway_stop(hw->gw);
 				rt->close_deadline_ms = clock_mono_ms() + 2000;
 			}
 			if (!hw->gw || gateway_is_stopped(hw->gw) ||

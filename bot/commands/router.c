@@ -859,6 +859,8 @@ struct claim_wait {
 	struct invocation *inv; /* own reference */
 	enum parse_result pr;
 	char why[512];
+	const char *kind;
+	char *id;
 };
 
 static void claimed(void *ud, enum takeover_claim outcome)
@@ -871,7 +873,10 @@ static void claimed(void *ud, enum takeover_claim outcome)
 	 * have taken the lease over meanwhile, so nobody else ran it. */
 	if ((outcome == TAKEOVER_CLAIMED || outcome == TAKEOVER_UNAVAILABLE) && !r->hw->stopping)
 		proceed(r, w->inv, w->pr, w->why);
+	else if (outcome == TAKEOVER_CLAIMED) /* stopping: Discord replays it to the next one */
+		takeover_release(r->hw->takeover, w->kind, w->id);
 	invocation_unref(w->inv);
+	free(w->id);
 	free(w);
 	if (!r->running && !r->claiming)
 		commands_collect(&r->cmds);
@@ -892,7 +897,8 @@ static void claim_then_proceed(struct router *r, struct invocation *inv, const c
 		proceed(r, inv, pr, why);
 		return;
 	}
-	if (!(w = calloc(1, sizeof(*w)))) {
+	if (!(w = calloc(1, sizeof(*w))) || !(w->id = strdup(id))) {
+		free(w);
 		LOGW("router", "out of memory: %s %s runs without being recorded as handled", kind,
 		     id);
 		proceed(r, inv, pr, why);
@@ -900,6 +906,7 @@ static void claim_then_proceed(struct router *r, struct invocation *inv, const c
 	}
 	w->r = r;
 	w->inv = inv;
+	w->kind = kind; /* a literal */
 	w->pr = pr;
 	snprintf(w->why, sizeof(w->why), "%s", why ? why : "");
 	invocation_ref(inv);
@@ -907,6 +914,7 @@ static void claim_then_proceed(struct router *r, struct invocation *inv, const c
 		LOGW("router", "cannot queue the claim of %s %s: it runs without being recorded as "
 		     "handled", kind, id);
 		invocation_unref(inv);
+		free(w->id);
 		free(w);
 		proceed(r, inv, pr, why);
 		return;

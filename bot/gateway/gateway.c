@@ -636,7 +636,8 @@ int gateway_start(struct gateway *g, const char *url)
 	return 0;
 }
 
-void gateway_stop(struct gateway *g)
+/* code 1000 ends the session; 4000 leaves it resumable (gateway.h). */
+static void stop_with(struct gateway *g, int code, const char *reason)
 {
 	if (!g || g->stopping)
 		return;
@@ -648,12 +649,23 @@ void gateway_stop(struct gateway *g)
 		g->dns = NULL;
 	}
 	if (g->wsi) {
-		LOGI(GATEWAY_LOG, "closing the gateway (1000)");
-		g->close_requested = 0; /* a pending close gets code 1000 instead */
-		gateway_close_local(g, 1000, "shutdown", GATEWAY_CLOSE_NEW_SESSION);
+		LOGI(GATEWAY_LOG, "closing the gateway (%d: %s)", code, reason);
+		g->close_requested = 0; /* a pending close gets this code instead */
+		gateway_close_local(g, code, reason,
+				    code == 1000 ? GATEWAY_CLOSE_NEW_SESSION : GATEWAY_CLOSE_RESUME);
 	} else if (g->state != GW_FATAL) {
 		g->state = GW_STOPPED;
 	}
+}
+
+void gateway_stop(struct gateway *g)
+{
+	stop_with(g, 1000, "shutdown");
+}
+
+void gateway_stop_resumable(struct gateway *g)
+{
+	stop_with(g, 4000, "handing over");
 }
 
 int gateway_adopt_session(struct gateway *g, const char *session_id, const char *resume_url,

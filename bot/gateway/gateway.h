@@ -74,6 +74,10 @@ struct gateway *gateway_create(struct lws_context *lws, struct lws_vhost *vhost,
 int gateway_start(struct gateway *g, const char *url);
 /* Close with 1000 (ends the session) and stop reconnecting. */
 void gateway_stop(struct gateway *g);
+/* The same with 4000: Discord keeps the session resumable for a few
+ * minutes, for another process that adopts it (two daemons: the standby
+ * takes over after an orderly stop without losing what came meanwhile). */
+void gateway_stop_resumable(struct gateway *g);
 int gateway_is_stopped(const struct gateway *g);
 /* Takes over a session another process kept (active/standby, takeover.c):
  * the first connection then RESUMEs it at seq on resume_url instead of

@@ -378,6 +378,63 @@ int takeover_claim(struct takeover *t, const char *kind, const char *id, takeove
 	return 0;
 }
 
+static void release_run(void *arg)
+{
+	struct claim_job *j = arg;
+	PGconn *c;
+	const char *params[3];
+	char epoch[24];
+	PGresult *res;
+
+	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch)) ||
+	    !(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err)))) {
+		snprintf(j->err, sizeof(j->err), "the lease is not ours, or no database");
+		return;
+	}
+	params[1] = epoch;
+	params[2] = j->id;
+	/* Only our own claim, and only while the lease is ours. */
+	res = PQexecParams(c,
+		"DELETE FROM hw.handled h USING hw.lease l WHERE h.id = $3 AND h.epoch = l.epoch "
+		"AND l.id = 1 AND l.holder = $1 AND l.epoch = $2::bigint "
+		"AND l.expires_at > clock_timestamp()",
+		3, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		pq_err(c, j->err, sizeof(j->err));
+	else
+		j->outcome = TAKEOVER_CLAIMED; /* (released) */
+	PQclear(res);
+}
+
+static void release_done(void *arg, int cancelled)
+{
+	struct claim_job *j = arg;
+
+	if (cancelled || j->outcome != TAKEOVER_CLAIMED)
+		LOGW(MOD, "%s: claimed but not run, and the claim could not be given back (%s): "
+		     "the next active daemon will not answer it", j->id,
+		     cancelled ? "shutting down" : j->err);
+	else
+		LOGI(MOD, "%s: not run here (stopping); left for the next active daemon", j->id);
+	free(j);
+}
+
+void takeover_release(struct takeover *t, const char *kind, const char *id)
+{
+	struct claim_job *j;
+
+	if (!t || !kind || !id || strlen(kind) + strlen(id) + 2 > sizeof(j->id) ||
+	    !(j = calloc(1, sizeof(*j))))
+		return;
+	j->pg = t->pg;
+	j->outcome = TAKEOVER_UNAVAILABLE;
+	snprintf(j->id, sizeof(j->id), "%s %s", kind, id);
+	if (!work_submit(t->pool, release_run, release_done, j)) {
+		release_done(j, 1);
+		return;
+	}
+}
+
 /* ---- lifetime --------------------------------------------------------------- */
 
 struct takeover *takeover_create(struct storage *st, int save_ms)

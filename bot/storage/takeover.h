@@ -68,6 +68,11 @@ typedef void (*takeover_claim_fn)(void *ud, enum takeover_claim outcome);
 int takeover_claim(struct takeover *t, const char *kind, const char *id, takeover_claim_fn fn,
 		   void *ud);
 
+/* Gives back a claim this daemon made but will not act on (it is
+ * stopping): the next active one runs the command when Discord replays
+ * it. Fire and forget, under the lease like the claim. */
+void takeover_release(struct takeover *t, const char *kind, const char *id);
+
 /* The save policy, on its own for the unit tests: 1 when a dispatch with
  * seq, seen at now_ms, should be saved, given the last save (saved_seq at
  * saved_ms, -1 none). force: READY, RESUMED or a new session. */

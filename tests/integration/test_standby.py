@@ -224,6 +224,29 @@ class Standby(DaemonTestCase):
         self.daemons.remove(a)
         self.assertTrue(self.say("!fx keep after", 1).startswith("kept after"))
 
+    def test_sigterm_hands_over_the_session(self):
+        # An orderly stop (systemctl stop, an upgrade) of the active one
+        # leaves its Discord session resumable: the standby RESUMEs it and
+        # answers what was typed meanwhile, once.
+        a = self.start()
+        self.ready(a)
+        b = self.start()
+        b.wait_log("standby", 15)
+        first = self.st.inject_message(content="!fx keep before")["id"]
+        wait_until(lambda: self.replies_to().get(first), 20, what="the answer before the stop")
+        a.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(a.wait(20), 0)
+        self.daemons.remove(a)
+        self.assertIn("closing the gateway (4000: handing over)", a.log_text())
+        gap = self.st.inject_message(content="!fx keep during")["id"]
+        wait_until(lambda: self.replies_to().get(gap), LEASE_MS / 1000 * 3 + 20,
+                   what="the answer to what was typed during the handover")
+        self.assertEqual(self.sessions_started()[-1]["how"], "resume")
+        self.assertEqual(len(self.sessions_started()), 2)
+        replies = self.replies_to()
+        self.assertEqual((replies.get(first), replies.get(gap)), (1, 1))
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db), "2")
+
     def test_standby_sends_nothing(self):
         # Someone else (another machine) holds the lease for a long while.
         self.pg.psql("CREATE SCHEMA IF NOT EXISTS hw; CREATE TABLE IF NOT EXISTS hw.lease("
