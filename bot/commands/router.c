@@ -241,6 +241,18 @@ static void slash_send_part(struct invocation *inv, json_t *data)
 		router_ack_respond(inv, json_pack("{s:i, s:o}", "type", 4, "data", data),
 				   "interaction response");
 		inv->responded = 1;
+	} else if (!inv->responded && inv->deferred && !inv->update_message &&
+		   (json_integer_value(json_object_get(data, "flags")) & MSG_FLAG_EPHEMERAL) &&
+		   !reply_is_private(inv)) {
+		/* An answer for the asker alone, after a public defer (a kept
+		 * invocation: the handler did not say how it would answer):
+		 * editing the original would show it to everyone. It goes as an
+		 * ephemeral followup, and the public "thinking" message goes. */
+		interaction_path(inv, path, sizeof(path), "/messages/@original");
+		router_ack_webhook(inv, "DELETE", path, NULL, NULL, NULL, 0, "deferred placeholder");
+		interaction_path(inv, path, sizeof(path), "");
+		router_ack_webhook(inv, "POST", path, data, NULL, NULL, 0, "private reply");
+		inv->responded = 1;
 	} else if (!inv->responded && inv->deferred && !inv->update_message) {
 		json_object_del(data, "flags"); /* ephemerality was fixed by the defer */
 		interaction_path(inv, path, sizeof(path), "/messages/@original");

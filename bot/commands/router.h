@@ -120,8 +120,9 @@ void invocation_ref(struct invocation *inv);
 void invocation_unref(struct invocation *inv);
 
 /* router_ack.c: a slash invocation's initial response (body: the callback
- * body, stolen; what: static text for logs), and a webhook request (an edit
- * or followup; payload stolen, the file copied) sent once that response
+ * body, stolen; what: static text for logs), and a webhook request (an edit,
+ * a followup or a delete; payload stolen, NULL for none; the file copied)
+ * sent once that response
  * was accepted, or dropped with a log line (HW_ERR_UNAVAILABLE) if it
  * failed for good. */
 int router_ack_respond(struct invocation *inv, json_t *body, const char *what);

@@ -144,7 +144,7 @@ int router_ack_webhook(struct invocation *inv, const char *method, const char *p
 	struct ack_held *h = calloc(1, sizeof(*h));
 	struct ack_held **tail;
 
-	if (!h || !payload || (filename && !(h->filename = strdup(filename))) ||
+	if (!h || (filename && !payload) || (filename && !(h->filename = strdup(filename))) ||
 	    (filename && !(h->data = malloc(len ? len : 1)))) {
 		json_decref(payload);
 		if (h)
