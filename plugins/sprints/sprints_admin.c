@@ -1,7 +1,8 @@
 /*
  * sprints_admin — organizer commands: sprint add, sprint edit, sprint
- * remove, sprint export. The host enforces HW_PERM_ORGANIZER; each handler
- * checks inv->is_organizer again rather than trust that.
+ * remove, sprint export, each one unit of work (sprints_ask). The host
+ * enforces HW_PERM_ORGANIZER; each handler checks inv->is_organizer again
+ * rather than trust that.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,20 +16,18 @@
 #include "sprints.h"
 #include <hallway/buf.h>
 #include "sprints_csv.h"
-#include <hallway/db.h>
+#include <hallway/stmt.h>
 #include <hallway/text.h>
-#include <hallway/dm_outbox.h>
 #include "sprints_store.h"
 
 #define SPRINTS_ADMIN_MAX_CAPACITY 100000
 #define SPRINTS_ADMIN_MAX_ITEMS 20
-#define SPRINTS_ADMIN_EXPORT_MAX ((size_t)8 << 20)
 
 static int sprints_admin_denied(sprints *s, const hw_invocation *inv)
 {
 	if (inv->is_organizer)
 		return 0;
-	sprints_reply(s, inv, "Only organizers can do that.");
+	s->api->reply(s->self, inv, "Only organizers can do that.");
 	return 1;
 }
 
@@ -84,11 +83,11 @@ static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const cha
 	json_t *utf8;
 	int ok;
 	if (strlen(name) > SPRINTS_NAME_MAX) {
-		sprints_reply(s, inv, "Project names are limited to 100 bytes.");
+		s->api->reply(s->self, inv, "Project names are limited to 100 bytes.");
 		return 0;
 	}
 	if (sprints_admin_has_control(name, strlen(name))) {
-		sprints_reply(s, inv, "Project names are one line of text, without tabs.");
+		s->api->reply(s->self, inv, "Project names are one line of text, without tabs.");
 		return 0;
 	}
 	fold = hw_fold(name);
@@ -97,8 +96,51 @@ static int sprints_admin_name_ok(sprints *s, const hw_invocation *inv, const cha
 	free(fold);
 	json_decref(utf8);
 	if (!ok)
-		sprints_reply(s, inv, "That name has no letters or digits (or is not valid UTF-8).");
+		s->api->reply(s->self, inv, "That name has no letters or digits (or is not valid UTF-8).");
 	return ok;
+}
+
+/* The capacity `sprint add` gives: the typed one, else the default. */
+static int64_t sprints_admin_capacity(const sprints *s, const hw_invocation *inv)
+{
+	int64_t cap = s->default_capacity;
+	for (size_t i = 0; i < inv->argc; i++)
+		if (inv->argv[i].present && !strcmp(inv->argv[i].name, "capacity"))
+			cap = inv->argv[i].num;
+	return cap;
+}
+
+static int sprints_admin_add_body(sprints_job *j, hw_tx *tx)
+{
+	const hw_invocation *inv = j->inv;
+	const char *name = sprints_cmd_arg(inv, "project");
+	const char *leads_text = sprints_cmd_arg(inv, "leads");
+	int64_t cap = sprints_admin_capacity(j->s, inv), id = 0;
+	json_t *leads = sprints_admin_split(leads_text ? leads_text : "", 100);
+	hw_buf b;
+	int rc;
+
+	if (!leads)
+		return HW_ERR_NOMEM; /* checked on the loop before */
+	hw_buf_init(&b, 2000);
+	rc = sprints_store_add(j->s->api, tx, name, cap, leads, j->now, &id);
+	if (rc == HW_ERR_EXISTS) {
+		rc = sprints_reply(j, "A project with that name already exists; use `sprint edit`.");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	j->changed = 1;
+	hw_buf_add(&b, "Added ");
+	hw_buf_add_safe(&b, name, SPRINTS_NAME_MAX);
+	hw_buf_add(&b, " with ");
+	hw_buf_addint(&b, cap);
+	hw_buf_add(&b, " seats. Set days and details with `sprint edit`.");
+	rc = sprints_reply(j, hw_buf_str(&b));
+out:
+	hw_buf_free(&b);
+	json_decref(leads);
+	return rc;
 }
 
 static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -106,42 +148,22 @@ static int sprints_admin_add(hw_plugin *self, const hw_invocation *inv, void *ud
 	sprints *s = ud;
 	const char *name = sprints_cmd_arg(inv, "project");
 	const char *leads_text = sprints_cmd_arg(inv, "leads");
-	json_t *leads = NULL;
-	int64_t cap = s->default_capacity, id = 0;
-	hw_buf b;
-	size_t i;
-	int rc = HW_OK;
+	int64_t cap = sprints_admin_capacity(s, inv);
+	json_t *leads;
 
+	(void)self;
 	if (sprints_admin_denied(s, inv))
 		return HW_OK;
 	if (!name || !sprints_admin_name_ok(s, inv, name))
 		return HW_OK;
-	for (i = 0; i < inv->argc; i++)
-		if (inv->argv[i].present && !strcmp(inv->argv[i].name, "capacity"))
-			cap = inv->argv[i].num;
 	if (cap < 0 || cap > SPRINTS_ADMIN_MAX_CAPACITY)
-		return sprints_reply(s, inv, "Capacity must be between 0 and 100000.");
+		return s->api->reply(s->self, inv, "Capacity must be between 0 and 100000.");
 	leads = sprints_admin_split(leads_text ? leads_text : "", 100);
 	if (!leads)
-		return sprints_reply(s, inv, "Up to 20 leads, 100 bytes each, separated by commas.");
-	hw_buf_init(&b, 2000);
-	rc = sprints_store_add(s->db, name, cap, leads, s->api->now_ms(self), &id);
-	if (rc == HW_ERR_EXISTS) {
-		rc = sprints_reply(s, inv, "A project with that name already exists; use `sprint edit`.");
-		goto out;
-	}
-	if (rc)
-		goto out;
-	hw_buf_add(&b, "Added ");
-	hw_buf_add_safe(&b, name, SPRINTS_NAME_MAX);
-	hw_buf_add(&b, " with ");
-	hw_buf_addint(&b, cap);
-	hw_buf_add(&b, " seats. Set days and details with `sprint edit`.");
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
-out:
-	hw_buf_free(&b);
+		return s->api->reply(s->self, inv,
+				     "Up to 20 leads, 100 bytes each, separated by commas.");
 	json_decref(leads);
-	return rc;
+	return sprints_ask(s, inv, sprints_admin_add_body);
 }
 
 /* "capacity=20 day=2026-11-28 title=Long title leads=a,b" into an object:
@@ -232,15 +254,15 @@ fail:
 
 /* A whole day phrase as every command reads one (hw_when_read: "28 nov",
  * "the 28th", "28/11") as "YYYY-MM-DD" into iso (16 bytes); 0, or -1. */
-static int sprints_admin_phrase_day(sprints *s, const char *typed, char *iso)
+static int sprints_admin_phrase_day(int64_t now, const char *typed, char *iso)
 {
 	struct hw_when w;
 	struct hw_civil c;
 	size_t used = 0;
 	char why[200];
 
-	if (!typed || hw_when_read(typed, NULL, s->api->now_ms(s->self) / 1000, &w, &used, why,
-				   sizeof(why)) != HW_WHEN_OK ||
+	if (!typed || hw_when_read(typed, NULL, now / 1000, &w, &used, why, sizeof(why)) !=
+			      HW_WHEN_OK ||
 	    !w.has_day || w.has_time || typed[used] || w.wday_word >= 0)
 		return -1;
 	hw_civil_split(w.day * 86400, &c);
@@ -252,7 +274,7 @@ static int sprints_admin_phrase_day(sprints *s, const char *typed, char *iso)
  * 28th", stored as the date); a weekday ("saturday", "samedi") names the
  * project's day on that weekday. Anything else is refused, never stored
  * as text. Returns 0, or -1 with err filled in. */
-static int sprints_admin_days(sprints *s, const sprints_project *p, json_t *changes,
+static int sprints_admin_days(int64_t now, const sprints_project *p, json_t *changes,
 			      hw_buf *err)
 {
 	json_t *days = json_object_get(changes, "days"), *v;
@@ -266,7 +288,7 @@ static int sprints_admin_days(sprints *s, const sprints_project *p, json_t *chan
 			continue;
 		if ((wd = hw_when_weekday(d)) >= 0)
 			hit = sprints_cmd_weekday_day(p, wd);
-		else if (!sprints_admin_phrase_day(s, d, iso))
+		else if (!sprints_admin_phrase_day(now, d, iso))
 			hit = iso;
 		if (!hit || json_array_set_new(days, i, json_string(hit))) {
 			hw_buf_add(err, "Days are dates such as 2026-11-28 or 28 nov, or a weekday "
@@ -277,36 +299,39 @@ static int sprints_admin_days(sprints *s, const sprints_project *p, json_t *chan
 	return 0;
 }
 
-static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_admin_edit_body(sprints_job *j, hw_tx *tx)
 {
-	sprints *s = ud;
+	const hw_invocation *inv = j->inv;
 	sprints_project p;
 	hw_buf b, err;
 	json_t *changes = NULL;
 	int64_t promoted = 0;
 	int rc;
 
-	if (sprints_admin_denied(s, inv))
-		return HW_OK;
-	rc = sprints_cmd_lookup_exact(s, inv, sprints_cmd_arg(inv, "project"), "edit", &p);
+	rc = sprints_cmd_lookup_exact(j, tx, sprints_cmd_arg(inv, "project"), "edit", &p);
 	if (rc)
-		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+		return rc;
 	hw_buf_init(&b, 4000);
 	hw_buf_init(&err, 2000);
 	changes = sprints_admin_changes(sprints_cmd_arg(inv, "changes") ? sprints_cmd_arg(inv, "changes")
 									 : "",
 					&err);
-	if (!changes || sprints_admin_days(s, &p, changes, &err)) {
-		rc = sprints_reply(s, inv, err.len ? hw_buf_str(&err) : "Out of memory.");
+	if (!changes || sprints_admin_days(j->now, &p, changes, &err)) {
+		rc = sprints_reply(j, err.len ? hw_buf_str(&err) : "Out of memory.");
 		goto out;
 	}
-	rc = sprints_store_edit(s->db, p.id, changes, s->api->now_ms(self), &promoted, &err);
+	rc = sprints_store_edit(j->s->api, tx, p.id, changes, j->now, &promoted, &err);
 	if (rc == HW_ERR_EXISTS || rc == HW_ERR_NOT_FOUND) {
-		rc = sprints_reply(s, inv, err.len ? hw_buf_str(&err) : "That project is gone.");
+		/* Refused: what the edit wrote before it is rolled back. */
+		sprints_reply(j, err.len ? hw_buf_str(&err) : "That project is gone.");
+		j->refused = 1;
+		rc = SPRINTS_REFUSED;
 		goto out;
 	}
 	if (rc)
 		goto out;
+	j->changed = 1;
+	j->flush = promoted > 0;
 	hw_buf_add(&b, "Updated ");
 	hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
 	hw_buf_add(&b, ".");
@@ -315,9 +340,7 @@ static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *u
 		hw_buf_addint(&b, promoted);
 		hw_buf_add(&b, " people moved from the waitlist to a seat.");
 	}
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
-	if (promoted)
-		hw_dm_outbox_flush(s->outbox);
+	rc = sprints_reply(j, hw_buf_str(&b));
 out:
 	json_decref(changes);
 	hw_buf_free(&b);
@@ -326,33 +349,40 @@ out:
 	return rc;
 }
 
-static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_admin_edit(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	sprints *s = ud;
+	(void)self;
+	if (sprints_admin_denied(ud, inv))
+		return HW_OK;
+	return sprints_ask(ud, inv, sprints_admin_edit_body);
+}
+
+static int sprints_admin_remove_body(sprints_job *j, hw_tx *tx)
+{
+	const hw_invocation *inv = j->inv;
 	const char *confirm = sprints_cmd_arg(inv, "confirm");
 	sprints_project p;
 	hw_buf b;
 	int64_t signed_up = 0;
 	int ok, rc;
 
-	if (sprints_admin_denied(s, inv))
-		return HW_OK;
-	rc = sprints_cmd_lookup_exact(s, inv, sprints_cmd_arg(inv, "project"), "remove", &p);
+	rc = sprints_cmd_lookup_exact(j, tx, sprints_cmd_arg(inv, "project"), "remove", &p);
 	if (rc)
-		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+		return rc;
 	ok = confirm && (!strcasecmp(confirm, "confirm") || !strcasecmp(confirm, "yes") ||
 			 !strcasecmp(confirm, "true"));
 	hw_buf_init(&b, 4000);
-	rc = sprints_store_remove(s->db, p.id, ok, s->api->now_ms(self), &signed_up);
+	rc = sprints_store_remove(j->s->api, tx, p.id, ok, j->now, &signed_up);
 	if (rc)
 		goto out;
 	if (signed_up && !ok) {
 		/* Say what would go: seats and waitlist apart. */
 		int64_t waiting = 0;
-		if (hw_db_int(s->db, &waiting,
-				   "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
-				   " AND status = 'waitlist'", "i", p.id))
-			waiting = 0;
+		rc = hw_sql_int(j->s->api, tx, &waiting,
+				"SELECT count(*) FROM sprints_signups WHERE project_id = ?"
+				" AND status = 'waitlist'", "i", p.id);
+		if (rc)
+			goto out;
 		hw_buf_add(&b, "Removing ");
 		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
 		hw_buf_add(&b, " would cancel ");
@@ -364,17 +394,26 @@ static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void 
 		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
 		hw_buf_add(&b, "\" confirm`; the signups are archived, not deleted.");
 	} else {
+		j->changed = 1;
 		hw_buf_add(&b, "Removed ");
 		hw_buf_add_safe(&b, p.name, SPRINTS_NAME_MAX);
 		hw_buf_add(&b, "; ");
 		hw_buf_addint(&b, signed_up);
 		hw_buf_add(&b, " signups archived.");
 	}
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
+	rc = sprints_reply(j, hw_buf_str(&b));
 out:
 	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc;
+}
+
+static int sprints_admin_remove(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	if (sprints_admin_denied(ud, inv))
+		return HW_OK;
+	return sprints_ask(ud, inv, sprints_admin_remove_body);
 }
 
 static void sprints_admin_time(int64_t ms, char *out, size_t len)
@@ -385,55 +424,51 @@ static void sprints_admin_time(int64_t ms, char *out, size_t len)
 		snprintf(out, len, "%lld", (long long)ms);
 }
 
-static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_admin_export_body(sprints_job *j, hw_tx *tx)
 {
 	static const char *const header[] = {"project", "day", "user_id", "display_name", "status",
 					     "signed_up_at"};
-	sprints *s = ud;
-	sqlite3_stmt *st = NULL;
-	hw_buf csv, msg;
+	const hw_api *api = j->s->api;
+	hw_buf msg;
 	int64_t rows = 0;
 	int rc;
-
-	if (sprints_admin_denied(s, inv))
-		return HW_OK;
-	hw_buf_init(&csv, SPRINTS_ADMIN_EXPORT_MAX);
-	hw_buf_init(&msg, 200);
-	sprints_csv_row(&csv, header, 6);
-	rc = hw_db_prepare(s->db, &st,
-				"SELECT p.name, s.day, s.user_id, s.user_name, s.status, s.created_ms"
-				" FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
-				" WHERE p.removed_ms IS NULL"
-				" ORDER BY p.name, s.day, s.status, s.id",
-				NULL);
-	if (rc)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT p.name, s.day, s.user_id, s.user_name, s.status, s.created_ms"
+			     " FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
+			     " WHERE p.removed_ms IS NULL"
+			     " ORDER BY p.name, s.day, s.status, s.id",
+			     NULL);
+	if (!st)
+		return HW_ERR_STORAGE;
+	sprints_csv_row(&j->file, header, 6);
+	while ((rc = api->db_step(st)) == HW_ROW) {
 		char when[32];
 		const char *cells[6];
-		sprints_admin_time(sqlite3_column_int64(st, 5), when, sizeof(when));
-		cells[0] = hw_db_text(st, 0);
-		cells[1] = hw_db_text(st, 1);
-		cells[2] = hw_db_text(st, 2);
-		cells[3] = hw_db_text(st, 3);
-		cells[4] = hw_db_text(st, 4);
+		sprints_admin_time(api->db_col_int(st, 5), when, sizeof(when));
+		for (int c = 0; c < 5; c++)
+			cells[c] = hw_sql_col(api, st, c);
 		cells[5] = when;
-		sprints_csv_row(&csv, cells, 6);
+		sprints_csv_row(&j->file, cells, 6);
 		rows++;
 	}
-	if (!hw_buf_str(&csv)) {
-		rc = sprints_reply(s, inv, "The export is too large to send.");
-		goto out;
-	}
+	if (rc != HW_DONE)
+		return rc < 0 ? rc : HW_ERR_STORAGE;
+	hw_buf_init(&msg, 200);
 	hw_buf_add(&msg, "Sprint signups: ");
 	hw_buf_addint(&msg, rows);
 	hw_buf_add(&msg, rows == 1 ? " row." : " rows.");
-	rc = s->api->reply_file(self, inv, hw_buf_str(&msg), "sprints.csv", csv.data, csv.len);
-out:
-	sqlite3_finalize(st);
-	hw_buf_free(&csv);
+	sprints_reply(j, hw_buf_str(&msg));
 	hw_buf_free(&msg);
-	return rc;
+	j->file_name = "sprints.csv"; /* too large: done() says so */
+	return HW_OK;
+}
+
+static int sprints_admin_export(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	if (sprints_admin_denied(ud, inv))
+		return HW_OK;
+	return sprints_ask(ud, inv, sprints_admin_export_body);
 }
 
 static const hw_arg_spec sprints_admin_add_args[] = {

@@ -2,9 +2,10 @@
  * sprints_cmd — the attendee commands: sprints, sprint info, sprint join,
  * sprint leave, sprint mine.
  *
- * Join and leave reply only after sprints_store has committed, so every
- * answer describes durable state; a retried command is a no-op that gets
- * the same answer.
+ * Each command is one unit of work (sprints_ask): its body reads and
+ * writes in one transaction and writes the answer, sent once committed, so
+ * every answer describes durable state; a retried command is a no-op that
+ * gets the same answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,11 @@
 
 #include "sprints.h"
 #include <hallway/buf.h>
-#include <hallway/db.h>
 #include <hallway/reply_item.h>
 #include <hallway/civil.h>
+#include <hallway/stmt.h>
 #include <hallway/text.h>
 #include <hallway/when.h>
-#include <hallway/dm_outbox.h>
 #include "sprints_query.h"
 #include "sprints_store.h"
 
@@ -35,11 +35,6 @@ const char *sprints_cmd_arg(const hw_invocation *inv, const char *name)
 	return NULL;
 }
 
-int sprints_reply(sprints *s, const hw_invocation *inv, const char *text)
-{
-	return s->api->reply(s->self, inv, text ? text : "Sorry, that reply got too long.");
-}
-
 void sprints_cmd_add_day(hw_buf *b, const char *day)
 {
 	if (*day) {
@@ -48,17 +43,17 @@ void sprints_cmd_add_day(hw_buf *b, const char *day)
 	}
 }
 
-int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
-		       sprints_project *p)
+int sprints_cmd_lookup(sprints_job *j, hw_tx *tx, const char *typed, sprints_project *p)
 {
+	const hw_api *api = j->s->api;
 	hw_buf sugg, msg;
 	int64_t id = 0;
 	int rc;
 	hw_buf_init(&sugg, 2000);
 	hw_buf_init(&msg, 2000);
-	rc = sprints_query_resolve(s->db, typed ? typed : "", &id, &sugg);
+	rc = sprints_query_resolve(api, tx, typed ? typed : "", &id, &sugg);
 	if (rc == HW_OK)
-		rc = sprints_store_project(s->db, id, p);
+		rc = sprints_store_project(api, tx, id, p);
 	if (rc == HW_ERR_NOT_FOUND) {
 		/* The typed text is not echoed: it may be anything. */
 		hw_buf_add(&msg, "No sprint project by that name.");
@@ -69,20 +64,20 @@ int sprints_cmd_lookup(sprints *s, const hw_invocation *inv, const char *typed,
 		} else {
 			hw_buf_add(&msg, " Run `sprints` to see them all.");
 		}
-		rc = sprints_reply(s, inv, hw_buf_str(&msg));
-		rc = rc ? rc : SPRINTS_REPLIED;
+		sprints_reply(j, hw_buf_str(&msg));
+		rc = SPRINTS_REPLIED;
 	}
 	hw_buf_free(&sugg);
 	hw_buf_free(&msg);
 	return rc;
 }
 
-int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *typed,
-			     const char *verb, sprints_project *p)
+int sprints_cmd_lookup_exact(sprints_job *j, hw_tx *tx, const char *typed, const char *verb,
+			     sprints_project *p)
 {
 	char *ft, *fn;
 	hw_buf msg;
-	int rc = sprints_cmd_lookup(s, inv, typed, p), same;
+	int rc = sprints_cmd_lookup(j, tx, typed, p), same;
 	if (rc)
 		return rc;
 	ft = hw_fold(typed ? typed : "");
@@ -102,10 +97,10 @@ int sprints_cmd_lookup_exact(sprints *s, const hw_invocation *inv, const char *t
 	hw_buf_add(&msg, " \"");
 	hw_buf_add_safe(&msg, p->name, SPRINTS_NAME_MAX);
 	hw_buf_add(&msg, "\" ...`.");
-	rc = sprints_reply(s, inv, hw_buf_str(&msg));
+	sprints_reply(j, hw_buf_str(&msg));
 	hw_buf_free(&msg);
 	sprints_store_project_free(p);
-	return rc ? rc : SPRINTS_REPLIED;
+	return SPRINTS_REPLIED;
 }
 
 const char *sprints_cmd_weekday_day(const sprints_project *p, int wday)
@@ -133,7 +128,7 @@ const char *sprints_cmd_weekday_day(const sprints_project *p, int wday)
  * "28 nov", "tomorrow"), when it is one of the project's days. Sprints
  * carry no zone: days are read in UTC, which only "today" and
  * "tomorrow" near midnight could tell apart. */
-static const char *sprints_cmd_phrase_day(sprints *s, const sprints_project *p,
+static const char *sprints_cmd_phrase_day(int64_t now, const sprints_project *p,
 					  const char *typed)
 {
 	struct hw_when w;
@@ -141,8 +136,7 @@ static const char *sprints_cmd_phrase_day(sprints *s, const sprints_project *p,
 	size_t used = 0;
 	char why[200], iso[16];
 
-	if (hw_when_read(typed, NULL, s->api->now_ms(s->self) / 1000, &w, &used, why,
-			 sizeof(why)) != HW_WHEN_OK ||
+	if (hw_when_read(typed, NULL, now / 1000, &w, &used, why, sizeof(why)) != HW_WHEN_OK ||
 	    !w.has_day || w.has_time || typed[used])
 		return NULL;
 	hw_civil_split(w.day * 86400, &c);
@@ -159,13 +153,12 @@ static const char *sprints_cmd_phrase_day(sprints *s, const sprints_project *p,
  * unique suffix such as "31" for 2025-10-31), else the first. *day is
  * borrowed from p. Replies and returns SPRINTS_REPLIED when it is not one
  * of the project's days. */
-static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_project *p,
-			   const char *typed, const char **day)
+static int sprints_cmd_day(sprints_job *j, const sprints_project *p, const char *typed,
+			   const char **day)
 {
 	size_t n = json_array_size(p->days), i, hits = 0;
 	const char *hit = NULL;
 	hw_buf msg;
-	int rc;
 	if (!typed || !*typed) {
 		*day = n ? json_string_value(json_array_get(p->days, 0)) : "";
 		return HW_OK;
@@ -193,7 +186,7 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 		*day = hit;
 		return HW_OK;
 	}
-	if ((hit = sprints_cmd_phrase_day(s, p, typed))) {
+	if ((hit = sprints_cmd_phrase_day(j->now, p, typed))) {
 		*day = hit;
 		return HW_OK;
 	}
@@ -210,9 +203,9 @@ static int sprints_cmd_day(sprints *s, const hw_invocation *inv, const sprints_p
 		}
 		hw_buf_add(&msg, ".");
 	}
-	rc = sprints_reply(s, inv, hw_buf_str(&msg));
+	sprints_reply(j, hw_buf_str(&msg));
 	hw_buf_free(&msg);
-	return rc ? rc : SPRINTS_REPLIED;
+	return SPRINTS_REPLIED;
 }
 
 static void sprints_cmd_add_list(hw_buf *b, const json_t *arr, size_t max_each)
@@ -226,29 +219,30 @@ static void sprints_cmd_add_list(hw_buf *b, const json_t *arr, size_t max_each)
 	}
 }
 
-static int sprints_cmd_counts(sprints *s, int64_t id, const char *day, int64_t *taken,
-			      int64_t *waiting)
+static int sprints_cmd_counts(const hw_api *api, hw_tx *tx, int64_t id, const char *day,
+			      int64_t *taken, int64_t *waiting)
 {
-	int rc = hw_db_int(s->db, taken,
-				"SELECT count(*) FROM sprints_signups WHERE project_id = ? AND day = ?"
-				" AND status = 'confirmed'",
-				"it", id, day);
+	int rc = hw_sql_int(api, tx, taken,
+			    "SELECT count(*) FROM sprints_signups WHERE project_id = ? AND day = ?"
+			    " AND status = 'confirmed'",
+			    "it", id, day);
 	if (!rc)
-		rc = hw_db_int(s->db, waiting,
-				    "SELECT count(*) FROM sprints_signups WHERE project_id = ?"
-				    " AND day = ? AND status = 'waitlist'",
-				    "it", id, day);
+		rc = hw_sql_int(api, tx, waiting,
+				"SELECT count(*) FROM sprints_signups WHERE project_id = ?"
+				" AND day = ? AND status = 'waitlist'",
+				"it", id, day);
 	return rc;
 }
 
 /* "3/20" or "2025-10-30 3/20 (+2 waiting)" for every day of p. */
-static int sprints_cmd_add_seats(sprints *s, hw_buf *b, const sprints_project *p)
+static int sprints_cmd_add_seats(const hw_api *api, hw_tx *tx, hw_buf *b,
+				 const sprints_project *p)
 {
 	size_t n = json_array_size(p->days), i;
 	for (i = 0; i < (n ? n : 1); i++) {
 		const char *day = n ? json_string_value(json_array_get(p->days, i)) : "";
 		int64_t taken, waiting;
-		int rc = sprints_cmd_counts(s, p->id, day, &taken, &waiting);
+		int rc = sprints_cmd_counts(api, tx, p->id, day, &taken, &waiting);
 		if (rc)
 			return rc;
 		if (i)
@@ -306,7 +300,8 @@ static int sprints_cmd_typable(const char *s)
 
 /* One project as a reply model item (issue 16): its seats as counts when it
  * runs as one session, per day in the note otherwise. */
-static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
+static int sprints_cmd_item(const hw_api *api, hw_tx *tx, const sprints_project *p,
+			    json_t *items)
 {
 	json_t *it = json_pack("{s:s, s:o}", "kind", "sprint", "title",
 			       hw_reply_text(*p->name ? p->name : "?", 200));
@@ -329,7 +324,7 @@ static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
 	}
 	if (ndays > 1) {
 		hw_buf_add(&note, note.len ? "\n" : "");
-		rc = sprints_cmd_add_seats(s, &note, p);
+		rc = sprints_cmd_add_seats(api, tx, &note, p);
 	} else {
 		const char *day = ndays ? json_string_value(json_array_get(p->days, 0)) : "";
 		int64_t taken = 0, waiting = 0;
@@ -337,7 +332,7 @@ static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
 			hw_buf_add(&note, note.len ? " · on " : "on ");
 			hw_buf_add_safe(&note, day, 64);
 		}
-		rc = sprints_cmd_counts(s, p->id, day, &taken, &waiting);
+		rc = sprints_cmd_counts(api, tx, p->id, day, &taken, &waiting);
 		json_object_set_new(it, "count", json_integer(taken));
 		json_object_set_new(it, "capacity", json_integer(p->capacity));
 		json_object_set_new(it, "waitlist", json_integer(waiting));
@@ -355,10 +350,13 @@ static int sprints_cmd_item(sprints *s, const sprints_project *p, json_t *items)
 
 /* `sprints [words] [page=N]`: the projects as a reply model, a page at a
  * time, with a menu to join one. */
-static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_cmd_list_body(sprints_job *j, hw_tx *tx)
 {
-	sprints *s = ud;
-	sqlite3_stmt *st = NULL;
+	const hw_api *api = j->s->api;
+	const hw_invocation *inv = j->inv;
+	hw_stmt *st;
+	json_t *ids = NULL, *row;
+	size_t k;
 	const char *typed = sprints_cmd_arg(inv, "words");
 	char *words = NULL, filter[200] = "", line[300];
 	json_t *m = NULL, *items, *opts = NULL;
@@ -389,22 +387,32 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 			    "items")) || !(opts = json_array()))
 		goto out;
 	items = json_object_get(m, "items");
-	rc = hw_db_prepare(s->db, &st,
-				"SELECT id, name, title FROM sprints_projects WHERE removed_ms IS NULL"
-				" ORDER BY name",
-				NULL);
-	if (rc)
+	st = hw_sql(api, tx,
+		    "SELECT id, name, title FROM sprints_projects WHERE removed_ms IS NULL"
+		    " ORDER BY name",
+		    NULL);
+	if (!st || !(ids = json_array())) {
+		rc = st ? HW_ERR_NOMEM : HW_ERR_STORAGE;
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		sprints_project p;
-		if (!sprints_cmd_matches(words, hw_db_text(st, 1), hw_db_text(st, 2)))
+	}
+	/* The page's ids first: reading each project runs other statements. */
+	while ((rc = api->db_step(st)) == HW_ROW) {
+		if (!sprints_cmd_matches(words, hw_sql_col(api, st, 1), hw_sql_col(api, st, 2)))
 			continue;
-		if (n++ < first || shown >= cap)
+		if (n++ < first || json_array_size(ids) >= cap)
 			continue; /* counted for "8 of 26" */
-		rc = sprints_store_project(s->db, sqlite3_column_int64(st, 0), &p);
+		json_array_append_new(ids, json_integer(api->db_col_int(st, 0)));
+	}
+	if (rc != HW_DONE) {
+		rc = rc < 0 ? rc : HW_ERR_STORAGE;
+		goto out;
+	}
+	json_array_foreach(ids, k, row) {
+		sprints_project p;
+		rc = sprints_store_project(api, tx, json_integer_value(row), &p);
 		if (rc)
 			goto out;
-		rc = sprints_cmd_item(s, &p, items);
+		rc = sprints_cmd_item(api, tx, &p, items);
 		if (!rc && strlen(p.name) <= 100 && sprints_cmd_typable(p.name) &&
 		    json_array_size(opts) < 25)
 			json_array_append_new(opts, json_pack("{s:s, s:s}", "label", p.name, "value",
@@ -437,37 +445,44 @@ static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 		json_object_set_new(m, "choice", json_pack("{s:s, s:s, s:O}", "placeholder",
 							   "Join a project", "command", "sprint join",
 							   "options", opts));
-	rc = s->api->reply_model(s->self, inv, m);
+	j->model = m;
 	m = NULL;
+	rc = HW_OK;
 out:
-	sqlite3_finalize(st);
+	json_decref(ids);
 	json_decref(m);
 	json_decref(opts);
 	free(words);
-	(void)self;
 	return rc;
 }
 
-/* The names on (id, day) with one status, comma-separated. */
-static int sprints_cmd_add_people(sprints *s, hw_buf *b, int64_t id, const char *day,
-				  const char *status)
+static int sprints_cmd_list(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	sqlite3_stmt *st = NULL;
+	(void)self;
+	return sprints_ask(ud, inv, sprints_cmd_list_body);
+}
+
+/* The names on (id, day) with one status, comma-separated. */
+static int sprints_cmd_add_people(const hw_api *api, hw_tx *tx, hw_buf *b, int64_t id,
+				  const char *day, const char *status)
+{
 	size_t n = 0;
-	int rc = hw_db_prepare(s->db, &st,
-				    "SELECT user_name FROM sprints_signups WHERE project_id = ?"
-				    " AND day = ? AND status = ? ORDER BY id",
-				    "itt", id, day, status);
-	if (rc)
-		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	int rc;
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT user_name FROM sprints_signups WHERE project_id = ?"
+			     " AND day = ? AND status = ? ORDER BY id",
+			     "itt", id, day, status);
+	if (!st)
+		return HW_ERR_STORAGE;
+	while ((rc = api->db_step(st)) == HW_ROW) {
 		if (n++)
 			hw_buf_add(b, ", ");
-		hw_buf_add_safe(b, hw_db_text(st, 0), 64);
+		hw_buf_add_safe(b, hw_sql_col(api, st, 0), 64);
 	}
+	if (rc != HW_DONE)
+		return rc < 0 ? rc : HW_ERR_STORAGE;
 	if (!n)
 		hw_buf_add(b, "nobody yet");
-	sqlite3_finalize(st);
 	return HW_OK;
 }
 
@@ -479,16 +494,17 @@ static int sprints_cmd_names_private(const hw_invocation *inv)
 	return inv->is_dm || inv->door == HW_DOOR_CONSOLE || inv->door == HW_DOOR_SLASH;
 }
 
-static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_cmd_info_body(sprints_job *j, hw_tx *tx)
 {
-	sprints *s = ud;
+	const hw_api *api = j->s->api;
+	const hw_invocation *inv = j->inv;
 	sprints_project p;
 	hw_buf b;
 	size_t i, n;
 	int names = sprints_cmd_names_private(inv);
-	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	int rc = sprints_cmd_lookup(j, tx, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
-		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+		return rc;
 	hw_buf_init(&b, SPRINTS_REPLY_MAX);
 	hw_buf_add_safe(&b, p.name, SPRINTS_SHOW_NAME);
 	if (*p.title && strcmp(p.title, p.name)) {
@@ -518,7 +534,7 @@ static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 	for (i = 0; i < (n ? n : 1) && !rc; i++) {
 		const char *day = n ? json_string_value(json_array_get(p.days, i)) : "";
 		int64_t taken, waiting;
-		rc = sprints_cmd_counts(s, p.id, day, &taken, &waiting);
+		rc = sprints_cmd_counts(api, tx, p.id, day, &taken, &waiting);
 		if (rc)
 			break;
 		hw_buf_add(&b, "\n");
@@ -537,25 +553,28 @@ static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
 			continue;
 		}
 		hw_buf_add(&b, ": ");
-		rc = sprints_cmd_add_people(s, &b, p.id, day, "confirmed");
+		rc = sprints_cmd_add_people(api, tx, &b, p.id, day, "confirmed");
 		if (!rc && waiting) {
 			hw_buf_add(&b, " | waitlist: ");
-			rc = sprints_cmd_add_people(s, &b, p.id, day, "waitlist");
+			rc = sprints_cmd_add_people(api, tx, &b, p.id, day, "waitlist");
 		}
 	}
 	if (!names)
 		hw_buf_add(&b, "\nWho signed up is shown privately: ask me in a DM, or use "
 				    "/sprint info.");
-	if (!rc && inv->door == HW_DOOR_SLASH) {
-		hw_message m = {.struct_size = sizeof(m), .ephemeral = 1};
-		m.content = hw_buf_str(&b) ? hw_buf_str(&b) : "Sorry, that reply got too long.";
-		rc = s->api->reply_message(self, inv, &m);
-	} else if (!rc) {
-		rc = sprints_reply(s, inv, hw_buf_str(&b));
+	if (!rc) {
+		j->ephemeral = inv->door == HW_DOOR_SLASH;
+		sprints_reply(j, hw_buf_str(&b));
 	}
 	hw_buf_free(&b);
 	sprints_store_project_free(&p);
 	return rc;
+}
+
+static int sprints_cmd_info(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return sprints_ask(ud, inv, sprints_cmd_info_body);
 }
 
 /* The stored display name: at most SPRINTS_USER_NAME_MAX bytes, whole
@@ -578,19 +597,19 @@ static char *sprints_cmd_user_name(const hw_invocation *inv)
 	return d;
 }
 
-static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_cmd_join_body(sprints_job *j, hw_tx *tx)
 {
-	sprints *s = ud;
+	const hw_invocation *inv = j->inv;
 	sprints_project p;
 	sprints_result res;
 	hw_buf b;
 	const char *day = "";
 	char *uname = NULL;
-	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	int rc = sprints_cmd_lookup(j, tx, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
-		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+		return rc;
 	hw_buf_init(&b, 4000);
-	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
+	rc = sprints_cmd_day(j, &p, sprints_cmd_arg(inv, "day"), &day);
 	if (rc)
 		goto out;
 	uname = sprints_cmd_user_name(inv);
@@ -598,14 +617,16 @@ static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 		rc = HW_ERR_NOMEM;
 		goto out;
 	}
-	rc = sprints_store_join(s->db, p.id, day, inv->user_id, uname, s->api->now_ms(self), &res);
+	rc = sprints_store_join(j->s->api, tx, p.id, day, inv->user_id, uname, j->now, &res);
 	if (rc == HW_ERR_NOT_FOUND) {
-		rc = sprints_reply(s, inv, "That project was just removed.");
+		rc = sprints_reply(j, "That project was just removed.");
 		goto out;
 	}
 	if (rc)
 		goto out;
-	/* Committed: now the answer may go out. */
+	if (res.outcome == SPRINTS_CONFIRMED || res.outcome == SPRINTS_WAITLISTED)
+		j->changed = 1;
+	/* The answer goes out once this is committed. */
 	switch (res.outcome) {
 	case SPRINTS_CONFIRMED:
 	case SPRINTS_ALREADY_CONFIRMED:
@@ -634,35 +655,43 @@ static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 		hw_buf_add(&b, ". You'll get a DM if a seat opens up.");
 		break;
 	}
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
+	rc = sprints_reply(j, hw_buf_str(&b));
 out:
 	free(uname);
 	hw_buf_free(&b);
 	sprints_store_project_free(&p);
-	return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	return rc;
 }
 
-static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int sprints_cmd_join(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	sprints *s = ud;
+	(void)self;
+	return sprints_ask(ud, inv, sprints_cmd_join_body);
+}
+
+static int sprints_cmd_leave_body(sprints_job *j, hw_tx *tx)
+{
+	const hw_invocation *inv = j->inv;
 	sprints_project p;
 	sprints_result res;
 	hw_buf b;
 	const char *day = "";
-	int rc = sprints_cmd_lookup(s, inv, sprints_cmd_arg(inv, "project"), &p);
+	int rc = sprints_cmd_lookup(j, tx, sprints_cmd_arg(inv, "project"), &p);
 	if (rc)
-		return rc == SPRINTS_REPLIED ? HW_OK : rc;
+		return rc;
 	hw_buf_init(&b, 4000);
-	rc = sprints_cmd_day(s, inv, &p, sprints_cmd_arg(inv, "day"), &day);
+	rc = sprints_cmd_day(j, &p, sprints_cmd_arg(inv, "day"), &day);
 	if (rc)
 		goto out;
-	rc = sprints_store_leave(s->db, p.id, day, inv->user_id, s->api->now_ms(self), &res);
+	rc = sprints_store_leave(j->s->api, tx, p.id, day, inv->user_id, j->now, &res);
 	if (rc == HW_ERR_NOT_FOUND) {
-		rc = sprints_reply(s, inv, "That project was just removed.");
+		rc = sprints_reply(j, "That project was just removed.");
 		goto out;
 	}
 	if (rc)
 		goto out;
+	j->changed = res.outcome != SPRINTS_NOT_SIGNED_UP;
+	j->flush = res.promoted > 0;
 	if (res.outcome == SPRINTS_NOT_SIGNED_UP)
 		hw_buf_add(&b, "You're not signed up for ");
 	else if (res.outcome == SPRINTS_LEFT_WAITLIST)
@@ -674,50 +703,61 @@ static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud
 	hw_buf_add(&b, res.outcome == SPRINTS_NOT_SIGNED_UP ? "; nothing to do." : ".");
 	if (res.promoted)
 		hw_buf_add(&b, " Your seat went to the next person on the waitlist.");
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
-	if (res.promoted)
-		hw_dm_outbox_flush(s->outbox);
+	rc = sprints_reply(j, hw_buf_str(&b));
 out:
 	hw_buf_free(&b);
 	sprints_store_project_free(&p);
-	return rc == SPRINTS_REPLIED ? HW_OK : rc;
+	return rc;
+}
+
+static int sprints_cmd_leave(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	(void)self;
+	return sprints_ask(ud, inv, sprints_cmd_leave_body);
+}
+
+static int sprints_cmd_mine_body(sprints_job *j, hw_tx *tx)
+{
+	const hw_api *api = j->s->api;
+	hw_buf b;
+	size_t n = 0;
+	int rc;
+	hw_stmt *st = hw_sql(api, tx,
+			     "SELECT p.name, s.day, s.status, (SELECT count(*) FROM sprints_signups w"
+			     "  WHERE w.project_id = s.project_id AND w.day = s.day"
+			     "  AND w.status = 'waitlist' AND w.id <= s.id)"
+			     " FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
+			     " WHERE s.user_id = ? AND p.removed_ms IS NULL ORDER BY p.name, s.day",
+			     "t", j->inv->user_id);
+	if (!st)
+		return HW_ERR_STORAGE;
+	hw_buf_init(&b, SPRINTS_REPLY_MAX);
+	while ((rc = api->db_step(st)) == HW_ROW) {
+		hw_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
+		hw_buf_add_safe(&b, hw_sql_col(api, st, 0), SPRINTS_SHOW_NAME);
+		sprints_cmd_add_day(&b, hw_sql_col(api, st, 1));
+		if (!strcmp(hw_sql_col(api, st, 2), "confirmed")) {
+			hw_buf_add(&b, ": confirmed");
+		} else {
+			hw_buf_add(&b, ": waitlist position ");
+			hw_buf_addint(&b, api->db_col_int(st, 3));
+		}
+	}
+	if (rc == HW_DONE) {
+		if (!n)
+			hw_buf_add(&b, "You haven't joined any sprint. See `sprints`.");
+		rc = sprints_reply(j, hw_buf_str(&b));
+	} else {
+		rc = rc < 0 ? rc : HW_ERR_STORAGE;
+	}
+	hw_buf_free(&b);
+	return rc;
 }
 
 static int sprints_cmd_mine(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
-	sprints *s = ud;
-	sqlite3_stmt *st = NULL;
-	hw_buf b;
-	size_t n = 0;
-	int rc;
-	hw_buf_init(&b, SPRINTS_REPLY_MAX);
-	rc = hw_db_prepare(s->db, &st,
-				"SELECT p.name, s.day, s.status, (SELECT count(*) FROM sprints_signups w"
-				"  WHERE w.project_id = s.project_id AND w.day = s.day"
-				"  AND w.status = 'waitlist' AND w.id <= s.id)"
-				" FROM sprints_signups s JOIN sprints_projects p ON p.id = s.project_id"
-				" WHERE s.user_id = ? AND p.removed_ms IS NULL ORDER BY p.name, s.day",
-				"t", inv->user_id);
-	if (rc)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		hw_buf_add(&b, n++ ? "\n- " : "Your sprints:\n- ");
-		hw_buf_add_safe(&b, hw_db_text(st, 0), SPRINTS_SHOW_NAME);
-		sprints_cmd_add_day(&b, hw_db_text(st, 1));
-		if (!strcmp(hw_db_text(st, 2), "confirmed")) {
-			hw_buf_add(&b, ": confirmed");
-		} else {
-			hw_buf_add(&b, ": waitlist position ");
-			hw_buf_addint(&b, sqlite3_column_int64(st, 3));
-		}
-	}
-	if (!n)
-		hw_buf_add(&b, "You haven't joined any sprint. See `sprints`.");
-	rc = sprints_reply(s, inv, hw_buf_str(&b));
-out:
-	sqlite3_finalize(st);
-	hw_buf_free(&b);
-	return rc;
+	(void)self;
+	return sprints_ask(ud, inv, sprints_cmd_mine_body);
 }
 
 typedef struct sprints_cmd_completion {
@@ -737,7 +777,7 @@ void sprints_cmd_complete(hw_plugin *self, const char *arg, const char *partial,
 	sprints_cmd_completion c = {ud, out};
 	if (arg && strcmp(arg, "project"))
 		return;
-	sprints_query_complete(c.s->db, partial, 25, sprints_cmd_complete_one, &c);
+	sprints_query_complete(c.s->names, partial, 25, sprints_cmd_complete_one, &c);
 }
 
 static const hw_arg_spec sprints_cmd_list_args[] = {

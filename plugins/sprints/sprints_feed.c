@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hallway/text.h>
 #include <hallway/dm_outbox.h>
+#include <hallway/events.h>
+#include <hallway/text.h>
 #include "sprints_store.h"
 
 #define SPRINTS_FEED_DEPTH 12
@@ -251,28 +252,77 @@ fail:
 	return NULL;
 }
 
+/* A merge of project records as one unit of work. */
+struct sprints_merge {
+	json_t *recs;       /* owned */
+	const char *source; /* "feed" or "config" */
+	int64_t now, added, updated, promoted;
+};
+
+static void sprints_feed_merge_free(void *arg)
+{
+	struct sprints_merge *m = arg;
+	json_decref(m->recs);
+	free(m);
+}
+
+static int sprints_feed_merge_body(void *ctx, hw_tx *tx, void *arg)
+{
+	sprints *s = ctx;
+	struct sprints_merge *m = arg;
+	return sprints_store_merge(s->api, tx, m->recs, m->source, m->now, &m->added, &m->updated,
+				   &m->promoted);
+}
+
+static void sprints_feed_merge_done(void *ctx, int status, void *arg)
+{
+	sprints *s = ctx;
+	struct sprints_merge *m = arg;
+	if (status == HW_ERR_UNAVAILABLE)
+		/* The database away, or this daemon the standby: the merge runs
+		 * again when it becomes the active one (or at the next load). */
+		s->api->log(s->self, HW_LOG_INFO, "sprints %s: storage unavailable now; not merged",
+			    m->source);
+	else if (status)
+		s->api->log(s->self, HW_LOG_ERROR, "sprints %s: merge failed (%d)", m->source, status);
+	else
+		s->api->log(s->self, HW_LOG_INFO,
+			    "sprints %s: %zu projects, %lld new, %lld updated, %lld promoted from "
+			    "waitlists", m->source, json_array_size(m->recs), (long long)m->added,
+			    (long long)m->updated, (long long)m->promoted);
+	if (!status && m->promoted && s->outbox)
+		hw_dm_outbox_flush(s->outbox);
+	if (!status)
+		sprints_refresh(s);
+	sprints_feed_merge_free(m);
+}
+
+/* Merges recs (stolen) from source in a unit of work. */
+static int sprints_feed_merge(sprints *s, json_t *recs, const char *source)
+{
+	struct sprints_merge *m = calloc(1, sizeof(*m));
+	if (!m) {
+		json_decref(recs);
+		return HW_ERR_NOMEM;
+	}
+	m->recs = recs;
+	m->source = source;
+	m->now = s->api->now_ms(s->self);
+	return hw_units_run(s->units, sprints_feed_merge_body, sprints_feed_merge_done,
+			    sprints_feed_merge_free, m);
+}
+
 static void sprints_feed_merge_doc(sprints *s, const json_t *doc)
 {
 	json_t *recs = sprints_feed_pretalx(doc, s->feed_type, s->feed_default_capacity);
-	int64_t added = 0, updated = 0, promoted = 0;
 	int rc;
 	if (!recs) {
 		s->api->log(s->self, HW_LOG_ERROR, "sprints feed: out of memory");
 		return;
 	}
-	rc = sprints_store_merge(s->db, recs, "feed", s->api->now_ms(s->self), &added, &updated,
-				 &promoted);
+	rc = sprints_feed_merge(s, recs, "feed");
 	if (rc)
-		s->api->log(s->self, HW_LOG_ERROR, "sprints feed: merge failed (%d)", rc);
-	else
-		s->api->log(s->self, HW_LOG_INFO,
-			    "sprints feed: %zu projects, %lld new, %lld updated, %lld promoted from "
-			    "waitlists", json_array_size(recs), (long long)added, (long long)updated,
-			    (long long)promoted);
-	/* During init (a file feed) the outbox sends them when it starts. */
-	if (!rc && promoted && s->outbox)
-		hw_dm_outbox_flush(s->outbox);
-	json_decref(recs);
+		s->api->log(s->self, HW_LOG_ERROR, "sprints feed: merge not started (%d)", rc);
 }
 
 static void sprints_feed_http_done(hw_plugin *self, hw_handle req, const hw_http_response *res,
@@ -344,33 +394,48 @@ static char *sprints_feed_dup(const char *v)
 	return d;
 }
 
+/* The config's projects as a unit of work (at load, and when this daemon
+ * becomes the active one: a standby's writes are refused). */
+static int sprints_feed_merge_config(sprints *s)
+{
+	const json_t *projects = json_object_get(s->api->config(s->self), "projects");
+	json_t *recs;
+	int rc;
+	if (!json_is_array(projects))
+		return HW_OK;
+	/* Queued now, it runs before any command's unit (units run in order). */
+	if (!(recs = sprints_feed_config(s, projects)))
+		return HW_ERR_NOMEM;
+	rc = sprints_feed_merge(s, recs, "config");
+	if (rc == HW_ERR_UNAVAILABLE)
+		s->api->log(s->self, HW_LOG_INFO, "sprints config: storage unavailable now; not merged");
+	return rc == HW_ERR_UNAVAILABLE ? HW_OK : rc;
+}
+
+static void sprints_feed_on_active(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	sprints *s = ud;
+	(void)self;
+	(void)type;
+	(void)data;
+	if (sprints_feed_merge_config(s) == HW_OK && s->feed_source)
+		sprints_feed_fetch(s);
+	sprints_refresh(s);
+}
+
 int sprints_feed_start(sprints *s)
 {
 	const json_t *cfg = s->api->config(s->self);
 	const json_t *feed = json_object_get(cfg, "feed");
-	const json_t *projects = json_object_get(cfg, "projects");
 	const char *src = json_string_value(json_object_get(feed, "source"));
 	const char *type = json_string_value(json_object_get(feed, "submission_type"));
 	json_t *cap = json_object_get(feed, "default_capacity");
 	json_t *refresh = json_object_get(feed, "refresh_seconds");
 	int rc = HW_OK;
 
-	if (json_is_array(projects)) {
-		json_t *recs = sprints_feed_config(s, projects);
-		if (!recs)
-			return HW_ERR_NOMEM;
-		int64_t promoted = 0;
-		rc = sprints_store_merge(s->db, recs, "config", s->api->now_ms(s->self), NULL, NULL,
-					 &promoted);
-		json_decref(recs);
-		if (rc)
-			return rc;
-		/* The DMs go out when the outbox starts, after init. */
-		if (promoted)
-			s->api->log(s->self, HW_LOG_INFO,
-				    "sprints: config raised capacities; %lld promoted from waitlists",
-				    (long long)promoted);
-	}
+	if ((rc = sprints_feed_merge_config(s)) ||
+	    (rc = s->api->subscribe(s->self, HW_EVENT_LEASE_ACTIVE, sprints_feed_on_active, s)))
+		return rc;
 	if (!src || !*src)
 		return HW_OK;
 	s->feed_source = sprints_feed_dup(src);

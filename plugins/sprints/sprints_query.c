@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include <hallway/plugin.h>
-
-#include <hallway/db.h>
+#include <hallway/stmt.h>
 #include <hallway/text.h>
 
 #define SPRINTS_QUERY_SUGGEST 5
@@ -51,36 +50,39 @@ static int sprints_query_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, hw_buf *suggestions)
+int sprints_query_resolve(const hw_api *api, hw_tx *tx, const char *typed, int64_t *id,
+			  hw_buf *suggestions)
 {
-	sqlite3_stmt *st = NULL;
+	hw_stmt *st = NULL;
 	sprints_query_hit hits[64];
 	size_t nhits = 0, nprefix = 0, i, cap;
 	int64_t prefix_id = 0;
 	char *fq = hw_fold(typed);
-	int rc;
+	int rc, step = HW_DONE;
 
 	if (!fq)
 		return HW_ERR_NOMEM;
 	cap = strlen(fq) / 3 > 1 ? strlen(fq) / 3 : 1;
-	rc = hw_db_prepare(db, &st,
-				"SELECT id, name, fold FROM sprints_projects WHERE removed_ms IS NULL"
-				" ORDER BY name",
-				NULL);
-	if (rc)
+	st = hw_sql(api, tx,
+		    "SELECT id, name, fold FROM sprints_projects WHERE removed_ms IS NULL"
+		    " ORDER BY name",
+		    NULL);
+	if (!st) {
+		rc = HW_ERR_STORAGE;
 		goto out;
+	}
 	rc = HW_ERR_NOT_FOUND;
-	while (*fq && sqlite3_step(st) == SQLITE_ROW) {
-		const char *fold = hw_db_text(st, 2);
+	while (*fq && (step = api->db_step(st)) == HW_ROW) {
+		const char *fold = hw_sql_col(api, st, 2);
 		size_t dist;
 		if (!strcmp(fold, fq)) {
-			*id = sqlite3_column_int64(st, 0);
+			*id = api->db_col_int(st, 0);
 			rc = HW_OK;
 			goto out;
 		}
 		if (hw_fold_has_word_prefix(fold, fq)) {
 			nprefix++;
-			prefix_id = sqlite3_column_int64(st, 0);
+			prefix_id = api->db_col_int(st, 0);
 			dist = 0;
 		} else {
 			dist = sprints_query_distance(fq, fold, cap);
@@ -89,12 +91,16 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, hw_buf *s
 			dist++; /* prefix matches rank first */
 		}
 		if (nhits < sizeof(hits) / sizeof(hits[0])) {
-			hits[nhits].id = sqlite3_column_int64(st, 0);
+			hits[nhits].id = api->db_col_int(st, 0);
 			hits[nhits].dist = dist;
-			hits[nhits].name = strdup(hw_db_text(st, 1));
+			hits[nhits].name = strdup(hw_sql_col(api, st, 1));
 			if (hits[nhits].name)
 				nhits++;
 		}
+	}
+	if (*fq && step != HW_DONE) {
+		rc = step < 0 ? step : HW_ERR_STORAGE;
+		goto out;
 	}
 	if (nprefix == 1) {
 		*id = prefix_id;
@@ -110,34 +116,28 @@ int sprints_query_resolve(sqlite3 *db, const char *typed, int64_t *id, hw_buf *s
 out:
 	for (i = 0; i < nhits; i++)
 		free(hits[i].name);
-	sqlite3_finalize(st);
 	free(fq);
 	return rc;
 }
 
-int sprints_query_complete(sqlite3 *db, const char *partial, size_t max,
+int sprints_query_complete(const json_t *names, const char *partial, size_t max,
 			   void (*fn)(const char *name, void *ud), void *ud)
 {
-	sqlite3_stmt *st = NULL;
 	char *fp = hw_fold(partial ? partial : "");
-	size_t n = 0;
-	int rc;
+	size_t n = 0, i;
+	json_t *row;
 	if (!fp)
 		return HW_ERR_NOMEM;
-	rc = hw_db_prepare(db, &st,
-				"SELECT name, fold FROM sprints_projects WHERE removed_ms IS NULL"
-				" ORDER BY name",
-				NULL);
-	if (!rc) {
-		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-			const char *fold = hw_db_text(st, 1);
-			if (!*fp || strstr(fold, fp)) {
-				fn(hw_db_text(st, 0), ud);
-				n++;
-			}
+	json_array_foreach(names, i, row) {
+		const char *name = json_string_value(json_array_get(row, 0));
+		const char *fold = json_string_value(json_array_get(row, 1));
+		if (n >= max)
+			break;
+		if (name && fold && (!*fp || strstr(fold, fp))) {
+			fn(name, ud);
+			n++;
 		}
-		sqlite3_finalize(st);
 	}
 	free(fp);
-	return rc;
+	return HW_OK;
 }

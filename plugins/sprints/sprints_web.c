@@ -3,6 +3,9 @@
  * the seats taken of its capacity, who has a seat and the waitlist in
  * order, as a reply model (a table) on an organizer-only route; its action
  * exports the signups as CSV through `sprint export`, the chat command.
+ * The model is built inside a unit of work (sprints_job.c's refresh) and
+ * the route answers the latest one at once: a handler runs on the loop,
+ * which never waits on the database.
  */
 #include "sprints_web.h"
 
@@ -10,7 +13,7 @@
 #include <string.h>
 
 #include <hallway/buf.h>
-#include <hallway/db.h>
+#include <hallway/stmt.h>
 
 #define NAMES_MAX 2000 /* bytes of names shown per cell */
 #define PROMOTE_ACTIONS 4 /* buttons besides Export CSV (a model has at most 5) */
@@ -42,40 +45,41 @@ static void add_name(hw_buf *b, const char *name)
 	hw_buf_add(b, name);
 }
 
-json_t *sprints_web_rosters(sprints *s)
+json_t *sprints_web_rosters(sprints *s, hw_tx *tx)
 {
-	sqlite3_stmt *st = NULL;
+	const hw_api *api = s->api;
+	hw_stmt *st;
 	json_t *rows = json_array(), *actions = json_array(), *m = NULL;
 	hw_buf seats, waiting;
 	char cur_key[300] = "", seats_txt[64];
 	const char *cur_name = NULL;
 	char name[SPRINTS_NAME_MAX + 1] = "", day[40] = "", first[SPRINTS_USER_NAME_MAX + 1] = "";
 	int64_t cap = 0, taken = 0, nwait = 0;
-	int rc, have = 0;
+	int have = 0;
 
 	hw_buf_init(&seats, NAMES_MAX + 200);
 	hw_buf_init(&waiting, NAMES_MAX + 200);
 	if (!rows || !actions)
 		goto out;
 	/* Projects with no signup yet show too (day empty). */
-	rc = hw_db_prepare(s->db, &st,
-			   "SELECT p.name, p.capacity, coalesce(g.day, ''), g.status,"
-			   " g.user_name FROM sprints_projects p"
-			   " LEFT JOIN sprints_signups g ON g.project_id = p.id"
-			   " WHERE p.removed_ms IS NULL ORDER BY p.name, g.day, g.status, g.id",
-			   NULL);
-	if (rc)
+	st = hw_sql(api, tx,
+		    "SELECT p.name, p.capacity, coalesce(g.day, ''), g.status,"
+		    " g.user_name FROM sprints_projects p"
+		    " LEFT JOIN sprints_signups g ON g.project_id = p.id"
+		    " WHERE p.removed_ms IS NULL ORDER BY p.name, g.day, g.status, g.id",
+		    NULL);
+	if (!st)
 		goto out;
 	for (;;) {
-		int step = sqlite3_step(st);
-		const char *n = step == SQLITE_ROW ? hw_db_text(st, 0) : NULL;
-		const char *d = step == SQLITE_ROW ? hw_db_text(st, 2) : NULL;
+		int step = api->db_step(st);
+		const char *n = step == HW_ROW ? hw_sql_col(api, st, 0) : NULL;
+		const char *d = step == HW_ROW ? hw_sql_col(api, st, 2) : NULL;
 		char key[300];
-		if (step != SQLITE_ROW && step != SQLITE_DONE)
+		if (step != HW_ROW && step != HW_DONE)
 			goto out;
-		if (step == SQLITE_ROW)
+		if (step == HW_ROW)
 			snprintf(key, sizeof(key), "%s\n%s", n, d);
-		if (have && (step == SQLITE_DONE || strcmp(key, cur_key))) {
+		if (have && (step == HW_DONE || strcmp(key, cur_key))) {
 			snprintf(seats_txt, sizeof(seats_txt), "%lld of %lld", (long long)taken,
 				 (long long)cap);
 			json_array_append_new(rows, json_pack("[s,s,s,I,s,s]", name, day, seats_txt,
@@ -90,19 +94,19 @@ json_t *sprints_web_rosters(sprints *s)
 			taken = nwait = 0;
 			have = 0;
 		}
-		if (step == SQLITE_DONE)
+		if (step == HW_DONE)
 			break;
 		if (!have) {
 			snprintf(cur_key, sizeof(cur_key), "%s", key);
 			snprintf(name, sizeof(name), "%s", n);
 			snprintf(day, sizeof(day), "%s", d);
-			cap = sqlite3_column_int64(st, 1);
+			cap = api->db_col_int(st, 1);
 			have = 1;
 		}
-		cur_name = hw_db_text(st, 4);
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		cur_name = hw_sql_col(api, st, 4);
+		if (api->db_col_is_null(st, 3))
 			continue;
-		if (!strcmp(hw_db_text(st, 3), "confirmed")) {
+		if (!strcmp(hw_sql_col(api, st, 3), "confirmed")) {
 			taken++;
 			add_name(&seats, cur_name);
 		} else {
@@ -120,7 +124,6 @@ json_t *sprints_web_rosters(sprints *s)
 		      "Seats", "Waiting", "Who has a seat", "Waitlist", "rows", rows, "actions",
 		      actions);
 out:
-	sqlite3_finalize(st);
 	hw_buf_free(&seats);
 	hw_buf_free(&waiting);
 	json_decref(rows);
@@ -131,13 +134,11 @@ out:
 static json_t *route_rosters(hw_plugin *self, const hw_web_request *req, int *status, void *ud)
 {
 	sprints *s = ud;
-	json_t *m = sprints_web_rosters(s);
+	json_t *m = s->rosters ? json_deep_copy(s->rosters) : NULL;
+	(void)self;
 	(void)req;
-	if (!m) {
-		s->api->log(self, HW_LOG_ERROR, "sprints: cannot read the rosters: %s",
-			    sqlite3_errmsg(s->db));
-		*status = 503;
-	}
+	if (!m)
+		*status = 503; /* not read yet (or the database is away since start) */
 	return m;
 }
 

@@ -8,7 +8,8 @@
 
 /* Registers the panel (nothing on a host older than ABI 1.2). */
 int sprints_web_init(sprints *s);
-/* The rosters as a reply model (new reference), or NULL. For tests too. */
-json_t *sprints_web_rosters(sprints *s);
+/* Inside a unit of work: the rosters as a reply model (new reference), or
+ * NULL when a statement failed. */
+json_t *sprints_web_rosters(sprints *s, hw_tx *tx);
 
 #endif

@@ -182,6 +182,14 @@ class Person:
 
 
 class Durability(SprintsCase):
+    """The model and its driver; test_sprints_standby.py reuses them with two
+    daemons on PostgreSQL (n_ops, n_users, recover, db and inserted_rows are
+    what it changes)."""
+    n_ops = N_OPS
+    n_users = N_USERS
+    kill_every = (30, 80)      # ops between two kills
+    min_kills = 5
+    need_lost_answer = True    # a kill must fall between a commit and its answer
 
     def test_crash_durability(self):
         seed = int(os.environ.get("HALLWAY_SPRINTS_SEED", random.randrange(1 << 30)))
@@ -191,7 +199,7 @@ class Durability(SprintsCase):
                                    for p in PROJECTS])
         self.seed = seed
         self.cfg = cfg
-        self.people = [Person(i) for i in range(N_USERS)]
+        self.people = [Person(i) for i in range(self.n_users)]
         self.by_uid = {p.uid: p for p in self.people}
         self.model = {}          # (uid, slot) -> "C" | "W" (absent: not signed up)
         self.stint = {}          # (uid, slot) -> (first send t, answer t) of the join that made the row
@@ -205,6 +213,7 @@ class Durability(SprintsCase):
         self.stats = {"kills": 0, "retries": 0, "extra_replies": 0, "dms": 0, "stale_dms": 0,
                       "sent_while_down": 0, "in_flight_at_kill": 0, "kills_at_startup": 0}
         self.inbox = Inbox(self.st)
+        self.replies = {}        # command message id -> how many replies it got
         self.ro = None
         self.down = False
 
@@ -212,21 +221,33 @@ class Durability(SprintsCase):
         d, startup = self.start(cfg)
         restarts = [startup]
         self.ro = self.db()
-        next_kill = rng.randint(30, 80)
+        next_kill = rng.randint(*self.kill_every)
         issued = 0
         last_progress = time.monotonic()
-        while issued < N_OPS or any(p.cmd for p in self.people):
+        while issued < self.n_ops or any(p.cmd for p in self.people):
             if self.pump():
                 last_progress = time.monotonic()
             if time.monotonic() - last_progress > REPLY_TIMEOUT_S:
                 self.fail_with("no answer for %.0f s from a live daemon; waiting: %s" % (
                     REPLY_TIMEOUT_S, [self.describe(p.cmd) for p in self.people if p.cmd][:10]))
-            if issued >= next_kill and issued < N_OPS:
-                mode = rng.choice(("burst", "burst", "soon", "later"))
-                if mode == "burst":
+            if issued >= next_kill and issued < self.n_ops:
+                # "held": Discord holds the answers back (a 429 for a second)
+                # while their changes commit, and the kill comes then: the
+                # answer dies with the daemon after the commit. The first
+                # kill is always one, so every run exercises it.
+                mode = "held" if not self.stats["kills"] else rng.choice(
+                    ("burst", "burst", "held", "soon", "later"))
+                if mode == "held":
+                    self.st.rest_fault(kind="429", path="/messages$", retry_after=1.5, count=4)
+                    for _ in range(rng.randint(6, 12)):
+                        if issued < self.n_ops and self.issue(rng):
+                            issued += 1
+                    time.sleep(0.4)
+                    self.st.rest_fault(clear=True)
+                elif mode == "burst":
                     # A burst of new commands, then the kill while they are in flight.
                     for _ in range(rng.randint(4, 12)):
-                        if issued < N_OPS and self.issue(rng):
+                        if issued < self.n_ops and self.issue(rng):
                             issued += 1
                     time.sleep(rng.choice((0, 0.001, 0.003, 0.01)))
                 elif mode == "soon":
@@ -237,38 +258,13 @@ class Durability(SprintsCase):
                         self.pump()
                         time.sleep(0.002)
                 self.stats["in_flight_at_kill"] += sum(1 for p in self.people if p.cmd)
-                self.kill(d)
-                self.stats["kills"] += 1
-                self.down = True
-                self.pump()
-                # People keep typing while the bot is away.
-                for _ in range(rng.choice((0, 0, 2, 5))):
-                    if issued < N_OPS and self.issue(rng):
-                        issued += 1
-                        self.stats["sent_while_down"] += 1
-                if rng.random() < 0.2:
-                    # Killed again while starting: migrations, config merge,
-                    # outbox flush, gateway handshake.
-                    early = self.daemon(cfg)
-                    time.sleep(rng.uniform(0.0, 0.15))
-                    self.kill(early)
-                    self.stats["kills"] += 1
-                    self.stats["kills_at_startup"] += 1
-                    self.pump()
-                d, startup = self.start(cfg)
+                d, startup, issued = self.recover(d, cfg, rng, issued)
                 restarts.append(startup)
-                self.down = False
-                self.pump()
-                self.log.append("--- restarted (kill %d)" % self.stats["kills"])
-                for p in self.people:
-                    if p.cmd:
-                        self.send(p, p.cmd)
-                        self.stats["retries"] += 1
-                next_kill = issued + rng.randint(30, 80)
+                next_kill = issued + rng.randint(*self.kill_every)
                 last_progress = time.monotonic()
                 continue
             busy = sum(1 for p in self.people if p.cmd)
-            while issued < N_OPS and busy < IN_FLIGHT and self.issue(rng):
+            while issued < self.n_ops and busy < IN_FLIGHT and self.issue(rng):
                 issued += 1
                 busy += 1
             time.sleep(0.003)
@@ -308,14 +304,57 @@ class Durability(SprintsCase):
                  min(restarts), max(restarts), self.stats["in_flight_at_kill"],
                  self.stats["sent_while_down"], self.stats["retries"], lost_answers, self.stats["extra_replies"],
                  self.stats["dms"], self.stats["stale_dms"]))
-        self.assertEqual(len(answered), N_OPS)
-        self.assertEqual(len(self.acted), N_USERS)
+        self.assertEqual(len(answered), self.n_ops)
+        self.assertEqual(len(self.acted), self.n_users)
         for d in self.daemons:
-            bad = [l for l in d.log if " ERROR " in l or ("WARN" in l and "sprints" in l)]
-            self.assertEqual(bad, [], "the daemon logged errors")
-        self.assertGreaterEqual(self.stats["kills"], 5)
+            self.assertEqual(self.bad_log_lines(d), [], "the daemon logged errors")
+        self.assertGreaterEqual(self.stats["kills"], self.min_kills)
         self.assertGreater(self.stats["dms"], 0, "no promotion happened: the test did not exercise them")
-        self.assertGreater(lost_answers, 0, "no kill fell between a commit and its answer")
+        if self.need_lost_answer:
+            self.assertGreater(lost_answers, 0, "no kill fell between a commit and its answer")
+
+    def recover(self, d, cfg, rng, issued):
+        """SIGKILLs d and starts the daemon again on the same database;
+        people whose command went unanswered send it again. Returns the new
+        daemon, its start-up time and the ops issued so far."""
+        self.kill(d)
+        self.stats["kills"] += 1
+        self.down = True
+        self.pump()
+        # People keep typing while the bot is away.
+        for _ in range(rng.choice((0, 0, 2, 5))):
+            if issued < self.n_ops and self.issue(rng):
+                issued += 1
+                self.stats["sent_while_down"] += 1
+        if rng.random() < 0.2:
+            # Killed again while starting: migrations, config merge,
+            # outbox flush, gateway handshake.
+            early = self.daemon(cfg)
+            time.sleep(rng.uniform(0.0, 0.15))
+            self.kill(early)
+            self.stats["kills"] += 1
+            self.stats["kills_at_startup"] += 1
+            self.pump()
+        d, startup = self.start(cfg)
+        self.down = False
+        self.pump()
+        self.log.append("--- restarted (kill %d)" % self.stats["kills"])
+        self.retry_pending()
+        return d, startup, issued
+
+    def bad_log_lines(self, d):
+        return [l for l in d.log if " ERROR " in l or ("WARN" in l and "sprints" in l)]
+
+    def retry_pending(self):
+        for p in self.people:
+            if p.cmd:
+                self.send(p, p.cmd)
+                self.stats["retries"] += 1
+
+    def inserted_rows(self, con):
+        """How many signup rows were ever inserted (ids are never reused)."""
+        seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sprints_signups'").fetchone()
+        return seq[0] if seq else 0
 
     # --- driving ---------------------------------------------------------
 
@@ -389,6 +428,8 @@ class Durability(SprintsCase):
         """Applies every new bot message to the model; True if any arrived."""
         msgs = self.inbox.new()
         for mid, cid, dm_uid, text, ref in msgs:
+            if ref:
+                self.replies[ref] = self.replies.get(ref, 0) + 1
             if ref and ref in self.attempt_of:
                 self.on_reply(self.attempt_of[ref], text)
             elif dm_uid and RE_DM.match(text):
@@ -504,7 +545,7 @@ class Durability(SprintsCase):
                                "ORDER BY id").fetchall()
             outbox = con.execute("SELECT user_id, text FROM sprints_outbox").fetchall()
             archived = con.execute("SELECT count(*) FROM sprints_archive WHERE reason = 'left'").fetchone()[0]
-            seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sprints_signups'").fetchone()
+            inserted = self.inserted_rows(con)
             caps = dict(con.execute("SELECT id, capacity FROM sprints_projects"))
         finally:
             con.close()
@@ -562,7 +603,6 @@ class Durability(SprintsCase):
         fresh = sum(1 for op in self.ops if op["answer"] and op["answer"][0] in ("in", "wait"))
         replayed = sum(1 for op in self.ops if op["answer"] and op["answer"][0] in ("already_in", "already_wait")
                        and len(op["attempts"]) > 1 and op["prior"] is None)
-        inserted = seq[0] if seq else 0
         if not fresh <= inserted <= fresh + replayed:
             problems.append("%d signup rows were ever inserted; %d joins were answered fresh and %d replayed"
                             % (inserted, fresh, replayed))

@@ -1,5 +1,6 @@
 """Raising a sprint's capacity promotes its waitlist first (issue 15, item 8),
-through the real daemon, SIGHUP and the stand-in.
+through the real daemon, SIGHUP and the stand-in; and /sprint info, answered
+after its unit of work commits, shows who signed up to the asker alone.
 
 Capacity 1: Alice is confirmed, Bob waits. The config raises it to 3 and
 SIGHUP applies it: Bob gets the "seat opened up" DM and is confirmed before
@@ -61,6 +62,34 @@ class CapacityRaise(DaemonTestCase):
         time.sleep(0.5)
         self.assertEqual(len(self.dms_to(self.bob)), 1, "Bob got the DM twice")
         self.assertEqual(self.dms_to(self.alice), [])
+
+
+    def test_slash_info_names_only_for_the_asker(self):
+        # The plugin answers from its unit of work's done(): the router has
+        # deferred publicly by then, and the answer (names: other people's
+        # data) must not become that public message (issue 18).
+        d = self.daemon(self.config(2))
+        self.ready(d)
+        self.assertIn("You're in", self.say(self.alice, "!sprint join cpython"))
+        inter = self.st.inject_interaction(name="sprint", user_id=self.bob, options=[
+            {"type": 1, "name": "info", "options": [{"type": 3, "name": "project", "value": "cpython"}]}])
+
+        def answered():
+            for i in self.st.ctl("GET", "/_test/interactions")["interactions"]:
+                if i["id"] == inter["id"] and i["followups"]:
+                    return i
+        i = wait_until(answered, 15, what="the answer to /sprint info")
+        followup = i["followups"][0]
+        self.assertIn("CPython", followup["content"])
+        self.assertIn("alice", followup["content"].lower())
+        self.assertTrue(followup["flags"] & 64, "the names went out in a public message")
+        deleted = wait_until(lambda: [r for r in self.st.ctl("GET", "/_test/interactions")["interactions"]
+                                      if r["id"] == inter["id"] and
+                                      any(x["kind"] == "delete" for x in r["responses"])], 15,
+                             what="the public placeholder deleted")
+        self.assertTrue(deleted)
+        for r in deleted[0]["responses"]:
+            self.assertNotEqual(r["kind"], "edit", "the public original was edited: %r" % r)
 
 
 if __name__ == "__main__":

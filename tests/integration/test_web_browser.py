@@ -180,14 +180,20 @@ class BrowserTest(DaemonTestCase):
     def test_organizer_page(self):
         self.start()
         base = "http://127.0.0.1:%d" % self.port
+        sent = []
         for uid, line in ((ALICE, "!sprint join cpython 2026-11-28"),
                           ("1000000000000001001", "!sprint join cpython 2026-11-28"),
                           ("1000000000000001002", "!sprint join cpython 2026-11-28"),
                           (ALICE, "!announce at 2026-11-26 16:00 Raffle <b>draw</b> at four"),
                           (ALICE, "!announce now " + HOSTILE_NEWS)):
-            self.st.inject_message(content=line, user_id=uid)
+            sent.append(self.st.inject_message(content=line, user_id=uid)["id"])
         wait_until(lambda: [m for m in self.bot_messages(TALKS) if "Lunch is served" in m["content"]],
                    15, what="the announcement")
+        # The rosters the page shows are the ones committed with the joins:
+        # wait for the three answers, not for the announcement alone.
+        wait_until(lambda: len({(m.get("message_reference") or {}).get("message_id")
+                                for m in self.bot_messages()} & set(sent[:3])) == 3,
+                   15, what="the answers to the three joins")
         b = self.browser = cdp.Browser(1440, 1000)
         # Not signed in: the page says how to get in, and shows nothing else.
         b.goto(base + "/organizer")
