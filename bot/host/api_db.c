@@ -41,10 +41,10 @@ static void job_run(void *arg)
 	struct plugin_pending *pp = arg;
 	struct db_job *job = pp->ud;
 
-	storage_tx_mark(job->st, 1);
+	/* The SQLite engine counts itself as holding the write lock once it has
+	 * it (store_sqlite_count_lock), for the health probe. */
 	job->status = job->run(job->session, job->body, job->self, job->ud, job->err,
 			       sizeof(job->err));
-	storage_tx_mark(job->st, -1);
 }
 
 static void job_finish(struct plugin_pending *pp, int status)

@@ -42,7 +42,7 @@ struct storage {
 	sqlite3 *db;
 	char *path;
 	struct work *pool; /* the storage thread: db_run bodies (storage_start) */
-	_Atomic int own_tx; /* units of work of ours running (their write lock is ours) */
+	_Atomic int own_tx; /* our units of work holding the SQLite write lock (store_sqlite.c) */
 	/* storage.url is PostgreSQL: plugins' units of work and migrations
 	 * go there (the file above keeps the host's own hw_meta). */
 	struct store_pg *pg;
@@ -324,12 +324,6 @@ int storage_meta_set(struct storage *st, const char *key, const char *value)
 out:
 	sqlite3_finalize(s);
 	return rc;
-}
-
-void storage_tx_mark(struct storage *st, int delta)
-{
-	if (st)
-		atomic_fetch_add(&st->own_tx, delta);
 }
 
 int storage_own_write(struct storage *st)
@@ -862,6 +856,7 @@ int storage_plugin_session(struct storage_plugin_db *pdb, store_run_fn *run, voi
 			LOGE(MOD, "plugin %s: out of memory", pdb->name);
 			return -1;
 		}
+		store_sqlite_count_lock(pdb->tx_sess, &pdb->st->own_tx);
 	}
 	*run = store_sqlite_run;
 	*session = pdb->tx_sess;

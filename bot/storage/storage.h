@@ -39,9 +39,8 @@ int storage_meta_prune(struct storage *st, const char *prefix, int64_t older_tha
  * found out without waiting: 1 locked, 0 free (or held by our own storage
  * thread), -1 another error. */
 int storage_write_locked(struct storage *st);
-/* Our storage thread is inside a unit of work (it may hold the SQLite
- * write lock): tx_mark(+1) before, (-1) after, from that thread. */
-void storage_tx_mark(struct storage *st, int delta);
+/* 1 while one of our units of work holds the SQLite write lock (counted by
+ * the engine once BEGIN IMMEDIATE got it, not while it waits for it). */
 int storage_own_write(struct storage *st);
 
 /* A connection for plugin `name` (table prefix "<name>_"). */

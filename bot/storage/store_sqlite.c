@@ -10,6 +10,7 @@
 #include "store_sqlite.h"
 
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct sq_stmt {
 struct store_sqlite {
 	sqlite3 *db;
 	struct store_cache cache;
+	_Atomic int *held; /* see store_sqlite_count_lock; may be NULL */
 };
 
 struct sq_tx {
@@ -201,6 +203,8 @@ int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, ch
 			snprintf(err, errlen, "begin: %s", sqlite3_errmsg(s->db));
 		return status_of(rc) == HW_ERR_UNAVAILABLE ? HW_ERR_UNAVAILABLE : HW_ERR_STORAGE;
 	}
+	if (s->held)
+		atomic_fetch_add(s->held, 1);
 	rc = body(self, &tx.base, ud);
 	store_cache_release(&s->cache);
 	if (rc == HW_OK)
@@ -221,5 +225,13 @@ int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, ch
 		if (err && errlen)
 			snprintf(err, errlen, "%s", tx.base.err[0] ? tx.base.err : "the body failed");
 	}
+	if (s->held)
+		atomic_fetch_sub(s->held, 1);
 	return rc;
+}
+
+void store_sqlite_count_lock(struct store_sqlite *s, _Atomic int *held)
+{
+	if (s)
+		s->held = held;
 }

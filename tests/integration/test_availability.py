@@ -195,7 +195,7 @@ class LockedDatabaseTests(DaemonTestCase):
         status, ctype, body = get(self.port, "/healthz")
         return status, json.loads(body)
 
-    def test_plugin_init_in_a_locked_database_is_retried_and_nothing_due_is_lost(self):
+    def test_a_locked_database_at_start_delays_what_is_due_and_loses_nothing(self):
         self.port = free_port()
         cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR,
                           http={"listen": "127.0.0.1:%d" % self.port},
@@ -218,20 +218,25 @@ class LockedDatabaseTests(DaemonTestCase):
             d2 = self.daemon(cfg, env={"HALLWAY_NOW": "2026-11-26T09:00:52+01:00"})
             self.ready(d2, identifies=2, timeout=30)
             status, doc = wait_until(
-                lambda: (lambda r: r if r[0] == 503 and "plugins" in r[1]["checks"] and
-                         not r[1]["checks"]["plugins"]["ok"] else None)(self.healthz()), 10,
-                what="/healthz naming the plugin that is not running")
-            print("/healthz while locked: %s" % doc["checks"]["plugins"]["detail"])
-            self.assertIn("announce not running", doc["checks"]["plugins"]["detail"])
-            self.assertIn("locked", doc["checks"]["storage"]["detail"])
+                lambda: (lambda r: r if r[0] == 503 and "locked" in r[1]["checks"]["storage"]["detail"]
+                         else None)(self.healthz()), 10, what="/healthz naming the locked database")
+            print("/healthz while locked: %s" % json.dumps(doc["checks"]))
+            # announce keeps its data through db_run (issue 18): it starts while
+            # the file is locked, and each unit of work that cannot take the
+            # lock is refused whole (HW_ERR_UNAVAILABLE) and tried again later.
+            # The announcement falls due during the lock; nothing may go out
+            # half-recorded.
             time.sleep(max(0.0, 14 - (time.monotonic() - t0)))
+            self.assertEqual(self.bot_messages(ANNOUNCEMENTS), [],
+                             "posted while its outbox row could not be marked")
         finally:
             lock.execute("ROLLBACK")
             lock.close()
         released = time.monotonic()
         post = wait_until(lambda: self.bot_messages(ANNOUNCEMENTS), 30, what="the announcement")
-        self.assertTrue(any("plugin announce loaded on retry" in l for l in d2.log))
-        print("announce running %.1f s after the lock was released" % (time.monotonic() - released))
+        print("posted %.1f s after the lock was released" % (time.monotonic() - released))
+        time.sleep(3)  # a second copy would come from the retry that follows
+        post = self.bot_messages(ANNOUNCEMENTS)
         self.assertEqual([m["content"] for m in post], ["Posted despite the lock"])
         status, doc = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(self.healthz()), 15,
                                  what="/healthz ok again")
