@@ -12,12 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "log.h"
 #include "storage.h"
 #include "store_pg.h"
 #include "work.h"
+
+/* A claim that finds our lease lapsed while we still hold an epoch tries
+ * again this often, this many times (10 s: past any renewal after the
+ * database returns; see claim_run). */
+#define CLAIM_RENEW_WAIT_MS 250
+#define CLAIM_RENEW_TRIES 40
 
 #define MOD "takeover"
 #define PRUNE_EVERY_MS 60000
@@ -304,9 +311,9 @@ int takeover_load(struct takeover *t, takeover_load_fn done, void *ud)
 
 /* ---- handled ids ---------------------------------------------------------- */
 
-static void claim_run(void *arg)
+/* One try at the claim (worker thread). */
+static void claim_once(struct claim_job *j)
 {
-	struct claim_job *j = arg;
 	PGconn *c;
 	const char *params[3];
 	char epoch[24];
@@ -339,6 +346,27 @@ static void claim_run(void *arg)
 								      : TAKEOVER_HANDLED;
 	}
 	PQclear(res);
+}
+
+static void claim_run(void *arg)
+{
+	struct claim_job *j = arg;
+	const char *holder;
+	char epoch[24];
+
+	/* The row says our lease lapsed while our lease thread still holds an
+	 * epoch: after a database outage longer than the lease, that thread
+	 * renews it (or takes a new epoch) within moments of the database's
+	 * return. Wait for that instead of dropping the command unanswered;
+	 * when the thread gives the lease up (epoch 0), it is not ours. */
+	for (int i = 0;; i++) {
+		claim_once(j);
+		if (j->outcome != TAKEOVER_NOT_ACTIVE || i >= CLAIM_RENEW_TRIES ||
+		    fence_now(j->pg, &holder, epoch, sizeof(epoch)))
+			return;
+		struct timespec ts = {0, CLAIM_RENEW_WAIT_MS * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void claim_done(void *arg, int cancelled)
