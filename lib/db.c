@@ -43,61 +43,6 @@ int hw_db_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *
 	return rc;
 }
 
-int hw_db_exec(sqlite3 *db, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc;
-	va_start(ap, types);
-	rc = db_vprepare(db, &st, sql, types, ap);
-	va_end(ap);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return HW_OK;
-	return (rc & 0xFF) == SQLITE_CONSTRAINT ? HW_ERR_EXISTS : HW_ERR_STORAGE;
-}
-
-int hw_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc;
-	va_start(ap, types);
-	rc = db_vprepare(db, &st, sql, types, ap);
-	va_end(ap);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = HW_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? HW_ERR_NOT_FOUND : HW_ERR_STORAGE;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int hw_db_begin(sqlite3 *db)
-{
-	return sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? HW_OK
-										: HW_ERR_STORAGE;
-}
-
-int hw_db_commit(sqlite3 *db)
-{
-	return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? HW_OK : HW_ERR_STORAGE;
-}
-
-void hw_db_rollback(sqlite3 *db)
-{
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-}
-
 const char *hw_db_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);

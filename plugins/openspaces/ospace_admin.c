@@ -12,7 +12,6 @@
 #include <hallway/text.h>
 
 #include "ospace_cmd.h"
-#include <hallway/db.h>
 #include "ospace_fmt.h"
 #include "ospace_job.h"
 #include <hallway/dm_outbox.h>
