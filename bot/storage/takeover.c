@@ -311,6 +311,13 @@ int takeover_load(struct takeover *t, takeover_load_fn done, void *ud)
 
 /* ---- handled ids ---------------------------------------------------------- */
 
+/* "<kind> <id>", the key of hw.handled; -1 when it does not fit. */
+static int claim_key(char *out, size_t len, const char *kind, const char *id)
+{
+	int n = snprintf(out, len, "%s %s", kind, id);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 /* One try at the claim (worker thread). */
 static void claim_once(struct claim_job *j)
 {
@@ -398,8 +405,8 @@ int takeover_claim(struct takeover *t, const char *kind, const char *id, takeove
 	j->pg = t->pg;
 	j->fn = fn;
 	j->ud = ud;
-	snprintf(j->id, sizeof(j->id), "%s %s", kind, id);
-	if (!work_submit(t->pool, claim_run, claim_done, j)) {
+	if (claim_key(j->id, sizeof(j->id), kind, id) ||
+	    !work_submit(t->pool, claim_run, claim_done, j)) {
 		free(j);
 		return -1;
 	}
@@ -456,7 +463,10 @@ void takeover_release(struct takeover *t, const char *kind, const char *id)
 		return;
 	j->pg = t->pg;
 	j->outcome = TAKEOVER_UNAVAILABLE;
-	snprintf(j->id, sizeof(j->id), "%s %s", kind, id);
+	if (claim_key(j->id, sizeof(j->id), kind, id)) {
+		free(j);
+		return;
+	}
 	if (!work_submit(t->pool, release_run, release_done, j)) {
 		release_done(j, 1);
 		return;
