@@ -80,6 +80,13 @@ class StorageOnPostgres(DaemonTestCase):
         self.st.inject_message(content=text)
         return self.wait_bot_messages(n, timeout=15)[n - 1]["content"]
 
+    def resumed(self, d):
+        """With a lease, an orderly stop leaves the Discord session resumable
+        (close code 4000) and the next daemon RESUMEs it (issue 18)."""
+        wait_until(lambda: [r for r in self.st.state()["resumes"] if r.get("result") == "ok"], 15,
+                   what="the restarted daemon's RESUME")
+        d.wait_log("resumed (replayed", 15)
+
     def test_units_of_work_in_the_plugins_schema(self):
         db, url = self.pg.new_database()
         d = self.daemon(self.config(url))
@@ -98,7 +105,7 @@ class StorageOnPostgres(DaemonTestCase):
         self.wait_bot_messages(3)
         self.assertEqual(d.stop(), 0)
         d2 = self.daemon(self.config(url))
-        self.ready(d2, identifies=2)
+        self.resumed(d2)
         self.assertEqual(self.say("!fx count", 4), "count 2")
 
     def test_schedule_copy_from_postgres(self):
@@ -126,7 +133,7 @@ class StorageOnPostgres(DaemonTestCase):
         srv.server_close()
         self.assertEqual(d.stop(), 0)
         d2 = self.daemon(self.config(url, plugins=plugins, plugin_dir=PLUGIN_DIR), env=env)
-        self.ready(d2, identifies=2)
+        self.resumed(d2)
         d2.wait_log("schedule loaded from storage", 15)
         self.st.inject_message(content="!next envelope")
         self.assertIn("Discord Gateway Deep Dive", json.dumps(self.wait_bot_messages(1)[0]))
