@@ -372,8 +372,13 @@ static void socket_gone(struct gateway *g, const char *error)
 	g->z = NULL;
 	g->rx_len = 0;
 	g->stats.ready = 0;
-	/* A socket that died soon after READY does not count as healthy. */
-	if (was_ready && gateway_now_ms() - g->ready_ms < GATEWAY_STABLE_MS)
+	/* A socket that died soon after READY/RESUMED without carrying a live
+	 * event does not count as healthy: a server that accepts and drops
+	 * every socket is backed off. One that served events did its job,
+	 * however short it lived (op 7, op 9 resumable, a drop): backing off
+	 * from it kept the bot away for seconds while interactions, which
+	 * must be answered within 3 s, expired (it_test_soak). */
+	if (was_ready && !g->live && gateway_now_ms() - g->ready_ms < GATEWAY_STABLE_MS)
 		g->retry = g->retry_at_ready;
 	g->ready_ms = 0;
 

@@ -73,6 +73,7 @@ struct gateway {
 	char peer_close_reason[128];
 	uint64_t replayed;      /* dispatches between RESUME and RESUMED */
 	int64_t ready_ms;       /* when READY/RESUMED arrived, 0 = not yet */
+	uint64_t live;          /* dispatches after READY/RESUMED on this socket */
 	struct zstream *z;
 	unsigned char *rx;
 	size_t rx_len, rx_cap;
@@ -88,6 +89,9 @@ struct gateway {
 	uint64_t rng;
 	struct gateway_stats stats;
 };
+
+/* gateway_proto.c: counts one dispatch (replayed or live) in the stats. */
+void gateway_note_dispatch(struct gateway *g);
 
 /* gateway.c */
 int64_t gateway_now_ms(void);

@@ -189,6 +189,15 @@ static void on_hello(struct gateway *g, json_t *d)
 		send_identify(g);
 }
 
+void gateway_note_dispatch(struct gateway *g)
+{
+	if (g->state == GW_RESUMING)
+		g->replayed++;
+	else if (g->ready_ms)
+		g->live++;
+	g->stats.dispatches++;
+}
+
 static void became_ready(struct gateway *g)
 {
 	g->state = GW_READY;
@@ -196,6 +205,7 @@ static void became_ready(struct gateway *g)
 	g->ready_ms = gateway_now_ms();
 	g->retry_at_ready = g->retry;
 	g->retry = 0;
+	g->live = 0;
 	gateway_kick_tx(g); /* NORMAL frames may go now */
 }
 
@@ -239,13 +249,14 @@ static void on_dispatch(struct gateway *g, json_t *root, json_t *d)
 	g->seq = seq;
 	if (!strcmp(type, "READY")) {
 		on_ready(g, d);
+		g->stats.dispatches++;
 	} else if (!strcmp(type, "RESUMED")) {
 		became_ready(g);
 		LOGI(GATEWAY_LOG, "resumed (replayed %llu events)", (unsigned long long)g->replayed);
-	} else if (g->state == GW_RESUMING) {
-		g->replayed++;
+		g->stats.dispatches++;
+	} else {
+		gateway_note_dispatch(g);
 	}
-	g->stats.dispatches++;
 	if (g->cb.dispatch)
 		g->cb.dispatch(g->cb.ud, type, d ? d : json_null(), seq);
 }
@@ -292,9 +303,7 @@ static int skip_unwanted(struct gateway *g, const char *text, size_t len, int *l
 		return 0;
 	}
 	g->seq = sc.s;
-	if (g->state == GW_RESUMING)
-		g->replayed++;
-	g->stats.dispatches++;
+	gateway_note_dispatch(g);
 	g->stats.skipped++;
 	LOGD(GATEWAY_LOG, "dispatch %lld (%s) not wanted: not parsed", (long long)sc.s, sc.t);
 	if (g->cb.skipped)
@@ -344,9 +353,7 @@ static json_t *parse_damaged(struct gateway *g, const char *text, size_t len,
 		return NULL;
 	}
 	g->seq = seq;
-	if (g->state == GW_RESUMING)
-		g->replayed++;
-	g->stats.dispatches++;
+	gateway_note_dispatch(g);
 	LOGE(GATEWAY_LOG, "unparseable dispatch seq %lld skipped (%s, byte %d); seq recorded, "
 	     "no resume", (long long)seq, why, err->position);
 	return NULL;

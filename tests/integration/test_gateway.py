@@ -119,6 +119,47 @@ class FaultTests(DaemonTestCase):
     def test_session_timeout_4009_reidentifies(self):
         self._fault_round({"action": "close", "code": 4009}, expect="identify")
 
+    def _try_fault(self, fault):
+        try:
+            return self.st.gateway_fault(**fault) or True
+        except RuntimeError:  # 409: between sockets
+            return False
+
+    def _gaps_between_connections(self, faults, chatter):
+        """Applies each fault ~1.5 s after the previous resume (so no socket
+        lives the 5 s that marks it stable), with or without live traffic,
+        and returns the seconds each reconnect took (close -> next open)."""
+        d = self.daemon()
+        self.ready(d)
+        for i, fault in enumerate(faults):
+            deadline = time.monotonic() + 1.5
+            while time.monotonic() < deadline:
+                if chatter:
+                    self.st.inject_message(content="chatter %d" % i)
+                time.sleep(0.1)
+            wait_until(lambda: self._try_fault(fault), 30, interval=0.1, what="an open socket to fault")
+            self.st.wait("resume", i + 1, timeout=30)
+        conns = sorted(self.st.ctl("GET", "/_test/gateway/connections")["connections"], key=lambda c: c["id"])
+        return [b["opened"] - a["closed"] for a, b in zip(conns, conns[1:])]
+
+    def test_a_busy_session_faulted_often_resumes_promptly(self):
+        # The soak's cycle: op 7, close 4000, a TCP drop, op 9 resumable,
+        # each within 5 s of the last resume. A socket that resumed and then
+        # carried live events did its job: backing off as if the server
+        # refused us left the bot away ~9 s, and every interaction sent in
+        # that gap expired unanswered (Discord's 3 s).
+        faults = [{"action": "reconnect"}, {"action": "close", "code": 4000}, {"action": "drop"},
+                  {"action": "invalid_session", "resumable": True}] * 2
+        gaps = self._gaps_between_connections(faults, chatter=True)
+        print("reconnect gaps with live traffic: %s" % ", ".join("%.2f" % g for g in gaps))
+        self.assertLess(max(gaps), 2.0, "the bot backed off from a server that was serving it")
+
+    def test_a_server_that_drops_every_idle_resume_is_backed_off(self):
+        # The other side of the rule: sockets that resume and carry nothing
+        # before they die are not healthy, so the delay still grows.
+        gaps = self._gaps_between_connections([{"action": "drop"}] * 3, chatter=False)
+        print("reconnect gaps without traffic: %s" % ", ".join("%.2f" % g for g in gaps))
+        self.assertGreater(gaps[2], 3.0, "no backoff against a server that drops every socket")
 
     def test_a_run_of_unparseable_payloads_never_resumes(self):
         # A resume would have the server replay them: a loop (issue 15).

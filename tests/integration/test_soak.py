@@ -62,6 +62,38 @@ def rss_kb(pid):
 
 
 class SoakTest(DaemonTestCase):
+    def _explain_unanswered(self, d, slash_ids, delivered):
+        """On failure, say which interactions went unanswered and what the
+        stand-in and the daemon recorded about each (the first few)."""
+        inters = {i["id"]: i for i in self.st.ctl("GET", "/_test/interactions")["interactions"]}
+        missing = [i for i in slash_ids if i not in inters or slash_ids[i] not in json.dumps(inters[i]["responses"])]
+        print("\n%d of %d slash commands unanswered" % (len(missing), len(slash_ids)))
+        gw = [l for l in d.log if any(w in l for w in ("reconnect", "resum", "invalid", "heartbeat", "closed"))]
+        print("daemon's gateway log (%d lines, the last 60):" % len(gw))
+        for line in gw[-60:]:
+            print("  " + line[:300])
+        for iid in missing[:5]:
+            print("interaction %s (%s): %s" % (iid, slash_ids[iid], json.dumps(inters.get(iid))[:1500]))
+            for line in d.log:
+                if iid in line or slash_ids[iid] in line:
+                    print("  log: " + line[:400])
+            inter = inters.get(iid)
+            if not inter or not inter["responses"]:
+                continue
+            first = inter["responses"][0]
+            created = first["t"] - first["after_s"]
+            print("  created at %.3f, delivered to %s" % (created, delivered.get(iid)))
+            for dl in delivered.get(iid) or []:
+                for ev in self.st.ctl("GET", "/_test/gateway/sent?since=%r" % (created - 1))["sent"]:
+                    if ev["s"] == dl["s"] and ev["type"] == "INTERACTION_CREATE":
+                        print("  sent on conn %s at %+.3f s" % (ev["conn"], ev["t"] - created))
+            for c in self.st.ctl("GET", "/_test/gateway/connections")["connections"]:
+                if c["opened"] < first["t"] + 1 and (c["closed"] is None or c["closed"] > created - 5):
+                    print("  conn %s" % json.dumps(c)[:300])
+            for r in self.st.ctl("GET", "/_test/rest/requests?since=%r" % (created - 2))["requests"]:
+                if r["t"] < first["t"] + 0.5 and iid == missing[0]:
+                    print("  rest %+.3f %s %s %s" % (r["t"] - created, r["method"], r["path"][:60], r["status"]))
+
     standin_options = {"heartbeat_ms": 500, "identify_window_s": 0, "guild_members": 60,
                        "message_rate_limit": 50, "message_rate_window_s": 1}
 
@@ -88,6 +120,7 @@ class SoakTest(DaemonTestCase):
         alice = [u["id"] for u in users if u["username"] == "alice"][0]
         rng = random.Random(8)
         chat_tokens, slash_ids, ann_tokens, joined = [], {}, [], set()
+        delivered = {}
         counts = {"chatter": 0, "chat_cmd": 0, "slash": 0, "announce": 0, "join": 0, "faults": 0}
         rss = []
         t0 = time.monotonic()
@@ -114,6 +147,7 @@ class SoakTest(DaemonTestCase):
                     tok = "soaks%d" % n
                     res = self.st.inject_interaction(name="hello", options={"name": tok}, user_id=user)
                     slash_ids[res["id"]] = tok
+                    delivered[res["id"]] = res.get("delivered")
                     counts["slash"] += 1
                 elif sprints and r < 0.97 and user not in joined:
                     self.st.inject_message(content="!sprint join Soak", user_id=user)
@@ -156,7 +190,11 @@ class SoakTest(DaemonTestCase):
         def all_slash_answered():
             inters = {i["id"]: i for i in self.st.ctl("GET", "/_test/interactions")["interactions"]}
             return all(i in inters and slash_ids[i] in slash_text(inters[i]) for i in slash_ids)
-        wait_until(all_slash_answered, 60, interval=1.0, what="every slash command answered")
+        try:
+            wait_until(all_slash_answered, 60, interval=1.0, what="every slash command answered")
+        except AssertionError:
+            self._explain_unanswered(d, slash_ids, delivered)
+            raise
         time.sleep(3.0)
         final_rss = rss_kb(d.proc.pid)
 
