@@ -48,6 +48,14 @@ void hw_buf_addn(hw_buf *b, const char *s, size_t n)
 	b->data[b->len] = 0;
 }
 
+void hw_buf_truncate(hw_buf *b, size_t len)
+{
+	if (b->failed || len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
 void hw_buf_add(hw_buf *b, const char *s)
 {
 	hw_buf_addn(b, s, strlen(s));

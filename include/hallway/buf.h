@@ -29,6 +29,9 @@ void hw_buf_addf(hw_buf *b, const char *fmt, ...) __attribute__((format(printf, 
  * overrides dropped, and '@' followed by a zero-width space so nothing can
  * ping even if mentions were enabled. */
 void hw_buf_add_safe(hw_buf *b, const char *s, size_t max_bytes);
+/* Shortens the text to its first len bytes (nothing if it is shorter);
+ * a failed buffer stays failed. */
+void hw_buf_truncate(hw_buf *b, size_t len);
 /* Returns the text (borrowed; "" when empty), or NULL after a failure. */
 const char *hw_buf_str(const hw_buf *b);
 

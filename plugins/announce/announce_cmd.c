@@ -16,7 +16,6 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "announce.h"
 #include "announce_store.h"
 #include "announce_time.h"
+#include <hallway/buf.h>
 #include <hallway/tz.h>
 
 #define REPLY_MAX (16 * 1024)  /* the host splits replies at 2000 chars */
@@ -39,84 +39,43 @@ static const char usage[] =
 	"offset); `announce list`; `announce cancel <id>` (says what it would stop; `announce cancel <id> confirm` does it); `announce audit [since]`; "
 	"`announce now <text>` posts text that starts with at/list/cancel/audit/now.";
 
-/* A bounded string builder; `full` once REPLY_MAX is reached. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom, full;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t len)
+/* A quoted one-line excerpt of stored text (hw_buf_add_safe: UTF-8 safe
+ * cut with "…", newlines as spaces). */
+static void add_snippet(hw_buf *b, const char *text)
 {
-	if (b->oom || b->full)
-		return;
-	if (b->n + len + 1 > REPLY_MAX) {
-		b->full = 1;
-		return;
-	}
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		if (!(np = realloc(b->p, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
+	hw_buf_add(b, "\"");
+	hw_buf_add_safe(b, text, SNIPPET);
+	hw_buf_add(b, "\"");
 }
 
-static void sb_puts(struct sbuf *b, const char *s)
+/* Sends b and frees it. A reply past REPLY_MAX is cut after its last whole
+ * line, and says how many lines it left out: never cut in silence. */
+static int reply_buf(struct announce *a, const hw_invocation *inv, hw_buf *b)
 {
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) HW_PRINTF(2, 3);
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-/* A quoted one-line excerpt of text (UTF-8 safe cut). */
-static void sb_snippet(struct sbuf *b, const char *text)
-{
-	size_t n = 0, cut = 0;
-	sb_puts(b, "\"");
-	while (text[n] && n < SNIPPET) {
-		n++;
-		if (!text[n] || ((unsigned char)text[n] & 0xC0) != 0x80)
-			cut = n;
-	}
-	for (size_t i = 0; i < cut; i++)
-		sb_add(b, text[i] == '\n' ? " " : text + i, 1);
-	if (text[cut])
-		sb_puts(b, "…");
-	sb_puts(b, "\"");
-}
-
-static int reply_sb(struct announce *a, const hw_invocation *inv, struct sbuf *b)
-{
+	const char *text = hw_buf_str(b);
 	int rc;
-	if (b->oom) {
-		free(b->p);
+
+	if (!text) {
+		hw_buf_free(b);
 		return HW_ERR_NOMEM;
 	}
-	if (b->full)
-		sb_puts(b, "\n(cut short)");
-	rc = a->api->reply(a->self, inv, b->p ? b->p : "");
-	free(b->p);
+	if (b->len > REPLY_MAX) {
+		size_t cut = REPLY_MAX - 100, dropped = 0;
+
+		while (cut > 0 && text[cut - 1] != '\n')
+			cut--;
+		for (size_t i = cut; i < b->len; i++)
+			dropped += text[i] == '\n' || i + 1 == b->len;
+		hw_buf_truncate(b, cut);
+		hw_buf_addf(b, "(cut short: %zu more line%s not shown)", dropped,
+			    dropped == 1 ? "" : "s");
+		if (!(text = hw_buf_str(b))) {
+			hw_buf_free(b);
+			return HW_ERR_NOMEM;
+		}
+	}
+	rc = a->api->reply(a->self, inv, text);
+	hw_buf_free(b);
 	return rc;
 }
 
@@ -126,12 +85,12 @@ static const char *zone_name(const struct announce *a)
 }
 
 /* "<#1>, <#2>, ... and N more" for the configured channels. */
-static void channel_list(const struct announce *a, struct sbuf *b)
+static void channel_list(const struct announce *a, hw_buf *b)
 {
 	for (size_t i = 0; i < a->nchannels && i < CHANNELS_SHOWN; i++)
-		sb_printf(b, "%s<#%s>", i ? ", " : "", a->channels[i]);
+		hw_buf_addf(b, "%s<#%s>", i ? ", " : "", a->channels[i]);
 	if (a->nchannels > CHANNELS_SHOWN)
-		sb_printf(b, " and %zu more", a->nchannels - CHANNELS_SHOWN);
+		hw_buf_addf(b, " and %zu more", a->nchannels - CHANNELS_SHOWN);
 }
 
 /* Refuses text that cannot be posted: replies and sets *refused. Returns
@@ -257,11 +216,12 @@ static int do_post_now(struct announce *a, const hw_invocation *inv, const char 
 static int do_preview(struct announce *a, const hw_invocation *inv, const char *text)
 {
 	struct announce_draft *d = draft_of(a, inv->user_id), *oldest = &a->drafts[0];
-	struct sbuf b = {0};
+	hw_buf b;
 	char *copy;
 	int refused, rc = check_text(a, inv, text, &refused);
 	if (refused)
 		return rc;
+	hw_buf_init(&b, 0);
 	if (!d) {
 		for (size_t i = 0; i < ANNOUNCE_DRAFTS; i++) {
 			if (!a->drafts[i].text) {
@@ -280,11 +240,11 @@ static int do_preview(struct announce *a, const hw_invocation *inv, const char *
 	d->text = copy;
 	d->at_ms = a->api->now_ms(a->self);
 	snprintf(d->user_id, sizeof(d->user_id), "%s", inv->user_id);
-	sb_printf(&b, "Preview: this goes to %zu channels now:\n", a->nchannels);
-	sb_puts(&b, text);
-	sb_printf(&b, "\nSend `announce confirm` within 10 minutes to post it; nothing is posted "
+	hw_buf_addf(&b, "Preview: this goes to %zu channels now:\n", a->nchannels);
+	hw_buf_add(&b, text);
+	hw_buf_addf(&b, "\nSend `announce confirm` within 10 minutes to post it; nothing is posted "
 		      "until then.");
-	return reply_sb(a, inv, &b);
+	return reply_buf(a, inv, &b);
 }
 
 static int do_confirm(struct announce *a, const hw_invocation *inv)
@@ -317,19 +277,20 @@ static int do_post(struct announce *a, const hw_invocation *inv, const char *tex
 
 static int do_post_now(struct announce *a, const hw_invocation *inv, const char *text)
 {
-	struct sbuf chans = {0};
+	hw_buf chans;
 	int refused, rc = check_text(a, inv, text, &refused);
 	if (refused)
 		return rc;
+	hw_buf_init(&chans, 0);
 	channel_list(a, &chans);
-	if (chans.oom) {
-		free(chans.p);
+	if (!hw_buf_str(&chans)) {
+		hw_buf_free(&chans);
 		return HW_ERR_NOMEM;
 	}
 	/* Answered once every channel has a result (the rows are written
 	 * first, so the announcement goes out even if the answer fails). */
-	rc = add_item(a, inv, OP_POST, text, a->api->now_ms(a->self), chans.p ? chans.p : "");
-	free(chans.p);
+	rc = add_item(a, inv, OP_POST, text, a->api->now_ms(a->self), hw_buf_str(&chans));
+	hw_buf_free(&chans);
 	return rc;
 }
 
@@ -412,15 +373,15 @@ static int reply_cancel(struct announce *a, struct cmd_job *j, int status)
 }
 
 /* The header line of one item with `count` channel rows. */
-static void item_line(struct announce *a, struct sbuf *b, const struct announce_view *v,
+static void item_line(struct announce *a, hw_buf *b, const struct announce_view *v,
 		      size_t count)
 {
 	char when[64];
 	announce_time_format(announce_tz(a), v->due_ms, when, sizeof(when));
-	sb_printf(b, "#%lld %s %s", (long long)v->item_id, when, v->kind);
-	sb_printf(b, " (%zu channel%s) by %s: ", count, count == 1 ? "" : "s", v->created_by);
-	sb_snippet(b, v->text);
-	sb_puts(b, "\n");
+	hw_buf_addf(b, "#%lld %s %s", (long long)v->item_id, when, v->kind);
+	hw_buf_addf(b, " (%zu channel%s) by %s: ", count, count == 1 ? "" : "s", v->created_by);
+	add_snippet(b, v->text);
+	hw_buf_add(b, "\n");
 }
 
 static size_t item_end(const struct announce_view *v, size_t n, size_t i)
@@ -439,50 +400,51 @@ static int do_list(struct announce *a, const hw_invocation *inv)
 
 static int reply_list(struct announce *a, struct cmd_job *j)
 {
-	struct sbuf b = {0};
+	hw_buf b;
 	const struct announce_view *v = j->v, *s = j->s;
 	size_t n = j->nv;
 
+	hw_buf_init(&b, 0);
 	if (!n)
-		sb_printf(&b, "No scheduled announcements. Times are in %s.\n", zone_name(a));
+		hw_buf_addf(&b, "No scheduled announcements. Times are in %s.\n", zone_name(a));
 	else
-		sb_printf(&b, "Scheduled announcements (times in %s):\n", zone_name(a));
+		hw_buf_addf(&b, "Scheduled announcements (times in %s):\n", zone_name(a));
 	for (size_t i = 0; i < n;) {
 		size_t k = item_end(v, n, i);
 		item_line(a, &b, &v[i], k - i);
 		i = k;
 	}
 	if (j->more)
-		sb_printf(&b, "...and %zu more.\n", j->more);
+		hw_buf_addf(&b, "...and %zu more.\n", j->more);
 	if (j->ns) {
 		char when[64];
 		announce_time_format(announce_tz(a), s[0].due_ms, when, sizeof(when));
-		sb_printf(&b, "Automatic posts queued: %zu; the next at %s: ", 1 + j->smore, when);
-		sb_snippet(&b, s[0].text);
-		sb_puts(&b, "\n");
+		hw_buf_addf(&b, "Automatic posts queued: %zu; the next at %s: ", 1 + j->smore, when);
+		add_snippet(&b, s[0].text);
+		hw_buf_add(&b, "\n");
 	}
-	return reply_sb(a, j->inv, &b);
+	return reply_buf(a, j->inv, &b);
 }
 
-static void audit_row(struct sbuf *b, const struct announce_view *r)
+static void audit_row(hw_buf *b, const struct announce_view *r)
 {
-	sb_printf(b, "  <#%s> ", r->channel_id);
+	hw_buf_addf(b, "  <#%s> ", r->channel_id);
 	if (!strcmp(r->state, "sent")) {
-		sb_puts(b, "sent, message ");
-		sb_puts(b, r->message_id ? r->message_id : "?");
+		hw_buf_add(b, "sent, message ");
+		hw_buf_add(b, r->message_id ? r->message_id : "?");
 		if (r->late)
-			sb_puts(b, " (late: due while the bot was down)");
+			hw_buf_add(b, " (late: due while the bot was down)");
 	} else if (!strcmp(r->state, "sending")) {
-		sb_puts(b, "sending, not yet confirmed by Discord");
+		hw_buf_add(b, "sending, not yet confirmed by Discord");
 	} else {
-		sb_puts(b, r->state);
+		hw_buf_add(b, r->state);
 		if (r->error) {
-			sb_puts(b, !strcmp(r->state, "pending") ? " (last try: " : " (");
-			sb_puts(b, r->error);
-			sb_puts(b, ")");
+			hw_buf_add(b, !strcmp(r->state, "pending") ? " (last try: " : " (");
+			hw_buf_add(b, r->error);
+			hw_buf_add(b, ")");
 		}
 	}
-	sb_puts(b, "\n");
+	hw_buf_add(b, "\n");
 }
 
 static int do_audit(struct announce *a, const hw_invocation *inv, const char *args)
@@ -516,26 +478,27 @@ static int reply_audit(struct announce *a, struct cmd_job *j)
 	static const char *const states[] = {"sent", "pending", "sending", "failed", "skipped"};
 	const struct announce_view *v = j->v;
 	size_t n = j->nv, counts[5] = {0};
-	struct sbuf b = {0};
+	hw_buf b;
 	char when[64];
 
+	hw_buf_init(&b, 0);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < 5; k++)
 			if (!strcmp(v[i].state, states[k]))
 				counts[k]++;
 	if (j->since != INT64_MIN) {
 		announce_time_format(announce_tz(a), j->since, when, sizeof(when));
-		sb_printf(&b, "Audit since %s (%s): ", when, zone_name(a));
+		hw_buf_addf(&b, "Audit since %s (%s): ", when, zone_name(a));
 	} else {
-		sb_printf(&b, "Audit (%s): ", zone_name(a));
+		hw_buf_addf(&b, "Audit (%s): ", zone_name(a));
 	}
 	if (!n)
-		sb_puts(&b, "nothing was due.\n");
+		hw_buf_add(&b, "nothing was due.\n");
 	else
-		sb_printf(&b, "%zu sent, %zu pending, %zu failed, %zu skipped.\n", counts[0],
+		hw_buf_addf(&b, "%zu sent, %zu pending, %zu failed, %zu skipped.\n", counts[0],
 			  counts[1] + counts[2], counts[3], counts[4]);
 	if (j->more)
-		sb_printf(&b, "(%zu older announcements not shown; use `announce audit <since>`.)\n",
+		hw_buf_addf(&b, "(%zu older announcements not shown; use `announce audit <since>`.)\n",
 			  j->more);
 	for (size_t i = 0; i < n;) {
 		size_t k = item_end(v, n, i);
@@ -544,7 +507,7 @@ static int reply_audit(struct announce *a, struct cmd_job *j)
 			audit_row(&b, &v[r]);
 		i = k;
 	}
-	return reply_sb(a, j->inv, &b);
+	return reply_buf(a, j->inv, &b);
 }
 
 static int cmd_body(void *ctx, hw_tx *tx, void *job)

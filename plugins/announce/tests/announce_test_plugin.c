@@ -423,6 +423,42 @@ TEST(preview_before_many_channels)
 	mock_api_free(m);
 }
 
+/* Issue 13: a reply past the cap is cut after a whole line and says how
+ * much it left out (the old builder stopped appending once full, so its
+ * "(cut short)" was never written: the audit just ended). */
+TEST(long_audit_says_it_was_cut)
+{
+	char path[256], extra[2048], msg[64];
+	const char *audit;
+	size_t len;
+	mock_api *m;
+	int off;
+
+	off = snprintf(extra, sizeof(extra), "{\"preview_channels\": 0, \"channels\": [");
+	for (int i = 0; i < 40; i++)
+		off += snprintf(extra + off, sizeof(extra) - (size_t)off, "%s\"30%02d\"", i ? "," : "",
+				i);
+	snprintf(extra + off, sizeof(extra) - (size_t)off, "]}");
+	db_path(path, sizeof(path), "long_audit");
+	REQUIRE((m = start(path, thu(9, 0), extra)));
+	for (int i = 0; i < 25; i++) {
+		snprintf(msg, sizeof(msg), "announce Post number %d", i);
+		CHECK_INTEQ(mock_api_chat(m, &alice, msg), HW_OK);
+		mock_api_pump(m);
+	}
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'sent'"), 1000);
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit"), HW_OK);
+	audit = mock_api_last_text(m, MOCK_OUT_REPLY);
+	REQUIRE(audit != NULL);
+	len = strlen(audit);
+	CHECK(len <= 16 * 1024);
+	CHECK(strstr(audit, "1000 sent, 0 pending, 0 failed, 0 skipped.") != NULL);
+	CHECK(strstr(audit, "more lines not shown)") != NULL);
+	/* The cut falls after a whole line: the note starts a line. */
+	CHECK(strstr(audit, "\n(cut short: ") != NULL);
+	mock_api_free(m);
+}
+
 /* Issue 13: room_channels keys read as attendees' `next <room>` does:
  * "envelope" is the room "Envelope \u2709\ufe0f" (an emoji and an
  * invisible U+FE0F). */
@@ -775,5 +811,6 @@ int main(void)
 	RUN(schedule_change_alert);
 	RUN(mentions_only_when_allowed);
 	RUN(audit_with_a_bad_time_answers_usage);
+	RUN(long_audit_says_it_was_cut);
 	return test_summary();
 }
