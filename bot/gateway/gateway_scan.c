@@ -80,6 +80,37 @@ static void skip_ws(struct scanner *sc)
 		sc->p++;
 }
 
+/* At an object's '{' or an array's '[': steps in. Returns 1 when the
+ * container is empty (its close already consumed), else 0. */
+static int open_container(struct scanner *sc, char close)
+{
+	sc->p++;
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == close) {
+		sc->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a member or element: 1 = the container closed here, 0 = a ','
+ * (consumed) and another one follows, -1 = malformed or cut short. */
+static int after_member(struct scanner *sc, char close)
+{
+	skip_ws(sc);
+	if (sc->p >= sc->end)
+		return -1;
+	if (*sc->p == close) {
+		sc->p++;
+		return 1;
+	}
+	if (*sc->p != ',')
+		return -1;
+	sc->p++;
+	skip_ws(sc);
+	return 0;
+}
+
 static int hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -318,12 +349,8 @@ static int scan_object(struct scanner *sc, enum role role)
 {
 	unsigned seen = 0;
 
-	sc->p++;
-	skip_ws(sc);
-	if (sc->p < sc->end && *sc->p == '}') {
-		sc->p++;
+	if (open_container(sc, '}'))
 		return 0;
-	}
 	for (;;) {
 		int rc;
 
@@ -343,45 +370,23 @@ static int scan_object(struct scanner *sc, enum role role)
 			rc = d_member(sc, &seen);
 		else
 			rc = scan_value(sc, ROLE_OTHER) == KIND_FAIL ? -1 : 0;
+		if (rc || (rc = after_member(sc, '}')) < 0)
+			return -1;
 		if (rc)
-			return -1;
-		skip_ws(sc);
-		if (sc->p >= sc->end)
-			return -1;
-		if (*sc->p == '}') {
-			sc->p++;
 			return 0;
-		}
-		if (*sc->p != ',')
-			return -1;
-		sc->p++;
-		skip_ws(sc);
 	}
 }
 
 static int scan_array(struct scanner *sc)
 {
-	sc->p++;
-	skip_ws(sc);
-	if (sc->p < sc->end && *sc->p == ']') {
-		sc->p++;
+	int rc = 0;
+
+	if (open_container(sc, ']'))
 		return 0;
-	}
-	for (;;) {
-		if (scan_value(sc, ROLE_OTHER) == KIND_FAIL)
+	while (!rc)
+		if (scan_value(sc, ROLE_OTHER) == KIND_FAIL || (rc = after_member(sc, ']')) < 0)
 			return -1;
-		skip_ws(sc);
-		if (sc->p >= sc->end)
-			return -1;
-		if (*sc->p == ']') {
-			sc->p++;
-			return 0;
-		}
-		if (*sc->p != ',')
-			return -1;
-		sc->p++;
-		skip_ws(sc);
-	}
+	return 0;
 }
 
 /* One value at sc->p (whitespace already skipped). role applies if it is an object. */
@@ -840,12 +845,8 @@ static json_t *build_object(struct builder *b, enum role role)
 
 	if (!obj)
 		return NULL;
-	sc->p++;
-	skip_ws(sc);
-	if (sc->p < sc->end && *sc->p == '}') {
-		sc->p++;
+	if (open_container(sc, '}'))
 		return obj;
-	}
 	for (;;) {
 		char small[256], *key = small;
 		const char *k, *drop;
@@ -911,17 +912,14 @@ static json_t *build_object(struct builder *b, enum role role)
 		if (key != small)
 			free(key);
 next:
-		skip_ws(sc);
-		if (sc->p >= sc->end)
-			goto fail;
-		if (*sc->p == '}') {
-			sc->p++;
+		switch (after_member(sc, '}')) {
+		case 1:
 			return obj;
-		}
-		if (*sc->p != ',')
+		case 0:
+			break;
+		default:
 			goto fail;
-		sc->p++;
-		skip_ws(sc);
+		}
 	}
 fail:
 	json_decref(obj);
@@ -935,28 +933,16 @@ static json_t *build_array(struct builder *b)
 
 	if (!arr)
 		return NULL;
-	sc->p++;
-	skip_ws(sc);
-	if (sc->p < sc->end && *sc->p == ']') {
-		sc->p++;
+	if (open_container(sc, ']'))
 		return arr;
-	}
 	for (;;) {
 		json_t *v = build_value(b, ROLE_OTHER);
+		int rc;
 
-		if (!v || json_array_append_new(arr, v))
+		if (!v || json_array_append_new(arr, v) || (rc = after_member(sc, ']')) < 0)
 			goto fail;
-		skip_ws(sc);
-		if (sc->p >= sc->end)
-			goto fail;
-		if (*sc->p == ']') {
-			sc->p++;
+		if (rc)
 			return arr;
-		}
-		if (*sc->p != ',')
-			goto fail;
-		sc->p++;
-		skip_ws(sc);
 	}
 fail:
 	json_decref(arr);
