@@ -211,7 +211,7 @@ static void interaction_path(struct invocation *inv, char *buf, size_t len, cons
 		 inv->interaction_token, suffix);
 }
 
-static void log_rest_failure(void *ud, long status, json_t *body, const char *error)
+void router_log_rest_failure(void *ud, long status, json_t *body, const char *error)
 {
 	const char *what = ud;
 	if (status >= 200 && status < 300)
@@ -226,7 +226,7 @@ static void log_rest_failure(void *ud, long status, json_t *body, const char *er
 static uint64_t logged_request(struct rest *rest, const char *method, const char *path,
 			       json_t *body, const char *what)
 {
-	uint64_t id = rest_request(rest, method, path, body, log_rest_failure, (void *)what);
+	uint64_t id = rest_request(rest, method, path, body, router_log_rest_failure, (void *)what);
 	rest_quiet_success(rest, id);
 	return id;
 }
@@ -465,7 +465,7 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 		if (msg->embeds && json_array_size(msg->embeds))
 			json_object_set(tmpl, "embeds", msg->embeds);
 		id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
-				       msg->allow_mentions, log_rest_failure, "reply");
+				       msg->allow_mentions, router_log_rest_failure, "reply");
 		rest_quiet_success(r->hw->rest, id);
 		json_decref(tmpl);
 		free(bounded);
@@ -648,7 +648,7 @@ int router_reply_file(struct invocation *inv, const char *text, const char *file
 		snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
 	}
 	return rest_request_file(r->hw->rest, "POST", path, payload, filename, data, len,
-				 log_rest_failure, "file upload") ? HW_OK : HW_ERR_NOMEM;
+				 router_log_rest_failure, "file upload") ? HW_OK : HW_ERR_NOMEM;
 }
 
 static void reply_text(struct invocation *inv, const char *text, int ephemeral)
@@ -993,6 +993,31 @@ const char *const router_message_fields[] = {
 	"author.id",	 "author.bot",	"author.username", "author.global_name",
 	"member.nick",	 "member.roles", NULL};
 
+/* Who asked and where, for either door: the user (d's author, or an
+ * interaction's member.user/user), their shown name (server nick, then
+ * global name, then username, then id), channel, guild, DM-ness and the
+ * organizer role. A failed copy leaves a field NULL: the caller checks. */
+static void fill_who(struct router *r, struct invocation *inv, json_t *d, json_t *user,
+		     json_t *member)
+{
+	const char *user_id = json_string_value(json_object_get(user, "id"));
+	const char *name = json_string_value(json_object_get(member, "nick"));
+
+	if (!name)
+		name = json_string_value(json_object_get(user, "global_name"));
+	if (!name)
+		name = json_string_value(json_object_get(user, "username"));
+	if (!name)
+		name = user_id;
+	inv->user_id = dup_or_null(user_id);
+	inv->user_name = dup_or_null(name);
+	inv->channel_id = dup_or_null(json_string_value(json_object_get(d, "channel_id")));
+	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
+	inv->pub.is_dm = inv->guild_id == NULL;
+	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, conference_guild(r),
+						    inv->guild_id, json_object_get(member, "roles"));
+}
+
 static void on_message(void *ud, const char *type, json_t *d)
 {
 	struct router *r = ud;
@@ -1000,7 +1025,7 @@ static void on_message(void *ud, const char *type, json_t *d)
 	json_t *member = json_object_get(d, "member");
 	const char *content = json_string_value(json_object_get(d, "content"));
 	const char *author_id = json_string_value(json_object_get(author, "id"));
-	const char *rest, *name;
+	const char *rest;
 	struct invocation *inv;
 	enum parse_result pr;
 	char why[512] = "";
@@ -1013,19 +1038,8 @@ static void on_message(void *ud, const char *type, json_t *d)
 		return;
 	if (!(inv = invocation_new(r, HW_DOOR_CHAT)))
 		return;
-	name = json_string_value(json_object_get(member, "nick"));
-	if (!name)
-		name = json_string_value(json_object_get(author, "global_name"));
-	if (!name)
-		name = json_string_value(json_object_get(author, "username"));
-	inv->user_id = strdup(author_id);
-	inv->user_name = strdup(name ? name : author_id);
-	inv->channel_id = dup_or_null(json_string_value(json_object_get(d, "channel_id")));
-	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
+	fill_who(r, inv, d, author, member);
 	inv->message_id = dup_or_null(json_string_value(json_object_get(d, "id")));
-	inv->pub.is_dm = inv->guild_id == NULL;
-	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, conference_guild(r),
-						    inv->guild_id, json_object_get(member, "roles"));
 	if (!inv->user_id || !inv->user_name || !inv->channel_id) {
 		invocation_unref(inv);
 		return;
@@ -1078,20 +1092,11 @@ static struct invocation *interaction_invocation(struct router *r, json_t *d)
 	json_t *member = json_object_get(d, "member");
 	json_t *user = member ? json_object_get(member, "user") : json_object_get(d, "user");
 	const char *user_id = json_string_value(json_object_get(user, "id"));
-	const char *name;
 	struct invocation *inv;
 
 	if (!user_id || !(inv = invocation_new(r, HW_DOOR_SLASH)))
 		return NULL;
-	name = json_string_value(json_object_get(member, "nick"));
-	if (!name)
-		name = json_string_value(json_object_get(user, "global_name"));
-	if (!name)
-		name = json_string_value(json_object_get(user, "username"));
-	inv->user_id = strdup(user_id);
-	inv->user_name = strdup(name ? name : user_id);
-	inv->channel_id = dup_or_null(json_string_value(json_object_get(d, "channel_id")));
-	inv->guild_id = dup_or_null(json_string_value(json_object_get(d, "guild_id")));
+	fill_who(r, inv, d, user, member);
 	inv->interaction_id = dup_or_null(json_string_value(json_object_get(d, "id")));
 	inv->interaction_token = dup_or_null(json_string_value(json_object_get(d, "token")));
 	if (!r->hw->application_id[0]) {
@@ -1099,9 +1104,6 @@ static struct invocation *interaction_invocation(struct router *r, json_t *d)
 		if (app && strlen(app) < sizeof(r->hw->application_id))
 			snprintf(r->hw->application_id, sizeof(r->hw->application_id), "%s", app);
 	}
-	inv->pub.is_dm = inv->guild_id == NULL;
-	inv->pub.is_organizer = guilds_is_organizer(r->hw->guilds, conference_guild(r),
-						    inv->guild_id, json_object_get(member, "roles"));
 	if (!inv->user_id || !inv->user_name || !inv->interaction_id || !inv->interaction_token) {
 		invocation_unref(inv);
 		return NULL;
@@ -1164,14 +1166,29 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 
 /* ---- console door ---- */
 
+/* The console's and the web's line, after the prefix: parsed, then run or
+ * answered with what was wrong with it. */
+static void run_line(struct router *r, struct invocation *inv, const char *text)
+{
+	char why[512] = "";
+	enum parse_result pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
+
+	if (pr != PARSE_OK) {
+		if (pr == PARSE_NO_COMMAND && !*why)
+			snprintf(why, sizeof(why), "Unknown command.");
+		answer_parse_error(r, inv, pr, why);
+		return;
+	}
+	inv->command = strdup(inv->args.cmd->name);
+	router_run(r, inv);
+}
+
 void router_console_line(struct router *r, const char *line, int as_organizer,
 			 router_console_out out, void *ud)
 {
 	struct invocation *inv;
 	const char *text = line;
 	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
-	enum parse_result pr;
-	char why[512] = "";
 
 	r->console_out = out;
 	r->console_ud = ud;
@@ -1187,15 +1204,7 @@ void router_console_line(struct router *r, const char *line, int as_organizer,
 	inv->user_name = strdup(as_organizer ? "Console Organizer" : "Console Attendee");
 	inv->pub.is_dm = 1;
 	inv->pub.is_organizer = as_organizer;
-	pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
-	if (pr != PARSE_OK) {
-		if (pr == PARSE_NO_COMMAND && !*why)
-			snprintf(why, sizeof(why), "Unknown command.");
-		answer_parse_error(r, inv, pr, why);
-	} else {
-		inv->command = strdup(inv->args.cmd->name);
-		router_run(r, inv);
-	}
+	run_line(r, inv, text);
 	invocation_unref(inv);
 }
 
@@ -1221,8 +1230,6 @@ void router_web_line(struct router *r, const char *line, const char *user_id,
 	struct invocation *inv;
 	const char *text = line;
 	const char *prefix = r->hw->cfg ? r->hw->cfg->prefix : "!";
-	enum parse_result pr;
-	char why[512] = "";
 
 	while (*text == ' ' || *text == '\t')
 		text++;
@@ -1238,15 +1245,7 @@ void router_web_line(struct router *r, const char *line, const char *user_id,
 	inv->user_name = strdup("Organizer (web)");
 	inv->pub.is_dm = 1; /* like the console: no channel, no guild */
 	inv->pub.is_organizer = 1;
-	pr = commands_parse_line(&r->cmds, text, &inv->args, why, sizeof(why));
-	if (pr != PARSE_OK) {
-		if (pr == PARSE_NO_COMMAND && !*why)
-			snprintf(why, sizeof(why), "Unknown command.");
-		answer_parse_error(r, inv, pr, why);
-	} else {
-		inv->command = strdup(inv->args.cmd->name);
-		router_run(r, inv);
-	}
+	run_line(r, inv, text);
 	invocation_unref(inv);
 }
 

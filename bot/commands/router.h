@@ -133,6 +133,9 @@ int router_ack_webhook(struct invocation *inv, const char *method, const char *p
 void router_ack_free(struct invocation *inv);
 /* At router_destroy, after rest_destroy: drops the callbacks' references. */
 void router_ack_destroy(struct router *r);
+/* rest_request's callback for a request whose answer matters only when it
+ * fails: logs the failure (ud: static text saying what it was). */
+void router_log_rest_failure(void *ud, long status, json_t *body, const char *error);
 /* The router's list of invocations whose initial response is in flight. */
 struct invocation **router_acking(struct router *r);
 

@@ -47,25 +47,15 @@ static void held_free(struct ack_held *h)
 	free(h);
 }
 
-static void log_failure(void *ud, long status, json_t *body, const char *error)
-{
-	const char *what = ud;
-	if (status >= 200 && status < 300)
-		return;
-	LOGW("router", "%s failed: HTTP %ld %s %s", what, status, error ? error : "",
-	     json_string_value(json_object_get(body, "message")) ?
-		     json_string_value(json_object_get(body, "message")) : "");
-}
-
 /* Sends h (stolen) now. */
 static void held_send(struct invocation *inv, struct ack_held *h)
 {
 	struct rest *rest = router_hallway(inv->router)->rest;
 	if (h->filename)
 		rest_request_file(rest, h->method, h->path, h->payload, h->filename, h->data, h->len,
-				  log_failure, (void *)h->what);
+				  router_log_rest_failure, (void *)h->what);
 	else
-		rest_request(rest, h->method, h->path, h->payload, log_failure, (void *)h->what);
+		rest_request(rest, h->method, h->path, h->payload, router_log_rest_failure, (void *)h->what);
 	h->payload = NULL; /* stolen by rest (also when it failed) */
 	held_free(h);
 }
@@ -107,7 +97,7 @@ static void ack_done(void *ud, long status, json_t *body, const char *error)
 		}
 	} else {
 		inv->ack = ROUTER_ACK_FAILED;
-		log_failure((void *)inv->ack_what, status, body, error);
+		router_log_rest_failure((void *)inv->ack_what, status, body, error);
 		drop_held(inv, "the interaction was never acknowledged");
 	}
 	invocation_unref(inv);
