@@ -27,9 +27,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import wait_until  # noqa: E402
 from test_sprints import Durability, sprints_available  # noqa: E402
-from test_storage_pg import Cluster  # noqa: E402
-
-LEASE_MS = 2000
+from standby_harness import LEASE_MS, SharedDatabase  # noqa: E402
 ANSWER_GRACE_S = 6.0  # how long people wait for an answer before they send again
 
 
@@ -59,7 +57,7 @@ class Rows(list):
         return list(self)
 
 
-class StandbyDurability(Durability):
+class StandbyDurability(SharedDatabase, Durability):
     n_ops = 200
     n_users = 100
     kill_every = (20, 45)
@@ -67,37 +65,15 @@ class StandbyDurability(Durability):
     need_lost_answer = False  # the new active resumes: most answers still come
 
     @classmethod
-    def setUpClass(cls):
-        if sprints_available():
-            cls.pg = Cluster()
-
-    @classmethod
-    def tearDownClass(cls):
-        if hasattr(cls, "pg"):
-            cls.pg.remove()
+    def needs_cluster(cls):
+        return sprints_available()
 
     def setUp(self):
         super().setUp()
-        self.dbname, self.url = self.pg.new_database()
-        self.n_instances = 0
         self.takeovers, self.hows = [], []
         self.pending_at_kill = 0   # commands without an answer when the active one died
         self.answered_after = 0    # ... answered by the new active without a retry
         self.standby = None
-
-    def sessions_started(self):
-        state = self.st.state()
-        got = [dict(i, how="identify") for i in state["identifies"] if i["result"] == "ok"]
-        got += [dict(r, how="resume") for r in state["resumes"] if r.get("result") == "ok"]
-        return sorted(got, key=lambda e: e["t"])
-
-    def instance(self, cfg):
-        """Another daemon on the shared database (its own small local file)."""
-        self.n_instances += 1
-        cfg = json.loads(json.dumps(cfg))
-        cfg["storage"] = {"path": os.path.join(self.workdir, "h%d.db" % self.n_instances),
-                          "url": self.url, "lease_ms": LEASE_MS}
-        return self.daemon(cfg, env={"HALLWAY_INSTANCE": "inst%d" % self.n_instances})
 
     def start(self, cfg):
         t0 = time.monotonic()

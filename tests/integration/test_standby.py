@@ -22,29 +22,13 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import DaemonTestCase, HALLWAY_BIN, base_config, wait_until  # noqa: E402
-from test_storage_pg import Cluster  # noqa: E402
-
-LEASE_MS = 2000
+from standby_harness import LEASE_MS, SharedDatabase  # noqa: E402
 KILLS = int(os.environ.get("HALLWAY_STANDBY_KILLS", "20"))
 
 
-class Standby(DaemonTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.pg = Cluster()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pg.remove()
-
-    def setUp(self):
-        super().setUp()
-        self.db, self.url = self.pg.new_database()
-        self.n_instances = 0
+class Standby(SharedDatabase, DaemonTestCase):
 
     def start(self, http=False, save_ms=None):
-        self.n_instances += 1
         cfg = base_config(self.st, self.workdir)
         port = None
         if http:
@@ -53,13 +37,7 @@ class Standby(DaemonTestCase):
             port = s.getsockname()[1]
             s.close()
             cfg["http"] = {"listen": "127.0.0.1:%d" % port}
-        # Each its own local file (the host's small state); the data is shared.
-        cfg["storage"] = {"path": os.path.join(self.workdir, "h%d.db" % self.n_instances),
-                          "url": self.url, "lease_ms": LEASE_MS}
-        if save_ms is not None:
-            cfg["storage"]["session_save_ms"] = save_ms
-        d = self.daemon(cfg, env={"HALLWAY_INSTANCE": "inst%d" % self.n_instances})
-        d.name = "inst%d" % self.n_instances
+        d = self.instance(cfg, **({"session_save_ms": save_ms} if save_ms is not None else {}))
         d.port = port
         return d
 
@@ -73,13 +51,6 @@ class Standby(DaemonTestCase):
 
     def identifies(self):
         return [i for i in self.st.state()["identifies"] if i["result"] == "ok"]
-
-    def sessions_started(self):
-        """Every IDENTIFY and RESUME the stand-in accepted, in time order."""
-        state = self.st.state()
-        got = [dict(i, how="identify") for i in state["identifies"] if i["result"] == "ok"]
-        got += [dict(r, how="resume") for r in state["resumes"] if r.get("result") == "ok"]
-        return sorted(got, key=lambda e: e["t"])
 
     def replies_to(self):
         """message id -> how many bot messages answer it."""
@@ -140,7 +111,7 @@ class Standby(DaemonTestCase):
                                     if (m.get("message_reference") or {}).get("message_id") == sent["id"]],
                            20, what="the answer to count")
         self.assertEqual(reply[0]["content"], "count %d" % told)
-        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db),
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db_name),
                          str(told))
         # Every answer once: nothing doubled by a replay.
         replies = self.replies_to()
@@ -151,14 +122,14 @@ class Standby(DaemonTestCase):
         lost = [i for i in inflight_ids if i not in replies]
         for i in lost:  # the window left: claimed by a daemon killed before it answered
             self.assertEqual(self.pg.psql("SELECT count(*) FROM hw.handled WHERE id = 'message %s'"
-                                          % i, self.db), "1", "lost command %s was never claimed" % i)
+                                          % i, self.db_name), "1", "lost command %s was never claimed" % i)
         # The takeovers resumed: the stand-in saw RESUME, and the replays
         # brought back commands the last term had handled, skipped now.
         self.assertEqual(hows, ["resume"] * KILLS)
         skipped = sum(d.log_text().count("was handled by an earlier active daemon")
                       for d in everyone)
         self.assertGreaterEqual(skipped, KILLS)  # at least each term's "keep", replayed
-        handled = int(self.pg.psql("SELECT count(*) FROM hw.handled", self.db))
+        handled = int(self.pg.psql("SELECT count(*) FROM hw.handled", self.db_name))
         times.sort()
         first_answer.sort()
 
@@ -200,9 +171,9 @@ class Standby(DaemonTestCase):
         replies = self.replies_to()
         for i in ids + [gap]:
             self.assertEqual(replies.get(i), 1)
-        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db), "6")
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db_name), "6")
         # The row is the new term's now; a stale epoch cannot write it.
-        self.assertEqual(self.pg.psql("SELECT epoch FROM hw.gateway_session", self.db), "2")
+        self.assertEqual(self.pg.psql("SELECT epoch FROM hw.gateway_session", self.db_name), "2")
 
     def test_sigstop_past_the_lease(self):
         a = self.start()
@@ -245,7 +216,7 @@ class Standby(DaemonTestCase):
         self.assertEqual(len(self.sessions_started()), 2)
         replies = self.replies_to()
         self.assertEqual((replies.get(first), replies.get(gap)), (1, 1))
-        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db), "2")
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM fx_good.fx_good_secrets", self.db_name), "2")
 
     def test_standby_sends_nothing(self):
         # Someone else (another machine) holds the lease for a long while.
@@ -253,7 +224,7 @@ class Standby(DaemonTestCase):
                      "id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, "
                      "epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL); "
                      "INSERT INTO hw.lease VALUES (1, 'elsewhere', 7, now() + interval '1 hour')",
-                     self.db)
+                     self.db_name)
         before = self.st.state()["counters"]
         d = self.start(http=True)
         d.wait_log("standby", 15)
@@ -265,7 +236,7 @@ class Standby(DaemonTestCase):
         self.assertEqual(after["rest_requests"], before["rest_requests"])
         self.assertEqual(after["connections"], before["connections"])
         # The other machine is gone: its lease lapses, this one takes term 8.
-        self.pg.psql("UPDATE hw.lease SET expires_at = now() - interval '1 second'", self.db)
+        self.pg.psql("UPDATE hw.lease SET expires_at = now() - interval '1 second'", self.db_name)
         self.ready(d)
         self.assertIn("hallway_lease_epoch 8", self.get(d, "/metrics")[1])
         self.assertTrue(self.say("!fx keep mine", 1).startswith("kept mine"))

@@ -17,9 +17,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (DaemonTestCase, FIXTURE_DIR, PLUGIN_DIR, base_config,  # noqa: E402
                      wait_until)
-from test_storage_pg import Cluster  # noqa: E402
+from standby_harness import LEASE_MS, SharedDatabase  # noqa: E402
 
-LEASE_MS = 2000
 KILLS = int(os.environ.get("HALLWAY_OUTBOX_KILLS", "20"))
 ALICE = "1000000000000001000"  # an organizer in the stand-in's guild
 FIRST_EXTRA = 1000000000000010000
@@ -32,44 +31,21 @@ def pct(v, q):
     return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
 
 
-class StandbyOutbox(DaemonTestCase):
+class StandbyOutbox(SharedDatabase, DaemonTestCase):
     # A slower global limit (20 requests a second) spreads a 50-channel
     # broadcast over a few seconds, so the kill lands in the middle of it.
     standin_options = {"heartbeat_ms": 1000, "identify_window_s": 0, "guild_members": 60,
                        "global_rate_limit": 20}
 
-    @classmethod
-    def setUpClass(cls):
-        cls.pg = Cluster()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pg.remove()
-
-    def setUp(self):
-        super().setUp()
-        self.db, self.url = self.pg.new_database()
-        self.n_instances = 0
-
     def start(self, plugins, plugin_dir):
-        self.n_instances += 1
         cfg = base_config(self.st, self.workdir, plugins=plugins, plugin_dir=plugin_dir)
-        cfg["storage"] = {"path": os.path.join(self.workdir, "h%d.db" % self.n_instances),
-                          "url": self.url, "lease_ms": LEASE_MS}
         cfg["log"] = {"level": "info"}
         # By name only: a daemon that took over by RESUME never sees the
         # guild's GUILD_CREATE and reads its roles over REST
         # (bot/gateway/guilds_fetch.c); without that the organizer's
         # broadcast after a takeover is refused.
         cfg["organizer_roles"] = ["Organizer"]
-        d = self.daemon(cfg, env={"HALLWAY_INSTANCE": "inst%d" % self.n_instances})
-        d.name = "inst%d" % self.n_instances
-        return d
-
-    def sessions(self):
-        state = self.st.state()
-        return ([i for i in state["identifies"] if i["result"] == "ok"] +
-                [r for r in state["resumes"] if r.get("result") == "ok"])
+        return self.instance(cfg)
 
     def add_channels(self, n):
         ids = [str(FIRST_EXTRA + i) for i in range(n)]
@@ -91,12 +67,12 @@ class StandbyOutbox(DaemonTestCase):
     def kill_and_take_over(self, active, plugins, plugin_dir, done, what):
         """SIGKILL active; returns (new active, new standby, seconds to the
         new session, seconds until done() holds)."""
-        before = len(self.sessions())
+        before = len(self.sessions_started())
         t_kill = time.monotonic()
         active.proc.send_signal(signal.SIGKILL)
         active.proc.wait(10)
         self.daemons.remove(active)
-        got = wait_until(lambda: (lambda s: s if len(s) > before else None)(self.sessions()),
+        got = wait_until(lambda: (lambda s: s if len(s) > before else None)(self.sessions_started()),
                          LEASE_MS / 1000 * 3 + 15, what="the standby's session")
         t_session = max(s["t"] for s in got) - t_kill
         wait_until(done, 40, interval=0.05, what=what)
@@ -152,7 +128,7 @@ class StandbyOutbox(DaemonTestCase):
         for k in range(KILLS):
             check(k)
         self.assertEqual(self.pg.psql("SELECT count(*) FROM announce.announce_outbox "
-                                      "WHERE state = 'sent'", self.db),
+                                      "WHERE state = 'sent'", self.db_name),
                          str(KILLS * N_CHANNELS))
         # Most kills hit a broadcast half sent (the rest: claimed, not yet confirmed).
         self.assertGreaterEqual(sum(1 for n in at_kill if n < N_CHANNELS), KILLS // 2)
@@ -183,7 +159,7 @@ class StandbyOutbox(DaemonTestCase):
         sessions, finished, at_kill = self.run_kills(
             plugins, FIXTURE_DIR, begin, lambda k: len(sent(k)),
             lambda k: len(set(sent(k))) >= N_DMS and
-            self.pg.psql("SELECT count(*) FROM fx_remind.fx_remind_outbox", self.db) == "0",
+            self.pg.psql("SELECT count(*) FROM fx_remind.fx_remind_outbox", self.db_name) == "0",
             check)
         time.sleep(1)
         for k in range(KILLS):
