@@ -83,7 +83,9 @@ extern "C" {
  * The open spaces on the board (issue 21), published by the openspaces
  * plugin once its board has been read, after each unit of work that
  * commits a change (an open space proposed, joined, moved, dropped or
- * removed: the same board may come twice) and in answer to
+ * removed: the same board may come twice), when the conference's zone
+ * changes (the schedule's, learnt after the first read or on a reload:
+ * the same open spaces at new instants) and in answer to
  * "openspaces.request" (nothing before the first read):
  *   {"version": 1, "spaces": [{"id": 12, "title": "Rust in production",
  *    "room": "Room A", "start", "end" (Unix s), "host": "Ada"}]}

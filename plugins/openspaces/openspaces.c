@@ -45,7 +45,6 @@ int64_t ospace_start_in(const ospace *o, const struct hw_tz *tz, size_t day, siz
 }
 
 
-/* The schedule's zone, unless config named one. */
 /* The places a meetup may name: the board's rooms, then the schedule's. */
 static void ospace_set_places(ospace *o, const json_t *rooms)
 {
@@ -80,6 +79,7 @@ static void ospace_set_places(ospace *o, const json_t *rooms)
 	o->nplaces = k;
 }
 
+/* The schedule's zone, unless config named one; its rooms and talks. */
 static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	ospace *o = ud;
@@ -108,6 +108,9 @@ static void ospace_on_schedule(hw_plugin *self, const char *type, json_t *data, 
 		old[o->nold_tz++] = o->tz;
 	}
 	o->tz = tz;
+	/* The screens' copy and "openspaces.board" follow: their instants were
+	 * set in the zone known when the board was read. */
+	ospace_screen_rezone(o);
 }
 
 /* The context, once the plugin has stopped and its last unit of work has

@@ -45,7 +45,7 @@ static int job_body(void *ctx, hw_tx *tx, void *p)
 	/* The copy of the board (screens, autocomplete, the dry run) as this
 	 * transaction leaves it: head counts change with every join. */
 	if (rc == HW_OK)
-		rc = ospace_screen_read(&j->db, j->o, j->tz, &j->copy);
+		rc = ospace_screen_read(&j->db, j->o, &j->copy);
 	return rc;
 }
 

@@ -29,35 +29,66 @@ struct ospace_screen {
 
 struct read_ctx {
 	const ospace *o;
-	const struct hw_tz *tz;
 	json_t *arr;
 	int failed;
 };
+
+/* Sets "start" and "end" (ms) of one open space of the copy from its day
+ * and slot in the plugin's zone now. 0, or -1 out of memory (the read
+ * keeps only cells the board has). */
+static int set_times(const ospace *o, json_t *space)
+{
+	long day = ospace_board_day(&o->board, json_string_value(json_object_get(space, "day")));
+	long slot = ospace_board_slot(
+		&o->board, ospace_board_hhmm(json_string_value(json_object_get(space, "slot"))));
+	int64_t start;
+
+	if (day < 0 || slot < 0)
+		return -1;
+	start = ospace_start_in(o, o->tz, (size_t)day, (size_t)slot) * 1000;
+	if (json_object_set_new(space, "start", json_integer((json_int_t)start)) ||
+	    json_object_set_new(space, "end", json_integer((json_int_t)(
+						      start + (int64_t)o->board.slot_minutes * 60000))))
+		return -1;
+	return 0;
+}
+
+/* The instants of the whole copy in the zone the plugin has now: a unit
+ * of work reads days and slots, the loop turns them into instants, so a
+ * zone learnt later (the schedule's, or a reload's) never leaves the
+ * screens and "openspaces.board" in the zone of the first read. */
+static void set_all_times(const ospace *o, json_t *spaces)
+{
+	json_t *v;
+	size_t i;
+	json_array_foreach(spaces, i, v)
+		if (set_times(o, v))
+			o->api->log(o->self, HW_LOG_WARN,
+				    "openspaces: open space #%lld is left without its times on the "
+				    "screens (out of memory)",
+				    (long long)json_integer_value(json_object_get(v, "id")));
+}
 
 static int add_space(const ospace_session *s, void *ud)
 {
 	struct read_ctx *c = ud;
 	const ospace *o = c->o;
-	long day = ospace_board_day(&o->board, s->day);
-	long slot = ospace_board_slot(&o->board, ospace_board_hhmm(s->slot));
-	int64_t start;
 	json_t *j;
 
-	if (day < 0 || slot < 0)
+	if (ospace_board_day(&o->board, s->day) < 0 ||
+	    ospace_board_slot(&o->board, ospace_board_hhmm(s->slot)) < 0)
 		return 0; /* a cell the config no longer has: not on the screens */
-	start = ospace_start_in(o, c->tz, (size_t)day, (size_t)slot) * 1000;
-	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I}", "id", (json_int_t)s->id,
-		      "topic", s->topic, "room", s->room, "day", s->day, "slot", s->slot, "start",
-		      (json_int_t)start, "end",
-		      (json_int_t)(start + (int64_t)o->board.slot_minutes * 60000), "host",
+	/* "start" and "end" are set on the loop (set_all_times). */
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)s->id, "topic",
+		      s->topic, "room", s->room, "day", s->day, "slot", s->slot, "host",
 		      s->host_name, "going", (json_int_t)s->going);
 	c->failed = !j || json_array_append_new(c->arr, j);
 	return c->failed;
 }
 
-int ospace_screen_read(ospace_db *db, const ospace *o, const struct hw_tz *tz, json_t **out)
+int ospace_screen_read(ospace_db *db, const ospace *o, json_t **out)
 {
-	struct read_ctx c = {o, tz, json_array(), 0};
+	struct read_ctx c = {o, json_array(), 0};
 	int64_t owed = 0;
 	int rc;
 
@@ -211,6 +242,7 @@ void ospace_screen_install(ospace *o, json_t *copy, const char *why)
 	if (copy) {
 		json_decref(o->screen->spaces);
 		o->screen->spaces = json_incref(json_object_get(copy, "spaces"));
+		set_all_times(o, o->screen->spaces);
 		o->screen->owed = json_integer_value(json_object_get(copy, "owed"));
 		json_decref(copy);
 	}
@@ -219,6 +251,17 @@ void ospace_screen_install(ospace *o, json_t *copy, const char *why)
 		push(o, why);
 	if (copy)
 		ospace_event_publish(o); /* other plugins learn the board as committed */
+}
+
+void ospace_screen_rezone(ospace *o)
+{
+	if (!ospace_screen_ready(o))
+		return; /* the first read sets the times in the new zone */
+	set_all_times(o, o->screen->spaces);
+	arm(o);
+	if (o->screen->web)
+		push(o, "zone");
+	ospace_event_publish(o);
 }
 
 int ospace_screen_ready(const ospace *o)

@@ -31,14 +31,18 @@ int ospace_screen_init(ospace *o);
 void ospace_screen_free(ospace *o);
 
 /* Inside a unit of work: the copy, a new {"spaces": [the active open
- * spaces, times from tz], "owed": DMs waiting in the outbox}, into *out.
- * HW_OK or an error. */
-int ospace_screen_read(struct ospace_db *db, const ospace *o, const struct hw_tz *tz,
-		       json_t **out);
+ * spaces with their day and slot], "owed": DMs waiting in the outbox},
+ * into *out. HW_OK or an error. No instants: a zone read in the unit of
+ * work may be gone by its commit. */
+int ospace_screen_read(struct ospace_db *db, const ospace *o, json_t **out);
 /* After the commit: installs the copy (stolen; NULL keeps the old one)
- * and, when why is set ("proposed", "moved", "dropped", "removed",
- * "loaded"), pushes to the screens. */
+ * with its instants in the zone the plugin has now (o->tz) and, when why
+ * is set ("proposed", "moved", "dropped", "removed", "loaded"), pushes to
+ * the screens. */
 void ospace_screen_install(ospace *o, json_t *copy, const char *why);
+/* The conference's zone changed (o->tz, on the loop): the copy's instants
+ * are set again, the screens told ("zone") and the board published. */
+void ospace_screen_rezone(ospace *o);
 
 /* 1 once a copy of the board has been read (ospace_screen_each has it). */
 int ospace_screen_ready(const ospace *o);

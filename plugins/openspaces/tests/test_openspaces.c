@@ -324,6 +324,75 @@ TEST(board_published_to_other_plugins)
 	mock_api_free(m);
 }
 
+/* The zone of the copy other plugins and the screens read: without
+ * plugins.openspaces.timezone it is the schedule's, learnt after the board
+ * was first read (a restart reads the board at once, the schedule comes
+ * later), and it may change on a reload. The instants follow each time,
+ * also for a change committed in a unit of work queued before the zone
+ * moved. */
+TEST(board_follows_the_schedule_zone)
+{
+	char path[256];
+	const char *cfg = "{\"rooms\": [{\"name\": \"Hall\"}], \"days\": [\"2026-11-26\"],"
+			  " \"slots\": [\"10:00\", \"14:00\"]}";
+	const long long thu = OS_THU_0900 / 1000 - 9 * 3600 + 3600; /* 2026-11-26T00:00Z */
+	json_t *ev, *b;
+	size_t n, before;
+	mock_api *m;
+
+	os_tmp_db(path, sizeof(path));
+	m = os_start(path, cfg);
+	ev = json_pack("{s:i, s:s}", "version", 1, "timezone", "Europe/Brussels");
+	mock_api_emit(m, "schedule.loaded", ev);
+	json_decref(ev);
+	say(m, &ann, "openspace propose thu 10:00 Packaging");
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 9 * 3600); /* 10:00 in Brussels */
+	json_decref(b);
+	mock_api_free(m);
+
+	/* A restart: the board is read before the schedule says its zone. */
+	m = os_start(path, cfg);
+	REQUIRE((b = last_board(m, &before)));
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 10 * 3600); /* UTC, for now */
+	json_decref(b);
+	ev = json_pack("{s:i, s:s}", "version", 1, "timezone", "Europe/Brussels");
+	mock_api_emit(m, "schedule.loaded", ev);
+	json_decref(ev);
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(n, before + 1); /* published again at once */
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 9 * 3600);
+	CHECK_INTEQ(space_int(b, 0, "end"), thu + 10 * 3600);
+	json_decref(b);
+	/* Asked later: the same. */
+	ev = json_pack("{s:i}", "version", 1);
+	mock_api_emit(m, "openspaces.request", ev);
+	json_decref(ev);
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 9 * 3600);
+	json_decref(b);
+
+	/* A change queued in Brussels, committed after the zone moved (a
+	 * reload of the schedule with another zone): New York's instants. */
+	mock_api_db_hold(m, 1);
+	CHECK_INTEQ(mock_api_chat(m, &bob, "openspace propose thu 14:00 Docs"), HW_OK);
+	ev = json_pack("{s:i, s:s}", "version", 1, "timezone", "America/New_York");
+	mock_api_emit(m, "schedule.loaded", ev);
+	json_decref(ev);
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 1);
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 15 * 3600); /* 10:00 in New York */
+	json_decref(b);
+	CHECK(mock_api_db_settle(m) >= 1);
+	mock_api_db_hold(m, 0);
+	REQUIRE((b = last_board(m, &n)));
+	CHECK_INTEQ(json_array_size(json_object_get(b, "spaces")), 2);
+	CHECK_INTEQ(space_int(b, 0, "start"), thu + 15 * 3600);
+	CHECK_INTEQ(space_int(b, 1, "start"), thu + 19 * 3600); /* 14:00 in New York */
+	json_decref(b);
+	mock_api_free(m);
+}
+
 TEST(export_csv)
 {
 	char path[256];
@@ -444,5 +513,6 @@ int main(void)
 	RUN(survives_restart);
 	RUN(schedule_time_zone_and_plan);
 	RUN(board_published_to_other_plugins);
+	RUN(board_follows_the_schedule_zone);
 	return test_summary();
 }
