@@ -87,13 +87,16 @@ extern "C" {
  * changes (the schedule's, learnt after the first read or on a reload:
  * the same open spaces at new instants) and in answer to
  * "openspaces.request" (nothing before the first read):
- *   {"version": 1, "spaces": [{"id": 12, "title": "Rust in production",
- *    "room": "Room A", "start", "end" (Unix s), "host": "Ada"}]}
+ *   {"version": 1, "timezone": "Europe/Brussels", "spaces": [{"id": 12,
+ *    "title": "Rust in production", "room": "Room A", "start", "end"
+ *    (Unix s), "host": "Ada", "going": 3}]}
  * Every active open space, earliest first, past ones too (a reader keeps
  * what it needs). "title" is the topic and "host" the display name of who
- * proposed it: text as people typed it, never markup. announce lists them
- * in its starting-soon posts, beside the talks that start then; it never
- * reads openspaces' tables.
+ * proposed it: text as people typed it, never markup. "going" counts the
+ * host and those who joined; "timezone" is the board's (IANA, or "UTC").
+ * announce lists them in its starting-soon posts, beside the talks that
+ * start then; the schedule shows them in `next openspaces` and `now
+ * openspaces`; neither reads openspaces' tables.
  */
 #define HW_EVENT_OSPACES_BOARD "openspaces.board"
 #define HW_OSPACES_BOARD_VERSION 1

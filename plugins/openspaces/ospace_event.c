@@ -8,6 +8,7 @@
 #include "ospace_event.h"
 
 #include <hallway/events.h>
+#include <hallway/tz.h>
 
 #include "ospace_screen.h"
 #include "ospace_store.h"
@@ -22,10 +23,10 @@ struct collect {
 static int add_space(const ospace_session *s, int64_t start_s, void *ud)
 {
 	struct collect *c = ud;
-	json_t *sp = json_pack("{s:I, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)s->id, "title",
-			       s->topic, "room", s->room, "start", (json_int_t)start_s, "end",
-			       (json_int_t)(start_s + (int64_t)c->o->board.slot_minutes * 60),
-			       "host", s->host_name);
+	json_t *sp = json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:I}", "id", (json_int_t)s->id,
+			       "title", s->topic, "room", s->room, "start", (json_int_t)start_s,
+			       "end", (json_int_t)(start_s + (int64_t)c->o->board.slot_minutes * 60),
+			       "host", s->host_name, "going", (json_int_t)s->going);
 	if (!sp) {
 		c->skipped++;
 		return 0;
@@ -47,8 +48,8 @@ void ospace_event_publish(ospace *o)
 	if (!(c.spaces = json_array()))
 		goto fail;
 	ospace_screen_each(o, add_space, &c);
-	if (c.failed || !(data = json_pack("{s:i, s:O}", "version", HW_OSPACES_BOARD_VERSION,
-					    "spaces", c.spaces)))
+	if (c.failed || !(data = json_pack("{s:i, s:s, s:O}", "version", HW_OSPACES_BOARD_VERSION,
+					    "timezone", hw_tz_name(o->tz), "spaces", c.spaces)))
 		goto fail;
 	if (c.skipped)
 		o->api->log(o->self, HW_LOG_WARN,
