@@ -16,6 +16,7 @@
 #include <hallway/tz.h>
 
 #include "sched_match.h"
+#include "sched_ospaces.h"
 #include "sched_query.h"
 #include "sched_when.h"
 
@@ -369,6 +370,57 @@ static int add_page_merged(const struct sched *s, json_t *m, const struct sched_
 
 /* ---- next and now ---- */
 
+/* 1 when words name a room or a track of s ("Open Space" may be a room). */
+static int names_room_or_track(const struct sched *s, const char *words)
+{
+	size_t idx[1], n = 0;
+	return s && (sched_match((const char *const *)s->rooms, s->nrooms, words, idx, 1, &n) ==
+			     SCHED_MATCH_FOUND ||
+		     sched_query_track(s, words));
+}
+
+/* `next openspaces [room]`: the board's answer (sched_ospaces.c), paged
+ * like the talks. */
+static json_t *ospaces_answer(const struct sched_answer *a, const struct args *args,
+			      const char *rooms, int is_next)
+{
+	char cmd[ARG_MAX + 32];
+	struct sched_ospaces_ask q = {a->ospaces, a->now, rooms, cmd, args->page,
+				      a->page_size ? a->page_size : SCHED_MODEL_PAGE, is_next};
+	snprintf(cmd, sizeof(cmd), "%s openspaces%s%s", is_next ? "next" : "now",
+		 *rooms ? " " : "", rooms);
+	return sched_ospaces_answer(&q);
+}
+
+/* Under the talks of a plain `next` (`now`): "Also 2 open spaces start by
+ * then." and a button that asks for them. until: the last start listed
+ * (next; INT64_MAX when no talk is left), or -1 (now). */
+static void ospaces_mention(json_t *m, const struct sched_answer *a, int64_t until)
+{
+	size_t n = sched_ospaces_count(a->ospaces, a->now, until);
+	char line[120];
+	json_t *act;
+
+	if (!n)
+		return;
+	if (until == INT64_MAX)
+		snprintf(line, sizeof(line), "Also %zu open space%s still to come.", n,
+			 n == 1 ? "" : "s");
+	else if (until >= 0)
+		snprintf(line, sizeof(line), "Also %zu open space%s start%s by then.", n,
+			 n == 1 ? "" : "s", n == 1 ? "s" : "");
+	else
+		snprintf(line, sizeof(line), "Also %zu open space%s on now.", n,
+			 n == 1 ? " is" : "s are");
+	add_text(m, line);
+	act = json_pack("{s:s, s:s, s:s}", "label", "Open spaces", "style", "secondary", "command",
+			until >= 0 ? "next openspaces" : "now openspaces");
+	if (act && !json_object_get(m, "actions"))
+		json_object_set_new(m, "actions", json_array());
+	if (act)
+		json_array_append_new(json_object_get(m, "actions"), act);
+}
+
 static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, const char *in,
 			   int is_next)
 {
@@ -381,6 +433,14 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 	json_t *m;
 
 	args_parse(in, &args);
+	if (!args.has_track) {
+		int spelled_out = 0;
+		const char *rooms = sched_ospaces_keyword(args.text, &spelled_out);
+		/* "openspaces" always; "open spaces" unless a room or track is
+		 * called that. */
+		if (rooms && (!spelled_out || !names_room_or_track(s, args.text)))
+			return ospaces_answer(a, &args, rooms, is_next);
+	}
 	if (!s) {
 		m = model_new(NULL, NULL);
 		if (m)
@@ -408,6 +468,8 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 			add_text(m, "Next up:");
 			json_array_append_new(json_object_get(m, "items"), sched_answer_item(s, t[0]));
 		}
+		if (!f.label[0] && a->ospaces)
+			ospaces_mention(m, a, -1);
 		free(t);
 		return m;
 	}
@@ -417,6 +479,8 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 			set_para(m, title);
 		} else {
 			set_para(m, "No more talks: that was the whole programme.");
+			if (a->ospaces)
+				ospaces_mention(m, a, INT64_MAX);
 		}
 		free(t);
 		return m;
@@ -431,6 +495,12 @@ static json_t *next_or_now(const struct sched *s, const struct sched_answer *a, 
 	if (add_page(s, m, t, n, per, cmd, &args, NULL)) {
 		json_decref(m);
 		m = NULL;
+	} else if (!f.label[0] && a->ospaces) {
+		int64_t until = 0;
+		for (size_t i = 0; is_next && i < n; i++)
+			if (t[i]->start > until)
+				until = t[i]->start;
+		ospaces_mention(m, a, is_next ? until : -1);
 	}
 	free(t);
 	return m;

@@ -20,10 +20,15 @@ struct sched_answer {
 	const char *const *main_rooms;  /* configured main rooms, first first */
 	size_t nmain;
 	size_t page_size;               /* 0: SCHED_MODEL_PAGE */
+	const json_t *ospaces;          /* the openspaces plugin's board
+					 * ("openspaces.board", borrowed), or NULL
+					 * when it did not answer (sched_ospaces.h) */
 };
 
 /* args: what follows the command: a room or a track word, "track:NAME",
- * "page=N". Each returns a new model, or NULL out of memory. */
+ * "openspaces [room]" (the open spaces of a->ospaces), "page=N". Each
+ * returns a new model, or NULL out of memory. Without a filter, next and
+ * now say how many open spaces start by the last talk listed (are on). */
 json_t *sched_answer_next(const struct sched *s, const struct sched_answer *a, const char *args);
 json_t *sched_answer_now(const struct sched *s, const struct sched_answer *a, const char *args);
 /* when: as sched_cmd_day; page=N pages through a long day. */

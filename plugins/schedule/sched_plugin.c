@@ -169,22 +169,50 @@ static int64_t now_s(struct sched_plugin *p)
 	return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
+/* "openspaces.board": kept for the answer being built (ask_ospaces). */
+static void on_ospaces_board(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct sched_plugin *p = ud;
+	if (!hw_event_check(p->api, self, type, data, HW_OSPACES_BOARD_VERSION) ||
+	    !json_is_object(data))
+		return;
+	json_decref(p->ospaces);
+	p->ospaces = json_incref(data);
+	p->ospaces_answered = 1;
+}
+
+/* The open-space board now, or NULL when the openspaces plugin is not
+ * loaded (or has not read its board yet). The bus delivers synchronously,
+ * so a loaded openspaces answers the request before publish returns; a
+ * board kept from before would outlive an unloaded plugin. Borrowed. */
+static const json_t *ask_ospaces(struct sched_plugin *p)
+{
+	p->ospaces_answered = 0;
+	if (hw_event_publish_bare(p->api, p->self, HW_EVENT_OSPACES_REQUEST,
+				  HW_OSPACES_REQUEST_VERSION))
+		return NULL;
+	return p->ospaces_answered ? p->ospaces : NULL;
+}
+
 /* The answers as reply models (issue 16), drawn by each door. */
 typedef json_t *(*answer_fn)(const struct sched *s, const struct sched_answer *a,
 			     const char *args);
 
+/* with_ospaces: next and now, which show the open spaces too. */
 static int answer(struct sched_plugin *p, const hw_invocation *inv, answer_fn fn,
-		  const char *args)
+		  const char *args, int with_ospaces)
 {
 	const json_t *mains = json_object_get(p->api->config(p->self), "main_rooms"), *v;
 	const char *names[PLUGIN_MAIN_ROOMS];
-	struct sched_answer a = {now_s(p), names, 0, 0};
+	struct sched_answer a = {now_s(p), names, 0, 0, NULL};
 	json_t *m;
 	size_t i;
 
 	json_array_foreach(mains, i, v)
 		if (json_is_string(v) && a.nmain < PLUGIN_MAIN_ROOMS)
 			names[a.nmain++] = json_string_value(v);
+	if (with_ospaces)
+		a.ospaces = ask_ospaces(p);
 	if (!(m = fn(p->cur, &a, args)))
 		return HW_ERR_NOMEM;
 	return p->api->reply_model(p->self, inv, m);
@@ -193,25 +221,25 @@ static int answer(struct sched_plugin *p, const hw_invocation *inv, answer_fn fn
 static int cmd_next(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	(void)self;
-	return answer(ud, inv, sched_answer_next, arg0(inv));
+	return answer(ud, inv, sched_answer_next, arg0(inv), 1);
 }
 
 static int cmd_now(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	(void)self;
-	return answer(ud, inv, sched_answer_now, arg0(inv));
+	return answer(ud, inv, sched_answer_now, arg0(inv), 1);
 }
 
 static int cmd_today(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	(void)self;
-	return answer(ud, inv, sched_answer_day, "today");
+	return answer(ud, inv, sched_answer_day, "today", 0);
 }
 
 static int cmd_day(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
 	(void)self;
-	return answer(ud, inv, sched_answer_day, arg0(inv));
+	return answer(ud, inv, sched_answer_day, arg0(inv), 0);
 }
 
 static int cmd_talk(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -221,7 +249,7 @@ static int cmd_talk(hw_plugin *self, const hw_invocation *inv, void *ud)
 
 	if (!w || !*w)
 		return p->api->reply(self, inv, "Usage: `talk <words>` (title, speaker, track...)");
-	return answer(p, inv, sched_answer_talk, w);
+	return answer(p, inv, sched_answer_talk, w, 0);
 }
 
 static int cmd_speaker(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -231,7 +259,7 @@ static int cmd_speaker(hw_plugin *self, const hw_invocation *inv, void *ud)
 
 	if (!w || !*w)
 		return p->api->reply(self, inv, "Usage: `speaker <name>`");
-	return answer(p, inv, sched_answer_speaker, w);
+	return answer(p, inv, sched_answer_speaker, w, 0);
 }
 
 static int cmd_rooms(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -363,7 +391,8 @@ static void complete(hw_plugin *self, const char *arg, const char *partial, hw_c
 int sched_plugin_commands(struct sched_plugin *p)
 {
 	static const hw_arg_spec room_arg[] = {
-		{"room", HW_ARG_TEXT, 0, "A room or a track (any part of its name), track:NAME, page=N", 1}};
+		{"room", HW_ARG_TEXT, 0,
+		 "A room or a track (any part of its name), track:NAME, openspaces, page=N", 1}};
 	static const hw_arg_spec when_arg[] = {
 		{"when", HW_ARG_TEXT, 1, "today, tomorrow, a weekday or a date; then a room", 1}};
 	static const hw_arg_spec words_arg[] = {
@@ -375,13 +404,16 @@ int sched_plugin_commands(struct sched_plugin *p)
 		size_t nargs;
 		hw_command_fn fn;
 	} cmds[] = {
-		{"next", "The talks starting next, in every room or in one",
+		{"next", "The talks starting next, in every room or in one; open spaces: `next openspaces`",
 		 "`next` lists the next talk in each room; `next <room>` the next one there; "
-		 "`next rust` or `next track:Rust` a track's. A long answer pages: `next page=2`.",
+		 "`next rust` or `next track:Rust` a track's; `next openspaces [room]` the open "
+		 "spaces starting next (with the openspaces plugin). A long answer pages: "
+		 "`next page=2`.",
 		 room_arg, 1, cmd_next},
-		{"now", "What is on right now",
-		 "`now [room]`, `now track:Rust`; a long answer pages: `now page=2`.", room_arg, 1,
-		 cmd_now},
+		{"now", "What is on right now; open spaces: `now openspaces`",
+		 "`now [room]`, `now track:Rust`, `now openspaces [room]`; a long answer pages: "
+		 "`now page=2`.",
+		 room_arg, 1, cmd_now},
 		{"today", "Today's programme", NULL, NULL, 0, cmd_today},
 		{"day", "A day's programme", "`day sat`, `day 2026-11-27`, `day tomorrow envelope`",
 		 when_arg, 1, cmd_day},
@@ -413,6 +445,7 @@ void sched_plugin_free(struct sched_plugin *p)
 	if (!p)
 		return;
 	sched_model_free(p->cur);
+	json_decref(p->ospaces);
 	paths_free(p);
 	free(p->source);
 	free(p->tz);
@@ -463,6 +496,8 @@ int sched_plugin_init(hw_plugin *self, const hw_api *api)
 	if (ret)
 		goto fail;
 	ret = api->subscribe(self, HW_EVENT_SCHEDULE_REQUEST, on_schedule_request, p);
+	if (!ret)
+		ret = api->subscribe(self, HW_EVENT_OSPACES_BOARD, on_ospaces_board, p);
 	if (ret || (ret = sched_web_init(p)))
 		goto fail;
 	api->set_userdata(self, p);

@@ -34,6 +34,8 @@ struct sched_plugin {
 	int shutting_down;
 	struct sched_web *web;    /* screens and the organizer panel (sched_web.c) */
 	struct sched_store_link *store_link; /* storage results after shutdown (sched_store.c) */
+	json_t *ospaces;          /* the last "openspaces.board" (owned), or NULL */
+	int ospaces_answered;     /* it came in answer to our last request */
 };
 
 /* Reads plugins.schedule; returns 0 or an HW_ERR_*. */

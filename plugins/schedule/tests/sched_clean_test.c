@@ -175,7 +175,7 @@ TEST(fosdem_now_pages)
 {
 	struct sched *s = sched_test_load(D "fosdem2025-schedule.xml", SCHED_FMT_AUTO, NULL, NULL);
 	const char *mains[] = {"K.4.401", "UD6.215"};
-	struct sched_answer a = {hw_civil_make(2025, 2, 2, 9, 12, 0), mains, 2, 0};
+	struct sched_answer a = {hw_civil_make(2025, 2, 2, 9, 12, 0), mains, 2, 0, NULL};
 	char *seen[64];
 	size_t nseen = 0, total = 0;
 	REQUIRE(s);
@@ -244,7 +244,7 @@ TEST(fosdem_now_pages)
 TEST(fosdem_talk_pages)
 {
 	struct sched *s = sched_test_load(D "fosdem2025-schedule.xml", SCHED_FMT_AUTO, NULL, NULL);
-	struct sched_answer a = {hw_civil_make(2025, 2, 2, 9, 12, 0), NULL, 0, 0};
+	struct sched_answer a = {hw_civil_make(2025, 2, 2, 9, 12, 0), NULL, 0, 0, NULL};
 	const struct sched_talk **all;
 	char command[200] = "rust";
 	size_t n, seen = 0, pages = 0;
@@ -291,7 +291,7 @@ TEST(pycon_now_pages)
 {
 	struct sched *s = sched_test_load(D "pyconus2024-conference.json", SCHED_FMT_AUTO, NULL, NULL);
 	const char *mains[] = {"Room 402"};
-	struct sched_answer a = {1715866500 /* 2024-05-16T09:35:00-04:00 */, mains, 1, 0};
+	struct sched_answer a = {1715866500 /* 2024-05-16T09:35:00-04:00 */, mains, 1, 0, NULL};
 	json_t *p1, *p2;
 	REQUIRE(s);
 	p1 = sched_answer_now(s, &a, NULL);
@@ -326,7 +326,7 @@ TEST(golden_models)
 	size_t len = 0;
 	char *buf = NULL;
 	FILE *f = fopen(SCHED_SAMPLE_PATH, "rb");
-	struct sched_answer a = {1795683600 /* Thu 26 Nov 2026 10:00 in Brussels */, NULL, 0, 0};
+	struct sched_answer a = {1795683600 /* Thu 26 Nov 2026 10:00 in Brussels */, NULL, 0, 0, NULL};
 	REQUIRE(f);
 	buf = calloc(1, 1 << 20);
 	if (buf)

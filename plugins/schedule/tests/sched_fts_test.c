@@ -175,7 +175,7 @@ TEST(day_phrases)
 			{"nov 27 main hall", "\"Friday 27 Nov in Main Hall: 5 talks\""},
 			{"11/12", "could be 11 Dec or Nov 12"},
 		};
-		struct sched_answer a = {now, NULL, 0, 0};
+		struct sched_answer a = {now, NULL, 0, 0, NULL};
 		for (size_t i = 0; i < sizeof(model) / sizeof(model[0]); i++) {
 			json_t *m = sched_answer_day(s, &a, model[i].when);
 			char *dump = m ? json_dumps(m, 0) : NULL;

@@ -49,6 +49,16 @@ struct mock {
 	int migrated;
 	int warnings;
 	void *userdata;
+	/* Subscriptions, and the board a fake openspaces plugin answers
+	 * "openspaces.request" with, on the bus, synchronously (NULL: no
+	 * openspaces plugin loaded). */
+	struct {
+		char type[48];
+		hw_event_fn fn;
+		void *ud;
+	} subs[8];
+	size_t nsubs;
+	json_t *ospaces_board;
 };
 
 static struct mock M; /* the fake host; tests are single-threaded */
@@ -117,6 +127,13 @@ static int m_reply_model(hw_plugin *self, const hw_invocation *inv, json_t *mode
 	return HW_OK;
 }
 
+static void deliver(const char *type, json_t *data)
+{
+	for (size_t i = 0; i < M.nsubs; i++)
+		if (!strcmp(M.subs[i].type, type))
+			M.subs[i].fn(SELF, type, data, M.subs[i].ud);
+}
+
 static int m_publish(hw_plugin *self, const char *type, json_t *data)
 {
 	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
@@ -125,6 +142,9 @@ static int m_publish(hw_plugin *self, const char *type, json_t *data)
 	if (M.nevents < MAX_OUT && (M.events[M.nevents] = malloc(n)))
 		snprintf(M.events[M.nevents++], n, "%s %s", type, js ? js : "");
 	free(js);
+	/* The openspaces plugin answers from its copy, inside the publish. */
+	if (!strcmp(type, "openspaces.request") && M.ospaces_board)
+		deliver("openspaces.board", M.ospaces_board);
 	return HW_OK;
 }
 
@@ -135,6 +155,11 @@ static void m_set_userdata(hw_plugin *self, void *data)
 
 static int m_subscribe(hw_plugin *self, const char *type, hw_event_fn fn, void *ud)
 {
+	if (M.nsubs < sizeof(M.subs) / sizeof(*M.subs)) {
+		snprintf(M.subs[M.nsubs].type, sizeof(M.subs[M.nsubs].type), "%s", type);
+		M.subs[M.nsubs].fn = fn;
+		M.subs[M.nsubs++].ud = ud;
+	}
 	return HW_OK;
 }
 
@@ -329,6 +354,7 @@ static void setup(const char *config_json)
 	json_decref(M.config);
 	M.config = json_loads(config_json, 0, NULL);
 	M.ncmds = 0;
+	M.nsubs = 0;
 	M.http_pending = 0;
 }
 
@@ -425,6 +451,71 @@ TEST(file_source_commands)
 	CHECK_INTEQ(count_events("health.report"), 1);
 	CHECK(event("\"component\":\"schedule\""));
 	CHECK(event("\"max_age_s\":900"));
+	sched_plugin_shutdown(SELF, M.userdata);
+	clear_out();
+}
+
+/* Issue 21: `next openspaces` asks the openspaces plugin for its board on
+ * the bus and draws it; without an answer (not loaded, or a board of a
+ * shape this plugin does not read) it says so, even after an earlier
+ * board. */
+TEST(next_openspaces_over_the_bus)
+{
+	char cfg[1200];
+	json_t *b = json_pack("{s:i, s:s, s:[{s:i, s:s, s:s, s:I, s:I, s:s, s:i}]}", "version", 1,
+			      "timezone", "Europe/Brussels", "spaces", "id", 7, "title",
+			      "Packaging war stories", "room", "Courtyard", "start",
+			      (json_int_t)THU_1000_MS / 1000 + 3600, "end",
+			      (json_int_t)THU_1000_MS / 1000 + 7200, "host", "Ann", "going", 3);
+
+	snprintf(cfg, sizeof(cfg), "{\"source\": \"%s\", \"timezone\": \"Europe/Brussels\"}",
+		 SCHED_SAMPLE_PATH);
+	setup(cfg);
+	M.now_ms = THU_1000_MS;
+	REQUIRE(sched_plugin_init(SELF, &API) == HW_OK);
+
+	clear_out();
+	CHECK(invoke("next", "openspaces") == HW_OK);
+	CHECK(event("openspaces.request {\"version\":1}"));
+	CHECK(replied("the openspaces plugin is not loaded"));
+	clear_out();
+	CHECK(invoke("next", NULL) == HW_OK);
+	CHECK(replied("\"title\":\"Next talks\"") && !replied("open space"));
+
+	M.ospaces_board = b;
+	clear_out();
+	CHECK(invoke("next", "openspaces") == HW_OK);
+	CHECK(replied("\"title\":\"Next open spaces\""));
+	CHECK(replied("\"title\":\"Packaging war stories\""));
+	CHECK(replied("\"count\":2"));
+	CHECK(replied("\"host\":\"Ann\""));
+	clear_out();
+	CHECK(invoke("now", "openspaces courtyard") == HW_OK);
+	CHECK(replied("No open space is on in Courtyard right now."));
+	CHECK(replied("Next up:"));
+	clear_out();
+	CHECK(invoke("next", NULL) == HW_OK);
+	CHECK(replied("Also 1 open space starts by then."));
+	CHECK(replied("\"command\":\"next openspaces\""));
+	/* Other commands do not ask. */
+	clear_out();
+	CHECK(invoke("today", NULL) == HW_OK);
+	CHECK_INTEQ(count_events("openspaces."), 0);
+
+	/* The openspaces plugin unloaded: the board kept from before is not
+	 * shown as if it were still there. */
+	M.ospaces_board = NULL;
+	clear_out();
+	CHECK(invoke("next", "openspaces") == HW_OK);
+	CHECK(replied("the openspaces plugin is not loaded"));
+	/* A newer shape is not misread. */
+	json_object_set_new(b, "version", json_integer(2));
+	M.ospaces_board = b;
+	clear_out();
+	CHECK(invoke("next", "openspaces") == HW_OK);
+	CHECK(replied("the openspaces plugin is not loaded"));
+	M.ospaces_board = NULL;
+	json_decref(b);
 	sched_plugin_shutdown(SELF, M.userdata);
 	clear_out();
 }
@@ -576,6 +667,7 @@ int main(void)
 		return 1;
 	RUN(file_source_commands);
 	RUN(no_source);
+	RUN(next_openspaces_over_the_bus);
 	RUN(multi_file_sources);
 	RUN(url_refresh_and_restart);
 	clear_out();
