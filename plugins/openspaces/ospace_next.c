@@ -1,10 +1,10 @@
 /*
  * ospace_next — `openspaces`: what the hallway track holds now and in the
- * next hours (issue 21's "next openspaces"): the open spaces running now
+ * next hours (issue 21): the open spaces running now
  * and starting within OSPACE_NEXT_HOURS, and the meetups of that window,
- * in time order. The schedule plugin's `next` is left alone: the host
- * allows no "next" and "next openspaces" both, and this list needs no
- * talk.
+ * in time order. `next openspaces` and `now openspaces` are the schedule
+ * plugin's (plugins/schedule/sched_ospaces.c), from "openspaces.board":
+ * the host allows no "next" and "next openspaces" commands both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +130,8 @@ int ospace_next_register(ospace *o)
 {
 	const hw_command_spec spec = {
 		sizeof(hw_command_spec), "openspaces", "Open spaces and meetups now and next",
-		"What the hallway track holds now and in the next hours.", HW_PERM_EVERYONE, NULL, 0,
+		"What the hallway track holds now and in the next hours: open spaces and meetups. "
+		"`next openspaces` lists the open spaces alone, like the talks.", HW_PERM_EVERYONE, NULL, 0,
 		ospace_next_cmd, NULL, o, {0}, sizeof(hw_arg_spec)};
 	return o->api->command_add(o->self, &spec);
 }

@@ -8,7 +8,13 @@ stand-in (issue 21).
 - A meetup is announced in plugins.openspaces.meetups_channel, once.
 - Console: a scripted session builds a board (propose, join, the board,
   a meetup, now and next, a talk to watch later) on the sample conference.
+- `next openspaces` on Discord: the schedule asks the openspaces plugin for
+  its board and draws it as embeds, at the right instants after a restart
+  (the board is read before the schedule tells its zone); a plain `next`
+  says how many open spaces start by then, with a button that asks for
+  them; without the openspaces plugin the answer says it is not loaded.
 """
+import json
 import os
 import threading
 import unittest
@@ -99,6 +105,95 @@ class OpenSpacesRace(DaemonTestCase):
                                                  '!meetup friday 19:00 "The Old Pub" dinner'))
         self.assertIn("#1 Fri 27 Nov 19:00", self.say(self.users[1], "!meetups"))
         self.assertEqual(len(self.bot_messages(self.meetups_channel)), 1)
+
+
+SAMPLE = os.path.join(SOURCE_DIR, "plugins", "schedule", "sample", "hallwaycon.json")
+THU_1000 = "2026-11-26T10:00:00+01:00"
+THU_1100_BRUSSELS = 1795687200  # 10:00 UTC
+
+
+def buttons(msg):
+    return [c for row in msg.get("components") or [] for c in row["components"]]
+
+
+class OpenSpacesInNext(DaemonTestCase):
+
+    def setUp(self):
+        if not openspaces_available():
+            self.skipTest("the openspaces plugin is not built")
+        super().setUp()
+        self.user = self.world["users"][0]["id"]
+
+    def config(self, with_openspaces=True):
+        plugins = {"schedule": {"source": SAMPLE, "timezone": "Europe/Brussels",
+                                "refresh_seconds": 3600}}
+        if with_openspaces:
+            # No timezone of its own: the board's zone is the schedule's.
+            plugins["openspaces"] = {"rooms": [{"name": "Courtyard"}, {"name": "Library"}],
+                                     "days": ["2026-11-26", "2026-11-27"],
+                                     "start": "10:00", "end": "18:00"}
+        return base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR, plugins=plugins)
+
+    def start(self, cfg, identifies=1):
+        d = self.daemon(cfg, env={"HALLWAY_NOW": THU_1000, "HALLWAY_CLOCK_SPEED": "0"})
+        self.ready(d, identifies=identifies)
+        d.wait_log("schedule loaded", 30)
+        return d
+
+    def ask(self, content):
+        general = self.world["general_channel_id"]
+        before = len(self.bot_messages(general))
+        self.st.inject_message(content=content, user_id=self.user, channel_id=general)
+        return wait_until(lambda: self.bot_messages(general)[before:], 15,
+                          what="an answer to %r" % content)
+
+    def test_next_openspaces_after_a_restart(self):
+        cfg = self.config()
+        d = self.start(cfg)
+        self.assertIn("It's yours", self.ask("!openspace propose thu 11:00 Courtyard "
+                                             "Packaging war stories")[0]["content"])
+        # A restart reads the board before the schedule says its zone: the
+        # instants still are Brussels' (11:00 is 10:00 UTC), not UTC's.
+        self.assertEqual(d.stop(), 0)
+        d = self.start(cfg, identifies=2)
+        msg = self.ask("!next openspaces")[0]
+        self.assertIn("Next open spaces", msg["content"])
+        self.assertEqual(len(msg["embeds"]), 1, msg)
+        embed = msg["embeds"][0]
+        self.assertEqual(embed["title"], "Packaging war stories")
+        self.assertIn("<t:%d:t>" % THU_1100_BRUSSELS, embed["description"])
+        self.assertIn("Courtyard", embed["description"])
+        self.assertIn("openspace join 1", embed["description"])
+        self.assertIn("Courtyard", self.ask("!next openspaces courtyrd")[0]["content"])
+        self.assertIn("No open space is on right now.",
+                      json.dumps(self.ask("!now openspaces"), ensure_ascii=False))
+
+        # A plain `next`: the talks, how many open spaces start by then,
+        # and a button that asks for them, answered within Discord's 3 s.
+        msg = self.ask("!next")[0]
+        self.assertIn("Also 1 open space starts by then.", json.dumps(msg, ensure_ascii=False))
+        [button] = [b for b in buttons(msg) if b.get("label") == "Open spaces"]
+        r = self.st.inject_interaction(type=3, custom_id=button["custom_id"],
+                                       message_id=msg["id"], channel_id=msg["channel_id"],
+                                       user_id=self.user)
+        self.assertTrue(r.get("delivered"), r)
+        inter = wait_until(lambda: next((i for i in self.st.ctl("GET", "/_test/interactions")
+                                         ["interactions"] if i["id"] == r["id"] and i["acked"]),
+                                        None), 10, what="the press answered")
+        self.assertLess(inter["responses"][0]["after_s"], 3.0)
+        self.assertEqual(inter["original"]["embeds"][0]["title"], "Packaging war stories")
+
+        self.assertIn("next openspaces", json.dumps(self.ask("!help"), ensure_ascii=False))
+
+    def test_without_the_openspaces_plugin(self):
+        self.start(self.config(with_openspaces=False))
+        msg = self.ask("!next openspaces")[0]
+        self.assertIn("the openspaces plugin is not loaded",
+                      json.dumps(msg, ensure_ascii=False))
+        # A plain `next` is the talks alone.
+        msg = self.ask("!next")[0]
+        self.assertNotIn("open space", json.dumps(msg, ensure_ascii=False))
+        self.assertEqual([b for b in buttons(msg) if b.get("label") == "Open spaces"], [])
 
 
 class OpenSpacesConsole(unittest.TestCase):
