@@ -226,6 +226,8 @@ static void announce_free(struct announce *a)
 	hw_tz_free(a->tz);
 	announce_web_free(a->web);
 	json_decref(a->speakers);
+	json_decref(a->talks);
+	json_decref(a->spaces);
 	free(a);
 }
 
@@ -276,12 +278,16 @@ static int init(hw_plugin *self, const hw_api *api)
 	    (rc = api->subscribe(self, HW_EVENT_SCHEDULE_CHANGED, announce_sched_on_changed, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_PLAN_COLLECT, announce_plan_on_collect, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_REG_SPEAKERS, announce_sched_on_speakers, a)) ||
+	    (rc = api->subscribe(self, HW_EVENT_OSPACES_BOARD, announce_soon_on_board, a)) ||
 	    (rc = api->subscribe(self, HW_EVENT_LEASE_ACTIVE, announce_send_on_active, a)) ||
 	    (rc = announce_web_init(a)))
 		goto fail;
 	api->set_userdata(self, a);
-	/* Plugins loaded before us: ask registration for the speakers who
-	 * want mentions first, so the schedule's posts are made with them. */
+	/* Plugins loaded before us: ask for the open spaces and for the
+	 * speakers who want mentions first, so the schedule's posts are made
+	 * with them (announce_sched_redo says what happens when they come
+	 * later). */
+	hw_event_publish_bare(api, self, HW_EVENT_OSPACES_REQUEST, HW_OSPACES_REQUEST_VERSION);
 	hw_event_publish_bare(api, self, HW_EVENT_REG_REQUEST, HW_REG_REQUEST_VERSION);
 	hw_event_publish_bare(api, self, HW_EVENT_SCHEDULE_REQUEST, HW_SCHEDULE_REQUEST_VERSION);
 	api->log(self, HW_LOG_INFO,

@@ -12,7 +12,8 @@
  * `announce` command and its replies), announce_send.c (the dispatcher:
  * timer, catch-up window, send callbacks, retries), announce_store.c (all
  * SQL), announce_sched.c ("starting soon" rows and schedule-change alerts
- * from the schedule plugin's events), announce_time.c (time parsing and
+ * from the schedule plugin's events), announce_soon.c (what a starting-soon
+ * post says: a reply model, issue 16), announce_time.c (time parsing and
  * formatting in conference-local time).
  */
 #ifndef ANNOUNCE_H
@@ -119,8 +120,25 @@ struct announce {
 	/* Speakers who want their talks' starting-soon posts to mention them
 	 * ("registration.speakers"): the folded name -> the user's id. Owned. */
 	json_t *speakers;
-	int schedule_seen;        /* a schedule.loaded came: a new map redoes the posts */
+	/* What starting-soon posts are made of (announce_soon.c), owned: the
+	 * last schedule's talks (only the keys a post shows; NULL until one
+	 * came) and the open spaces of the last "openspaces.board" (as
+	 * entries {"id": "os#12", "openspace": true, ...}; NULL until one came). */
+	json_t *talks;
+	json_t *spaces;
 };
+
+/* The users one post pings: "id,id", each once, HW_REPLY_MENTIONS_MAX at
+ * most (they share the message with its title). */
+struct announce_mentions {
+	char list[ANNOUNCE_MENTIONS_MAX * 22];
+	size_t n, count;
+};
+
+/* Why a slot's pending post was replaced by another version of it (the
+ * talks, the open spaces or who it pings changed). A post skipped for this
+ * reason comes back when its version does (announce_store_add, revive). */
+#define ANNOUNCE_SLOT_REPLACED "what starts then changed"
 
 /* announce.c */
 /* The zone used for parsing and display (never NULL after init). */
@@ -159,11 +177,49 @@ int announce_web_init(struct announce *a);
 void announce_web_refresh(struct announce *a);
 void announce_web_free(struct announce_web *w);
 
+/* A bounded text (a summary, a change alert): appends stop once it is full. */
+struct announce_text {
+	char buf[ANNOUNCE_TEXT_MAX + 1];
+	size_t n;
+};
+/* Appends s, or returns -1 (nothing added) when it would leave no room
+ * for a closing "...and N more". */
+int announce_text_add(struct announce_text *t, const char *s);
+
+/* announce_soon.c: starting-soon posts as reply models (issue 16). */
+/* Keeps what posts show of the schedule's talks (borrowed array) in
+ * a->talks. HW_OK or HW_ERR_NOMEM (a->talks unchanged). */
+int announce_soon_keep_talks(struct announce *a, json_t *talks);
+/* a->talks and a->spaces as one list (new reference), or NULL. */
+json_t *announce_soon_entries(const struct announce *a);
+/* "openspaces.board": keeps the open spaces and, when they changed,
+ * redoes the pending posts. */
+void announce_soon_on_board(hw_plugin *self, const char *type, json_t *data, void *ud);
+/* The stored text of the post for entries v[0..n) (borrowed), all starting
+ * at start_ms: one post listing them (grouped) or one entry's own post.
+ * A new string (free it) holding {"announce_model": 1, "summary", "model"};
+ * the opted-in speakers of the entries listed go into m. NULL out of
+ * memory. */
+char *announce_soon_post(const struct announce *a, json_t *const *v, size_t n, int64_t start_ms,
+			 int grouped, struct announce_mentions *m);
+/* 1 when text has the form of a stored post (announce_cmd.c refuses it
+ * as an organizer's text, so a post is never mistaken for one). */
+int announce_soon_is_post(const char *text);
+/* The reply model of a stored post (new reference), or NULL for text. */
+json_t *announce_soon_model(const char *stored);
+/* What a person reads of stored text (audit, list, plan, web panel): a
+ * post's summary (copied into buf), else the text itself (borrowed). */
+const char *announce_shown(const char *stored, char *buf, size_t len);
+
 /* announce_sched.c */
+/* Redoes the pending starting-soon posts from a->talks and a->spaces in a
+ * unit of work (nothing before the schedule's talks are known: a post is
+ * never made of half of what starts then). */
+void announce_sched_redo(struct announce *a);
 void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud);
 void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, void *ud);
-/* "registration.speakers": keeps the map and, when it changed, asks for
- * the schedule again so that pending starting-soon posts are redone. */
+/* "registration.speakers": keeps the map and, when it changed, redoes the
+ * pending starting-soon posts. */
 void announce_sched_on_speakers(hw_plugin *self, const char *type, json_t *data, void *ud);
 /* Warns about room_channels keys that match no room of talks. */
 void announce_rooms_check(struct announce *a, json_t *talks);

@@ -40,9 +40,11 @@ static const char usage[] =
 	"`announce now <text>` posts text that starts with at/list/cancel/audit/now.";
 
 /* A quoted one-line excerpt of stored text (hw_buf_add_safe: UTF-8 safe
- * cut with "…", newlines as spaces). */
-static void add_snippet(hw_buf *b, const char *text)
+ * cut with "…", newlines as spaces); a starting-soon post's summary. */
+static void add_snippet(hw_buf *b, const char *stored)
 {
+	char shown[ANNOUNCE_TEXT_MAX + 1];
+	const char *text = announce_shown(stored, shown, sizeof(shown));
 	hw_buf_add(b, "\"");
 	hw_buf_add_safe(b, text, SNIPPET);
 	hw_buf_add(b, "\"");
@@ -103,6 +105,12 @@ static int check_text(struct announce *a, const hw_invocation *inv, const char *
 	*refused = 1;
 	if (!*text)
 		return a->api->reply(a->self, inv, "Nothing to announce: the text is empty.");
+	if (announce_soon_is_post(text))
+		/* The stored form of a starting-soon post: never an organizer's
+		 * text, so the dispatcher never mistakes one for the other. */
+		return a->api->reply(a->self, inv,
+				     "That text has the form announce keeps starting-soon posts in; "
+				     "please reword its start. Nothing was posted.");
 	if (len > ANNOUNCE_TEXT_MAX) {
 		snprintf(msg, sizeof(msg),
 			 "That is too long for one message: %zu bytes, the limit is %d. "
@@ -359,7 +367,13 @@ static int reply_cancel(struct announce *a, struct cmd_job *j, int status)
 			 "skipped. See `announce audit`.", id);
 	} else {
 		announce_time_format(announce_tz(a), j->due_out, when, sizeof(when));
-		if (j->op == OP_PEEK)
+		if (j->op == OP_PEEK && announce_soon_is_post(j->snippet))
+			/* The start of a starting-soon post is its stored form: named. */
+			snprintf(msg, sizeof(msg),
+				 "This would cancel #%lld, due %s to %zu channel%s: a starting-soon "
+				 "post. To cancel it, send `announce cancel %lld confirm`.", id, when,
+				 j->pending, j->pending == 1 ? "" : "s", id);
+		else if (j->op == OP_PEEK)
 			snprintf(msg, sizeof(msg),
 				 "This would cancel #%lld, due %s to %zu channel%s: \"%s%s\". To "
 				 "cancel it, send `announce cancel %lld confirm`.", id, when, j->pending,

@@ -98,14 +98,14 @@ static void plan_done(void *ctx, int status, void *job)
 	struct announce *a = ctx;
 	struct plan_job *j = job;
 	json_t *items = hw_plan_hold_items(j->hold);
-	char when[64], where[64], line[200], what[300];
+	char when[64], where[64], line[200], what[300], shown[ANNOUNCE_TEXT_MAX + 1];
 	int rc = status;
 
 	for (size_t i = 0; rc == HW_OK && i < j->n; i++) {
 		const struct announce_plan_row *r = &j->rows[i];
 		announce_time_format(announce_tz(a), r->due_ms, when, sizeof(when));
 		snprintf(where, sizeof(where), "channel %s", r->channel_id);
-		first_line(r->text, line, sizeof(line));
+		first_line(announce_shown(r->text, shown, sizeof(shown)), line, sizeof(line));
 		snprintf(what, sizeof(what), "%s: %s", kind_label(r->kind), line);
 		if (hw_plan_add(items, r->due_ms, when, where, what, "announce"))
 			rc = HW_ERR_NOMEM;

@@ -1,12 +1,14 @@
 /*
- * What the schedule plugin tells us. "schedule.loaded" (every talk) keeps
- * one "starting soon" item per talk, keyed by talk, start and room so that
- * a refresh or a restart never adds it twice; a talk that moves gets a new
- * item and its old pending one is skipped ("talk moved to ..."); cancelled
- * and removed talks have theirs skipped. "schedule.changed" becomes one
- * alert in changes_channel.
+ * What the schedule plugin tells us. "schedule.loaded" (every talk) and
+ * "openspaces.board" (every open space, announce_soon.c) keep one
+ * "starting soon" item per talk or open space (or per time slot, grouped),
+ * keyed by talk, start and room so that a refresh or a restart never adds
+ * it twice; a talk that moves gets a new item and its old pending one is
+ * skipped ("talk moved to ..."); cancelled and removed talks have theirs
+ * skipped. What a post says is announce_soon.c's. "schedule.changed"
+ * becomes one alert in changes_channel.
  *
- * The texts and keys are made on the loop (they read the zone, the
+ * The posts and keys are made on the loop (they read the zone, the
  * speakers and the config); the writes they lead to are collected as a
  * list of steps (struct sched_job) and run in one unit of work.
  */
@@ -23,94 +25,7 @@
 
 #define KEY_MAX 300
 
-/* A bounded text: appends stop (and `dropped` counts) once it is full. */
-struct text {
-	char buf[ANNOUNCE_TEXT_MAX + 1];
-	size_t n;
-};
-
-static int text_add(struct text *t, const char *s)
-{
-	size_t len = strlen(s);
-	if (t->n + len > ANNOUNCE_TEXT_MAX - 40) /* room for "...and N more" */
-		return -1;
-	memcpy(t->buf + t->n, s, len + 1);
-	t->n += len;
-	return 0;
-}
-
 static uint64_t fnv(const char *s);
-
-/* The users one post pings: "id,id", each once, ANNOUNCE_MENTIONS_MAX at most. */
-struct mentions {
-	char list[ANNOUNCE_MENTIONS_MAX * 22];
-	size_t n, count;
-};
-
-/* The user id of the opted-in speaker called name (exact after folding),
- * or NULL. Borrowed from a->speakers. */
-static const char *speaker_user(struct announce *a, const char *name)
-{
-	char fold[400];
-	if (!a->speakers || !name || !hw_fold_into(name, fold, sizeof(fold)))
-		return NULL;
-	return json_string_value(json_object_get(a->speakers, fold));
-}
-
-static void mentions_add(struct mentions *m, const char *user)
-{
-	size_t len = strlen(user);
-	for (const char *p = m->list; (p = strstr(p, user)); p += len)
-		if ((p == m->list || p[-1] == ',') && (p[len] == ',' || !p[len]))
-			return; /* listed already */
-	if (m->count >= ANNOUNCE_MENTIONS_MAX || m->n + len + 2 > sizeof(m->list))
-		return;
-	m->n += (size_t)snprintf(m->list + m->n, sizeof(m->list) - m->n, "%s%s", m->n ? "," : "",
-				 user);
-	m->count++;
-}
-
-/* Adds every id of src's list to m. */
-static void mentions_merge(struct mentions *m, const struct mentions *src)
-{
-	char id[24];
-	for (const char *p = src->list; *p;) {
-		size_t len = strcspn(p, ",");
-		if (len < sizeof(id)) {
-			memcpy(id, p, len);
-			id[len] = '\0';
-			mentions_add(m, id);
-		}
-		p += len + (p[len] == ',');
-	}
-}
-
-/* ", with A, B <@id>" for a talk's speakers (max of them, then " and
- * others") appended at line + *o; the opted-in ones' ids go into m. */
-static void speakers_line(struct announce *a, json_t *speakers, size_t max, size_t namelen,
-			  char *line, size_t size, size_t *o, struct mentions *m)
-{
-	size_t k;
-	json_t *sp;
-	json_array_foreach(speakers, k, sp) {
-		const char *name = json_string_value(sp), *user;
-		if (*o >= size)
-			return;
-		if (k == max) {
-			*o += (size_t)snprintf(line + *o, size - *o, " and others");
-			return;
-		}
-		if (!name)
-			continue;
-		*o += (size_t)snprintf(line + *o, size - *o, "%s%.*s", k ? ", " : ", with ",
-				       (int)namelen, name);
-		if ((user = speaker_user(a, name)) && *o < size) {
-			*o += (size_t)snprintf(line + *o, size - *o, " <@%s>", user);
-			if (*o < size)
-				mentions_add(m, user);
-		}
-	}
-}
 
 /* Adopts the schedule's zone unless the config names one. */
 static void adopt_zone(struct announce *a, const char *name)
@@ -135,45 +50,13 @@ static void adopt_zone(struct announce *a, const char *name)
 	a->tz_schedule = copy;
 }
 
-/* The "starting soon" text for one talk; the opted-in speakers go into m. */
-static void soon_text(struct announce *a, json_t *t, int64_t start_ms, struct text *out,
-		      struct mentions *m)
-{
-	const char *title = json_string_value(json_object_get(t, "title"));
-	const char *room = json_string_value(json_object_get(t, "room"));
-	json_t *speakers = json_object_get(t, "speakers");
-	char line[700], hhmm[16];
-	long mins = (long)(a->remind_ms / 60000);
-	size_t i;
-	json_t *s;
-
-	announce_time_hhmm(announce_tz(a), start_ms, hhmm, sizeof(hhmm));
-	snprintf(line, sizeof(line), "Starting in %ld minute%s: \"%.300s\"%s%.120s at %s", mins,
-		 mins == 1 ? "" : "s", title ? title : "?", room ? " in " : "", room ? room : "",
-		 hhmm);
-	text_add(out, line);
-	json_array_foreach(speakers, i, s) {
-		const char *name = json_string_value(s), *user;
-		if (!name)
-			continue;
-		if ((user = speaker_user(a, name)))
-			snprintf(line, sizeof(line), "%s%.100s <@%s>", i ? ", " : ", with ", name, user);
-		else
-			snprintf(line, sizeof(line), "%s%.100s", i ? ", " : ", with ", name);
-		if (text_add(out, line))
-			break;
-		if (user)
-			mentions_add(m, user);
-	}
-	text_add(out, ".");
-}
-
 /* One write of a schedule update, run in order in the unit of work. */
 struct sched_op {
 	enum { OP_SKIP_TALK, OP_SKIP_SLOT, OP_ADD } kind;
 	char *talk_id, *keep_key, *base_key, *reason;
 	/* OP_ADD: */
 	char *text, *mention_users;
+	int revive;          /* a slot's post: its key skipped as replaced comes back */
 	int64_t due_ms;
 	const char *channel; /* a room's channel (config, lives as long as a), or NULL: a->channels */
 };
@@ -183,8 +66,8 @@ struct sched_job {
 	size_t n, cap;
 	int64_t now;
 	int oom;
-	int update_gone;      /* skip the pending posts of talks no longer known */
 	int soon_off;
+	int spaces_known;     /* the board came: gone open spaces are skipped */
 	char **known;         /* the talks of the schedule and the slots written */
 	size_t nknown, capknown;
 };
@@ -272,30 +155,32 @@ static int soon_one(struct announce *a, struct sched_job *j, json_t *t, int64_t 
 	char key[KEY_MAX], base[KEY_MAX], reason[200], when[64];
 	const char *room_ch;
 	int64_t start_ms, due;
-	struct text text = {{0}, 0};
-	struct mentions m = {{0}, 0, 0};
+	struct announce_mentions m = {{0}, 0, 0};
 	struct sched_op *op;
+	char *text;
 	size_t klen;
 
 	if (!id || !json_is_integer(start))
 		return HW_OK;
 	if (json_is_true(json_object_get(t, "cancelled"))) {
 		skip_talk(j, id, NULL, "talk cancelled");
-		return HW_OK;
+		return j->oom ? HW_ERR_NOMEM : HW_OK;
 	}
 	start_ms = (int64_t)json_integer_value(start) * 1000;
 	klen = (size_t)snprintf(key, sizeof(key), "%.120s@%lld@%.160s", id,
 				(long long)start_ms / 1000, room ? room : "");
 	/* Who it pings is part of the key: a speaker opting in or out
 	 * replaces the pending post (without a mention, the key is as before). */
-	soon_text(a, t, start_ms, &text, &m);
+	if (!(text = announce_soon_post(a, &t, 1, start_ms, 0, &m)))
+		return HW_ERR_NOMEM;
 	if (klen >= sizeof(key))
 		klen = sizeof(key) - 1;
 	memcpy(base, key, klen + 1);
 	if (m.n)
 		snprintf(key + klen, sizeof(key) - klen, "@m%016llx", (unsigned long long)fnv(m.list));
 	announce_time_format(announce_tz(a), start_ms, when, sizeof(when));
-	snprintf(reason, sizeof(reason), "talk moved to %s%s%.60s", when, room ? " in " : "",
+	snprintf(reason, sizeof(reason), "%s moved to %s%s%.60s",
+		 strncmp(id, "os#", 3) ? "talk" : "open space", when, room ? " in " : "",
 		 room ? room : "");
 	if ((op = op_add(j, OP_SKIP_SLOT, id, key, "the speakers it mentions changed")))
 		op->base_key = dup_or_null(j, base);
@@ -304,25 +189,25 @@ static int soon_one(struct announce *a, struct sched_job *j, json_t *t, int64_t 
 	/* Talks already past when we first see them get no item; ones due
 	 * during a downtime were added before it and meet the catch-up
 	 * window in the dispatcher. */
-	if (due < now - a->catchup_ms)
-		return HW_OK;
 	room_ch = announce_room_channel(a, room);
-	if (!room_ch && a->soon_mode == ANNOUNCE_SOON_GROUPED)
-	{
+	if (due < now - a->catchup_ms) {
+		/* nothing to add */
+	} else if (!room_ch && a->soon_mode == ANNOUNCE_SOON_GROUPED) {
 		/* Its slot's post lists it (soon_slots); a per-talk post from an
 		 * earlier setting is not sent as well. */
 		skip_talk(j, id, NULL, "listed in its time slot's post");
-		return HW_OK;
+	} else if (room_ch || a->nchannels) {
+		/* Schedule text never pings; only the opted-in speakers
+		 * (mention_users). The post's text is handed to the op. */
+		if ((op = op_add(j, OP_ADD, id, key, NULL))) {
+			op->text = text;
+			text = NULL;
+			op->mention_users = dup_or_null(j, m.list);
+			op->due_ms = due;
+			op->channel = room_ch;
+		}
 	}
-	if (!room_ch && !a->nchannels)
-		return HW_OK;
-	/* Schedule text never pings; only the opted-in speakers (mention_users). */
-	if ((op = op_add(j, OP_ADD, id, key, NULL))) {
-		op->text = dup_or_null(j, text.buf);
-		op->mention_users = dup_or_null(j, m.list);
-		op->due_ms = due;
-		op->channel = room_ch;
-	}
+	free(text);
 	return j->oom ? HW_ERR_NOMEM : HW_OK;
 }
 
@@ -350,76 +235,27 @@ static uint64_t fnv(const char *s)
 	return h;
 }
 
-static const char *str_or(json_t *t, const char *key)
-{
-	const char *v = json_string_value(json_object_get(t, key));
-	return v ? v : "";
-}
-
-/* The post for the talks v[0..n) starting at the same time; the opted-in
- * speakers of the talks shown go into m. */
-static void slot_text(struct announce *a, const struct slot_talk *v, size_t n, struct text *out,
-		      struct mentions *m)
-{
-	char line[800], hhmm[16];
-	long mins = (long)(a->remind_ms / 60000);
-	size_t shown = 0;
-
-	announce_time_hhmm(announce_tz(a), v[0].start_ms, hhmm, sizeof(hhmm));
-	snprintf(line, sizeof(line), "Starting in %ld minute%s, at %s:", mins, mins == 1 ? "" : "s",
-		 hhmm);
-	text_add(out, line);
-	for (size_t i = 0; i < n; i++) {
-		const char *title = json_string_value(json_object_get(v[i].t, "title"));
-		const char *room = json_string_value(json_object_get(v[i].t, "room"));
-		json_t *speakers = json_object_get(v[i].t, "speakers");
-		struct mentions talk = {{0}, 0, 0};
-		size_t k, o, also = 0;
-		/* A booking in several rooms (a break) is one line, with its rooms. */
-		for (k = 0; k < i; k++)
-			if (title && !strcmp(title, str_or(v[k].t, "title")))
-				break;
-		if (k < i) {
-			shown++; /* listed with its first room */
-			continue;
-		}
-		for (k = i + 1; k < n; k++)
-			also += title && !strcmp(title, str_or(v[k].t, "title"));
-		if (also)
-			o = (size_t)snprintf(line, sizeof(line), "\n- %.100s and %zu more room%s: \"%.200s\"",
-					     room ? room : "?", also, also == 1 ? "" : "s", title);
-		else
-			o = (size_t)snprintf(line, sizeof(line), "\n- %.100s%s\"%.200s\"",
-					     room ? room : "", room ? ": " : "", title ? title : "?");
-		speakers_line(a, speakers, 3, 80, line, sizeof(line), &o, &talk);
-		if (text_add(out, line))
-			break;
-		mentions_merge(m, &talk); /* only the talks shown ping their speakers */
-		shown++;
-	}
-	if (shown < n) {
-		snprintf(line, sizeof(line), "\n...and %zu more.", n - shown);
-		memcpy(out->buf + out->n, line, strlen(line) + 1);
-		out->n += strlen(line);
-	}
-}
-
-/* One post per start time to the announce channels, keyed by its text:
- * a refresh that changes nothing adds nothing; one that changes the
- * slot's talks skips the old pending post and adds the new one. The
- * ids ("slot@<start>") of the slots written go into j->known. */
-static int soon_slots(struct announce *a, struct sched_job *j, json_t *talks, int64_t now)
+/* One post per start time to the announce channels, keyed by its text and
+ * by who it pings (the mentions are not in the text: announce_items.
+ * mention_users): a refresh that changes nothing adds nothing; one that
+ * changes what starts then, or an opt-in, skips the old pending post and
+ * adds the new one. The ids ("slot@<start>") of the slots written go into
+ * j->known. */
+static int soon_slots(struct announce *a, struct sched_job *j, json_t *entries, int64_t now)
 {
 	struct slot_talk *v;
+	json_t **group = NULL, *t;
 	size_t n = 0, i, k;
-	json_t *t;
 	int rc = HW_OK;
 
-	if (!a->nchannels || !json_array_size(talks))
+	if (!a->nchannels || !json_array_size(entries))
 		return HW_OK;
-	if (!(v = calloc(json_array_size(talks), sizeof(*v))))
+	if (!(v = calloc(json_array_size(entries), sizeof(*v))) ||
+	    !(group = calloc(json_array_size(entries), sizeof(*group)))) {
+		free(v);
 		return HW_ERR_NOMEM;
-	json_array_foreach(talks, i, t) {
+	}
+	json_array_foreach(entries, i, t) {
 		json_t *start = json_object_get(t, "start");
 		int64_t start_ms;
 		if (!json_string_value(json_object_get(t, "id")) || !json_is_integer(start) ||
@@ -432,24 +268,34 @@ static int soon_slots(struct announce *a, struct sched_job *j, json_t *talks, in
 	}
 	qsort(v, n, sizeof(*v), slot_cmp);
 	for (i = 0; i < n && rc == HW_OK; i = k) {
-		struct text text = {{0}, 0};
-		struct mentions m = {{0}, 0, 0};
+		struct announce_mentions m = {{0}, 0, 0};
 		struct sched_op *op;
-		char id[64], key[96];
+		char id[64], key[128], *text;
 		for (k = i; k < n && v[k].start_ms == v[i].start_ms; k++)
-			;
-		slot_text(a, v + i, k - i, &text, &m);
-		snprintf(id, sizeof(id), "slot@%lld", (long long)(v[i].start_ms / 1000));
-		snprintf(key, sizeof(key), "%s@%016llx", id, (unsigned long long)fnv(text.buf));
-		known_add(j, id);
-		skip_talk(j, id, key, "the talks starting then changed");
-		if ((op = op_add(j, OP_ADD, id, key, NULL))) {
-			op->text = dup_or_null(j, text.buf);
-			op->mention_users = dup_or_null(j, m.list); /* in the text, so in the key */
-			op->due_ms = v[i].start_ms - a->remind_ms;
+			group[k - i] = v[k].t;
+		if (!(text = announce_soon_post(a, group, k - i, v[i].start_ms, 1, &m))) {
+			rc = HW_ERR_NOMEM;
+			break;
 		}
+		snprintf(id, sizeof(id), "slot@%lld", (long long)(v[i].start_ms / 1000));
+		if (m.n)
+			snprintf(key, sizeof(key), "%s@%016llx@m%016llx", id,
+				 (unsigned long long)fnv(text), (unsigned long long)fnv(m.list));
+		else
+			snprintf(key, sizeof(key), "%s@%016llx", id, (unsigned long long)fnv(text));
+		known_add(j, id);
+		skip_talk(j, id, key, ANNOUNCE_SLOT_REPLACED);
+		if ((op = op_add(j, OP_ADD, id, key, NULL))) {
+			op->text = text;
+			text = NULL;
+			op->mention_users = dup_or_null(j, m.list);
+			op->due_ms = v[i].start_ms - a->remind_ms;
+			op->revive = 1;
+		}
+		free(text);
 		rc = j->oom ? HW_ERR_NOMEM : HW_OK;
 	}
+	free(group);
 	free(v);
 	return rc;
 }
@@ -460,6 +306,18 @@ static int is_known(const struct sched_job *j, const char *id)
 		if (!strcmp(j->known[i], id))
 			return 1;
 	return 0;
+}
+
+/* Why a pending post of id goes: nothing of it is left. */
+static const char *gone_reason(const struct sched_job *j, const char *id)
+{
+	if (j->soon_off)
+		return "starting-soon posts are off";
+	if (!strncmp(id, "slot@", 5))
+		return "nothing starts then any more";
+	if (!strncmp(id, "os#", 3))
+		return "open space removed from the board";
+	return "talk removed from the schedule";
 }
 
 static int sched_body(void *ctx, hw_tx *tx, void *job)
@@ -491,6 +349,7 @@ static int sched_body(void *ctx, hw_tx *tx, void *job)
 				.talk_key = op->keep_key,
 				.mentions = 0,
 				.mention_users = op->mention_users,
+				.revive = op->revive ? ANNOUNCE_SLOT_REPLACED : NULL,
 				.channels = one ? &one : (const char *const *)a->channels,
 				.nchannels = one ? 1 : a->nchannels,
 			};
@@ -498,20 +357,18 @@ static int sched_body(void *ctx, hw_tx *tx, void *job)
 			rc = announce_store_add(api, tx, &n, &item);
 		}
 	}
-	if (rc != HW_OK || !j->update_gone)
+	if (rc != HW_OK)
 		return rc;
-	/* Talks gone from the schedule: their pending posts are skipped. */
+	/* Talks gone from the schedule, open spaces gone from the board:
+	 * their pending posts are skipped. */
 	if ((rc = announce_store_soon_talks(api, tx, &ids, &nids)))
 		return rc;
 	for (size_t k = 0; k < nids && rc == HW_OK; k++) {
 		if (!j->soon_off && is_known(j, ids[k]))
 			continue;
-		rc = announce_store_skip_talk(api, tx, ids[k], NULL,
-					      j->soon_off ? "starting-soon posts are off"
-					      : !strncmp(ids[k], "slot@", 5)
-						      ? "no talk starts then any more"
-						      : "talk removed from the schedule",
-					      NULL);
+		if (!j->soon_off && !j->spaces_known && !strncmp(ids[k], "os#", 3))
+			continue; /* the board is not known yet */
+		rc = announce_store_skip_talk(api, tx, ids[k], NULL, gone_reason(j, ids[k]), NULL);
 	}
 	announce_store_strings_free(ids, nids);
 	return rc;
@@ -528,38 +385,47 @@ static void sched_done(void *ctx, int status, void *job)
 	announce_send_rearm(a);
 }
 
-void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
+/*
+ * The talks are known once schedule.loaded came; the open spaces once
+ * openspaces.board came, or never when that plugin is not loaded. Nothing
+ * is built before the talks are known, so a board that comes first (after
+ * a restart, say) waits for them. A board that comes after the talks
+ * redoes the slots it adds to: the slot's post made of the talks alone is
+ * replaced before it is due, and a version skipped that way comes back
+ * when its slot is the same again (announce_store_add revives it: its key
+ * would otherwise be refused, and the slot would get no post at all).
+ */
+void announce_sched_redo(struct announce *a)
 {
-	struct announce *a = ud;
-	json_t *talks = json_object_get(data, "talks"), *t;
-	int64_t now = a->api->now_ms(self);
+	int64_t now = a->api->now_ms(a->self);
+	json_t *entries, *t;
 	struct sched_job *j;
 	size_t i;
 	int rc = HW_OK;
 
-	if (!hw_event_check(a->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+	if (a->remind_ms <= 0 || !a->talks)
 		return;
-	a->schedule_seen = 1;
-	adopt_zone(a, json_string_value(json_object_get(data, "timezone")));
-	announce_rooms_check(a, talks);
-	if (a->remind_ms <= 0 || !json_is_array(talks))
+	if (!(j = calloc(1, sizeof(*j))) || !(entries = announce_soon_entries(a))) {
+		free(j);
+		a->api->log(a->self, HW_LOG_ERROR,
+			    "announce: cannot update the starting-soon posts: out of memory");
 		return;
-	if (!(j = calloc(1, sizeof(*j))))
-		return;
+	}
 	j->now = now;
-	j->update_gone = 1;
 	j->soon_off = a->soon_mode == ANNOUNCE_SOON_OFF;
-	json_array_foreach(talks, i, t) {
-		if (a->soon_mode == ANNOUNCE_SOON_OFF)
+	j->spaces_known = a->spaces != NULL;
+	json_array_foreach(entries, i, t) {
+		if (j->soon_off)
 			break;
 		known_add(j, json_string_value(json_object_get(t, "id")));
 		if ((rc = soon_one(a, j, t, now)))
 			break;
 	}
 	if (rc == HW_OK && a->soon_mode == ANNOUNCE_SOON_GROUPED)
-		rc = soon_slots(a, j, talks, now);
+		rc = soon_slots(a, j, entries, now);
+	json_decref(entries);
 	if (rc != HW_OK || j->oom) {
-		a->api->log(self, HW_LOG_ERROR,
+		a->api->log(a->self, HW_LOG_ERROR,
 			    "announce: cannot update the starting-soon posts: out of memory");
 		sched_job_free(j);
 		return;
@@ -567,8 +433,28 @@ void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, v
 	hw_units_run(a->units, sched_body, sched_done, sched_job_free, j);
 }
 
-static void change_line(struct announce *a, const char *what, json_t *e, struct text *out,
-			size_t *dropped)
+void announce_sched_on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
+{
+	struct announce *a = ud;
+	json_t *talks = json_object_get(data, "talks");
+
+	if (!hw_event_check(a->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
+		return;
+	adopt_zone(a, json_string_value(json_object_get(data, "timezone")));
+	announce_rooms_check(a, talks);
+	if (!json_is_array(talks))
+		return;
+	if (announce_soon_keep_talks(a, talks)) {
+		a->api->log(self, HW_LOG_ERROR,
+			    "announce: out of memory keeping the schedule; the starting-soon posts "
+			    "are as they were");
+		return;
+	}
+	announce_sched_redo(a);
+}
+
+static void change_line(struct announce *a, const char *what, json_t *e,
+			struct announce_text *out, size_t *dropped)
 {
 	const char *title = json_string_value(json_object_get(e, "title"));
 	const char *room = json_string_value(json_object_get(e, "room"));
@@ -596,7 +482,7 @@ static void change_line(struct announce *a, const char *what, json_t *e, struct 
 	else
 		snprintf(line, sizeof(line), "\n- Removed from the schedule: \"%.200s\"",
 			 title ? title : "?");
-	if (*dropped || text_add(out, line))
+	if (*dropped || announce_text_add(out, line))
 		(*dropped)++;
 }
 
@@ -647,7 +533,7 @@ void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, 
 {
 	static const char *const kinds[] = {"added", "moved", "cancelled", "removed"};
 	struct announce *a = ud;
-	struct text text = {{0}, 0};
+	struct announce_text text = {{0}, 0};
 	struct change_job *j;
 	size_t dropped = 0, count = 0, i;
 	json_t *e;
@@ -656,7 +542,7 @@ void announce_sched_on_changed(hw_plugin *self, const char *type, json_t *data, 
 
 	if (!ch || !hw_event_check(a->api, self, type, data, HW_SCHEDULE_CHANGED_VERSION))
 		return;
-	text_add(&text, "Schedule change:");
+	announce_text_add(&text, "Schedule change:");
 	for (size_t k = 0; k < 4; k++)
 		json_array_foreach(json_object_get(data, kinds[k]), i, e) {
 			change_line(a, kinds[k], e, &text, &dropped);
@@ -705,9 +591,7 @@ void announce_sched_on_speakers(hw_plugin *self, const char *type, json_t *data,
 	a->speakers = map;
 	a->api->log(self, HW_LOG_INFO, "announce: %zu speaker%s to mention in starting-soon posts",
 		    json_object_size(map), json_object_size(map) == 1 ? "" : "s");
-	/* The pending posts are redone from the schedule (their keys carry
+	/* The pending posts are redone from the talks kept (their keys carry
 	 * who they ping); before the first schedule there is nothing to redo. */
-	if (a->schedule_seen && a->remind_ms > 0)
-		hw_event_publish_bare(a->api, self, HW_EVENT_SCHEDULE_REQUEST,
-				      HW_SCHEDULE_REQUEST_VERSION);
+	announce_sched_redo(a);
 }

@@ -28,6 +28,7 @@
 #include "announce.h"
 #include "announce_store.h"
 #include <hallway/events.h>
+#include <hallway/reply.h>
 
 #define RETRY_BASE_MS 30000
 #define UNAVAILABLE_RETRY_MS 10000 /* the database away, or this daemon the standby */
@@ -258,15 +259,68 @@ static void on_sent(hw_plugin *self, int status, const char *message_id, const c
 	record(a, j);
 }
 
+/* A starting-soon post's model with this row's nonce and the users it
+ * pings (at most HW_REPLY_MENTIONS_MAX; only they are pinged). Steals
+ * model; returns what api->send_model returns. */
+static int send_model_row(struct announce *a, const struct announce_row *r, json_t *model,
+			  struct announce_flight *f)
+{
+	json_t *users = json_array();
+	char *list = r->mention_users ? strdup(r->mention_users) : NULL, *save = NULL;
+	int rc = HW_ERR_NOMEM;
+
+	if (!users || (r->mention_users && !list))
+		goto out;
+	for (char *u = list ? strtok_r(list, ",", &save) : NULL;
+	     u && json_array_size(users) < HW_REPLY_MENTIONS_MAX; u = strtok_r(NULL, ",", &save))
+		if (json_array_append_new(users, json_string(u)))
+			goto out;
+	if (json_object_set_new(model, "nonce", json_string(r->nonce)) ||
+	    (json_array_size(users) && json_object_set(model, "mention_users", users)))
+		goto out;
+	rc = a->api->send_model(a->self, r->channel_id, model, on_sent, f);
+	model = NULL; /* stolen, also on error */
+out:
+	json_decref(model);
+	json_decref(users);
+	free(list);
+	return rc;
+}
+
+/* Any other row: its text (a post's summary when the host draws no
+ * model), with its nonce, pinging only its mention_users (the host drops
+ * anything that is not a user id). */
+static int send_text_row(struct announce *a, const struct announce_row *r,
+			 struct announce_flight *f)
+{
+	hw_message m = {.struct_size = sizeof(m)};
+	const char *users[ANNOUNCE_MENTIONS_MAX];
+	char summary[ANNOUNCE_TEXT_MAX + 1], *list = NULL;
+	size_t nusers = 0;
+	int rc;
+
+	m.content = announce_shown(r->text, summary, sizeof(summary));
+	m.allow_mentions = r->mentions;
+	m.nonce = r->nonce;
+	if (r->mention_users && (list = strdup(r->mention_users))) {
+		char *save = NULL;
+		for (char *u = strtok_r(list, ",", &save); u && nusers < ANNOUNCE_MENTIONS_MAX;
+		     u = strtok_r(NULL, ",", &save))
+			users[nusers++] = u;
+		m.mention_users = users;
+		m.nmention_users = nusers;
+	}
+	rc = a->api->send(a->self, r->channel_id, &m, on_sent, f);
+	free(list);
+	return rc;
+}
+
 static void send_row(struct announce *a, const struct announce_row *r)
 {
 	const hw_api *api = a->api;
 	struct announce_flight *f = calloc(1, sizeof(*f));
 	struct result_job *j;
-	hw_message m = {.struct_size = sizeof(m)};
-	const char *users[ANNOUNCE_MENTIONS_MAX];
-	char *list = NULL;
-	size_t nusers = 0;
+	json_t *model;
 	int rc;
 
 	if (!f) {
@@ -282,21 +336,12 @@ static void send_row(struct announce *a, const struct announce_row *r)
 	snprintf(f->channel_id, sizeof(f->channel_id), "%s", r->channel_id);
 	f->next = a->flights;
 	a->flights = f;
-	m.content = r->text;
-	m.allow_mentions = r->mentions;
-	m.nonce = r->nonce;
-	/* The speakers who opted in: only they are pinged (the host drops
-	 * anything that is not a user id). */
-	if (r->mention_users && (list = strdup(r->mention_users))) {
-		char *save = NULL;
-		for (char *u = strtok_r(list, ",", &save); u && nusers < ANNOUNCE_MENTIONS_MAX;
-		     u = strtok_r(NULL, ",", &save))
-			users[nusers++] = u;
-		m.mention_users = users;
-		m.nmention_users = nusers;
-	}
-	rc = api->send(a->self, r->channel_id, &m, on_sent, f);
-	free(list);
+	/* A starting-soon post is a reply model (announce_soon.c), drawn by
+	 * the host; a host without send_model gets its summary as text. */
+	if (api->send_model && (model = announce_soon_model(r->text)))
+		rc = send_model_row(a, r, model, f);
+	else
+		rc = send_text_row(a, r, f);
 	if (rc == HW_OK)
 		return;
 	/* Refused before anything went out (e.g. not a channel id). The

@@ -105,7 +105,16 @@ int announce_store_add(const hw_api *api, hw_tx *tx, const struct announce_new *
 		rc = hw_sql_int(api, tx, &id, "SELECT 1 FROM announce_items WHERE talk_key = ?", "t",
 				n->talk_key);
 		if (rc == HW_OK) {
-			*item_id = 0; /* there already */
+			/* There already; a version replaced and current again is
+			 * pending again (same rows, so the same nonces). */
+			if (n->revive &&
+			    (rc = hw_sql_exec(api, tx,
+					      "UPDATE announce_outbox SET state = 'pending', error = NULL "
+					      "WHERE state = 'skipped' AND error = ? AND item_id = "
+					      "(SELECT id FROM announce_items WHERE talk_key = ?)",
+					      "tt", n->revive, n->talk_key)))
+				return rc;
+			*item_id = 0;
 			return HW_OK;
 		}
 		if (rc != HW_ERR_NOT_FOUND)

@@ -34,12 +34,15 @@ struct announce_new {
 	const char *talk_key;     /* soon posts: unique "talk@start"; else NULL */
 	int mentions;             /* 1: send with allow_mentions */
 	const char *mention_users;/* "id,id": only these are pinged; or NULL */
+	const char *revive;       /* soon posts: a reason, see announce_store_add; or NULL */
 	const char *const *channels;
 	size_t nchannels;
 };
 
 /* Writes the item and its outbox rows. Sets *item_id. A soon post whose
- * talk_key exists already is not added: *item_id is then 0. */
+ * talk_key exists already is not added: *item_id is then 0; its rows
+ * skipped with the reason n->revive (when set) are pending again (a
+ * version of a post that was replaced and is current again). */
 int announce_store_add(const hw_api *api, hw_tx *tx, const struct announce_new *n, int64_t *item_id);
 
 /* One row claimed for sending. Owned by the array. */

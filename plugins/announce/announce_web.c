@@ -64,13 +64,13 @@ static json_t *route_latest(hw_plugin *self, const hw_web_request *req, int *sta
 
 static void add_row(json_t *rows, const struct announce *a, const struct announce_view *v)
 {
-	char id[24], due[40], sent[40] = "";
+	char id[24], due[40], sent[40] = "", shown[ANNOUNCE_TEXT_MAX + 1];
 	snprintf(id, sizeof(id), "#%lld", (long long)v->item_id);
 	announce_time_format(announce_tz(a), v->due_ms, due, sizeof(due));
 	if (v->sent_ms)
 		announce_time_format(announce_tz(a), v->sent_ms, sent, sizeof(sent));
 	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s,s]", id, v->kind, v->state, due, sent,
-					      v->channel_id, v->text ? v->text : "",
+					      v->channel_id, announce_shown(v->text, shown, sizeof(shown)),
 					      v->error ? v->error : ""));
 }
 

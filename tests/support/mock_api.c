@@ -926,9 +926,12 @@ int mock_api_db_fence(mock_api *m, const char *holder, int64_t epoch)
 	return 0;
 }
 
-int64_t mock_api_db_int(mock_api *m, const char *sql)
+/* The first column of the first row of sql as text (copied into buf) on
+ * whichever engine db_run uses: 1 for a value, 0 for NULL, -1 for no row
+ * or a failed query. */
+static int db_first(mock_api *m, const char *sql, char *buf, size_t len)
 {
-	int64_t v = -1;
+	int got = -1;
 	if (m->pg_url) {
 		PGconn *c = PQconnectdb(m->pg_url);
 		PGresult *r = NULL;
@@ -937,24 +940,42 @@ int64_t mock_api_db_int(mock_api *m, const char *sql)
 		if (PQstatus(c) == CONNECTION_OK)
 			PQclear(PQexec(c, path));
 		if (PQstatus(c) == CONNECTION_OK && (r = PQexec(c, sql)) &&
-		    PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-		    !PQgetisnull(r, 0, 0))
-			v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		else if (PQstatus(c) == CONNECTION_OK && r && PQresultStatus(r) == PGRES_TUPLES_OK)
-			v = PQntuples(r) ? 0 : -1;
+		    PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			got = PQgetisnull(r, 0, 0) ? 0 : 1;
+		if (got == 1)
+			snprintf(buf, len, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		PQfinish(c);
-		return v;
+		return got;
 	}
 	{
 		sqlite3_stmt *st = NULL;
 		if (mock_api_db(m) &&
 		    sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
+		    sqlite3_step(st) == SQLITE_ROW) {
+			got = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : 1;
+			if (got == 1)
+				snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		}
 		sqlite3_finalize(st);
 	}
-	return v;
+	return got;
+}
+
+int64_t mock_api_db_int(mock_api *m, const char *sql)
+{
+	char v[32];
+	int got = db_first(m, sql, v, sizeof(v));
+	return got < 0 ? -1 : got ? strtoll(v, NULL, 10) : 0;
+}
+
+char *mock_api_db_text(mock_api *m, const char *sql)
+{
+	char *buf = mock_xalloc(1 << 16);
+	if (db_first(m, sql, buf, 1 << 16) == 1)
+		return buf;
+	free(buf);
+	return NULL;
 }
 
 size_t mock_api_db_pending(mock_api *m)

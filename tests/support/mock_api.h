@@ -156,6 +156,9 @@ size_t mock_api_db_pending(mock_api *m);
  * tables, as the host, on whichever engine db_run uses): -1 when there is
  * no row or the query fails, 0 for NULL. */
 int64_t mock_api_db_int(mock_api *m, const char *sql);
+/* The same as text: a new string (free it; cut at 64 KiB), or NULL when
+ * there is no row, the value is NULL or the query fails. */
+char *mock_api_db_text(mock_api *m, const char *sql);
 void mock_api_db_fail(mock_api *m, int status);
 /* PostgreSQL only: units of work check the lease fence (hw.fence) of
  * holder and epoch from now on, as in a daemon with a lease: a stale

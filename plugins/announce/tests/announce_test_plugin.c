@@ -5,11 +5,13 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <hallway/plugin.h>
 
+#include "golden_model.h"
 #include "mock_api.h"
 #include <hallway/civil.h>
 #include <hallway/events.h>
@@ -83,6 +85,75 @@ static size_t sends_to(mock_api *m, const char *channel_id)
 		if (!strcmp(mock_api_output(m, MOCK_OUT_SEND, i)->target, channel_id))
 			n++;
 	return n;
+}
+
+/* A starting-soon post as sent: the reply model (new reference), checked
+ * for what every post has (version 2, a nonce of its row, the conference's
+ * zone), or NULL. */
+static json_t *sent_model(const mock_output *o)
+{
+	json_t *model = o ? json_loads(o->text, 0, NULL) : NULL;
+	const char *nonce = json_string_value(json_object_get(model, "nonce"));
+	CHECK(model != NULL);
+	CHECK_INTEQ(json_integer_value(json_object_get(model, "version")), 2);
+	CHECK(nonce && strlen(nonce) >= 3 && strlen(nonce) <= 25);
+	CHECK_STREQ(json_string_value(json_object_get(model, "zone")), "Europe/Brussels");
+	return model;
+}
+
+/* A sent post as a golden model (tests/unit/golden/reply/NAME.model.json,
+ * drawn for each door by test_reply_model): its nonce, random per
+ * database, is set to a fixed one. Borrows model. */
+static int golden_post(const char *name, json_t *model)
+{
+	json_t *copy = json_deep_copy(model);
+	if (!copy || json_object_set_new(copy, "nonce", json_string("5f3a9c01-17"))) {
+		json_decref(copy);
+		return 0;
+	}
+	return golden_model_same(name, copy);
+}
+
+/* model.items[i].key as a string ("" when absent). */
+static const char *item_str(json_t *model, size_t i, const char *key)
+{
+	const char *v = json_string_value(
+		json_object_get(json_array_get(json_object_get(model, "items"), i), key));
+	return v ? v : "";
+}
+
+/* model.items[i].key as an integer (-1 when absent). */
+static long long item_int(json_t *model, size_t i, const char *key)
+{
+	json_t *v = json_object_get(json_array_get(json_object_get(model, "items"), i), key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* The summary stored for announce_items row id (what the audit, the list
+ * and the plan show of a post) is want. */
+static int summary_is(mock_api *m, long long id, const char *want)
+{
+	char sql[120], *text;
+	json_t *env;
+	const char *got;
+	int ok;
+	snprintf(sql, sizeof(sql), "SELECT text FROM announce_items WHERE id = %lld", id);
+	text = mock_api_db_text(m, sql);
+	env = text ? json_loads(text, 0, NULL) : NULL;
+	got = json_string_value(json_object_get(env, "summary"));
+	ok = got && !strcmp(got, want);
+	if (!ok)
+		fprintf(stderr, "summary of #%lld: \"%s\"\n", id, got ? got : "(none)");
+	json_decref(env);
+	free(text);
+	return ok;
+}
+
+/* Publishes d to the plugin as another plugin would; steals d. */
+static void emit(mock_api *m, const char *type, json_t *d)
+{
+	mock_api_emit(m, type, d);
+	json_decref(d);
 }
 
 /* Output hook: what state is the outbox row in when "Discord" gets it? */
@@ -503,8 +574,24 @@ TEST(starting_soon_posts)
 	mock_api_advance(m, 1000);
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
 	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->target, "2005");
-	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
-		    "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada.");
+	/* Issue 16: a reply model the host draws (an embed on Discord). */
+	{
+		json_t *sm = sent_model(mock_api_last(m, MOCK_OUT_SEND));
+		CHECK_STREQ(json_string_value(json_object_get(sm, "title")), "Starting in 5 minutes");
+		CHECK_STREQ(item_str(sm, 0, "kind"), "talk");
+		CHECK_STREQ(item_str(sm, 0, "title"), "Opening");
+		CHECK_STREQ(item_str(sm, 0, "room"), "Main Hall");
+		CHECK_STREQ(json_string_value(json_array_get(
+				    json_object_get(json_array_get(json_object_get(sm, "items"), 0),
+						    "speakers"), 0)), "Ada");
+		CHECK_INTEQ(item_int(sm, 0, "start"), thu(9, 30));
+		CHECK_INTEQ(item_int(sm, 0, "end"), thu(12, 0));
+		CHECK(json_object_get(sm, "mention_users") == NULL);
+		json_decref(sm);
+		CHECK(summary_is(m, 1, "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, "
+				       "with Ada."));
+		CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->mention_users, "");
+	}
 	/* 102 cancelled, 103 removed, 100 already done: nothing more. */
 	d = loaded(0, 1, 1);
 	mock_api_emit(m, "schedule.loaded", d);
@@ -541,9 +628,27 @@ TEST(starting_soon_grouped)
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 7);
 	CHECK_INTEQ(sends_to(m, "2005"), 1);
 	CHECK_INTEQ(sends_to(m, "2001"), 2);
-	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
-		    "Starting in 5 minutes, at 10:15:\n- Envelope: \"Gateway @everyone\"\n"
-		    "- Workshop: \"Workshop\"");
+	{
+		json_t *sm = sent_model(mock_api_last(m, MOCK_OUT_SEND));
+		CHECK_STREQ(json_string_value(json_object_get(sm, "title")),
+			    "Starting in 5 minutes, at 10:15");
+		CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 2);
+		CHECK_STREQ(item_str(sm, 0, "title"), "Gateway @everyone");
+		CHECK_STREQ(item_str(sm, 0, "room"), "Envelope");
+		CHECK_STREQ(item_str(sm, 1, "title"), "Workshop");
+		json_decref(sm);
+		/* Each channel's row has its own nonce: a post to three
+		 * channels is three messages, each sent once. */
+		CHECK_INTEQ(q_int(m, "SELECT COUNT(DISTINCT nonce) FROM announce_outbox WHERE "
+				     "kind = 'soon'"), 7);
+	}
+	/* What the audit and the plan show of it. */
+	CHECK(summary_is(m, 3, "Starting in 5 minutes, at 10:15:\n- Envelope: \"Gateway @everyone\"\n"
+			       "- Workshop: \"Workshop\""));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce audit"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "\"Starting in 5 minutes, at 10:15: - "
+							     "Envelope") != NULL);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "announce_model") == NULL);
 	mock_api_free(m);
 
 	/* A refresh that cancels one talk of a slot replaces its pending post;
@@ -557,12 +662,12 @@ TEST(starting_soon_grouped)
 	mock_api_emit(m, "schedule.loaded", d);
 	json_decref(d);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
-			     "error = 'the talks starting then changed'"), 3);
+			     "error = 'what starts then changed'"), 3);
 	d = loaded(0, 1, 1);
 	mock_api_emit(m, "schedule.loaded", d);
 	json_decref(d);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
-			     "error = 'no talk starts then any more'"), 3);
+			     "error = 'nothing starts then any more'"), 3);
 	mock_api_advance(m, thu(12, 0) - thu(9, 0));
 	/* The opening, in its room and in its slot's posts. */
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 4);
@@ -615,7 +720,7 @@ TEST(starting_soon_mentions_opted_in_speakers)
 		       "Eve", "user_id", "5004> @everyone <@5005");
 	mock_api_emit(m, "registration.speakers", sp);
 	json_decref(sp);
-	CHECK_INTEQ(published(m, "schedule.request"), 1); /* no schedule yet: nothing to redo */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items"), 0); /* no schedule yet */
 	talks = json_array();
 	json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[s], s:I, s:I}", "id", "100",
 					       "title", "Opening", "room", "Main Hall", "speakers",
@@ -638,29 +743,45 @@ TEST(starting_soon_mentions_opted_in_speakers)
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users IS NULL"), 0);
 	mock_api_advance(m, thu(10, 10) - thu(9, 0));
 	REQUIRE((o = last_to(m, "2005")));
-	CHECK_STREQ(o->text, "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada <@5001>.");
+	{
+		json_t *sm = sent_model(o);
+		CHECK_STREQ(item_str(sm, 0, "title"), "Opening");
+		CHECK_STREQ(json_string_value(json_array_get(json_object_get(sm, "mention_users"), 0)),
+			    "5001");
+		CHECK_INTEQ(json_array_size(json_object_get(sm, "mention_users")), 1);
+		json_decref(sm);
+	}
 	CHECK_STREQ(o->mention_users, "5001");
 	REQUIRE((o = last_to(m, "2001")));
-	CHECK_STREQ(o->text, "Starting in 5 minutes, at 10:15:\n"
-			     "- Envelope: \"Gateway <@5002> @everyone\", with ÁDA <@5001>, Grace Hopper,"
-			     " Eve\n- Workshop: \"Workshop\", with Adam");
+	{
+		/* The title is text in the model (the host escapes it): only the
+		 * opted-in speaker is pinged, never what a title says. */
+		json_t *sm = sent_model(o);
+		CHECK_STREQ(item_str(sm, 0, "title"), "Gateway <@5002> @everyone");
+		CHECK_STREQ(item_str(sm, 1, "title"), "Workshop");
+		CHECK(golden_post("announce-soon-mentions", sm));
+		json_decref(sm);
+	}
 	CHECK_STREQ(o->mention_users, "5001");
 	/* The same set again changes nothing; a new one redoes the posts. */
 	sp = json_pack("{s:i, s:[{s:s, s:s}, {s:s, s:s}]}", "version", 1, "speakers", "name", "Ada",
 		       "user_id", "5001", "name", "Ad", "user_id", "5003");
 	mock_api_emit(m, "registration.speakers", sp);
 	json_decref(sp);
-	CHECK_INTEQ(published(m, "schedule.request"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
+	/* Nobody opted in any more: the pending posts (the 10:15 slot's three)
+	 * are redone from the talks kept, without asking the schedule again. */
 	sp = json_pack("{s:i, s:[]}", "version", 1, "speakers");
 	mock_api_emit(m, "registration.speakers", sp);
 	json_decref(sp);
-	CHECK_INTEQ(published(m, "schedule.request"), 2);
+	CHECK_INTEQ(published(m, "schedule.request"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
 	/* a newer shape is left alone */
 	sp = json_pack("{s:i, s:[{s:s, s:s}]}", "version", 2, "speakers", "name", "Ada", "user_id",
 		       "5001");
 	mock_api_emit(m, "registration.speakers", sp);
 	json_decref(sp);
-	CHECK_INTEQ(published(m, "schedule.request"), 2);
+	CHECK_INTEQ(published(m, "schedule.request"), 1);
 	json_decref(d);
 	mock_api_free(m);
 
@@ -673,17 +794,219 @@ TEST(starting_soon_mentions_opted_in_speakers)
 		       "5001");
 	mock_api_emit(m, "registration.speakers", sp);
 	json_decref(sp);
-	CHECK_INTEQ(published(m, "schedule.request"), 2);
-	mock_api_emit(m, "schedule.loaded", d); /* the schedule plugin's answer */
 	json_decref(d);
 	mock_api_advance(m, thu(9, 26) - thu(9, 0));
 	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 1);
-	CHECK_STREQ(mock_api_last_text(m, MOCK_OUT_SEND),
-		    "Starting in 5 minutes: \"Opening\" in Main Hall at 09:30, with Ada <@5001>.");
+	{
+		json_t *sm = sent_model(mock_api_last(m, MOCK_OUT_SEND));
+		CHECK_STREQ(item_str(sm, 0, "title"), "Opening");
+		CHECK_STREQ(json_string_value(json_array_get(json_object_get(sm, "mention_users"), 0)),
+			    "5001");
+		json_decref(sm);
+	}
 	CHECK_STREQ(mock_api_last(m, MOCK_OUT_SEND)->mention_users, "5001");
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
 			     "error = 'the speakers it mentions changed'"), 1);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE error LIKE 'talk moved%'"), 0);
+	mock_api_free(m);
+
+	/* grouped: the same (who a slot's post pings is in its key, as its
+	 * text is the same) */
+	db_path(path, sizeof(path), "soonmention3");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users IS NOT NULL"), 0);
+	emit(m, "registration.speakers",
+	     json_pack("{s:i, s:[{s:s, s:s}]}", "version", 1, "speakers", "name", "ada", "user_id",
+		       "5001"));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox o JOIN announce_items i ON "
+			     "i.id = o.item_id WHERE o.state = 'pending' AND i.talk_id = 'slot@1795681800'"
+			     " AND i.mention_users = '5001'"), 3);
+	mock_api_advance(m, thu(9, 26) - thu(9, 0));
+	CHECK_STREQ(last_to(m, "2001")->mention_users, "5001");
+	CHECK_INTEQ(sends_to(m, "2001"), 1);
+	mock_api_free(m);
+}
+
+/* An "openspaces.board" payload: open spaces 7 (10:15, with the talks of
+ * that slot) and 8 (14:00, alone), each when asked for. */
+static json_t *board(int with7, int with8, int moved8)
+{
+	json_t *spaces = json_array();
+	if (with7)
+		json_array_append_new(spaces, json_pack("{s:i, s:s, s:s, s:I, s:I, s:s}", "id", 7,
+							"title", "Rust BOF", "room", "Room A", "start",
+							(json_int_t)(thu(10, 15) / 1000), "end",
+							(json_int_t)(thu(11, 15) / 1000), "host", "Ada"));
+	if (with8)
+		json_array_append_new(spaces, json_pack("{s:i, s:s, s:s, s:I, s:I, s:s}", "id", 8,
+							"title", "Packaging woes", "room", "Room B",
+							"start", (json_int_t)(thu(moved8 ? 15 : 14, 0) / 1000),
+							"end", (json_int_t)(thu(moved8 ? 16 : 15, 0) / 1000),
+							"host", "Bob"));
+	return json_pack("{s:i, s:o}", "version", 1, "spaces", spaces);
+}
+
+/* Issue 21: open spaces get starting-soon posts beside the talks', in the
+ * same post when they start together; announce learns them from the
+ * "openspaces.board" event only. */
+TEST(starting_soon_open_spaces)
+{
+	char path[256];
+	mock_api *m;
+	json_t *sm;
+	db_path(path, sizeof(path), "soonspaces");
+	REQUIRE((m = start(path, thu(9, 0), "{\"room_channels\": {\"Main Hall\": \"2005\", "
+					     "\"room b\": \"2006\"}}")));
+	CHECK_INTEQ(published(m, "openspaces.request"), 1);
+	/* The board before the schedule: no post is made of half of what
+	 * starts at 10:15. */
+	emit(m, "openspaces.board", board(1, 1, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE kind = 'soon'"), 0);
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	/* 09:30: its room's post and the slot's; 10:15: talks and the BOF in
+	 * one post per channel; 14:00: Room B's channel and the slot's post. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE kind = 'soon'"), 5);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE talk_id = 'os#8'"), 1);
+	/* A newer board shape is left alone; the same board again adds nothing. */
+	{
+		json_t *b = board(0, 0, 0);
+		json_object_set_new(b, "version", json_integer(2));
+		emit(m, "openspaces.board", b);
+	}
+	emit(m, "openspaces.board", board(1, 1, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
+	mock_api_advance(m, thu(10, 10) - thu(9, 0));
+	REQUIRE((sm = sent_model(last_to(m, "2001"))));
+	CHECK_STREQ(json_string_value(json_object_get(sm, "title")), "Starting in 5 minutes, at 10:15");
+	CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 3);
+	CHECK_STREQ(item_str(sm, 2, "kind"), "openspace");
+	CHECK_STREQ(item_str(sm, 2, "title"), "Rust BOF");
+	CHECK_STREQ(item_str(sm, 2, "room"), "Room A");
+	CHECK_STREQ(item_str(sm, 2, "host"), "Ada");
+	CHECK_STREQ(item_str(sm, 2, "id"), "os#7");
+	CHECK_INTEQ(item_int(sm, 2, "end"), thu(11, 15));
+	CHECK(golden_post("announce-soon-slot", sm));
+	json_decref(sm);
+	CHECK(summary_is(m, 4, "Starting in 5 minutes, at 10:15:\n- Envelope: \"Gateway @everyone\"\n"
+			       "- Workshop: \"Workshop\"\n- Room A: open space \"Rust BOF\", hosted by "
+			       "Ada"));
+	/* The 14:00 open space moves to 15:00: its pending posts go, new ones
+	 * come; then it is dropped from the board: they go too. */
+	emit(m, "openspaces.board", board(1, 1, 1));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'open space moved to Thu 26 Nov 15:00 in Room B'"), 1);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'nothing starts then any more'"), 3);
+	emit(m, "openspaces.board", board(1, 0, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'open space removed from the board'"), 1);
+	mock_api_advance(m, thu(16, 0) - thu(10, 10));
+	CHECK_INTEQ(sends_to(m, "2006"), 0);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'pending'"), 0);
+	mock_api_free(m);
+
+	/* After a restart the board comes before the schedule: pending posts
+	 * stay as they are until the schedule's talks are known. */
+	db_path(path, sizeof(path), "soonspaces2");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	emit(m, "openspaces.board", board(1, 0, 0));
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	mock_api_free(m);
+	REQUIRE((m = start(path, thu(9, 1), NULL)));
+	emit(m, "openspaces.board", board(1, 0, 0));
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
+	mock_api_advance(m, thu(10, 10) - thu(9, 1));
+	REQUIRE((sm = sent_model(last_to(m, "2002"))));
+	CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 3);
+	json_decref(sm);
+	mock_api_free(m);
+
+	/* After a restart the board comes after the schedule: the slot's post
+	 * made of the talks alone is replaced before it is due, and the post
+	 * of the whole slot comes back (the same rows, so the same nonces):
+	 * one message per channel, with the open space. */
+	db_path(path, sizeof(path), "soonspaces3");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	emit(m, "openspaces.board", board(1, 0, 0));
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	mock_api_free(m);
+	REQUIRE((m = start(path, thu(9, 1), NULL)));
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'what starts then changed'"), 3);
+	emit(m, "openspaces.board", board(1, 0, 0));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE "
+			     "error = 'what starts then changed'"), 3);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox o JOIN announce_items i ON "
+			     "i.id = o.item_id WHERE o.state = 'pending' AND i.id = 2"), 3);
+	mock_api_advance(m, thu(10, 10) - thu(9, 1));
+	CHECK_INTEQ(sends_to(m, "2002"), 2); /* the 09:30 slot's and the 10:15 slot's */
+	REQUIRE((sm = sent_model(last_to(m, "2002"))));
+	CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 3);
+	CHECK_STREQ(item_str(sm, 2, "title"), "Rust BOF");
+	json_decref(sm);
+	mock_api_free(m);
+}
+
+/* A big slot, FOSDEM's Sunday 10:25 in kind (24 rooms, one booking in
+ * two rooms, tracks, links): one post per channel, every room in it. */
+TEST(starting_soon_big_slot)
+{
+	char path[256], id[16], title[64], room[32];
+	mock_api *m;
+	json_t *talks = json_array(), *sm;
+	db_path(path, sizeof(path), "soonbig");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	for (int i = 0; i < 24; i++) {
+		static const char *const tracks[] = {"Rust", "Go", "Python", "Open Media", "Legal"};
+		snprintf(id, sizeof(id), "%d", 500 + i);
+		if (i >= 22)
+			snprintf(title, sizeof(title), "Lunch break");
+		else
+			snprintf(title, sizeof(title), "Talk number %d", i);
+		snprintf(room, sizeof(room), "%s.%d", i % 2 ? "K" : "UB", 100 + i);
+		json_array_append_new(talks, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:[ss], s:I, s:I}", "id", id, "title", title, "room",
+			room, "track", tracks[i % 5], "url", "https://fosdem.org/2025/schedule/event/x/",
+			"speakers", "Ada Lovelace", "Grace Hopper", "start",
+			(json_int_t)(thu(10, 25) / 1000), "end", (json_int_t)(thu(10, 55) / 1000)));
+	}
+	emit(m, "openspaces.board", board(0, 0, 0));
+	emit(m, "schedule.loaded", json_pack("{s:s, s:s, s:o}", "name", "Big", "timezone",
+					      "Europe/Brussels", "talks", talks));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE kind = 'soon'"), 1);
+	mock_api_advance(m, thu(10, 20) - thu(9, 0));
+	CHECK_INTEQ(mock_api_output_count(m, MOCK_OUT_SEND), 3);
+	REQUIRE((sm = sent_model(last_to(m, "2003"))));
+	/* 22 talks and the break once, with its two rooms. */
+	CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 23);
+	CHECK_STREQ(item_str(sm, 22, "room"), "UB.122, K.123");
+	CHECK_STREQ(item_str(sm, 0, "url"), "https://fosdem.org/2025/schedule/event/x/");
+	CHECK_STREQ(item_str(sm, 0, "track"), "Rust");
+	CHECK(strlen(item_str(sm, 0, "colour")) == 7);
+	CHECK(golden_post("announce-soon-big", sm));
+	json_decref(sm);
+	mock_api_free(m);
+}
+
+/* The stored form of a starting-soon post is never an organizer's text,
+ * and cancelling a post names it instead of showing its stored form. */
+TEST(post_form_refused_as_text)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "postform");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce {\"announce_model\":1,\"model\":{}}"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "Nothing was posted") != NULL);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items"), 0);
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	CHECK_INTEQ(mock_api_chat(m, &alice, "announce cancel 3"), HW_OK);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "to 3 channels: a starting-soon post.") !=
+	      NULL);
+	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_REPLY), "announce_model") == NULL);
 	mock_api_free(m);
 }
 
@@ -706,7 +1029,11 @@ TEST(moved_talk_gets_a_new_post)
 	CHECK_INTEQ(sends_to(m, "2005"), 0);
 	mock_api_advance(m, thu(11, 25) - thu(9, 30));
 	CHECK_INTEQ(sends_to(m, "2005"), 1);
-	CHECK(strstr(mock_api_last_text(m, MOCK_OUT_SEND), "at 11:30") != NULL);
+	{
+		json_t *sm = sent_model(last_to(m, "2005"));
+		CHECK_INTEQ(item_int(sm, 0, "start"), thu(11, 30));
+		json_decref(sm);
+	}
 	/* A restart re-reads the same schedule: still one post per talk. */
 	mock_api_free(m);
 	REQUIRE((m = start(path, thu(11, 26), NULL)));
@@ -807,6 +1134,9 @@ int main(void)
 	RUN(starting_soon_posts);
 	RUN(starting_soon_grouped);
 	RUN(starting_soon_mentions_opted_in_speakers);
+	RUN(starting_soon_open_spaces);
+	RUN(starting_soon_big_slot);
+	RUN(post_form_refused_as_text);
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
 	RUN(mentions_only_when_allowed);
