@@ -271,23 +271,62 @@ class AnnounceTests(DaemonTestCase):
         time.sleep(1.0)
         talks = self.in_channel(TALKS)
         self.assertEqual(len(talks), 1)
-        self.assertTrue(talks[0]["content"].startswith(
-            'Starting in 5 minutes: "Why Conferences Need Better Bots" in Main Hall at 10:15'),
-            talks[0]["content"])
-        main = [m["content"] for m in self.in_channel(ANNOUNCEMENTS)]
+        # Issue 16: a reply model drawn as an embed (title, Discord times,
+        # room, speakers), sent with its outbox row's nonce.
+        self.assertEqual(talks[0]["content"], "**Starting in 5 minutes**")
+        embed = talks[0]["embeds"][0]
+        self.assertEqual(embed["title"], "Why Conferences Need Better Bots")
+        self.assertIn("<t:1795684500:t>", embed["description"])
+        self.assertIn("<t:1795684500:R>", embed["description"])
+        self.assertIn("Main Hall", embed["description"])
+        main = self.in_channel(ANNOUNCEMENTS)
         self.assertEqual(len(main), 1, main)
-        lines = main[0].split("\n")
-        self.assertEqual(lines[0], "Starting in 5 minutes, at 10:15:")
-        self.assertEqual(len(lines), 4, main[0])
-        self.assertTrue(any(l.startswith('- Main Hall: "Why Conferences Need Better Bots"') for l in lines))
-        self.assertTrue(any(l.startswith('- Envelope ✉️: "Discord Gateway Deep Dive"') for l in lines))
-        self.assertTrue(any(l.startswith('- Workshop Room B: "Workshop: Your First Plugin in C"') for l in lines))
+        self.assertEqual(main[0]["content"], "**Starting in 5 minutes, at 10:15**")
+        titles = [e["title"] for e in main[0]["embeds"]]
+        self.assertEqual(len(titles), 3, main[0]["embeds"])
+        self.assertIn("Why Conferences Need Better Bots", titles)
+        self.assertIn("Discord Gateway Deep Dive", titles)
+        self.assertIn("Workshop: Your First Plugin in C", titles)
+        rooms = " ".join(e["description"] for e in main[0]["embeds"])
+        for room in ("Main Hall", "Envelope ✉️", "Workshop Room B"):
+            self.assertIn(room, rooms)
+        nonces = self.db_rows("SELECT nonce FROM announce_outbox WHERE state = 'sent'")
+        self.assertEqual(sorted(m.get("nonce") for m in talks + main), sorted(n for (n,) in nonces))
+        # The audit reads the post's summary, not its stored form.
+        audit = self.db_rows("SELECT text FROM announce_items WHERE kind = 'soon'")
+        self.assertTrue(all(json.loads(t)["summary"].startswith("Starting in 5 minutes") for (t,) in audit))
         # Sent at 10:10 local on the conference clock.
         sent = self.db_rows("SELECT due_ms, sent_ms FROM announce_outbox WHERE state = 'sent'")
         self.assertEqual(len(sent), 2)
         for due, at in sent:
             self.assertEqual(due, 1795684200000)  # 2026-11-26T09:10:00Z
             self.assertLess(at - due, 30000)
+
+    def test_sigkill_after_discord_accepted_a_starting_soon_post_is_not_doubled(self):
+        """The grouped post is a reply model sent with its row's nonce: Discord
+        creates it, the bot dies before it hears so, the restart sends the same
+        nonce again and Discord answers with the message it made."""
+        env = {"HALLWAY_NOW": "2026-11-26T10:09:52+01:00", "HALLWAY_CLOCK_SPEED": "1"}
+        cfg = self.config({"channels": [ANNOUNCEMENTS]}, schedule={"source": SAMPLE})
+        self.st.rest_fault(kind="delay", ms=1500, method="POST",
+                           path="/channels/%s/messages$" % ANNOUNCEMENTS, count=1)
+        d = self.start(cfg, env=env)
+        wait_until(lambda: self.fault_hits() >= 1, 30, what="the post to reach the stand-in")
+        d.signal(signal.SIGSTOP)
+        wait_until(lambda: self.in_channel(ANNOUNCEMENTS), timeout=10, what="the post to be created")
+        d.signal(signal.SIGKILL)
+        d.wait(10)
+        # The 10:15 slot's row (later slots wait, pending).
+        row = "SELECT state, nonce, message_id FROM announce_outbox WHERE due_ms = 1795684200000"
+        [(state, nonce, message_id)] = self.db_rows(row)
+        self.assertEqual((state, message_id), ("sending", None))
+        self.assertEqual(self.in_channel(ANNOUNCEMENTS)[0].get("nonce"), nonce)
+        self.start(cfg, env=env)
+        wait_until(lambda: self.db_rows(row)[0][0] == "sent", 30, what="the row sent after the restart")
+        posts = self.in_channel(ANNOUNCEMENTS)
+        self.assertEqual(len(posts), 1, "the restart doubled the post")
+        self.assertEqual(posts[0]["content"], "**Starting in 5 minutes, at 10:15**")
+        self.assertEqual(self.db_rows(row), [("sent", nonce, posts[0]["id"])])
 
     def test_schedule_change_alert_and_moved_talk(self):
         with open(SAMPLE) as f:
