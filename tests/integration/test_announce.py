@@ -302,6 +302,43 @@ class AnnounceTests(DaemonTestCase):
             self.assertEqual(due, 1795684200000)  # 2026-11-26T09:10:00Z
             self.assertLess(at - due, 30000)
 
+    def test_open_space_in_the_slot_post_beside_the_talks(self):
+        """Issue 21: an open space proposed on the board (the openspaces
+        plugin, through the "openspaces.board" event) is listed in the
+        starting-soon post of its time slot, beside the talks: one message."""
+        if not os.path.exists(os.path.join(PLUGIN_DIR, "openspaces.so")):
+            self.skipTest("the openspaces plugin is not built")
+        env = {"HALLWAY_NOW": "2026-11-26T10:03:00+01:00", "HALLWAY_CLOCK_SPEED": "20"}
+        cfg = base_config(self.st, self.workdir, plugin_dir=PLUGIN_DIR, plugins={
+            "schedule": {"source": SAMPLE},
+            "announce": {"channels": [ANNOUNCEMENTS]},
+            "openspaces": {"rooms": [{"name": "Room A"}], "days": ["2026-11-26"],
+                           "slots": ["10:15", "11:00"], "slot_minutes": 45,
+                           "timezone": "Europe/Brussels"}})
+        self.start(cfg, env=env)
+        self.say("!openspace propose thu 10:15 Room A Rust in production", user=BOB)
+        self.reply("Rust in production", timeout=15)
+
+        def slot_post():
+            return next((m for m in self.in_channel(ANNOUNCEMENTS)
+                         if m["content"] == "**Starting in 5 minutes, at 10:15**"), None)
+        post = wait_until(slot_post, 60, what="the 10:15 starting-soon post")
+        by_title = {e["title"]: e["description"] for e in post["embeds"]}
+        self.assertEqual(set(by_title), {"Why Conferences Need Better Bots", "Discord Gateway Deep Dive",
+                                         "Workshop: Your First Plugin in C", "Rust in production"},
+                         post["embeds"])
+        self.assertIn("Room A", by_title["Rust in production"])
+        self.assertIn("hosted by", by_title["Rust in production"])
+        self.assertIn("Open space", by_title["Rust in production"])
+        time.sleep(1.0)
+        self.assertEqual(len([m for m in self.in_channel(ANNOUNCEMENTS)
+                              if m["content"] == "**Starting in 5 minutes, at 10:15**"]), 1)
+        # The version made of the talks alone was replaced before it was due.
+        replaced = self.db_rows("SELECT COUNT(*) FROM announce_outbox o JOIN announce_items i "
+                                "ON i.id = o.item_id WHERE i.talk_id = 'slot@1795684500' "
+                                "AND o.state = 'skipped' AND o.error = 'what starts then changed'")
+        self.assertEqual(replaced, [(1,)])
+
     def test_sigkill_after_discord_accepted_a_starting_soon_post_is_not_doubled(self):
         """The grouped post is a reply model sent with its row's nonce: Discord
         creates it, the bot dies before it hears so, the restart sends the same
