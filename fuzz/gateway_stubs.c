@@ -36,28 +36,9 @@ double gateway_rand01(struct gateway *g)
 	return 0.5;
 }
 
-const char *gateway_clean(char *dst, size_t cap, const char *src, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && n + 1 < cap; i++)
-		dst[n++] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
-	dst[n] = '\0';
-	return dst;
-}
-
 void gateway_kick_tx(struct gateway *g)
 {
 	(void)g;
-}
-
-void gateway_drop_session(struct gateway *g)
-{
-	free(g->session_id);
-	free(g->resume_url);
-	g->session_id = NULL;
-	g->resume_url = NULL;
-	g->seq = -1;
 }
 
 void gateway_close_local(struct gateway *g, int code, const char *reason,

@@ -189,6 +189,27 @@ static void on_hello(struct gateway *g, json_t *d)
 		send_identify(g);
 }
 
+/* Pure helpers the fuzz target uses as they are (fuzz/gateway_stubs.c
+ * replaces only the lws half, gateway.c). */
+const char *gateway_clean(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < cap; i++)
+		dst[n++] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[n] = '\0';
+	return dst;
+}
+
+void gateway_drop_session(struct gateway *g)
+{
+	free(g->session_id);
+	free(g->resume_url);
+	g->session_id = NULL;
+	g->resume_url = NULL;
+	g->seq = -1;
+}
+
 void gateway_note_dispatch(struct gateway *g)
 {
 	if (g->state == GW_RESUMING)
