@@ -302,6 +302,14 @@ static void complete_rooms(struct sched_plugin *p, const char *partial, hw_compl
 		choice(c, s->rooms[idx[i]]);
 		p->api->complete_add(out, c, c);
 	}
+	/* The open spaces, once the openspaces plugin has published a board
+	 * (autocomplete answers at once: no request on every keystroke). */
+	if (p->ospaces && n < PLUGIN_CHOICES) {
+		char f[PLUGIN_CHOICE_LEN + 1];
+		hw_fold_into(partial ? partial : "", f, sizeof(f));
+		if (!strncmp("openspaces", f, strlen(f)))
+			p->api->complete_add(out, "openspaces", "openspaces");
+	}
 }
 
 static void complete_titles(struct sched_plugin *p, const char *partial, hw_completion *out)

@@ -219,6 +219,7 @@ class OpenSpacesConsole(unittest.TestCase):
                   "openspace board thursday\n"
                   "meetup 19:00 \"The Old Pub\" dinner\n"
                   "openspaces\n"
+                  "next openspaces\n"
                   "later tiem zones\n"
                   "later\n")
         d = Daemon(cfg, self.tmp.name, extra_args=["--console"], stdin=script,
@@ -233,6 +234,12 @@ class OpenSpacesConsole(unittest.TestCase):
         self.assertIn("Meetup on: #1 Thu 26 Nov 19:00", out)
         self.assertIn("The hallway track, the next 3 hours", out)
         self.assertIn("open space #1", out)
+        # `next openspaces` drawn for the console: the schedule's zone (the
+        # board has none of its own), how soon, how to join.
+        # (The console user hosts and joins: counted once, nobody else.)
+        self.assertIn("Next open spaces\n11:00\u201312:00  Packaging war stories (in 1 h 05 min)\n"
+                      "             Courtyard\n             hosted by Console Attendee\n"
+                      "             To go: openspace join 1\n", out)
         self.assertIn("On your list: Time Zones Are Hard, DST Is Harder", out)
         self.assertIn("Talks to watch later", out)
 

@@ -478,6 +478,10 @@ TEST(next_openspaces_over_the_bus)
 	CHECK(invoke("next", "openspaces") == HW_OK);
 	CHECK(event("openspaces.request {\"version\":1}"));
 	CHECK(replied("the openspaces plugin is not loaded"));
+	/* No board seen: autocomplete offers rooms only. */
+	clear_out();
+	complete("next", "room", "open");
+	CHECK_INTEQ(M.nchoices, 0);
 	clear_out();
 	CHECK(invoke("next", NULL) == HW_OK);
 	CHECK(replied("\"title\":\"Next talks\"") && !replied("open space"));
@@ -497,6 +501,14 @@ TEST(next_openspaces_over_the_bus)
 	CHECK(invoke("next", NULL) == HW_OK);
 	CHECK(replied("Also 1 open space starts by then."));
 	CHECK(replied("\"command\":\"next openspaces\""));
+	/* Autocomplete offers the open spaces now. */
+	clear_out();
+	complete("next", "room", "Open");
+	CHECK(M.nchoices == 1 && !strcmp(M.choices[0], "openspaces"));
+	clear_out();
+	complete("now", "room", "");
+	CHECK_INTEQ(M.nchoices, 5); /* the four rooms, then the open spaces */
+	CHECK(M.nchoices == 5 && !strcmp(M.choices[4], "openspaces"));
 	/* Other commands do not ask. */
 	clear_out();
 	CHECK(invoke("today", NULL) == HW_OK);
