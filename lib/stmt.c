@@ -3,7 +3,9 @@
  * <hallway/stmt.h>). One copy for every plugin on db_run.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hallway/stmt.h>
 
@@ -74,6 +76,41 @@ const char *hw_sql_col(const hw_api *api, hw_stmt *st, int col)
 {
 	const char *s = api->db_col_text(st, col);
 	return s ? s : "";
+}
+
+int hw_sql_rows(const hw_api *api, hw_stmt *st, size_t size, hw_row_fill_fn fill,
+		void (*free_rows)(void *rows, size_t n), void **rows, size_t *n)
+{
+	unsigned char *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = HW_ERR_STORAGE;
+
+	if (!size || !fill || !free_rows)
+		return HW_ERR_INVALID;
+	while (st && (rc = api->db_step(st)) == HW_ROW) {
+		if (cnt == cap) {
+			size_t want = cap ? cap * 2 : 8;
+			unsigned char *grown = want > SIZE_MAX / size ? NULL : realloc(v, want * size);
+
+			if (!grown) {
+				rc = HW_ERR_NOMEM;
+				break;
+			}
+			v = grown;
+			cap = want;
+		}
+		memset(v + cnt * size, 0, size);
+		/* Counted before the fill: a half-filled row is freed too. */
+		if ((rc = fill(api, st, v + cnt++ * size)) != HW_OK)
+			break;
+	}
+	if (rc != HW_DONE) {
+		free_rows(v, cnt);
+		return rc < 0 ? rc : HW_ERR_STORAGE;
+	}
+	*rows = v;
+	*n = cnt;
+	return HW_OK;
 }
 
 struct hw_units {

@@ -31,6 +31,17 @@ int hw_sql_int(const hw_api *api, hw_tx *tx, int64_t *out, const char *sql, cons
 /* A text column, borrowed until the next step; "" for NULL. */
 const char *hw_sql_col(const hw_api *api, hw_stmt *st, int col);
 
+/* Fills one row's element (zeroed before the call): HW_OK, or an error
+ * (HW_ERR_NOMEM) that stops the collection. */
+typedef int (*hw_row_fill_fn)(const hw_api *api, hw_stmt *st, void *row);
+/* Steps st (NULL: a failed hw_sql) to its end into an array of elements of
+ * size bytes, one per row, each filled by fill. HW_OK: *rows (the caller's,
+ * to free with its own free function; NULL without rows) and *n. An error:
+ * the rows filled so far, the failing one included, went to
+ * free_rows(array, count), and *rows, *n are untouched. */
+int hw_sql_rows(const hw_api *api, hw_stmt *st, size_t size, hw_row_fill_fn fill,
+		void (*free_rows)(void *rows, size_t n), void **rows, size_t *n);
+
 typedef struct hw_units hw_units;
 typedef int (*hw_unit_body_fn)(void *ctx, hw_tx *tx, void *job);
 typedef void (*hw_unit_done_fn)(void *ctx, int status, void *job);

@@ -71,31 +71,10 @@ static int run(const hw_api *api, hw_stmt *st)
 	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
 }
 
-/* The end of a read loop: HW_OK after the last row, else the error. */
-static int ended(int rc)
-{
-	return rc == HW_DONE ? HW_OK : rc < 0 ? rc : HW_ERR_STORAGE;
-}
-
 static char *col_dup(const hw_api *api, hw_stmt *st, int i)
 {
 	const char *s = api->db_col_text(st, i);
 	return s ? strdup(s) : NULL;
-}
-
-/* Makes room for one more element in *v (of size elem, *cap elements),
- * doubling. 0, or -1 out of memory (*v unchanged). */
-static int grow(void **v, size_t elem, size_t n, size_t *cap)
-{
-	size_t want = *cap ? *cap * 2 : 8;
-	void *t;
-	if (n < *cap)
-		return 0;
-	if (!(t = realloc(*v, want * elem)))
-		return -1;
-	*v = t;
-	*cap = want;
-	return 0;
 }
 
 int rec_store_star(const hw_api *api, hw_tx *tx, const char *user, const struct rec_star *s,
@@ -159,6 +138,25 @@ void rec_store_stars_free(struct rec_star *s, size_t n)
 	free(s);
 }
 
+static int star_fill(const hw_api *api, hw_stmt *st, void *row)
+{
+	struct rec_star *t = row;
+
+	t->talk_id = col_dup(api, st, 0);
+	t->title = col_dup(api, st, 1);
+	t->room = col_dup(api, st, 2);
+	t->start = api->db_col_int(st, 3);
+	t->end = api->db_col_int(st, 4);
+	t->starred_at = api->db_col_int(st, 5);
+	t->cancelled = api->db_col_int(st, 6) != 0;
+	return t->talk_id && t->title ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void stars_free(void *rows, size_t n)
+{
+	rec_store_stars_free(rows, n);
+}
+
 int rec_store_stars(const hw_api *api, hw_tx *tx, const char *user, struct rec_star **out,
 		    size_t *n)
 {
@@ -166,36 +164,7 @@ int rec_store_stars(const hw_api *api, hw_tx *tx, const char *user, struct rec_s
 			     "SELECT talk_id, title, room, start, \"end\", starred_at, cancelled"
 			     " FROM recommend_stars WHERE user_id = ? ORDER BY start, \"end\", title",
 			     "t", user);
-	struct rec_star *v = NULL, *t;
-	size_t cnt = 0, cap = 0;
-	int rc = HW_ERR_STORAGE;
-
-	while (st && (rc = api->db_step(st)) == HW_ROW) {
-		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-		t = &v[cnt++];
-		memset(t, 0, sizeof(*t));
-		t->talk_id = col_dup(api, st, 0);
-		t->title = col_dup(api, st, 1);
-		t->room = col_dup(api, st, 2);
-		t->start = api->db_col_int(st, 3);
-		t->end = api->db_col_int(st, 4);
-		t->starred_at = api->db_col_int(st, 5);
-		t->cancelled = api->db_col_int(st, 6) != 0;
-		if (!t->talk_id || !t->title) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-	}
-	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
-		rec_store_stars_free(v, cnt);
-		return rc;
-	}
-	*out = v;
-	*n = cnt;
-	return HW_OK;
+	return hw_sql_rows(api, st, sizeof(**out), star_fill, stars_free, (void **)out, n);
 }
 
 void rec_store_strv_free(char **v, size_t n)
@@ -205,30 +174,23 @@ void rec_store_strv_free(char **v, size_t n)
 	free(v);
 }
 
+static int user_fill(const hw_api *api, hw_stmt *st, void *row)
+{
+	return (*(char **)row = col_dup(api, st, 0)) ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void strv_free(void *rows, size_t n)
+{
+	rec_store_strv_free(rows, n);
+}
+
 int rec_store_starrers(const hw_api *api, hw_tx *tx, const char *talk_id, char ***users,
 		       size_t *n)
 {
 	hw_stmt *st = hw_sql(api, tx,
 			     "SELECT user_id FROM recommend_stars WHERE talk_id = ? ORDER BY user_id",
 			     "t", talk_id);
-	char **v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = HW_ERR_STORAGE;
-
-	while (st && (rc = api->db_step(st)) == HW_ROW) {
-		if (grow((void **)&v, sizeof(*v), cnt, &cap) || !(v[cnt] = col_dup(api, st, 0))) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-		cnt++;
-	}
-	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
-		rec_store_strv_free(v, cnt);
-		return rc;
-	}
-	*users = v;
-	*n = cnt;
-	return HW_OK;
+	return hw_sql_rows(api, st, sizeof(**users), user_fill, strv_free, (void **)users, n);
 }
 
 int rec_store_move(const hw_api *api, hw_tx *tx, const char *talk_id, int64_t start,
@@ -290,6 +252,24 @@ int rec_store_recover(const hw_api *api, hw_tx *tx, int64_t now, size_t *skipped
 }
 
 
+static int reminder_fill(const hw_api *api, hw_stmt *st, void *row)
+{
+	struct rec_reminder *t = row;
+
+	t->user_id = col_dup(api, st, 0);
+	t->talk_id = col_dup(api, st, 1);
+	t->start_at = api->db_col_int(st, 2);
+	t->due_at = api->db_col_int(st, 3);
+	t->title = col_dup(api, st, 4);
+	t->room = col_dup(api, st, 5);
+	return t->user_id && t->talk_id && t->title ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void reminders_free(void *rows, size_t n)
+{
+	rec_store_reminders_free(rows, n);
+}
+
 /* The reminders due by now (not claimed yet) into *out. */
 static int due_rows(const hw_api *api, hw_tx *tx, int64_t now, size_t max,
 		    struct rec_reminder **out, size_t *n)
@@ -301,35 +281,7 @@ static int due_rows(const hw_api *api, hw_tx *tx, int64_t now, size_t max,
 			     " WHERE r.state = 'pending' AND r.due_at <= ? AND r.start_at > ?"
 			     " ORDER BY r.due_at, r.user_id, r.talk_id LIMIT ?",
 			     "iii", now, now, (int64_t)max);
-	struct rec_reminder *v = NULL, *t;
-	size_t cnt = 0, cap = 0;
-	int rc = HW_ERR_STORAGE;
-
-	while (st && (rc = api->db_step(st)) == HW_ROW) {
-		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-		t = &v[cnt++];
-		memset(t, 0, sizeof(*t));
-		t->user_id = col_dup(api, st, 0);
-		t->talk_id = col_dup(api, st, 1);
-		t->start_at = api->db_col_int(st, 2);
-		t->due_at = api->db_col_int(st, 3);
-		t->title = col_dup(api, st, 4);
-		t->room = col_dup(api, st, 5);
-		if (!t->user_id || !t->talk_id || !t->title) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-	}
-	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
-		rec_store_reminders_free(v, cnt);
-		return rc;
-	}
-	*out = v;
-	*n = cnt;
-	return HW_OK;
+	return hw_sql_rows(api, st, sizeof(**out), reminder_fill, reminders_free, (void **)out, n);
 }
 
 /* Frees one row's strings. */
@@ -395,6 +347,20 @@ void rec_store_plan_free(struct rec_plan_row *r, size_t n)
 	free(r);
 }
 
+static int plan_fill(const hw_api *api, hw_stmt *st, void *row)
+{
+	struct rec_plan_row *t = row;
+
+	t->due_at = api->db_col_int(st, 0);
+	t->count = api->db_col_int(st, 2);
+	return (t->title = col_dup(api, st, 1)) ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void plan_free(void *rows, size_t n)
+{
+	rec_store_plan_free(rows, n);
+}
+
 int rec_store_plan(const hw_api *api, hw_tx *tx, int64_t from, int64_t to, size_t max,
 		   struct rec_plan_row **out, size_t *n)
 {
@@ -405,29 +371,7 @@ int rec_store_plan(const hw_api *api, hw_tx *tx, int64_t from, int64_t to, size_
 			     " WHERE r.state = 'pending' AND r.due_at >= ? AND r.due_at < ?"
 			     " GROUP BY r.talk_id, r.start_at, r.due_at ORDER BY r.due_at LIMIT ?",
 			     "iii", from, to, (int64_t)max);
-	struct rec_plan_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = HW_ERR_STORAGE;
-
-	while (st && (rc = api->db_step(st)) == HW_ROW) {
-		if (grow((void **)&v, sizeof(*v), cnt, &cap)) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-		v[cnt].due_at = api->db_col_int(st, 0);
-		v[cnt].count = api->db_col_int(st, 2);
-		if (!(v[cnt++].title = col_dup(api, st, 1))) {
-			rc = HW_ERR_NOMEM;
-			break;
-		}
-	}
-	if ((rc = rc == HW_ERR_NOMEM ? rc : ended(rc))) {
-		rec_store_plan_free(v, cnt);
-		return rc;
-	}
-	*out = v;
-	*n = cnt;
-	return HW_OK;
+	return hw_sql_rows(api, st, sizeof(**out), plan_fill, plan_free, (void **)out, n);
 }
 
 int rec_store_next_due(const hw_api *api, hw_tx *tx, int64_t *due, int *found)

@@ -4,6 +4,9 @@
  * freed exactly once on every path. A fake db_run keeps the units so the test
  * decides when each one comes back, as the host's storage thread would.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include <hallway/stmt.h>
 
 #include "testlib.h"
@@ -143,11 +146,121 @@ TEST(a_hold_keeps_the_context)
 	CHECK(ctx_freed == 1);
 }
 
+/* hw_sql_rows over a fake statement: rows_left rows, then HW_DONE, or
+ * step_error in place of the row numbered fail_at. */
+static int rows_left, step_error, fail_at, freed_rows, fill_nomem_at, row_no;
+
+static int fake_step(hw_stmt *st)
+{
+	(void)st;
+	if (step_error && row_no == fail_at)
+		return step_error;
+	return rows_left-- > 0 ? HW_ROW : HW_DONE;
+}
+
+static int64_t fake_col_int(hw_stmt *st, int col)
+{
+	(void)st;
+	(void)col;
+	return row_no;
+}
+
+struct two {
+	int64_t value;
+	char *copy;
+};
+
+static int fill_two(const hw_api *api, hw_stmt *st, void *row)
+{
+	struct two *t = row;
+
+	CHECK(t->value == 0 && t->copy == NULL); /* zeroed before the fill */
+	t->value = api->db_col_int(st, 0) * 10;
+	if (row_no++ == fill_nomem_at)
+		return HW_ERR_NOMEM;
+	t->copy = strdup("x");
+	return t->copy ? HW_OK : HW_ERR_NOMEM;
+}
+
+static void free_two(void *rows, size_t n)
+{
+	struct two *v = rows;
+
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].copy);
+	free(v);
+	freed_rows += (int)n;
+}
+
+static void rows_reset(int n)
+{
+	rows_left = n;
+	step_error = 0;
+	fail_at = -1;
+	freed_rows = 0;
+	fill_nomem_at = -1;
+	row_no = 0;
+}
+
+TEST(rows_are_collected_in_order_past_the_first_growth)
+{
+	hw_api api = {0};
+	struct two *v = NULL;
+	size_t n = 0;
+
+	api.db_step = fake_step;
+	api.db_col_int = fake_col_int;
+	rows_reset(20); /* the array starts at 8 and doubles twice */
+	CHECK(hw_sql_rows(&api, (hw_stmt *)&api, sizeof(*v), fill_two, free_two, (void **)&v, &n) ==
+	      HW_OK);
+	REQUIRE(n == 20 && v != NULL);
+	for (size_t i = 0; i < n; i++)
+		CHECK(v[i].value == (int64_t)i * 10 && v[i].copy && !strcmp(v[i].copy, "x"));
+	free_two(v, n);
+	/* No rows: HW_OK, NULL, 0. */
+	rows_reset(0);
+	v = (struct two *)&api;
+	CHECK(hw_sql_rows(&api, (hw_stmt *)&api, sizeof(*v), fill_two, free_two, (void **)&v, &n) ==
+	      HW_OK);
+	CHECK(v == NULL && n == 0);
+}
+
+TEST(a_failure_frees_every_row_filled_so_far_and_leaves_the_outputs)
+{
+	hw_api api = {0};
+	struct two *v = (struct two *)&api, *untouched = v;
+	size_t n = 77;
+
+	api.db_step = fake_step;
+	api.db_col_int = fake_col_int;
+	/* The fill runs out of memory on the 12th row: 12 rows freed (the
+	 * half-filled one too), the outputs untouched. */
+	rows_reset(30);
+	fill_nomem_at = 11;
+	CHECK(hw_sql_rows(&api, (hw_stmt *)&api, sizeof(*v), fill_two, free_two, (void **)&v, &n) ==
+	      HW_ERR_NOMEM);
+	CHECK(freed_rows == 12 && v == untouched && n == 77);
+	/* The step fails after 5 rows. */
+	rows_reset(30);
+	step_error = HW_ERR_STORAGE;
+	fail_at = 5;
+	CHECK(hw_sql_rows(&api, (hw_stmt *)&api, sizeof(*v), fill_two, free_two, (void **)&v, &n) ==
+	      HW_ERR_STORAGE);
+	CHECK(freed_rows == 5 && v == untouched && n == 77);
+	/* A failed hw_sql (NULL statement) is a storage error. */
+	rows_reset(3);
+	CHECK(hw_sql_rows(&api, NULL, sizeof(*v), fill_two, free_two, (void **)&v, &n) ==
+	      HW_ERR_STORAGE);
+	CHECK(freed_rows == 0 && v == untouched);
+}
+
 int main(void)
 {
 	RUN(done_runs_while_the_plugin_runs);
 	RUN(the_context_outlives_a_unit_still_out_at_shutdown);
 	RUN(a_unit_the_host_refuses_frees_its_job_and_keeps_no_reference);
 	RUN(a_hold_keeps_the_context);
+	RUN(rows_are_collected_in_order_past_the_first_growth);
+	RUN(a_failure_frees_every_row_filled_so_far_and_leaves_the_outputs);
 	return test_summary();
 }
