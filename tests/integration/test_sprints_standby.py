@@ -11,7 +11,7 @@ starts after each. People whose command is still unanswered a few seconds
 after the takeover send it again (join and leave are idempotent).
 
 Printed: the takeover time (SIGKILL to the standby's RESUME or IDENTIFY)
-with p50 and the maximum, how many commands were unanswered at the kills
+with p50, p99 and the maximum over 20 or more kills, how many commands were unanswered at the kills
 and how many of them the new active answered without a retry, and the
 replies counted per command message.
 HALLWAY_SPRINTS_SEED fixes the random choices."""
@@ -58,10 +58,13 @@ class Rows(list):
 
 
 class StandbyDurability(SharedDatabase, Durability):
-    n_ops = 200
+    # Issue 18 asks for the takeover time over at least 20 kills. A kill
+    # costs the commands of its burst and those typed while no daemon is
+    # connected (about 20 in all), so 20 kills take about 500 commands.
+    min_kills = int(os.environ.get("HALLWAY_SPRINTS_STANDBY_KILLS", "20"))
+    n_ops = max(200, 25 * min_kills)
     n_users = 100
-    kill_every = (20, 45)
-    min_kills = 3
+    kill_every = (3, 6)
     need_lost_answer = False  # the new active resumes: most answers still come
 
     @classmethod
@@ -124,8 +127,14 @@ class StandbyDurability(SharedDatabase, Durability):
         return [l for l in super().bad_log_lines(d) if "read-only transaction" not in l]
 
     def inserted_rows(self, con):
-        row = con.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n"
-                          " FROM sprints_signups_id_seq").fetchone()
+        # Committed inserts: the rows still there and the ones archived
+        # (a leave keeps the signup's id). Not the identity sequence: on
+        # PostgreSQL nextval is not rolled back, so a transaction killed
+        # with its daemon (or refused by the fence) still advances it, and
+        # with 20 kills that happens.
+        row = con.execute("SELECT (SELECT count(*) FROM sprints_signups) + (SELECT count(DISTINCT "
+                          "signup_id) FROM sprints_archive WHERE signup_id IS NOT NULL AND "
+                          "signup_id NOT IN (SELECT id FROM sprints_signups)) AS n").fetchone()
         return row[0] if row else 0
 
     def db(self):
@@ -136,11 +145,12 @@ class StandbyDurability(SharedDatabase, Durability):
         doubled = {mid: n for mid, n in self.replies.items() if n > 1}
         times = sorted(self.takeovers)
         print("sprints standby: %d takeovers (%s): SIGKILL to the standby's session p50 %.2f s, "
-              "max %.2f s; %d commands (with the ones typed while no daemon was connected) "
+              "p99 %.2f s, max %.2f s; %d commands (with the ones typed while no daemon was connected) "
               "unanswered at the kills, %d answered by the new active without a retry; %d command "
               "messages answered, %d of them twice or more"
               % (len(times), ", ".join("%s %d" % (h, self.hows.count(h)) for h in sorted(set(self.hows))),
-                 statistics.median(times), times[-1], self.pending_at_kill, self.answered_after,
+                 statistics.median(times), times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))],
+                 times[-1], self.pending_at_kill, self.answered_after,
                  len(self.replies), len(doubled)))
         self.assertEqual(doubled, {}, "command messages answered more than once")
         self.assertLess(times[-1], LEASE_MS / 1000 * 2 + 10)
