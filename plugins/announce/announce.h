@@ -107,6 +107,8 @@ struct announce {
 	int again;                /* dispatch asked for while claiming */
 	int rearming;             /* a rearm is queued */
 	int rearm_again;          /* rearm asked for meanwhile */
+	int redoing;              /* a redo of the starting-soon posts is queued */
+	int redo_again;           /* the talks, board or speakers changed meanwhile */
 	struct announce_flight *flights;
 	struct announce_wait *waits;
 	/* Announcements previewed and waiting for `announce confirm`, one per
@@ -202,6 +204,9 @@ void announce_soon_on_board(hw_plugin *self, const char *type, json_t *data, voi
  * memory. */
 char *announce_soon_post(const struct announce *a, json_t *const *v, size_t n, int64_t start_ms,
 			 int grouped, struct announce_mentions *m);
+/* Adds the opted-in speakers of entry e (borrowed) to m: who its own post
+ * pings, without making the post. */
+void announce_soon_mentions(const struct announce *a, json_t *e, struct announce_mentions *m);
 /* 1 when text has the form of a stored post (announce_cmd.c refuses it
  * as an organizer's text, so a post is never mistaken for one). */
 int announce_soon_is_post(const char *text);

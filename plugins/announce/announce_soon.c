@@ -53,8 +53,7 @@ static void mentions_add(struct announce_mentions *m, const char *user)
 	m->count++;
 }
 
-/* The opted-in speakers of entry e into m. */
-static void mentions_of(const struct announce *a, json_t *e, struct announce_mentions *m)
+void announce_soon_mentions(const struct announce *a, json_t *e, struct announce_mentions *m)
 {
 	json_t *sp;
 	size_t i;
@@ -380,10 +379,10 @@ static json_t *post_model(const struct announce *a, json_t *const *v, size_t n, 
 		if (!it || json_array_append_new(items, it))
 			goto nomem;
 		/* Only the talks shown ping their speakers. */
-		mentions_of(a, v[i], m);
+		announce_soon_mentions(a, v[i], m);
 		for (size_t k = i + 1; k < n; k++)
 			if (same_booking(v[i], v[k]))
-				mentions_of(a, v[k], m);
+				announce_soon_mentions(a, v[k], m);
 	}
 	if (i < n) {
 		snprintf(more, sizeof(more), "...and %zu more starting then.", listings_from(v, n, i));

@@ -950,6 +950,35 @@ TEST(starting_soon_open_spaces)
 	mock_api_free(m);
 }
 
+/* A burst of changes while a redo is queued costs one more redo, made
+ * from the newest board: the boards in between are never built. */
+TEST(starting_soon_redo_coalesced)
+{
+	char path[256];
+	mock_api *m;
+	db_path(path, sizeof(path), "soonburst");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	mock_api_db_hold(m, 1);
+	emit(m, "schedule.loaded", loaded(0, 0, 0));
+	emit(m, "openspaces.board", board(1, 0, 0));
+	emit(m, "openspaces.board", board(0, 1, 0)); /* 8 at 14:00 */
+	emit(m, "openspaces.board", board(1, 1, 1)); /* 8 moved to 15:00 */
+	CHECK(mock_api_db_settle(m) > 0);
+	mock_api_db_hold(m, 0);
+	mock_api_pump(m);
+	/* The talks' redo and the newest board's: 14:00 was never a slot. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE talk_id = 'slot@1795698000'"),
+		    0);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE talk_id = 'slot@1795701600'"),
+		    1);
+	/* 10:15: the talks alone (replaced), then with the BOF. */
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE talk_id = 'slot@1795684500'"),
+		    2);
+	mock_api_advance(m, thu(10, 10) - thu(9, 0));
+	CHECK_INTEQ(sends_to(m, "2001"), 2); /* the 09:30 slot's, the 10:15 slot's */
+	mock_api_free(m);
+}
+
 /* A big slot, FOSDEM's Sunday 10:25 in kind (24 rooms, one booking in
  * two rooms, tracks, links): one post per channel, every room in it. */
 TEST(starting_soon_big_slot)
@@ -1135,6 +1164,7 @@ int main(void)
 	RUN(starting_soon_grouped);
 	RUN(starting_soon_mentions_opted_in_speakers);
 	RUN(starting_soon_open_spaces);
+	RUN(starting_soon_redo_coalesced);
 	RUN(starting_soon_big_slot);
 	RUN(post_form_refused_as_text);
 	RUN(moved_talk_gets_a_new_post);
