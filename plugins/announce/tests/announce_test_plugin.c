@@ -741,6 +741,12 @@ TEST(starting_soon_mentions_opted_in_speakers)
 	/* the 09:30 talk in its room's channel and in the slot's post; the 10:15 slot */
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users = '5001'"), 3);
 	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items WHERE mention_users IS NULL"), 0);
+	/* The same set again (Eve's id was never a user id) redoes nothing. */
+	emit(m, "registration.speakers",
+	     json_pack("{s:i, s:[{s:s, s:s}, {s:s, s:s}]}", "version", 1, "speakers", "name", "Ada",
+		       "user_id", "5001", "name", "Ad", "user_id", "5003"));
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_outbox WHERE state = 'skipped'"), 0);
+	CHECK_INTEQ(q_int(m, "SELECT COUNT(*) FROM announce_items"), 3);
 	mock_api_advance(m, thu(10, 10) - thu(9, 0));
 	REQUIRE((o = last_to(m, "2005")));
 	{
@@ -979,6 +985,47 @@ TEST(starting_soon_redo_coalesced)
 	mock_api_free(m);
 }
 
+/* More than a post lists (60 items): the rest are counted in a last line
+ * of the model and of the summary, never cut in silence. */
+TEST(starting_soon_past_sixty_counted)
+{
+	char path[256], id[16], title[64], room[32], *text;
+	mock_api *m;
+	json_t *talks = json_array(), *sm, *env;
+	const char *sum;
+	db_path(path, sizeof(path), "soon65");
+	REQUIRE((m = start(path, thu(9, 0), NULL)));
+	for (int i = 0; i < 65; i++) {
+		snprintf(id, sizeof(id), "%d", 700 + i);
+		snprintf(title, sizeof(title), "Lightning talk %d", i);
+		snprintf(room, sizeof(room), "Room %d", i);
+		json_array_append_new(talks, json_pack("{s:s, s:s, s:s, s:[], s:I, s:I}", "id", id,
+						       "title", title, "room", room, "speakers",
+						       "start", (json_int_t)(thu(10, 25) / 1000), "end",
+						       (json_int_t)(thu(10, 55) / 1000)));
+	}
+	emit(m, "schedule.loaded", json_pack("{s:s, s:s, s:o}", "name", "Big", "timezone",
+					      "Europe/Brussels", "talks", talks));
+	mock_api_advance(m, thu(10, 20) - thu(9, 0));
+	REQUIRE((sm = sent_model(last_to(m, "2001"))));
+	CHECK_INTEQ(json_array_size(json_object_get(sm, "items")), 61);
+	CHECK_STREQ(item_str(sm, 59, "title"), "Lightning talk 59");
+	CHECK_STREQ(item_str(sm, 60, "kind"), "text");
+	CHECK_STREQ(item_str(sm, 60, "text"), "...and 5 more starting then.");
+	json_decref(sm);
+	/* The summary (what the audit shows) counts what it left out too. */
+	text = mock_api_db_text(m, "SELECT text FROM announce_items WHERE kind = 'soon'");
+	env = text ? json_loads(text, 0, NULL) : NULL;
+	sum = json_string_value(json_object_get(env, "summary"));
+	REQUIRE(sum != NULL);
+	CHECK(strlen(sum) <= 1900);
+	CHECK(strstr(sum, "Room 0: \"Lightning talk 0\"") != NULL);
+	CHECK(strstr(sum, "more.") != NULL && strstr(sum, "\n...and ") != NULL);
+	json_decref(env);
+	free(text);
+	mock_api_free(m);
+}
+
 /* A big slot, FOSDEM's Sunday 10:25 in kind (24 rooms, one booking in
  * two rooms, tracks, links): one post per channel, every room in it. */
 TEST(starting_soon_big_slot)
@@ -1166,6 +1213,7 @@ int main(void)
 	RUN(starting_soon_open_spaces);
 	RUN(starting_soon_redo_coalesced);
 	RUN(starting_soon_big_slot);
+	RUN(starting_soon_past_sixty_counted);
 	RUN(post_form_refused_as_text);
 	RUN(moved_talk_gets_a_new_post);
 	RUN(schedule_change_alert);
