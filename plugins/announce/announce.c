@@ -331,8 +331,9 @@ static const hw_setting announce_settings[] = {
 	{.key = "soon_posts", .type = HW_SETTING_STRING, .format = HW_FORMAT_CHOICE,
 	 .choices = "grouped|per-talk|off", .def = "grouped",
 	 .help = "grouped: one starting-soon message per time slot in each of `channels`, "
-		 "listing every room starting then (a room in room_channels still gets its "
-		 "talk there); per-talk: one message per talk; off: none."},
+		 "listing every room starting then and the open spaces of the board starting "
+		 "with them (a room in room_channels still gets its talk there); per-talk: one "
+		 "message per talk; off: none."},
 	{.key = "catchup_minutes", .type = HW_SETTING_INTEGER, .min = 0, .max = MINUTES_MAX,
 	 .def = "10",
 	 .help = "After a restart, posts that fell due at most this long ago still go out; "
