@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ struct console {
 	struct lws *wsi;
 	int as_organizer;
 	int eof;
+	int stopped; /* the stop was asked for: no more lines, host may be gone */
 	int tty;
 	int ansi;            /* standard output is a terminal: bold shows */
 	char *buf;           /* bytes read, not yet handled */
@@ -181,10 +183,26 @@ static void schedule_pump(struct console *c, lws_usec_t us)
 	lws_sul_schedule(c->hw->lws, 0, &c->pump_sul, pump, us);
 }
 
+/* "quit" or "exit", alone on the line (any case, spaces around): what
+ * people type to leave a console; no command has those names. */
+static int is_quit(const char *line)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t");
+	if ((n != 4 || strncasecmp(line, "quit", 4)) && (n != 4 || strncasecmp(line, "exit", 4)))
+		return 0;
+	return line[n + strspn(line + n, " \t")] == '\0';
+}
+
 /* Handles queued lines while nothing asynchronous is in flight. */
 static void pump(lws_sorted_usec_list_t *sul)
 {
 	struct console *c = lws_container_of(sul, struct console, pump_sul);
+
+	if (c->stopped)
+		return; /* stdin may still bring lines after a quit: not run */
 	for (;;) {
 		char *nl;
 		size_t n;
@@ -204,10 +222,15 @@ static void pump(lws_sorted_usec_list_t *sul)
 		n = (size_t)(nl - c->buf);
 		if (n && c->buf[n - 1] == '\r')
 			c->buf[n - 1] = '\0';
-		if (n > CONSOLE_MAX_LINE)
+		if (n > CONSOLE_MAX_LINE) {
 			console_print(c, "That line is too long.");
-		else
+		} else if (is_quit(c->buf)) {
+			c->len = 0; /* what follows is not run: the session ends here */
+			c->eof = 1;
+			break;
+		} else {
 			router_console_line(c->hw->router, c->buf, c->as_organizer, out_line, c);
+		}
 		n = n < c->len ? n + 1 : c->len;
 		memmove(c->buf, c->buf + n, c->len - n);
 		c->len -= n;
@@ -216,8 +239,10 @@ static void pump(lws_sorted_usec_list_t *sul)
 			fflush(stdout);
 		}
 	}
-	if (c->eof && !c->len && !busy(c))
+	if (c->eof && !c->len && !busy(c)) {
+		c->stopped = 1;
 		hallway_request_stop(c->hw, 0);
+	}
 }
 
 int console_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -302,7 +327,8 @@ struct console *console_create(struct hallway *hw, int as_organizer)
 	if (console_listen(c))
 		LOGW("console", "times show in UTC: cannot follow the schedule's zone");
 	if (c->tty) {
-		printf("hallway console: type commands as in chat (try \"help\"), Ctrl-D to quit.\n");
+		printf("hallway console: type commands as in chat (try \"help\"); quit or Ctrl-D "
+		       "ends it.\n");
 		logs_aside();
 		fputs("> ", stdout);
 		fflush(stdout);

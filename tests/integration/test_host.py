@@ -137,6 +137,16 @@ class ConsoleHostTests(unittest.TestCase):
         rc, out, log = console(self.dir, {"fx_good": {}}, "fx admin x\n", organizer=True)
         self.assertIn("echo[fx admin] x|-|org=1|", out)
 
+    def test_quit_ends_the_session(self):
+        rc, out, log = console(self.dir, {"fx_good": {}}, "fx echo one\n  QUIT \nfx echo two\n")
+        self.assertEqual(rc, 0)
+        self.assertIn("echo[fx echo] one|", out)
+        self.assertNotIn("two", out)
+        self.assertNotIn("Unknown command", out)
+        rc, out, log = console(self.dir, {"fx_good": {}}, "exit\nfx echo three\n")
+        self.assertEqual(rc, 0)
+        self.assertNotIn("three", out)
+
     def test_clock_from_env(self):
         rc, out, log = console(self.dir, {"fx_good": {}}, "fx echo x\n",
                                env={"HALLWAY_NOW": "2026-11-26T09:55:00+01:00", "HALLWAY_CLOCK_SPEED": "60"})
