@@ -227,7 +227,7 @@ static void pump(lws_sorted_usec_list_t *sul)
 		} else if (is_quit(c->buf)) {
 			c->len = 0; /* what follows is not run: the session ends here */
 			c->eof = 1;
-			break;
+			continue; /* to the stop, once what is in flight is done */
 		} else {
 			router_console_line(c->hw->router, c->buf, c->as_organizer, out_line, c);
 		}

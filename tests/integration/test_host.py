@@ -146,6 +146,12 @@ class ConsoleHostTests(unittest.TestCase):
         rc, out, log = console(self.dir, {"fx_good": {}}, "exit\nfx echo three\n")
         self.assertEqual(rc, 0)
         self.assertNotIn("three", out)
+        # Work in flight at the quit finishes first (as at the end of input).
+        rc, out, log = console(self.dir, {"fx_good": {}}, "fx pending\nquit\nfx echo four\n")
+        self.assertEqual(rc, 0)
+        self.assertIn("work done: 42 cancelled=0", log)
+        self.assertNotIn("four", out)
+        self.assertClean(log)
 
     def test_clock_from_env(self):
         rc, out, log = console(self.dir, {"fx_good": {}}, "fx echo x\n",
