@@ -88,8 +88,13 @@ class StandbyOutbox(SharedDatabase, DaemonTestCase):
         for k in range(KILLS):
             begin(k)
             # Kill at a different point of the work each time.
-            n = wait_until(lambda: (lambda c: c if c >= 2 + (k * 7) % 20 else None)(started(k)),
-                           30, interval=0.02, what="round %d under way" % k)
+            try:
+                n = wait_until(lambda: (lambda c: c if c >= 2 + (k * 7) % 20 else None)(started(k)),
+                               30, interval=0.02, what="round %d under way" % k)
+            except AssertionError:
+                for d in (active, standby):
+                    print("\n--- %s's last log lines:\n%s" % (d.name, "\n".join(d.log[-60:])))
+                raise
             at_kill.append(n)
             t_session, t_done = self.kill_and_take_over(active, plugins, plugin_dir,
                                                         lambda: done(k), "round %d done" % k)
