@@ -116,7 +116,7 @@ void guilds_learn(struct guild_cache *gc, json_t *d)
 	clear_roles(g);
 	json_array_foreach(roles, i, r)
 		put_role(g, r);
-	LOGD("guilds", "guild %s: %zu roles", gid, g->nroles);
+	LOGI("guilds", "guild %s: %zu roles known", gid, g->nroles);
 }
 
 int guilds_has_roles(struct guild_cache *gc, const char *guild_id)

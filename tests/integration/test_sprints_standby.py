@@ -60,9 +60,10 @@ class Rows(list):
 class StandbyDurability(SharedDatabase, Durability):
     # Issue 18 asks for the takeover time over at least 20 kills. A kill
     # costs the commands of its burst and those typed while no daemon is
-    # connected (about 20 in all), so 20 kills take about 500 commands.
+    # connected: 20 to 26 in all (500 commands gave 19 kills once in CI), so
+    # 36 per kill leaves room.
     min_kills = int(os.environ.get("HALLWAY_SPRINTS_STANDBY_KILLS", "20"))
-    n_ops = max(200, 25 * min_kills)
+    n_ops = max(200, 36 * min_kills)
     n_users = 100
     kill_every = (3, 6)
     need_lost_answer = False  # the new active resumes: most answers still come
