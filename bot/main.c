@@ -87,6 +87,10 @@ struct runtime {
 	const char *online_path;
 	const char *plan_from, *plan_to;
 	char plan_db[4096];
+	/* Two daemons: the conference guild as last dumped for the session
+	 * save (guilds_dump, owned), and the guilds generation it is of. */
+	char *guild_dump;
+	unsigned guild_gen;
 };
 
 static void tick(lws_sorted_usec_list_t *sul);
@@ -174,7 +178,15 @@ static void keep_session(struct runtime *rt, const char *type, int64_t seq)
 	if (!rt->hw.takeover || rt->hw.stopping)
 		return;
 	gateway_session(rt->hw.gw, &sid, &url, &gseq);
-	takeover_seen(rt->hw.takeover, type, seq, sid, url);
+	if (!rt->guild_dump || guilds_generation(rt->hw.guilds) != rt->guild_gen) {
+		char *dump = guilds_dump(rt->hw.guilds, rt->hw.cfg ? rt->hw.cfg->guild_id : NULL);
+		if (dump || !rt->guild_dump) { /* out of memory: keep the last one */
+			free(rt->guild_dump);
+			rt->guild_dump = dump;
+			rt->guild_gen = guilds_generation(rt->hw.guilds);
+		}
+	}
+	takeover_seen(rt->hw.takeover, type, seq, sid, url, rt->guild_dump);
 }
 
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
@@ -501,12 +513,39 @@ static void publish_active(struct hallway *hw)
 	json_decref(data);
 }
 
+/* The conference guild the last active daemon kept with the session
+ * (guilds_dump): learnt before the RESUME, so organizers' commands in the
+ * replay and right after it are known as theirs. */
+static void learn_kept_guild(struct hallway *hw, const char *text)
+{
+	const char *want = hw->cfg ? hw->cfg->guild_id : NULL;
+	json_error_t e;
+	json_t *g;
+
+	if (!text || !want)
+		return;
+	if (!(g = json_loads(text, 0, &e))) {
+		LOGW("main", "the conference guild kept with the session is not JSON (%s): its roles "
+		     "come from Discord", e.text);
+		return;
+	}
+	if (json_is_string(json_object_get(g, "id")) &&
+	    !strcmp(json_string_value(json_object_get(g, "id")), want))
+		guilds_learn(hw->guilds, g);
+	else
+		LOGI("main", "the guild kept with the session is not discord.guild_id: not used");
+	json_decref(g);
+}
+
 /* The stored session is read (takeover_load): resume it, then connect. */
-static void session_loaded(void *ud, const char *session_id, const char *resume_url, int64_t seq)
+static void session_loaded(void *ud, const char *session_id, const char *resume_url, int64_t seq,
+			   const char *guild)
 {
 	struct runtime *rt = ud;
 	if (rt->hw.stopping)
 		return;
+	if (session_id)
+		learn_kept_guild(&rt->hw, guild);
 	if (session_id && gateway_adopt_session(rt->hw.gw, session_id, resume_url, seq))
 		LOGW("main", "cannot take over the stored Discord session; starting a new one");
 	else if (session_id)
@@ -679,6 +718,7 @@ static void teardown(struct runtime *rt)
 	hw->host = NULL;
 	storage_stop(hw->storage); /* its thread wakes the loop: before the context goes */
 	takeover_destroy(hw->takeover); /* its jobs were completed by storage_stop */
+	free(rt->guild_dump);
 	hw->takeover = NULL;
 	host_retry_destroy(hw->host_retry);
 	hw->host_retry = NULL;

@@ -31,6 +31,7 @@ struct guild {
 struct guild_cache {
 	struct guild *head;
 	json_t *organizer_roles; /* own reference */
+	unsigned generation;     /* grows with every change to a guild or role */
 };
 
 static struct guild *find_guild(struct guild_cache *gc, const char *id, int create)
@@ -116,6 +117,7 @@ void guilds_learn(struct guild_cache *gc, json_t *d)
 	clear_roles(g);
 	json_array_foreach(roles, i, r)
 		put_role(g, r);
+	gc->generation++;
 	LOGI("guilds", "guild %s: %zu roles known", gid, g->nroles);
 }
 
@@ -137,10 +139,12 @@ static void on_event(void *ud, const char *type, json_t *d)
 	} else if (!strcmp(type, "GUILD_ROLE_CREATE") || !strcmp(type, "GUILD_ROLE_UPDATE")) {
 		if ((g = find_guild(gc, gid, 1)))
 			put_role(g, json_object_get(d, "role"));
+		gc->generation++;
 	} else if (!strcmp(type, "GUILD_ROLE_DELETE")) {
 		const char *rid = json_string_value(json_object_get(d, "role_id"));
 		if (rid && (g = find_guild(gc, gid, 0)))
 			drop_role(g, rid);
+		gc->generation++;
 	}
 }
 
@@ -223,6 +227,37 @@ const char *guilds_only(const struct guild_cache *gc)
 		only = g;
 	}
 	return only ? only->id : NULL;
+}
+
+unsigned guilds_generation(const struct guild_cache *gc)
+{
+	return gc ? gc->generation : 0;
+}
+
+char *guilds_dump(const struct guild_cache *gc, const char *guild_id)
+{
+	const struct guild *g = NULL;
+	json_t *obj, *roles;
+	char *text = NULL;
+
+	for (const struct guild *it = gc && guild_id ? gc->head : NULL; it && !g; it = it->next)
+		if (!strcmp(it->id, guild_id))
+			g = it;
+	if (!g || !g->nroles)
+		return NULL;
+	if (!(obj = json_pack("{s:s, s:[]}", "id", g->id, "roles")))
+		return NULL;
+	if (g->name && json_object_set_new(obj, "name", json_string(g->name)))
+		goto out;
+	roles = json_object_get(obj, "roles");
+	for (size_t i = 0; i < g->nroles; i++)
+		if (json_array_append_new(roles, json_pack("{s:s, s:s}", "id", g->roles[i].id, "name",
+							   g->roles[i].name)))
+			goto out;
+	text = json_dumps(obj, JSON_COMPACT);
+out:
+	json_decref(obj);
+	return text;
 }
 
 void guilds_destroy(struct guild_cache *gc)

@@ -36,6 +36,15 @@ void guilds_destroy(struct guild_cache *gc);
 void guilds_learn(struct guild_cache *gc, json_t *guild);
 /* 1 when the guild's roles are known. */
 int guilds_has_roles(struct guild_cache *gc, const char *guild_id);
+/* A number that changes whenever a guild's name or roles change. */
+unsigned guilds_generation(const struct guild_cache *gc);
+/* The guild as guilds_learn takes it back ({"id","name","roles":[{"id",
+ * "name"}]}), as compact JSON text the caller frees; NULL when its roles
+ * are unknown or out of memory. With two daemons the active one keeps the
+ * conference guild's this way beside the Discord session, so the one that
+ * takes the session over knows the organizer roles before its first
+ * command (issue 18). */
+char *guilds_dump(const struct guild_cache *gc, const char *guild_id);
 
 /* After a RESUME in a process that never saw the conference guild's
  * GUILD_CREATE (a standby that took over the session, issue 18), the

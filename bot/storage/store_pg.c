@@ -629,6 +629,8 @@ int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen)
 		" id INTEGER PRIMARY KEY CHECK (id = 1), session_id TEXT NOT NULL,"
 		" resume_url TEXT, seq BIGINT NOT NULL, epoch BIGINT NOT NULL,"
 		" saved_at TIMESTAMPTZ NOT NULL); "
+		/* Added later: the conference guild's roles (guilds_dump). */
+		"ALTER TABLE hw.gateway_session ADD COLUMN IF NOT EXISTS guild TEXT; "
 		"CREATE TABLE IF NOT EXISTS hw.handled("
 		" id TEXT PRIMARY KEY, epoch BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL); "
 		"CREATE INDEX IF NOT EXISTS handled_at ON hw.handled(at); "

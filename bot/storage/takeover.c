@@ -36,6 +36,7 @@ struct save_rec {
 	char resume_url[URL_MAX]; /* "" = none */
 	int64_t seq;
 	int prune;
+	char *guild; /* the conference guild's roles as JSON text (guilds_dump), owned; NULL none */
 };
 
 struct takeover {
@@ -49,8 +50,9 @@ struct takeover {
 	int64_t pruned_ms;
 	int saving;
 	int has_pending;
-	struct save_rec pending;
+	struct save_rec pending; /* its guild owned here */
 	int save_failing; /* log a failure once, and the recovery */
+	char *saved_guild; /* the guild text of the last save queued, owned */
 };
 
 struct save_job {
@@ -65,6 +67,7 @@ struct load_job {
 	takeover_load_fn fn;
 	void *ud;
 	int found;
+	char *guild; /* owned; NULL none */
 	char session_id[SID_MAX];
 	char resume_url[URL_MAX];
 	int64_t seq, epoch;
@@ -116,7 +119,7 @@ static void save_run(void *arg)
 {
 	struct save_job *j = arg;
 	PGconn *c = (PGconn *)store_pg_host_conn(j->t->pg, j->err, sizeof(j->err));
-	const char *params[5];
+	const char *params[6];
 	char epoch[24], seq[24];
 	PGresult *res;
 
@@ -131,17 +134,20 @@ static void save_run(void *arg)
 	params[2] = j->rec.session_id;
 	params[3] = j->rec.resume_url[0] ? j->rec.resume_url : NULL;
 	params[4] = seq;
+	params[5] = j->rec.guild;
 	/* Written only under our current lease (locked FOR SHARE: a takeover
 	 * waits for this statement), and never over a later term's row. */
 	res = PQexecParams(c,
-		"INSERT INTO hw.gateway_session AS g (id, session_id, resume_url, seq, epoch, saved_at) "
-		"SELECT 1, $3, $4, $5::bigint, l.epoch, clock_timestamp() FROM hw.lease l "
+		"INSERT INTO hw.gateway_session AS g (id, session_id, resume_url, seq, epoch, saved_at, "
+		"guild) "
+		"SELECT 1, $3, $4, $5::bigint, l.epoch, clock_timestamp(), $6 FROM hw.lease l "
 		"WHERE l.id = 1 AND l.holder = $1 AND l.epoch = $2::bigint "
 		"AND l.expires_at > clock_timestamp() FOR SHARE "
 		"ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, "
 		"resume_url = excluded.resume_url, seq = excluded.seq, epoch = excluded.epoch, "
-		"saved_at = excluded.saved_at WHERE g.epoch <= excluded.epoch RETURNING seq",
-		5, NULL, params, NULL, NULL, 0);
+		"saved_at = excluded.saved_at, guild = coalesce(excluded.guild, g.guild) "
+		"WHERE g.epoch <= excluded.epoch RETURNING seq",
+		6, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		pq_err(c, j->err, sizeof(j->err));
 	else if (PQntuples(res) != 1)
@@ -183,17 +189,21 @@ static void save_done(void *arg, int cancelled)
 		t->save_failing = !j->ok;
 		if (t->has_pending) {
 			t->has_pending = 0;
-			save_submit(t, &t->pending);
+			save_submit(t, &t->pending); /* takes pending.guild */
+			t->pending.guild = NULL;
 		}
 	}
+	free(j->rec.guild);
 	free(j);
 }
 
+/* Takes rec->guild (freed here or by the job). */
 static void save_submit(struct takeover *t, const struct save_rec *rec)
 {
 	struct save_job *j;
 
 	if (t->saving) {
+		free(t->pending.guild);
 		t->pending = *rec;
 		t->has_pending = 1;
 		return;
@@ -201,12 +211,14 @@ static void save_submit(struct takeover *t, const struct save_rec *rec)
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		LOGW(MOD, "out of memory: the session at seq %" PRId64 " is not saved", rec->seq);
+		free(rec->guild);
 		return;
 	}
 	j->t = t;
 	j->rec = *rec;
 	if (!work_submit(t->pool, save_run, save_done, j)) {
 		LOGW(MOD, "cannot queue the session save (seq %" PRId64 ")", rec->seq);
+		free(j->rec.guild);
 		free(j);
 		return;
 	}
@@ -214,7 +226,7 @@ static void save_submit(struct takeover *t, const struct save_rec *rec)
 }
 
 void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char *session_id,
-		   const char *resume_url)
+		   const char *resume_url, const char *guild)
 {
 	struct save_rec rec;
 	int64_t now;
@@ -223,8 +235,10 @@ void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char
 	if (!t || !session_id || strlen(session_id) >= SID_MAX || seq < 0)
 		return;
 	now = clock_mono_ms();
+	/* A changed guild is saved at once: the roles a takeover needs. */
 	force = !strcmp(type, "READY") || !strcmp(type, "RESUMED") ||
-		strcmp(session_id, t->session_id) != 0;
+		strcmp(session_id, t->session_id) != 0 ||
+		(guild && (!t->saved_guild || strcmp(guild, t->saved_guild) != 0));
 	if (!takeover_save_due(t->saved_seq, t->saved_ms, seq, now, t->save_ms, force))
 		return;
 	memset(&rec, 0, sizeof(rec));
@@ -232,6 +246,13 @@ void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char
 	if (resume_url && strlen(resume_url) < sizeof(rec.resume_url))
 		snprintf(rec.resume_url, sizeof(rec.resume_url), "%s", resume_url);
 	rec.seq = seq;
+	/* Without it the row keeps the last one saved (coalesce); a guild
+	 * too big to copy now is saved with a later save. */
+	rec.guild = guild ? strdup(guild) : NULL;
+	if (rec.guild && (!t->saved_guild || strcmp(guild, t->saved_guild))) {
+		free(t->saved_guild);
+		t->saved_guild = strdup(guild); /* NULL: compared again next time */
+	}
 	if (now - t->pruned_ms >= PRUNE_EVERY_MS) {
 		rec.prune = 1;
 		t->pruned_ms = now;
@@ -258,7 +279,7 @@ static void load_ctx_run(void *arg)
 
 	if (!c)
 		return;
-	res = PQexec(c, "SELECT session_id, resume_url, seq, epoch FROM hw.gateway_session "
+	res = PQexec(c, "SELECT session_id, resume_url, seq, epoch, guild FROM hw.gateway_session "
 			"WHERE id = 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pq_err(c, j->err, sizeof(j->err));
@@ -268,6 +289,8 @@ static void load_ctx_run(void *arg)
 			snprintf(j->resume_url, sizeof(j->resume_url), "%s", PQgetvalue(res, 0, 1));
 		j->seq = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 		j->epoch = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+		if (!PQgetisnull(res, 0, 4))
+			j->guild = strdup(PQgetvalue(res, 0, 4)); /* NULL: read without it */
 		j->found = 1;
 	}
 	PQclear(res);
@@ -289,7 +312,8 @@ static void load_ctx_done(void *arg, int cancelled)
 		     ") is resumed", j->epoch, j->seq);
 	}
 	j->fn(j->ud, j->found ? j->session_id : NULL, j->resume_url[0] ? j->resume_url : NULL,
-	      j->seq);
+	      j->seq, j->found ? j->guild : NULL);
+	free(j->guild);
 	free(x);
 }
 
@@ -497,5 +521,9 @@ struct takeover *takeover_create(struct storage *st, int save_ms)
 
 void takeover_destroy(struct takeover *t)
 {
+	if (t) {
+		free(t->pending.guild);
+		free(t->saved_guild);
+	}
 	free(t);
 }

@@ -7,6 +7,10 @@
  *   storage.session_save_ms or every TAKEOVER_SAVE_EVENTS dispatches. The
  *   new active reads it and RESUMEs that session, so Discord replays what
  *   came in the gap (and what came since the saved sequence number).
+ *   The conference guild's roles as known at that sequence number go in
+ *   the same row: the replay brings every role event after it, so the new
+ *   active knows the organizer roles from its first command on, without
+ *   waiting for a REST read queued behind its resends.
  * - The messages and interactions handled (hw.handled): before a command
  *   runs, its message or interaction id is claimed there; the claim fails
  *   for an id an earlier active claimed, so a replayed command runs once.
@@ -42,15 +46,17 @@ struct takeover *takeover_create(struct storage *st, int save_ms);
 void takeover_destroy(struct takeover *t);
 
 /* Loop thread, after each dispatch (parsed or skipped): the session and
- * sequence number the gateway has now (borrowed). Saves when due. */
+ * sequence number the gateway has now, and the conference guild as
+ * guilds_dump writes it (NULL: unknown; all borrowed). Saves when due. */
 void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char *session_id,
-		   const char *resume_url);
+		   const char *resume_url, const char *guild);
 
-/* Reads the stored session. done(ud, session_id, resume_url, seq) on the
- * loop (strings borrowed for the call); session_id NULL when none is kept
- * or the database did not answer. Returns 0, or -1 (done is not called). */
+/* Reads the stored session. done(ud, session_id, resume_url, seq, guild)
+ * on the loop (strings borrowed for the call); session_id NULL when none
+ * is kept or the database did not answer, guild NULL when none was kept.
+ * Returns 0, or -1 (done is not called). */
 typedef void (*takeover_load_fn)(void *ud, const char *session_id, const char *resume_url,
-				 int64_t seq);
+				 int64_t seq, const char *guild);
 int takeover_load(struct takeover *t, takeover_load_fn done, void *ud);
 
 /* What a claim found. */

@@ -175,6 +175,35 @@ class Standby(SharedDatabase, DaemonTestCase):
         # The row is the new term's now; a stale epoch cannot write it.
         self.assertEqual(self.pg.psql("SELECT epoch FROM hw.gateway_session", self.db_name), "2")
 
+    def test_organizer_known_right_after_a_takeover(self):
+        # organizer_roles names the role ("Organizer"); a message carries
+        # role ids. The daemon that takes the session over by RESUME never
+        # gets the guild's GUILD_CREATE: the active one keeps the guild's
+        # roles with the session, so an organizer's command right after
+        # the takeover is theirs, even when Discord's REST does not answer
+        # (before, it was refused until GET /guilds/{id} came back; CI saw
+        # it behind a rate limit, 9fbf6cf).
+        a = self.start()
+        self.ready(a)
+        b = self.start()
+        b.wait_log("standby", 15)
+        wait_until(lambda: "Organizer" in self.pg.psql(
+            "SELECT coalesce(guild, '') FROM hw.gateway_session", self.db_name),
+            15, what="the guild's roles kept with the session")
+        self.assertTrue(self.say("!fx admin before", 1).startswith("echo[fx admin] before"))
+        self.st.rest_fault(kind="status", status=503, method="GET", path=r"/guilds/\d+$",
+                           count=100000)
+        before = len(self.sessions_started())
+        a.proc.send_signal(signal.SIGKILL)
+        a.proc.wait(10)
+        self.daemons.remove(a)
+        wait_until(lambda: len(self.sessions_started()) > before, LEASE_MS / 1000 * 3 + 15,
+                   what="the standby's RESUME")
+        self.assertEqual(self.sessions_started()[-1]["how"], "resume")
+        reply = self.say("!fx admin after", 2)
+        self.assertTrue(reply.startswith("echo[fx admin] after"), reply)
+        self.assertNotIn("refused organizer command", b.log_text())
+
     def test_sigstop_past_the_lease(self):
         a = self.start()
         self.ready(a)

@@ -14,3 +14,10 @@ hallway_add_unit_test(test_gateway_scan
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_gateway_scan.c
           ${CMAKE_SOURCE_DIR}/bot/gateway/gateway_scan.c
   LIBS PkgConfig::JANSSON)
+# The guild cache: organizer roles by name, and the dump kept with the
+# Discord session for a takeover (issue 18).
+hallway_add_unit_test(test_guilds
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_guilds.c ${CMAKE_SOURCE_DIR}/bot/gateway/guilds.c
+          ${CMAKE_SOURCE_DIR}/bot/core/bus.c ${CMAKE_SOURCE_DIR}/bot/core/log.c
+          ${CMAKE_SOURCE_DIR}/bot/core/clock.c
+  LIBS PkgConfig::JANSSON PkgConfig::LWS m)
