@@ -54,6 +54,8 @@ static void job_run(void *arg)
 		j->tz = hw_tz_fixed(0);
 }
 
+static void start_build(struct rec_plugin *p, json_t *data);
+
 static void job_done(hw_plugin *self, void *arg, int cancelled)
 {
 	struct rec_job *j = arg;
@@ -63,6 +65,7 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 		job_free(j);
 		return;
 	}
+	p->building = 0;
 	if (j->ret) {
 		p->api->log(self, HW_LOG_ERROR, "recommend: cannot index the schedule (%d)", j->ret);
 	} else if (j->gen > p->gen_installed) {
@@ -78,28 +81,56 @@ static void job_done(hw_plugin *self, void *arg, int cancelled)
 			    p->idx->n, p->idx->nterms);
 	}
 	job_free(j);
+	if (p->pending) {
+		json_t *next = p->pending;
+		p->pending = NULL;
+		start_build(p, next);
+	}
 }
 
+/* Starts an index build of data (stolen) on a worker. */
+static void start_build(struct rec_plugin *p, json_t *data)
+{
+	struct rec_job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		json_decref(data);
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: out of memory for the schedule");
+		return;
+	}
+	j->data = data;
+	j->p = p;
+	j->gen = ++p->gen_started;
+	if (!p->api->work(p->self, job_run, job_done, j)) {
+		p->api->log(p->self, HW_LOG_ERROR, "recommend: cannot start indexing");
+		job_free(j);
+		return;
+	}
+	p->building = 1;
+}
+
+/* One build at a time: a schedule that comes while one is out waits, and a
+ * newer one replaces it. A reload (SIGHUP) announces the schedule once for
+ * every plugin that asks for it; building each copy side by side held four
+ * indexes and four copies of the talks at once (bench/README.md). */
 static void on_loaded(hw_plugin *self, const char *type, json_t *data, void *ud)
 {
 	struct rec_plugin *p = ud;
-	struct rec_job *j;
+	json_t *copy;
 
 	if (!hw_event_check(p->api, self, type, data, HW_SCHEDULE_LOADED_VERSION))
 		return;
-	j = calloc(1, sizeof(*j));
 	/* data is borrowed for this call only: the worker gets its own copy. */
-	if (!j || !(j->data = json_deep_copy(data))) {
-		free(j);
+	if (!(copy = json_deep_copy(data))) {
 		p->api->log(self, HW_LOG_ERROR, "recommend: out of memory for the schedule");
 		return;
 	}
-	j->p = p;
-	j->gen = ++p->gen_started;
-	if (!p->api->work(self, job_run, job_done, j)) {
-		p->api->log(self, HW_LOG_ERROR, "recommend: cannot start indexing");
-		job_free(j);
+	if (p->building) {
+		json_decref(p->pending);
+		p->pending = copy;
+		return;
 	}
+	start_build(p, copy);
 }
 
 static void on_changed(hw_plugin *self, const char *type, json_t *data, void *ud)
@@ -126,6 +157,7 @@ static void rec_free(void *ctx)
 		return;
 	rec_index_free(p->idx);
 	hw_tz_free(p->tz);
+	json_decref(p->pending);
 	free(p);
 }
 

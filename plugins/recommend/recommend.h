@@ -38,6 +38,8 @@ struct rec_plugin {
 	struct hw_tz *tz;       /* owned; the index's zone (UTC if unknown) */
 	uint64_t gen_started;      /* index builds started ... */
 	uint64_t gen_installed;    /* ... and the newest one installed */
+	int building;              /* an index build is out on a worker ... */
+	json_t *pending;           /* ... and the newest schedule that came meanwhile (owned) */
 	int64_t lead_s;            /* reminder lead time */
 	hw_handle timer;           /* the next reminder check, or 0 */
 	int64_t timer_due;         /* its due time (Unix s) */

@@ -112,6 +112,37 @@ TEST(asks_for_the_schedule_and_waits_for_it)
 	mock_api_free(m);
 }
 
+/* A reload announces the schedule once for every plugin that asks for it:
+ * one index build at a time, and of those that came meanwhile only the
+ * newest is built. */
+TEST(schedules_in_a_row_build_one_index_at_a_time)
+{
+	mock_api *m;
+	json_t *s1 = fx_schedule(), *s2 = fx_schedule(), *s3 = fx_schedule();
+
+	fresh_db("row");
+	m = mock_api_new("recommend", NULL, db_path);
+	mock_api_log_verbose(m, 0);
+	mock_api_set_now(m, (int64_t)T0 * 1000);
+	REQUIRE(mock_api_load(m, &hallway_plugin) == HW_OK);
+	mock_api_pump(m);
+	json_array_append_new(json_object_get(s3, "talks"),
+			      fx_talk("t-zig", "Zig Comptime Tricks", "Compile-time code in Zig.",
+				      "Languages", "Room A", "Andrew Example", T0 + 3600, 30));
+	mock_api_emit(m, "schedule.loaded", s1);
+	mock_api_emit(m, "schedule.loaded", s2);
+	mock_api_emit(m, "schedule.loaded", s3);
+	/* The first build, then the newest (s3); s2 is never built. */
+	CHECK(mock_api_pump(m) == 2);
+	CHECK(mock_api_pump(m) == 0);
+	CHECK(run(m, &ada, "recommend zig") == HW_OK);
+	CHECK(strstr(reply(m), "Zig Comptime Tricks") != NULL);
+	mock_api_free(m);
+	json_decref(s1);
+	json_decref(s2);
+	json_decref(s3);
+}
+
 TEST(recommend_replies_with_reasons)
 {
 	mock_api *m;
@@ -619,6 +650,7 @@ TEST(autocomplete_offers_talks_by_id)
 int main(void)
 {
 	RUN(asks_for_the_schedule_and_waits_for_it);
+	RUN(schedules_in_a_row_build_one_index_at_a_time);
 	RUN(recommend_replies_with_reasons);
 	RUN(star_agenda_clash_and_unstar);
 	RUN(stars_shape_recommendations_in_chat);
