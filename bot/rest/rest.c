@@ -849,8 +849,10 @@ static int is_snowflake(const char *s)
 }
 
 static json_t *part_json(struct rest *r, const json_t *tmpl, const char *text, size_t len,
-			 int first, int last, int allow_mentions)
+			 size_t index, int last, int allow_mentions)
 {
+	int first = index == 0;
+	const char *tmpl_nonce = json_string_value(json_object_get(tmpl, "nonce"));
 	static const char *const last_only[] = {"embeds", "components", "attachments",
 						 "sticker_ids", "poll"};
 	static const char *const first_only[] = {"nonce", "enforce_nonce", "message_reference"};
@@ -878,6 +880,17 @@ static json_t *part_json(struct rest *r, const json_t *tmpl, const char *text, s
 				goto fail;
 		}
 		if (json_object_set_new(am, "parse", json_array()))
+			goto fail;
+	}
+	/* A later part of a message sent with a nonce (a post's outbox row, an
+	 * answer to a command) gets one derived from it, so that sending the
+	 * whole message again (after a takeover) doubles none of its parts. */
+	if (!first && tmpl_nonce) {
+		char nonce[26];
+		int n = snprintf(nonce, sizeof(nonce), "%s.p%zu", tmpl_nonce, index);
+		if (n > 0 && (size_t)n < sizeof(nonce) &&
+		    (json_object_set_new(m, "nonce", json_string(nonce)) ||
+		     json_object_set_new(m, "enforce_nonce", json_true())))
 			goto fail;
 	}
 	/* A nonce with enforce_nonce makes a retried POST idempotent. */
@@ -948,8 +961,7 @@ uint64_t rest_send_message(struct rest *r, const char *channel_id, const char *c
 			n = msgsplit_part_copy(&ms, &part, buf);
 			pt = buf;
 		}
-		json_t *m = part_json(r, msg_template, pt, n, i == 0, i + 1 == total,
-				      allow_mentions);
+		json_t *m = part_json(r, msg_template, pt, n, i, i + 1 == total, allow_mentions);
 		struct rest_req *q = m ? req_new(r, "POST", path) : NULL;
 		if (q) {
 			q->body = dump_body(m, JSON_COMPACT, &q->body_len);
