@@ -67,6 +67,7 @@ struct hallway {
 	volatile sig_atomic_t signal_stop;   /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t signal_reload; /* set by SIGHUP */
 	int exit_code;
+	int64_t dispatch_seq;      /* the gateway dispatch being handled now, -1 none */
 	int stopping;
 	int plan_only;             /* --plan: a dry run, nothing is sent anywhere */
 };

@@ -171,13 +171,18 @@ static const struct lws_protocols protocols[] = {
 static void keep_session(struct runtime *rt, const char *type, int64_t seq)
 {
 	const char *sid, *url;
-	int64_t gseq;
+	int64_t gseq, unsettled;
 
 	/* Stopping, the router answers nothing more: what comes now is for
 	 * the next active one, which must have it replayed. */
 	if (!rt->hw.takeover || rt->hw.stopping)
 		return;
 	gateway_session(rt->hw.gw, &sid, &url, &gseq);
+	/* Not past a command whose handled id is not written yet: if this
+	 * daemon dies, Discord replays it to the next one (router_handled.c). */
+	unsettled = router_unsettled_seq(rt->hw.router);
+	if (unsettled >= 0 && seq >= unsettled)
+		seq = unsettled - 1;
 	if (!rt->guild_dump || guilds_generation(rt->hw.guilds) != rt->guild_gen) {
 		char *dump = guilds_dump(rt->hw.guilds, rt->hw.cfg ? rt->hw.cfg->guild_id : NULL);
 		if (dump || !rt->guild_dump) { /* out of memory: keep the last one */
@@ -192,7 +197,9 @@ static void keep_session(struct runtime *rt, const char *type, int64_t seq)
 static void on_dispatch(void *ud, const char *type, json_t *d, int64_t seq)
 {
 	struct runtime *rt = ud;
+	rt->hw.dispatch_seq = seq;
 	dispatch_event(&rt->hw, type, d);
+	rt->hw.dispatch_seq = -1;
 	keep_session(rt, type, seq);
 }
 
@@ -770,6 +777,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int c, rc;
 
+	rt.hw.dispatch_seq = -1;
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;

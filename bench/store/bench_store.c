@@ -67,7 +67,7 @@ static void unit_run(void *arg)
 {
 	struct unit *u = arg;
 	char err[STORE_ERR_MAX];
-	u->rc = run_fn(session, join_body, NULL, u, err, sizeof(err));
+	u->rc = run_fn(session, NULL, join_body, NULL, u, err, sizeof(err));
 	if (u->rc)
 		fprintf(stderr, "unit %d: %d %s\n", u->i, u->rc, err);
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hallway/reply.h>
+
 #include "bus.h"
 #include "console.h"
 #include "guilds.h"
@@ -41,7 +43,9 @@ struct router {
 	struct hallway *hw;
 	struct commands cmds;
 	int running; /* handlers on the stack: commands_collect waits */
-	int claiming; /* parsed commands waiting for their claim: so does it */
+	int claiming; /* parsed commands waiting for their check: so does it */
+	struct invocation *current; /* whose handler is on the stack (innermost) */
+	struct handled *handled;    /* two daemons: keys not yet settled or released */
 	struct dm_file *dm_files; /* private file replies in flight */
 	struct invocation *acking; /* slash responses in flight (router_ack.c) */
 	/* console door */
@@ -69,6 +73,23 @@ struct hallway *router_hallway(struct router *r)
 struct invocation **router_acking(struct router *r)
 {
 	return &r->acking;
+}
+
+struct handled **router_handled_list(struct router *r)
+{
+	return &r->handled;
+}
+
+char *router_take_handled_key(struct router *r)
+{
+	struct invocation *inv = r ? r->current : NULL;
+	char *key;
+
+	if (!inv || !handled_unsettled(inv->handled))
+		return NULL;
+	if ((key = strdup(handled_key(inv->handled))))
+		handled_settle(inv->handled);
+	return key;
 }
 
 /* ---- which guild: the conference's or another ---- */
@@ -124,6 +145,7 @@ void invocation_unref(struct invocation *inv)
 		return;
 	if (inv->web_out)
 		inv->web_out(inv->web_ud, NULL);
+	handled_release(inv->handled);
 	router_ack_free(inv);
 	parsed_args_free(&inv->args);
 	free(inv->user_id);
@@ -429,6 +451,49 @@ out:
 	return rc;
 }
 
+/* A chat reply's nonce, from the message it answers and its place among
+ * the answers ("<message id>.<n>"): a command replayed to the next active
+ * daemon after a takeover answers with the same nonces, and Discord keeps
+ * one message of each (enforce_nonce). Nothing when it does not fit. */
+static int reply_nonce(struct invocation *inv, json_t *obj)
+{
+	char nonce[HW_REPLY_NONCE_MAX + 1];
+	int n;
+
+	if (!inv->message_id)
+		return 0;
+	n = snprintf(nonce, sizeof(nonce), "%s.%d", inv->message_id, inv->replies);
+	if (n < 0 || (size_t)n >= sizeof(nonce))
+		return 0;
+	return json_object_set_new(obj, "nonce", json_string(nonce)) ||
+	       json_object_set_new(obj, "enforce_nonce", json_true());
+}
+
+/* A chat reply of a command whose key waits for its answers (two daemons). */
+static void reply_delivered(void *ud, long status, json_t *body, const char *error)
+{
+	router_log_rest_failure("reply", status, body, error);
+	handled_release(ud);
+}
+
+/* POSTs a chat reply (body: stolen); the command's key, if it waits for
+ * its answers, is held until Discord has it. */
+static int post_chat_reply(struct invocation *inv, const char *channel_id, json_t *body)
+{
+	struct rest *rest = inv->router->hw->rest;
+	char path[128];
+	uint64_t id;
+
+	snprintf(path, sizeof(path), "/channels/%s/messages", channel_id);
+	if (!handled_unsettled(inv->handled))
+		return logged_request(rest, "POST", path, body, "reply") ? HW_OK : HW_ERR_NOMEM;
+	if (!(id = rest_request(rest, "POST", path, body, reply_delivered, inv->handled)))
+		return HW_ERR_NOMEM;
+	handled_hold(inv->handled);
+	rest_quiet_success(rest, id);
+	return HW_OK;
+}
+
 int router_reply(struct invocation *inv, const hw_message *msg)
 {
 	struct router *r = inv->router;
@@ -464,8 +529,20 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 						      "fail_if_not_exists", 0));
 		if (msg->embeds && json_array_size(msg->embeds))
 			json_object_set(tmpl, "embeds", msg->embeds);
-		id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
-				       msg->allow_mentions, router_log_rest_failure, "reply");
+		if (reply_nonce(inv, tmpl)) {
+			json_decref(tmpl);
+			free(bounded);
+			return HW_ERR_NOMEM;
+		}
+		if (handled_unsettled(inv->handled)) {
+			id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
+					       msg->allow_mentions, reply_delivered, inv->handled);
+			if (id)
+				handled_hold(inv->handled);
+		} else {
+			id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
+					       msg->allow_mentions, router_log_rest_failure, "reply");
+		}
 		rest_quiet_success(r->hw->rest, id);
 		json_decref(tmpl);
 		free(bounded);
@@ -686,8 +763,6 @@ static int update_pressed(struct invocation *inv, json_t *body)
 
 int router_reply_body(struct invocation *inv, json_t *body)
 {
-	struct router *r = inv->router;
-	char path[128];
 	if (!body)
 		return HW_ERR_NOMEM;
 	inv->replies++;
@@ -709,9 +784,11 @@ int router_reply_body(struct invocation *inv, json_t *body)
 		json_object_set_new(body, "message_reference",
 				    json_pack("{s:s, s:b}", "message_id", inv->message_id,
 					      "fail_if_not_exists", 0));
-	snprintf(path, sizeof(path), "/channels/%s/messages", inv->channel_id);
-	return logged_request(r->hw->rest, "POST", path, body, "reply") ? HW_OK
-										 : HW_ERR_NOMEM;
+	if (reply_nonce(inv, body)) {
+		json_decref(body);
+		return HW_ERR_NOMEM;
+	}
+	return post_chat_reply(inv, inv->channel_id, body);
 }
 
 int router_reply_plain(struct invocation *inv, const char *text)
@@ -767,6 +844,7 @@ static void router_run(struct router *r, struct invocation *inv)
 {
 	struct command *cmd = inv->args.cmd;
 	struct plugin *p = cmd->owner;
+	struct invocation *prev;
 	int rc;
 
 	invocation_publish(inv);
@@ -796,7 +874,10 @@ static void router_run(struct router *r, struct invocation *inv)
 		return;
 	}
 	r->running++;
+	prev = r->current;
+	r->current = inv;
 	rc = cmd->fn(p ? plugin_token(p) : NULL, &inv->pub, cmd->ud);
+	r->current = prev;
 	r->running--;
 	inv->in_handler = 0;
 	if (p)
@@ -855,7 +936,7 @@ static void proceed(struct router *r, struct invocation *inv, enum parse_result 
 	inv->in_handler = inv->pub.door == HW_DOOR_SLASH;
 	if (pr != PARSE_OK) {
 		answer_parse_error(r, inv, pr, why);
-	} else if (inv->args.cmd->dead) { /* its plugin went while the claim ran */
+	} else if (inv->args.cmd->dead) { /* its plugin went while the check ran */
 		reply_text(inv, "That plugin is reloading; please try again in a moment.", 1);
 	} else {
 		inv->in_handler = 0;
@@ -865,69 +946,66 @@ static void proceed(struct router *r, struct invocation *inv, enum parse_result 
 	inv->in_handler = 0;
 }
 
-/* A command waiting for its claim (takeover_claim). */
-struct claim_wait {
+/* A command waiting for its check (takeover_check). */
+struct check_wait {
 	struct router *r;
 	struct invocation *inv; /* own reference */
 	enum parse_result pr;
 	char why[512];
-	const char *kind;
-	char *id;
 };
 
-static void claimed(void *ud, enum takeover_claim outcome)
+static void checked(void *ud, enum takeover_check outcome)
 {
-	struct claim_wait *w = ud;
+	struct check_wait *w = ud;
 	struct router *r = w->r;
 
 	r->claiming--;
-	/* Unrecorded (the database did not answer) it runs: nobody could
-	 * have taken the lease over meanwhile, so nobody else ran it. */
-	if ((outcome == TAKEOVER_CLAIMED || outcome == TAKEOVER_UNAVAILABLE) && !r->hw->stopping)
+	/* Unknown (the database did not answer) it runs: nobody could have
+	 * taken the lease over meanwhile, so nobody else ran it. */
+	if ((outcome == TAKEOVER_NEW || outcome == TAKEOVER_UNAVAILABLE) && !r->hw->stopping) {
+		handled_ran(w->inv->handled);
 		proceed(r, w->inv, w->pr, w->why);
-	else if (outcome == TAKEOVER_CLAIMED) /* stopping: Discord replays it to the next one */
-		takeover_release(r->hw->takeover, w->kind, w->id);
+	} else {
+		/* Stopping, Discord replays it to the next active daemon. */
+		handled_settle(w->inv->handled);
+	}
 	invocation_unref(w->inv);
-	free(w->id);
 	free(w);
 	if (!r->running && !r->claiming)
 		commands_collect(&r->cmds);
 }
 
-/* With two daemons (a lease), the message or interaction id is claimed in
- * the database before anything is answered or run, so one that an earlier
- * active daemon handled, replayed by Discord after the takeover, has no
- * second effect. The window left: an id claimed by a daemon that died
- * before its answer went out is not answered by the next one (never
- * twice, at worst not at all). Without a lease it runs at once. */
-static void claim_then_proceed(struct router *r, struct invocation *inv, const char *kind,
+/* With two daemons (a lease), a message or interaction that an earlier
+ * active daemon handled, replayed by Discord after the takeover, is
+ * skipped; one it did not is run here, and its id is written with its
+ * effect (router_handled.c). Without a lease it runs at once. */
+static void check_then_proceed(struct router *r, struct invocation *inv, const char *kind,
 			       const char *id, enum parse_result pr, const char *why)
 {
-	struct claim_wait *w;
+	struct check_wait *w;
 
 	if (!r->hw->takeover || !id) {
 		proceed(r, inv, pr, why);
 		return;
 	}
-	if (!(w = calloc(1, sizeof(*w))) || !(w->id = strdup(id))) {
-		free(w);
+	if (!(inv->handled = handled_new(r, kind, id, r->hw->dispatch_seq)) ||
+	    !(w = calloc(1, sizeof(*w)))) {
 		LOGW("router", "out of memory: %s %s runs without being recorded as handled", kind,
 		     id);
+		handled_ran(inv->handled);
 		proceed(r, inv, pr, why);
 		return;
 	}
 	w->r = r;
 	w->inv = inv;
-	w->kind = kind; /* a literal */
 	w->pr = pr;
 	snprintf(w->why, sizeof(w->why), "%s", why ? why : "");
 	invocation_ref(inv);
-	if (takeover_claim(r->hw->takeover, kind, id, claimed, w)) {
-		LOGW("router", "cannot queue the claim of %s %s: it runs without being recorded as "
-		     "handled", kind, id);
+	if (takeover_check(r->hw->takeover, handled_key(inv->handled), checked, w)) {
+		LOGW("router", "cannot queue the check of %s %s: it runs all the same", kind, id);
 		invocation_unref(inv);
-		free(w->id);
 		free(w);
+		handled_ran(inv->handled);
 		proceed(r, inv, pr, why);
 		return;
 	}
@@ -1046,9 +1124,9 @@ static void on_message(void *ud, const char *type, json_t *d)
 	}
 	pr = commands_parse_line(&r->cmds, rest, &inv->args, why, sizeof(why));
 	/* Chatter that only starts with the prefix gets no answer: nothing
-	 * to claim. */
+	 * to check. */
 	if (pr != PARSE_NO_COMMAND || *why)
-		claim_then_proceed(r, inv, "message", inv->message_id, pr, why);
+		check_then_proceed(r, inv, "message", inv->message_id, pr, why);
 	(void)type;
 	invocation_unref(inv);
 }
@@ -1139,7 +1217,7 @@ void router_interaction_run(struct router *r, json_t *d, const char *line, json_
 		if (pr == PARSE_NO_COMMAND)
 			pr = PARSE_BAD_ARGS;
 	}
-	claim_then_proceed(r, inv, "interaction", inv->interaction_id, pr, why);
+	check_then_proceed(r, inv, "interaction", inv->interaction_id, pr, why);
 	invocation_unref(inv);
 }
 
@@ -1277,6 +1355,7 @@ void router_destroy(struct router *r)
 		r->dm_files = df->next;
 		dm_file_free(df);
 	}
+	handled_free_all(r); /* holds of replies rest_destroy dropped */
 	commands_free(&r->cmds);
 	free(r);
 }

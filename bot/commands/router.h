@@ -51,6 +51,7 @@ struct invocation {
 	 * then NULL when the invocation is released (nothing more can come) */
 	void (*web_out)(void *ud, json_t *reply);
 	void *web_ud;
+	struct handled *handled;  /* two daemons: its key (router_handled.c); one hold */
 };
 
 /* Autocomplete results being collected (api->complete_add). */
@@ -138,6 +139,29 @@ void router_ack_destroy(struct router *r);
 void router_log_rest_failure(void *ud, long status, json_t *body, const char *error);
 /* The router's list of invocations whose initial response is in flight. */
 struct invocation **router_acking(struct router *r);
+
+/* router_handled.c: two daemons, a command once across a takeover (see
+ * there). handled_new links a key for kind/id, brought by dispatch seq
+ * (-1 none), with one hold (the invocation's); handled_release drops a
+ * hold, and the last one writes the key of a command that ran here and
+ * settled otherwise (takeover_record) and frees it. */
+struct handled;
+struct handled **router_handled_list(struct router *r);
+struct handled *handled_new(struct router *r, const char *kind, const char *id, int64_t seq);
+const char *handled_key(const struct handled *h);
+void handled_ran(struct handled *h);
+void handled_settle(struct handled *h);
+int handled_unsettled(const struct handled *h); /* ran here, key not yet written or taken */
+void handled_hold(struct handled *h);
+void handled_release(struct handled *h);
+void handled_free_all(struct router *r);
+/* The oldest dispatch seq of a command whose key is not settled, or -1:
+ * the Discord session saved for a takeover must not pass it (main.c). */
+int64_t router_unsettled_seq(struct router *r);
+/* The key of the command whose handler is running, for the first unit of
+ * work it queues (api_db.c), which writes it with the effect; NULL when
+ * there is none or it was taken. The caller frees it. */
+char *router_take_handled_key(struct router *r);
 
 
 void router_destroy(struct router *r);

@@ -15,6 +15,7 @@
 #include "hallway.h"
 #include "host.h"
 #include "log.h"
+#include "router.h"
 #include "storage.h"
 #include "store.h"
 #include "work.h"
@@ -26,6 +27,7 @@ struct db_job {
 	void *session;
 	hw_plugin *self;
 	struct storage *st; /* outlives every job (storage_stop drains them) */
+	char *handled; /* the command's key, written with this unit (router_take_handled_key) */
 	int status;
 	char err[STORE_ERR_MAX];
 };
@@ -43,7 +45,7 @@ static void job_run(void *arg)
 
 	/* The SQLite engine counts itself as holding the write lock once it has
 	 * it (store_sqlite_count_lock), for the health probe. */
-	job->status = job->run(job->session, job->body, job->self, job->ud, job->err,
+	job->status = job->run(job->session, job->handled, job->body, job->self, job->ud, job->err,
 			       sizeof(job->err));
 }
 
@@ -54,6 +56,7 @@ static void job_finish(struct plugin_pending *pp, int status)
 
 	if (done)
 		done(job->self, status, job->ud);
+	free(job->handled);
 	free(job);
 	pending_free(pp);
 }
@@ -119,10 +122,17 @@ static int api_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *
 		free(job);
 		return HW_ERR_NOMEM;
 	}
+	/* Last, once nothing can fail: the first unit a command queues takes
+	 * its key (two daemons), and once taken it is not written otherwise. */
+	job->handled = router_take_handled_key(p->host->hw->router);
 	pp->lower_id = work_submit(storage_pool(st), job_run, job_done, pp);
 	if (!pp->lower_id) {
+		LOGW("storage", "plugin %s: cannot queue a unit of work%s%s", p->name,
+		     job->handled ? "; not recorded as handled: " : "",
+		     job->handled ? job->handled : "");
 		pending_unlink(pp);
 		pending_free(pp);
+		free(job->handled);
 		free(job);
 		return HW_ERR_NOMEM;
 	}

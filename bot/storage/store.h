@@ -98,8 +98,14 @@ void store_api_fill(hw_api *api);
  * a statement's, HW_ERR_UNAVAILABLE when the database could not be
  * reached (nothing written), HW_ERR_STORAGE otherwise. err (may be NULL)
  * gets a message for the log on failure. Each engine has one
- * (store_sqlite_run, store_pg_run). */
-typedef int (*store_run_fn)(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
-			    size_t errlen);
+ * (store_sqlite_run, store_pg_run).
+ *
+ * handled (NULL for none): with two daemons, the key of the command whose
+ * effect this is ("message <id>", see takeover.h), written to hw.handled
+ * in the same transaction; when it is there already (the command ran
+ * twice), nothing is written and HW_ERR_CONFLICT is returned. Only the
+ * PostgreSQL engine has a lease, so only it writes one. */
+typedef int (*store_run_fn)(void *session, const char *handled, hw_tx_fn body, hw_plugin *self,
+			    void *ud, char *err, size_t errlen);
 
 #endif

@@ -541,8 +541,34 @@ static int exec_simple(PGconn *conn, const char *sql, const char *what, char *er
 	return rc;
 }
 
-int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
-		 size_t errlen)
+/* In the transaction begun by the host (before the plugin's role is set:
+ * that role may not touch hw), the command's key under this lease term.
+ * HW_OK, HW_ERR_CONFLICT when it is there already, or the error. */
+static int write_handled(struct store_pg *pg, const char *key, char *err, size_t errlen)
+{
+	char epoch[24], line[200];
+	const char *params[2] = {key, epoch};
+	PGresult *res;
+	int rc = HW_OK;
+
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)pg->fence->epoch);
+	res = PQexecParams(pg->conn, "INSERT INTO hw.handled (id, epoch, at) "
+				     "VALUES ($1, $2::bigint, clock_timestamp()) ON CONFLICT (id) DO NOTHING",
+			   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = status_of(pg->conn, res);
+		snprintf(err, errlen, "recording %s as handled: %s", key,
+			 first_line(PQerrorMessage(pg->conn), line, sizeof(line)));
+	} else if (strcmp(PQcmdTuples(res), "1") != 0) {
+		rc = HW_ERR_CONFLICT;
+		snprintf(err, errlen, "%s was handled already: its effect is not written again", key);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int store_pg_run(void *session, const char *handled, hw_tx_fn body, hw_plugin *self, void *ud,
+		 char *err, size_t errlen)
 {
 	struct store_pg_session *s = session;
 	struct pg_tx tx = {{&pg_ops, HW_OK, 0, ""}, s};
@@ -559,7 +585,20 @@ int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *
 	}
 	if (ensure_conn(s->pg, err, errlen))
 		return HW_ERR_UNAVAILABLE;
-	if (s->pg->fence) {
+	if (s->pg->fence && handled) {
+		/* The fence and the command's key as the host, then the
+		 * plugin's role and schema (three round trips, for a command's
+		 * first unit only). */
+		char begin[512];
+		snprintf(begin, sizeof(begin), "BEGIN; SELECT hw.fence('%s', %lld)",
+			 s->pg->fence->holder, (long long)s->pg->fence->epoch);
+		rc = exec_simple(s->pg->conn, begin, "begin", err, errlen);
+		if (rc == HW_OK)
+			rc = write_handled(s->pg, handled, err, errlen);
+		if (rc == HW_OK)
+			rc = exec_simple(s->pg->conn, s->begin_sql + strlen("BEGIN; "), "begin", err,
+					 errlen);
+	} else if (s->pg->fence) {
 		/* The fence first, as the host (the plugin's role may not read
 		 * hw); then the plugin's role and schema. Holder: [A-Za-z0-9.:_-]
 		 * (lease.c), epoch a number: both safe inside the text. */
@@ -574,7 +613,7 @@ int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *
 	if (rc != HW_OK) {
 		if (store_pg_connected(s->pg))
 			exec_simple(s->pg->conn, "ROLLBACK", "rollback", NULL, 0);
-		return rc == HW_ERR_UNAVAILABLE ? rc : HW_ERR_STORAGE;
+		return rc == HW_ERR_UNAVAILABLE || rc == HW_ERR_CONFLICT ? rc : HW_ERR_STORAGE;
 	}
 	rc = body(self, &tx.base, ud);
 	store_cache_release(&s->cache);

@@ -72,8 +72,8 @@ int store_pg_connected(struct store_pg *pg);
 struct store_pg_session *store_pg_session_new(struct store_pg *pg, const char *name);
 void store_pg_session_free(struct store_pg_session *s);
 /* store_run_fn for a struct store_pg_session *. */
-int store_pg_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
-		 size_t errlen);
+int store_pg_run(void *session, const char *handled, hw_tx_fn body, hw_plugin *self, void *ud,
+		 char *err, size_t errlen);
 
 /* Creates the plugin's role and schema if needed and applies
  * steps[v..n-1], each in its own transaction with the version bump (table

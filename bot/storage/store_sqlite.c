@@ -184,9 +184,10 @@ void store_sqlite_free(struct store_sqlite *s)
 	free(s);
 }
 
-int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
-		     size_t errlen)
+int store_sqlite_run(void *session, const char *handled, hw_tx_fn body, hw_plugin *self,
+		     void *ud, char *err, size_t errlen)
 {
+	(void)handled; /* no lease on SQLite: nobody takes over */
 	struct store_sqlite *s = session;
 	struct sq_tx tx = {{&sq_ops, HW_OK, 0, ""}, s};
 	int rc;

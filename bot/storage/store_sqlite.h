@@ -26,7 +26,7 @@ void store_sqlite_free(struct store_sqlite *s);
 /* store_run_fn for a struct store_sqlite *. BEGIN IMMEDIATE: the write
  * lock is taken first, so what the body reads is what its writes build on
  * (the same guarantee the PostgreSQL engine gets from one storage thread). */
-int store_sqlite_run(void *session, hw_tx_fn body, hw_plugin *self, void *ud, char *err,
-		     size_t errlen);
+int store_sqlite_run(void *session, const char *handled, hw_tx_fn body, hw_plugin *self,
+		     void *ud, char *err, size_t errlen);
 
 #endif

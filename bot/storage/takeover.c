@@ -20,11 +20,11 @@
 #include "store_pg.h"
 #include "work.h"
 
-/* A claim that finds our lease lapsed while we still hold an epoch tries
+/* A check that finds our lease lapsed while we still hold an epoch tries
  * again this often, this many times (10 s: past any renewal after the
- * database returns; see claim_run). */
-#define CLAIM_RENEW_WAIT_MS 250
-#define CLAIM_RENEW_TRIES 40
+ * database returns; see check_run). */
+#define CHECK_RENEW_WAIT_MS 250
+#define CHECK_RENEW_TRIES 40
 
 #define MOD "takeover"
 #define PRUNE_EVERY_MS 60000
@@ -74,12 +74,12 @@ struct load_job {
 	char err[STORE_ERR_MAX];
 };
 
-struct claim_job {
+struct check_job {
 	struct store_pg *pg;
-	takeover_claim_fn fn;
+	takeover_check_fn fn; /* NULL: a record */
 	void *ud;
-	char id[80];
-	enum takeover_claim outcome;
+	char key[TAKEOVER_KEY_MAX];
+	enum takeover_check outcome;
 	char err[STORE_ERR_MAX];
 };
 
@@ -336,14 +336,18 @@ int takeover_load(struct takeover *t, takeover_load_fn done, void *ud)
 /* ---- handled ids ---------------------------------------------------------- */
 
 /* "<kind> <id>", the key of hw.handled; -1 when it does not fit. */
-static int claim_key(char *out, size_t len, const char *kind, const char *id)
+int takeover_key(char *out, size_t len, const char *kind, const char *id)
 {
-	int n = snprintf(out, len, "%s %s", kind, id);
+	int n;
+
+	if (!kind || !id || !*id)
+		return -1;
+	n = snprintf(out, len, "%s %s", kind, id);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* One try at the claim (worker thread). */
-static void claim_once(struct claim_job *j)
+/* One look (worker thread): is the lease ours, and is the id recorded? */
+static void check_once(struct check_job *j)
 {
 	PGconn *c;
 	const char *params[3];
@@ -358,30 +362,24 @@ static void claim_once(struct claim_job *j)
 	if (!(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err))))
 		return;
 	params[1] = epoch;
-	params[2] = j->id;
-	/* l: our lease, still current (FOR SHARE: a takeover waits for us);
-	 * ins: the id, unless an earlier claim has it. */
+	params[2] = j->key;
 	res = PQexecParams(c,
-		"WITH l AS (SELECT epoch FROM hw.lease WHERE id = 1 AND holder = $1 "
-		" AND epoch = $2::bigint AND expires_at > clock_timestamp() FOR SHARE), "
-		"ins AS (INSERT INTO hw.handled (id, epoch, at) SELECT $3, epoch, clock_timestamp() "
-		" FROM l ON CONFLICT (id) DO NOTHING RETURNING 1) "
-		"SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM ins)",
+		"SELECT (SELECT count(*) FROM hw.lease WHERE id = 1 AND holder = $1 "
+		" AND epoch = $2::bigint AND expires_at > clock_timestamp()), "
+		"(SELECT count(*) FROM hw.handled WHERE id = $3)",
 		3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		pq_err(c, j->err, sizeof(j->err));
-	} else if (strcmp(PQgetvalue(res, 0, 0), "1") != 0) {
+	else if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
 		j->outcome = TAKEOVER_NOT_ACTIVE;
-	} else {
-		j->outcome = strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? TAKEOVER_CLAIMED
-								      : TAKEOVER_HANDLED;
-	}
+	else
+		j->outcome = strcmp(PQgetvalue(res, 0, 1), "0") == 0 ? TAKEOVER_NEW : TAKEOVER_HANDLED;
 	PQclear(res);
 }
 
-static void claim_run(void *arg)
+static void check_run(void *arg)
 {
-	struct claim_job *j = arg;
+	struct check_job *j = arg;
 	const char *holder;
 	char epoch[24];
 
@@ -391,110 +389,102 @@ static void claim_run(void *arg)
 	 * return. Wait for that instead of dropping the command unanswered;
 	 * when the thread gives the lease up (epoch 0), it is not ours. */
 	for (int i = 0;; i++) {
-		claim_once(j);
-		if (j->outcome != TAKEOVER_NOT_ACTIVE || i >= CLAIM_RENEW_TRIES ||
+		check_once(j);
+		if (j->outcome != TAKEOVER_NOT_ACTIVE || i >= CHECK_RENEW_TRIES ||
 		    fence_now(j->pg, &holder, epoch, sizeof(epoch)))
 			return;
-		struct timespec ts = {0, CLAIM_RENEW_WAIT_MS * 1000000L};
+		struct timespec ts = {0, CHECK_RENEW_WAIT_MS * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 }
 
-static void claim_done(void *arg, int cancelled)
+static void check_done(void *arg, int cancelled)
 {
-	struct claim_job *j = arg;
-	enum takeover_claim outcome = cancelled ? TAKEOVER_CANCELLED : j->outcome;
+	struct check_job *j = arg;
+	enum takeover_check outcome = cancelled ? TAKEOVER_CANCELLED : j->outcome;
 
 	if (outcome == TAKEOVER_UNAVAILABLE)
-		LOGW(MOD, "%s: not recorded as handled (%s); running it all the same", j->id,
-		     j->err[0] ? j->err : "the database did not answer");
+		LOGW(MOD, "%s: cannot tell whether it was handled (%s); running it all the same",
+		     j->key, j->err[0] ? j->err : "the database did not answer");
 	else if (outcome == TAKEOVER_HANDLED)
 		LOGI(MOD, "%s was handled by an earlier active daemon (replayed after the "
-		     "takeover): skipped", j->id);
+		     "takeover): skipped", j->key);
 	else if (outcome == TAKEOVER_NOT_ACTIVE)
-		LOGW(MOD, "%s: this daemon no longer holds the lease: skipped", j->id);
+		LOGW(MOD, "%s: this daemon no longer holds the lease: skipped", j->key);
 	j->fn(j->ud, outcome);
 	free(j);
 }
 
-int takeover_claim(struct takeover *t, const char *kind, const char *id, takeover_claim_fn fn,
-		   void *ud)
+int takeover_check(struct takeover *t, const char *key, takeover_check_fn fn, void *ud)
 {
-	struct claim_job *j;
+	struct check_job *j;
 
-	if (!t || !kind || !id || !*id || !fn || strlen(kind) + strlen(id) + 2 > sizeof(j->id))
+	if (!t || !key || !*key || !fn || strlen(key) >= sizeof(j->key))
 		return -1;
 	if (!(j = calloc(1, sizeof(*j))))
 		return -1;
 	j->pg = t->pg;
 	j->fn = fn;
 	j->ud = ud;
-	if (claim_key(j->id, sizeof(j->id), kind, id) ||
-	    !work_submit(t->pool, claim_run, claim_done, j)) {
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	if (!work_submit(t->pool, check_run, check_done, j)) {
 		free(j);
 		return -1;
 	}
 	return 0;
 }
 
-static void release_run(void *arg)
+static void record_run(void *arg)
 {
-	struct claim_job *j = arg;
+	struct check_job *j = arg;
 	PGconn *c;
 	const char *params[3];
 	char epoch[24];
 	PGresult *res;
 
-	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch)) ||
-	    !(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err)))) {
-		snprintf(j->err, sizeof(j->err), "the lease is not ours, or no database");
+	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch))) {
+		snprintf(j->err, sizeof(j->err), "the lease is not ours");
 		return;
 	}
+	if (!(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err))))
+		return;
 	params[1] = epoch;
-	params[2] = j->id;
-	/* Only our own claim, and only while the lease is ours. */
+	params[2] = j->key;
+	/* Only under our current lease (FOR SHARE: a takeover waits for us). */
 	res = PQexecParams(c,
-		"DELETE FROM hw.handled h USING hw.lease l WHERE h.id = $3 AND h.epoch = l.epoch "
-		"AND l.id = 1 AND l.holder = $1 AND l.epoch = $2::bigint "
-		"AND l.expires_at > clock_timestamp()",
+		"INSERT INTO hw.handled (id, epoch, at) SELECT $3, epoch, clock_timestamp() "
+		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
+		"AND expires_at > clock_timestamp() FOR SHARE ON CONFLICT (id) DO NOTHING",
 		3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		pq_err(c, j->err, sizeof(j->err));
 	else
-		j->outcome = TAKEOVER_CLAIMED; /* (released) */
+		j->outcome = TAKEOVER_NEW; /* (recorded, or already there) */
 	PQclear(res);
 }
 
-static void release_done(void *arg, int cancelled)
+static void record_done(void *arg, int cancelled)
 {
-	struct claim_job *j = arg;
+	struct check_job *j = arg;
 
-	if (cancelled || j->outcome != TAKEOVER_CLAIMED)
-		LOGW(MOD, "%s: claimed but not run, and the claim could not be given back (%s): "
-		     "the next active daemon will not answer it", j->id,
-		     cancelled ? "shutting down" : j->err);
-	else
-		LOGI(MOD, "%s: not run here (stopping); left for the next active daemon", j->id);
+	if (cancelled || j->outcome != TAKEOVER_NEW)
+		LOGW(MOD, "%s: answered but not recorded as handled (%s): a takeover before its "
+		     "session is saved again would answer it again (Discord keeps one answer by its "
+		     "nonce)", j->key, cancelled ? "shutting down" : j->err);
 	free(j);
 }
 
-void takeover_release(struct takeover *t, const char *kind, const char *id)
+void takeover_record(struct takeover *t, const char *key)
 {
-	struct claim_job *j;
+	struct check_job *j;
 
-	if (!t || !kind || !id || strlen(kind) + strlen(id) + 2 > sizeof(j->id) ||
-	    !(j = calloc(1, sizeof(*j))))
+	if (!t || !key || !*key || strlen(key) >= sizeof(j->key) || !(j = calloc(1, sizeof(*j))))
 		return;
 	j->pg = t->pg;
 	j->outcome = TAKEOVER_UNAVAILABLE;
-	if (claim_key(j->id, sizeof(j->id), kind, id)) {
-		free(j);
-		return;
-	}
-	if (!work_submit(t->pool, release_run, release_done, j)) {
-		release_done(j, 1);
-		return;
-	}
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	if (!work_submit(t->pool, record_run, record_done, j))
+		record_done(j, 1);
 }
 
 /* ---- lifetime --------------------------------------------------------------- */

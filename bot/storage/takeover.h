@@ -12,24 +12,26 @@
  *   active knows the organizer roles from its first command on, without
  *   waiting for a REST read queued behind its resends.
  * - The messages and interactions handled (hw.handled): before a command
- *   runs, its message or interaction id is claimed there; the claim fails
- *   for an id an earlier active claimed, so a replayed command runs once.
- *   Rows older than TAKEOVER_KEEP_S are pruned (Discord keeps a session
- *   resumable for minutes, not hours).
+ *   runs, the router checks its message or interaction id there and skips
+ *   one an earlier active handled. The id is written in the same
+ *   transaction as the command's effect (the first unit of work it
+ *   queues), or, for a command that writes nothing, after its answers
+ *   went out: so a daemon that dies mid-command leaves it to the next one,
+ *   and never half done. Rows older than TAKEOVER_KEEP_S are pruned
+ *   (Discord keeps a session resumable for minutes, not hours).
  *
  * Every write carries the lease (holder and epoch) and locks the lease row
  * FOR SHARE in its statement: a daemon that lost the lease writes nothing,
  * and a takeover waits for a write in flight to commit.
  *
  * All of it runs on the storage thread, one job after another in the order
- * they were asked for, so the loop never waits; a claim submitted for a
- * dispatch is always committed before a session save that covers that
- * dispatch's sequence number. Only with a lease (PostgreSQL and two
+ * they were asked for, so the loop never waits. Only with a lease (PostgreSQL and two
  * daemons); without one there is nobody to take over, and nothing is kept.
  */
 #ifndef HALLWAY_TAKEOVER_H
 #define HALLWAY_TAKEOVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct storage;
@@ -59,25 +61,32 @@ typedef void (*takeover_load_fn)(void *ud, const char *session_id, const char *r
 				 int64_t seq, const char *guild);
 int takeover_load(struct takeover *t, takeover_load_fn done, void *ud);
 
-/* What a claim found. */
-enum takeover_claim {
-	TAKEOVER_CLAIMED,     /* ours now: run the command */
-	TAKEOVER_HANDLED,     /* an earlier active claimed it: skip it */
+/* The key of hw.handled for a message or an interaction: "<kind> <id>"
+ * (kind "message" or "interaction"). Returns 0, or -1 when it does not fit
+ * TAKEOVER_KEY_MAX bytes. */
+#define TAKEOVER_KEY_MAX 80
+int takeover_key(char *out, size_t len, const char *kind, const char *id);
+
+/* What a check found. */
+enum takeover_check {
+	TAKEOVER_NEW,         /* not handled yet: run the command */
+	TAKEOVER_HANDLED,     /* an earlier active handled it: skip it */
 	TAKEOVER_NOT_ACTIVE,  /* the lease is not ours (any more): skip it */
-	TAKEOVER_UNAVAILABLE, /* the database did not answer: run it (see takeover.c) */
+	TAKEOVER_UNAVAILABLE, /* the database did not answer: run it (see router.c) */
 	TAKEOVER_CANCELLED,   /* shutting down: skip it */
 };
-typedef void (*takeover_claim_fn)(void *ud, enum takeover_claim outcome);
-/* Claims kind ("message" or "interaction") id for this daemon's lease
- * term; fn(ud, outcome) on the loop, always later. Returns 0, or -1 when
- * the job cannot be queued (fn is not called). */
-int takeover_claim(struct takeover *t, const char *kind, const char *id, takeover_claim_fn fn,
-		   void *ud);
+typedef void (*takeover_check_fn)(void *ud, enum takeover_check outcome);
+/* Is key recorded as handled, and is the lease ours? fn(ud, outcome) on the
+ * loop, always later. Returns 0, or -1 when the job cannot be queued (fn
+ * is not called). Reading only: the key is recorded with the command's
+ * effect (the first unit of work it queues: api_db.c, store_pg_run), or
+ * with takeover_record once it is answered. */
+int takeover_check(struct takeover *t, const char *key, takeover_check_fn fn, void *ud);
 
-/* Gives back a claim this daemon made but will not act on (it is
- * stopping): the next active one runs the command when Discord replays
- * it. Fire and forget, under the lease like the claim. */
-void takeover_release(struct takeover *t, const char *kind, const char *id);
+/* Records key as handled under this daemon's lease term, for a command
+ * that changed nothing in the database, once its answers went out. Fire
+ * and forget (a failure is logged). */
+void takeover_record(struct takeover *t, const char *key);
 
 /* The save policy, on its own for the unit tests: 1 when a dispatch with
  * seq, seen at now_ms, should be saved, given the last save (saved_seq at

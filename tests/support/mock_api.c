@@ -868,7 +868,7 @@ static int mock_db_one(mock_api *m)
 	} else if (m->pg) {
 		if (!m->pg_sess)
 			m->pg_sess = store_pg_session_new(m->pg, m->name);
-		rc = m->pg_sess ? store_pg_run(m->pg_sess, t.body, &m->self, t.ud, err, sizeof(err))
+		rc = m->pg_sess ? store_pg_run(m->pg_sess, NULL, t.body, &m->self, t.ud, err, sizeof(err))
 				: HW_ERR_NOMEM;
 		if (rc != HW_OK && m->verbose)
 			fprintf(stderr, "mock_api: %s: transaction not committed (%d): %s\n", m->name,
@@ -876,7 +876,7 @@ static int mock_db_one(mock_api *m)
 	} else {
 		if (!m->store && mock_api_db(m))
 			m->store = store_sqlite_new(m->db);
-		rc = m->store ? store_sqlite_run(m->store, t.body, &m->self, t.ud, err, sizeof(err))
+		rc = m->store ? store_sqlite_run(m->store, NULL, t.body, &m->self, t.ud, err, sizeof(err))
 			      : HW_ERR_UNAVAILABLE;
 		if (rc != HW_OK && m->verbose)
 			fprintf(stderr, "mock_api: %s: transaction not committed (%d): %s\n", m->name,

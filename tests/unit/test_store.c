@@ -126,7 +126,7 @@ static void fixture_close(struct fixture *f)
 static int run(struct fixture *f, hw_tx_fn body, void *ud, char *err)
 {
 	char buf[STORE_ERR_MAX];
-	return f->run(f->sess, body, NULL, ud, err ? err : buf, STORE_ERR_MAX);
+	return f->run(f->sess, NULL, body, NULL, ud, err ? err : buf, STORE_ERR_MAX);
 }
 
 static int64_t count_items(hw_tx *tx)
@@ -341,9 +341,9 @@ TEST(busy_is_unavailable)
 	sqlite3_busy_timeout(mine, 50);
 	REQUIRE((sess = store_sqlite_new(mine)) != NULL);
 	REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
-	CHECK_INTEQ(store_sqlite_run(sess, body_insert_two, NULL, &s, NULL, 0), HW_ERR_UNAVAILABLE);
+	CHECK_INTEQ(store_sqlite_run(sess, NULL, body_insert_two, NULL, &s, NULL, 0), HW_ERR_UNAVAILABLE);
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-	CHECK_INTEQ(store_sqlite_run(sess, body_insert_two, NULL, &s, NULL, 0), HW_OK);
+	CHECK_INTEQ(store_sqlite_run(sess, NULL, body_insert_two, NULL, &s, NULL, 0), HW_OK);
 	store_sqlite_free(sess);
 	sqlite3_close(mine);
 	sqlite3_close(other);
@@ -593,11 +593,11 @@ TEST(pg_isolation_and_unavailable)
 	REQUIRE(gone != NULL);
 	s = store_pg_session_new(gone, "alpha");
 	REQUIRE(s != NULL);
-	CHECK_INTEQ(store_pg_run(s, body_insert_two, NULL, &seen, err, sizeof(err)),
+	CHECK_INTEQ(store_pg_run(s, NULL, body_insert_two, NULL, &seen, err, sizeof(err)),
 		    HW_ERR_UNAVAILABLE);
 	CHECK(strstr(err, "connect") != NULL);
 	/* Within the retry interval: no new attempt, the same answer. */
-	CHECK_INTEQ(store_pg_run(s, body_insert_two, NULL, &seen, err, sizeof(err)),
+	CHECK_INTEQ(store_pg_run(s, NULL, body_insert_two, NULL, &seen, err, sizeof(err)),
 		    HW_ERR_UNAVAILABLE);
 	CHECK(strstr(err, "unavailable") != NULL);
 	store_pg_session_free(s);
@@ -626,20 +626,44 @@ TEST(pg_fencing)
 	REQUIRE(storage_plugin_open(b, "alpha", &bp) == 0);
 	REQUIRE(storage_plugin_session(bp, &brun, &bsess) == 0);
 	/* b has no lease: reads yes, writes refused by the server. */
-	CHECK_INTEQ(brun(bsess, body_count, NULL, &n, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(brun(bsess, NULL, body_count, NULL, &n, err, sizeof(err)), HW_OK);
 	CHECK_INTEQ(n, 2);
-	CHECK_INTEQ(brun(bsess, body_append_x, NULL, NULL, err, sizeof(err)), HW_ERR_UNAVAILABLE);
+	CHECK_INTEQ(brun(bsess, NULL, body_append_x, NULL, NULL, err, sizeof(err)), HW_ERR_UNAVAILABLE);
 	/* b takes over (a stepped down); a's epoch is stale now. */
 	REQUIRE(lease_step_down(pg_url, err, sizeof(err)) == 0);
 	REQUIRE(storage_lease_start(b, NULL, "test-b", 5000, NULL, NULL) == 0);
 	CHECK_STREQ(storage_role(b), "active");
 	CHECK_INTEQ(run(&f, body_append_x, NULL, err), HW_ERR_UNAVAILABLE);
-	CHECK_INTEQ(brun(bsess, body_append_x, NULL, NULL, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(brun(bsess, NULL, body_append_x, NULL, NULL, err, sizeof(err)), HW_OK);
 	CHECK_INTEQ(run(&f, body_count, &n, NULL), HW_OK);
 	CHECK_INTEQ(n, 3); /* b's only */
 	storage_plugin_close(bp);
 	storage_close(b);
 	tmpdb_remove(&t2);
+	fixture_close(&f);
+}
+
+/* Two daemons: a command's handled key goes in with its effect, in one
+ * transaction (issue 18). The first run writes both; the same key again
+ * writes nothing and says HW_ERR_CONFLICT; a body that fails leaves
+ * neither its effect nor the key. */
+TEST(pg_handled_with_effect)
+{
+	struct fixture f;
+	int64_t n = -1;
+	char err[STORE_ERR_MAX];
+	REQUIRE(fixture_open(&f) == 0);
+	CHECK_INTEQ(f.run(f.sess, "message 1", body_append_x, NULL, NULL, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(f.run(f.sess, "message 1", body_append_x, NULL, NULL, err, sizeof(err)),
+		    HW_ERR_CONFLICT);
+	CHECK(strstr(err, "handled already") != NULL);
+	CHECK_INTEQ(run(&f, body_count, &n, NULL), HW_OK);
+	CHECK_INTEQ(n, 1);
+	CHECK_INTEQ(f.run(f.sess, "message 2", body_escape, NULL, NULL, err, sizeof(err)),
+		    HW_ERR_DENIED);
+	CHECK_INTEQ(f.run(f.sess, "message 2", body_append_x, NULL, NULL, err, sizeof(err)), HW_OK);
+	CHECK_INTEQ(run(&f, body_count, &n, NULL), HW_OK);
+	CHECK_INTEQ(n, 2);
 	fixture_close(&f);
 }
 
@@ -666,6 +690,7 @@ int main(void)
 		RUN(thread_in_order);
 		RUN(pg_isolation_and_unavailable);
 		RUN(pg_fencing);
+		RUN(pg_handled_with_effect);
 		RUN(mock_defers_done);
 		return test_summary();
 	}

@@ -212,7 +212,7 @@ static int m_db_migrate(hw_plugin *self, const char *const *migrations, size_t n
 static int m_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *ud)
 {
 	struct store_sqlite *s = store_sqlite_new(M.db);
-	int rc = s ? store_sqlite_run(s, body, self, ud, NULL, 0) : HW_ERR_NOMEM;
+	int rc = s ? store_sqlite_run(s, NULL, body, self, ud, NULL, 0) : HW_ERR_NOMEM;
 	store_sqlite_free(s);
 	if (done)
 		done(self, rc, ud);
