@@ -3,7 +3,7 @@
 #
 #   <prefix>/bin/hallway
 #   <prefix>/<libdir>/hallway/plugins/*.so           (hallway_add_plugin)
-#   <prefix>/include/hallway/{plugin,text,when,tz,civil,plan,db}.h
+#   <prefix>/include/hallway/{plugin,store,stmt,text,when,tz,civil,plan,...}.h
 #   <prefix>/<libdir>/hallway/libhallway_text.a        (the shared helpers)
 #   <prefix>/<libdir>/pkgconfig/hallway-plugin.pc     (plugindir variable)
 #   <prefix>/lib/systemd/system/hallway.service       (HALLWAY_SYSTEMD_UNITDIR)
@@ -36,7 +36,7 @@ target_compile_definitions(hallway PRIVATE HALLWAY_PLUGIN_RELDIR="${hallway_plug
 install(FILES ${CMAKE_SOURCE_DIR}/include/hallway/plugin.h
               ${CMAKE_SOURCE_DIR}/include/hallway/text.h ${CMAKE_SOURCE_DIR}/include/hallway/when.h
               ${CMAKE_SOURCE_DIR}/include/hallway/tz.h ${CMAKE_SOURCE_DIR}/include/hallway/civil.h
-              ${CMAKE_SOURCE_DIR}/include/hallway/plan.h ${CMAKE_SOURCE_DIR}/include/hallway/db.h
+              ${CMAKE_SOURCE_DIR}/include/hallway/plan.h ${CMAKE_SOURCE_DIR}/include/hallway/stmt.h
               ${CMAKE_SOURCE_DIR}/include/hallway/dm_outbox.h ${CMAKE_SOURCE_DIR}/include/hallway/buf.h
               ${CMAKE_SOURCE_DIR}/include/hallway/reply.h ${CMAKE_SOURCE_DIR}/include/hallway/web.h
               ${CMAKE_SOURCE_DIR}/include/hallway/store.h

@@ -10,13 +10,13 @@
  */
 #include <hallway/fts.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
-#include <hallway/db.h>
 #include <hallway/plugin.h>
 #include <hallway/text.h>
 
@@ -36,6 +36,47 @@ struct hw_fts {
 	char rank_sql[FTS_SQL_MAX];
 	int flags;
 };
+
+/* Prepares sql on the index's own connection and binds the arguments by
+ * a type string: 'i' int64_t, 't' const char * (NULL binds NULL). Every
+ * value is bound, never formatted into SQL. *out is a new statement to
+ * finalize, set only on success. Returns HW_OK or HW_ERR_STORAGE. */
+static int fts_prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc = HW_OK;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return HW_ERR_STORAGE;
+	va_start(ap, types);
+	for (int i = 0; types && types[i] && rc == HW_OK; i++) {
+		int brc;
+		if (types[i] == 'i') {
+			brc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		} else {
+			const char *t = va_arg(ap, const char *);
+			brc = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT)
+				: sqlite3_bind_null(st, i + 1);
+		}
+		if (brc != SQLITE_OK)
+			rc = HW_ERR_STORAGE;
+	}
+	va_end(ap);
+	if (rc != HW_OK) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	*out = st;
+	return HW_OK;
+}
+
+/* A column's text, borrowed (valid until the next step), "" for NULL. */
+static const char *fts_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
 
 static void log_db(const struct hw_fts *f, const char *what)
 {
@@ -246,11 +287,11 @@ static int known(sqlite3 *db, const char *w, size_t l, int prefix)
 	sqlite3_stmt *st = NULL;
 	int hit = 0;
 
-	if (hw_db_prepare(db, &st, "SELECT term FROM words WHERE term >= ? ORDER BY term LIMIT 1",
+	if (fts_prepare(db, &st, "SELECT term FROM words WHERE term >= ? ORDER BY term LIMIT 1",
 			  "") == 0) {
 		sqlite3_bind_text(st, 1, w, (int)l, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *t = hw_db_text(st, 0);
+			const char *t = fts_text(st, 0);
 			hit = !strncmp(t, w, l) && (prefix || t[l] == 0);
 		}
 	}
@@ -284,11 +325,11 @@ static void alts_inside(sqlite3 *db, const char *w, struct alts *a)
 
 	if (strlen(w) < 4 || put_quoted(expr, sizeof(expr), &o, w))
 		return;
-	if (hw_db_prepare(db, &st,
+	if (fts_prepare(db, &st,
 			  "SELECT term FROM tri WHERE tri MATCH ? ORDER BY length(term), term LIMIT 8",
 			  "t", expr) == 0)
 		while (sqlite3_step(st) == SQLITE_ROW)
-			alt_add(a, hw_db_text(st, 0), 0);
+			alt_add(a, fts_text(st, 0), 0);
 	sqlite3_finalize(st);
 }
 
@@ -325,13 +366,13 @@ static void alts_typo(sqlite3 *db, const char *w, struct alts *a)
 		if ((i && put(expr, sizeof(expr), &o, " OR ")) || put_quoted(expr, sizeof(expr), &o, g))
 			return;
 	}
-	if (hw_db_prepare(db, &st,
+	if (fts_prepare(db, &st,
 			  "SELECT term FROM tri WHERE tri MATCH ?1 AND length(term) BETWEEN ?2 AND ?3"
 			  " UNION SELECT term FROM words WHERE ?4 AND len BETWEEN ?2 AND ?3",
 			  "tiii", expr, (int64_t)(wl - cap), (int64_t)(wl + cap), (int64_t)(wl <= 6)))
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = hw_db_text(st, 0);
+		const char *t = fts_text(st, 0);
 		size_t d = hw_distance_capped(w, t, cap), k;
 		if (d > cap || strlen(t) >= FTS_WORDLEN)
 			continue;
@@ -406,7 +447,7 @@ static size_t run(struct hw_fts *f, const char *expr, const char *phrase, int mu
 					   "IS NOT NULL AND ?3 >= 0 ORDER BY ref");
 	else
 		snprintf(sql, sizeof(sql), "%s", f->search_sql);
-	if (hw_db_prepare(f->db, &st, sql, "tti", expr, phrase, (int64_t)multi)) {
+	if (fts_prepare(f->db, &st, sql, "tti", expr, phrase, (int64_t)multi)) {
 		log_db(f, "a search");
 		return 0;
 	}
@@ -457,7 +498,7 @@ long hw_fts_rank(struct hw_fts *f, const char *query, int64_t *refs, double *sco
 		if ((i && put(expr, sizeof(expr), &o, " OR ")) ||
 		    put_quoted(expr, sizeof(expr), &o, w[i]))
 			return 0;
-	if (hw_db_prepare(f->db, &st, f->rank_sql, "t", expr)) {
+	if (fts_prepare(f->db, &st, f->rank_sql, "t", expr)) {
 		log_db(f, "a ranking");
 		return -1;
 	}

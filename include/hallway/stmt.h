@@ -1,10 +1,9 @@
 /*
  * Helpers over the plugin storage API of <hallway/store.h> (lib/stmt.c, in
- * hallway_text), for every plugin that moved to db_run:
+ * hallway_text), for every plugin that stores through db_run:
  *
- * - statements prepared and bound from a type string, as <hallway/db.h>
- *   does for a raw SQLite handle: 'i' int64_t, 't' const char * (NULL binds
- *   NULL). Every value is bound, never formatted into SQL. Call them only
+ * - statements prepared and bound from a type string: 'i' int64_t,
+ *   't' const char * (NULL binds NULL). Every value is bound, never formatted into SQL. Call them only
  *   inside a transaction body; the statements belong to the transaction.
  *
  * - hw_units: a plugin context that stays alive while its units of work are
