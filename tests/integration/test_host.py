@@ -111,15 +111,23 @@ class ConsoleHostTests(unittest.TestCase):
         self.assertClean(rest)
 
     def test_storage_isolation(self):
+        """A plugin reaches its own tables only (on SQLite, the authorizer of
+        its db_run connection): another plugin's table and the host's are
+        refused as such (HW_ERR_DENIED), not merely missing. The same rule
+        on PostgreSQL: test_storage_pg.py."""
         script = ("fx secret apple\nfxo secret pear\n"
                   "fx peek fx_good_secrets\nfx peek fx_other_secrets\nfxo peek fx_good_secrets\n"
-                  "fx peek hw_meta\n")
+                  "fxo peek fx_other_secrets\nfx peek hw_meta\nfx peek hw_plugin_schema\n")
         rc, out, log = console(self.dir, {"fx_good": {}, "fx_other": {}}, script)
         self.assertEqual(rc, 0)
+        self.assertEqual(out.count("stored"), 2, out)
         self.assertIn("peek fx_good_secrets: allowed rows=1", out)
+        self.assertIn("peek fx_other_secrets: allowed rows=1", out)  # fxo's own
         self.assertIn("peek fx_other_secrets: denied", out)
         self.assertIn("peek hw_meta: denied", out)
+        self.assertIn("peek hw_plugin_schema: denied", out)
         self.assertEqual(out.count("peek fx_good_secrets: denied"), 1)  # fxo's attempt
+        self.assertEqual(out.count("peek fx_other_secrets: denied"), 1)  # fx's attempt
         self.assertClean(log)
 
     def test_plugin_error_is_contained(self):

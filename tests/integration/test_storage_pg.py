@@ -100,13 +100,34 @@ class StorageOnPostgres(DaemonTestCase):
                                       "WHERE tablename = 'fx_good_secrets'", db), "hallway_fx_good")
         self.assertEqual(self.pg.psql("SELECT version FROM hw.plugin_schema "
                                       "WHERE plugin = 'fx_good'", db), "1")
-        # ABI 1.0's db() is SQLite only: the old command says it failed, no crash.
-        self.st.inject_message(content="!fx secret old")
-        self.wait_bot_messages(3)
         self.assertEqual(d.stop(), 0)
         d2 = self.daemon(self.config(url))
         self.resumed(d2)
-        self.assertEqual(self.say("!fx count", 4), "count 2")
+        self.assertEqual(self.say("!fx count", 3), "count 2")
+
+    def test_plugins_reach_only_their_own_schema(self):
+        """The per-plugin rule on PostgreSQL (a role and a schema per plugin):
+        another plugin's table and the host's schema are refused
+        (permission denied, HW_ERR_DENIED), the plugin's own answer."""
+        db, url = self.pg.new_database()
+        d = self.daemon(self.config(url, plugins={"fx_good": {}, "fx_other": {}}))
+        self.ready(d)
+        probes = [("!fx secret apple", "stored"),
+                  ("!fxo secret pear", "stored"),
+                  ("!fx peek fx_good_secrets", "peek fx_good_secrets: allowed rows=1"),
+                  ("!fx peek fx_good.fx_good_secrets", "peek fx_good.fx_good_secrets: allowed rows=1"),
+                  ("!fxo peek fx_other.fx_other_secrets",
+                   "peek fx_other.fx_other_secrets: allowed rows=1"),
+                  ("!fx peek fx_other.fx_other_secrets", "peek fx_other.fx_other_secrets: denied"),
+                  ("!fxo peek fx_good.fx_good_secrets", "peek fx_good.fx_good_secrets: denied"),
+                  ("!fx peek hw.plugin_schema", "peek hw.plugin_schema: denied")]
+        for n, (command, reply) in enumerate(probes, 1):
+            self.assertEqual(self.say(command, n), reply, command)
+        # The refused reads changed nothing, and each word is where it belongs.
+        self.assertEqual(self.pg.psql("SELECT string_agg(word, ',') FROM fx_good.fx_good_secrets",
+                                      db), "apple")
+        self.assertEqual(self.pg.psql("SELECT string_agg(word, ',') FROM fx_other.fx_other_secrets",
+                                      db), "pear")
 
     def test_schedule_copy_from_postgres(self):
         db, url = self.pg.new_database()

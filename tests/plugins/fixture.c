@@ -4,8 +4,8 @@
  * FIXTURE_* switches pick its behaviour.
  *
  *   fx_good      commands: fx echo <text>, fx fail, fx slow <ms>, fx pending,
- *                fx secret <word>, fx peek <table>, fx seen, fx long <n>,
- *                fx keep <word> and fx count (db_run, ABI 1.2); a repeating timer;
+ *                fx seen, fx long <n>, and through db_run fx secret <word>,
+ *                fx peek <table>, fx keep <word>, fx count; a repeating timer;
  *                config "watch_messages" subscribes to MESSAGE_CREATE
  *   fx_abimajor  built for ABI major 99 (refused)
  *   fx_abiminor  built for a newer minor (refused)
@@ -98,37 +98,6 @@ static int cmd_pending(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return api->reply(self, inv, "pending started");
 }
 
-/* secret <word>: stores a word in this plugin's table. */
-static int cmd_secret(hw_plugin *self, const hw_invocation *inv, void *ud)
-{
-	sqlite3_stmt *st = NULL;
-	int ok = sqlite3_prepare_v2(api->db(self), "INSERT INTO " FIXTURE_NAME "_secrets(word) VALUES (?)",
-				    -1, &st, NULL) == SQLITE_OK;
-	if (ok) {
-		sqlite3_bind_text(st, 1, inv->argv[0].str, -1, SQLITE_TRANSIENT);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	return ok ? api->reply(self, inv, "stored") : HW_ERR_STORAGE;
-}
-
-/* peek <table>: tries to read any table; reports what SQLite said. */
-static int cmd_peek(hw_plugin *self, const hw_invocation *inv, void *ud)
-{
-	sqlite3 *db = api->db(self);
-	sqlite3_stmt *st = NULL;
-	char sql[300], text[400];
-	int rc, rows = 0;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", inv->argv[0].str);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		rows = sqlite3_column_int(st, 0);
-	snprintf(text, sizeof(text), "peek %s: %s rows=%d", inv->argv[0].str,
-		 rc == SQLITE_OK ? "allowed" : "denied", rows);
-	sqlite3_finalize(st);
-	return api->reply(self, inv, text);
-}
-
 /* burst <n>: sends n numbered messages to the invoking channel. */
 static int cmd_burst(hw_plugin *self, const hw_invocation *inv, void *ud)
 {
@@ -190,19 +159,55 @@ static int cmd_long(hw_plugin *self, const hw_invocation *inv, void *ud)
 	return rc;
 }
 
-/* keep <word> / count: the same table through db_run (either engine);
- * the answer comes from done(), with what the unit of work returned. */
-struct keep_job {
+/*
+ * Storage through db_run (either engine); the answer comes from done(),
+ * with what the unit of work returned:
+ *   keep <word> / count  store a word / count them ("kept w (n)", "count n")
+ *   secret <word>        store a word ("stored")
+ *   peek <table>         read a table, own or not: "allowed rows=n", or
+ *                        "denied" when the per-plugin rule refused it
+ *                        (HW_ERR_DENIED), "failed (code)" for any other
+ *                        error (such as a table that does not exist)
+ * Identifiers cannot be bound, so peek reads only the tables named in
+ * peek_probes (both engines' spellings): no SQL is built from chat text.
+ */
+enum job_kind { JOB_KEEP, JOB_COUNT, JOB_SECRET, JOB_PEEK };
+
+struct fx_job {
+	enum job_kind kind;
 	const hw_invocation *inv;
-	char word[64];
+	char word[64];       /* keep/secret: the word; peek: the probe's name */
+	const char *sql;     /* peek: the probe's statement */
 	int64_t count;
 };
 
-static int keep_body(hw_plugin *self, hw_tx *tx, void *ud)
+static const struct peek_probe {
+	const char *table;
+	const char *sql;
+} peek_probes[] = {
+	{"fx_good_secrets", "SELECT count(*) FROM fx_good_secrets"},
+	{"fx_other_secrets", "SELECT count(*) FROM fx_other_secrets"},
+	{"fx_good.fx_good_secrets", "SELECT count(*) FROM fx_good.fx_good_secrets"},
+	{"fx_other.fx_other_secrets", "SELECT count(*) FROM fx_other.fx_other_secrets"},
+	{"hw_meta", "SELECT count(*) FROM hw_meta"},                   /* SQLite: the host's */
+	{"hw_plugin_schema", "SELECT count(*) FROM hw_plugin_schema"},
+	{"hw.plugin_schema", "SELECT count(*) FROM hw.plugin_schema"}, /* PostgreSQL */
+};
+
+static int job_body(hw_plugin *self, hw_tx *tx, void *ud)
 {
-	struct keep_job *j = ud;
+	struct fx_job *j = ud;
 	hw_stmt *st;
-	if (j->word[0]) {
+	if (j->kind == JOB_PEEK) {
+		/* A refused prepare fails the unit of work with its own status
+		 * (HW_ERR_DENIED), which done() then gets: return HW_OK so the
+		 * host reports the statement's status, not ours. */
+		st = api->db_prepare(tx, j->sql);
+		if (api->db_step(st) == HW_ROW)
+			j->count = api->db_col_int(st, 0);
+		return HW_OK;
+	}
+	if (j->kind == JOB_KEEP || j->kind == JOB_SECRET) {
 		st = api->db_prepare(tx, "INSERT INTO " FIXTURE_NAME "_secrets(word) VALUES (?)");
 		api->db_bind_text(st, 1, j->word);
 		if (api->db_step(st) != HW_DONE)
@@ -215,11 +220,20 @@ static int keep_body(hw_plugin *self, hw_tx *tx, void *ud)
 	return HW_OK;
 }
 
-static void keep_done(hw_plugin *self, int status, void *ud)
+static void job_done(hw_plugin *self, int status, void *ud)
 {
-	struct keep_job *j = ud;
-	char text[160];
-	if (status == HW_OK && j->word[0])
+	struct fx_job *j = ud;
+	char text[200];
+	if (j->kind == JOB_PEEK && status == HW_OK)
+		snprintf(text, sizeof(text), "peek %s: allowed rows=%lld", j->word,
+			 (long long)j->count);
+	else if (j->kind == JOB_PEEK && status == HW_ERR_DENIED)
+		snprintf(text, sizeof(text), "peek %s: denied", j->word);
+	else if (j->kind == JOB_PEEK)
+		snprintf(text, sizeof(text), "peek %s: failed (%d)", j->word, status);
+	else if (status == HW_OK && j->kind == JOB_SECRET)
+		snprintf(text, sizeof(text), "stored");
+	else if (status == HW_OK && j->kind == JOB_KEEP)
 		snprintf(text, sizeof(text), "kept %s (%lld)", j->word, (long long)j->count);
 	else if (status == HW_OK)
 		snprintf(text, sizeof(text), "count %lld", (long long)j->count);
@@ -232,24 +246,49 @@ static void keep_done(hw_plugin *self, int status, void *ud)
 	free(j);
 }
 
-static int cmd_keep(hw_plugin *self, const hw_invocation *inv, void *ud)
+static int job_start(hw_plugin *self, const hw_invocation *inv, enum job_kind kind)
 {
-	struct keep_job *j = calloc(1, sizeof(*j));
+	struct fx_job *j = calloc(1, sizeof(*j));
 	int rc;
 	if (!j)
 		return HW_ERR_NOMEM;
-	if (ud)
+	j->kind = kind;
+	if (kind != JOB_COUNT)
 		snprintf(j->word, sizeof(j->word), "%s", inv->argv[0].str);
+	if (kind == JOB_PEEK) {
+		for (size_t i = 0; i < sizeof(peek_probes) / sizeof(peek_probes[0]); i++)
+			if (!strcmp(peek_probes[i].table, j->word))
+				j->sql = peek_probes[i].sql;
+		if (!j->sql) {
+			free(j);
+			return api->reply(self, inv, "peek: no probe for that table");
+		}
+	}
 	if (!(j->inv = api->invocation_keep(self, inv))) {
 		free(j);
 		return HW_ERR_NOMEM;
 	}
-	rc = api->db_run(self, keep_body, keep_done, j);
+	rc = api->db_run(self, job_body, job_done, j);
 	if (rc != HW_OK) {
 		api->invocation_release(self, j->inv);
 		free(j);
 	}
 	return rc;
+}
+
+static int cmd_keep(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	return job_start(self, inv, ud ? JOB_KEEP : JOB_COUNT);
+}
+
+static int cmd_secret(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	return job_start(self, inv, JOB_SECRET);
+}
+
+static int cmd_peek(hw_plugin *self, const hw_invocation *inv, void *ud)
+{
+	return job_start(self, inv, JOB_PEEK);
 }
 
 static int init(hw_plugin *self, const hw_api *host_api)
