@@ -1,6 +1,7 @@
 # hallway_add_plugin(<name> SOURCES <files...> [LIBS <targets...>])
 # Builds build/plugins/<name>.so: hidden visibility, every symbol resolved at
-# link time (-z defs), only the hallway_plugin descriptor exported.
+# link time (-z defs), only the hallway_plugin descriptor exported. SQLite
+# comes only through hallway_text (lib/fts.c), for the plugins that search.
 function(hallway_add_plugin name)
   cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name} MODULE ${P_SOURCES})
@@ -13,7 +14,7 @@ function(hallway_add_plugin name)
   if(NOT HALLWAY_SANITIZE)
     target_link_options(${name} PRIVATE -Wl,-z,defs)
   endif()
-  target_link_libraries(${name} PRIVATE PkgConfig::JANSSON PkgConfig::SQLITE hallway_text ${P_LIBS})
+  target_link_libraries(${name} PRIVATE PkgConfig::JANSSON hallway_text ${P_LIBS})
   install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hallway/plugins)
 endfunction()
 

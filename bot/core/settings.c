@@ -438,9 +438,15 @@ static void *open_desc(const struct plugin_folder *f, const char *name,
 		return NULL;
 	}
 	d = dlsym(dl, HW_PLUGIN_SYMBOL);
-	if (!d || d->abi_major != HW_ABI_MAJOR || d->abi_minor > HW_ABI_MINOR) {
-		hw_fmt(why, whylen, "%s is not a plugin for this hallway (plugin ABI %d.%d)", so,
-			 HW_ABI_MAJOR, HW_ABI_MINOR);
+	if (!d) {
+		hw_fmt(why, whylen, "%s is not a hallway plugin (no %s symbol)", so,
+			 HW_PLUGIN_SYMBOL);
+		dlclose(dl);
+		return NULL;
+	}
+	if (d->abi_major != HW_ABI_MAJOR || d->abi_minor > HW_ABI_MINOR) {
+		hw_fmt(why, whylen, "%s was built for plugin ABI %u.%u, this hallway speaks %d.%d",
+			 so, d->abi_major, d->abi_minor, HW_ABI_MAJOR, HW_ABI_MINOR);
 		dlclose(dl);
 		return NULL;
 	}
@@ -450,7 +456,8 @@ static void *open_desc(const struct plugin_folder *f, const char *name,
 
 const hw_setting *settings_of(const hw_plugin_desc *d)
 {
-	if (d->abi_minor < 1 || d->struct_size < offsetof(hw_plugin_desc, settings) + sizeof(void *))
+	/* Settings came with ABI 1.1: every descriptor of this major has them. */
+	if (d->struct_size < offsetof(hw_plugin_desc, settings) + sizeof(void *))
 		return NULL;
 	return d->settings;
 }

@@ -666,12 +666,6 @@ static void api_cancel(hw_plugin *self, hw_handle h)
 
 /* ---- storage ---- */
 
-static sqlite3 *api_db(hw_plugin *self)
-{
-	struct plugin *p = plugin_from(self);
-	return p->db ? storage_plugin_sqlite(p->db) : NULL;
-}
-
 static int api_db_migrate(hw_plugin *self, const char *const *migrations, size_t n)
 {
 	struct plugin *p = plugin_from(self);
@@ -749,7 +743,6 @@ void api_init(hw_api *api)
 	api->timer_add = api_timer_add;
 	api->cancel = api_cancel;
 	api->http = api_http;
-	api->db = api_db;
 	api->db_migrate = api_db_migrate;
 	api->work = api_work;
 	api->name = api_name;

@@ -229,8 +229,12 @@ static int plugin_open(struct host *h, struct plugin *p, char *why, size_t whyle
 		return -1;
 	}
 	if (d->abi_major != HW_ABI_MAJOR) {
-		snprintf(why, whylen, "built for plugin ABI %u.%u, this hallway speaks %d.%d",
-			 d->abi_major, d->abi_minor, HW_ABI_MAJOR, HW_ABI_MINOR);
+		snprintf(why, whylen, "built for plugin ABI %u.%u, this hallway speaks %d.%d: %s",
+			 d->abi_major, d->abi_minor, HW_ABI_MAJOR, HW_ABI_MINOR,
+			 d->abi_major < HW_ABI_MAJOR
+				 ? "rebuild it against this hallway's <hallway/plugin.h> "
+				   "(docs/PLUGINS.md, ABI history)"
+				 : "upgrade hallway");
 		return -1;
 	}
 	if (d->abi_minor > HW_ABI_MINOR) {
@@ -243,8 +247,9 @@ static int plugin_open(struct host *h, struct plugin *p, char *why, size_t whyle
 		return -1;
 	}
 	/* api_size is sizeof(hw_api) where the plugin was built: at least the
-	 * 1.0 table, and no larger than ours (it claims a minor <= ours). */
-	if (d->api_size < offsetof(hw_api, userdata) + sizeof(void *) ||
+	 * 2.0 table (which ends with arg), and no larger than ours (it claims
+	 * a minor <= ours). */
+	if (d->api_size < offsetof(hw_api, arg) + sizeof(void *) ||
 	    d->api_size > sizeof(hw_api)) {
 		snprintf(why, whylen, "malformed plugin descriptor (api_size %u, this hallway's "
 			 "table is %zu bytes)", (unsigned)d->api_size, sizeof(hw_api));

@@ -564,7 +564,7 @@ out:
 
 sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb)
 {
-	/* ABI 1.0's db() is SQLite's; on PostgreSQL a plugin has db_run only. */
+	/* The SQLite side only: on PostgreSQL, plugin data is in its schema. */
 	return pdb->st->pg ? NULL : pdb->db;
 }
 

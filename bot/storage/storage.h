@@ -45,6 +45,9 @@ int storage_own_write(struct storage *st);
 
 /* A connection for plugin `name` (table prefix "<name>_"). */
 int storage_plugin_open(struct storage *st, const char *name, struct storage_plugin_db **out);
+/* The plugin's SQLite connection with its authorizer (borrowed), NULL on
+ * PostgreSQL. No plugin gets it (ABI 2.0 removed db()): migrations run on
+ * it, and the unit tests check the isolation rules through it. */
 sqlite3 *storage_plugin_sqlite(struct storage_plugin_db *pdb);
 /* Applies steps[v..n-1], each in its own transaction together with the
  * version bump (so a crash never leaves a step half-recorded). Returns 0,

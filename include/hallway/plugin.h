@@ -11,10 +11,13 @@
  * refuses plugins built for another major. HW_ABI_MINOR grows when members
  * are appended to hw_api or to the structs below; the host refuses plugins
  * built for a newer minor than its own. Structs carry struct_size so both
- * sides can tell which members exist.
+ * sides can tell which members exist. ABI 2.0 removed hw_api's db() (a raw
+ * SQLite handle): storage is db_run and the statement calls of
+ * <hallway/store.h> only, on SQLite and PostgreSQL alike, so no SQLite type
+ * crosses the ABI (docs/PLUGINS.md, "ABI history").
  *
  * Ownership: the host records every command, subscription, timer, HTTP
- * request, kept invocation and database statement against the plugin and
+ * request, kept invocation and unit of work (db_run) against the plugin and
  * sweeps them when the plugin is unloaded, before dlclose(). Every string
  * the host keeps is copied; strings handed to callbacks are borrowed and
  * valid only during the callback. json_t arguments are borrowed unless a
@@ -30,7 +33,6 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include <hallway/reply.h>
 #include <hallway/store.h>
@@ -40,8 +42,8 @@
 extern "C" {
 #endif
 
-#define HW_ABI_MAJOR 1
-#define HW_ABI_MINOR 2
+#define HW_ABI_MAJOR 2
+#define HW_ABI_MINOR 0
 
 #if defined(__GNUC__)
 #define HW_EXPORT __attribute__((visibility("default")))
@@ -65,7 +67,7 @@ enum hw_err {
 	HW_ERR_NOT_FOUND = -4,  /* no such object */
 	HW_ERR_DENIED = -5,     /* not allowed (e.g. another plugin's table) */
 	HW_ERR_UNSUPPORTED = -6,/* not possible through this door / offline */
-	HW_ERR_STORAGE = -7,    /* SQLite failed */
+	HW_ERR_STORAGE = -7,    /* the database failed */
 	HW_ERR_PLUGIN = -8,     /* generic plugin failure ("something went wrong") */
 	HW_ERR_UNAVAILABLE = -9,/* ABI 1.2: a service (database, upstream) is not
 				 * reachable now; nothing was done, try later */
@@ -276,14 +278,11 @@ typedef struct hw_api {
 	/* Asynchronous HTTP through the host's libcurl multi. */
 	hw_handle (*http)(hw_plugin *self, const hw_http_request *req, hw_http_fn fn, void *ud);
 
-	/* Storage: a connection to the host database in which this plugin may
-	 * only touch tables named "<plugin>_*". Borrowed, host-owned; prepared
-	 * statements left open are finalized at unload. Deprecated by ABI 1.2's
-	 * db_run (which also runs on PostgreSQL); NULL when storage.url is not
-	 * SQLite; removed in ABI 2.0 once every plugin has moved. */
-	sqlite3 *(*db)(hw_plugin *self);
-	/* Apply migrations[version..n-1] in one transaction each; the applied
-	 * version is recorded by the host. */
+	/* Storage: this plugin's tables ("<plugin>_*", the only ones it may
+	 * touch) in the host database. Apply migrations[version..n-1] in one
+	 * transaction each; the applied version is recorded by the host. Data
+	 * goes through db_run and the statement calls below (ABI 2.0 removed
+	 * the raw SQLite handle that used to sit here). */
 	int (*db_migrate)(hw_plugin *self, const char *const *migrations, size_t n);
 
 	/* CPU-heavy work (parsing a large schedule) off the loop: run(arg) runs
@@ -304,7 +303,7 @@ typedef struct hw_api {
 	void (*set_userdata)(hw_plugin *self, void *data);
 	void *(*userdata)(hw_plugin *self);
 
-	/* ---- ABI 1.2 (check api->abi_minor >= 2, or HW_API_HAS) ---- */
+	/* ---- came with ABI 1.2; every 2.x host has them ---- */
 
 	/* Replies as a model (see <hallway/reply.h>); each steals `model`,
 	 * also on error. HW_ERR_INVALID (and a log line) for a model that does
@@ -361,9 +360,10 @@ typedef struct hw_api {
 	void *reserved[8];
 } hw_api;
 
-/* Whether the host's table has `member` (a plugin built for a newer minor
- * than the host it runs in never gets here: the host refuses it; this is
- * for a plugin that supports older hosts). */
+/* Whether the host's table has `member`, for members appended after 2.0
+ * (a plugin built for a newer minor than the host it runs in never gets
+ * here: the host refuses it; this is for a plugin that supports older 2.x
+ * hosts). Every member up to arg() is in every 2.x host. */
 #define HW_API_HAS(api, member) \
 	((api)->struct_size >= offsetof(hw_api, member) + sizeof((api)->member))
 

@@ -91,8 +91,6 @@ static int init(hw_plugin *self, const hw_api *host_api)
 				       .summary = "Say hello", .args = hello_args, .nargs = 1,
 				       .fn = cmd_hello};
 	api = host_api;
-	if (api->abi_minor < 2 || !api->db_run)
-		return HW_ERR_UNSUPPORTED; /* storage statements came with ABI 1.2 */
 	if (api->db_migrate(self, migrations, 1) != HW_OK)
 		return HW_ERR_STORAGE;
 	if (api->command_add(self, &ping) != HW_OK || api->command_add(self, &hello) != HW_OK)

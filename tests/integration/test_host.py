@@ -38,15 +38,27 @@ class ConsoleHostTests(unittest.TestCase):
             self.assertNotIn(marker, log)
 
     def test_abi_mismatch_refused_others_run(self):
-        rc, out, log = console(self.dir, {"fx_abimajor": {}, "fx_abiminor": {}, "fx_good": {}},
-                               "fx echo still-here\nfxa echo x\nplugins\n")
+        """A plugin built for ABI 1.x (1.2, the last one) is refused by a 2.0
+        host with a line that says what to do; so are a newer major and a
+        newer minor. The others run."""
+        plugins = {"fx_abimajor": {}, "fx_abimajor3": {}, "fx_abiminor": {}, "fx_good": {}}
+        rc, out, log = console(self.dir, plugins,
+                               "fx echo still-here\nfxa echo x\nfxc echo x\nfxb echo x\nplugins\n")
         self.assertEqual(rc, 0)
-        self.assertIn("built for plugin ABI 99.0", log)
-        self.assertIn("built for a newer plugin ABI", log)
+        self.assertIn("plugin fx_abimajor: built for plugin ABI 1.2, this hallway speaks 2.0: "
+                      "rebuild it against this hallway's <hallway/plugin.h>", log)
+        self.assertIn("plugin fx_abimajor3: built for plugin ABI 3.0, this hallway speaks 2.0: "
+                      "upgrade hallway", log)
+        self.assertIn("plugin fx_abiminor: built for a newer plugin ABI (2.1 > 2.0)", log)
         self.assertIn("echo[fx echo] still-here|", out)
-        self.assertNotIn("echo[fxa", out)
+        for prefix in ("fxa", "fxb", "fxc"):
+            self.assertNotIn("echo[%s" % prefix, out)
         self.assertIn("fx_good 1.0", out)
-        self.assertNotIn("fx_abimajor", out.split("Plugins:")[1])
+        version = subprocess.run([HALLWAY_BIN, "-V"], capture_output=True, text=True, timeout=30)
+        self.assertRegex(version.stdout, r"^hallway \S+ \(plugin ABI 2\.0\)$")
+        loaded = out.split("Plugins:")[1]
+        for name in ("fx_abimajor", "fx_abiminor"):  # fx_abimajor3 too (a prefix match)
+            self.assertNotIn(name, loaded)
         self.assertClean(log)
 
     def test_failing_init_is_swept(self):

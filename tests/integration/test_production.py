@@ -226,6 +226,12 @@ OOT_PLUGIN = r'''
 #include <hallway/plugin.h>
 #include <string.h>
 
+/* Plugin ABI 2.0: no SQLite type crosses the ABI, so the plugin header
+ * set does not drag <sqlite3.h> (nor its -I and -l) into a plugin. */
+#ifdef SQLITE_VERSION_NUMBER
+#error "<hallway/plugin.h> includes <sqlite3.h>"
+#endif
+
 static const hw_api *api;
 
 static int cmd_ping(hw_plugin *self, const hw_invocation *inv, void *ud)
@@ -436,7 +442,7 @@ class HealthTests(ProductionCase):
     def test_plugin_components_and_metrics(self):
         plugdir = os.path.join(self.workdir, "oot")
         os.mkdir(plugdir)
-        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson", "sqlite3"],
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson"],
                                check=True, capture_output=True, text=True).stdout.split()
         build_oot_plugin(plugdir, ["-I" + os.path.join(SOURCE_DIR, "include")] + flags)
         shutil.copy(os.path.join(BUILD_DIR, "plugins", "schedule.so"), plugdir)

@@ -7,7 +7,8 @@
  *                fx seen, fx long <n>, and through db_run fx secret <word>,
  *                fx peek <table>, fx keep <word>, fx count; a repeating timer;
  *                config "watch_messages" subscribes to MESSAGE_CREATE
- *   fx_abimajor  built for ABI major 99 (refused)
+ *   fx_abimajor  built for ABI 1.2, the last 1.x (refused: 2.0 is incompatible)
+ *   fx_abimajor3 built for ABI 3.0, a newer major (refused)
  *   fx_abiminor  built for a newer minor (refused)
  *   fx_initfail  registers things, then fails init (all swept)
  *   fx_other     a second plugin for storage isolation (fxo secret/peek)
@@ -356,8 +357,13 @@ static int init(hw_plugin *self, const hw_api *host_api)
 }
 
 #if defined(FIXTURE_ABIMAJOR)
-HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), 99, 0, sizeof(hw_api),
-						 FIXTURE_NAME, "1", "wrong major", init, NULL, NULL, {0}};
+/* What a plugin built against the 1.2 header declares: the descriptor's
+ * layout is the same in 1.x and 2.0, only its numbers differ (and its
+ * hw_api was one pointer larger: db() sat before db_migrate). */
+HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), FIXTURE_ABIMAJOR,
+						 FIXTURE_ABIMAJOR_MINOR,
+						 sizeof(hw_api) + sizeof(void *), FIXTURE_NAME, "1",
+						 "another major", init, NULL, NULL, {0}};
 #elif defined(FIXTURE_ABIMINOR)
 HW_EXPORT const hw_plugin_desc hallway_plugin = {sizeof(hw_plugin_desc), HW_ABI_MAJOR,
 						 HW_ABI_MINOR + 1, sizeof(hw_api), FIXTURE_NAME, "1",

@@ -672,11 +672,6 @@ void mock_api_db_synchronous(mock_api *m, const char *mode)
 	}
 }
 
-static sqlite3 *mock_db(hw_plugin *self)
-{
-	return mock_api_db(mock_of(self));
-}
-
 static int mock_version(mock_api *m, sqlite3 *db, int64_t *version)
 {
 	sqlite3_stmt *st = NULL;
@@ -1011,7 +1006,6 @@ mock_api *mock_api_new(const char *plugin_name, const json_t *config, const char
 	m->api.timer_add = mock_timer_add;
 	m->api.cancel = mock_cancel;
 	m->api.http = mock_http;
-	m->api.db = mock_db;
 	m->api.db_migrate = mock_db_migrate;
 	m->api.work = mock_work;
 	m->api.name = mock_name;

@@ -5,11 +5,13 @@
  * real hw_api table, stores what the plugin registers (commands, timers,
  * subscriptions, HTTP requests, work jobs) and captures everything the plugin
  * says (replies, files, DMs, sends, publishes). The clock is settable and
- * timers fire only when the test advances it. db() opens a real SQLite
+ * timers fire only when the test advances it. db_run runs on a real SQLite
  * connection (WAL, busy timeout) on a file the test names, so two mocks on
- * the same file behave like two processes sharing the host database; an
- * authorizer refuses tables that do not start with "<plugin>_", as the host
- * does.
+ * the same file behave like two processes sharing the host database (or on
+ * PostgreSQL: HALLWAY_TEST_PG_DIR); an authorizer refuses tables that do not
+ * start with "<plugin>_", as the host does. mock_api_db() hands that SQLite
+ * connection to the test itself, to look at or prepare the tables (plugins
+ * have no such handle since ABI 2.0).
  *
  *   mock_api *m = mock_api_new("sprints", config, "/tmp/x.db");
  *   mock_api_load(m, &hallway_plugin);
@@ -25,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sqlite3.h>
 
 #include <hallway/plugin.h>
 
@@ -134,7 +138,8 @@ size_t mock_api_pump(mock_api *m);
 /* Events: deliver an event to the plugin's subscribers (data borrowed). */
 void mock_api_emit(mock_api *m, const char *type, json_t *data);
 
-/* The plugin's db connection (opened on first use), or NULL. */
+/* The test's connection to the plugin's SQLite file (opened on first use;
+ * the one db_run uses on SQLite), or NULL. */
 sqlite3 *mock_api_db(mock_api *m);
 /* Set PRAGMA synchronous for the db (default FULL). */
 void mock_api_db_synchronous(mock_api *m, const char *mode);

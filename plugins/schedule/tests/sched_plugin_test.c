@@ -193,11 +193,6 @@ static hw_handle m_http(hw_plugin *self, const hw_http_request *req, hw_http_fn 
 	return ++M.next_handle;
 }
 
-static sqlite3 *m_db(hw_plugin *self)
-{
-	return M.db;
-}
-
 static int m_db_migrate(hw_plugin *self, const char *const *migrations, size_t n)
 {
 	for (size_t i = (size_t)M.migrated; i < n; i++)
@@ -250,7 +245,6 @@ static hw_api API = { /* the statement calls are filled in main() */
 	.timer_add = m_timer_add,
 	.cancel = m_cancel,
 	.http = m_http,
-	.db = m_db,
 	.db_migrate = m_db_migrate,
 	.work = m_work,
 	.db_run = m_db_run,
