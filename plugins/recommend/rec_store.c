@@ -10,7 +10,8 @@
 
 /* The schema as SQLite databases have had it since the plugin was written
  * (INTEGER columns); changing a migration's text would not change a
- * database that has it, so these stay as the api->db plugin wrote them. */
+ * database that has it, so these stay as the plugin's 1.1 build wrote them
+ * (through api->db, the raw SQLite handle ABI 2.0 removed). */
 static const char *const migrations_sqlite[] = {
 	"CREATE TABLE recommend_stars("
 	" user_id TEXT NOT NULL, talk_id TEXT NOT NULL, title TEXT NOT NULL, room TEXT,"

@@ -543,8 +543,9 @@ TEST(plan_answers_from_a_unit_of_work)
 
 TEST(rows_of_the_sqlite_plugin_before_db_run_keep_working)
 {
-	/* A database the 1.1 plugin (on api->db) wrote: same tables, rows put
-	 * in as it did. The plugin on db_run reads and sends them. */
+	/* A database the 1.1 plugin wrote through api->db (the raw SQLite
+	 * handle ABI 2.0 removed): same tables, rows put in as it did. The
+	 * plugin on db_run reads and sends them. */
 	mock_api *m;
 	sqlite3 *db;
 	if (on_pg())
