@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "clock.h"
 
 struct lws_context;
@@ -67,6 +69,7 @@ struct hallway {
 	volatile sig_atomic_t signal_stop;   /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t signal_reload; /* set by SIGHUP */
 	int exit_code;
+	json_t *components_kept;   /* two daemons: components the last active one kept (components.c) */
 	int64_t dispatch_seq;      /* the gateway dispatch being handled now, -1 none */
 	int stopping;
 	int plan_only;             /* --plan: a dry run, nothing is sent anywhere */

@@ -545,14 +545,17 @@ static void learn_kept_guild(struct hallway *hw, const char *text)
 }
 
 /* The stored session is read (takeover_load): resume it, then connect. */
-static void session_loaded(void *ud, const char *session_id, const char *resume_url, int64_t seq,
-			   const char *guild)
+static void session_loaded(void *ud, const struct takeover_stored *kept)
 {
 	struct runtime *rt = ud;
+	const char *session_id = kept->session_id, *resume_url = kept->resume_url;
+	int64_t seq = kept->seq;
+
 	if (rt->hw.stopping)
 		return;
 	if (session_id)
-		learn_kept_guild(&rt->hw, guild);
+		learn_kept_guild(&rt->hw, kept->guild);
+	components_adopt(&rt->hw, kept->kept);
 	if (session_id && gateway_adopt_session(rt->hw.gw, session_id, resume_url, seq))
 		LOGW("main", "cannot take over the stored Discord session; starting a new one");
 	else if (session_id)
@@ -727,6 +730,7 @@ static void teardown(struct runtime *rt)
 	takeover_destroy(hw->takeover); /* its jobs were completed by storage_stop */
 	free(rt->guild_dump);
 	hw->takeover = NULL;
+	components_adopt(hw, NULL);
 	host_retry_destroy(hw->host_retry);
 	hw->host_retry = NULL;
 	console_destroy(hw->console);

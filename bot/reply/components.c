@@ -17,6 +17,7 @@
 #include "rest.h"
 #include "router.h"
 #include "storage.h"
+#include "takeover.h"
 
 #define ID_INLINE "hw:c:"   /* a button: the command line follows */
 #define ID_PAGE "hw:p:"     /* "Show more": the asker's id, ':', the command line */
@@ -108,6 +109,8 @@ int components_custom_id(void *ud, const char *kind, const json_t *payload, char
 	snprintf(meta, sizeof(meta), "%s%s", META_PREFIX, key);
 	prune_old(hw, 0);
 	rc = storage_meta_set(hw->storage, meta, text);
+	if (!rc)
+		takeover_keep(hw->takeover, meta, text); /* two daemons: for the next active one */
 	free(text);
 	if (rc) {
 		LOGW("components", "cannot keep component %s: the reply shows the command instead", key);
@@ -141,8 +144,12 @@ static json_t *resolve(struct hallway *hw, const char *id)
 	    strspn(id + ID_PREFIX_LEN, "0123456789abcdef") != 16 || !hw->storage)
 		return NULL;
 	snprintf(meta, sizeof(meta), "%s%s", META_PREFIX, id + ID_PREFIX_LEN);
-	if (!(text = storage_meta_get(hw->storage, meta)))
-		return NULL;
+	if (!(text = storage_meta_get(hw->storage, meta))) {
+		/* Drawn by the last active daemon (two daemons). */
+		const char *kept = json_string_value(json_object_get(hw->components_kept, meta));
+		if (!kept || !(text = strdup(kept)))
+			return NULL;
+	}
 	v = json_loads(text, 0, NULL);
 	free(text);
 	if (!json_is_object(v) || !json_string_value(json_object_get(v, "kind"))) {
@@ -368,6 +375,12 @@ static void on_interaction(void *ud, const char *type, json_t *d)
 	(void)type;
 	if ((itype == 3 || itype == 5) && !hw->stopping && !router_ignores(hw->router, d))
 		components_interaction(hw, d);
+}
+
+void components_adopt(struct hallway *hw, json_t *kept)
+{
+	json_decref(hw->components_kept);
+	hw->components_kept = json_incref(kept);
 }
 
 int components_start(struct hallway *hw)

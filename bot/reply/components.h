@@ -31,6 +31,12 @@ struct components_ids {
 	const char *asker;
 };
 
+/* Two daemons: what the last active daemon kept (key -> stored text, as
+ * takeover_load reads hw.kept; a reference is taken, NULL drops it). A
+ * press on a component it drew is resolved from there when this
+ * machine's hw_meta does not have it. */
+void components_adopt(struct hallway *hw, json_t *kept);
+
 /* The reply_model_id_fn of the Discord drawing (ud: struct components_ids *). */
 int components_custom_id(void *ud, const char *kind, const json_t *payload, char *id,
 			 size_t idlen);

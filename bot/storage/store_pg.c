@@ -670,6 +670,9 @@ int store_pg_host_tables(struct pg_conn *conn, char *err, size_t errlen)
 		" saved_at TIMESTAMPTZ NOT NULL); "
 		/* Added later: the conference guild's roles (guilds_dump). */
 		"ALTER TABLE hw.gateway_session ADD COLUMN IF NOT EXISTS guild TEXT; "
+		/* Kept for later by the active daemon for the next (takeover_keep). */
+		"CREATE TABLE IF NOT EXISTS hw.kept("
+		" id TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL); "
 		"CREATE TABLE IF NOT EXISTS hw.handled("
 		" id TEXT PRIMARY KEY, epoch BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL); "
 		"CREATE INDEX IF NOT EXISTS handled_at ON hw.handled(at); "

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "clock.h"
 #include "log.h"
 #include "storage.h"
@@ -68,6 +70,8 @@ struct load_job {
 	void *ud;
 	int found;
 	char *guild; /* owned; NULL none */
+	json_t *kept; /* owned: key -> value of hw.kept */
+	char kept_err[STORE_ERR_MAX];
 	char session_id[SID_MAX];
 	char resume_url[URL_MAX];
 	int64_t seq, epoch;
@@ -163,6 +167,11 @@ static void save_run(void *arg)
 		res = PQexecParams(c, "DELETE FROM hw.handled WHERE at < clock_timestamp() - "
 				      "$1::bigint * interval '1 second'", 1, NULL, p1, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			pq_err(c, j->prune_err, sizeof(j->prune_err));
+		PQclear(res);
+		res = PQexec(c, "DELETE FROM hw.kept WHERE updated_at < clock_timestamp() - "
+				"interval '" TAKEOVER_KEPT_DAYS_TEXT " days'");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !j->prune_err[0])
 			pq_err(c, j->prune_err, sizeof(j->prune_err));
 		PQclear(res);
 	}
@@ -294,6 +303,23 @@ static void load_ctx_run(void *arg)
 		j->found = 1;
 	}
 	PQclear(res);
+	if (j->err[0])
+		return;
+	/* What the last active daemons kept for later (takeover_keep), not
+	 * older than TAKEOVER_KEPT_DAYS. */
+	res = PQexec(c, "SELECT id, value FROM hw.kept WHERE updated_at > clock_timestamp() - "
+			"interval '" TAKEOVER_KEPT_DAYS_TEXT " days'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pq_err(c, j->kept_err, sizeof(j->kept_err));
+	} else if ((j->kept = json_object())) {
+		for (int i = 0; i < PQntuples(res); i++)
+			if (json_object_set_new(j->kept, PQgetvalue(res, i, 0),
+						json_string(PQgetvalue(res, i, 1)))) {
+				snprintf(j->kept_err, sizeof(j->kept_err), "out of memory, or not UTF-8");
+				break;
+			}
+	}
+	PQclear(res);
 }
 
 static void load_ctx_done(void *arg, int cancelled)
@@ -311,9 +337,21 @@ static void load_ctx_done(void *arg, int cancelled)
 		LOGI(MOD, "the stored Discord session (saved in lease term %" PRId64 ", seq %" PRId64
 		     ") is resumed", j->epoch, j->seq);
 	}
-	j->fn(j->ud, j->found ? j->session_id : NULL, j->resume_url[0] ? j->resume_url : NULL,
-	      j->seq, j->found ? j->guild : NULL);
+	if (!cancelled && j->kept_err[0])
+		LOGW(MOD, "cannot read all that the last active daemon kept for later (%s): "
+		     "buttons it drew with long commands may say they are no longer known",
+		     j->kept_err);
+	else if (!cancelled && j->kept)
+		LOGI(MOD, "%zu kept components read from the last active daemon",
+		     json_object_size(j->kept));
+	{
+		struct takeover_stored st = {
+			j->found ? j->session_id : NULL, j->resume_url[0] ? j->resume_url : NULL,
+			j->seq, j->found ? j->guild : NULL, cancelled ? NULL : j->kept};
+		j->fn(j->ud, &st);
+	}
 	free(j->guild);
+	json_decref(j->kept);
 	free(x);
 }
 
@@ -485,6 +523,70 @@ void takeover_record(struct takeover *t, const char *key)
 	snprintf(j->key, sizeof(j->key), "%s", key);
 	if (!work_submit(t->pool, record_run, record_done, j))
 		record_done(j, 1);
+}
+
+/* ---- kept for later ------------------------------------------------------- */
+
+struct keep_job {
+	struct store_pg *pg;
+	char *key, *value; /* owned */
+	int ok;
+	char err[STORE_ERR_MAX];
+};
+
+static void keep_run(void *arg)
+{
+	struct keep_job *j = arg;
+	PGconn *c;
+	const char *params[4];
+	char epoch[24];
+	PGresult *res;
+
+	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch))) {
+		snprintf(j->err, sizeof(j->err), "the lease is not ours");
+		return;
+	}
+	if (!(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err))))
+		return;
+	params[1] = epoch;
+	params[2] = j->key;
+	params[3] = j->value;
+	res = PQexecParams(c,
+		"INSERT INTO hw.kept (id, value, updated_at) SELECT $3, $4, clock_timestamp() "
+		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
+		"AND expires_at > clock_timestamp() FOR SHARE "
+		"ON CONFLICT (id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+		4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		pq_err(c, j->err, sizeof(j->err));
+	else
+		j->ok = 1;
+	PQclear(res);
+}
+
+static void keep_done(void *arg, int cancelled)
+{
+	struct keep_job *j = arg;
+
+	if (cancelled || !j->ok)
+		LOGW(MOD, "%s is kept on this machine only (%s): after a takeover it is not known",
+		     j->key, cancelled ? "shutting down" : j->err);
+	free(j->key);
+	free(j->value);
+	free(j);
+}
+
+void takeover_keep(struct takeover *t, const char *key, const char *value)
+{
+	struct keep_job *j;
+
+	if (!t || !key || !value || !(j = calloc(1, sizeof(*j))))
+		return;
+	j->pg = t->pg;
+	j->key = strdup(key);
+	j->value = strdup(value);
+	if (!j->key || !j->value || !work_submit(t->pool, keep_run, keep_done, j))
+		keep_done(j, 1);
 }
 
 /* ---- lifetime --------------------------------------------------------------- */

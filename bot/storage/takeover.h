@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct storage;
 struct takeover;
 
@@ -53,12 +55,17 @@ void takeover_destroy(struct takeover *t);
 void takeover_seen(struct takeover *t, const char *type, int64_t seq, const char *session_id,
 		   const char *resume_url, const char *guild);
 
-/* Reads the stored session. done(ud, session_id, resume_url, seq, guild)
- * on the loop (strings borrowed for the call); session_id NULL when none
- * is kept or the database did not answer, guild NULL when none was kept.
- * Returns 0, or -1 (done is not called). */
-typedef void (*takeover_load_fn)(void *ud, const char *session_id, const char *resume_url,
-				 int64_t seq, const char *guild);
+/* What the last active daemon left, all borrowed for the call. */
+struct takeover_stored {
+	const char *session_id; /* NULL: none kept, or the database did not answer */
+	const char *resume_url; /* NULL: none */
+	int64_t seq;
+	const char *guild;      /* the conference guild (guilds_dump), or NULL */
+	json_t *kept;           /* key -> value (takeover_keep), or NULL */
+};
+/* Reads it; done(ud, stored) on the loop. Returns 0, or -1 (done is not
+ * called). */
+typedef void (*takeover_load_fn)(void *ud, const struct takeover_stored *stored);
 int takeover_load(struct takeover *t, takeover_load_fn done, void *ud);
 
 /* The key of hw.handled for a message or an interaction: "<kind> <id>"
@@ -87,6 +94,14 @@ int takeover_check(struct takeover *t, const char *key, takeover_check_fn fn, vo
  * that changed nothing in the database, once its answers went out. Fire
  * and forget (a failure is logged). */
 void takeover_record(struct takeover *t, const char *key);
+
+/* Something the active daemon keeps for later that the next one needs
+ * too (hw.kept, key -> value text): the components drawn with long
+ * commands or forms (components.c), which a press after a takeover must
+ * still find. Written under the lease, fire and forget; read back by
+ * takeover_load; rows not written again for TAKEOVER_KEPT_DAYS go. */
+#define TAKEOVER_KEPT_DAYS_TEXT "31"
+void takeover_keep(struct takeover *t, const char *key, const char *value);
 
 /* The save policy, on its own for the unit tests: 1 when a dispatch with
  * seq, seen at now_ms, should be saved, given the last save (saved_seq at

@@ -28,8 +28,8 @@ KILLS = int(os.environ.get("HALLWAY_STANDBY_KILLS", "20"))
 
 class Standby(SharedDatabase, DaemonTestCase):
 
-    def start(self, http=False, save_ms=None):
-        cfg = base_config(self.st, self.workdir)
+    def start(self, http=False, save_ms=None, plugins=None):
+        cfg = base_config(self.st, self.workdir, plugins=plugins)
         port = None
         if http:
             s = socket.socket()
@@ -201,6 +201,44 @@ class Standby(SharedDatabase, DaemonTestCase):
         reply = self.say("!fx admin after", 2)
         self.assertTrue(reply.startswith("echo[fx admin] after"), reply)
         self.assertNotIn("refused organizer command", b.log_text())
+
+    def test_buttons_work_after_a_takeover(self):
+        # A button whose command is too long for its custom_id, and a form,
+        # are kept by key (components.c). The one that takes over never
+        # drew them: the active daemon keeps them in the database too, so
+        # a press after the takeover still runs the command.
+        attendee = "1000000000000001002"
+        plugins = {"fx_good": {}, "fx_model": {}}
+        a = self.start(plugins=plugins)
+        self.ready(a)
+        b = self.start(plugins=plugins)
+        b.wait_log("standby", 15)
+        self.st.inject_message(content="!form", user_id=attendee)
+        msg = self.wait_bot_messages(1)[0]
+        comps = [c for row in msg.get("components") or [] for c in row["components"]]
+        long_btn = next(c for c in comps if c.get("label") == "Long")
+        register = next(c for c in comps if c.get("label") == "Register")
+        self.assertTrue(long_btn["custom_id"].startswith("hw:k:"), long_btn)
+        wait_until(lambda: self.pg.psql("SELECT count(*) FROM hw.kept", self.db_name) != "0", 10,
+                   what="the kept components in the database")
+        before = len(self.sessions_started())
+        a.proc.send_signal(signal.SIGKILL)
+        a.proc.wait(10)
+        self.daemons.remove(a)
+        wait_until(lambda: len(self.sessions_started()) > before, LEASE_MS / 1000 * 3 + 15,
+                   what="the standby's RESUME")
+
+        def press(custom_id):
+            r = self.st.inject_interaction(type=3, custom_id=custom_id, message_id=msg["id"],
+                                           channel_id=msg["channel_id"], user_id=attendee)
+            self.assertTrue(r.get("delivered"), r)
+            return wait_until(lambda: next((i for i in self.st.ctl("GET", "/_test/interactions")["interactions"]
+                                            if i["id"] == r["id"] and i["acked"]), None), 10,
+                              what="an answer to the press")
+        inter = press(long_btn["custom_id"])
+        self.assertEqual(inter["original"]["content"],
+                         "echo order=%s name=- by=%s door=1" % ("x" * 120, attendee))
+        self.assertEqual(press(register["custom_id"])["ack_type"], 9)  # the form
 
     def test_sigstop_past_the_lease(self):
         a = self.start()
