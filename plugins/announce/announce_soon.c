@@ -91,9 +91,13 @@ int announce_soon_keep_talks(struct announce *a, json_t *talks)
 			goto nomem;
 		for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
 			json_t *v = json_object_get(t, keys[k]);
-			/* Strings, numbers and booleans: never changed in place. */
+			/* Strings, numbers and booleans, copied: a value shared
+			 * with the event's tree would keep a few bytes alive in
+			 * the middle of the memory the tree frees, one talk after
+			 * another, and that memory could not go back to the
+			 * system (bench/README.md: steady memory after a refresh). */
 			if (v && !json_is_array(v) && !json_is_object(v) &&
-			    json_object_set(c, keys[k], v))
+			    json_object_set_new(c, keys[k], json_copy(v)))
 				goto nomem;
 		}
 		if (json_is_array(sp) && json_object_set_new(c, "speakers", json_deep_copy(sp)))
