@@ -93,6 +93,11 @@ def ratios(fr, extra):
                                "%d/s" % h["rate"] if h.get("rate") else "burst")
             text = "- %s: hallway %.3f s and the floor %.3f s per 10,000 events: %.0f µs more per event" % (
                 what, h["cpu_per_10k"], f["cpu_per_10k"], us)
+            if h.get("user_per_10k") is not None and f.get("user_per_10k") is not None:
+                text += " (user %+.0f µs, kernel %+.0f µs: hallway user %.3f s and kernel %.3f s, the floor " \
+                        "%.3f and %.3f)" % (
+                            (h["user_per_10k"] - f["user_per_10k"]) * 100, (h["sys_per_10k"] - f["sys_per_10k"]) * 100,
+                            h["user_per_10k"], h["sys_per_10k"], f["user_per_10k"], f["sys_per_10k"])
             if h.get("answered", 0) < h.get("commands", 0):
                 text += "; hallway answered %d of %d `!ping` before the wait ended (replies to one channel go " \
                         "one at a time, in Discord's order, so a burst in one channel drains at one REST round " \
@@ -103,10 +108,10 @@ def ratios(fr, extra):
     out = ["**Why not met (measured):**\n"] + lines
     if cgw and "error" not in cgw:
         share = cgw["per_command"] / 10.0 / cgw["per_event"] if cgw.get("per_event") else None
-        out.append("- In instructions (callgrind part of this run, zlib-stream): %s Ir per event with 10 %% "
-                   "commands, %s per chatter event, %s per `!ping`: the commands are %.0f%% of hallway's own "
-                   "work, chatter the rest. The floor answers a `!ping` with one `memmem` and a fixed HTTP "
-                   "write." % (_n(cgw["per_event"]), _n(cgw["per_chatter"]), _n(cgw["per_command"]),
+        out.append("- In instructions (callgrind part of this run, zlib-stream, the hello plugin): %s Ir per event "
+                   "with 10 %% commands, %s per chatter event, %s per `!ping`: the commands are %.0f%% of "
+                   "hallway's own user-space work, chatter the rest. The floor answers a `!ping` with one "
+                   "`memmem` and a fixed HTTP write." % (_n(cgw["per_event"]), _n(cgw["per_chatter"]), _n(cgw["per_command"]),
                                100 * share if share else 0))
     out.append("- **What it would take:** a `!ping` near the floor's cost (see the `!ping` reason under the "
                "instruction counts: libcurl and jansson per reply); chatter is already within 20,000 Ir with "
@@ -200,8 +205,8 @@ def memory_swap(what, d):
     return [line]
 
 
-def next_p99(full, cg, extra):
-    """`!next` p99 over 2 ms."""
+def next_p99(full, cg, extra, ping=None):
+    """`!next` p99 over 2 ms; ping: hallway's side-by-side run (hello, `!ping`) of the same run, if any."""
     if not full or full.get("p99_ms") is None or full["p99_ms"] < 2:
         return []
     line = "- **Why the `!next` p99 is not met (measured):** p50 %.2f ms, p99 %.2f ms at %d events/s%s" % (
@@ -209,6 +214,10 @@ def next_p99(full, cg, extra):
     if cg and cg.get("next_ir"):
         line += "; one `!next` costs the schedule plugin %s Ir (`cmd_next` inclusive, console replay of this " \
                 "run), well under a millisecond of CPU" % _n(cg["next_ir"])
+    if ping and ping.get("p99_ms") is not None:
+        line += "; the same path answering `!ping` (the hello plugin, no schedule work, same generator and " \
+                "rate) has p50 %.2f ms and p99 %.2f ms in this run: what a `!next` adds to the p99 is %.2f ms" % (
+                    ping["p50_ms"], ping["p99_ms"], full["p99_ms"] - ping["p99_ms"])
     if full["p50_ms"] > 2:
         line += ". A p50 above 2 ms is the reply queue of the one channel the stream uses (one request in " \
                 "flight, in Discord's order) behind a generator slowed by the machine's load, not the command"

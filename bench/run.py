@@ -52,6 +52,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (all threads)
 
 
+def cpu_user_sys(pid):
+    """(utime, stime) of a process, all threads, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / TICK, int(fields[12]) / TICK
+
+
 def mem_kb(pid):
     out = {}
     with open("/proc/%d/status" % pid) as f:
@@ -503,11 +510,15 @@ async def floor_ratios(args, gen, workdir, logdir, cpu, floor_bin, steps=RATIO_S
                     gen.reset_latencies()
                     pid = p.proc.pid
                     c0 = cpu_seconds(pid)
+                    us0 = cpu_user_sys(pid)
                     r = await gen.send_stream(rate or 10 ** 9, n)
                     lats = await gen.wait_replies(r["ids"], 30)
                     c1 = cpu_seconds(pid)
+                    us1 = cpu_user_sys(pid)
                     row[key].append({"rate": rate, "events": r["sent"], "seconds": r["seconds"],
                                      "cpu_per_10k": (c1 - c0) * 10000.0 / max(1, r["sent"]),
+                                     "user_per_10k": (us1[0] - us0[0]) * 10000.0 / max(1, r["sent"]),
+                                     "sys_per_10k": (us1[1] - us0[1]) * 10000.0 / max(1, r["sent"]),
                                      "answered": len(lats), "commands": r["commands"],
                                      "p99_ms": ms(loadgen.percentile(lats, 99))})
                     print("bench: ratio %s %s %s: cpu/10k %.3f s, %d/%d answered" % (
@@ -1037,7 +1048,7 @@ def write_results(path, m, opts, res, extra):
         L.append("| CPU per 10,000 events (10%% `!next`) | %s s |" % fmt(full["cpu_per_10k"], 3))
         L.append("| threads | %d |" % full["after_mem"]["Threads"])
         L.append("")
-        why = reasons.next_p99(dict(full, rate=opts["rate"]), extra.get("callgrind"), extra)
+        why = reasons.next_p99(dict(full, rate=opts["rate"]), extra.get("callgrind"), extra, h)
         if why:
             L.extend(why + [""])
     cg = extra.get("callgrind")
