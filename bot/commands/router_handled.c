@@ -131,8 +131,11 @@ int64_t router_unsettled_seq(struct router *r)
 
 void handled_free_all(struct router *r)
 {
-	struct handled **head = router_handled_list(r);
+	struct handled **head = router_handled_list(r), *h, *next;
 
-	while (*head)
-		unlink_free(*head);
+	for (h = *head; h; h = next) {
+		next = h->next;
+		free(h);
+	}
+	*head = NULL;
 }
