@@ -80,12 +80,14 @@ struct handled **router_handled_list(struct router *r)
 	return &r->handled;
 }
 
-char *router_take_handled_key(struct router *r)
+char *router_take_handled_key(struct router *r, const struct plugin *p)
 {
 	struct invocation *inv = r ? r->current : NULL;
 	char *key;
 
-	if (!inv || !handled_unsettled(inv->handled))
+	/* Only the command's own plugin: another one's unit queued meanwhile
+	 * (a subscriber to an event the handler published) is not its effect. */
+	if (!inv || !handled_unsettled(inv->handled) || !inv->args.cmd || inv->args.cmd->owner != p)
 		return NULL;
 	if ((key = strdup(handled_key(inv->handled))))
 		handled_settle(inv->handled);

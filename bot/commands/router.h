@@ -159,9 +159,10 @@ void handled_free_all(struct router *r);
  * the Discord session saved for a takeover must not pass it (main.c). */
 int64_t router_unsettled_seq(struct router *r);
 /* The key of the command whose handler is running, for the first unit of
- * work it queues (api_db.c), which writes it with the effect; NULL when
- * there is none or it was taken. The caller frees it. */
-char *router_take_handled_key(struct router *r);
+ * work its plugin p queues (api_db.c), which writes it with the effect;
+ * NULL when there is none, it was taken, or p is not the command's
+ * plugin. The caller frees it. */
+char *router_take_handled_key(struct router *r, const struct plugin *p);
 
 
 void router_destroy(struct router *r);

@@ -124,7 +124,7 @@ static int api_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *
 	}
 	/* Last, once nothing can fail: the first unit a command queues takes
 	 * its key (two daemons), and once taken it is not written otherwise. */
-	job->handled = router_take_handled_key(p->host->hw->router);
+	job->handled = router_take_handled_key(p->host->hw->router, p);
 	pp->lower_id = work_submit(storage_pool(st), job_run, job_done, pp);
 	if (!pp->lower_id) {
 		LOGW("storage", "plugin %s: cannot queue a unit of work%s%s", p->name,
@@ -136,6 +136,9 @@ static int api_db_run(hw_plugin *self, hw_tx_fn body, hw_tx_done_fn done, void *
 		free(job);
 		return HW_ERR_NOMEM;
 	}
+	if (job->handled)
+		LOGD("storage", "plugin %s: %s is recorded as handled with this unit of work", p->name,
+		     job->handled);
 	return HW_OK;
 }
 

@@ -270,6 +270,13 @@ class Standby(SharedDatabase, DaemonTestCase):
         b.wait_log("standby", 15)
         first = self.st.inject_message(content="!fx keep before")["id"]
         wait_until(lambda: self.replies_to().get(first), 20, what="the answer before the stop")
+        # Its id went in with its effect, in the plugin's transaction.
+        self.assertIn("message %s is recorded as handled with this unit of work" % first, a.log_text())
+        echo = self.st.inject_message(content="!fx echo before")["id"]
+        wait_until(lambda: self.pg.psql("SELECT count(*) FROM hw.handled WHERE id = 'message %s'"
+                                        % echo, self.db_name) == "1", 20,
+                   what="the id of a command that writes nothing, recorded after its answer")
+        self.assertNotIn("message %s is recorded as handled with this unit" % echo, a.log_text())
         a.proc.send_signal(signal.SIGTERM)
         self.assertEqual(a.wait(20), 0)
         self.daemons.remove(a)
