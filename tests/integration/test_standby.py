@@ -61,6 +61,16 @@ class Standby(SharedDatabase, DaemonTestCase):
                 out[ref] = out.get(ref, 0) + 1
         return out
 
+    def kill_until_resumed(self, active):
+        """SIGKILL the active daemon; returns once the standby RESUMEd its session."""
+        before = len(self.sessions_started())
+        active.proc.send_signal(signal.SIGKILL)
+        active.proc.wait(10)
+        self.daemons.remove(active)
+        wait_until(lambda: len(self.sessions_started()) > before, LEASE_MS / 1000 * 3 + 15,
+                   what="the standby's RESUME")
+        self.assertEqual(self.sessions_started()[-1]["how"], "resume")
+
     def say(self, text, n):
         self.st.inject_message(content=text)
         return self.wait_bot_messages(n, timeout=20)[n - 1]["content"]
@@ -191,13 +201,7 @@ class Standby(SharedDatabase, DaemonTestCase):
         self.assertTrue(self.say("!fx admin before", 1).startswith("echo[fx admin] before"))
         self.st.rest_fault(kind="status", status=503, method="GET", path=r"/guilds/\d+$",
                            count=100000)
-        before = len(self.sessions_started())
-        a.proc.send_signal(signal.SIGKILL)
-        a.proc.wait(10)
-        self.daemons.remove(a)
-        wait_until(lambda: len(self.sessions_started()) > before, LEASE_MS / 1000 * 3 + 15,
-                   what="the standby's RESUME")
-        self.assertEqual(self.sessions_started()[-1]["how"], "resume")
+        self.kill_until_resumed(a)
         reply = self.say("!fx admin after", 2)
         self.assertTrue(reply.startswith("echo[fx admin] after"), reply)
         self.assertNotIn("refused organizer command", b.log_text())
@@ -221,12 +225,7 @@ class Standby(SharedDatabase, DaemonTestCase):
         self.assertTrue(long_btn["custom_id"].startswith("hw:k:"), long_btn)
         wait_until(lambda: self.pg.psql("SELECT count(*) FROM hw.kept", self.db_name) != "0", 10,
                    what="the kept components in the database")
-        before = len(self.sessions_started())
-        a.proc.send_signal(signal.SIGKILL)
-        a.proc.wait(10)
-        self.daemons.remove(a)
-        wait_until(lambda: len(self.sessions_started()) > before, LEASE_MS / 1000 * 3 + 15,
-                   what="the standby's RESUME")
+        self.kill_until_resumed(a)
 
         def press(custom_id):
             r = self.st.inject_interaction(type=3, custom_id=custom_id, message_id=msg["id"],
