@@ -117,24 +117,33 @@ static int fence_now(struct store_pg *pg, const char **holder, char *epoch, size
 	return 0;
 }
 
+/* Storage thread, for a write under our lease: the host's connection,
+ * with params[0] the holder and params[1] the epoch (written into epoch);
+ * NULL with err when the lease is not ours or there is no connection. */
+static PGconn *fenced_conn(struct store_pg *pg, const char **params, char *epoch, size_t len,
+			   char *err, size_t errlen)
+{
+	if (fence_now(pg, &params[0], epoch, len)) {
+		snprintf(err, errlen, "the lease is not ours");
+		return NULL;
+	}
+	params[1] = epoch;
+	return (PGconn *)store_pg_host_conn(pg, err, errlen);
+}
+
 /* ---- the session ---------------------------------------------------------- */
 
 static void save_run(void *arg)
 {
 	struct save_job *j = arg;
-	PGconn *c = (PGconn *)store_pg_host_conn(j->t->pg, j->err, sizeof(j->err));
 	const char *params[6];
 	char epoch[24], seq[24];
+	PGconn *c = fenced_conn(j->t->pg, params, epoch, sizeof(epoch), j->err, sizeof(j->err));
 	PGresult *res;
 
 	if (!c)
 		return;
-	if (fence_now(j->t->pg, &params[0], epoch, sizeof(epoch))) {
-		snprintf(j->err, sizeof(j->err), "the lease is not ours");
-		return;
-	}
 	snprintf(seq, sizeof(seq), "%" PRId64, j->rec.seq);
-	params[1] = epoch;
 	params[2] = j->rec.session_id;
 	params[3] = j->rec.resume_url[0] ? j->rec.resume_url : NULL;
 	params[4] = seq;
@@ -475,18 +484,13 @@ int takeover_check(struct takeover *t, const char *key, takeover_check_fn fn, vo
 static void record_run(void *arg)
 {
 	struct check_job *j = arg;
-	PGconn *c;
 	const char *params[3];
 	char epoch[24];
+	PGconn *c = fenced_conn(j->pg, params, epoch, sizeof(epoch), j->err, sizeof(j->err));
 	PGresult *res;
 
-	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch))) {
-		snprintf(j->err, sizeof(j->err), "the lease is not ours");
+	if (!c)
 		return;
-	}
-	if (!(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err))))
-		return;
-	params[1] = epoch;
 	params[2] = j->key;
 	/* Only under our current lease (FOR SHARE: a takeover waits for us). */
 	res = PQexecParams(c,
@@ -537,18 +541,13 @@ struct keep_job {
 static void keep_run(void *arg)
 {
 	struct keep_job *j = arg;
-	PGconn *c;
 	const char *params[4];
 	char epoch[24];
+	PGconn *c = fenced_conn(j->pg, params, epoch, sizeof(epoch), j->err, sizeof(j->err));
 	PGresult *res;
 
-	if (fence_now(j->pg, &params[0], epoch, sizeof(epoch))) {
-		snprintf(j->err, sizeof(j->err), "the lease is not ours");
+	if (!c)
 		return;
-	}
-	if (!(c = (PGconn *)store_pg_host_conn(j->pg, j->err, sizeof(j->err))))
-		return;
-	params[1] = epoch;
 	params[2] = j->key;
 	params[3] = j->value;
 	res = PQexecParams(c,
