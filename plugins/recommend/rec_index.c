@@ -277,15 +277,6 @@ static long entry_for(struct rec_index *idx, size_t *cap, struct keys *keys, con
 	    dup_opt(&e->level, str(talk, "level")) || dup_opt(&e->url, str(talk, "url")) ||
 	    !(e->f_title = hw_fold(e->title)))
 		return -1;
-	{
-		const char *sub = str(talk, "subtitle"), *abs = str(talk, "abstract");
-		size_t n = (sub ? strlen(sub) : 0) + (abs ? strlen(abs) : 0) + 2;
-		if (sub || abs) {
-			if (!(e->abstract = malloc(n)))
-				return -1;
-			snprintf(e->abstract, n, "%s\n%s", sub ? sub : "", abs ? abs : "");
-		}
-	}
 	if (json_array_size(sp)) {
 		e->speakers = calloc(json_array_size(sp), sizeof(char *));
 		if (!e->speakers)
@@ -360,24 +351,49 @@ static int load_entries(struct builder *b, const json_t *talks)
 	return ret;
 }
 
+/* The "subtitle\nabstract" text of talk, written into buf (reused), or NULL
+ * when the talk has neither. The index keeps no copy: the vectors and the
+ * FTS table read it while they are built, and a copy kept for good was ~1 MB
+ * of steady memory with FOSDEM 2025 (bench/README.md). *failed is set when
+ * buf could not grow. */
+static const char *talk_abstract(hw_buf *buf, const json_t *talk, int *failed)
+{
+	const char *sub = str(talk, "subtitle"), *abs = str(talk, "abstract");
+
+	if (!sub && !abs)
+		return NULL;
+	hw_buf_truncate(buf, 0);
+	hw_buf_add(buf, sub ? sub : "");
+	hw_buf_add(buf, "\n");
+	hw_buf_add(buf, abs ? abs : "");
+	if (buf->failed) {
+		*failed = 1;
+		return NULL;
+	}
+	return hw_buf_str(buf);
+}
+
 /* Tokenizes every entry's fields; tags come from the talks' JSON. */
 static int tokenize(struct builder *b)
 {
 	struct rec_index *idx = b->idx;
 	size_t i, j;
 	const json_t *v;
-	int ret = REC_OK;
+	hw_buf abs;
+	int ret = REC_OK, failed = 0;
 
 	b->doc_off = calloc(idx->n + 1, sizeof(*b->doc_off));
 	if (!b->doc_off)
 		return REC_ERR_NOMEM;
+	hw_buf_init(&abs, 0);
 	for (i = 0; i < idx->n && !ret; i++) {
 		struct rec_entry *e = &idx->e[i];
+		const char *text = talk_abstract(&abs, b->first[i], &failed);
 		b->cur_doc = (uint32_t)i;
 		b->doc_off[i] = b->ndt;
-		ret = add_text(b, REC_F_TITLE, e->title);
+		ret = failed ? REC_ERR_NOMEM : add_text(b, REC_F_TITLE, e->title);
 		if (!ret)
-			ret = add_text(b, REC_F_ABSTRACT, e->abstract);
+			ret = add_text(b, REC_F_ABSTRACT, text);
 		if (!ret)
 			ret = add_text(b, REC_F_TRACK, e->track);
 		for (j = 0; !ret && j < e->nspeakers; j++)
@@ -387,6 +403,7 @@ static int tokenize(struct builder *b)
 			if (!ret && json_is_string(v))
 				ret = add_text(b, REC_F_TAGS, json_string_value(v));
 	}
+	hw_buf_free(&abs);
 	b->doc_off[idx->n] = b->ndt;
 	return ret;
 }
@@ -509,12 +526,14 @@ static int build_find(struct rec_index *idx)
 static int build_rank(struct rec_index *idx, const struct builder *b)
 {
 	double w[REC_NFIELDS];
-	int ret = REC_OK;
+	hw_buf abs;
+	int ret = REC_OK, failed = 0;
 
 	for (int f = 0; f < REC_NFIELDS; f++)
 		w[f] = idx->params.bm25[f];
 	if (!(idx->rank = hw_fts_new_ex(REC_NFIELDS, w, HW_FTS_STEM)))
 		return REC_ERR_NOMEM;
+	hw_buf_init(&abs, 0);
 	for (size_t i = 0; i < idx->n && !ret; i++) {
 		const struct rec_entry *e = &idx->e[i];
 		const char *cols[REC_NFIELDS];
@@ -533,15 +552,17 @@ static int build_rank(struct rec_index *idx, const struct builder *b)
 				hw_buf_add(&tags, ", ");
 			}
 		cols[REC_F_TITLE] = e->title;
-		cols[REC_F_ABSTRACT] = e->abstract;
+		cols[REC_F_ABSTRACT] = talk_abstract(&abs, b->first[i], &failed);
 		cols[REC_F_TRACK] = e->track;
 		cols[REC_F_TAGS] = hw_buf_str(&tags);
 		cols[REC_F_SPEAKERS] = hw_buf_str(&who);
-		if (who.failed || tags.failed || hw_fts_add(idx->rank, (int64_t)i, cols, 0))
+		if (who.failed || tags.failed || failed ||
+		    hw_fts_add(idx->rank, (int64_t)i, cols, 0))
 			ret = REC_ERR_NOMEM;
 		hw_buf_free(&who);
 		hw_buf_free(&tags);
 	}
+	hw_buf_free(&abs);
 	if (!ret && hw_fts_ready(idx->rank))
 		ret = REC_ERR_NOMEM;
 	return ret;
@@ -614,7 +635,6 @@ void rec_index_free(struct rec_index *idx)
 	for (size_t i = 0; i < idx->n; i++) {
 		struct rec_entry *e = &idx->e[i];
 		free(e->title);
-		free(e->abstract);
 		free(e->track);
 		free(e->type);
 		free(e->level);

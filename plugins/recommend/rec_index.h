@@ -49,7 +49,7 @@ struct rec_slot {
 /* One talk (all its slots). Strings owned by the index; NULL when absent. */
 struct rec_entry {
 	char *title;              /* never NULL */
-	char *abstract, *track, *type, *level, *url;
+	char *track, *type, *level, *url;
 	char **speakers;          /* nspeakers strings */
 	size_t nspeakers;
 	struct rec_slot *slots;   /* by start time, at least one */
