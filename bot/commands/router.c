@@ -489,9 +489,11 @@ static int post_chat_reply(struct invocation *inv, const char *channel_id, json_
 	snprintf(path, sizeof(path), "/channels/%s/messages", channel_id);
 	if (!handled_unsettled(inv->handled))
 		return logged_request(rest, "POST", path, body, "reply") ? HW_OK : HW_ERR_NOMEM;
-	if (!(id = rest_request(rest, "POST", path, body, reply_delivered, inv->handled)))
+	handled_hold(inv->handled); /* first: the callback drops it */
+	if (!(id = rest_request(rest, "POST", path, body, reply_delivered, inv->handled))) {
+		handled_release(inv->handled);
 		return HW_ERR_NOMEM;
-	handled_hold(inv->handled);
+	}
 	rest_quiet_success(rest, id);
 	return HW_OK;
 }
@@ -537,10 +539,11 @@ int router_reply(struct invocation *inv, const hw_message *msg)
 			return HW_ERR_NOMEM;
 		}
 		if (handled_unsettled(inv->handled)) {
+			handled_hold(inv->handled); /* first: the callback drops it */
 			id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
 					       msg->allow_mentions, reply_delivered, inv->handled);
-			if (id)
-				handled_hold(inv->handled);
+			if (!id)
+				handled_release(inv->handled);
 		} else {
 			id = rest_send_message(r->hw->rest, inv->channel_id, content, tmpl,
 					       msg->allow_mentions, router_log_rest_failure, "reply");
