@@ -80,7 +80,7 @@ struct load_job {
 
 struct check_job {
 	struct store_pg *pg;
-	takeover_check_fn fn; /* NULL: a record */
+	takeover_check_fn fn;
 	void *ud;
 	char key[TAKEOVER_KEY_MAX];
 	enum takeover_check outcome;
@@ -481,66 +481,21 @@ int takeover_check(struct takeover *t, const char *key, takeover_check_fn fn, vo
 	return 0;
 }
 
-static void record_run(void *arg)
-{
-	struct check_job *j = arg;
-	const char *params[3];
-	char epoch[24];
-	PGconn *c = fenced_conn(j->pg, params, epoch, sizeof(epoch), j->err, sizeof(j->err));
-	PGresult *res;
+/* ---- writes under the lease, fire and forget ------------------------------- */
 
-	if (!c)
-		return;
-	params[2] = j->key;
-	/* Only under our current lease (FOR SHARE: a takeover waits for us). */
-	res = PQexecParams(c,
-		"INSERT INTO hw.handled (id, epoch, at) SELECT $3, epoch, clock_timestamp() "
-		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
-		"AND expires_at > clock_timestamp() FOR SHARE ON CONFLICT (id) DO NOTHING",
-		3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		pq_err(c, j->err, sizeof(j->err));
-	else
-		j->outcome = TAKEOVER_NEW; /* (recorded, or already there) */
-	PQclear(res);
-}
-
-static void record_done(void *arg, int cancelled)
-{
-	struct check_job *j = arg;
-
-	if (cancelled || j->outcome != TAKEOVER_NEW)
-		LOGW(MOD, "%s: answered but not recorded as handled (%s): a takeover before its "
-		     "session is saved again would answer it again (Discord keeps one answer by its "
-		     "nonce)", j->key, cancelled ? "shutting down" : j->err);
-	free(j);
-}
-
-void takeover_record(struct takeover *t, const char *key)
-{
-	struct check_job *j;
-
-	if (!t || !key || !*key || strlen(key) >= sizeof(j->key) || !(j = calloc(1, sizeof(*j))))
-		return;
-	j->pg = t->pg;
-	j->outcome = TAKEOVER_UNAVAILABLE;
-	snprintf(j->key, sizeof(j->key), "%s", key);
-	if (!work_submit(t->pool, record_run, record_done, j))
-		record_done(j, 1);
-}
-
-/* ---- kept for later ------------------------------------------------------- */
-
-struct keep_job {
+/* sql: $1 holder, $2 epoch, $3 key, and $4 value when there is one. */
+struct write_job {
 	struct store_pg *pg;
-	char *key, *value; /* owned */
+	const char *sql;   /* static */
+	const char *lost;  /* static: what a failure means, for the log */
+	char *key, *value; /* owned; value NULL when sql has no $4 */
 	int ok;
 	char err[STORE_ERR_MAX];
 };
 
-static void keep_run(void *arg)
+static void write_run(void *arg)
 {
-	struct keep_job *j = arg;
+	struct write_job *j = arg;
 	const char *params[4];
 	char epoch[24];
 	PGconn *c = fenced_conn(j->pg, params, epoch, sizeof(epoch), j->err, sizeof(j->err));
@@ -550,12 +505,7 @@ static void keep_run(void *arg)
 		return;
 	params[2] = j->key;
 	params[3] = j->value;
-	res = PQexecParams(c,
-		"INSERT INTO hw.kept (id, value, updated_at) SELECT $3, $4, clock_timestamp() "
-		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
-		"AND expires_at > clock_timestamp() FOR SHARE "
-		"ON CONFLICT (id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-		4, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(c, j->sql, j->value ? 4 : 3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		pq_err(c, j->err, sizeof(j->err));
 	else
@@ -563,29 +513,55 @@ static void keep_run(void *arg)
 	PQclear(res);
 }
 
-static void keep_done(void *arg, int cancelled)
+static void write_done(void *arg, int cancelled)
 {
-	struct keep_job *j = arg;
+	struct write_job *j = arg;
 
 	if (cancelled || !j->ok)
-		LOGW(MOD, "%s is kept on this machine only (%s): after a takeover it is not known",
-		     j->key, cancelled ? "shutting down" : j->err);
+		LOGW(MOD, "%s: %s (%s)", j->key ? j->key : "?", j->lost,
+		     cancelled ? "shutting down" : j->err);
 	free(j->key);
 	free(j->value);
 	free(j);
 }
 
-void takeover_keep(struct takeover *t, const char *key, const char *value)
+static void write_submit(struct takeover *t, const char *sql, const char *lost, const char *key,
+			 const char *value)
 {
-	struct keep_job *j;
+	struct write_job *j;
 
-	if (!t || !key || !value || !(j = calloc(1, sizeof(*j))))
+	if (!t || !key || !*key || !(j = calloc(1, sizeof(*j))))
 		return;
 	j->pg = t->pg;
+	j->sql = sql;
+	j->lost = lost;
 	j->key = strdup(key);
-	j->value = strdup(value);
-	if (!j->key || !j->value || !work_submit(t->pool, keep_run, keep_done, j))
-		keep_done(j, 1);
+	j->value = value ? strdup(value) : NULL;
+	if (!j->key || (value && !j->value) || !work_submit(t->pool, write_run, write_done, j))
+		write_done(j, 1);
+}
+
+/* Only under our current lease (FOR SHARE: a takeover waits for us). */
+void takeover_record(struct takeover *t, const char *key)
+{
+	write_submit(t,
+		"INSERT INTO hw.handled (id, epoch, at) SELECT $3, epoch, clock_timestamp() "
+		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
+		"AND expires_at > clock_timestamp() FOR SHARE ON CONFLICT (id) DO NOTHING",
+		"answered but not recorded as handled: a takeover before its session is saved "
+		"again would answer it again (Discord keeps one answer by its nonce)", key, NULL);
+}
+
+void takeover_keep(struct takeover *t, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	write_submit(t,
+		"INSERT INTO hw.kept (id, value, updated_at) SELECT $3, $4, clock_timestamp() "
+		"FROM hw.lease WHERE id = 1 AND holder = $1 AND epoch = $2::bigint "
+		"AND expires_at > clock_timestamp() FOR SHARE "
+		"ON CONFLICT (id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+		"kept on this machine only: after a takeover it is not known", key, value);
 }
 
 /* ---- lifetime --------------------------------------------------------------- */
