@@ -555,10 +555,31 @@ static void pump_fire(lws_sorted_usec_list_t *sul)
 	pump(r);
 }
 
+/* Makes the queue *link points to the head of the list, the ones before
+ * it going after the last (the order is otherwise kept). */
+static void rotate_to(struct rest *r, struct rest_queue **link)
+{
+	struct rest_queue *first = *link, *last;
+
+	if (!first || link == &r->queues)
+		return;
+	for (last = first; last->next; last = last->next)
+		;
+	last->next = r->queues;
+	*link = NULL;
+	r->queues = first;
+}
+
 /* Sends whatever may go now; wakes itself for what must wait. */
 static void pump(struct rest *r)
 {
 	double now = mono_now(), next = INFINITY;
+	/* The link to the first queue a limit held back this pass: the next
+	 * pass starts there. Under the global limit, passes that always began
+	 * with the same queues starved the last ones: with 50 channels each
+	 * allowed 5 posts per 5 s, a channel served last got 4 in its first
+	 * window and its last post waited for a third one (bench/announce). */
+	struct rest_queue **held = NULL;
 
 	if (r->pumping)
 		return; /* the outer pump sees everything queued meanwhile */
@@ -573,6 +594,8 @@ static void pump(struct rest *r)
 			}
 			double t = rl_next_send(r->rl, qu->b, now);
 			if (t > now) {
+				if (!held)
+					held = pq;
 				/* INFINITY: a response of this limit will pump again. */
 				if (isfinite(t)) {
 					next = fmin(next, t);
@@ -600,6 +623,8 @@ static void pump(struct rest *r)
 			pq = &qu->next;
 		}
 	}
+	if (held)
+		rotate_to(r, held);
 	if (now >= r->next_gc) {
 		rl_gc(r->rl, now);
 		r->next_gc = now + REST_GC_INTERVAL_S;
