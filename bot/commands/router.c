@@ -43,7 +43,7 @@ struct router {
 	struct hallway *hw;
 	struct commands cmds;
 	int running; /* handlers on the stack: commands_collect waits */
-	int claiming; /* parsed commands waiting for their check: so does it */
+	int checking; /* parsed commands waiting for their check: so does it */
 	struct invocation *current; /* whose handler is on the stack (innermost) */
 	struct handled *handled;    /* two daemons: keys not yet settled or released */
 	struct dm_file *dm_files; /* private file replies in flight */
@@ -904,7 +904,7 @@ static void router_run(struct router *r, struct invocation *inv)
 			reply_text(inv, "Done.", 1);
 		}
 	}
-	if (!r->running && !r->claiming)
+	if (!r->running && !r->checking)
 		commands_collect(&r->cmds);
 }
 
@@ -964,7 +964,7 @@ static void checked(void *ud, enum takeover_check outcome)
 	struct check_wait *w = ud;
 	struct router *r = w->r;
 
-	r->claiming--;
+	r->checking--;
 	/* Unknown (the database did not answer) it runs: nobody could have
 	 * taken the lease over meanwhile, so nobody else ran it. */
 	if ((outcome == TAKEOVER_NEW || outcome == TAKEOVER_UNAVAILABLE) && !r->hw->stopping) {
@@ -976,7 +976,7 @@ static void checked(void *ud, enum takeover_check outcome)
 	}
 	invocation_unref(w->inv);
 	free(w);
-	if (!r->running && !r->claiming)
+	if (!r->running && !r->checking)
 		commands_collect(&r->cmds);
 }
 
@@ -1014,7 +1014,7 @@ static void check_then_proceed(struct router *r, struct invocation *inv, const c
 		proceed(r, inv, pr, why);
 		return;
 	}
-	r->claiming++;
+	r->checking++;
 }
 
 /* ---- chat door ---- */

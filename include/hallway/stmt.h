@@ -3,8 +3,9 @@
  * hallway_text), for every plugin that stores through db_run:
  *
  * - statements prepared and bound from a type string: 'i' int64_t,
- *   't' const char * (NULL binds NULL). Every value is bound, never formatted into SQL. Call them only
- *   inside a transaction body; the statements belong to the transaction.
+ *   't' const char * (NULL binds NULL). Every value is bound, never
+ *   formatted into SQL. Call them only inside a transaction body; the
+ *   statements belong to the transaction.
  *
  * - hw_units: a plugin context that stays alive while its units of work are
  *   out. The host delivers every done() once, even after the plugin began to

@@ -38,7 +38,12 @@ TEST(by_name_needs_the_roles)
 	guilds_learn(gc, g);
 	CHECK(organizer(gc, "301"));
 	CHECK(!organizer(gc, "302"));
-	CHECK(!guilds_is_organizer(gc, CONF, "999", json_array_get(json_object_get(g, "roles"), 0)));
+	{
+		json_t *ids = json_pack("[s]", "301");
+		CHECK(guilds_is_organizer(gc, CONF, CONF, ids));
+		CHECK(!guilds_is_organizer(gc, CONF, "999", ids)); /* another guild grants nothing */
+		json_decref(ids);
+	}
 	json_decref(g);
 	json_decref(want);
 	guilds_destroy(gc);
