@@ -150,7 +150,11 @@ class WebTest(DaemonTestCase):
         es = EventStream(self.port)
         try:
             self.assertTrue(es.opened.wait(10))
-            main = self.web.get("/api/schedule/screen?room=Main%20Hall").json()["rooms"][0]
+            # READY comes before the schedule is read: wait for the screen to
+            # have rooms (CI once asked before the load and got none).
+            main = wait_until(lambda: (self.web.get("/api/schedule/screen?room=Main%20Hall").json()
+                                       .get("rooms") or [None])[0], 10,
+                              what="the schedule loaded")
             self.assertIsNone(main["now"])
             self.assertEqual(main["next"]["title"], "Why Conferences Need Better Bots")
             while True:
